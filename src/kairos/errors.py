@@ -1,0 +1,91 @@
+"""The one typed error hierarchy shared by every kairos subpackage.
+
+Every error names *where* the problem is (a file and line, a field, a
+parameter), *what* was found, and, when it helps, how to fix it. Catch
+:class:`KairosError` to handle every kairos failure at once.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class KairosError(Exception):
+    """Base class of all kairos errors."""
+
+
+class InputFormatError(KairosError, ValueError):
+    """A user-supplied text file (levels, instances, tables) is malformed.
+
+    Parameters
+    ----------
+    path : path-like or str or None
+        The offending file, or None for in-memory text.
+    line : int or None
+        1-based line number of the problem, when known.
+    message : str
+        What was wrong, and what was expected.
+    """
+
+    def __init__(self, path: str | Path | None, line: int | None, message: str):
+        self.path = None if path is None else str(path)
+        self.line = line
+        self.message = message
+        where = self.path or "<input>"
+        if line is not None:
+            where = f"{where}:{line}"
+        super().__init__(f"{where}: {message}")
+
+
+class ValidationError(KairosError, ValueError):
+    """A parameter, config field or table column has an invalid value.
+
+    Parameters
+    ----------
+    field : str
+        Name of the offending parameter, field or column.
+    message : str
+        What was found and what was expected.
+    """
+
+    def __init__(self, field: str, message: str):
+        self.field = field
+        self.message = message
+        super().__init__(f"{field}: {message}")
+
+
+class FileFormatError(KairosError, ValueError):
+    """A kairos binary file (policy, memory, compressed stream) cannot be read."""
+
+    def __init__(self, path: str | Path | None, message: str):
+        self.path = None if path is None else str(path)
+        self.message = message
+        super().__init__(f"{self.path or '<bytes>'}: {message}")
+
+
+class ForeignFileError(FileFormatError):
+    """The file does not start with the expected magic header."""
+
+
+class VersionError(FileFormatError):
+    """The file's format version is not supported by this kairos."""
+
+
+class CorruptFileError(FileFormatError):
+    """The file is truncated, or its checksum does not match its content."""
+
+
+class MismatchError(FileFormatError):
+    """The file is valid, but was made for something else (another domain, model, ...)."""
+
+
+class PlatformMismatchError(FileFormatError):
+    """Decoding here cannot reproduce the encoder's arithmetic bit for bit."""
+
+
+class UnsolvableError(KairosError, ValueError):
+    """A task instance provably has no solution (e.g. wrong permutation parity)."""
+
+
+class SolutionError(KairosError, RuntimeError):
+    """A returned solution failed verification by replay in its domain."""
