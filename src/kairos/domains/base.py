@@ -1,0 +1,100 @@
+"""The ``Domain`` protocol, and the compiled form the search kernel runs on.
+
+A domain is a deterministic single-agent task. To add one, write one file with
+a class that satisfies :class:`Domain`; the pure-Python search
+(:mod:`kairos.search.reference`) runs it as is. Built-in domains also provide
+:meth:`compile`, a :class:`CompiledDomain` of flat arrays that the
+numba kernel (:mod:`kairos.search.kernel`) understands.
+
+States inside the kernel are packed into a row of ``num_words`` uint64 words,
+so a Sokoban state (player cell + bitmask of boxes over the floor cells) costs
+16 bytes for levels with at most 64 floor cells.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol, runtime_checkable
+
+import numpy as np
+
+DOMAIN_KIND_SOKOBAN = 0
+DOMAIN_KIND_STP = 1
+
+
+@dataclass(frozen=True)
+class CompiledDomain:
+    """Flat-array form of one problem instance, for the compiled kernel.
+
+    Attributes
+    ----------
+    kind : int
+        ``DOMAIN_KIND_*``; the kernel dispatches its step, goal and heuristic on it.
+    neighbours : ndarray of int64, shape (num_cells, num_actions)
+        Cell reached from each cell by each action, -1 where blocked.
+    params : ndarray of int64, shape (k,)
+        Domain-specific integers (sizes, bit widths).
+    heuristic_table : ndarray of float64, shape (m, num_cells)
+        Per-cell heuristic terms (box distance to nearest goal; tile Manhattan).
+    initial : ndarray of uint64, shape (num_words,)
+        Packed initial state.
+    goal_care, goal_value : ndarray of uint64, shape (num_words,)
+        A packed state ``s`` is a goal iff ``s & goal_care == goal_value`` word by word.
+    """
+
+    kind: int
+    neighbours: np.ndarray
+    params: np.ndarray
+    heuristic_table: np.ndarray
+    initial: np.ndarray
+    goal_care: np.ndarray
+    goal_value: np.ndarray
+
+    @property
+    def num_words(self) -> int:
+        """Words of 64 bits per packed state."""
+        return int(self.initial.shape[0])
+
+
+@runtime_checkable
+class Domain(Protocol):
+    """A deterministic task: what a user implements to add a domain.
+
+    ``State`` is any immutable value. Actions are small integers
+    ``0 .. num_actions-1`` named by ``action_names``.
+    """
+
+    name: str
+    action_names: str
+
+    def initial_state(self) -> Any:
+        """The state the search starts from."""
+
+    def legal_actions(self, state: Any) -> Sequence[int]:
+        """Actions applicable in ``state``, in increasing order."""
+
+    def step(self, state: Any, action: int) -> Any:
+        """The state after ``action`` (which must be legal)."""
+
+    def is_goal(self, state: Any) -> bool:
+        """Whether ``state`` solves the task."""
+
+    def key(self, state: Any) -> Hashable:
+        """A hashable key equal for equal states (used by the state cut)."""
+
+    def render(self, state: Any) -> str:
+        """A human-readable text picture of ``state``."""
+
+    def heuristic(self, state: Any) -> float:
+        """A cheap goal-distance estimate, for weighted A* (0 if none)."""
+
+
+def replay(domain: Domain, actions: Sequence[int]) -> bool:
+    """Whether ``actions`` are legal in sequence from the initial state and end at a goal."""
+    state = domain.initial_state()
+    for action in actions:
+        if action not in domain.legal_actions(state):
+            return False
+        state = domain.step(state, action)
+    return domain.is_goal(state)

@@ -1,0 +1,13 @@
+"""Best-first search: Levin Tree Search, BFS and weighted A*, one compiled kernel.
+
+``ALGORITHMS`` lists the CLI choices; :func:`search` runs the compiled kernel,
+:func:`reference_search` the pure-Python oracle with the same semantics.
+"""
+
+from kairos.search.engine import ALGORITHM_CODES, SearchConfig, search
+from kairos.search.reference import reference_search
+from kairos.search.result import SearchResult
+
+ALGORITHMS: tuple[str, ...] = tuple(ALGORITHM_CODES)
+
+__all__ = ["ALGORITHMS", "SearchConfig", "SearchResult", "reference_search", "search"]

@@ -1,0 +1,199 @@
+"""Python driver of the compiled kernel: allocation, growth, batched policies, results."""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from kairos.domains.base import CompiledDomain, Domain, replay
+from kairos.errors import SolutionError, ValidationError
+from kairos.policy.base import Policy
+from kairos.policy.uniform import UniformPolicy
+from kairos.search import kernel as K
+from kairos.search.result import SearchResult
+
+ALGORITHM_CODES = {"lts": K.ALGO_LTS, "bfs": K.ALGO_BFS, "wastar": K.ALGO_WASTAR}
+_STATUS_NAMES = {
+    K.SOLVED: "solved",
+    K.BUDGET_EXHAUSTED: "budget_exhausted",
+    K.EXHAUSTED: "exhausted",
+}
+_INITIAL_NODES = 1 << 12
+
+
+@dataclass(frozen=True)
+class SearchConfig:
+    """How to search.
+
+    Attributes
+    ----------
+    algorithm : str
+        ``lts`` (Levin Tree Search), ``bfs`` or ``wastar`` (weighted A*).
+    budget : int
+        Maximum number of expansions.
+    weight : float
+        Heuristic weight of weighted A* (ignored otherwise).
+    batch_size : int
+        Frontier nodes per call of a non-compiled (e.g. neural) policy.
+    """
+
+    algorithm: str = "lts"
+    budget: int = 1_000_000
+    weight: float = 1.5  # mildly greedy: far fewer expansions than A*, short paths
+    batch_size: int = 32  # LTS-NN style batches; 1 reproduces sequential order
+
+    def __post_init__(self) -> None:
+        if self.algorithm not in ALGORITHM_CODES:
+            raise ValidationError(
+                "algorithm", f"got {self.algorithm!r}, expected one of {sorted(ALGORITHM_CODES)}"
+            )
+        if self.budget < 1:
+            raise ValidationError("budget", f"got {self.budget}, expected a positive integer")
+        if self.weight < 0:
+            raise ValidationError("weight", f"got {self.weight}, expected >= 0")
+        if self.batch_size < 1:
+            raise ValidationError("batch_size", f"got {self.batch_size}, expected >= 1")
+
+
+class _Buffers:
+    """The kernel's growable arrays."""
+
+    def __init__(self, num_words: int, num_actions: int, batch_size: int, budget: int):
+        cap = _INITIAL_NODES
+        self.node_state = np.zeros((cap, num_words), dtype=np.uint64)
+        self.node_parent = np.zeros(cap, dtype=np.int32)
+        self.node_action = np.zeros(cap, dtype=np.int8)
+        self.node_depth = np.zeros(cap, dtype=np.int32)
+        self.node_logp = np.zeros(cap, dtype=np.float64)
+        self.heap_prio = np.zeros(cap, dtype=np.float64)
+        self.heap_node = np.zeros(cap, dtype=np.int32)
+        table_cap = 1 << 12
+        self.tkeys = np.zeros((table_cap, num_words), dtype=np.uint64)
+        self.tval = np.zeros(table_cap, dtype=np.float64)
+        self.tused = np.zeros(table_cap, dtype=np.uint8)
+        self.ctr = np.zeros(K.NUM_COUNTERS, dtype=np.int64)
+        self.pending = np.zeros(batch_size, dtype=np.int32)
+        self.pending_logits = np.zeros((batch_size, num_actions), dtype=np.float64)
+        self.num_actions = num_actions
+
+    def grow(self) -> None:
+        nodes = int(self.ctr[K.C_NODES])
+        need = nodes + (int(self.ctr[K.C_PENDING]) + 1) * self.num_actions
+        if need > len(self.node_parent):
+            cap = len(self.node_parent)
+            while cap < need:
+                cap *= 2
+            for name in (
+                "node_state", "node_parent", "node_action", "node_depth", "node_logp",
+                "heap_prio", "heap_node",
+            ):  # fmt: skip
+                old = getattr(self, name)
+                new = np.zeros((cap, *old.shape[1:]), dtype=old.dtype)
+                new[: len(old)] = old
+                setattr(self, name, new)
+        if self.ctr[K.C_TABLE] + 1 > len(self.tval) * K.MAX_TABLE_LOAD:
+            cap = 2 * len(self.tval)
+            keys = np.zeros((cap, self.tkeys.shape[1]), dtype=np.uint64)
+            val = np.zeros(cap, dtype=np.float64)
+            used = np.zeros(cap, dtype=np.uint8)
+            K.rehash(self.tkeys, self.tused, self.tval, keys, used, val)
+            self.tkeys, self.tval, self.tused = keys, val, used
+
+    @property
+    def nbytes(self) -> int:
+        return sum(
+            a.nbytes
+            for a in (
+                self.node_state, self.node_parent, self.node_action, self.node_depth,
+                self.node_logp, self.heap_prio, self.heap_node, self.tkeys, self.tval, self.tused,
+            )
+        )  # fmt: skip
+
+
+def search(
+    domain: Domain,
+    config: SearchConfig = SearchConfig(),
+    policy: Policy | None = None,
+    *,
+    verify: bool = True,
+) -> SearchResult:
+    """Search ``domain`` with the compiled kernel.
+
+    Parameters
+    ----------
+    domain : Domain
+        A built-in domain (it must have ``compile()``); for a user domain
+        without one, use :func:`kairos.search.reference.reference_search`.
+    config : SearchConfig
+    policy : Policy, optional
+        Uniform by default. Used by LTS only (BFS and WA* ignore it).
+    verify : bool
+        Replay a found solution in ``domain`` and raise :class:`SolutionError` if it fails.
+    """
+    policy = policy or UniformPolicy()
+    compiled: CompiledDomain = domain.compile()
+    num_actions = compiled.neighbours.shape[1]
+    in_kernel = policy.compiled is not None or config.algorithm != "lts"
+    cpol = policy.compiled if policy.compiled is not None else UniformPolicy().compiled
+    pkind = cpol.kind if in_kernel else -1
+    buf = _Buffers(compiled.num_words, num_actions, config.batch_size, config.budget)
+    buf.node_state[0] = compiled.initial
+    buf.node_parent[0] = -1
+    buf.node_action[0] = -1
+    buf.heap_prio[0] = 0.0
+    buf.heap_node[0] = 0
+    buf.ctr[K.C_NODES] = 1
+    buf.ctr[K.C_HEAP] = 1
+    buf.ctr[K.C_GENERATED] = 1
+    t0 = time.perf_counter()
+    while True:
+        status = K.search_kernel(
+            compiled.kind, compiled.neighbours, compiled.params, compiled.heuristic_table,
+            compiled.goal_care, compiled.goal_value, ALGORITHM_CODES[config.algorithm],
+            float(config.weight), pkind, cpol.int_params, cpol.weights,
+            config.budget, config.batch_size,
+            buf.node_state, buf.node_parent, buf.node_action, buf.node_depth, buf.node_logp,
+            buf.heap_prio, buf.heap_node, buf.tkeys, buf.tval, buf.tused, buf.ctr,
+            buf.pending, buf.pending_logits,
+        )  # fmt: skip
+        if status == K.NEED_GROW:
+            buf.grow()
+        elif status == K.NEED_POLICY:
+            num = int(buf.ctr[K.C_PENDING])
+            ids = buf.pending[:num]
+            last = np.where(ids > 0, buf.node_action[ids].astype(np.int64), -1)
+            buf.pending_logits[:num] = policy.log_probs(buf.node_state[ids], last, compiled)
+            buf.ctr[K.C_READY] = 1
+        else:
+            break
+    seconds = time.perf_counter() - t0
+    actions: tuple[int, ...] = ()
+    log_prob = log_bound = math.nan
+    if status == K.SOLVED:
+        goal = int(buf.ctr[K.C_GOAL])
+        path = []
+        node = goal
+        while node > 0:
+            path.append(int(buf.node_action[node]))
+            node = int(buf.node_parent[node])
+        actions = tuple(reversed(path))
+        log_prob = float(buf.node_logp[goal])
+        log_bound = math.log(len(actions) + 1) - log_prob
+        if verify and not replay(domain, actions):
+            raise SolutionError(f"{domain.name}: the returned solution does not replay to a goal")
+    return SearchResult(
+        problem=domain.name,
+        algorithm=config.algorithm,
+        status=_STATUS_NAMES[status],
+        actions=actions,
+        action_names="".join(domain.action_names[a] for a in actions),
+        expansions=int(buf.ctr[K.C_EXPANSIONS]),
+        generated=int(buf.ctr[K.C_GENERATED]),
+        seconds=seconds,
+        solution_log_prob=log_prob,
+        log_bound=log_bound,
+        memory_bytes=buf.nbytes,
+    )

@@ -1,0 +1,323 @@
+"""The compiled best-first search kernel: LTS, BFS and weighted A* in one loop.
+
+All search state lives in flat numpy arrays owned by the Python driver
+(:mod:`kairos.search.engine`), so the kernel can stop and resume at any point:
+
+* nodes: packed state words, parent, action, depth, log π (33 bytes for 2 words);
+* open list: an array binary heap of (priority, node index); ties go to the
+  smaller node index, i.e. the earlier generated node, so search is deterministic;
+* state cut: an open-addressing (linear probing) hash table of expanded states
+  holding the best cut value seen (−log π for LTS, depth for BFS/WA*).
+
+The kernel returns a status. ``NEED_GROW`` asks the driver to enlarge the
+arrays; ``NEED_POLICY`` hands it a batch of popped nodes whose action
+log-probabilities a Python policy (a neural network) must supply before the
+kernel expands them. A compiled policy is evaluated in-kernel instead, node by
+node, so both kinds of policy share this one copy of the algorithm.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from kairos.domains.base import DOMAIN_KIND_SOKOBAN
+from kairos.policy.base import POLICY_KIND_UNIFORM
+
+RUNNING, SOLVED, BUDGET_EXHAUSTED, EXHAUSTED, NEED_POLICY, NEED_GROW = range(6)
+ALGO_LTS, ALGO_BFS, ALGO_WASTAR = range(3)
+# Indices into the int64 counters array shared with the driver.
+C_NODES, C_HEAP, C_TABLE, C_EXPANSIONS, C_GENERATED, C_GOAL, C_PENDING, C_READY = range(8)
+NUM_COUNTERS = 8
+MAX_TABLE_LOAD = 0.5  # linear probing degrades quickly above this
+
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+_SEED = np.uint64(0x9E3779B97F4A7C15)
+
+
+@njit(cache=True, inline="always")
+def _mix(h):
+    h = (h ^ (h >> np.uint64(30))) * _M1
+    h = (h ^ (h >> np.uint64(27))) * _M2
+    return h ^ (h >> np.uint64(31))
+
+
+@njit(cache=True)
+def table_slot(keys, used, row):
+    """Slot holding ``row``, or the empty slot where it would go."""
+    num_words = keys.shape[1]
+    h = _SEED
+    for k in range(num_words):
+        h = _mix(h ^ row[k])
+    mask = np.uint64(keys.shape[0] - 1)
+    slot = np.int64(h & mask)
+    while used[slot]:
+        same = True
+        for k in range(num_words):
+            if keys[slot, k] != row[k]:
+                same = False
+                break
+        if same:
+            return slot
+        slot = (slot + 1) & np.int64(mask)
+    return slot
+
+
+@njit(cache=True)
+def rehash(old_keys, old_used, old_val, new_keys, new_used, new_val):
+    """Move every entry of an old table into a larger empty one."""
+    for i in range(old_keys.shape[0]):
+        if old_used[i]:
+            slot = table_slot(new_keys, new_used, old_keys[i])
+            new_keys[slot] = old_keys[i]
+            new_used[slot] = 1
+            new_val[slot] = old_val[i]
+
+
+@njit(cache=True)
+def _step(dkind, nbr, dparams, src, dst, action):
+    """Write the successor of ``src`` under ``action`` into ``dst``; False if illegal."""
+    num_words = src.shape[0]
+    if dkind == DOMAIN_KIND_SOKOBAN:
+        q = nbr[np.int64(src[0]), action]
+        if q < 0:
+            return False
+        for k in range(num_words):
+            dst[k] = src[k]
+        wq = 1 + q // 64
+        bq = np.uint64(1) << np.uint64(q % 64)
+        if src[wq] & bq:
+            r = nbr[q, action]
+            if r < 0:
+                return False
+            wr = 1 + r // 64
+            br = np.uint64(1) << np.uint64(r % 64)
+            if src[wr] & br:
+                return False
+            dst[wq] &= ~bq
+            dst[wr] |= br
+        dst[0] = np.uint64(q)
+        return True
+    # sliding-tile puzzle: the blank moves
+    blank = np.int64(src[0])
+    t = nbr[blank, action]
+    if t < 0:
+        return False
+    bits = dparams[1]
+    per_word = dparams[2]
+    tile_mask = (np.uint64(1) << np.uint64(bits)) - np.uint64(1)
+    for k in range(num_words):
+        dst[k] = src[k]
+    wt = 1 + t // per_word
+    st = np.uint64((t % per_word) * bits)
+    tile = (src[wt] >> st) & tile_mask
+    dst[wt] &= ~(tile_mask << st)
+    wb = 1 + blank // per_word
+    dst[wb] |= tile << np.uint64((blank % per_word) * bits)
+    dst[0] = np.uint64(t)
+    return True
+
+
+@njit(cache=True)
+def _heuristic(dkind, dparams, htab, row):
+    total = 0.0
+    if dkind == DOMAIN_KIND_SOKOBAN:
+        for w in range(1, row.shape[0]):
+            x = row[w]
+            b = 0
+            while x:
+                if x & np.uint64(1):
+                    total += htab[0, (w - 1) * 64 + b]
+                x >>= np.uint64(1)
+                b += 1
+        return total
+    cells = dparams[0]
+    bits = dparams[1]
+    per_word = dparams[2]
+    tile_mask = (np.uint64(1) << np.uint64(bits)) - np.uint64(1)
+    for p in range(cells):
+        tile = (row[1 + p // per_word] >> np.uint64((p % per_word) * bits)) & tile_mask
+        total += htab[np.int64(tile), p]
+    return total
+
+
+@njit(cache=True)
+def _policy_logits(pkind, pint, pweights, row, last_action, out):
+    """In-kernel policies write unnormalised log-probabilities into ``out``."""
+    if pkind == POLICY_KIND_UNIFORM:
+        out[:] = 0.0
+
+
+@njit(cache=True)
+def _heap_less(prio, node, i, j):
+    return prio[i] < prio[j] or (prio[i] == prio[j] and node[i] < node[j])
+
+
+@njit(cache=True)
+def _heap_push(prio, node, size, p, n):
+    i = size
+    prio[i] = p
+    node[i] = n
+    while i > 0:
+        parent = (i - 1) >> 1
+        if _heap_less(prio, node, i, parent):
+            prio[i], prio[parent] = prio[parent], prio[i]
+            node[i], node[parent] = node[parent], node[i]
+            i = parent
+        else:
+            break
+
+
+@njit(cache=True)
+def _heap_pop(prio, node, size):
+    top = node[0]
+    last = size - 1
+    prio[0] = prio[last]
+    node[0] = node[last]
+    i = 0
+    while True:
+        left = 2 * i + 1
+        if left >= last:
+            break
+        best = left
+        if left + 1 < last and _heap_less(prio, node, left + 1, left):
+            best = left + 1
+        if _heap_less(prio, node, best, i):
+            prio[i], prio[best] = prio[best], prio[i]
+            node[i], node[best] = node[best], node[i]
+            i = best
+        else:
+            break
+    return top
+
+
+@njit(cache=True)
+def _expand(
+    i, logits, dkind, nbr, dparams, htab, algo, weight,
+    node_state, node_parent, node_action, node_depth, node_logp,
+    heap_prio, heap_node, tkeys, tval, tused, ctr, child, legal,
+):  # fmt: skip
+    num_actions = nbr.shape[1]
+    src = node_state[i]
+    best = -np.inf
+    for a in range(num_actions):
+        legal[a] = _step(dkind, nbr, dparams, src, child[a], a)
+        if legal[a] and logits[a] > best:
+            best = logits[a]
+    if best == -np.inf:
+        return
+    total = 0.0
+    for a in range(num_actions):
+        if legal[a]:
+            total += np.exp(logits[a] - best)
+    log_norm = best + np.log(total)
+    depth = node_depth[i] + 1
+    for a in range(num_actions):
+        if not legal[a]:
+            continue
+        logp = node_logp[i] + logits[a] - log_norm
+        cut_value = -logp if algo == ALGO_LTS else float(depth)
+        slot = table_slot(tkeys, tused, child[a])
+        if tused[slot] and tval[slot] <= cut_value:
+            continue
+        if algo == ALGO_LTS:
+            priority = np.log(depth + 1.0) - logp
+        elif algo == ALGO_BFS:
+            priority = float(depth)
+        else:
+            priority = depth + weight * _heuristic(dkind, dparams, htab, child[a])
+        n = ctr[C_NODES]
+        node_state[n] = child[a]
+        node_parent[n] = i
+        node_action[n] = a
+        node_depth[n] = depth
+        node_logp[n] = logp
+        _heap_push(heap_prio, heap_node, ctr[C_HEAP], priority, n)
+        ctr[C_HEAP] += 1
+        ctr[C_NODES] += 1
+        ctr[C_GENERATED] += 1
+
+
+@njit(cache=True)
+def search_kernel(
+    dkind, nbr, dparams, htab, goal_care, goal_value, algo, weight,
+    pkind, pint, pweights, budget, batch_size,
+    node_state, node_parent, node_action, node_depth, node_logp,
+    heap_prio, heap_node, tkeys, tval, tused, ctr, pending, pending_logits,
+):  # fmt: skip
+    """Run search until it ends or needs the driver; returns a status code.
+
+    ``pkind < 0`` means "policy outside the kernel": popped nodes are queued
+    in ``pending`` (up to ``batch_size``) and ``NEED_POLICY`` is returned; the
+    driver fills ``pending_logits`` (shape (batch_size, num_actions)) and calls
+    again with ``ctr[C_READY] = 1``, and the queued nodes are expanded first.
+    """
+    num_words = node_state.shape[1]
+    num_actions = nbr.shape[1]
+    child = np.empty((num_actions, num_words), dtype=np.uint64)
+    legal = np.empty(num_actions, dtype=np.bool_)
+    logits = np.empty(num_actions, dtype=np.float64)
+    node_cap = node_state.shape[0]
+    table_limit = np.int64(tkeys.shape[0] * MAX_TABLE_LOAD)
+
+    num_pending = ctr[C_PENDING]
+    if num_pending > 0 and ctr[C_READY]:
+        if ctr[C_NODES] + num_pending * num_actions > node_cap:
+            return NEED_GROW
+        for j in range(num_pending):
+            _expand(
+                pending[j], pending_logits[j], dkind, nbr, dparams, htab, algo, weight,
+                node_state, node_parent, node_action, node_depth, node_logp,
+                heap_prio, heap_node, tkeys, tval, tused, ctr, child, legal,
+            )  # fmt: skip
+        ctr[C_PENDING] = 0
+        ctr[C_READY] = 0
+        num_pending = 0
+
+    while True:
+        if num_pending > 0 and (
+            num_pending == batch_size or ctr[C_HEAP] == 0 or ctr[C_EXPANSIONS] >= budget
+        ):
+            ctr[C_PENDING] = num_pending
+            return NEED_POLICY
+        if ctr[C_HEAP] == 0:
+            return EXHAUSTED
+        if ctr[C_EXPANSIONS] >= budget:
+            return BUDGET_EXHAUSTED
+        if ctr[C_NODES] + num_actions > node_cap or ctr[C_TABLE] + 1 > table_limit:
+            ctr[C_PENDING] = num_pending
+            return NEED_GROW
+        i = _heap_pop(heap_prio, heap_node, ctr[C_HEAP])
+        ctr[C_HEAP] -= 1
+        row = node_state[i]
+        cut_value = -node_logp[i] if algo == ALGO_LTS else float(node_depth[i])
+        slot = table_slot(tkeys, tused, row)
+        if tused[slot]:
+            if tval[slot] <= cut_value:
+                continue  # the state cut: already expanded at least as well
+        else:
+            tused[slot] = 1
+            tkeys[slot] = row
+            ctr[C_TABLE] += 1
+        tval[slot] = cut_value
+        ctr[C_EXPANSIONS] += 1
+        goal = True
+        for k in range(num_words):
+            if (row[k] & goal_care[k]) != goal_value[k]:
+                goal = False
+                break
+        if goal:
+            ctr[C_GOAL] = i
+            return SOLVED
+        if pkind < 0:
+            pending[num_pending] = i
+            num_pending += 1
+            continue
+        last_action = node_action[i] if i > 0 else -1
+        _policy_logits(pkind, pint, pweights, row, last_action, logits)
+        _expand(
+            i, logits, dkind, nbr, dparams, htab, algo, weight,
+            node_state, node_parent, node_action, node_depth, node_logp,
+            heap_prio, heap_node, tkeys, tval, tused, ctr, child, legal,
+        )  # fmt: skip
