@@ -65,6 +65,11 @@ def demo(
         raise typer.Exit(1)
 
 
+from kairos.search.commands import solve as _solve  # noqa: E402
+
+app.command(name="solve")(_solve)
+
+
 def main() -> None:
     """Console-script entry point: turn kairos errors into one clear line and exit 2."""
     from kairos.errors import KairosError

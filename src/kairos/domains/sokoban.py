@@ -71,12 +71,16 @@ class Sokoban:
             line = first_line + r
             if len(row) != width:
                 raise InputFormatError(
-                    path, line, f"ragged row: {len(row)} characters, expected {width} like the first row"
+                    path,
+                    line,
+                    f"ragged row: {len(row)} characters, expected {width} like the first row",
                 )
             for c, ch in enumerate(row):
                 if ch not in _SYMBOLS:
                     raise InputFormatError(
-                        path, line, f"unknown character {ch!r} at column {c + 1}; expected one of '# @$.*+'"
+                        path,
+                        line,
+                        f"unknown character {ch!r} at column {c + 1}; expected one of '# @$.*+'",
                     )
                 if ch in "@+":
                     players.append((r, c))
@@ -90,7 +94,9 @@ class Sokoban:
             )
         if len(boxes) != len(goals):
             raise InputFormatError(
-                path, first_line, f"found {len(boxes)} boxes but {len(goals)} goals; they must be equal"
+                path,
+                first_line,
+                f"found {len(boxes)} boxes but {len(goals)} goals; they must be equal",
             )
         if not boxes:
             raise InputFormatError(path, first_line, "no boxes: expected at least one '$' or '*'")
@@ -103,7 +109,9 @@ class Sokoban:
             r, c = queue.popleft()
             if r in (0, height - 1) or c in (0, width - 1):
                 raise InputFormatError(
-                    path, first_line + r, f"floor not enclosed by walls: the player can reach the border at column {c + 1}"
+                    path,
+                    first_line + r,
+                    f"floor not enclosed by walls: the player can reach the border at column {c + 1}",
                 )
             for dr, dc in ((-1, 0), (1, 0), (0, -1), (0, 1)):
                 nxt = (r + dr, c + dc)
@@ -113,7 +121,9 @@ class Sokoban:
         for r, c in boxes + goals:
             if (r, c) not in seen:
                 raise InputFormatError(
-                    path, first_line + r, f"box or goal at column {c + 1} lies outside the player's walled area"
+                    path,
+                    first_line + r,
+                    f"box or goal at column {c + 1} lies outside the player's walled area",
                 )
         cells = sorted(seen)
         self.height, self.width = height, width
@@ -182,7 +192,17 @@ class Sokoban:
             box, goal = i in state.boxes, i in self.goals
             player = i == state.player
             grid[r][c] = (
-                "*" if box and goal else "$" if box else "+" if player and goal else "@" if player else "." if goal else " "
+                "*"
+                if box and goal
+                else "$"
+                if box
+                else "+"
+                if player and goal
+                else "@"
+                if player
+                else "."
+                if goal
+                else " "
             )
         return "\n".join("".join(row) for row in grid)
 
@@ -204,7 +224,9 @@ class Sokoban:
         care = np.full_like(goal, np.uint64(0xFFFFFFFFFFFFFFFF))
         care[0] = 0
         goal[0] = 0
-        dist = np.where(self.goal_distance >= _UNREACHED, 1e9, self.goal_distance).astype(np.float64)
+        dist = np.where(self.goal_distance >= _UNREACHED, 1e9, self.goal_distance).astype(
+            np.float64
+        )
         return CompiledDomain(
             kind=DOMAIN_KIND_SOKOBAN,
             neighbours=self.neighbours,

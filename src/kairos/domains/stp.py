@@ -108,7 +108,9 @@ class SlidingTile:
         n = self.size
         width = len(str(n * n - 1))
         return "\n".join(
-            " ".join(str(t).rjust(width) if t else ".".rjust(width) for t in state[r * n : r * n + n])
+            " ".join(
+                str(t).rjust(width) if t else ".".rjust(width) for t in state[r * n : r * n + n]
+            )
             for r in range(n)
         )
 
@@ -184,7 +186,9 @@ def parse_instances(text: str, *, path: str | Path | None = None) -> list[Slidin
             raise InputFormatError(path, lineno, f"size {size}, expected {MIN_SIZE}..{MAX_SIZE}")
         if sorted(tiles) != list(range(size * size)):
             raise InputFormatError(
-                path, lineno, f"{len(tiles)} tiles {tiles}, expected a permutation of 0..{size * size - 1}"
+                path,
+                lineno,
+                f"{len(tiles)} tiles {tiles}, expected a permutation of 0..{size * size - 1}",
             )
         try:
             out.append(SlidingTile(tiles, size, name=f"{stem}:{lineno}"))

@@ -87,9 +87,14 @@ class _Buffers:
             while cap < need:
                 cap *= 2
             for name in (
-                "node_state", "node_parent", "node_action", "node_depth", "node_logp",
-                "heap_prio", "heap_node",
-            ):  # fmt: skip
+                "node_state",
+                "node_parent",
+                "node_action",
+                "node_depth",
+                "node_logp",
+                "heap_prio",
+                "heap_node",
+            ):
                 old = getattr(self, name)
                 new = np.zeros((cap, *old.shape[1:]), dtype=old.dtype)
                 new[: len(old)] = old
@@ -107,10 +112,18 @@ class _Buffers:
         return sum(
             a.nbytes
             for a in (
-                self.node_state, self.node_parent, self.node_action, self.node_depth,
-                self.node_logp, self.heap_prio, self.heap_node, self.tkeys, self.tval, self.tused,
+                self.node_state,
+                self.node_parent,
+                self.node_action,
+                self.node_depth,
+                self.node_logp,
+                self.heap_prio,
+                self.heap_node,
+                self.tkeys,
+                self.tval,
+                self.tused,
             )
-        )  # fmt: skip
+        )
 
 
 def search(
@@ -151,14 +164,33 @@ def search(
     t0 = time.perf_counter()
     while True:
         status = K.search_kernel(
-            compiled.kind, compiled.neighbours, compiled.params, compiled.heuristic_table,
-            compiled.goal_care, compiled.goal_value, ALGORITHM_CODES[config.algorithm],
-            float(config.weight), pkind, cpol.int_params, cpol.weights,
-            config.budget, config.batch_size,
-            buf.node_state, buf.node_parent, buf.node_action, buf.node_depth, buf.node_logp,
-            buf.heap_prio, buf.heap_node, buf.tkeys, buf.tval, buf.tused, buf.ctr,
-            buf.pending, buf.pending_logits,
-        )  # fmt: skip
+            compiled.kind,
+            compiled.neighbours,
+            compiled.params,
+            compiled.heuristic_table,
+            compiled.goal_care,
+            compiled.goal_value,
+            ALGORITHM_CODES[config.algorithm],
+            float(config.weight),
+            pkind,
+            cpol.int_params,
+            cpol.weights,
+            config.budget,
+            config.batch_size,
+            buf.node_state,
+            buf.node_parent,
+            buf.node_action,
+            buf.node_depth,
+            buf.node_logp,
+            buf.heap_prio,
+            buf.heap_node,
+            buf.tkeys,
+            buf.tval,
+            buf.tused,
+            buf.ctr,
+            buf.pending,
+            buf.pending_logits,
+        )
         if status == K.NEED_GROW:
             buf.grow()
         elif status == K.NEED_POLICY:

@@ -194,10 +194,28 @@ def _heap_pop(prio, node, size):
 
 @njit(cache=True)
 def _expand(
-    i, logits, dkind, nbr, dparams, htab, algo, weight,
-    node_state, node_parent, node_action, node_depth, node_logp,
-    heap_prio, heap_node, tkeys, tval, tused, ctr, child, legal,
-):  # fmt: skip
+    i,
+    logits,
+    dkind,
+    nbr,
+    dparams,
+    htab,
+    algo,
+    weight,
+    node_state,
+    node_parent,
+    node_action,
+    node_depth,
+    node_logp,
+    heap_prio,
+    heap_node,
+    tkeys,
+    tval,
+    tused,
+    ctr,
+    child,
+    legal,
+):
     num_actions = nbr.shape[1]
     src = node_state[i]
     best = -np.inf
@@ -241,11 +259,33 @@ def _expand(
 
 @njit(cache=True)
 def search_kernel(
-    dkind, nbr, dparams, htab, goal_care, goal_value, algo, weight,
-    pkind, pint, pweights, budget, batch_size,
-    node_state, node_parent, node_action, node_depth, node_logp,
-    heap_prio, heap_node, tkeys, tval, tused, ctr, pending, pending_logits,
-):  # fmt: skip
+    dkind,
+    nbr,
+    dparams,
+    htab,
+    goal_care,
+    goal_value,
+    algo,
+    weight,
+    pkind,
+    pint,
+    pweights,
+    budget,
+    batch_size,
+    node_state,
+    node_parent,
+    node_action,
+    node_depth,
+    node_logp,
+    heap_prio,
+    heap_node,
+    tkeys,
+    tval,
+    tused,
+    ctr,
+    pending,
+    pending_logits,
+):
     """Run search until it ends or needs the driver; returns a status code.
 
     ``pkind < 0`` means "policy outside the kernel": popped nodes are queued
@@ -267,10 +307,28 @@ def search_kernel(
             return NEED_GROW
         for j in range(num_pending):
             _expand(
-                pending[j], pending_logits[j], dkind, nbr, dparams, htab, algo, weight,
-                node_state, node_parent, node_action, node_depth, node_logp,
-                heap_prio, heap_node, tkeys, tval, tused, ctr, child, legal,
-            )  # fmt: skip
+                pending[j],
+                pending_logits[j],
+                dkind,
+                nbr,
+                dparams,
+                htab,
+                algo,
+                weight,
+                node_state,
+                node_parent,
+                node_action,
+                node_depth,
+                node_logp,
+                heap_prio,
+                heap_node,
+                tkeys,
+                tval,
+                tused,
+                ctr,
+                child,
+                legal,
+            )
         ctr[C_PENDING] = 0
         ctr[C_READY] = 0
         num_pending = 0
@@ -317,7 +375,25 @@ def search_kernel(
         last_action = node_action[i] if i > 0 else -1
         _policy_logits(pkind, pint, pweights, row, last_action, logits)
         _expand(
-            i, logits, dkind, nbr, dparams, htab, algo, weight,
-            node_state, node_parent, node_action, node_depth, node_logp,
-            heap_prio, heap_node, tkeys, tval, tused, ctr, child, legal,
-        )  # fmt: skip
+            i,
+            logits,
+            dkind,
+            nbr,
+            dparams,
+            htab,
+            algo,
+            weight,
+            node_state,
+            node_parent,
+            node_action,
+            node_depth,
+            node_logp,
+            heap_prio,
+            heap_node,
+            tkeys,
+            tval,
+            tused,
+            ctr,
+            child,
+            legal,
+        )

@@ -72,7 +72,9 @@ class SearchResult:
             "length": self.length if self.solved else "",
             "seconds": round(self.seconds, 6),
             "algorithm": self.algorithm,
-            "solution_log_prob": "" if math.isnan(self.solution_log_prob) else self.solution_log_prob,
+            "solution_log_prob": ""
+            if math.isnan(self.solution_log_prob)
+            else self.solution_log_prob,
             "log_bound": "" if math.isnan(self.log_bound) else self.log_bound,
             "actions": self.action_names,
         }

@@ -1,0 +1,13 @@
+"""Problem instances shipped inside the package (see NOTICE.md for provenance)."""
+
+from importlib import resources
+from pathlib import Path
+
+BOXOBAN_DEMO = "boxoban/train_000_first60.txt"
+STP_3X3_DEMO = "stp/demo_3x3.txt"
+STP_4X4_DEMO = "stp/demo_4x4.txt"
+
+
+def data_path(name: str) -> Path:
+    """Filesystem path of a bundled data file, e.g. ``data_path(BOXOBAN_DEMO)``."""
+    return Path(str(resources.files("kairos.data").joinpath(name)))

@@ -1,0 +1,62 @@
+"""Solve many problems, on a local process pool when asked."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+
+from kairos.domains.base import Domain
+from kairos.policy.base import Policy
+from kairos.search.engine import SearchConfig, search
+from kairos.search.result import SearchResult
+
+
+def _solve_one(args: tuple[Domain, SearchConfig, Policy | None]) -> SearchResult:
+    domain, config, policy = args
+    return search(domain, config, policy)
+
+
+def solve_all(
+    problems: Sequence[Domain],
+    config: SearchConfig,
+    policy: Policy | None = None,
+    *,
+    jobs: int = 1,
+    on_result: Callable[[SearchResult], None] | None = None,
+) -> list[SearchResult]:
+    """Search every problem; results come back in input order.
+
+    ``jobs > 1`` uses a local process pool of that many workers (each worker
+    loads the cached compiled kernel once).
+    """
+    work = [(p, config, policy) for p in problems]
+    results: list[SearchResult] = []
+    if jobs <= 1 or len(problems) <= 1:
+        for item in work:
+            results.append(_solve_one(item))
+            if on_result:
+                on_result(results[-1])
+        return results
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        for result in pool.map(_solve_one, work, chunksize=max(1, len(work) // (8 * jobs))):
+            results.append(result)
+            if on_result:
+                on_result(result)
+    return results
+
+
+def summarise(results: Sequence[SearchResult]) -> dict[str, float]:
+    """Solved count, mean/median/max expansions, mean solution length, seconds."""
+    import statistics
+
+    expansions = [r.expansions for r in results]
+    lengths = [r.length for r in results if r.solved]
+    return {
+        "problems": len(results),
+        "solved": sum(r.solved for r in results),
+        "mean_expansions": statistics.fmean(expansions) if expansions else 0.0,
+        "median_expansions": statistics.median(expansions) if expansions else 0.0,
+        "max_expansions": max(expansions, default=0),
+        "mean_length": statistics.fmean(lengths) if lengths else float("nan"),
+        "seconds": sum(r.seconds for r in results),
+    }

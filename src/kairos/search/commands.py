@@ -1,0 +1,94 @@
+"""``kairos solve``: search a file of problems and summarise."""
+
+from __future__ import annotations
+
+import time
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+
+class DomainName(StrEnum):
+    sokoban = "sokoban"
+    stp = "stp"
+
+
+class AlgoName(StrEnum):
+    lts = "lts"
+    bfs = "bfs"
+    wastar = "wastar"
+
+
+def solve(
+    domain: Annotated[DomainName, typer.Argument(help="Problem domain.")],
+    levels: Annotated[
+        list[Path], typer.Option("--levels", help="Problem file(s); repeat the option for several.")
+    ],
+    algo: Annotated[AlgoName, typer.Option(help="Search algorithm.")] = AlgoName.lts,
+    budget: Annotated[int, typer.Option(help="Expansion budget per problem.")] = 100_000,
+    policy: Annotated[
+        str, typer.Option(help="'uniform' or a policy file (.kpol) trained for this domain.")
+    ] = "uniform",
+    weight: Annotated[float, typer.Option(help="Heuristic weight for wastar.")] = 1.5,
+    jobs: Annotated[int, typer.Option(help="Worker processes (local pool).")] = 1,
+    results: Annotated[Path | None, typer.Option(help="CSV with one row per problem.")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Run folder (default: runs/solve-<timestamp>).")
+    ] = None,
+) -> None:
+    """Solve every problem in the given files and print a summary table."""
+    from rich.console import Console
+    from rich.progress import Progress
+    from rich.table import Table
+
+    from kairos.domains import LOADERS
+    from kairos.errors import ValidationError
+    from kairos.policy import POLICIES
+    from kairos.policy.files import load_policy
+    from kairos.runfolder import RunFolder, write_csv
+    from kairos.search import SearchConfig
+    from kairos.search.batch import solve_all, summarise
+
+    if jobs < 1:
+        raise ValidationError("--jobs", f"got {jobs}, expected >= 1")
+    config = SearchConfig(algorithm=algo.value, budget=budget, weight=weight)
+    problems = [p for path in levels for p in LOADERS[domain.value](path)]
+    pol = POLICIES[policy]() if policy in POLICIES else load_policy(policy, domain=domain.value)
+    console = Console()
+    with Progress(console=console, transient=True) as bar:
+        task = bar.add_task(f"{algo.value} on {len(problems)} problems", total=len(problems))
+        found = solve_all(problems, config, pol, jobs=jobs, on_result=lambda r: bar.advance(task))
+    rows = [r.row() for r in found]
+    run = RunFolder.create(
+        out or Path("runs") / time.strftime("solve-%Y%m%d-%H%M%S"),
+        command="solve",
+        config={
+            "domain": domain.value,
+            "levels": [str(p) for p in levels],
+            "algorithm": algo.value,
+            "budget": budget,
+            "policy": policy,
+            "weight": weight,
+            "jobs": jobs,
+        },
+        seed=None,
+    )
+    run.write_csv("results.csv", rows)
+    if results is not None:
+        write_csv(results, rows)
+    s = summarise(found)
+    table = Table(title=f"kairos solve {domain.value} · {algo.value} · {pol.name}")
+    for col in ("solved", "mean exp.", "median exp.", "max exp.", "mean length", "seconds"):
+        table.add_column(col, justify="right")
+    table.add_row(
+        f"{s['solved']}/{s['problems']}",
+        f"{s['mean_expansions']:,.0f}",
+        f"{s['median_expansions']:,.0f}",
+        f"{s['max_expansions']:,}",
+        f"{s['mean_length']:.1f}",
+        f"{s['seconds']:.2f}",
+    )
+    console.print(table)
+    console.print(f"run folder: {run.path}")

@@ -1,0 +1,46 @@
+import numpy as np
+import pytest
+
+from kairos.errors import CorruptFileError, ForeignFileError, MismatchError, VersionError
+from kairos.policy import UniformPolicy
+from kairos.policy.files import load_policy, policy_bytes, read_policy_file, save_policy
+
+
+def test_roundtrip_with_arrays(tmp_path):
+    path = tmp_path / "p.kpol"
+    weights = np.arange(12, dtype=np.float64).reshape(3, 4)
+    save_policy(path, "uniform", "sokoban", {"eps": 1e-3}, {"beta": weights, "ids": np.arange(3)})
+    header, arrays = read_policy_file(path, domain="sokoban")
+    assert header["spec"] == {"eps": 1e-3}
+    np.testing.assert_array_equal(arrays["beta"], weights)
+    assert arrays["ids"].dtype == np.int64
+    assert isinstance(load_policy(path), UniformPolicy)
+
+
+def test_garbage_truncated_flipped_and_mismatched(tmp_path):
+    path = tmp_path / "p.kpol"
+    save_policy(path, "uniform", "sokoban", {}, {"beta": np.ones(8)})
+    blob = path.read_bytes()
+    (tmp_path / "garbage.kpol").write_bytes(b"not a policy at all")
+    with pytest.raises(ForeignFileError, match="expected magic"):
+        load_policy(tmp_path / "garbage.kpol")
+    (tmp_path / "short.kpol").write_bytes(blob[:-10])
+    with pytest.raises(CorruptFileError, match="truncated"):
+        load_policy(tmp_path / "short.kpol")
+    flipped = bytearray(blob)
+    flipped[len(blob) // 2] ^= 0xFF
+    (tmp_path / "flip.kpol").write_bytes(bytes(flipped))
+    with pytest.raises(CorruptFileError):
+        load_policy(tmp_path / "flip.kpol")
+    future = bytearray(blob)
+    future[4] = 99
+    (tmp_path / "v99.kpol").write_bytes(bytes(future))
+    with pytest.raises(VersionError):
+        load_policy(tmp_path / "v99.kpol")
+    with pytest.raises(MismatchError, match="trained for domain 'sokoban'"):
+        load_policy(path, domain="stp")
+    (tmp_path / "alien.kpol").write_bytes(policy_bytes("transformer", "stp", {}, {}))
+    with pytest.raises(MismatchError, match="kind 'transformer' unknown"):
+        load_policy(tmp_path / "alien.kpol")
+    with pytest.raises(CorruptFileError, match="cannot read"):
+        load_policy(tmp_path / "missing.kpol")
