@@ -65,6 +65,12 @@ def demo(
         raise typer.Exit(1)
 
 
+# --- information pillar: compress, decompress, info, bench compress ---
+from kairos.info import commands as _info_commands  # noqa: E402
+
+_info_commands.register(app)
+
+
 def main() -> None:
     """Console-script entry point: turn kairos errors into one clear line and exit 2."""
     from kairos.errors import KairosError

@@ -53,14 +53,26 @@ class CMCompressor:
     def params(self) -> dict:
         return {"max_table_bits": self.max_table_bits}
 
-    def _run(self, data: bytes) -> tuple[bytes | None, float, int]:
+    def _run(
+        self, data: bytes, byte_cost_bits: np.ndarray | None = None
+    ) -> tuple[bytes | None, float, int]:
         from kairos.info import cm_kernel as k
 
+        costs = np.zeros(0) if byte_cost_bits is None else byte_cost_bits
         table_bits = table_bits_for(len(data), self.max_table_bits)
         src = np.frombuffer(data, dtype=np.uint8)
         dst = np.empty(len(data) + len(data) // 8 + 64, dtype=np.uint8)
         written, ideal_bits = k.cm_code(
-            src, len(data), dst, False, table_bits, k.SQUASH, k.STRETCH, k.RECIPROCAL, k.COST_BITS
+            src,
+            len(data),
+            dst,
+            False,
+            table_bits,
+            k.SQUASH,
+            k.STRETCH,
+            k.RECIPROCAL,
+            k.COST_BITS,
+            costs,
         )
         body = None if written < 0 else dst[:written].tobytes()
         return body, float(ideal_bits), table_bits
@@ -74,6 +86,12 @@ class CMCompressor:
     def code_length(self, data: bytes) -> float:
         """Ideal code length sum(-log2 p) of ``data`` under the model, in bits."""
         return self._run(data)[1]
+
+    def byte_costs_bits(self, data: bytes) -> np.ndarray:
+        """Prequential cost -log2 p(x_t | x_<t) of each byte, float array of shape (len(data),)."""
+        costs = np.zeros(len(data))
+        self._run(data, costs)
+        return costs
 
     def decompress(self, stream: bytes) -> bytes:
         from kairos.info import cm_kernel as k
@@ -99,6 +117,15 @@ class CMCompressor:
         src = np.frombuffer(body, dtype=np.uint8)[1:]
         dst = np.empty(num_bytes, dtype=np.uint8)
         k.cm_code(
-            src, num_bytes, dst, True, table_bits, k.SQUASH, k.STRETCH, k.RECIPROCAL, k.COST_BITS
+            src,
+            num_bytes,
+            dst,
+            True,
+            table_bits,
+            k.SQUASH,
+            k.STRETCH,
+            k.RECIPROCAL,
+            k.COST_BITS,
+            np.zeros(0),
         )
         return dst.tobytes()

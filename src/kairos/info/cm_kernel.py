@@ -101,7 +101,9 @@ def _squash(x, squash):
 
 
 @njit(cache=True)
-def cm_code(src, num_bytes, dst, decode, table_bits, squash, stretch, reciprocal, cost_bits):
+def cm_code(
+    src, num_bytes, dst, decode, table_bits, squash, stretch, reciprocal, cost_bits, byte_cost_bits
+):
     """Encode ``src`` into ``dst`` (``decode=False``) or decode ``src`` into ``dst``.
 
     Parameters
@@ -114,6 +116,9 @@ def cm_code(src, num_bytes, dst, decode, table_bits, squash, stretch, reciprocal
         Output buffer: at least ``num_bytes`` long when decoding.
     table_bits : int
         log2 of the number of counters per context.
+    byte_cost_bits : float64 array
+        Receives -log2 p of each byte when it has ``num_bytes`` entries
+        (a learning curve); pass an empty array to skip.
 
     Returns
     -------
@@ -205,6 +210,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, squash, stretch, reciprocal
         expected_byte = buf[match_ptr] if match_len > 0 else 0
 
         c0 = 1  # partial byte with a leading 1
+        bits_before = ideal_bits
         byte = 0
         for bit_pos in range(8):
             if bit_pos == 0 or bit_pos == 4:
@@ -332,6 +338,8 @@ def cm_code(src, num_bytes, dst, decode, table_bits, squash, stretch, reciprocal
             byte = (byte << 1) | y
 
         # ---- byte done: update histories ----
+        if byte_cost_bits.shape[0] == num_bytes:
+            byte_cost_bits[pos] = ideal_bits - bits_before
         if decode:
             dst[pos] = byte
         if match_len > 0:
