@@ -68,6 +68,10 @@ def demo(
 from kairos.search.commands import solve as _solve  # noqa: E402
 
 app.command(name="solve")(_solve)
+# --- information pillar: compress, decompress, info, bench compress ---
+from kairos.info import commands as _info_commands  # noqa: E402
+
+_info_commands.register(app)
 
 
 def main() -> None:

@@ -1,0 +1,131 @@
+"""The ``cm`` compressor: order-k context mixing over bits (see :mod:`.cm_kernel`).
+
+Stream layout (inside the ``.kz`` file payload, or alone)::
+
+    mode        : 1 byte, 1 = model-coded, 0 = stored (coding would expand it)
+    num_bytes   : uint64 little-endian, length of the original
+    table_bits  : 1 byte, log2 of the counters per context (coded mode only)
+    body        : coded bits, or the original bytes (stored mode)
+
+The table size is chosen from the input length (``table_bits`` in 16..22), so
+short strings do not pay for allocating hundreds of megabytes.
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+
+import numpy as np
+
+from kairos.errors import CorruptFileError, ValidationError
+
+_PREFIX = struct.Struct("<BQ")
+_MODE_STORED = 0
+_MODE_CODED = 1
+MIN_TABLE_BITS = 16
+MAX_TABLE_BITS = 22  # 13 contexts x 4 M counters x 4 bytes = 208 MB
+
+
+def table_bits_for(num_bytes: int, max_table_bits: int = MAX_TABLE_BITS) -> int:
+    """Counters per context (log2): about 2x the number of bits coded, within [16, max]."""
+    return max(MIN_TABLE_BITS, min(max_table_bits, (8 * max(num_bytes, 1)).bit_length() + 1))
+
+
+@dataclass(frozen=True)
+class CMCompressor:
+    """Context-mixing compressor (integer arithmetic, decodes identically anywhere).
+
+    Parameters
+    ----------
+    max_table_bits : int
+        Upper bound on log2 of the counters per context; memory is about
+        ``13 * 4 * 2**max_table_bits`` bytes plus ~60 MB.
+    """
+
+    max_table_bits: int = MAX_TABLE_BITS  # 22: 208 MB of counters, ample for Calgary
+    name: str = "cm"
+
+    def __post_init__(self) -> None:
+        if not MIN_TABLE_BITS <= self.max_table_bits <= 24:
+            raise ValidationError("max_table_bits", f"got {self.max_table_bits}, expected 16..24")
+
+    def params(self) -> dict:
+        return {"max_table_bits": self.max_table_bits}
+
+    def _run(
+        self, data: bytes, byte_cost_bits: np.ndarray | None = None
+    ) -> tuple[bytes | None, float, int]:
+        from kairos.info import cm_kernel as k
+
+        costs = np.zeros(0) if byte_cost_bits is None else byte_cost_bits
+        table_bits = table_bits_for(len(data), self.max_table_bits)
+        src = np.frombuffer(data, dtype=np.uint8)
+        dst = np.empty(len(data) + len(data) // 8 + 64, dtype=np.uint8)
+        written, ideal_bits = k.cm_code(
+            src,
+            len(data),
+            dst,
+            False,
+            table_bits,
+            k.SQUASH,
+            k.STRETCH,
+            k.RECIPROCAL,
+            k.COST_BITS,
+            costs,
+        )
+        body = None if written < 0 else dst[:written].tobytes()
+        return body, float(ideal_bits), table_bits
+
+    def compress(self, data: bytes) -> bytes:
+        body, _, table_bits = self._run(data)
+        if body is None or len(body) + 1 >= len(data):
+            return _PREFIX.pack(_MODE_STORED, len(data)) + bytes(data)
+        return _PREFIX.pack(_MODE_CODED, len(data)) + bytes([table_bits]) + body
+
+    def code_length(self, data: bytes) -> float:
+        """Ideal code length sum(-log2 p) of ``data`` under the model, in bits."""
+        return self._run(data)[1]
+
+    def byte_costs_bits(self, data: bytes) -> np.ndarray:
+        """Prequential cost -log2 p(x_t | x_<t) of each byte, float array of shape (len(data),)."""
+        costs = np.zeros(len(data))
+        self._run(data, costs)
+        return costs
+
+    def decompress(self, stream: bytes) -> bytes:
+        from kairos.info import cm_kernel as k
+
+        if len(stream) < _PREFIX.size:
+            raise CorruptFileError(None, f"cm stream of {len(stream)} bytes is truncated")
+        mode, num_bytes = _PREFIX.unpack_from(stream)
+        body = stream[_PREFIX.size :]
+        if mode == _MODE_STORED:
+            if len(body) != num_bytes:
+                raise CorruptFileError(
+                    None, f"stored cm stream holds {len(body)} bytes, header says {num_bytes}"
+                )
+            return bytes(body)
+        if mode != _MODE_CODED or not body:
+            raise CorruptFileError(None, f"cm stream has unknown mode {mode}")
+        table_bits = body[0]
+        plausible_bits = table_bits_for(num_bytes, 24)
+        if not MIN_TABLE_BITS <= table_bits <= plausible_bits or num_bytes > 8 * len(body) * 4096:
+            raise CorruptFileError(
+                None, f"cm stream header is implausible (table_bits={table_bits}, n={num_bytes})"
+            )
+        src = np.frombuffer(body, dtype=np.uint8)[1:]
+        dst = np.empty(num_bytes, dtype=np.uint8)
+        k.cm_code(
+            src,
+            num_bytes,
+            dst,
+            True,
+            table_bits,
+            k.SQUASH,
+            k.STRETCH,
+            k.RECIPROCAL,
+            k.COST_BITS,
+            np.zeros(0),
+        )
+        return dst.tobytes()

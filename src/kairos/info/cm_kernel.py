@@ -1,0 +1,367 @@
+"""The numba kernel of the ``cm`` model: a context-mixing bit predictor and coder.
+
+One function, :func:`cm_code`, both encodes and decodes: the model code is
+shared, so the decoder sees exactly the probabilities the encoder used. All
+model arithmetic is integer (fixed point), which makes a file decode to the
+same bytes on any machine; the only float is the ideal code length returned
+for reporting, which never feeds back into the model.
+
+Why a bit-level coder lives here rather than in ``kairos.info.coding``: the
+model predicts one bit at a time (8 predictions per byte, ~26 M on Calgary),
+and a Python-level call into constriction per bit would dominate the run time.
+A 32-bit carry-less binary arithmetic coder inside the numba loop costs a few
+integer operations per bit instead. Byte- or symbol-level models use the
+constriction wrapper.
+
+Model (per bit, all probabilities of a 1 bit):
+
+- 13 hashed contexts: orders 0-6 and 8, a word context (letters only), the
+  word plus the previous word, a column context (the byte above in the
+  previous line), and two sparse contexts (byte -2; bytes -3 and -4).
+  Each looks up an adaptive counter (21-bit probability + hit count whose
+  learning rate falls as 1/(n+1.5) down to a floor) in a 16-slot bucket
+  chosen once per nibble, so a byte costs two cache misses per context.
+- A match model: the longest recent repeat of the last 6 bytes predicts the
+  next bit, with its confidence learned per match length.
+- Three logistic mixers in the stretch domain (weight sets chosen by the
+  partial byte, the previous byte, and the match length with bit position),
+  combined by a second-layer mixer.
+- Three adaptive probability maps (SSE) on order 0, 1 and 2, averaged with
+  the mixer output.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+NUM_CONTEXTS = 13
+NUM_INPUTS = NUM_CONTEXTS + 3  # + match (2) + bias (1)
+MATCH_MIN_BYTES = 6  # the match model looks up repeats of this many bytes
+MATCH_TABLE_BITS = 20  # log2 of the match model's position table size
+COUNTER_LIMIT = 255  # hit count at which a counter's learning rate stops falling
+MIXER_LR = 10  # mixer learning rate, in 1/16384 units of x * err
+
+# squash(x) = 4096 / (1 + exp(-x / 256)) at x = -2048, -1920, ..., 2048,
+# rounded once and frozen here so that every machine uses the same integers.
+_SQUASH_KNOTS = np.array(
+    [1, 2, 4, 6, 10, 17, 27, 45, 74, 120, 194, 311, 488, 747, 1102, 1546, 2048,
+     2550, 2994, 3349, 3608, 3785, 3902, 3976, 4022, 4051, 4069, 4079, 4086,
+     4090, 4092, 4094, 4095],
+    dtype=np.int64,
+)  # fmt: skip
+
+
+def _build_squash() -> np.ndarray:
+    """Integer squash table: stretch value in [-2047, 2047] -> 12-bit probability."""
+    table = np.empty(4095, dtype=np.int64)
+    for i, x in enumerate(range(-2047, 2048)):
+        k = (x + 2048) >> 7
+        w = (x + 2048) & 127
+        table[i] = (_SQUASH_KNOTS[k] * (128 - w) + _SQUASH_KNOTS[min(k + 1, 32)] * w + 64) >> 7
+    return np.clip(table, 1, 4095)
+
+
+def _build_stretch(squash: np.ndarray) -> np.ndarray:
+    """Integer inverse of squash: 12-bit probability -> stretch value."""
+    table = np.full(4096, 2047, dtype=np.int64)
+    pi = 0
+    for i, x in enumerate(range(-2047, 2048)):
+        v = int(squash[i])
+        for j in range(pi, v + 1):
+            table[j] = x
+        pi = max(pi, v + 1)
+    return table
+
+
+SQUASH = _build_squash()
+STRETCH = _build_stretch(SQUASH)
+# Reciprocal learning rates 1/(n+1.5) in 16-bit fixed point.
+RECIPROCAL = np.array([(65536 * 2) // (2 * n + 3) for n in range(1024)], dtype=np.int64)
+# -log2(p/4096) for 12-bit p, only for reporting the ideal code length.
+COST_BITS = np.array([0.0] + [-np.log2(p / 4096) for p in range(1, 4096)])
+
+
+@njit(cache=True, inline="always")
+def _hash(a, b, k):
+    h = (a * 0x9E3779B1 + b * 0x85EBCA6B + (k + 1) * 0xC2B2AE35) & 0xFFFFFFFF
+    h ^= h >> 15
+    h = (h * 0x2C1B3C6D) & 0xFFFFFFFF
+    h ^= h >> 13
+    return h
+
+
+@njit(cache=True, inline="always")
+def _squash(x, squash):
+    if x > 2047:
+        x = 2047
+    if x < -2047:
+        x = -2047
+    return squash[x + 2047]
+
+
+@njit(cache=True)
+def cm_code(
+    src, num_bytes, dst, decode, table_bits, squash, stretch, reciprocal, cost_bits, byte_cost_bits
+):
+    """Encode ``src`` into ``dst`` (``decode=False``) or decode ``src`` into ``dst``.
+
+    Parameters
+    ----------
+    src : uint8 array
+        Original bytes (encode) or the coded stream (decode).
+    num_bytes : int
+        Number of original bytes.
+    dst : uint8 array
+        Output buffer: at least ``num_bytes`` long when decoding.
+    table_bits : int
+        log2 of the number of counters per context.
+    byte_cost_bits : float64 array
+        Receives -log2 p of each byte when it has ``num_bytes`` entries
+        (a learning curve); pass an empty array to skip.
+
+    Returns
+    -------
+    (num_written, ideal_bits)
+        Bytes written to ``dst`` (-1 if it overflowed while encoding) and the
+        ideal code length sum(-log2 p) in bits.
+    """
+    size = 1 << table_bits
+    mask = size - 1
+    counters = np.full((NUM_CONTEXTS, size), (1 << 20) << 10, dtype=np.int32)
+    match_table = np.zeros(1 << MATCH_TABLE_BITS, dtype=np.int32)
+    match_counters = np.full(64 * 2, 1 << 15, dtype=np.int64)
+    weights1 = np.full((256, NUM_INPUTS), 20000, dtype=np.int64)
+    weights2 = np.full((256, NUM_INPUTS), 20000, dtype=np.int64)
+    weights3 = np.full((64 * 8, NUM_INPUTS), 20000, dtype=np.int64)
+    weights_final = np.full((256, 3), 65536 // 3, dtype=np.int64)
+    apm_sizes = (256, 65536, 65536)
+    apm = np.empty((3, 65536 * 33), dtype=np.int64)
+    for a in range(3):
+        for c in range(apm_sizes[a]):
+            for j in range(33):
+                apm[a, c * 33 + j] = _squash((j - 16) * 128, squash) * 16
+
+    buf = src if not decode else dst
+    hashes = np.zeros(NUM_CONTEXTS, dtype=np.int64)
+    bases = np.zeros(NUM_CONTEXTS, dtype=np.int64)
+    slots = np.zeros(NUM_CONTEXTS, dtype=np.int64)
+    inputs = np.zeros(NUM_INPUTS, dtype=np.int64)
+    layer1 = np.zeros(3, dtype=np.int64)
+
+    x1 = 0
+    x2 = 0xFFFFFFFF
+    x = 0
+    in_pos = 0
+    out_pos = 0
+    out_cap = dst.shape[0]
+    if decode:
+        for _ in range(4):
+            x = (x << 8) | (src[in_pos] if in_pos < src.shape[0] else 0)
+            in_pos += 1
+
+    c4 = 0  # last 4 bytes, most recent in the low byte
+    c8 = 0  # the 4 bytes before those
+    word = 0
+    prev_word = 0
+    line_start = 0
+    prev_line_start = 0
+    match_ptr = 0
+    match_len = 0
+    ideal_bits = 0.0
+
+    for pos in range(num_bytes):
+        # ---- byte-level context hashes ----
+        c1 = c4 & 0xFF
+        col = pos - line_start
+        above = 0
+        if prev_line_start + col < line_start:
+            above = buf[prev_line_start + col]
+        hashes[0] = 0
+        hashes[1] = _hash(c4 & 0xFF, 0, 1)
+        hashes[2] = _hash(c4 & 0xFFFF, 0, 2)
+        hashes[3] = _hash(c4 & 0xFFFFFF, 0, 3)
+        hashes[4] = _hash(c4, 0, 4)
+        hashes[5] = _hash(c4, c8 & 0xFF, 5)
+        hashes[6] = _hash(c4, c8 & 0xFFFF, 6)
+        hashes[7] = _hash(c4, c8, 7)
+        hashes[8] = _hash(word, c1, 8)
+        hashes[9] = _hash(word, prev_word, 9)
+        hashes[10] = _hash(above, c1 | (min(col, 255) << 8), 10)
+        hashes[11] = _hash(c4 & 0xFF00, 0, 11)
+        hashes[12] = _hash(c4 & 0xFFFF0000, 0, 12)
+
+        # ---- match model: find or extend a repeat of the last bytes ----
+        if pos >= MATCH_MIN_BYTES:
+            mh = 0
+            for k in range(MATCH_MIN_BYTES):
+                mh = (mh * 0x2F0B4F3 + buf[pos - 1 - k] + 1) & 0xFFFFFFFF
+            mh = (mh ^ (mh >> 11)) & ((1 << MATCH_TABLE_BITS) - 1)
+            if match_len == 0:
+                cand = match_table[mh]
+                if cand > 0:
+                    n = 0
+                    while n < 32 and cand - 1 - n >= 0 and buf[cand - 1 - n] == buf[pos - 1 - n]:
+                        n += 1
+                    if n >= MATCH_MIN_BYTES:
+                        match_len = n
+                        match_ptr = cand
+            match_table[mh] = pos
+        expected_byte = buf[match_ptr] if match_len > 0 else 0
+
+        c0 = 1  # partial byte with a leading 1
+        bits_before = ideal_bits
+        byte = 0
+        for bit_pos in range(8):
+            if bit_pos == 0 or bit_pos == 4:
+                for i in range(NUM_CONTEXTS):
+                    bases[i] = (_hash(hashes[i], c0, i) & mask) & ~15
+                nibble = 1
+            # ---- predictions of each input ----
+            for i in range(NUM_CONTEXTS):
+                slots[i] = bases[i] + nibble
+                e = np.int64(counters[i, slots[i]])
+                if (e & 1023) == 0:
+                    inputs[i] = 0
+                else:
+                    inputs[i] = stretch[e >> 19]
+            expected_bit = 0
+            match_slot = 0
+            if match_len > 0:
+                expected_bit = (expected_byte >> (7 - bit_pos)) & 1
+                match_slot = min(match_len, 63) * 2 + expected_bit
+                st = stretch[match_counters[match_slot] >> 4]
+                inputs[NUM_CONTEXTS] = st
+                inputs[NUM_CONTEXTS + 1] = (2 * expected_bit - 1) * min(match_len, 32) * 32
+            else:
+                inputs[NUM_CONTEXTS] = 0
+                inputs[NUM_CONTEXTS + 1] = 0
+            inputs[NUM_CONTEXTS + 2] = 256
+
+            # ---- mixing ----
+            sel3 = min(match_len, 15) * 8 + bit_pos if match_len > 0 else bit_pos
+            dot1 = 0
+            dot2 = 0
+            dot3 = 0
+            for i in range(NUM_INPUTS):
+                dot1 += inputs[i] * weights1[c0, i]
+                dot2 += inputs[i] * weights2[c1, i]
+                dot3 += inputs[i] * weights3[sel3, i]
+            layer1[0] = max(-2047, min(2047, dot1 >> 16))
+            layer1[1] = max(-2047, min(2047, dot2 >> 16))
+            layer1[2] = max(-2047, min(2047, dot3 >> 16))
+            p1 = _squash(layer1[0], squash)
+            p2 = _squash(layer1[1], squash)
+            p3 = _squash(layer1[2], squash)
+            dotf = 0
+            for j in range(3):
+                dotf += layer1[j] * weights_final[c0, j]
+            st_mix = max(-2047, min(2047, dotf >> 16))
+            p_mix = _squash(st_mix, squash)
+
+            # ---- SSE ----
+            s = st_mix + 2048
+            lo = s >> 7
+            w = s & 127
+            apm_ctx0 = c0
+            apm_ctx1 = c0 | (c1 << 8)
+            apm_ctx2 = (_hash(c4 & 0xFFFF, c0, 77)) & 0xFFFF
+            i0 = apm_ctx0 * 33 + lo
+            i1 = apm_ctx1 * 33 + lo
+            i2 = apm_ctx2 * 33 + lo
+            a0 = (apm[0, i0] * (128 - w) + apm[0, i0 + 1] * w) >> 11
+            a1 = (apm[1, i1] * (128 - w) + apm[1, i1 + 1] * w) >> 11
+            a2 = (apm[2, i2] * (128 - w) + apm[2, i2 + 1] * w) >> 11
+            p = (2 * p_mix + a0 + 2 * a1 + 3 * a2) >> 3
+            if p < 1:
+                p = 1
+            if p > 4095:
+                p = 4095
+
+            # ---- code the bit ----
+            xmid = x1 + (((x2 - x1) * p) >> 12)
+            if decode:  # noqa: SIM108 (the two roles read better apart)
+                y = 1 if x <= xmid else 0
+            else:
+                y = (src[pos] >> (7 - bit_pos)) & 1
+            if y:
+                x2 = xmid
+                ideal_bits += cost_bits[p]
+            else:
+                x1 = xmid + 1
+                ideal_bits += cost_bits[4096 - p]
+            while ((x1 ^ x2) & 0xFF000000) == 0:
+                if decode:
+                    x = ((x << 8) & 0xFFFFFFFF) | (src[in_pos] if in_pos < src.shape[0] else 0)
+                    in_pos += 1
+                else:
+                    if out_pos >= out_cap:
+                        return -1, ideal_bits
+                    dst[out_pos] = x2 >> 24
+                    out_pos += 1
+                x1 = (x1 << 8) & 0xFFFFFFFF
+                x2 = ((x2 << 8) & 0xFFFFFFFF) | 255
+
+            # ---- learn ----
+            target = y << 21
+            for i in range(NUM_CONTEXTS):
+                e = np.int64(counters[i, slots[i]])
+                n = e & 1023
+                pr = e >> 10
+                pr += ((target - pr) * reciprocal[n]) >> 16
+                if n < COUNTER_LIMIT:
+                    n += 1
+                counters[i, slots[i]] = np.int32((pr << 10) | n)
+            if match_len > 0:
+                mc = match_counters[match_slot]
+                match_counters[match_slot] = mc + ((((y << 16) - mc) * 3) >> 7)
+            err_f = ((y << 12) - p_mix) * MIXER_LR
+            for j in range(3):
+                weights_final[c0, j] += (layer1[j] * err_f) >> 14
+            e1 = ((y << 12) - p1) * MIXER_LR
+            e2 = ((y << 12) - p2) * MIXER_LR
+            e3 = ((y << 12) - p3) * MIXER_LR
+            for i in range(NUM_INPUTS):
+                weights1[c0, i] += (inputs[i] * e1) >> 14
+                weights2[c1, i] += (inputs[i] * e2) >> 14
+                weights3[sel3, i] += (inputs[i] * e3) >> 14
+            near = lo + (w >> 6)
+            target16 = y << 16
+            apm[0, apm_ctx0 * 33 + near] += (target16 - apm[0, apm_ctx0 * 33 + near]) >> 6
+            apm[1, apm_ctx1 * 33 + near] += (target16 - apm[1, apm_ctx1 * 33 + near]) >> 6
+            apm[2, apm_ctx2 * 33 + near] += (target16 - apm[2, apm_ctx2 * 33 + near]) >> 6
+
+            if match_len > 0 and expected_bit != y:
+                match_len = 0
+            c0 = (c0 << 1) | y
+            nibble = (nibble << 1) | y
+            byte = (byte << 1) | y
+
+        # ---- byte done: update histories ----
+        if byte_cost_bits.shape[0] == num_bytes:
+            byte_cost_bits[pos] = ideal_bits - bits_before
+        if decode:
+            dst[pos] = byte
+        if match_len > 0:
+            match_len = min(match_len + 1, 65535)
+            match_ptr += 1
+        c8 = ((c8 << 8) | (c4 >> 24)) & 0xFFFFFFFF
+        c4 = ((c4 << 8) | byte) & 0xFFFFFFFF
+        is_letter = (65 <= byte <= 90) or (97 <= byte <= 122)
+        if is_letter:
+            word = _hash(word, byte | 32, 99)
+        elif word != 0:
+            prev_word = word
+            word = 0
+        if byte == 10:
+            prev_line_start = line_start
+            line_start = pos + 1
+
+    if not decode:
+        for _ in range(4):
+            if out_pos >= out_cap:
+                return -1, ideal_bits
+            dst[out_pos] = x1 >> 24
+            out_pos += 1
+            x1 = (x1 << 8) & 0xFFFFFFFF
+    return out_pos, ideal_bits

@@ -1,0 +1,144 @@
+"""The one concept of this pillar: a :class:`Compressor`, and the registry of them.
+
+A compressor maps bytes to a self-contained byte stream and back, and reports
+the code length of a string in bits (the quantity every information measure
+in :mod:`kairos.info.measures` is built on). The registry's keys are the
+``--model`` choices of ``kairos compress``.
+
+Standard-library and third-party codecs are adapted with
+:func:`functools.partial` inside :class:`CodecCompressor`, so each baseline is
+one line.
+
+Example
+-------
+>>> c = make_compressor("gzip")
+>>> c.decompress(c.compress(b"abcabcabc")) == b"abcabcabc"
+True
+"""
+
+from __future__ import annotations
+
+import bz2
+import functools
+import gzip
+import lzma
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+from kairos.errors import CorruptFileError, ValidationError
+
+
+@runtime_checkable
+class Compressor(Protocol):
+    """Lossless compressor: ``decompress(compress(x)) == x`` for every byte string ``x``."""
+
+    name: str
+
+    def compress(self, data: bytes) -> bytes:
+        """Return a self-contained compressed stream of ``data``."""
+        ...
+
+    def decompress(self, stream: bytes) -> bytes:
+        """Invert :meth:`compress`."""
+        ...
+
+    def code_length(self, data: bytes) -> float:
+        """Code length of ``data`` in bits (may be the ideal -log2 probability)."""
+        ...
+
+
+@dataclass(frozen=True)
+class CodecCompressor:
+    """A general-purpose codec given as a pair of functions (gzip, xz, ...)."""
+
+    name: str
+    encode: Callable[[bytes], bytes]
+    decode: Callable[[bytes], bytes]
+
+    def compress(self, data: bytes) -> bytes:
+        return self.encode(data)
+
+    def decompress(self, stream: bytes) -> bytes:
+        try:
+            return self.decode(stream)
+        except Exception as exc:  # each codec raises its own types; unify them
+            raise CorruptFileError(None, f"{self.name} stream does not decode: {exc}") from exc
+
+    def code_length(self, data: bytes) -> float:
+        return 8.0 * len(self.encode(data))
+
+    def params(self) -> dict:
+        """Hyperparameters recorded in the file header (none: they live in the codec)."""
+        return {}
+
+
+def _zstd_encode(data: bytes) -> bytes:
+    import zstandard
+
+    return zstandard.ZstdCompressor(level=19).compress(data)
+
+
+def _zstd_decode(stream: bytes) -> bytes:
+    import zstandard
+
+    return zstandard.ZstdDecompressor().decompress(stream)
+
+
+def _brotli_encode(data: bytes) -> bytes:
+    import brotli
+
+    return brotli.compress(data, quality=11)
+
+
+def _brotli_decode(stream: bytes) -> bytes:
+    import brotli
+
+    return brotli.decompress(stream)
+
+
+def _make_cm(**params) -> Compressor:
+    from kairos.info.cm import CMCompressor
+
+    return CMCompressor(**params)
+
+
+BASELINES: dict[str, Callable[..., Compressor]] = {
+    "gzip": functools.partial(
+        CodecCompressor,
+        "gzip",
+        functools.partial(gzip.compress, compresslevel=9, mtime=0),
+        gzip.decompress,
+    ),
+    "bz2": functools.partial(
+        CodecCompressor, "bz2", functools.partial(bz2.compress, compresslevel=9), bz2.decompress
+    ),
+    "xz": functools.partial(
+        CodecCompressor,
+        "xz",
+        functools.partial(lzma.compress, preset=9 | lzma.PRESET_EXTREME),
+        lzma.decompress,
+    ),
+    "zstd": functools.partial(CodecCompressor, "zstd", _zstd_encode, _zstd_decode),
+    "brotli": functools.partial(CodecCompressor, "brotli", _brotli_encode, _brotli_decode),
+}
+
+#: Every compressor by its CLI name. Values build a compressor from header params.
+COMPRESSORS: dict[str, Callable[..., Compressor]] = {"cm": _make_cm, **BASELINES}
+
+DEFAULT_MODEL = "cm"
+
+
+def make_compressor(name: str, **params) -> Compressor:
+    """Build the compressor registered as ``name``.
+
+    Raises
+    ------
+    ValidationError
+        ``name`` is not a registered compressor.
+    """
+    if name not in COMPRESSORS:
+        raise ValidationError(
+            "model", f"unknown compressor {name!r}; expected one of {', '.join(COMPRESSORS)}"
+        )
+    return COMPRESSORS[name](**params)
