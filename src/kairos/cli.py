@@ -65,6 +65,11 @@ def demo(
         raise typer.Exit(1)
 
 
+from kairos.cost.commands import cost_app  # noqa: E402  (light: heavy imports live in the commands)
+
+app.add_typer(cost_app, name="cost")
+
+
 def main() -> None:
     """Console-script entry point: turn kairos errors into one clear line and exit 2."""
     from kairos.errors import KairosError

@@ -20,8 +20,6 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-import numpy as np
-
 from kairos.cost.hardware import Hardware
 from kairos.cost.spec import ModelSpec
 from kairos.cost.workload import Workload
@@ -186,6 +184,8 @@ def _attended_positions(workload: Workload, length: int) -> tuple[float, float, 
     Returns (KV positions attended, positions attended that lie in the prompt,
     block centroids scored by top-k search).
     """
+    import numpy as np
+
     steps = np.arange(1, length + 1, dtype=np.float64)
     context = workload.prompt_tokens + steps  # the new token attends to itself too
     sparse = workload.sparse
