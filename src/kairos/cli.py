@@ -72,6 +72,9 @@ app.command(name="solve")(_solve)
 from kairos.info import commands as _info_commands  # noqa: E402
 
 _info_commands.register(app)
+from kairos.cost.commands import cost_app  # noqa: E402  (light: heavy imports live in the commands)
+
+app.add_typer(cost_app, name="cost")
 
 
 def main() -> None:

@@ -1,0 +1,253 @@
+"""``kairos cost``: price a workload directly, or run the ``frontier`` and ``calibrate`` subcommands.
+
+Heavy imports (numpy, torch, matplotlib) happen inside the commands.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from kairos.cost.estimate import COST_MODELS
+from kairos.cost.hardware import hardware_names
+from kairos.errors import ValidationError
+
+cost_app = typer.Typer(
+    help=(
+        "Price transformer inference in FLOPs, bytes and eFLOPs (Kinetics).\n\n"
+        "Direct form: kairos cost --model qwen3-8b --hardware h100 --prompt 1024 --gen 32768 --samples 8"
+    ),
+    no_args_is_help=False,
+    add_completion=False,
+)
+
+
+def _parse_lengths(text: str) -> list[int]:
+    try:
+        lengths = [int(x) for x in text.split(",")]
+    except ValueError:
+        raise ValidationError(
+            "gen",
+            f"found {text!r}, expected a token count or comma-separated counts, e.g. 8192,16384",
+        ) from None
+    return lengths
+
+
+def _format_breakdown(cost) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    w, hw, spec = cost.workload, cost.hardware, cost.model
+    title = (
+        f"{spec.name} on {hw.name} ({cost.mode}): prompt {w.prompt_tokens}, gen {list(w.gen_tokens)}, "
+        f"{w.num_samples} sample(s), batch {w.effective_batch}"
+        + (f", block top-k {w.sparse.budget_tokens}/{w.sparse.block_size}" if w.sparse else "")
+    )
+    table = Table(title=title)
+    for col in ("term", "phase", "FLOPs", "bytes", "eFLOPs", "share"):
+        table.add_column(col, justify="left" if col in ("term", "phase") else "right")
+    for row in cost.table():
+        table.add_row(
+            row["term"],
+            row["phase"],
+            f"{row['flops']:.3e}",
+            f"{row['bytes']:.3e}",
+            f"{row['eflops']:.3e}",
+            f"{row['eflops'] / cost.eflops:.1%}" if cost.eflops else "-",
+        )
+    console.print(table)
+    s = cost.summary()
+    console.print(
+        f"params {spec.num_params:,} (active {spec.num_active_params:,}); "
+        f"KV {s['kv_bytes_per_token']:,} B/token, {s['kv_bytes'] / 2**30:.3f} GiB at the end; "
+        f"I = {hw.intensity:.1f} FLOPs/byte"
+    )
+    console.print(
+        f"attention share {s['attention_share']:.2%}; roofline time {cost.seconds_max:.4g} s (max) "
+        f"/ {cost.seconds_sum:.4g} s (sum)"
+    )
+
+
+@cost_app.callback(invoke_without_command=True)
+def cost(
+    ctx: typer.Context,
+    model: Annotated[
+        str | None, typer.Option(help="Shipped spec (e.g. qwen3-8b) or a config.json path.")
+    ] = None,
+    hardware: Annotated[
+        str, typer.Option(help=f"One of {', '.join(hardware_names())}, or a JSON profile path.")
+    ] = "h100",
+    prompt: Annotated[
+        int, typer.Option(help="Prompt tokens (its KV is shared by the samples).")
+    ] = 1024,
+    gen: Annotated[
+        str, typer.Option(help="Generated tokens per sample, or equally likely lengths 'a,b,c'.")
+    ] = "32768",
+    samples: Annotated[int, typer.Option(help="Samples N continuing the prompt.")] = 1,
+    batch: Annotated[
+        int | None, typer.Option(help="Sequences decoded together (default: all samples).")
+    ] = None,
+    sparse: Annotated[
+        str | None,
+        typer.Option(help="Block top-k attention 'topk:BUDGET[:BLOCK]' (default dense)."),
+    ] = None,
+    kinetics: Annotated[
+        bool,
+        typer.Option("--kinetics", help="Kinetics' published formula (no prefill, no weights)."),
+    ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the summary fields as JSON only.")
+    ] = False,
+) -> None:
+    """Print the cost breakdown of one workload (or run a subcommand)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if model is None:
+        typer.echo(ctx.get_help())
+        raise typer.Exit()
+    from kairos.cost import Workload, estimate, get_hardware, get_model, parse_sparse
+
+    work = Workload.of(
+        prompt_tokens=prompt,
+        gen_tokens=_parse_lengths(gen),
+        num_samples=samples,
+        batch_size=batch,
+        sparse=parse_sparse(sparse),
+    )
+    result = estimate(
+        get_model(model), work, get_hardware(hardware), mode="kinetics" if kinetics else "exact"
+    )
+    if as_json:
+        typer.echo(json.dumps(result.summary(), indent=2))
+    else:
+        _format_breakdown(result)
+
+
+@cost_app.command()
+def frontier(
+    table: Annotated[Path, typer.Argument(help="CSV: model,strategy,gen_tokens,samples,accuracy.")],
+    hardware: Annotated[str, typer.Option(help="Hardware profile name or JSON path.")] = "kinetics",
+    mode: Annotated[str, typer.Option(help=f"Cost model: {', '.join(COST_MODELS)}.")] = "exact",
+    prompt: Annotated[int, typer.Option(help="Prompt tokens where the table gives none.")] = 128,
+    out: Annotated[
+        Path | None, typer.Option(help="Run folder (default: runs/cost-frontier-<timestamp>).")
+    ] = None,
+) -> None:
+    """Price each row of TABLE and draw accuracy against eFLOPs with its Pareto frontier."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from kairos.cost import get_hardware
+    from kairos.cost.frontier import frontier_table, plot_frontier, price_rows, read_table
+    from kairos.report import Report, Section
+    from kairos.runfolder import RunFolder
+
+    if mode not in COST_MODELS:
+        raise ValidationError("mode", f"found {mode!r}, expected one of {list(COST_MODELS)}")
+    if prompt < 0:
+        raise ValidationError("prompt", f"found {prompt}, expected >= 0 tokens")
+    rows = read_table(table)
+    hw = get_hardware(hardware)
+    result = frontier_table(price_rows(rows, hw, mode=mode, prompt_tokens=prompt))
+    config = {"table": str(table), "hardware": hw.name, "mode": mode, "prompt": prompt}
+    run = RunFolder.create(
+        out or Path("runs") / time.strftime("cost-frontier-%Y%m%d-%H%M%S"),
+        command="cost frontier",
+        config=config,
+        seed=None,
+    )
+    run.write_csv("frontier.csv", result)
+    section = Section(f"Iso-cost frontier ({hw.name}, {mode})")
+    section.figure(
+        plot_frontier(result, title=f"{table.name} on {hw.name}"),
+        caption="Accuracy against eFLOPs.",
+    )
+    section.table(result)
+    Report("kairos cost frontier", [section]).write(run.file("report.html"))
+
+    view = Table(title=f"Pareto frontier on {hw.name} ({mode})")
+    for col in ("model", "strategy", "gen_tokens", "samples", "accuracy", "eFLOPs"):
+        view.add_column(col)
+    for r in sorted((r for r in result if r["on_frontier"]), key=lambda r: r["eflops"]):
+        view.add_row(
+            r["model"],
+            r["strategy"],
+            str(r["gen_tokens"]),
+            str(r["samples"]),
+            f"{r['accuracy']:.3f}",
+            f"{r['eflops']:.3e}",
+        )
+    console = Console()
+    console.print(view)
+    console.print(f"Run folder: [bold]{run.path}[/bold]")
+
+
+@cost_app.command()
+def calibrate(
+    quick: Annotated[
+        bool, typer.Option(help="A few tiny sizes (seconds; for smoke tests).")
+    ] = False,
+    save_profile: Annotated[
+        Path | None, typer.Option(help="Also write the fitted cpu profile JSON here.")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Run folder (default: runs/cost-calibrate-<timestamp>).")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Seed for the timed models' weights and inputs.")] = 0,
+) -> None:
+    """Time a small transformer's prefill and decode here and fit the cpu roofline profile."""
+    import dataclasses
+
+    from rich.console import Console
+    from rich.progress import Progress
+    from rich.table import Table
+
+    from kairos.container import atomic_write_text
+    from kairos.cost.calibrate import FULL_PLAN, QUICK_PLAN, num_points
+    from kairos.cost.calibrate import calibrate as run_calibration
+    from kairos.runfolder import RunFolder
+
+    plan = dataclasses.replace(QUICK_PLAN if quick else FULL_PLAN, seed=seed)
+    run = RunFolder.create(
+        out or Path("runs") / time.strftime("cost-calibrate-%Y%m%d-%H%M%S"),
+        command="cost calibrate",
+        config=dataclasses.asdict(plan),
+        seed=seed,
+    )
+    console = Console()
+    with Progress(console=console) as bar:
+        task = bar.add_task("timing", total=num_points(plan))
+        profile, rows, summary = run_calibration(plan, lambda: bar.advance(task))
+    run.write_csv("points.csv", rows)
+    run.write_json("summary.json", summary)
+    run.write_json("cpu_profile.json", profile.to_dict())
+    if save_profile is not None:
+        atomic_write_text(save_profile, json.dumps(profile.to_dict(), indent=2) + "\n")
+
+    view = Table(title="predicted / measured (held-out points marked *)")
+    for col in ("size", "phase", "tokens", "measured s", "predicted s", "ratio"):
+        view.add_column(col, justify="right")
+    for r in rows:
+        view.add_row(
+            str(r["size"]) + ("*" if r["held_out"] else ""),
+            r["phase"],
+            str(r["tokens"]),
+            f"{r['measured_s']:.3e}",
+            f"{r['predicted_s']:.3e}",
+            f"{r['ratio']:.2f}",
+        )
+    console.print(view)
+    console.print(
+        f"fitted: {profile.peak_flops_per_s:.3e} FLOP/s, {profile.bandwidth_bytes_per_s:.3e} B/s, "
+        f"{profile.step_overhead_s * 1e6:.1f} us/call + {profile.layer_overhead_s * 1e6:.2f} us/layer"
+    )
+    console.print(
+        f"median |log(pred/meas)|: train {summary['median_abs_log_ratio_train']:.3f}, "
+        f"held-out {summary['median_abs_log_ratio_held_out']:.3f} (target <= {summary['target']:.3f})"
+    )
+    console.print(f"Run folder: [bold]{run.path}[/bold]")
