@@ -65,6 +65,11 @@ def demo(
         raise typer.Exit(1)
 
 
+from kairos.scaling.commands import fit_command  # noqa: E402  (light: heavy imports are inside)
+
+app.command("fit")(fit_command)
+
+
 def main() -> None:
     """Console-script entry point: turn kairos errors into one clear line and exit 2."""
     from kairos.errors import KairosError
