@@ -75,6 +75,9 @@ _info_commands.register(app)
 from kairos.cost.commands import cost_app  # noqa: E402  (light: heavy imports live in the commands)
 
 app.add_typer(cost_app, name="cost")
+from kairos.scaling.commands import fit_command  # noqa: E402  (light: heavy imports are inside)
+
+app.command("fit")(fit_command)
 
 
 def main() -> None:

@@ -1,0 +1,114 @@
+"""Figures: the data, the fitted law, its bootstrap band and the extrapolation beyond the data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from kairos.report.plots import new_figure
+from kairos.scaling.bootstrap import BootstrapResult
+from kairos.scaling.fit import FitResult
+from kairos.scaling.laws import LAWS
+from kairos.scaling.plateau import PlateauResult
+
+
+def _log_axes(ax: Any, x_label: str, y_label: str) -> None:
+    """Log-log axes with plain numbers on the y axis (losses span less than a decade)."""
+    from matplotlib.ticker import LogFormatter
+
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.yaxis.set_major_formatter(LogFormatter(labelOnlyBase=False))
+    ax.yaxis.set_minor_formatter(LogFormatter(labelOnlyBase=False, minor_thresholds=(2, 0.5)))
+    ax.set_xlabel(x_label)
+    ax.set_ylabel(y_label)
+
+
+def plot_fit(
+    x: np.ndarray,
+    y: np.ndarray,
+    fit: FitResult,
+    boot: BootstrapResult | None = None,
+    *,
+    extrapolate_factor: float = 10.0,
+    level: float = 0.95,
+    x_label: str = "x",
+    y_label: str = "y",
+) -> Any:
+    """Data, fit and CI band on log-log axes, continued (dashed) ``extrapolate_factor``× past the data.
+
+    ``x`` of shape ``(n,)`` for one-input laws, ``(n, 2)`` for Chinchilla (then
+    the loss is drawn against ``N`` for three values of ``D``).
+    """
+    law = LAWS[fit.law]
+    if law.num_inputs == 2:
+        return _plot_chinchilla(x, y, fit, boot, level=level, y_label=y_label)
+    x = np.asarray(x, dtype=float).reshape(-1)
+    fig, ax = new_figure()
+    ax.scatter(x, y, s=14, color="black", label="data", zorder=3)
+    x_max = float(x.max())
+    inside = np.geomspace(x.min(), x_max, 200)
+    beyond = np.geomspace(x_max, x_max * extrapolate_factor, 100)
+    for grid, style, label in ((inside, "-", f"{fit.law} fit"), (beyond, "--", "extrapolation")):
+        ax.plot(grid, law.predict(fit.params, grid), style, color="C0", label=label)
+        if boot is not None:
+            low, high = boot.prediction_band(grid, level)
+            ax.fill_between(grid, low, high, color="C0", alpha=0.2, lw=0)
+    if boot is not None:
+        ax.plot([], [], color="C0", alpha=0.3, lw=6, label=f"{round(100 * level)}% bootstrap band")
+    ax.axvline(x_max, color="grey", lw=0.8, ls=":")
+    _log_axes(ax, x_label, y_label)
+    ax.legend(fontsize=8)
+    return fig
+
+
+def _plot_chinchilla(x, y, fit, boot, *, level, y_label):
+    law = LAWS["chinchilla"]
+    x = np.asarray(x, dtype=float)
+    fig, ax = new_figure()
+    points = ax.scatter(x[:, 0], y, c=np.log10(x[:, 1]), s=12, cmap="viridis", zorder=3)
+    fig.colorbar(points, ax=ax, label="log10 D (tokens)")
+    n_grid = np.geomspace(x[:, 0].min(), x[:, 0].max() * 10.0, 200)
+    for d in np.quantile(x[:, 1], [0.1, 0.5, 0.9]):
+        grid = np.stack([n_grid, np.full_like(n_grid, d)], axis=1)
+        color = points.cmap(points.norm(np.log10(d)))
+        ax.plot(n_grid, law.predict(fit.params, grid), color=color, label=f"fit, D = {d:.2g}")
+        if boot is not None:
+            low, high = boot.prediction_band(grid, level)
+            ax.fill_between(n_grid, low, high, color=color, alpha=0.2, lw=0)
+    ax.axvline(x[:, 0].max(), color="grey", lw=0.8, ls=":")
+    _log_axes(ax, "N (parameters)", y_label)
+    ax.legend(fontsize=8)
+    return fig
+
+
+def plot_plateau(
+    x: np.ndarray, y: np.ndarray, result: PlateauResult, *, x_label: str = "x", y_label: str = "y"
+) -> Any:
+    """Training and held-out points, each family's extrapolation, and the asymptote with its CI."""
+    x = np.asarray(x, dtype=float).reshape(-1)
+    y = np.asarray(y, dtype=float)
+    train = x <= result.split_x
+    fig, ax = new_figure()
+    ax.scatter(x[train], y[train], s=14, color="black", label="fitted on", zorder=3)
+    ax.scatter(
+        x[~train], y[~train], s=22, facecolors="none", edgecolors="red", label="held out", zorder=3
+    )
+    grid = np.geomspace(x.min(), x.max() * 10.0, 300)
+    for i, score in enumerate(result.scores):
+        law = LAWS[score.law]
+        ax.plot(
+            grid,
+            law.predict(score.train_fit.params, grid),
+            color=f"C{i}",
+            lw=2.0 if score.law == result.best_law else 1.0,
+            label=f"{score.law} (held-out log-RMSE {score.holdout_log_rmse:.3f})",
+        )
+    lo, hi = result.asymptote_ci
+    ax.axhspan(lo, hi, color="grey", alpha=0.25, lw=0, label=f"asymptote CI ({result.best_law})")
+    ax.axvline(result.split_x, color="grey", lw=0.8, ls=":")
+    _log_axes(ax, x_label, y_label)
+    ax.set_title(f"verdict: {result.verdict}", fontsize=10)
+    ax.legend(fontsize=7)
+    return fig
