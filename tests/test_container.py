@@ -56,3 +56,15 @@ def test_atomic_write_replaces_and_leaves_no_temp(tmp_path):
     atomic_write_bytes(path, b"two")
     assert path.read_bytes() == b"two"
     assert sorted(p.name for p in path.parent.iterdir()) == ["f.bin"]
+
+
+def test_atomic_write_uses_umask_mode(tmp_path):
+    import os
+
+    path = tmp_path / "f.bin"
+    old = os.umask(0o022)
+    try:
+        atomic_write_bytes(path, b"x")
+    finally:
+        os.umask(old)
+    assert path.stat().st_mode & 0o777 == 0o644
