@@ -23,7 +23,9 @@ from kairos.report import Report, Section
 from kairos.runfolder import RunFolder
 
 # Order matters: later sections may read what earlier ones put in ctx.results.
-DEMO_SECTIONS: list[str] = []
+DEMO_SECTIONS: list[str] = [
+    "kairos.cost.demo:section",
+]
 
 
 @dataclass
