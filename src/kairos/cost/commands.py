@@ -103,6 +103,9 @@ def cost(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the summary fields as JSON only.")
     ] = False,
+    out: Annotated[
+        Path | None, typer.Option(help="Also write a run folder with the summary and the terms.")
+    ] = None,
 ) -> None:
     """Print the cost breakdown of one workload (or run a subcommand)."""
     if ctx.invoked_subcommand is not None:
@@ -122,6 +125,22 @@ def cost(
     result = estimate(
         get_model(model), work, get_hardware(hardware), mode="kinetics" if kinetics else "exact"
     )
+    if out is not None:
+        from kairos.runfolder import RunFolder
+
+        config = {
+            "model": model,
+            "hardware": hardware,
+            "prompt": prompt,
+            "gen": gen,
+            "samples": samples,
+            "batch": batch,
+            "sparse": sparse,
+            "kinetics": kinetics,
+        }
+        run = RunFolder.create(out, command="cost", config=config, seed=None)
+        run.write_json("summary.json", result.summary())
+        run.write_csv("terms.csv", result.table())
     if as_json:
         typer.echo(json.dumps(result.summary(), indent=2))
     else:
