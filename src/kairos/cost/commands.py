@@ -49,16 +49,16 @@ def _format_breakdown(cost) -> None:
         + (f", block top-k {w.sparse.budget_tokens}/{w.sparse.block_size}" if w.sparse else "")
     )
     table = Table(title=title)
-    for col in ("term", "phase", "FLOPs", "bytes", "eFLOPs", "share"):
-        table.add_column(col, justify="left" if col in ("term", "phase") else "right")
+    for col in ("term", "FLOPs", "bytes", "eFLOPs", "share", "seconds"):
+        table.add_column(col, justify="left" if col == "term" else "right", no_wrap=True)
     for row in cost.table():
         table.add_row(
             row["term"],
-            row["phase"],
-            f"{row['flops']:.3e}",
-            f"{row['bytes']:.3e}",
-            f"{row['eflops']:.3e}",
+            f"{row['flops']:.3g}",
+            f"{row['bytes']:.3g}",
+            f"{row['eflops']:.3g}",
             f"{row['eflops'] / cost.eflops:.1%}" if cost.eflops else "-",
+            f"{row['seconds_max']:.3g}",
         )
     console.print(table)
     s = cost.summary()

@@ -211,8 +211,8 @@ class DecoderTransformer(nn.Module):
         cfg = self.config
         capacity = capacity or cfg.max_seq_len
         shape = (cfg.num_layers, batch_size, cfg.num_kv_heads, capacity, cfg.head_dim)
-        dtype = self.embed.weight.dtype
-        return KVCache(torch.zeros(shape, dtype=dtype), torch.zeros(shape, dtype=dtype))
+        like = self.embed.weight  # same dtype and device as the model
+        return KVCache(like.new_zeros(shape), like.new_zeros(shape))
 
     def forward(
         self, tokens: torch.Tensor, cache: KVCache | None = None, *, last_only: bool = False
