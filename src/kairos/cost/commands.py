@@ -14,6 +14,7 @@ import typer
 
 from kairos.cost.estimate import COST_MODELS
 from kairos.cost.hardware import hardware_names
+from kairos.cost.spec import shipped_model_names
 from kairos.errors import ValidationError
 
 cost_app = typer.Typer(
@@ -77,7 +78,8 @@ def _format_breakdown(cost) -> None:
 def cost(
     ctx: typer.Context,
     model: Annotated[
-        str | None, typer.Option(help="Shipped spec (e.g. qwen3-8b) or a config.json path.")
+        str | None,
+        typer.Option(help=f"One of {', '.join(shipped_model_names())}, or a config.json path."),
     ] = None,
     hardware: Annotated[
         str, typer.Option(help=f"One of {', '.join(hardware_names())}, or a JSON profile path.")
