@@ -65,6 +65,24 @@ def test_direct_form_prints_breakdown():
     assert "top-k search" in result.output and "attention share" in result.output
 
 
+def test_direct_form_run_folder(tmp_path):
+    args = [
+        "cost",
+        "--model",
+        "qwen3-4b",
+        "--gen",
+        "1000,3000",
+        "--json",
+        "--out",
+        str(tmp_path / "run"),
+    ]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    saved = json.loads((tmp_path / "run" / "summary.json").read_text())
+    assert saved == json.loads(result.output)
+    assert "decode KV samples" in (tmp_path / "run" / "terms.csv").read_text()
+
+
 def test_no_model_shows_help():
     result = runner.invoke(app, ["cost"])
     assert result.exit_code == 0 and "frontier" in result.output and "calibrate" in result.output

@@ -30,6 +30,35 @@ def test_last_only_and_seeded_init():
 
 
 @pytest.mark.parametrize("tied", [True, False])
+def test_qwen3_style_head_dim_and_qk_norm(tied):
+    # like Qwen3-0.6B in miniature: q width 4 x 16 = 64 > d_model 32, q/k RMSNorm
+    cfg = TransformerConfig(
+        vocab_size=50,
+        d_model=32,
+        num_layers=2,
+        num_heads=4,
+        num_kv_heads=2,
+        d_ff=48,
+        attn_head_dim=16,
+        qk_norm=True,
+        tie_embeddings=tied,
+        max_seq_len=32,
+    )
+    model = DecoderTransformer(cfg, seed=0).eval()
+    spec = spec_from_config(cfg.to_hf_config(), name="mini-qwen3")
+    assert sum(p.numel() for p in model.parameters()) == spec.num_params
+    tokens = torch.arange(12)[None]
+    with torch.no_grad():
+        cache = model.new_cache(1)
+        stepwise = torch.cat(
+            [model(tokens[:, :5], cache)]
+            + [model(tokens[:, i : i + 1], cache) for i in range(5, 12)],
+            dim=1,
+        )
+        assert torch.allclose(stepwise, model(tokens), atol=1e-5)
+
+
+@pytest.mark.parametrize("tied", [True, False])
 def test_parameter_count_matches_cost_spec(tied):
     cfg = TransformerConfig(
         vocab_size=50,

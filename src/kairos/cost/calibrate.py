@@ -63,7 +63,7 @@ FULL_PLAN = CalibrationPlan(
     prefill_tokens=(16, 32, 64, 96, 128, 256, 384, 512),
     decode_contexts=(64, 256, 768, 1024, 2048, 3072, 4096),
     held_out_lengths=(96, 384, 768, 3072),
-    repeats=5,
+    repeats=7,
 )
 
 QUICK_PLAN = CalibrationPlan(
@@ -91,13 +91,20 @@ class Point:
     held_out: bool
 
 
-def _min_time_s(fn: Callable[[], Any], repeats: int) -> float:
-    fn()  # warm-up: allocator, kernels
-    best = math.inf
+def _round_robin_min_s(jobs: list[Callable[[], Any]], repeats: int) -> list[float]:
+    """Minimum wall time of each job over ``repeats`` rounds.
+
+    Rounds run every job once in turn, so a burst of load from other processes
+    on a shared machine spoils one round of every job rather than all repeats of one.
+    """
+    for job in jobs:
+        job()  # warm-up: allocator, kernels
+    best = [math.inf] * len(jobs)
     for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
+        for i, job in enumerate(jobs):
+            t0 = time.perf_counter()
+            job()
+            best[i] = min(best[i], time.perf_counter() - t0)
     return best
 
 
@@ -144,53 +151,26 @@ def measure(plan: CalibrationPlan, advance: Callable[..., None] | None = None) -
             spec = spec_from_config(cfg.to_hf_config(), name=f"size{index}")
             gen = torch.Generator().manual_seed(plan.seed + index)
             held_size = index in plan.held_out_sizes
+            cache = model.new_cache(1, max(plan.decode_contexts) + 1)
+            cache.keys.normal_(generator=gen)
+            cache.values.normal_(generator=gen)
+            step = torch.randint(0, cfg.vocab_size, (1, 1), generator=gen)
+            jobs = []  # (phase, tokens, callable)
+            for tokens in plan.prefill_tokens:
+                prompt = torch.randint(0, cfg.vocab_size, (1, tokens), generator=gen)
+                jobs.append(("prefill", tokens, partial(_prefill, model, prompt)))
+            for context in plan.decode_contexts:
+                jobs.append(("decode", context, partial(_decode_step, model, cache, step, context)))
             with torch.inference_mode():
-                for tokens in plan.prefill_tokens:
-                    prompt = torch.randint(0, cfg.vocab_size, (1, tokens), generator=gen)
-                    seconds = _min_time_s(partial(_prefill, model, prompt), plan.repeats)
-                    cost = exact_cost(spec, Workload.of(prompt_tokens=tokens, gen_tokens=1), dummy)
-                    f, b, c = _phase_features(cost, "prefill")
-                    points.append(
-                        Point(
-                            index,
-                            "prefill",
-                            tokens,
-                            layers,
-                            f,
-                            b,
-                            c,
-                            seconds,
-                            held_size or tokens in plan.held_out_lengths,
-                        )
-                    )
-                    if advance:
-                        advance()
-                cache = model.new_cache(1, max(plan.decode_contexts) + 1)
-                cache.keys.normal_(generator=gen)
-                cache.values.normal_(generator=gen)
-                step = torch.randint(0, cfg.vocab_size, (1, 1), generator=gen)
-                for context in plan.decode_contexts:
-                    seconds = _min_time_s(
-                        partial(_decode_step, model, cache, step, context), plan.repeats
-                    )
-                    # the step attends to ``context`` cached tokens plus its own
-                    cost = exact_cost(spec, Workload.of(prompt_tokens=context, gen_tokens=1), dummy)
-                    f, b, c = _phase_features(cost, "decode")
-                    points.append(
-                        Point(
-                            index,
-                            "decode",
-                            context,
-                            layers,
-                            f,
-                            b,
-                            c,
-                            seconds,
-                            held_size or context in plan.held_out_lengths,
-                        )
-                    )
-                    if advance:
-                        advance()
+                seconds = _round_robin_min_s([job for _, _, job in jobs], plan.repeats)
+            for (phase, tokens, _), best_s in zip(jobs, seconds, strict=True):
+                # a decode step attends to ``tokens`` cached positions plus its own
+                cost = exact_cost(spec, Workload.of(prompt_tokens=tokens, gen_tokens=1), dummy)
+                f, b, c = _phase_features(cost, phase)
+                held = held_size or tokens in plan.held_out_lengths
+                points.append(Point(index, phase, tokens, layers, f, b, c, best_s, held))
+                if advance:
+                    advance()
     finally:
         torch.set_num_threads(threads)
     return points
@@ -201,12 +181,23 @@ def _design(points: list[Point]) -> np.ndarray:
     return np.array([[p.flops, p.bytes, p.calls, p.calls * p.num_layers] for p in points])
 
 
-def fit_profile(points: list[Point], *, name: str = "cpu") -> Hardware:
-    """Fit F, W and the overheads on the training points (``held_out`` False)."""
+FIT_TERMS = ("flops", "bytes", "step", "layer")
+
+
+def fit_profile(
+    points: list[Point], *, name: str = "cpu", terms: tuple[str, ...] = FIT_TERMS
+) -> Hardware:
+    """Fit F, W and the overheads on the training points (``held_out`` False).
+
+    ``terms`` selects which of :data:`FIT_TERMS` the model may use (the others
+    are fixed at 0, i.e. infinite FLOP/s or bandwidth); the benchmark uses this
+    to compare against simpler baselines.
+    """
     from scipy.optimize import least_squares, nnls
 
     train = [p for p in points if not p.held_out]
-    a = _design(train)
+    used = [FIT_TERMS.index(t) for t in terms]
+    a = _design(train)[:, used]
     t = np.array([p.measured_s for p in train])
     scale = a.max(axis=0)  # columns span many decades; fit in units of each column's max
     x0, _ = nnls(a / scale / t[:, None], np.ones(len(t)))  # relative-error start
@@ -216,11 +207,12 @@ def fit_profile(points: list[Point], *, name: str = "cpu") -> Hardware:
         return np.log((a / scale) @ np.exp(log_x)) - np.log(t)
 
     fit = least_squares(residuals, np.log(x0), method="trf")
-    x = np.exp(fit.x) / scale
+    x = np.zeros(len(FIT_TERMS))
+    x[used] = np.exp(fit.x) / scale
     return Hardware(
         name=name,
-        peak_flops_per_s=float(1.0 / x[0]),
-        bandwidth_bytes_per_s=float(1.0 / x[1]),
+        peak_flops_per_s=float(1.0 / x[0]) if x[0] else math.inf,
+        bandwidth_bytes_per_s=float(1.0 / x[1]) if x[1] else math.inf,
         step_overhead_s=float(x[2]),
         layer_overhead_s=float(x[3]),
         bytes_per_element=FP32_BYTES,

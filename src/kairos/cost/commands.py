@@ -14,6 +14,7 @@ import typer
 
 from kairos.cost.estimate import COST_MODELS
 from kairos.cost.hardware import hardware_names
+from kairos.cost.spec import shipped_model_names
 from kairos.errors import ValidationError
 
 cost_app = typer.Typer(
@@ -49,16 +50,16 @@ def _format_breakdown(cost) -> None:
         + (f", block top-k {w.sparse.budget_tokens}/{w.sparse.block_size}" if w.sparse else "")
     )
     table = Table(title=title)
-    for col in ("term", "phase", "FLOPs", "bytes", "eFLOPs", "share"):
-        table.add_column(col, justify="left" if col in ("term", "phase") else "right")
+    for col in ("term", "FLOPs", "bytes", "eFLOPs", "share", "seconds"):
+        table.add_column(col, justify="left" if col == "term" else "right", no_wrap=True)
     for row in cost.table():
         table.add_row(
             row["term"],
-            row["phase"],
-            f"{row['flops']:.3e}",
-            f"{row['bytes']:.3e}",
-            f"{row['eflops']:.3e}",
+            f"{row['flops']:.3g}",
+            f"{row['bytes']:.3g}",
+            f"{row['eflops']:.3g}",
             f"{row['eflops'] / cost.eflops:.1%}" if cost.eflops else "-",
+            f"{row['seconds_max']:.3g}",
         )
     console.print(table)
     s = cost.summary()
@@ -77,7 +78,8 @@ def _format_breakdown(cost) -> None:
 def cost(
     ctx: typer.Context,
     model: Annotated[
-        str | None, typer.Option(help="Shipped spec (e.g. qwen3-8b) or a config.json path.")
+        str | None,
+        typer.Option(help=f"One of {', '.join(shipped_model_names())}, or a config.json path."),
     ] = None,
     hardware: Annotated[
         str, typer.Option(help=f"One of {', '.join(hardware_names())}, or a JSON profile path.")
@@ -103,6 +105,9 @@ def cost(
     as_json: Annotated[
         bool, typer.Option("--json", help="Print the summary fields as JSON only.")
     ] = False,
+    out: Annotated[
+        Path | None, typer.Option(help="Also write a run folder with the summary and the terms.")
+    ] = None,
 ) -> None:
     """Print the cost breakdown of one workload (or run a subcommand)."""
     if ctx.invoked_subcommand is not None:
@@ -122,6 +127,22 @@ def cost(
     result = estimate(
         get_model(model), work, get_hardware(hardware), mode="kinetics" if kinetics else "exact"
     )
+    if out is not None:
+        from kairos.runfolder import RunFolder
+
+        config = {
+            "model": model,
+            "hardware": hardware,
+            "prompt": prompt,
+            "gen": gen,
+            "samples": samples,
+            "batch": batch,
+            "sparse": sparse,
+            "kinetics": kinetics,
+        }
+        run = RunFolder.create(out, command="cost", config=config, seed=None)
+        run.write_json("summary.json", result.summary())
+        run.write_csv("terms.csv", result.table())
     if as_json:
         typer.echo(json.dumps(result.summary(), indent=2))
     else:

@@ -17,7 +17,7 @@ eFLOPs = FLOPs + I x bytes, with I the hardware's arithmetic intensity.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from kairos.cost.hardware import Hardware
@@ -48,7 +48,6 @@ class CostBreakdown:
     terms: tuple[Term, ...]
     kv_bytes_per_token: int
     kv_bytes: float  # cache size at the end of generation (prompt once + every sample's tokens)
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def flops(self) -> float:
@@ -118,20 +117,30 @@ class CostBreakdown:
         }
 
     def table(self) -> list[dict[str, Any]]:
-        """Tidy rows, one per term plus a total row."""
+        """Tidy rows, one per term plus a total row.
+
+        Columns: term, phase, flops, bytes, eflops, seconds_compute (FLOPs / peak),
+        seconds_memory (bytes / bandwidth), seconds_max and seconds_sum (their max
+        and sum; on the total row, :attr:`seconds_max` and :attr:`seconds_sum`,
+        which take the max per phase and add fixed overheads).
+        """
         hw = self.hardware
-        rows = [
-            {
-                "term": t.name,
-                "phase": t.phase,
-                "flops": t.flops,
-                "bytes": t.bytes,
-                "eflops": self.term_eflops(t),
-                "seconds_compute": t.flops / hw.peak_flops_per_s,
-                "seconds_memory": t.bytes / hw.bandwidth_bytes_per_s,
-            }
-            for t in self.terms
-        ]
+        rows = []
+        for t in self.terms:
+            compute_s, memory_s = t.flops / hw.peak_flops_per_s, t.bytes / hw.bandwidth_bytes_per_s
+            rows.append(
+                {
+                    "term": t.name,
+                    "phase": t.phase,
+                    "flops": t.flops,
+                    "bytes": t.bytes,
+                    "eflops": self.term_eflops(t),
+                    "seconds_compute": compute_s,
+                    "seconds_memory": memory_s,
+                    "seconds_max": max(compute_s, memory_s),
+                    "seconds_sum": compute_s + memory_s,
+                }
+            )
         rows.append(
             {
                 "term": "total",
@@ -141,6 +150,8 @@ class CostBreakdown:
                 "eflops": self.eflops,
                 "seconds_compute": self.flops / hw.peak_flops_per_s,
                 "seconds_memory": self.bytes / hw.bandwidth_bytes_per_s,
+                "seconds_max": self.seconds_max,
+                "seconds_sum": self.seconds_sum,
             }
         )
         return rows

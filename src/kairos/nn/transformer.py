@@ -38,11 +38,14 @@ class TransformerConfig:
     max_seq_len: int = 4096  # RoPE table length and default cache capacity
     rope_base: float = 10000.0
     tie_embeddings: bool = True  # small vocabularies: the head reuses the embedding
+    attn_head_dim: int | None = None  # None: d_model // num_heads; Qwen3 sets it explicitly
+    qk_norm: bool = False  # Qwen3: RMSNorm on q and k over head_dim
 
     def __post_init__(self) -> None:
-        if self.d_model % self.num_heads:
+        if self.attn_head_dim is None and self.d_model % self.num_heads:
             raise ValidationError(
-                "num_heads", f"{self.num_heads} does not divide d_model={self.d_model}"
+                "num_heads",
+                f"{self.num_heads} does not divide d_model={self.d_model}; set attn_head_dim",
             )
         if self.num_heads % self.num_kv_heads:
             raise ValidationError(
@@ -54,7 +57,7 @@ class TransformerConfig:
     @property
     def head_dim(self) -> int:
         """Width of one attention head."""
-        return self.d_model // self.num_heads
+        return self.attn_head_dim or self.d_model // self.num_heads
 
     def to_hf_config(self) -> dict[str, Any]:
         """This shape as a Hugging Face-style ``config.json`` dict."""
@@ -69,7 +72,7 @@ class TransformerConfig:
             "vocab_size": self.vocab_size,
             "tie_word_embeddings": self.tie_embeddings,
             "attention_bias": False,
-            "qk_norm": False,
+            "qk_norm": self.qk_norm,
             "max_position_embeddings": self.max_seq_len,
         }
 
@@ -114,6 +117,8 @@ class _Attention(nn.Module):
         self.k_proj = nn.Linear(d, cfg.num_kv_heads * hd, bias=False)
         self.v_proj = nn.Linear(d, cfg.num_kv_heads * hd, bias=False)
         self.o_proj = nn.Linear(cfg.num_heads * hd, d, bias=False)
+        self.q_norm = nn.RMSNorm(hd, eps=1e-6) if cfg.qk_norm else None
+        self.k_norm = nn.RMSNorm(hd, eps=1e-6) if cfg.qk_norm else None
 
     def forward(
         self,
@@ -130,6 +135,8 @@ class _Attention(nn.Module):
             self.k_proj(x).view(b, t, cfg.num_kv_heads, cfg.head_dim).transpose(1, 2)
         )  # (B, K, T, hd)
         v = self.v_proj(x).view(b, t, cfg.num_kv_heads, cfg.head_dim).transpose(1, 2)
+        if self.q_norm is not None:
+            q, k = self.q_norm(q), self.k_norm(k)
         q, k = _apply_rope(q, cos, sin), _apply_rope(k, cos, sin)
         start = 0
         if cache is not None:
@@ -149,7 +156,8 @@ class _Attention(nn.Module):
         y = F.scaled_dot_product_attention(
             q, k, v, attn_mask=mask, is_causal=causal, enable_gqa=True
         )
-        return self.o_proj(y.transpose(1, 2).reshape(b, t, cfg.d_model))  # (B, T, d)
+        y = y.transpose(1, 2).reshape(b, t, cfg.num_heads * cfg.head_dim)  # (B, T, H * hd)
+        return self.o_proj(y)  # (B, T, d)
 
 
 class _MLP(nn.Module):
@@ -211,8 +219,8 @@ class DecoderTransformer(nn.Module):
         cfg = self.config
         capacity = capacity or cfg.max_seq_len
         shape = (cfg.num_layers, batch_size, cfg.num_kv_heads, capacity, cfg.head_dim)
-        dtype = self.embed.weight.dtype
-        return KVCache(torch.zeros(shape, dtype=dtype), torch.zeros(shape, dtype=dtype))
+        like = self.embed.weight  # same dtype and device as the model
+        return KVCache(like.new_zeros(shape), like.new_zeros(shape))
 
     def forward(
         self, tokens: torch.Tensor, cache: KVCache | None = None, *, last_only: bool = False

@@ -1,0 +1,99 @@
+"""The cost pillar's demo section: where test-time compute really goes, and an iso-cost frontier."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kairos.report import Section
+
+DEMO_MODELS = ("qwen3-0.6b", "qwen3-1.7b", "qwen3-4b", "qwen3-8b", "qwen3-14b", "qwen3-32b")
+
+
+def attention_share_rows(
+    gen_lengths: list[int], *, prompt_tokens: int = 128
+) -> list[dict[str, Any]]:
+    """Kinetics' attention share of eFLOPs (N = 1, I = 562.5) for each Qwen3 model and length."""
+    from kairos.cost import HARDWARE, Workload, estimate, get_model
+
+    rows = []
+    for name in DEMO_MODELS:
+        spec = get_model(name)
+        for length in gen_lengths:
+            work = Workload.of(prompt_tokens=prompt_tokens, gen_tokens=length)
+            cost = estimate(spec, work, HARDWARE["kinetics"], mode="kinetics")
+            rows.append(
+                {
+                    "model": name,
+                    "gen_tokens": length,
+                    "attention_share": cost.attention_share,
+                    "kv_gib": cost.kv_bytes / 2**30,
+                    "eflops": cost.eflops,
+                }
+            )
+    return rows
+
+
+def section(ctx: Any) -> Section:
+    """Attention share against generation length across Qwen3, and the example iso-cost frontier."""
+    from kairos.cost import HARDWARE, get_model
+    from kairos.cost.frontier import (
+        example_table_path,
+        frontier_table,
+        plot_frontier,
+        price_rows,
+        read_table,
+    )
+    from kairos.report.plots import new_figure
+
+    lengths = [1024, 4096, 32768] if ctx.quick else [2**k for k in range(8, 16)]
+    sec = Section("Cost: where test-time compute goes (Kinetics eFLOPs)")
+    with ctx.progress("cost: pricing", total=2) as advance:
+        shares = attention_share_rows(lengths)
+        advance()
+        table = frontier_table(price_rows(read_table(example_table_path()), HARDWARE["kinetics"]))
+        advance()
+    ctx.run.write_csv("cost_attention_share.csv", shares)
+    ctx.run.write_csv("cost_frontier.csv", table)
+    ctx.results["cost"] = {"attention_share": shares, "frontier": table}
+
+    fig, ax = new_figure()
+    for name in DEMO_MODELS:
+        pts = [r for r in shares if r["model"] == name]
+        ax.plot(
+            [r["gen_tokens"] for r in pts],
+            [100 * r["attention_share"] for r in pts],
+            marker="o",
+            label=name,
+        )
+    ax.set_xscale("log", base=2)
+    ax.set_xlabel("generated tokens per sample")
+    ax.set_ylabel("attention share of eFLOPs (%)")
+    ax.legend(fontsize=7)
+    at_32k = {r["model"]: r for r in shares if r["gen_tokens"] == 32768}
+    sec.text(
+        "eFLOPs = FLOPs + I x bytes with I = 562.5 (B200 as Kinetics models it), prompt 128 tokens, "
+        "one sample. At 32K generated tokens attention (KV reads and attention FLOPs) takes "
+        f"{at_32k['qwen3-0.6b']['attention_share']:.1%} of Qwen3-0.6B's eFLOPs and "
+        f"{at_32k['qwen3-32b']['attention_share']:.1%} of Qwen3-32B's: the KV cache grows only "
+        f"{at_32k['qwen3-32b']['kv_gib'] / at_32k['qwen3-0.6b']['kv_gib']:.2f}x for "
+        f"{get_model('qwen3-32b').num_params / get_model('qwen3-0.6b').num_params:.0f}x the parameters."
+    )
+    sec.figure(fig, caption="Attention share of eFLOPs against generation length (Kinetics mode).")
+    front = sorted((r for r in table if r["on_frontier"]), key=lambda r: r["eflops"])
+    sec.text(
+        "Iso-cost frontier of the shipped example table (illustrative accuracies, not measurements), "
+        "priced with the exact model (prefill, weights amortised over the samples, KV traffic) on the "
+        "Kinetics profile. Each point is one (model, strategy, budget, samples) configuration."
+    )
+    sec.figure(
+        plot_frontier(table, title="example table, kinetics profile"),
+        caption="Accuracy against eFLOPs; the step line is the Pareto frontier.",
+    )
+    sec.table(
+        [
+            {k: r[k] for k in ("model", "strategy", "gen_tokens", "samples", "accuracy", "eflops")}
+            for r in front
+        ],
+        caption="Frontier configurations, cheapest first",
+    )
+    return sec
