@@ -26,8 +26,8 @@ from kairos.runfolder import RunFolder
 DEMO_SECTIONS: list[str] = [
     "kairos.search.demo:search_section",
     "kairos.info.demo:section",
-    "kairos.scaling.demo:scaling_section",  # keep last: it fits curves the others leave
     "kairos.cost.demo:section",
+    "kairos.scaling.demo:scaling_section",  # keep last: it fits curves the others leave
 ]
 
 
