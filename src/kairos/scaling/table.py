@@ -103,7 +103,7 @@ def _check_finite_positive(path: Path, column: str, values: np.ndarray, *, is_cs
     bad = np.flatnonzero(~np.isfinite(values) | (values <= 0))
     if bad.size:
         row = int(bad[0])
-        value = values[row]
+        value = float(values[row])
         what = "NaN" if math.isnan(value) else f"{value!r}"
         line = row + 2 if is_csv else None
         raise InputFormatError(
@@ -137,7 +137,8 @@ def validate_xy(x: np.ndarray, y: np.ndarray, *, num_inputs: int, num_params: in
         )
         if bad.size:
             raise ValidationError(
-                name, f"row {int(bad[0]) + 1} is {arr[bad[0]]!r}; expected finite values > 0"
+                name,
+                f"row {int(bad[0]) + 1} is {np.atleast_1d(arr[bad[0]]).tolist()}; expected finite values > 0",
             )
     if len(y) <= num_params:
         raise ValidationError(
