@@ -148,8 +148,11 @@ def bootstrap(
             if on_progress:
                 on_progress(len(idx))
     else:
-        # "spawn" because forking a process that has started torch or BLAS threads can hang.
-        context = multiprocessing.get_context("spawn")
+        # Workers fork from a clean, single-threaded server process (forking this one, which
+        # may have started torch or BLAS threads, can hang); the server imports the fitting
+        # code once, so each worker starts in milliseconds instead of re-importing SciPy.
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["kairos.scaling.bootstrap"])
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             futures = {
                 pool.submit(_refit_chunk, *args[:4], counts[idx], args[4]): idx for idx in chunks

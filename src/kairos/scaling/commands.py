@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import time
 from pathlib import Path
 from typing import Annotated
@@ -33,9 +32,13 @@ def fit_command(
     bootstrap: Annotated[
         int, typer.Option(help="Bootstrap resamples for CIs (0: none; --compare uses 200 if 0).")
     ] = 0,
-    workers: Annotated[int, typer.Option(help="Worker processes for the bootstrap.")] = min(
-        2, os.cpu_count() or 1
-    ),
+    workers: Annotated[
+        int,
+        typer.Option(
+            help="Worker processes for the bootstrap (each costs ~1-2 s to start; "
+            "worth it above a few thousand refits)."
+        ),
+    ] = 1,
     loss: Annotated[
         str, typer.Option(help="Fitting loss: huber (delta 1e-3) or squared.")
     ] = "huber",
