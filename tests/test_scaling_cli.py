@@ -104,3 +104,24 @@ def test_main_turns_errors_into_one_line_and_exit_2(tmp_path):
     assert proc.returncode == 2
     assert proc.stderr.strip().count("\n") == 0
     assert "column 'x', data row 2: found 0.0" in proc.stderr
+
+
+def test_fit_power_reports_prediction_cis(tmp_path):
+    import numpy as np
+
+    x = np.geomspace(10, 1e5, 20)
+    y = curve_data("power", {"E": 1.0, "A": 20.0, "alpha": 0.4}, x, seed=0)
+    data = tmp_path / "curve.parquet"
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.table({"steps": x, "loss": y}), data)
+    result = CliRunner().invoke(
+        app,
+        ["fit", str(data), "--x", "steps", "--y", "loss", "--bootstrap", "30", "--json", "--out", str(tmp_path / "r")],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    predictions = json.loads(result.output)["predictions"]
+    assert [p["x"] for p in predictions] == pytest.approx([1e5, 1e6])
+    for p in predictions:
+        assert p["ci"][0] <= p["y"] <= p["ci"][1]

@@ -91,3 +91,18 @@ def test_validate_xy_errors():
         validate_xy(x, -x, num_inputs=1, num_params=2, law="power")
     out_x, out_y = validate_xy(x, x, num_inputs=1, num_params=2, law="power")
     assert out_x.shape == (5, 1) and out_y.shape == (5,)
+
+
+def test_validate_xy_upper_bound_for_coverage():
+    x = np.arange(1.0, 6.0)
+    with pytest.raises(
+        ValidationError, match=r"row 2 is 1.5; the coverage law needs values <= 1.0"
+    ):
+        validate_xy(
+            x,
+            np.array([0.5, 1.5, 0.7, 0.8, 0.9]),
+            num_inputs=1,
+            num_params=2,
+            law="coverage",
+            y_max=1.0,
+        )

@@ -139,7 +139,12 @@ def fit_command(
         )
     else:
         x_values, y_values = validate_xy(
-            x_values, y_values, num_inputs=chosen.num_inputs, num_params=len(chosen.params), law=law
+            x_values,
+            y_values,
+            num_inputs=chosen.num_inputs,
+            num_params=len(chosen.params),
+            law=law,
+            y_max=1.0 if law == "coverage" else None,
         )
         fit = fit_law(chosen, x_values, y_values, config=config)
         boot = None
@@ -154,7 +159,8 @@ def fit_command(
                 workers=workers,
                 config=config,
             )
-        record = summarize(fit, boot, level=level, budget_flops=budget_flops)
+        x_query = None if chosen.num_inputs != 1 else x_values.max() * np.array([1.0, 10.0])
+        record = summarize(fit, boot, level=level, budget_flops=budget_flops, x_query=x_query)
         run.write_json("fit.json", record)
         save_figure(
             plot_fit(

@@ -114,10 +114,19 @@ def _check_finite_positive(path: Path, column: str, values: np.ndarray, *, is_cs
         )
 
 
-def validate_xy(x: np.ndarray, y: np.ndarray, *, num_inputs: int, num_params: int, law: str):
+def validate_xy(
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    num_inputs: int,
+    num_params: int,
+    law: str,
+    y_max: float | None = None,
+):
     """Check in-memory data for a law; returns ``(x (n, num_inputs), y (n,))`` as float arrays.
 
     Raises :class:`~kairos.errors.ValidationError` naming the array and the row.
+    ``y_max`` is an upper bound on ``y`` (1 for the coverage law, whose ``y`` is a probability).
     """
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
@@ -140,6 +149,11 @@ def validate_xy(x: np.ndarray, y: np.ndarray, *, num_inputs: int, num_params: in
                 name,
                 f"row {int(bad[0]) + 1} is {np.atleast_1d(arr[bad[0]]).tolist()}; expected finite values > 0",
             )
+    if y_max is not None and np.any(y > y_max):
+        row = int(np.flatnonzero(y > y_max)[0])
+        raise ValidationError(
+            "y", f"row {row + 1} is {float(y[row])}; the {law} law needs values <= {y_max}"
+        )
     if len(y) <= num_params:
         raise ValidationError(
             "y",
