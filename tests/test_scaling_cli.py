@@ -125,3 +125,13 @@ def test_fit_power_reports_prediction_cis(tmp_path):
     assert [p["x"] for p in predictions] == pytest.approx([1e5, 1e6])
     for p in predictions:
         assert p["ci"][0] <= p["y"] <= p["ci"][1]
+
+
+def test_fit_too_few_rows_names_the_column(tmp_path):
+    data = tmp_path / "tiny.csv"
+    data.write_text("steps,loss\n1,3\n2,2.5\n4,2.2\n")
+    result = CliRunner().invoke(
+        app, ["fit", str(data), "--x", "steps", "--y", "loss", "--out", str(tmp_path / "r")]
+    )
+    assert isinstance(result.exception, ValidationError)
+    assert str(result.exception).startswith("loss: only 3 points; the power law has 3 parameters")

@@ -145,6 +145,8 @@ def fit_command(
             num_params=len(chosen.params),
             law=law,
             y_max=1.0 if law == "coverage" else None,
+            x_name=",".join(x_cols),
+            y_name=y_col[0],
         )
         fit = fit_law(chosen, x_values, y_values, config=config)
         boot = None

@@ -147,11 +147,11 @@ def plateau_test(
     boot = bootstrap(
         law, x, y, full_fit, num_resamples=num_resamples, seed=seed, workers=workers, config=config
     )
-    asymptotes = boot.param_samples()["E"]
+    asymptotes = np.asarray(law.asymptote(boot.param_samples()), dtype=float)
     current = boot.predict(x[-1:])[:, 0]
     headrooms = (current - asymptotes) / current
     point_current = float(law.predict(full_fit.params, x[-1:])[0])
-    asymptote = float(full_fit.params["E"])
+    asymptote = float(law.asymptote(full_fit.params))
     headroom = (point_current - asymptote) / point_current
     headroom_ci = percentile_ci(headrooms, level)
     if headroom_ci[1] < plateau_tolerance:
