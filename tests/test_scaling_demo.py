@@ -60,3 +60,13 @@ def test_demo_notes_curves_too_short_to_fit(tmp_path):
     html = "".join(scaling_section(_ctx(tmp_path, results)).blocks)
     assert "Coverage fit skipped: only 2 usable points" in html
     assert "Plateau test skipped" in html
+
+
+def test_demo_survives_malformed_results_from_other_sections(tmp_path):
+    results = {
+        SEARCH_KEY: {"budgets": [10, 100]},
+        INFO_KEY: {"bytes_seen": ["a", "b"], "bits_per_byte": [1, 2]},
+    }
+    html = "".join(scaling_section(_ctx(tmp_path, results)).blocks)
+    assert "Coverage fit skipped: ctx.results[&quot;search.solved_vs_budget&quot;]" in html
+    assert "expected numeric lists &#x27;bytes_seen&#x27;" in html
