@@ -101,3 +101,21 @@ def test_pass_at_k_vectorised_and_large_n():
 def test_pass_at_k_rejects_invalid_counts(n, c, k):
     with pytest.raises(ValidationError):
         pass_at_k(n, c, k)
+
+
+def test_coverage_curve_averages_pass_at_k_and_fits_the_coverage_law():
+    from kairos.scaling.fit import fit_law
+    from kairos.scaling.passk import coverage_curve
+
+    rng = np.random.default_rng(0)
+    difficulty = rng.beta(0.3, 3.0, 400)  # per-problem success probability
+    n = 200
+    correct = rng.binomial(n, difficulty)
+    ks = [1, 2, 4, 8, 16, 32, 64, 128]
+    curve = coverage_curve(np.full(400, n), correct, ks)
+    assert curve[0] == pytest.approx(np.mean(correct / n))
+    assert np.all(np.diff(curve) > 0)
+    fit = fit_law(LAWS["coverage"], np.array(ks, dtype=float), curve)
+    assert fit.converged
+    predicted = LAWS["coverage"].predict(fit.params, np.array(ks, dtype=float))
+    np.testing.assert_allclose(predicted, curve, rtol=0.1)
