@@ -135,3 +135,23 @@ def test_fit_too_few_rows_names_the_column(tmp_path):
     )
     assert isinstance(result.exception, ValidationError)
     assert str(result.exception).startswith("loss: only 3 points; the power law has 3 parameters")
+
+
+def test_bad_compare_arguments_fail_before_writing_a_run_folder(chinchilla_csv, tmp_path):
+    out = tmp_path / "never"
+    args = [
+        "fit",
+        str(chinchilla_csv),
+        "--x",
+        "N",
+        "--y",
+        "loss",
+        "--compare",
+        "power",
+        "--holdout",
+        "1.5",
+    ]
+    result = CliRunner().invoke(app, [*args, "--out", str(out)])
+    assert isinstance(result.exception, ValidationError)
+    assert result.exception.field == "holdout"
+    assert not out.exists()

@@ -46,7 +46,7 @@ def fit_command(
     compare: Annotated[
         str | None,
         typer.Option(
-            help="Compare families by extrapolation instead, e.g. 'power,saturating,bnsl'."
+            help="Compare families by extrapolation (replaces --law), e.g. 'power,saturating,bnsl'."
         ),
     ] = None,
     holdout: Annotated[
@@ -70,7 +70,7 @@ def fit_command(
     from kairos.scaling.bootstrap import bootstrap as run_bootstrap
     from kairos.scaling.fit import FitConfig, fit_law
     from kairos.scaling.laws import get_law
-    from kairos.scaling.plateau import describe, plateau_test
+    from kairos.scaling.plateau import check_arguments, describe, plateau_test
     from kairos.scaling.plots import plot_fit, plot_plateau
     from kairos.scaling.summary import summarize
     from kairos.scaling.table import read_table, validate_xy
@@ -90,6 +90,8 @@ def fit_command(
     config = FitConfig(loss=loss)
     families = _split_names(compare, "--compare") if compare is not None else None
     chosen = None if families else get_law(law)
+    if families:
+        check_arguments(tuple(families), holdout, level)
     if families and len(x_cols) != 1:
         raise ValidationError("--x", f"got {x!r}; --compare needs exactly one input column")
     if chosen is not None and len(x_cols) != chosen.num_inputs:
