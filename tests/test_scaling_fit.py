@@ -108,3 +108,18 @@ def test_fit_config_rejects_garbage():
         FitConfig(huber_delta=0.0)
     with pytest.raises(ValidationError, match="num_starts"):
         FitConfig(num_starts=0)
+
+
+@pytest.mark.slow
+def test_chinchilla_bootstrap_coverage_is_close_to_nominal():
+    law = LAWS["chinchilla"]
+    num_draws = 100
+    hits = dict.fromkeys(HOFFMANN_PARAMS, 0)
+    for seed in range(num_draws):
+        x, y = chinchilla_data(250, noise_sigma=0.01, seed=1000 + seed)
+        fit = fit_law(law, x, y)
+        ci = bootstrap(law, x, y, fit, num_resamples=200, seed=seed).param_ci(0.95)
+        for k, true in HOFFMANN_PARAMS.items():
+            hits[k] += ci[k][0] <= true <= ci[k][1]
+    coverage = {k: v / num_draws for k, v in hits.items()}
+    assert all(0.85 <= c <= 1.0 for c in coverage.values()), coverage

@@ -3,6 +3,8 @@ from math import comb
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kairos.errors import ValidationError
 from kairos.scaling.laws import LAWS, ChinchillaLaw, get_law
@@ -101,3 +103,38 @@ def test_pass_at_k_vectorised_and_large_n():
 def test_pass_at_k_rejects_invalid_counts(n, c, k):
     with pytest.raises(ValidationError):
         pass_at_k(n, c, k)
+
+
+def test_coverage_curve_averages_pass_at_k_and_fits_the_coverage_law():
+    from kairos.scaling.fit import fit_law
+    from kairos.scaling.passk import coverage_curve
+
+    rng = np.random.default_rng(0)
+    difficulty = rng.beta(0.3, 3.0, 400)  # per-problem success probability
+    n = 200
+    correct = rng.binomial(n, difficulty)
+    ks = [1, 2, 4, 8, 16, 32, 64, 128]
+    curve = coverage_curve(np.full(400, n), correct, ks)
+    assert curve[0] == pytest.approx(np.mean(correct / n))
+    assert np.all(np.diff(curve) > 0)
+    fit = fit_law(LAWS["coverage"], np.array(ks, dtype=float), curve)
+    assert fit.converged
+    predicted = LAWS["coverage"].predict(fit.params, np.array(ks, dtype=float))
+    np.testing.assert_allclose(predicted, curve, rtol=0.1)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n=st.integers(1, 40),
+    c_frac=st.floats(0.0, 1.0),
+    k_frac=st.floats(0.0, 1.0),
+)
+def test_pass_at_k_is_a_probability_monotone_in_k_and_c(n, c_frac, k_frac):
+    c = round(c_frac * n)
+    k = max(1, round(k_frac * n))
+    p = pass_at_k(n, c, k)
+    assert 0.0 <= p <= 1.0
+    if k < n:
+        assert pass_at_k(n, c, k + 1) >= p - 1e-12
+    if c < n:
+        assert pass_at_k(n, c + 1, k) >= p - 1e-12

@@ -20,9 +20,10 @@ from kairos.scaling.fit import (
     FitResult,
     minimize_from,
     normalize_x,
+    normalize_y,
     single_threaded_blas,
 )
-from kairos.scaling.laws import LAWS, _BaseLaw
+from kairos.scaling.laws import LAWS, LawBase
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,7 @@ def _refit_chunk(
 
 
 def bootstrap(
-    law: _BaseLaw,
+    law: LawBase,
     x: np.ndarray,
     y: np.ndarray,
     fit: FitResult,
@@ -133,7 +134,7 @@ def bootstrap(
         raise ValidationError("workers", f"got {workers}; must be >= 1")
     x = np.asarray(x, dtype=float).reshape(len(y), law.num_inputs)
     log_x, log_x0 = normalize_x(np.log(x))
-    log_y = np.log(np.asarray(y, dtype=float))
+    log_y, log_y0 = normalize_y(np.log(np.asarray(y, dtype=float)), law)
     n = len(log_y)
     rng = np.random.default_rng(seed)
     counts = rng.multinomial(n, np.full(n, 1.0 / n), size=num_resamples).astype(np.int32)
@@ -148,8 +149,11 @@ def bootstrap(
             if on_progress:
                 on_progress(len(idx))
     else:
-        # "spawn" because forking a process that has started torch or BLAS threads can hang.
-        context = multiprocessing.get_context("spawn")
+        # Workers fork from a clean, single-threaded server process (forking this one, which
+        # may have started torch or BLAS threads, can hang); the server imports the fitting
+        # code once, so each worker starts in milliseconds instead of re-importing SciPy.
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["kairos.scaling.bootstrap"])
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             futures = {
                 pool.submit(_refit_chunk, *args[:4], counts[idx], args[4]): idx for idx in chunks
@@ -159,7 +163,7 @@ def bootstrap(
                 thetas[idx], converged[idx] = future.result()
                 if on_progress:
                     on_progress(len(idx))
-    raw = np.stack([law.rescale(t, log_x0) for t in thetas])
+    raw = np.stack([law.rescale(t, log_x0, log_y0) for t in thetas])
     return BootstrapResult(
         law=law.name,
         thetas=raw,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import time
 from pathlib import Path
 from typing import Annotated
@@ -33,9 +32,13 @@ def fit_command(
     bootstrap: Annotated[
         int, typer.Option(help="Bootstrap resamples for CIs (0: none; --compare uses 200 if 0).")
     ] = 0,
-    workers: Annotated[int, typer.Option(help="Worker processes for the bootstrap.")] = min(
-        2, os.cpu_count() or 1
-    ),
+    workers: Annotated[
+        int,
+        typer.Option(
+            help="Worker processes for the bootstrap (each costs ~1-2 s to start; "
+            "worth it above a few thousand refits)."
+        ),
+    ] = 1,
     loss: Annotated[
         str, typer.Option(help="Fitting loss: huber (delta 1e-3) or squared.")
     ] = "huber",
@@ -43,7 +46,7 @@ def fit_command(
     compare: Annotated[
         str | None,
         typer.Option(
-            help="Compare families by extrapolation instead, e.g. 'power,saturating,bnsl'."
+            help="Compare families by extrapolation (replaces --law), e.g. 'power,saturating,bnsl'."
         ),
     ] = None,
     holdout: Annotated[
@@ -67,7 +70,7 @@ def fit_command(
     from kairos.scaling.bootstrap import bootstrap as run_bootstrap
     from kairos.scaling.fit import FitConfig, fit_law
     from kairos.scaling.laws import get_law
-    from kairos.scaling.plateau import describe, plateau_test
+    from kairos.scaling.plateau import check_arguments, describe, plateau_test
     from kairos.scaling.plots import plot_fit, plot_plateau
     from kairos.scaling.summary import summarize
     from kairos.scaling.table import read_table, validate_xy
@@ -87,6 +90,8 @@ def fit_command(
     config = FitConfig(loss=loss)
     families = _split_names(compare, "--compare") if compare is not None else None
     chosen = None if families else get_law(law)
+    if families:
+        check_arguments(tuple(families), holdout, level)
     if families and len(x_cols) != 1:
         raise ValidationError("--x", f"got {x!r}; --compare needs exactly one input column")
     if chosen is not None and len(x_cols) != chosen.num_inputs:
@@ -136,7 +141,14 @@ def fit_command(
         )
     else:
         x_values, y_values = validate_xy(
-            x_values, y_values, num_inputs=chosen.num_inputs, num_params=len(chosen.params), law=law
+            x_values,
+            y_values,
+            num_inputs=chosen.num_inputs,
+            num_params=len(chosen.params),
+            law=law,
+            y_max=1.0 if law == "coverage" else None,
+            x_name=",".join(x_cols),
+            y_name=y_col[0],
         )
         fit = fit_law(chosen, x_values, y_values, config=config)
         boot = None
@@ -151,7 +163,8 @@ def fit_command(
                 workers=workers,
                 config=config,
             )
-        record = summarize(fit, boot, level=level, budget_flops=budget_flops)
+        x_query = None if chosen.num_inputs != 1 else x_values.max() * np.array([1.0, 10.0])
+        record = summarize(fit, boot, level=level, budget_flops=budget_flops, x_query=x_query)
         run.write_json("fit.json", record)
         save_figure(
             plot_fit(

@@ -15,8 +15,6 @@ seconds in quick mode.
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from kairos.errors import KairosError
@@ -26,10 +24,21 @@ SEARCH_KEY = "search.solved_vs_budget"
 INFO_KEY = "info.prequential_curve"
 
 
-def _positive_pairs(x: Any, y: Any) -> tuple[np.ndarray, np.ndarray, int]:
-    """Keep the pairs where both values are finite and > 0; returns ``(x, y, num_dropped)``."""
-    x = np.asarray(x, dtype=float).reshape(-1)
-    y = np.asarray(y, dtype=float).reshape(-1)
+def _positive_pairs(curve: dict, key: str, x_name: str, y_name: str):
+    """Keep the pairs where both values are finite and > 0; returns ``(x, y, num_dropped)``.
+
+    ``curve`` comes from another section, so its shape is checked here.
+    """
+    from kairos.errors import ValidationError
+
+    try:
+        x = np.asarray(curve[x_name], dtype=float).reshape(-1)
+        y = np.asarray(curve[y_name], dtype=float).reshape(-1)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ValidationError(
+            f'ctx.results["{key}"]',
+            f"expected numeric lists {x_name!r} and {y_name!r} ({type(exc).__name__}: {exc})",
+        ) from None
     n = min(len(x), len(y))
     x, y = x[:n], y[:n]
     keep = np.isfinite(x) & np.isfinite(y) & (x > 0) & (y > 0)
@@ -103,7 +112,13 @@ def _coverage_part(ctx, section: Section, num_resamples: int) -> None:
     law = LAWS["coverage"]
     curve = ctx.results.get(SEARCH_KEY)
     if curve is not None:
-        budget, solved, dropped = _positive_pairs(curve["budget"], curve["solved_fraction"])
+        try:
+            budget, solved, dropped = _positive_pairs(
+                curve, SEARCH_KEY, "budget", "solved_fraction"
+            )
+        except KairosError as exc:
+            section.text(f"Coverage fit skipped: {exc}")
+            return
         origin = f"the solver's {curve.get('domain', 'search')} run"
         if dropped:
             origin += f" ({dropped} points with zero solved or invalid values left out)"
@@ -146,7 +161,11 @@ def _plateau_part(ctx, section: Section, num_resamples: int) -> None:
 
     curve = ctx.results.get(INFO_KEY)
     if curve is not None:
-        seen, bpb, dropped = _positive_pairs(curve["bytes_seen"], curve["bits_per_byte"])
+        try:
+            seen, bpb, dropped = _positive_pairs(curve, INFO_KEY, "bytes_seen", "bits_per_byte")
+        except KairosError as exc:
+            section.text(f"Plateau test skipped: {exc}")
+            return
         origin = f"the prequential curve of {curve.get('model', 'the compressor')}"
         if dropped:
             origin += f" ({dropped} invalid points left out)"

@@ -4,7 +4,8 @@ The loss follows Hoffmann et al. 2022 (approach 3) and Epoch's replication:
 the Huber loss, with ``delta = 1e-3``, of ``log y_hat − log y``; or the plain
 squared log error. Positive parameters are fitted in log space. ``x`` is
 divided by its geometric mean before fitting (and the parameters moved back
-afterwards) so that scale and exponent are nearly uncorrelated; the optimiser
+afterwards) so that scale and exponent are nearly uncorrelated, and ``y`` by
+its geometric mean so that every law's offset is of order 1; the optimiser
 then converges in few steps and to tight tolerances.
 """
 
@@ -16,7 +17,7 @@ from typing import Any
 import numpy as np
 from scipy.optimize import minimize
 
-from kairos.scaling.laws import _BaseLaw
+from kairos.scaling.laws import LawBase
 
 LOSSES = ("huber", "squared")
 
@@ -50,9 +51,9 @@ class FitConfig:
 class FitResult:
     """A fitted law with its convergence diagnostics.
 
-    ``theta`` is in the law's internal coordinates for raw ``x``;
-    ``theta_normalized`` is the same optimum for ``x / x0`` (the warm start for
-    bootstrap refits). ``grad_norm`` is the infinity norm of the loss gradient
+    ``theta`` is in the law's internal coordinates for raw ``x`` and ``y``;
+    ``theta_normalized`` is the same optimum for ``x / x0`` and ``y / y0`` (the
+    warm start for bootstrap refits). ``grad_norm`` is the infinity norm of the loss gradient
     at the optimum, in the normalised coordinates the optimiser saw.
     """
 
@@ -61,6 +62,7 @@ class FitResult:
     theta: np.ndarray
     theta_normalized: np.ndarray
     log_x0: np.ndarray
+    log_y0: float
     loss: float
     converged: bool
     grad_norm: float
@@ -103,7 +105,7 @@ def _residual_loss(r: np.ndarray, config: FitConfig) -> tuple[np.ndarray, np.nda
 
 def objective(
     theta: np.ndarray,
-    law: _BaseLaw,
+    law: LawBase,
     log_x: np.ndarray,
     log_y: np.ndarray,
     weights: np.ndarray,
@@ -126,7 +128,7 @@ def objective(
 
 
 def batch_loss(
-    thetas: np.ndarray, law: _BaseLaw, log_x: np.ndarray, log_y: np.ndarray, config: FitConfig
+    thetas: np.ndarray, law: LawBase, log_x: np.ndarray, log_y: np.ndarray, config: FitConfig
 ) -> np.ndarray:
     """Mean loss for each row of ``thetas`` (shape ``(g, p)``) at once; returns ``(g,)``."""
     value, _ = _residual_loss(law.log_predict(thetas, log_x) - log_y, config)
@@ -135,7 +137,7 @@ def batch_loss(
 
 def minimize_from(
     theta0: np.ndarray,
-    law: _BaseLaw,
+    law: LawBase,
     log_x: np.ndarray,
     log_y: np.ndarray,
     weights: np.ndarray,
@@ -176,13 +178,19 @@ def normalize_x(log_x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return log_x - log_x0, log_x0
 
 
-def _as_columns(x: np.ndarray, law: _BaseLaw) -> np.ndarray:
+def normalize_y(log_y: np.ndarray, law: LawBase) -> tuple[np.ndarray, float]:
+    """Centre ``log y`` when the law allows it; returns ``(log_y − log_y0, log_y0)``."""
+    log_y0 = float(log_y.mean()) if law.scales_with_y else 0.0
+    return log_y - log_y0, log_y0
+
+
+def _as_columns(x: np.ndarray, law: LawBase) -> np.ndarray:
     x = np.asarray(x, dtype=float)
     return x.reshape(len(x), law.num_inputs)
 
 
 def fit_law(
-    law: _BaseLaw,
+    law: LawBase,
     x: np.ndarray,
     y: np.ndarray,
     *,
@@ -205,9 +213,8 @@ def fit_law(
     FitResult
     """
     log_x, log_x0 = normalize_x(np.log(_as_columns(x, law)))
-    y = np.asarray(y, dtype=float)
-    log_y = np.log(y)
-    grid = law.initial_grid(log_x, y)
+    log_y, log_y0 = normalize_y(np.log(np.asarray(y, dtype=float)), law)
+    grid = law.initial_grid(log_x, np.exp(log_y))
     lows, highs = np.array(law.bounds).T
     grid = np.clip(grid, lows, highs)
     grid_losses = batch_loss(grid, law, log_x, log_y, config)
@@ -220,7 +227,7 @@ def fit_law(
     tolerance = config.agree_rtol * max(abs(best.fun), 1e-12)
     agreed = sum(r.fun - best.fun <= tolerance for r in runs)
     theta_norm = np.asarray(best.x, dtype=float)
-    theta = law.rescale(theta_norm, log_x0)
+    theta = law.rescale(theta_norm, log_x0, log_y0)
     _, grad = objective(theta_norm, law, log_x, log_y, weights, config)
     grad_norm = float(_projected_grad_norm(theta_norm, grad, law))
     return FitResult(
@@ -229,6 +236,7 @@ def fit_law(
         theta=theta,
         theta_normalized=theta_norm,
         log_x0=log_x0,
+        log_y0=log_y0,
         loss=float(best.fun),
         converged=bool(best.success),
         grad_norm=grad_norm,
@@ -240,7 +248,7 @@ def fit_law(
     )
 
 
-def _projected_grad_norm(theta: np.ndarray, grad: np.ndarray, law: _BaseLaw) -> float:
+def _projected_grad_norm(theta: np.ndarray, grad: np.ndarray, law: LawBase) -> float:
     """Infinity norm of the gradient, ignoring components pushing into an active bound."""
     lows, highs = np.array(law.bounds).T
     g = grad.copy()

@@ -1,16 +1,16 @@
 """Scaling laws as small classes: parameters, bounds, a vectorised predictor and its Jacobian.
 
 Every law predicts ``log y`` from ``log x``. Fitting happens in *internal*
-coordinates ``theta``: a parameter that must be positive is fitted as its
-logarithm (``Param.log_space``); the others are fitted as they are. Each law
-knows how to
+coordinates ``theta``: scales and exponents, which must be positive, are
+fitted as their logarithms (``Param.log_space``); the offset ``E``, which may
+be exactly 0, is fitted as it is within ``[0, upper]``. Each law knows how to
 
 - predict ``log y`` for one ``theta`` of shape ``(p,)`` or a batch of shape
   ``(g, p)`` (used to score a whole grid of starting points at once),
 - return the Jacobian ``d log y / d theta`` (for an analytic loss gradient),
-- move parameters fitted on ``x / x0`` back to the raw scale of ``x``
+- move parameters fitted on ``x / x0`` and ``y / y0`` back to the raw scales
   (fitting on centred ``log x`` decorrelates scale and exponent, which makes
-  the optimiser's job much better conditioned),
+  the optimiser's job much better conditioned; dividing ``y`` puts ``E`` near 1),
 - propose a grid of starting points from the data.
 
 The registry :data:`LAWS` maps the CLI names to instances.
@@ -40,7 +40,21 @@ class Param:
 
 
 _LOG_SCALE = (-50.0, 50.0)  # bounds on log(scale parameters): e^±50 covers any sane unit
+# The offset E is fitted linearly on [0, _OFFSET_MAX] (y divided by its geometric mean):
+# in log space its gradient vanishes as E -> 0, and fits that wander there never return.
+_OFFSET = ("E", False, 0.0, 1e3)
 _LOG_EXPONENT = (float(np.log(1e-4)), float(np.log(20.0)))  # exponents in [1e-4, 20]
+
+
+def _log_offset(e: np.ndarray) -> np.ndarray:
+    """log E, with log 0 = -inf (an offset of exactly 0 is allowed)."""
+    with np.errstate(divide="ignore"):
+        return np.log(e)
+
+
+def _inverse_y(log_y: np.ndarray) -> np.ndarray:
+    """``d log y / dE = 1/y``, capped so that a line search probing y -> 0 stays finite."""
+    return np.exp(np.minimum(-log_y, 50.0))
 
 
 def _softplus(v: np.ndarray) -> np.ndarray:
@@ -73,12 +87,12 @@ class Law(Protocol):
         """``(log_y (n,), d log_y / d theta (n, p))`` for one ``theta`` of shape ``(p,)``."""
         ...
 
-    def rescale(self, theta: np.ndarray, log_x0: np.ndarray) -> np.ndarray:
-        """Map ``theta`` fitted on ``x / x0`` to the equivalent ``theta`` for raw ``x``."""
+    def rescale(self, theta: np.ndarray, log_x0: np.ndarray, log_y0: float = 0.0) -> np.ndarray:
+        """Map ``theta`` fitted on ``(x / x0, y / y0)`` to the equivalent ``theta`` for raw data."""
         ...
 
     def initial_grid(self, log_x: np.ndarray, y: np.ndarray) -> np.ndarray:
-        """Starting points, shape ``(g, p)``, for data already divided by ``x0``."""
+        """Starting points, shape ``(g, p)``, for data already divided by ``x0`` (and ``y0``)."""
         ...
 
     def asymptote(self, values: dict[str, float]) -> float | None:
@@ -86,12 +100,17 @@ class Law(Protocol):
         ...
 
 
-class _BaseLaw:
-    """Conversions shared by all laws between internal ``theta`` and named values."""
+class LawBase:
+    """Base of every registered law: named parameters, bounds and value conversions.
+
+    Subclasses implement the :class:`Law` protocol's mathematics; this class
+    adds the conversions between internal ``theta`` and named values.
+    """
 
     name: str
     num_inputs: int
     params: tuple[Param, ...]
+    scales_with_y: bool = True  # y = E + ...: dividing y by y0 divides E and the scales
 
     @property
     def param_names(self) -> tuple[str, ...]:
@@ -126,39 +145,40 @@ class _BaseLaw:
         return np.exp(self.log_predict(self.from_values(values), np.log(x)))
 
 
-class PowerLaw(_BaseLaw):
+class PowerLaw(LawBase):
     """Power law with an offset: ``y = E + A * x**-alpha``; asymptote ``E``."""
 
     name = "power"
     num_inputs = 1
     params = (
-        Param("E", True, *_LOG_SCALE),
+        Param(*_OFFSET),
         Param("A", True, *_LOG_SCALE),
         Param("alpha", True, *_LOG_EXPONENT),
     )
 
     def log_predict(self, theta, log_x):
         e, a, alpha = (theta[..., i, None] for i in range(3))
-        return np.logaddexp(e, a - np.exp(alpha) * log_x[:, 0])
+        return np.logaddexp(_log_offset(e), a - np.exp(alpha) * log_x[:, 0])
 
     def jacobian(self, theta, log_x):
         e, a, log_alpha = theta
         lx = log_x[:, 0]
         alpha = np.exp(log_alpha)
         term = a - alpha * lx
-        log_y = np.logaddexp(e, term)
+        log_y = np.logaddexp(_log_offset(e), term)
         w_term = np.exp(term - log_y)
-        jac = np.stack([np.exp(e - log_y), w_term, -w_term * lx * alpha], axis=1)
+        jac = np.stack([_inverse_y(log_y), w_term, -w_term * lx * alpha], axis=1)
         return log_y, jac
 
-    def rescale(self, theta, log_x0):
+    def rescale(self, theta, log_x0, log_y0=0.0):
         out = theta.copy()
-        out[1] += np.exp(theta[2]) * log_x0[0]
+        out[0] *= np.exp(log_y0)
+        out[1] += np.exp(theta[2]) * log_x0[0] + log_y0
         return out
 
     def initial_grid(self, log_x, y):
         y_min, spread = _levels(y)
-        es = np.log(y_min * np.array([0.01, 0.5, 0.9]))
+        es = y_min * np.array([0.01, 0.5, 0.9])
         as_ = np.log(spread * np.array([0.1, 0.5, 2.0]))
         alphas = np.log([0.05, 0.2, 0.5, 1.0, 2.0])
         return np.array(list(itertools.product(es, as_, alphas)))
@@ -167,7 +187,7 @@ class PowerLaw(_BaseLaw):
         return values["E"]
 
 
-class ChinchillaLaw(_BaseLaw):
+class ChinchillaLaw(LawBase):
     """Hoffmann et al. 2022, approach 3: ``L(N, D) = E + A / N**alpha + B / D**beta``.
 
     ``x`` has two columns, parameters ``N`` then tokens ``D``.
@@ -176,7 +196,7 @@ class ChinchillaLaw(_BaseLaw):
     name = "chinchilla"
     num_inputs = 2
     params = (
-        Param("E", True, *_LOG_SCALE),
+        Param(*_OFFSET),
         Param("A", True, *_LOG_SCALE),
         Param("B", True, *_LOG_SCALE),
         Param("alpha", True, *_LOG_EXPONENT),
@@ -187,7 +207,7 @@ class ChinchillaLaw(_BaseLaw):
         e, a, b, alpha, beta = (theta[..., i, None] for i in range(5))
         terms = np.stack(
             [
-                np.broadcast_to(e, np.broadcast_shapes(e.shape, log_x[:, 0].shape)),
+                np.broadcast_to(_log_offset(e), np.broadcast_shapes(e.shape, log_x[:, 0].shape)),
                 a - np.exp(alpha) * log_x[:, 0],
                 b - np.exp(beta) * log_x[:, 1],
             ]
@@ -199,12 +219,12 @@ class ChinchillaLaw(_BaseLaw):
         alpha, beta = np.exp(log_alpha), np.exp(log_beta)
         t_n = a - alpha * log_x[:, 0]
         t_d = b - beta * log_x[:, 1]
-        log_y = np.logaddexp(np.logaddexp(e, t_n), t_d)
+        log_y = np.logaddexp(np.logaddexp(_log_offset(e), t_n), t_d)
         w_n = np.exp(t_n - log_y)
         w_d = np.exp(t_d - log_y)
         jac = np.stack(
             [
-                np.exp(e - log_y),
+                _inverse_y(log_y),
                 w_n,
                 w_d,
                 -w_n * log_x[:, 0] * alpha,
@@ -214,15 +234,16 @@ class ChinchillaLaw(_BaseLaw):
         )
         return log_y, jac
 
-    def rescale(self, theta, log_x0):
+    def rescale(self, theta, log_x0, log_y0=0.0):
         out = theta.copy()
-        out[1] += np.exp(theta[3]) * log_x0[0]
-        out[2] += np.exp(theta[4]) * log_x0[1]
+        out[0] *= np.exp(log_y0)
+        out[1] += np.exp(theta[3]) * log_x0[0] + log_y0
+        out[2] += np.exp(theta[4]) * log_x0[1] + log_y0
         return out
 
     def initial_grid(self, log_x, y):
         y_min, spread = _levels(y)
-        es = np.log(y_min * np.array([0.2, 0.6, 0.9]))
+        es = y_min * np.array([0.2, 0.6, 0.9])
         scales = np.log(spread * np.array([0.05, 0.3, 1.0]))
         exponents = np.log([0.1, 0.3, 0.6, 1.2])
         return np.array(list(itertools.product(es, scales, scales, exponents, exponents)))
@@ -248,7 +269,7 @@ class ChinchillaLaw(_BaseLaw):
         return {"N_opt": n_opt, "D_opt": d_opt, "tokens_per_param": d_opt / n_opt}
 
 
-class SaturatingLaw(_BaseLaw):
+class SaturatingLaw(LawBase):
     """A sigmoid in ``log x``: ``y = E + A / (1 + exp(s·(log x − m)))``; asymptote ``E``.
 
     ``y`` falls from ``E + A`` to ``E``, with half the drop at ``x = exp(m)``.
@@ -257,7 +278,7 @@ class SaturatingLaw(_BaseLaw):
     name = "saturating"
     num_inputs = 1
     params = (
-        Param("E", True, *_LOG_SCALE),
+        Param(*_OFFSET),
         Param("A", True, *_LOG_SCALE),
         Param("s", True, *_LOG_EXPONENT),
         Param("m", False, -100.0, 100.0),
@@ -265,7 +286,7 @@ class SaturatingLaw(_BaseLaw):
 
     def log_predict(self, theta, log_x):
         e, a, log_s, m = (theta[..., i, None] for i in range(4))
-        return np.logaddexp(e, a - _softplus(np.exp(log_s) * (log_x[:, 0] - m)))
+        return np.logaddexp(_log_offset(e), a - _softplus(np.exp(log_s) * (log_x[:, 0] - m)))
 
     def jacobian(self, theta, log_x):
         e, a, log_s, m = theta
@@ -273,23 +294,25 @@ class SaturatingLaw(_BaseLaw):
         centred = log_x[:, 0] - m
         v = s * centred
         term = a - _softplus(v)
-        log_y = np.logaddexp(e, term)
+        log_y = np.logaddexp(_log_offset(e), term)
         w_term = np.exp(term - log_y)
         sig = _sigmoid(v)
         jac = np.stack(
-            [np.exp(e - log_y), w_term, -w_term * sig * centred * s, w_term * sig * s], axis=1
+            [_inverse_y(log_y), w_term, -w_term * sig * centred * s, w_term * sig * s], axis=1
         )
         return log_y, jac
 
-    def rescale(self, theta, log_x0):
+    def rescale(self, theta, log_x0, log_y0=0.0):
         out = theta.copy()
+        out[0] *= np.exp(log_y0)
+        out[1] += log_y0
         out[3] += log_x0[0]
         return out
 
     def initial_grid(self, log_x, y):
         y_min, spread = _levels(y)
         lx = log_x[:, 0]
-        es = np.log(y_min * np.array([0.3, 0.7, 0.95]))
+        es = y_min * np.array([0.3, 0.7, 0.95])
         as_ = np.log(spread * np.array([0.5, 1.5, 5.0]))
         slopes = np.log([0.2, 0.7, 2.0])
         span = float(np.ptp(lx)) or 1.0
@@ -300,7 +323,7 @@ class SaturatingLaw(_BaseLaw):
         return values["E"]
 
 
-class BrokenLaw(_BaseLaw):
+class BrokenLaw(LawBase):
     """Broken neural scaling law (Caballero et al. 2022) with one or two breaks.
 
     ``y = E + B · x**-slope0 · prod_i (1 + (x / break_i)**(1/sharpness_i))**(-(slope_i − slope_{i−1})·sharpness_i)``
@@ -317,7 +340,7 @@ class BrokenLaw(_BaseLaw):
         self.num_breaks = num_breaks
         self.name = "bnsl" if num_breaks == 1 else f"bnsl{num_breaks}"
         params = [
-            Param("E", True, *_LOG_SCALE),
+            Param(*_OFFSET),
             Param("B", True, *_LOG_SCALE),
             Param("slope0", True, *_LOG_EXPONENT),
         ]
@@ -346,7 +369,7 @@ class BrokenLaw(_BaseLaw):
             slope, sharp = np.exp(log_slope), np.exp(log_sharp)
             term = term - (slope - slope_prev) * sharp * _softplus((lx - log_break) / sharp)
             slope_prev = slope
-        return np.logaddexp(e, term)
+        return np.logaddexp(_log_offset(e), term)
 
     def jacobian(self, theta, log_x):
         lx = log_x[:, 0]
@@ -358,7 +381,7 @@ class BrokenLaw(_BaseLaw):
         sp, sig = _softplus(u), _sigmoid(u)
         diffs = slopes[1:] - slopes[:-1]  # c_i, (k,)
         term = theta[1] - slopes[0] * lx - (sp * diffs * sharps).sum(axis=1)
-        log_y = np.logaddexp(theta[0], term)
+        log_y = np.logaddexp(_log_offset(theta[0]), term)
         w = np.exp(term - log_y)
         # d term / d slope_j: slope_j enters c_j (+) and c_{j+1} (−).
         fsp = sharps * sp  # (n, k)
@@ -369,7 +392,7 @@ class BrokenLaw(_BaseLaw):
         d_breaks = diffs * sig  # (n, k), already per log break
         d_sharps = -diffs * (sp - u * sig) * sharps  # (n, k), per log sharpness
         jac = np.empty((len(lx), len(self.params)))
-        jac[:, 0] = np.exp(theta[0] - log_y)
+        jac[:, 0] = _inverse_y(log_y)
         jac[:, 1] = w
         jac[:, 2] = w * d_slopes[:, 0] * slopes[0]
         for i in range(1, k + 1):
@@ -378,9 +401,10 @@ class BrokenLaw(_BaseLaw):
             jac[:, 3 * i + 2] = w * d_sharps[:, i - 1]
         return log_y, jac
 
-    def rescale(self, theta, log_x0):
+    def rescale(self, theta, log_x0, log_y0=0.0):
         out = theta.copy()
-        out[1] += np.exp(theta[2]) * log_x0[0]
+        out[0] *= np.exp(log_y0)
+        out[1] += np.exp(theta[2]) * log_x0[0] + log_y0
         for i in range(1, self.num_breaks + 1):
             out[3 * i + 1] += log_x0[0]
         return out
@@ -388,7 +412,7 @@ class BrokenLaw(_BaseLaw):
     def initial_grid(self, log_x, y):
         y_min, spread = _levels(y)
         lx = log_x[:, 0]
-        es = np.log(y_min * np.array([0.3, 0.8]))
+        es = y_min * np.array([0.3, 0.8])
         bs = np.log(spread * np.array([0.2, 1.0]))
         first_slopes = np.log([0.2, 1.0])
         later_slopes = np.log([0.03, 0.3, 1.5])
@@ -413,7 +437,7 @@ class BrokenLaw(_BaseLaw):
         return values["E"]
 
 
-class CoverageLaw(_BaseLaw):
+class CoverageLaw(LawBase):
     """Coverage under repeated sampling (Brown et al. 2024): ``−log pass@k = a · k**-b``.
 
     ``y`` is the coverage ``pass@k`` in ``(0, 1]``, ``x`` the number of samples
@@ -422,6 +446,7 @@ class CoverageLaw(_BaseLaw):
 
     name = "coverage"
     num_inputs = 1
+    scales_with_y = False  # y is a probability
     params = (Param("a", True, *_LOG_SCALE), Param("b", True, *_LOG_EXPONENT))
 
     def log_predict(self, theta, log_x):
@@ -434,8 +459,8 @@ class CoverageLaw(_BaseLaw):
         t = np.exp(log_a - b * log_x[:, 0])
         return -t, np.stack([-t, t * log_x[:, 0] * b], axis=1)
 
-    def rescale(self, theta, log_x0):
-        out = theta.copy()
+    def rescale(self, theta, log_x0, log_y0=0.0):
+        out = theta.copy()  # y is never rescaled (scales_with_y is False)
         out[0] += np.exp(theta[1]) * log_x0[0]
         return out
 
@@ -450,7 +475,7 @@ class CoverageLaw(_BaseLaw):
         return 1.0
 
 
-LAWS: dict[str, _BaseLaw] = {
+LAWS: dict[str, LawBase] = {
     law.name: law
     for law in (
         PowerLaw(),
@@ -464,7 +489,7 @@ LAWS: dict[str, _BaseLaw] = {
 """Every law by its CLI name: ``power``, ``chinchilla``, ``saturating``, ``bnsl``, ``bnsl2``, ``coverage``."""
 
 
-def get_law(name: str) -> _BaseLaw:
+def get_law(name: str) -> LawBase:
     """The law registered as ``name``; a :class:`~kairos.errors.ValidationError` otherwise."""
     from kairos.errors import ValidationError
 

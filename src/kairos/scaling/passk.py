@@ -42,3 +42,21 @@ def pass_at_k(num_samples, num_correct, k):
         else:
             out[idx] = 1.0 - float(np.prod(1.0 - ki / np.arange(ni - ci + 1, ni + 1)))
     return out if out.ndim else float(out)
+
+
+def coverage_curve(num_samples, num_correct, ks) -> np.ndarray:
+    """Mean pass@k over problems for each budget in ``ks``: the curve the coverage law fits.
+
+    Parameters
+    ----------
+    num_samples : ndarray of int, shape (num_problems,)
+    num_correct : ndarray of int, shape (num_problems,)
+    ks : sequence of int, each ``<= min(num_samples)``
+
+    Returns
+    -------
+    ndarray of float, shape (len(ks),)
+    """
+    n = np.asarray(num_samples)
+    c = np.asarray(num_correct)
+    return np.array([float(np.mean(pass_at_k(n, c, k))) for k in ks])

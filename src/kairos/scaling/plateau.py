@@ -84,6 +84,22 @@ class PlateauResult:
         }
 
 
+def check_arguments(families: tuple[str, ...], holdout_fraction: float, level: float) -> None:
+    """Validate :func:`plateau_test`'s settings; raises :class:`ValidationError` naming the field."""
+    if not families:
+        raise ValidationError("families", "empty; name at least one law to compare")
+    for name in families:
+        if name not in PLATEAU_FAMILIES:
+            raise ValidationError(
+                "families",
+                f"{name!r} cannot be compared; expected names from {', '.join(PLATEAU_FAMILIES)}",
+            )
+    if not 0.0 < holdout_fraction < 1.0:
+        raise ValidationError("holdout", f"got {holdout_fraction}; expected a fraction in (0, 1)")
+    if not 0.0 < level < 1.0:
+        raise ValidationError("level", f"got {level}; expected a value in (0, 1)")
+
+
 def plateau_test(
     x: np.ndarray,
     y: np.ndarray,
@@ -109,18 +125,7 @@ def plateau_test(
     plateau_tolerance : float
         Headroom (relative to the current value) below which the curve counts as flat.
     """
-    if not families:
-        raise ValidationError("families", "empty; name at least one law to compare")
-    for name in families:
-        if name not in PLATEAU_FAMILIES:
-            raise ValidationError(
-                "families",
-                f"{name!r} cannot be compared; expected names from {', '.join(PLATEAU_FAMILIES)}",
-            )
-    if not 0.0 < holdout_fraction < 1.0:
-        raise ValidationError("holdout", f"got {holdout_fraction}; expected a fraction in (0, 1)")
-    if not 0.0 < level < 1.0:
-        raise ValidationError("level", f"got {level}; expected a value in (0, 1)")
+    check_arguments(families, holdout_fraction, level)
     most_params = max(len(LAWS[f].params) for f in families)
     x, y = validate_xy(x, y, num_inputs=1, num_params=most_params, law=families[0])
     x = x[:, 0]
@@ -147,11 +152,11 @@ def plateau_test(
     boot = bootstrap(
         law, x, y, full_fit, num_resamples=num_resamples, seed=seed, workers=workers, config=config
     )
-    asymptotes = boot.param_samples()["E"]
+    asymptotes = np.asarray(law.asymptote(boot.param_samples()), dtype=float)
     current = boot.predict(x[-1:])[:, 0]
     headrooms = (current - asymptotes) / current
     point_current = float(law.predict(full_fit.params, x[-1:])[0])
-    asymptote = float(full_fit.params["E"])
+    asymptote = float(law.asymptote(full_fit.params))
     headroom = (point_current - asymptote) / point_current
     headroom_ci = percentile_ci(headrooms, level)
     if headroom_ci[1] < plateau_tolerance:

@@ -13,14 +13,17 @@ from kairos.scaling.laws import LAWS
 from kairos.scaling.plateau import PlateauResult
 
 
-def _log_axes(ax: Any, x_label: str, y_label: str) -> None:
-    """Log-log axes with plain numbers on the y axis (losses span less than a decade)."""
-    from matplotlib.ticker import LogFormatter
+def _log_axes(ax: Any, x_label: str, y_label: str, *, log_y: bool = True) -> None:
+    """Log x axis; log y axis with plain-number labels (losses often span under a decade)."""
+    from matplotlib.ticker import FuncFormatter, NullFormatter
 
     ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.yaxis.set_major_formatter(LogFormatter(labelOnlyBase=False))
-    ax.yaxis.set_minor_formatter(LogFormatter(labelOnlyBase=False, minor_thresholds=(2, 0.5)))
+    if log_y:
+        ax.set_yscale("log")
+        plain = FuncFormatter(lambda v, _: f"{v:g}")
+        low, high = ax.get_ylim()
+        ax.yaxis.set_major_formatter(plain)
+        ax.yaxis.set_minor_formatter(plain if high / low < 10 else NullFormatter())
     ax.set_xlabel(x_label)
     ax.set_ylabel(y_label)
 
@@ -58,7 +61,7 @@ def plot_fit(
     if boot is not None:
         ax.plot([], [], color="C0", alpha=0.3, lw=6, label=f"{round(100 * level)}% bootstrap band")
     ax.axvline(x_max, color="grey", lw=0.8, ls=":")
-    _log_axes(ax, x_label, y_label)
+    _log_axes(ax, x_label, y_label, log_y=fit.law != "coverage")  # coverage is bounded by 1
     ax.legend(fontsize=8)
     return fig
 

@@ -103,7 +103,7 @@ def _check_finite_positive(path: Path, column: str, values: np.ndarray, *, is_cs
     bad = np.flatnonzero(~np.isfinite(values) | (values <= 0))
     if bad.size:
         row = int(bad[0])
-        value = values[row]
+        value = float(values[row])
         what = "NaN" if math.isnan(value) else f"{value!r}"
         line = row + 2 if is_csv else None
         raise InputFormatError(
@@ -114,10 +114,22 @@ def _check_finite_positive(path: Path, column: str, values: np.ndarray, *, is_cs
         )
 
 
-def validate_xy(x: np.ndarray, y: np.ndarray, *, num_inputs: int, num_params: int, law: str):
+def validate_xy(
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    num_inputs: int,
+    num_params: int,
+    law: str,
+    y_max: float | None = None,
+    x_name: str = "x",
+    y_name: str = "y",
+):
     """Check in-memory data for a law; returns ``(x (n, num_inputs), y (n,))`` as float arrays.
 
-    Raises :class:`~kairos.errors.ValidationError` naming the array and the row.
+    Raises :class:`~kairos.errors.ValidationError` naming the array (``x_name``,
+    ``y_name``: e.g. the table's column names) and the row.
+    ``y_max`` is an upper bound on ``y`` (1 for the coverage law, whose ``y`` is a probability).
     """
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
@@ -125,11 +137,11 @@ def validate_xy(x: np.ndarray, y: np.ndarray, *, num_inputs: int, num_params: in
         x = x[:, None]
     if x.ndim != 2 or x.shape[1] != num_inputs:
         raise ValidationError(
-            "x", f"has shape {x.shape}; the {law} law needs shape (n, {num_inputs})"
+            x_name, f"has shape {x.shape}; the {law} law needs shape (n, {num_inputs})"
         )
     if y.shape != (len(x),):
-        raise ValidationError("y", f"has shape {y.shape}; expected ({len(x)},) to match x")
-    for name, arr in (("x", x), ("y", y)):
+        raise ValidationError(y_name, f"has shape {y.shape}; expected ({len(x)},) to match x")
+    for name, arr in ((x_name, x), (y_name, y)):
         bad = np.flatnonzero(
             ~np.all(np.isfinite(arr) & (arr > 0), axis=-1)
             if arr.ndim > 1
@@ -137,11 +149,17 @@ def validate_xy(x: np.ndarray, y: np.ndarray, *, num_inputs: int, num_params: in
         )
         if bad.size:
             raise ValidationError(
-                name, f"row {int(bad[0]) + 1} is {arr[bad[0]]!r}; expected finite values > 0"
+                name,
+                f"row {int(bad[0]) + 1} is {np.atleast_1d(arr[bad[0]]).tolist()}; expected finite values > 0",
             )
+    if y_max is not None and np.any(y > y_max):
+        row = int(np.flatnonzero(y > y_max)[0])
+        raise ValidationError(
+            y_name, f"row {row + 1} is {float(y[row])}; the {law} law needs values <= {y_max}"
+        )
     if len(y) <= num_params:
         raise ValidationError(
-            "y",
+            y_name,
             f"only {len(y)} points; the {law} law has {num_params} parameters and needs at "
             f"least {num_params + 1}",
         )
