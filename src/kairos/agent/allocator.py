@@ -25,6 +25,7 @@ import heapq
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from kairos.agent.memory import SolutionMemory
 from kairos.agent.value import Snapshot, SuccessPredictor, is_dead
 from kairos.domains.base import Domain
 from kairos.errors import ValidationError
@@ -42,7 +43,12 @@ class TaskOutcome:
     problem: str
     outcome: str
     expansions: int
-    length: int = 0
+    actions: tuple[int, ...] = ()
+    recalled: bool = False  # answered from memory, without search
+
+    @property
+    def length(self) -> int:
+        return len(self.actions)
 
 
 @dataclass
@@ -124,7 +130,7 @@ class _Batch:
         if status == "solved":
             self.solved += 1
             self.outcomes[i].outcome = "solved"
-            self.outcomes[i].length = session.result().length
+            self.outcomes[i].actions = session.result().actions
         elif status == "exhausted":
             self.outcomes[i].outcome = "exhausted"
         if session.done:
@@ -134,6 +140,15 @@ class _Batch:
         if self.on_progress:
             self.on_progress(used, self.solved)
         return status
+
+    def recall(self, i: int, actions: tuple[int, ...]) -> None:
+        """Task ``i`` answered from memory: solved at zero expansions."""
+        self.outcomes[i].outcome = "solved"
+        self.outcomes[i].actions = actions
+        self.outcomes[i].recalled = True
+        self.sessions[i] = None
+        self.solved += 1
+        self.allocation.trace.append((self.allocation.budget - self.left, self.solved))
 
     def abandon(self, i: int) -> None:
         self.outcomes[i].outcome = "abandoned"
@@ -195,11 +210,16 @@ def allocate_by_index(
     *,
     value: float,
     first_slice: int = 1000,
+    memory: SolutionMemory | None = None,
     config: SearchConfig = SearchConfig(),
     policy: Policy | None = None,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> Allocation:
     """Spend ``budget`` by the success-per-expansion index (see module docstring).
+
+    With a ``memory``, every task is looked up first: a task solved before is
+    answered by replaying its verified solution, at zero expansions, and every
+    task solved now is remembered (the caller saves the memory).
 
     Parameters
     ----------
@@ -227,6 +247,10 @@ def allocate_by_index(
 
     heap: list[tuple[float, int, int]] = []  # (-index, task, slice)
     for i in range(len(tasks)):
+        known = memory.recall(tasks[i]) if memory is not None else None
+        if known is not None:
+            batch.recall(i, known)
+            continue
         score, delta = index(i)
         if score < cost_of_time:
             batch.abandon(i)
@@ -243,4 +267,8 @@ def allocate_by_index(
             batch.abandon(i)
         else:
             heapq.heappush(heap, (-score, i, delta))
+    if memory is not None:
+        for task, outcome in zip(tasks, batch.outcomes, strict=True):
+            if outcome.outcome == "solved" and not outcome.recalled:
+                memory.remember(task, outcome.actions, problem=outcome.problem)
     return batch.allocation

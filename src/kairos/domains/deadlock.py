@@ -41,3 +41,35 @@ def dead_boxes(level: Sokoban, state: SokobanState | None = None) -> int:
     state = state or level.initial_state()
     live = live_cells(level)
     return sum(1 for b in state.boxes if b not in live)
+
+
+def dead_variant(level: Sokoban, *, seed: int) -> Sokoban:
+    """A provably unsolvable copy of ``level``: one box moved onto a dead cell.
+
+    The moved box is one not on a goal, and the target cell is a free floor
+    cell outside :func:`live_cells` (a non-goal corner or goal-less wall edge),
+    chosen with ``seed``.
+
+    Raises
+    ------
+    ValueError
+        If the level has no free dead cell or no box off its goals.
+    """
+    import random
+
+    rng = random.Random(seed)
+    state = level.initial_state()
+    live = live_cells(level)
+    free_dead = [
+        i
+        for i in range(len(level.cells))
+        if i not in live and i not in state.boxes and i != state.player
+    ]
+    movable = sorted(b for b in state.boxes if b not in level.goals)
+    if not free_dead or not movable:
+        raise ValueError(f"{level.name}: no free dead cell or no box off its goals")
+    src, dst = level.cells[rng.choice(movable)], level.cells[rng.choice(free_dead)]
+    rows = [list(r) for r in level.rows]
+    rows[src[0]][src[1]] = " "
+    rows[dst[0]][dst[1]] = "$"
+    return Sokoban(["".join(r) for r in rows], name=f"{level.name}-dead")
