@@ -50,16 +50,18 @@ BFS_DIFFICULTY_BUDGET = 2_000_000  # optimal lengths beyond this are left blank
 
 
 def difficulty(domain: Domain, actions: Sequence[int]) -> tuple[str, float]:
-    """An independent difficulty measure: (name, value); value nan when unknown.
+    """An independent difficulty measure of a solved task: (name, value), nan when unknown.
 
     Sliding-tile puzzle: the optimal solution length, by BFS. Other domains:
-    ℓ_ν0 of the solution found, in bits under the uniform prior.
+    ℓ_ν0 of the solution found, in bits under the uniform prior. A task with no
+    solution (``actions`` empty) gets ``("", nan)``: it does not enter the
+    effort measure, and its BFS would cost more than the whole run.
     """
+    if not actions:  # only solved tasks enter the effort measure
+        return "", math.nan
     if isinstance(domain, SlidingTile):
         found = search(domain, SearchConfig(algorithm="bfs", budget=BFS_DIFFICULTY_BUDGET))
         return "bfs_optimal_length", float(found.length) if found.solved else math.nan
-    if not actions:
-        return "uniform_code_length_bits", math.nan
     return "uniform_code_length_bits", uniform_code_length(domain, actions)
 
 
@@ -227,7 +229,9 @@ def audit_run(run_dir: str | Path) -> dict:
         "effort_vs_difficulty": {
             "spearman": rho,
             "tasks": len(effort),
-            "difficulty_measure": agent[0]["difficulty_measure"] if agent else "",
+            "difficulty_measure": next(
+                (r["difficulty_measure"] for r in agent if r.get("difficulty_measure")), ""
+            ),
             "target": EFFORT_TARGET,
             "met": bool(rho >= EFFORT_TARGET),
         },

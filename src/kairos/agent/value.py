@@ -93,7 +93,7 @@ class SuccessPredictor:
         Ridge penalty on the standardised weights (not on the intercept).
     """
 
-    def __init__(self, l2: float = 1e-2):
+    def __init__(self, l2: float = 1e-3):
         if l2 < 0:
             raise ValidationError("l2", f"got {l2}, expected >= 0")
         self.l2 = l2
