@@ -50,7 +50,7 @@ def main() -> None:
     parser.add_argument("--value-fraction", type=float, default=0.25,
                         help="a solve is worth this fraction of the global budget")  # fmt: skip
     args = parser.parse_args()
-    console = Console()
+    console = Console(width=150)
 
     train = read_levels(args.data / "unfiltered/train/000.txt")[: args.train]
     check = read_levels(args.data / "unfiltered/train/001.txt")[: args.train // 2]
