@@ -78,6 +78,10 @@ app.add_typer(cost_app, name="cost")
 from kairos.scaling.commands import fit_command  # noqa: E402  (light: heavy imports are inside)
 
 app.command("fit")(fit_command)
+from kairos.agent import toni_commands as _toni_commands  # noqa: E402  (heavy imports inside)
+
+app.command("allocate")(_toni_commands.allocate)
+app.command("audit")(_toni_commands.audit)
 
 
 def main() -> None:
