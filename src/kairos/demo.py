@@ -27,7 +27,7 @@ DEMO_SECTIONS: list[str] = [
     "kairos.search.demo:search_section",
     "kairos.info.demo:section",
     "kairos.cost.demo:section",
-    "kairos.agent.demo:toni_section",
+    "kairos.agent.toni_demo:toni_section",
     "kairos.scaling.demo:scaling_section",  # keep last: it fits curves the others leave
 ]
 
