@@ -63,12 +63,16 @@ _HEAP_ARRAYS = ("heap_prio", "heap_node")
 
 
 def _grown(arrays: object, names: tuple[str, ...], need: int) -> None:
-    """Enlarge the named arrays of ``arrays`` by factors of 1.5 until ``need`` rows fit."""
+    """Enlarge the named arrays of ``arrays`` by factors of 1.25 until ``need`` rows fit.
+
+    A small factor keeps the slack (allocated but unused rows) under 25%; the
+    extra copies cost far less than the expansions that fill the rows.
+    """
     cap = len(getattr(arrays, names[0]))
     if need <= cap:
         return
     while cap < need:
-        cap += cap // 2
+        cap += cap // 4
     for name in names:
         old = getattr(arrays, name)
         new = np.empty((cap, *old.shape[1:]), dtype=old.dtype)
@@ -82,7 +86,7 @@ class _Buffers:
     Node arrays hold every generated node (33 bytes for 2-word states), heap
     arrays the open list (12 bytes an entry), and the state-cut table one int32
     per slot at a load of at most ``K.MAX_TABLE_LOAD``. Node and heap arrays grow
-    by 1.5×, the table (a power of two) by 2×.
+    by 1.25×, the table (a power of two) by 2×.
     """
 
     def __init__(self, num_words: int, num_actions: int, batch_size: int):

@@ -4,9 +4,10 @@ All search state lives in flat numpy arrays owned by the Python driver
 (:mod:`kairos.search.engine`), so the kernel can stop and resume at any point:
 
 * nodes: packed state words, parent, action, depth, log π (33 bytes for 2 words);
-* open list: an array binary heap of (priority, node index), 12 bytes an entry,
-  sized by the open list alone; ties go to the smaller node index, i.e. the
-  earlier generated node, so search is deterministic;
+* open list: an array 4-ary min-heap of (priority, node index), 12 bytes an
+  entry, sized by the open list alone; ties go to the smaller node index, i.e.
+  the earlier generated node, so the pop order is a strict total order and
+  search is deterministic (and the same as any other heap's);
 * state cut: a fixed-size open-addressing (linear probing) hash table of int32
   slots, 4 bytes each, holding ``1 + index`` of the node that expanded a state
   with the best cut value (−log π for LTS, depth for BFS/WA*); 0 marks an empty
@@ -169,46 +170,54 @@ def _policy_logits(pkind, pint, pweights, row, last_action, out):
         out[:] = 0.0
 
 
-@njit(cache=True)
-def _heap_less(prio, node, i, j):
-    return prio[i] < prio[j] or (prio[i] == prio[j] and node[i] < node[j])
+HEAP_ARITY = 4  # children of a heap entry; 4 adjacent float64 priorities share a cache line
+
+
+@njit(cache=True, inline="always")
+def _before(p, n, q, m):
+    """Whether open-list entry (priority p, node n) pops before (q, m): ties go to older nodes."""
+    return p < q or (p == q and n < m)
 
 
 @njit(cache=True)
 def _heap_push(prio, node, size, p, n):
+    """Insert (p, n) into the 4-ary min-heap of ``size`` entries (sift up, moving parents down)."""
     i = size
+    while i > 0:
+        parent = (i - 1) // HEAP_ARITY
+        if not _before(p, n, prio[parent], node[parent]):
+            break
+        prio[i] = prio[parent]
+        node[i] = node[parent]
+        i = parent
     prio[i] = p
     node[i] = n
-    while i > 0:
-        parent = (i - 1) >> 1
-        if _heap_less(prio, node, i, parent):
-            prio[i], prio[parent] = prio[parent], prio[i]
-            node[i], node[parent] = node[parent], node[i]
-            i = parent
-        else:
-            break
 
 
 @njit(cache=True)
 def _heap_pop(prio, node, size):
+    """Remove and return the node of the first entry (sift the last entry down)."""
     top = node[0]
     last = size - 1
-    prio[0] = prio[last]
-    node[0] = node[last]
+    p = prio[last]
+    n = node[last]
     i = 0
     while True:
-        left = 2 * i + 1
-        if left >= last:
+        first = HEAP_ARITY * i + 1
+        if first >= last:
             break
-        best = left
-        if left + 1 < last and _heap_less(prio, node, left + 1, left):
-            best = left + 1
-        if _heap_less(prio, node, best, i):
-            prio[i], prio[best] = prio[best], prio[i]
-            node[i], node[best] = node[best], node[i]
-            i = best
-        else:
+        best = first
+        end = min(first + HEAP_ARITY, last)
+        for c in range(first + 1, end):
+            if _before(prio[c], node[c], prio[best], node[best]):
+                best = c
+        if not _before(prio[best], node[best], p, n):
             break
+        prio[i] = prio[best]
+        node[i] = node[best]
+        i = best
+    prio[i] = p
+    node[i] = n
     return top
 
 
@@ -249,6 +258,7 @@ def _expand(
             total += np.exp(logits[a] - best)
     log_norm = best + np.log(total)
     depth = node_depth[i] + 1
+    log_d = np.log(depth + 1.0)  # d(n) = depth + 1 for every child
     for a in range(num_actions):
         if not legal[a]:
             continue
@@ -258,7 +268,7 @@ def _expand(
         if entry and _cut_value(algo, node_logp, node_depth, entry - 1) <= cut_value:
             continue
         if algo == ALGO_LTS:
-            priority = np.log(depth + 1.0) - logp
+            priority = log_d - logp
         elif algo == ALGO_BFS:
             priority = float(depth)
         else:
