@@ -1,5 +1,6 @@
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from kairos.data import BOXOBAN_DEMO, STP_3X3_DEMO, data_path
@@ -73,6 +74,8 @@ def test_xsb_box_on_goal_and_player_on_goal():
         ("; 0\n#####\n#@$@#\n#.  #\n#####\n", 2, "found 2 players"),
         ("; 0\n#####\n#@$$#\n#.  #\n#####\n", 2, "2 boxes but 1 goals"),
         ("; 0\n#####\n#@$. \n#####\n", 3, "not enclosed"),
+        ("; 0\n#######\n#@ # $#\n#  #. #\n#######\n", 3, "outside the player's walled area"),
+        ("; 0\n#####\n#@  #\n#####\n", 2, "no boxes"),
     ],
 )
 def test_malformed_levels_name_file_and_line(tmp_path, text, line, fragment):
@@ -113,6 +116,44 @@ def test_stp_rejects_wrong_parity():
         SlidingTile((0, 2, 1, 3, 4, 5, 6, 7, 8), 3)
     with pytest.raises(ValidationError, match="permutation"):
         SlidingTile((0, 1, 1, 3, 4, 5, 6, 7, 8), 3)
+
+
+@pytest.mark.parametrize("size", [3, 4, 5])
+def test_stp_parity_flips_with_one_swap(size):
+    """Blank moves keep an instance solvable; swapping two tiles makes it unsolvable
+    (random walks of different lengths leave the blank in different rows, which
+    matters for even n)."""
+    for seed in range(8):
+        puzzle = generate(size, 40 + seed, seed=seed)
+        tiles = list(puzzle.tiles)
+        assert is_solvable(tiles, size)
+        i, j = (k for k, t in enumerate(tiles) if t in (1, 2))
+        tiles[i], tiles[j] = tiles[j], tiles[i]
+        assert not is_solvable(tiles, size)
+        with pytest.raises(UnsolvableError, match="wrong permutation parity"):
+            SlidingTile(tiles, size, name="swapped")
+
+
+def test_stp_parity_matches_reachability_on_3x3():
+    """Independent check of the parity rule: exactly the 9!/2 permutations reachable
+    from the goal by blank moves are called solvable (a sample of both kinds)."""
+    goal = SlidingTile(tuple(range(9)), 3)
+    seen = {goal.tiles}
+    frontier = [goal.tiles]
+    while frontier:
+        nxt = []
+        for s in frontier:
+            for a in goal.legal_actions(s):
+                t = goal.step(s, a)
+                if t not in seen:
+                    seen.add(t)
+                    nxt.append(t)
+        frontier = nxt
+    assert len(seen) == 181_440
+    rng = np.random.default_rng(0)
+    for _ in range(300):
+        tiles = tuple(int(t) for t in rng.permutation(9))
+        assert is_solvable(tiles, 3) == (tiles in seen)
 
 
 @pytest.mark.parametrize(

@@ -6,10 +6,11 @@ import pytest
 
 from kairos.data import BOXOBAN_DEMO, data_path
 from kairos.domains.sokoban import parse_levels, read_levels
-from kairos.domains.stp import generate
-from kairos.errors import ValidationError
+from kairos.domains.stp import SlidingTile, generate
+from kairos.errors import SolutionError, ValidationError
 from kairos.policy import HashedRandomPolicy, UniformPolicy
 from kairos.search import ALGORITHMS, SearchConfig, reference_search, search
+from kairos.search.batch import solve_all
 
 # The box can slide along the top row but never reach the goal row: unsolvable,
 # with a small finite state space.
@@ -113,6 +114,21 @@ def test_state_cut_exhausts_finite_space():
     _same(lts, reference_search(level, SearchConfig(budget=10_000)))
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_state_cut_keeps_best_expanded_probability(seed):
+    """With a non-uniform policy a state is re-expanded when reached with a higher π,
+    and the table must then remember the *new* best: a cut that keeps the first value,
+    compares the wrong way, uses depth or ignores π changes these exhaustive counts."""
+    (level,) = parse_levels(DEAD_END)
+    num_states = _num_states(level)
+    config = SearchConfig(budget=10_000, batch_size=1)
+    for temperature in (1.0, 3.0):
+        policy = HashedRandomPolicy(seed=seed, temperature=temperature)
+        result = search(level, config, policy)
+        assert result.status == "exhausted" and result.expansions >= num_states
+        _same(result, reference_search(level, config, policy))
+
+
 def test_batched_python_policy_equals_compiled_policy():
     level = read_levels(data_path(BOXOBAN_DEMO))[24]
     compiled = search(level, SearchConfig(budget=10_000))
@@ -136,6 +152,48 @@ def test_lts_uniform_vs_bfs_lengths_on_sliding_tile():
         assert lts.length >= bfs.length
         equal += lts.length == bfs.length
     assert equal >= 9
+
+
+def test_uniform_solution_probability_and_bound():
+    """log π(n*) is the sum of −log |legal(s_t)| along the returned path, recomputed
+    here by replaying it; the bound is (length + 1)/π(n*)."""
+    for problem in (read_levels(data_path(BOXOBAN_DEMO))[24], generate(4, 14, seed=2)):
+        result = search(problem, SearchConfig(budget=50_000))
+        assert result.solved
+        state, log_prob = problem.initial_state(), 0.0
+        for action in result.actions:
+            log_prob -= math.log(len(problem.legal_actions(state)))
+            state = problem.step(state, action)
+        assert problem.is_goal(state)
+        assert result.solution_log_prob == pytest.approx(log_prob, abs=1e-9)
+        assert result.bound == pytest.approx((result.length + 1) * math.exp(-log_prob))
+        assert result.action_names == "".join("UDLR"[a] for a in result.actions)
+        assert 0 < result.expansions < result.generated and result.seconds > 0
+
+
+class _LyingGoal(SlidingTile):
+    """A sliding-tile puzzle whose Python goal test disagrees with its compiled one."""
+
+    def is_goal(self, state):
+        return False
+
+
+def test_solutions_are_verified_by_replay():
+    puzzle = generate(3, 10, seed=4)
+    liar = _LyingGoal(puzzle.tiles, 3, name="liar")
+    with pytest.raises(SolutionError, match="liar: the returned solution does not replay"):
+        search(liar, SearchConfig())
+    assert search(liar, SearchConfig(), verify=False).solved
+
+
+def test_process_pool_gives_the_same_results():
+    puzzles = [generate(3, 18, seed=s) for s in range(6)]
+    config = SearchConfig(budget=20_000)
+    serial = solve_all(puzzles, config, jobs=1)
+    pooled = solve_all(puzzles, config, jobs=2)
+    for a, b in zip(serial, pooled, strict=True):
+        assert a.problem == b.problem
+        _same(a, b)
 
 
 def test_budget_exhausted_and_result_row():

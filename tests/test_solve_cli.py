@@ -72,3 +72,38 @@ def test_solve_reports_bad_inputs_in_one_line(tmp_path):
         cwd=tmp_path,
     )
     assert out.returncode == 2 and "nope.kpol" in out.stderr
+
+
+def test_solve_takes_several_files_after_one_levels_flag_and_a_policy_file(tmp_path):
+    from kairos.data import STP_4X4_DEMO
+    from kairos.policy.files import save_policy
+
+    save_policy(tmp_path / "u.kpol", "uniform", "stp", {}, {})
+    out = _kairos(
+        "solve",
+        "stp",
+        "--levels",
+        str(data_path(STP_3X3_DEMO)),
+        str(data_path(STP_4X4_DEMO)),
+        "--policy",
+        "u.kpol",
+        "--budget",
+        "300",
+        "--results",
+        "r.csv",
+        "--out",
+        "run",
+        cwd=tmp_path,
+    )
+    assert out.returncode == 0, out.stderr
+    rows = list(csv.DictReader((tmp_path / "r.csv").open()))
+    assert len(rows) == 40 and {r["problem"].split(":")[0] for r in rows} == {
+        "demo_3x3.txt",
+        "demo_4x4.txt",
+    }
+    exhausted = [r for r in rows if r["status"] == "budget_exhausted"]
+    assert exhausted and all(r["expansions"] == "300" and r["length"] == "" for r in exhausted)
+    for header in ("solved", "mean exp.", "median exp.", "max exp.", "mean length", "seconds"):
+        assert header in out.stdout
+    out = _kairos("solve", "stp", cwd=tmp_path)
+    assert out.returncode == 2 and "--levels" in out.stderr

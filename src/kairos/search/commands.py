@@ -24,8 +24,19 @@ class AlgoName(StrEnum):
 def solve(
     domain: Annotated[DomainName, typer.Argument(help="Problem domain.")],
     levels: Annotated[
-        list[Path], typer.Option("--levels", help="Problem file(s); repeat the option for several.")
-    ],
+        list[Path] | None,
+        typer.Option(
+            "--levels",
+            help="Problem file(s): '--levels a.txt b.txt' or '--levels a.txt --levels b.txt'.",
+            show_default=False,
+        ),
+    ] = None,
+    more_levels: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            metavar="FILE", help="More problem files (what a shell glob after --levels gives)."
+        ),
+    ] = None,
     algo: Annotated[AlgoName, typer.Option(help="Search algorithm.")] = AlgoName.lts,
     budget: Annotated[int, typer.Option(help="Expansion budget per problem.")] = 100_000,
     policy: Annotated[
@@ -53,13 +64,18 @@ def solve(
 
     if jobs < 1:
         raise ValidationError("--jobs", f"got {jobs}, expected >= 1")
+    levels = [*(levels or []), *(more_levels or [])]
+    if not levels:
+        raise ValidationError("--levels", "no problem file given; pass --levels FILE...")
     config = SearchConfig(algorithm=algo.value, budget=budget, weight=weight)
     problems = [p for path in levels for p in LOADERS[domain.value](path)]
     pol = POLICIES[policy]() if policy in POLICIES else load_policy(policy, domain=domain.value)
     console = Console()
+    t0 = time.perf_counter()
     with Progress(console=console, transient=True) as bar:
         task = bar.add_task(f"{algo.value} on {len(problems)} problems", total=len(problems))
         found = solve_all(problems, config, pol, jobs=jobs, on_result=lambda r: bar.advance(task))
+    wall_s = time.perf_counter() - t0
     rows = [r.row() for r in found]
     run = RunFolder.create(
         out or Path("runs") / time.strftime("solve-%Y%m%d-%H%M%S"),
@@ -91,4 +107,4 @@ def solve(
         f"{s['seconds']:.2f}",
     )
     console.print(table)
-    console.print(f"run folder: {run.path}")
+    console.print(f"wall time {wall_s:.2f} s with {jobs} job(s); run folder: {run.path}")

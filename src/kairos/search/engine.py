@@ -58,10 +58,38 @@ class SearchConfig:
             raise ValidationError("batch_size", f"got {self.batch_size}, expected >= 1")
 
 
-class _Buffers:
-    """The kernel's growable arrays."""
+_NODE_ARRAYS = ("node_state", "node_parent", "node_action", "node_depth", "node_logp")
+_HEAP_ARRAYS = ("heap_prio", "heap_node")
 
-    def __init__(self, num_words: int, num_actions: int, batch_size: int, budget: int):
+
+def _grown(arrays: object, names: tuple[str, ...], need: int) -> None:
+    """Enlarge the named arrays of ``arrays`` by factors of 1.25 until ``need`` rows fit.
+
+    A small factor keeps the slack (allocated but unused rows) under 25%; the
+    extra copies cost far less than the expansions that fill the rows.
+    """
+    cap = len(getattr(arrays, names[0]))
+    if need <= cap:
+        return
+    while cap < need:
+        cap += cap // 4
+    for name in names:
+        old = getattr(arrays, name)
+        new = np.empty((cap, *old.shape[1:]), dtype=old.dtype)
+        new[: len(old)] = old
+        setattr(arrays, name, new)
+
+
+class _Buffers:
+    """The kernel's growable arrays.
+
+    Node arrays hold every generated node (33 bytes for 2-word states), heap
+    arrays the open list (12 bytes an entry), and the state-cut table one int32
+    per slot at a load of at most ``K.MAX_TABLE_LOAD``. Node and heap arrays grow
+    by 1.25×, the table (a power of two) by 2×.
+    """
+
+    def __init__(self, num_words: int, num_actions: int, batch_size: int):
         cap = _INITIAL_NODES
         self.node_state = np.zeros((cap, num_words), dtype=np.uint64)
         self.node_parent = np.zeros(cap, dtype=np.int32)
@@ -70,60 +98,26 @@ class _Buffers:
         self.node_logp = np.zeros(cap, dtype=np.float64)
         self.heap_prio = np.zeros(cap, dtype=np.float64)
         self.heap_node = np.zeros(cap, dtype=np.int32)
-        table_cap = 1 << 12
-        self.tkeys = np.zeros((table_cap, num_words), dtype=np.uint64)
-        self.tval = np.zeros(table_cap, dtype=np.float64)
-        self.tused = np.zeros(table_cap, dtype=np.uint8)
+        self.table = np.zeros(2 * cap, dtype=np.int32)  # 1 + node index; 0 = empty
         self.ctr = np.zeros(K.NUM_COUNTERS, dtype=np.int64)
         self.pending = np.zeros(batch_size, dtype=np.int32)
         self.pending_logits = np.zeros((batch_size, num_actions), dtype=np.float64)
         self.num_actions = num_actions
 
     def grow(self) -> None:
-        nodes = int(self.ctr[K.C_NODES])
-        need = nodes + (int(self.ctr[K.C_PENDING]) + 1) * self.num_actions
-        if need > len(self.node_parent):
-            cap = len(self.node_parent)
-            while cap < need:
-                cap *= 2
-            for name in (
-                "node_state",
-                "node_parent",
-                "node_action",
-                "node_depth",
-                "node_logp",
-                "heap_prio",
-                "heap_node",
-            ):
-                old = getattr(self, name)
-                new = np.zeros((cap, *old.shape[1:]), dtype=old.dtype)
-                new[: len(old)] = old
-                setattr(self, name, new)
-        if self.ctr[K.C_TABLE] + 1 > len(self.tval) * K.MAX_TABLE_LOAD:
-            cap = 2 * len(self.tval)
-            keys = np.zeros((cap, self.tkeys.shape[1]), dtype=np.uint64)
-            val = np.zeros(cap, dtype=np.float64)
-            used = np.zeros(cap, dtype=np.uint8)
-            K.rehash(self.tkeys, self.tused, self.tval, keys, used, val)
-            self.tkeys, self.tval, self.tused = keys, val, used
+        room = (int(self.ctr[K.C_PENDING]) + 1) * self.num_actions
+        _grown(self, _NODE_ARRAYS, int(self.ctr[K.C_NODES]) + room)
+        _grown(self, _HEAP_ARRAYS, int(self.ctr[K.C_HEAP]) + room)
+        if self.ctr[K.C_TABLE] + 1 > len(self.table) * K.MAX_TABLE_LOAD:
+            table = np.zeros(2 * len(self.table), dtype=np.int32)
+            K.rehash(self.table, table, self.node_state)
+            self.table = table
 
     @property
     def nbytes(self) -> int:
-        return sum(
-            a.nbytes
-            for a in (
-                self.node_state,
-                self.node_parent,
-                self.node_action,
-                self.node_depth,
-                self.node_logp,
-                self.heap_prio,
-                self.heap_node,
-                self.tkeys,
-                self.tval,
-                self.tused,
-            )
-        )
+        """Bytes allocated for nodes, open list and state-cut table."""
+        names = (*_NODE_ARRAYS, *_HEAP_ARRAYS, "table")
+        return sum(getattr(self, name).nbytes for name in names)
 
 
 def search(
@@ -152,7 +146,7 @@ def search(
     in_kernel = policy.compiled is not None or config.algorithm != "lts"
     cpol = policy.compiled if policy.compiled is not None else UniformPolicy().compiled
     pkind = cpol.kind if in_kernel else -1
-    buf = _Buffers(compiled.num_words, num_actions, config.batch_size, config.budget)
+    buf = _Buffers(compiled.num_words, num_actions, config.batch_size)
     buf.node_state[0] = compiled.initial
     buf.node_parent[0] = -1
     buf.node_action[0] = -1
@@ -184,9 +178,7 @@ def search(
             buf.node_logp,
             buf.heap_prio,
             buf.heap_node,
-            buf.tkeys,
-            buf.tval,
-            buf.tused,
+            buf.table,
             buf.ctr,
             buf.pending,
             buf.pending_logits,

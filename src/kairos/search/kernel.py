@@ -4,10 +4,15 @@ All search state lives in flat numpy arrays owned by the Python driver
 (:mod:`kairos.search.engine`), so the kernel can stop and resume at any point:
 
 * nodes: packed state words, parent, action, depth, log π (33 bytes for 2 words);
-* open list: an array binary heap of (priority, node index); ties go to the
-  smaller node index, i.e. the earlier generated node, so search is deterministic;
-* state cut: an open-addressing (linear probing) hash table of expanded states
-  holding the best cut value seen (−log π for LTS, depth for BFS/WA*).
+* open list: an array 4-ary min-heap of (priority, node index), 12 bytes an
+  entry, sized by the open list alone; ties go to the smaller node index, i.e.
+  the earlier generated node, so the pop order is a strict total order and
+  search is deterministic (and the same as any other heap's);
+* state cut: a fixed-size open-addressing (linear probing) hash table of int32
+  slots, 4 bytes each, holding ``1 + index`` of the node that expanded a state
+  with the best cut value (−log π for LTS, depth for BFS/WA*); 0 marks an empty
+  slot. Keys and cut values are read from the node arrays, so the table stores
+  no copy of a state.
 
 The kernel returns a status. ``NEED_GROW`` asks the driver to enlarge the
 arrays; ``NEED_POLICY`` hands it a batch of popped nodes whose action
@@ -43,36 +48,52 @@ def _mix(h):
     return h ^ (h >> np.uint64(31))
 
 
-@njit(cache=True)
-def table_slot(keys, used, row):
-    """Slot holding ``row``, or the empty slot where it would go."""
-    num_words = keys.shape[1]
+@njit(cache=True, inline="always")
+def _hash(row):
     h = _SEED
-    for k in range(num_words):
+    for k in range(row.shape[0]):
         h = _mix(h ^ row[k])
-    mask = np.uint64(keys.shape[0] - 1)
-    slot = np.int64(h & mask)
-    while used[slot]:
+    return h
+
+
+@njit(cache=True)
+def table_slot(table, node_state, row):
+    """Slot whose node holds state ``row``, or the empty slot where it would go."""
+    num_words = row.shape[0]
+    mask = np.int64(table.shape[0] - 1)
+    slot = np.int64(_hash(row) & np.uint64(mask))
+    while table[slot]:
+        other = node_state[table[slot] - 1]
         same = True
         for k in range(num_words):
-            if keys[slot, k] != row[k]:
+            if other[k] != row[k]:
                 same = False
                 break
         if same:
             return slot
-        slot = (slot + 1) & np.int64(mask)
+        slot = (slot + 1) & mask
     return slot
 
 
 @njit(cache=True)
-def rehash(old_keys, old_used, old_val, new_keys, new_used, new_val):
-    """Move every entry of an old table into a larger empty one."""
-    for i in range(old_keys.shape[0]):
-        if old_used[i]:
-            slot = table_slot(new_keys, new_used, old_keys[i])
-            new_keys[slot] = old_keys[i]
-            new_used[slot] = 1
-            new_val[slot] = old_val[i]
+def rehash(old_table, new_table, node_state):
+    """Move every entry of an old table into a larger empty one (keys are all distinct)."""
+    mask = np.int64(new_table.shape[0] - 1)
+    for i in range(old_table.shape[0]):
+        entry = old_table[i]
+        if entry:
+            slot = np.int64(_hash(node_state[entry - 1]) & np.uint64(mask))
+            while new_table[slot]:
+                slot = (slot + 1) & mask
+            new_table[slot] = entry
+
+
+@njit(cache=True, inline="always")
+def _cut_value(algo, node_logp, node_depth, i):
+    """What the state cut compares (smaller is better): −log π for LTS, depth otherwise."""
+    if algo == ALGO_LTS:
+        return -node_logp[i]
+    return float(node_depth[i])
 
 
 @njit(cache=True)
@@ -149,46 +170,54 @@ def _policy_logits(pkind, pint, pweights, row, last_action, out):
         out[:] = 0.0
 
 
-@njit(cache=True)
-def _heap_less(prio, node, i, j):
-    return prio[i] < prio[j] or (prio[i] == prio[j] and node[i] < node[j])
+HEAP_ARITY = 4  # children of a heap entry; 4 adjacent float64 priorities share a cache line
+
+
+@njit(cache=True, inline="always")
+def _before(p, n, q, m):
+    """Whether open-list entry (priority p, node n) pops before (q, m): ties go to older nodes."""
+    return p < q or (p == q and n < m)
 
 
 @njit(cache=True)
 def _heap_push(prio, node, size, p, n):
+    """Insert (p, n) into the 4-ary min-heap of ``size`` entries (sift up, moving parents down)."""
     i = size
+    while i > 0:
+        parent = (i - 1) // HEAP_ARITY
+        if not _before(p, n, prio[parent], node[parent]):
+            break
+        prio[i] = prio[parent]
+        node[i] = node[parent]
+        i = parent
     prio[i] = p
     node[i] = n
-    while i > 0:
-        parent = (i - 1) >> 1
-        if _heap_less(prio, node, i, parent):
-            prio[i], prio[parent] = prio[parent], prio[i]
-            node[i], node[parent] = node[parent], node[i]
-            i = parent
-        else:
-            break
 
 
 @njit(cache=True)
 def _heap_pop(prio, node, size):
+    """Remove and return the node of the first entry (sift the last entry down)."""
     top = node[0]
     last = size - 1
-    prio[0] = prio[last]
-    node[0] = node[last]
+    p = prio[last]
+    n = node[last]
     i = 0
     while True:
-        left = 2 * i + 1
-        if left >= last:
+        first = HEAP_ARITY * i + 1
+        if first >= last:
             break
-        best = left
-        if left + 1 < last and _heap_less(prio, node, left + 1, left):
-            best = left + 1
-        if _heap_less(prio, node, best, i):
-            prio[i], prio[best] = prio[best], prio[i]
-            node[i], node[best] = node[best], node[i]
-            i = best
-        else:
+        best = first
+        end = min(first + HEAP_ARITY, last)
+        for c in range(first + 1, end):
+            if _before(prio[c], node[c], prio[best], node[best]):
+                best = c
+        if not _before(prio[best], node[best], p, n):
             break
+        prio[i] = prio[best]
+        node[i] = node[best]
+        i = best
+    prio[i] = p
+    node[i] = n
     return top
 
 
@@ -209,9 +238,7 @@ def _expand(
     node_logp,
     heap_prio,
     heap_node,
-    tkeys,
-    tval,
-    tused,
+    table,
     ctr,
     child,
     legal,
@@ -231,16 +258,17 @@ def _expand(
             total += np.exp(logits[a] - best)
     log_norm = best + np.log(total)
     depth = node_depth[i] + 1
+    log_d = np.log(depth + 1.0)  # d(n) = depth + 1 for every child
     for a in range(num_actions):
         if not legal[a]:
             continue
         logp = node_logp[i] + logits[a] - log_norm
         cut_value = -logp if algo == ALGO_LTS else float(depth)
-        slot = table_slot(tkeys, tused, child[a])
-        if tused[slot] and tval[slot] <= cut_value:
+        entry = table[table_slot(table, node_state, child[a])]
+        if entry and _cut_value(algo, node_logp, node_depth, entry - 1) <= cut_value:
             continue
         if algo == ALGO_LTS:
-            priority = np.log(depth + 1.0) - logp
+            priority = log_d - logp
         elif algo == ALGO_BFS:
             priority = float(depth)
         else:
@@ -279,9 +307,7 @@ def search_kernel(
     node_logp,
     heap_prio,
     heap_node,
-    tkeys,
-    tval,
-    tused,
+    table,
     ctr,
     pending,
     pending_logits,
@@ -299,11 +325,13 @@ def search_kernel(
     legal = np.empty(num_actions, dtype=np.bool_)
     logits = np.empty(num_actions, dtype=np.float64)
     node_cap = node_state.shape[0]
-    table_limit = np.int64(tkeys.shape[0] * MAX_TABLE_LOAD)
+    heap_cap = heap_node.shape[0]
+    table_limit = np.int64(table.shape[0] * MAX_TABLE_LOAD)
 
     num_pending = ctr[C_PENDING]
     if num_pending > 0 and ctr[C_READY]:
-        if ctr[C_NODES] + num_pending * num_actions > node_cap:
+        room = num_pending * num_actions
+        if ctr[C_NODES] + room > node_cap or ctr[C_HEAP] + room > heap_cap:
             return NEED_GROW
         for j in range(num_pending):
             _expand(
@@ -322,9 +350,7 @@ def search_kernel(
                 node_logp,
                 heap_prio,
                 heap_node,
-                tkeys,
-                tval,
-                tused,
+                table,
                 ctr,
                 child,
                 legal,
@@ -343,22 +369,25 @@ def search_kernel(
             return EXHAUSTED
         if ctr[C_EXPANSIONS] >= budget:
             return BUDGET_EXHAUSTED
-        if ctr[C_NODES] + num_actions > node_cap or ctr[C_TABLE] + 1 > table_limit:
+        if (
+            ctr[C_NODES] + num_actions > node_cap
+            or ctr[C_HEAP] + num_actions > heap_cap
+            or ctr[C_TABLE] + 1 > table_limit
+        ):
             ctr[C_PENDING] = num_pending
             return NEED_GROW
         i = _heap_pop(heap_prio, heap_node, ctr[C_HEAP])
         ctr[C_HEAP] -= 1
         row = node_state[i]
-        cut_value = -node_logp[i] if algo == ALGO_LTS else float(node_depth[i])
-        slot = table_slot(tkeys, tused, row)
-        if tused[slot]:
-            if tval[slot] <= cut_value:
+        cut_value = _cut_value(algo, node_logp, node_depth, i)
+        slot = table_slot(table, node_state, row)
+        entry = table[slot]
+        if entry:
+            if _cut_value(algo, node_logp, node_depth, entry - 1) <= cut_value:
                 continue  # the state cut: already expanded at least as well
         else:
-            tused[slot] = 1
-            tkeys[slot] = row
             ctr[C_TABLE] += 1
-        tval[slot] = cut_value
+        table[slot] = i + 1
         ctr[C_EXPANSIONS] += 1
         goal = True
         for k in range(num_words):
@@ -390,9 +419,7 @@ def search_kernel(
             node_logp,
             heap_prio,
             heap_node,
-            tkeys,
-            tval,
-            tused,
+            table,
             ctr,
             child,
             legal,
