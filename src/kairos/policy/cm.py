@@ -121,5 +121,9 @@ def load_cm(spec: Mapping[str, Any], arrays: Mapping[str, np.ndarray]) -> Contex
     beta = np.zeros((num_rows, NUM_ACTIONS), np.float64)
     beta[rows] = values
     return ContextModelPolicy(
-        spec["domain"], spec=cspec, beta=beta, epsilon=float(spec["epsilon"]), seed=int(spec["seed"])
+        spec["domain"],
+        spec=cspec,
+        beta=beta,
+        epsilon=float(spec["epsilon"]),
+        seed=int(spec["seed"]),
     )

@@ -65,7 +65,9 @@ class ContextSpec:
         return {
             "radius": self.radius,
             "log2_rows": self.log2_rows,
-            "patterns": [[[list(o) for o in offs], last, cell] for offs, last, cell in self.patterns],
+            "patterns": [
+                [[list(o) for o in offs], last, cell] for offs, last, cell in self.patterns
+            ],
         }
 
     @classmethod
