@@ -19,7 +19,7 @@ import hashlib
 import json
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -199,7 +199,9 @@ def run_bootstrap(
     run_dir : path
         Where the checkpoint, policy and logs go.
     config : BootstrapConfig
-        Required unless ``resume`` (then the checkpoint's is used).
+        Required unless ``resume``. On resume the checkpoint's config is used,
+        except that ``time_limit_s``, ``max_expansions`` and ``jobs`` are taken
+        from ``config`` when it is given.
     resume : bool
         Continue from ``run_dir``'s checkpoint.
     on_event : callable(kind, info), optional
@@ -215,7 +217,15 @@ def run_bootstrap(
     run_dir.mkdir(parents=True, exist_ok=True)
     digest = problems_digest(problems)
     if resume:
-        config, state, policy = load_checkpoint(run_dir)
+        saved, state, policy = load_checkpoint(run_dir)
+        if config is not None:  # the caps and the worker count may change on resume
+            saved = replace(
+                saved,
+                time_limit_s=config.time_limit_s,
+                max_expansions=config.max_expansions,
+                jobs=config.jobs,
+            )
+        config = saved
         if state.problems_digest != digest:
             raise MismatchError(
                 run_dir / CHECKPOINT_NAME,
