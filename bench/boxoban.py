@@ -11,7 +11,9 @@ checkpoint):
 3. ``baselines``: the uniform policy (LTS) and weighted A* on the first
    ``--subset`` validation levels with a smaller budget, next to LTS+CM on the
    same levels and budget;
-4. ``xent``: the same solutions refitted with cross-entropy, and LTS with
+4. ``speed``: expansions per second of one process, uniform policy against the
+   trained context model on the same levels and budget, interleaved rounds;
+5. ``xent``: the same solutions refitted with cross-entropy, and LTS with
    that policy against LTS with the LTS-loss policy on the same levels and
    budget, as an expansions ratio.
 
@@ -107,6 +109,8 @@ def main() -> None:
     ap.add_argument("--subset-budget", type=int, default=200_000)
     ap.add_argument("--xent-levels", type=int, default=200)
     ap.add_argument("--l2", type=float, default=1e-5)
+    ap.add_argument("--speed-levels", type=int, default=100)
+    ap.add_argument("--speed-budget", type=int, default=20_000)
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--out", type=Path, default=None)
     args = ap.parse_args()
@@ -175,6 +179,39 @@ def main() -> None:
     for name, r in base.items():
         _log(f"subset {name} " + _brief(r))
 
+    if not (OUT / "speed.json").exists():
+        # one process; CPU seconds, so that other jobs on a shared machine do not count
+        from kairos.search.engine import search
+
+        cfg = SearchConfig("lts", budget=args.speed_budget)
+        speed_levels = valid[: args.speed_levels]
+        rounds: dict[str, list[float]] = {"uniform": [], "cm": []}
+        wall_rounds: dict[str, list[float]] = {"uniform": [], "cm": []}
+        for _ in range(3):
+            for name, pol in (("uniform", UniformPolicy()), ("cm", policy)):
+                cpu0, wall0, total = time.process_time(), time.perf_counter(), 0
+                for level in speed_levels:
+                    total += search(level, cfg, pol).expansions
+                rounds[name].append(total / (time.process_time() - cpu0))
+                wall_rounds[name].append(total / (time.perf_counter() - wall0))
+        best = {k: max(v) for k, v in rounds.items()}
+        _write(
+            "speed",
+            {
+                "levels": len(speed_levels),
+                "budget": args.speed_budget,
+                "rounds_expansions_per_cpu_s": rounds,
+                "rounds_expansions_per_wall_s": wall_rounds,
+                "best_expansions_per_s": best,
+                "cm_over_uniform": best["cm"] / best["uniform"],
+            },
+        )
+    sp = json.loads((OUT / "speed.json").read_text())
+    _log(
+        f"speed (1 process, per CPU second): uniform {sp['best_expansions_per_s']['uniform']:,.0f} exp/s, "
+        f"CM {sp['best_expansions_per_s']['cm']:,.0f} exp/s (ratio {sp['cm_over_uniform']:.2f})"
+    )
+
     if not (OUT / "xent.json").exists():
         _, state, _ = load_checkpoint(run_dir)
         idx = sorted(state.solved)
@@ -222,6 +259,10 @@ def main() -> None:
             f"{r['levels']} solved, mean {r['mean_expansions']:,.0f} |"
         )
     print(
+        f"| expansions per CPU second, 1 process: uniform / CM | {sp['best_expansions_per_s']['uniform']:,.0f}"
+        f" / {sp['best_expansions_per_s']['cm']:,.0f} (CM/uniform {sp['cm_over_uniform']:.2f}) |"
+    )
+    print(
         f"| xent / LTS-loss mean expansions ({args.xent_levels} levels) | "
         f"{xe['expansions_ratio_xent_over_lts']:.2f} |"
     )
@@ -233,6 +274,7 @@ def main() -> None:
             for k, v in base.items()
         },
         "xent_over_lts": xe["expansions_ratio_xent_over_lts"],
+        "speed": sp,
         "date": time.strftime("%Y-%m-%d"),
     }
     _write("summary", summary)

@@ -147,3 +147,30 @@ def test_train_cli_then_solve_with_the_policy(tmp_path):
     )
     assert isinstance(missing.exception, ValidationError)
     assert "no checkpoint" in str(missing.exception)
+
+
+def test_learning_demo_section_quick(tmp_path):
+    from kairos.demo import run_demo
+
+    path, failed = run_demo(
+        tmp_path / "demo", quick=True, sections=["kairos.agent.demo:learning_section"]
+    )
+    assert failed == []
+    html = path.read_text()
+    assert "Learning to search faster" in html and "shipped Boxoban policy" in html
+    assert (tmp_path / "demo" / "bootstrap" / "policy.kpol").exists()
+
+
+def test_shipped_policy_by_name_beats_uniform():
+    from kairos.domains.sokoban import read_levels
+    from kairos.policy import POLICIES
+    from kairos.search import SearchConfig, search
+
+    shipped = POLICIES["boxoban-cm"]()
+    levels = read_levels(data_path(BOXOBAN_DEMO))[:10]
+    cfg = SearchConfig(budget=20_000)
+    cm = sum(search(lv, cfg, shipped).expansions for lv in levels)
+    uniform = sum(search(lv, cfg).expansions for lv in levels)
+    assert cm < uniform / 2
+    with pytest.raises(MismatchError, match="cannot guide a SlidingTile"):
+        search(generate(3, 10, seed=0), cfg, shipped)

@@ -21,6 +21,7 @@ from kairos.policy.contexts import NUM_ACTIONS, SPECS, ContextSpec, bind
 
 DEFAULT_EPSILON = 1e-3  # uniform mixing weight (Orseau, Hutter, Lelis 2023)
 KIND = "cm"
+_DOMAIN_CLASSES = {"sokoban": "Sokoban", "stp": "SlidingTile"}
 
 
 class ContextModelPolicy:
@@ -76,7 +77,19 @@ class ContextModelPolicy:
         return self.weights[1:].reshape(-1, NUM_ACTIONS)
 
     def bind(self, domain: Any) -> CompiledPolicy:
-        """The compiled policy for one problem instance (its context tables)."""
+        """The compiled policy for one problem instance (its context tables).
+
+        Raises
+        ------
+        MismatchError
+            ``domain`` is not an instance of the domain this policy was made for.
+        """
+        if type(domain).__name__ != _DOMAIN_CLASSES[self.domain]:
+            raise MismatchError(
+                None,
+                f"context model for {self.domain!r} cannot guide a {type(domain).__name__} "
+                f"problem ({getattr(domain, 'name', '?')}); train one for that domain",
+            )
         return CompiledPolicy(POLICY_KIND_CM, bind(self.spec, domain, seed=self.seed), self.weights)
 
     def log_probs(self, states: np.ndarray, last_actions: np.ndarray, domain: Any) -> np.ndarray:
