@@ -66,7 +66,13 @@ class BootstrapConfig:
     epsilon : float
         Uniform mixing weight of the policy.
     seed : int
-        Hash seed of the context model (nothing else is random).
+        Hash seed of the context model; initialisation and minibatch seed of
+        the network.
+    policy : str
+        ``cm`` (context model, L-BFGS to tolerance) or ``nn`` (CNN, Adam for
+        ``nn_epochs`` epochs per retraining).
+    nn_epochs : int
+        Epochs per retraining of the network.
     """
 
     domain: str
@@ -80,8 +86,12 @@ class BootstrapConfig:
     jobs: int = 1
     epsilon: float = 1e-3
     seed: int = 0
+    policy: str = "cm"
+    nn_epochs: int = 20
 
     def __post_init__(self) -> None:
+        if self.policy not in ("cm", "nn"):
+            raise ValidationError("policy", f"got {self.policy!r}, expected 'cm' or 'nn'")
         if self.objective not in OBJECTIVES:
             raise ValidationError(
                 "objective", f"got {self.objective!r}, expected one of {list(OBJECTIVES)}"
@@ -140,9 +150,7 @@ def save_checkpoint(run_dir: Path, config: BootstrapConfig, state: BootstrapStat
     )
 
 
-def load_checkpoint(
-    run_dir: Path,
-) -> tuple[BootstrapConfig, BootstrapState, ContextModelPolicy]:
+def load_checkpoint(run_dir: Path) -> tuple[BootstrapConfig, BootstrapState, Any]:
     """Read a checkpoint written by :func:`save_checkpoint`."""
     from kairos.policy.files import LOADERS, read_policy_file
 
@@ -171,11 +179,29 @@ def load_checkpoint(
     return config, state, policy
 
 
-def _retrain(policy: ContextModelPolicy, problems, state: BootstrapState, config) -> dict:
+def _new_policy(config: BootstrapConfig):
+    if config.policy == "nn":
+        from kairos.policy.neural import NetSpec, NeuralPolicy
+
+        return NeuralPolicy(NetSpec(config.domain), epsilon=config.epsilon, seed=config.seed)
+    return ContextModelPolicy(config.domain, epsilon=config.epsilon, seed=config.seed)
+
+
+def _retrain(policy, problems, state: BootstrapState, config) -> dict:
     idx = sorted(state.solved)
-    data = trajectories_from_solutions(
-        policy, [problems[i] for i in idx], [state.solved[i] for i in idx]
-    )
+    chosen, paths = [problems[i] for i in idx], [state.solved[i] for i in idx]
+    if config.policy == "nn":
+        from kairos.policy.neural import train_nn
+
+        return train_nn(
+            policy,
+            chosen,
+            paths,
+            objective=config.objective,
+            epochs=config.nn_epochs,
+            seed=config.seed + state.iteration,
+        )
+    data = trajectories_from_solutions(policy, chosen, paths)
     report = fit(data, policy.beta, objective=config.objective, l2=config.l2)
     # store what the file stores, so the in-memory policy equals the saved one
     policy.beta[:] = policy.beta.astype(np.float32).astype(np.float64)
@@ -189,8 +215,8 @@ def run_bootstrap(
     *,
     resume: bool = False,
     on_event: Callable[[str, dict], None] | None = None,
-) -> tuple[BootstrapState, ContextModelPolicy]:
-    """Bootstrap a context model on ``problems``; see the module docstring.
+) -> tuple[BootstrapState, Any]:
+    """Bootstrap a policy on ``problems``; see the module docstring.
 
     Parameters
     ----------
@@ -236,7 +262,7 @@ def run_bootstrap(
     else:
         if config is None:
             raise ValidationError("config", "required unless resume=True")
-        policy = ContextModelPolicy(config.domain, epsilon=config.epsilon, seed=config.seed)
+        policy = _new_policy(config)
         state = BootstrapState(problems_digest=digest, budget=config.initial_budget)
     emit = on_event or (lambda kind, info: None)
     session_start = time.perf_counter()
@@ -313,8 +339,8 @@ def run_bootstrap(
                 "total_expansions": state.total_expansions,
                 "solve_s": round(solve_s, 3),
                 "train_s": round(train.get("seconds", 0.0), 3),
-                "train_value": train.get("value", ""),
-                "train_iterations": train.get("iterations", ""),
+                "train_value": train.get("value", train.get("final_loss", "")),
+                "train_iterations": train.get("iterations", train.get("epochs", "")),
                 "train_converged": train.get("converged", ""),
                 "wall_s": round(wall(), 3),
             }

@@ -22,6 +22,7 @@ class Objective(StrEnum):
 
 class PolicyKind(StrEnum):
     cm = "cm"
+    nn = "nn"
 
 
 def train(
@@ -31,9 +32,9 @@ def train(
     ],
     out: Annotated[Path, typer.Option("--out", help="Run folder; gets policy.kpol.")],
     objective: Annotated[Objective, typer.Option(help="Training loss.")] = Objective.lts,
-    policy: Annotated[PolicyKind, typer.Option(help="Policy family (context model).")] = (
-        PolicyKind.cm
-    ),
+    policy: Annotated[
+        PolicyKind, typer.Option(help="Context model (cm) or convolutional network (nn).")
+    ] = (PolicyKind.cm),
     budget: Annotated[int, typer.Option(help="Initial expansion budget per problem.")] = 2_000,
     l2: Annotated[float, typer.Option(help="L2 weight toward zero weights.")] = 1e-4,
     limit: Annotated[
@@ -78,6 +79,7 @@ def train(
         max_expansions=max_expansions,
         jobs=jobs,
         seed=seed,
+        policy=policy.value,
     )
     if not resume:
         RunFolder.create(
@@ -85,7 +87,6 @@ def train(
             command="train",
             config={
                 **config.__dict__,
-                "policy": policy.value,
                 "levels": [str(p) for p in levels],
                 "limit": limit,
             },
