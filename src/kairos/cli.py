@@ -68,6 +68,9 @@ def demo(
 from kairos.search.commands import solve as _solve  # noqa: E402
 
 app.command(name="solve")(_solve)
+from kairos.agent.commands import train as _train  # noqa: E402  (light: heavy imports inside)
+
+app.command(name="train")(_train)
 # --- information pillar: compress, decompress, info, bench compress ---
 from kairos.info import commands as _info_commands  # noqa: E402
 

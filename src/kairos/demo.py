@@ -25,6 +25,7 @@ from kairos.runfolder import RunFolder
 # Order matters: later sections may read what earlier ones put in ctx.results.
 DEMO_SECTIONS: list[str] = [
     "kairos.search.demo:search_section",
+    "kairos.agent.demo:learning_section",
     "kairos.info.demo:section",
     "kairos.cost.demo:section",
     "kairos.agent.toni_demo:toni_section",

@@ -23,6 +23,7 @@ import numpy as np
 from kairos.domains.base import CompiledDomain
 
 POLICY_KIND_UNIFORM = 0
+POLICY_KIND_CM = 1  # context model, kairos.policy.contexts.cm_logits
 
 
 @dataclass(frozen=True)

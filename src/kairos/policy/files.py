@@ -26,7 +26,21 @@ _DTYPES = {"float64", "float32", "int64", "int32", "uint64", "uint8", "int8"}
 
 LOADERS: dict[str, Callable[[Mapping[str, Any], Mapping[str, np.ndarray]], Policy]] = {
     "uniform": lambda spec, arrays: UniformPolicy(),
+    "cm": lambda spec, arrays: _load_cm(spec, arrays),
+    "nn": lambda spec, arrays: _load_nn(spec, arrays),
 }
+
+
+def _load_nn(spec: Mapping[str, Any], arrays: Mapping[str, np.ndarray]) -> Policy:
+    from kairos.policy.neural import load_nn
+
+    return load_nn(spec, arrays)
+
+
+def _load_cm(spec: Mapping[str, Any], arrays: Mapping[str, np.ndarray]) -> Policy:
+    from kairos.policy.cm import load_cm
+
+    return load_cm(spec, arrays)
 
 
 def policy_bytes(
@@ -35,7 +49,8 @@ def policy_bytes(
     """Serialise a policy of ``kind`` for ``domain`` with its spec and parameter arrays."""
     layout = {}
     chunks = []
-    for name, arr in arrays.items():
+    # the header is stored with sorted keys, so the payload follows sorted names too
+    for name, arr in sorted(arrays.items()):
         arr = np.ascontiguousarray(arr)
         if arr.dtype.name not in _DTYPES:
             raise ValidationError(
@@ -113,4 +128,10 @@ def read_policy_file(
 def load_policy(path: str | Path, *, domain: str | None = None) -> Policy:
     """Load a policy file into a :class:`~kairos.policy.base.Policy`."""
     header, arrays = read_policy_file(path, domain=domain)
-    return LOADERS[header["kind"]](header.get("spec", {}), arrays)
+    spec = {**header.get("spec", {}), "domain": header["domain"]}
+    try:
+        return LOADERS[header["kind"]](spec, arrays)
+    except MismatchError as exc:
+        raise MismatchError(path, exc.message) from None
+    except (KeyError, TypeError, ValueError) as exc:
+        raise CorruptFileError(path, f"policy spec/arrays unusable: {exc!r}") from None

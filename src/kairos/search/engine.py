@@ -145,6 +145,8 @@ def search(
     num_actions = compiled.neighbours.shape[1]
     in_kernel = policy.compiled is not None or config.algorithm != "lts"
     cpol = policy.compiled if policy.compiled is not None else UniformPolicy().compiled
+    if policy.compiled is not None and hasattr(policy, "bind"):
+        cpol = policy.bind(domain)  # per-instance tables, e.g. a context model's offsets
     pkind = cpol.kind if in_kernel else -1
     buf = _Buffers(compiled.num_words, num_actions, config.batch_size)
     buf.node_state[0] = compiled.initial

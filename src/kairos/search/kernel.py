@@ -27,7 +27,8 @@ import numpy as np
 from numba import njit
 
 from kairos.domains.base import DOMAIN_KIND_SOKOBAN
-from kairos.policy.base import POLICY_KIND_UNIFORM
+from kairos.policy.base import POLICY_KIND_CM, POLICY_KIND_UNIFORM
+from kairos.policy.contexts import cm_logits
 
 RUNNING, SOLVED, BUDGET_EXHAUSTED, EXHAUSTED, NEED_POLICY, NEED_GROW = range(6)
 ALGO_LTS, ALGO_BFS, ALGO_WASTAR = range(3)
@@ -168,6 +169,8 @@ def _policy_logits(pkind, pint, pweights, row, last_action, out):
     """In-kernel policies write unnormalised log-probabilities into ``out``."""
     if pkind == POLICY_KIND_UNIFORM:
         out[:] = 0.0
+    elif pkind == POLICY_KIND_CM:
+        cm_logits(pint, pweights, row, last_action, out)
 
 
 HEAP_ARITY = 4  # children of a heap entry; 4 adjacent float64 priorities share a cache line

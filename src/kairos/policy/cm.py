@@ -1,0 +1,142 @@
+"""The context-model policy π(a|s) ∝ exp(Σ_{c active in s} β[c, a]), mixed with uniform.
+
+β lives in a hashed table of ``2**log2_rows`` rows × 4 actions (a flat float64
+array inside the search kernel, ``POLICY_KIND_CM``). The per-instance context
+tables are bound when search starts (:meth:`ContextModelPolicy.bind`). Policy
+files store only the rows that differ from zero, so a file holds what was
+learnt, not the table size.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from kairos.errors import MismatchError, ValidationError
+from kairos.policy.base import POLICY_KIND_CM, CompiledPolicy
+from kairos.policy.contexts import NUM_ACTIONS, SPECS, ContextSpec, bind
+
+DEFAULT_EPSILON = 1e-3  # uniform mixing weight (Orseau, Hutter, Lelis 2023)
+KIND = "cm"
+_DOMAIN_CLASSES = {"sokoban": "Sokoban", "stp": "SlidingTile"}
+
+
+class ContextModelPolicy:
+    """A context model over one domain's contexts.
+
+    Parameters
+    ----------
+    domain : str
+        ``sokoban`` or ``stp``.
+    spec : ContextSpec, optional
+        The domain's default (:data:`kairos.policy.contexts.SPECS`) if omitted.
+    beta : ndarray of float64, shape (2**spec.log2_rows, 4), optional
+        Zeros (the uniform policy) if omitted.
+    epsilon : float
+        Weight of the uniform mixture, in [0, 1).
+    seed : int
+        Hash seed of the contexts.
+    """
+
+    def __init__(
+        self,
+        domain: str,
+        *,
+        spec: ContextSpec | None = None,
+        beta: np.ndarray | None = None,
+        epsilon: float = DEFAULT_EPSILON,
+        seed: int = 0,
+    ):
+        if domain not in SPECS:
+            raise ValidationError("domain", f"got {domain!r}, expected one of {sorted(SPECS)}")
+        if not 0.0 <= epsilon < 1.0:
+            raise ValidationError("epsilon", f"got {epsilon}, expected 0 <= epsilon < 1")
+        self.domain = domain
+        self.spec = spec or SPECS[domain]()
+        rows = 1 << self.spec.log2_rows
+        # weights[0] is epsilon, weights[1:] is beta flattened: the kernel's layout
+        self.weights = np.zeros(1 + rows * NUM_ACTIONS, dtype=np.float64)
+        self.weights[0] = epsilon
+        if beta is not None:
+            if beta.shape != (rows, NUM_ACTIONS):
+                raise ValidationError(
+                    "beta", f"shape {beta.shape}, expected ({rows}, {NUM_ACTIONS})"
+                )
+            self.weights[1:] = beta.ravel()
+        self.epsilon = float(epsilon)
+        self.seed = int(seed)
+        self.name = f"cm-{domain}"
+        self.compiled = CompiledPolicy(POLICY_KIND_CM, np.zeros(1, np.int64), self.weights)
+
+    @property
+    def beta(self) -> np.ndarray:
+        """View of the weights, shape (2**log2_rows, 4)."""
+        return self.weights[1:].reshape(-1, NUM_ACTIONS)
+
+    def bind(self, domain: Any) -> CompiledPolicy:
+        """The compiled policy for one problem instance (its context tables).
+
+        Raises
+        ------
+        MismatchError
+            ``domain`` is not an instance of the domain this policy was made for.
+        """
+        if type(domain).__name__ != _DOMAIN_CLASSES[self.domain]:
+            raise MismatchError(
+                None,
+                f"context model for {self.domain!r} cannot guide a {type(domain).__name__} "
+                f"problem ({getattr(domain, 'name', '?')}); train one for that domain",
+            )
+        return CompiledPolicy(POLICY_KIND_CM, bind(self.spec, domain, seed=self.seed), self.weights)
+
+    def log_probs(self, states: np.ndarray, last_actions: np.ndarray, domain: Any) -> np.ndarray:
+        """Log-probabilities for a batch; ``domain`` must be the problem object here."""
+        from kairos.policy.contexts import cm_logits
+
+        pint = bind(self.spec, domain, seed=self.seed)
+        out = np.empty((len(states), NUM_ACTIONS), dtype=np.float64)
+        for i in range(len(states)):
+            cm_logits(pint, self.weights, states[i], int(last_actions[i]), out[i])
+        return out
+
+    # -- files -----------------------------------------------------------------------------
+    def save(self, path: str | Path) -> None:
+        """Atomically write a ``.kpol`` file holding the non-zero rows of β."""
+        from kairos.policy.files import save_policy
+
+        beta = self.beta
+        rows = np.flatnonzero(np.any(beta != 0.0, axis=1))
+        save_policy(
+            path,
+            KIND,
+            self.domain,
+            {"contexts": self.spec.to_json(), "epsilon": self.epsilon, "seed": self.seed},
+            {"rows": rows.astype(np.int64), "values": beta[rows].astype(np.float32)},
+        )
+
+
+def load_cm(spec: Mapping[str, Any], arrays: Mapping[str, np.ndarray]) -> ContextModelPolicy:
+    """Build a :class:`ContextModelPolicy` from a policy file's spec and arrays."""
+    cspec = ContextSpec.from_json(spec["contexts"])
+    rows, values = arrays["rows"], arrays["values"]
+    num_rows = 1 << cspec.log2_rows
+    if values.shape != (len(rows), NUM_ACTIONS) or (
+        len(rows) and (rows.min() < 0 or rows.max() >= num_rows)
+    ):
+        raise MismatchError(
+            None,
+            f"context-model arrays inconsistent: {len(rows)} rows, values {values.shape}, "
+            f"table of {num_rows} rows",
+        )
+    beta = np.zeros((num_rows, NUM_ACTIONS), np.float64)
+    beta[rows] = values
+    return ContextModelPolicy(
+        spec["domain"],
+        spec=cspec,
+        beta=beta,
+        epsilon=float(spec["epsilon"]),
+        seed=int(spec["seed"]),
+    )

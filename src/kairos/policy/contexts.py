@@ -1,0 +1,322 @@
+"""Context specifications per domain, and the compiled context extraction.
+
+A *context* is a small pattern of tiles read at fixed offsets around the agent
+(the Sokoban player, the sliding-tile blank), optionally joined with the last
+action and the agent's cell. A context model keeps one weight vector β[c, ·]
+per context value ``c``; values are hashed into ``2**log2_rows`` rows.
+
+Everything the compiled code needs about one problem instance is *bound* into
+one flat int64 array (``int_params`` of the policy inside the search kernel)::
+
+    [0:16]                     header (see the H_* constants)
+    offsets   (num_cells, O)   cell at each offset from each cell, -1 = wall/outside
+    cell_info (num_cells,)     Sokoban: 1 on goal cells; sliding tiles: 0
+    patterns  (P, 3 + MT)      [n_tiles, use_last_action, use_cell, offset ids ...]
+    steps     (4, 2)           offset ids of +1 and +2 cells in each action's direction
+
+Tile values: Sokoban 0 wall, 1 floor, 2 goal, 3 box, 4 box on goal; sliding
+tiles 0 outside, else tile number + 1 (the blank is 1).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit
+
+from kairos.domains.base import DOMAIN_KIND_SOKOBAN, DOMAIN_KIND_STP
+
+NUM_ACTIONS = 4  # U D L R in both domains
+MAX_TILES = 9  # tiles per pattern
+_DELTAS = ((-1, 0), (1, 0), (0, -1), (0, 1))
+
+# header slots
+H_DKIND, H_CELLS, H_OFFSETS, H_PATTERNS, H_LOG2ROWS, H_BITS, H_PER_WORD, H_SEED = range(8)
+HEADER = 16
+
+_M1 = np.uint64(0xBF58476D1CE4E5B9)
+_M2 = np.uint64(0x94D049BB133111EB)
+_GOLD = np.uint64(0x9E3779B97F4A7C15)
+
+
+@dataclass(frozen=True)
+class ContextSpec:
+    """Which tile patterns a domain's context model reads.
+
+    Attributes
+    ----------
+    radius : int
+        Offsets span ``[-radius, radius]²`` around the agent; offset id of
+        ``(dr, dc)`` is ``(dr + radius) * (2 * radius + 1) + dc + radius``.
+    patterns : tuple of (tuple of (dr, dc), bool, bool)
+        Each pattern: its tile offsets (≤ 9), whether the last action joins the
+        context, whether the agent's cell joins it.
+    log2_rows : int
+        The hashed table has ``2**log2_rows`` rows of ``NUM_ACTIONS`` weights.
+    """
+
+    radius: int
+    patterns: tuple[tuple[tuple[tuple[int, int], ...], bool, bool], ...]
+    log2_rows: int = 20
+
+    def to_json(self) -> dict:
+        """JSON-able form (stored in policy files)."""
+        return {
+            "radius": self.radius,
+            "log2_rows": self.log2_rows,
+            "patterns": [
+                [[list(o) for o in offs], last, cell] for offs, last, cell in self.patterns
+            ],
+        }
+
+    @classmethod
+    def from_json(cls, obj: dict) -> ContextSpec:
+        """Inverse of :meth:`to_json`."""
+        return cls(
+            radius=int(obj["radius"]),
+            log2_rows=int(obj["log2_rows"]),
+            patterns=tuple(
+                (tuple((int(o[0]), int(o[1])) for o in offs), bool(last), bool(cell))
+                for offs, last, cell in obj["patterns"]
+            ),
+        )
+
+    @property
+    def num_patterns(self) -> int:
+        return len(self.patterns)
+
+
+def _block(top: int, left: int, h: int, w: int) -> tuple[tuple[int, int], ...]:
+    return tuple((top + i, left + j) for i in range(h) for j in range(w))
+
+
+def sokoban_spec(log2_rows: int = 20) -> ContextSpec:
+    """Sokoban contexts around the player (Orseau, Hutter, Lelis 2023, simplified).
+
+    Nine 3×3 blocks tiling ``[-4, 4]²``, sixteen 2×2 blocks within ±2, a ray
+    of 3 tiles in each direction, the last action alone and joined with the
+    4 adjacent tiles: 31 contexts per state.
+    """
+    pats = []
+    for ci in (-3, 0, 3):
+        for cj in (-3, 0, 3):
+            pats.append((_block(ci - 1, cj - 1, 3, 3), False, False))
+    for top in range(-2, 2):
+        for left in range(-2, 2):
+            pats.append((_block(top, left, 2, 2), False, False))
+    for dr, dc in _DELTAS:
+        pats.append((tuple((k * dr, k * dc) for k in (1, 2, 3)), False, False))
+    pats.append(((), True, False))
+    pats.append((tuple(_DELTAS), True, False))
+    return ContextSpec(radius=4, patterns=tuple(pats), log2_rows=log2_rows)
+
+
+def stp_spec(log2_rows: int = 18) -> ContextSpec:
+    """Sliding-tile contexts around the blank, joined with the blank's cell.
+
+    Per direction: the tile that would move, and the two tiles in that line;
+    the 3×3 block and four 2×2 blocks around the blank; the last action with
+    and without the cell: 15 contexts per state.
+    """
+    pats = []
+    for dr, dc in _DELTAS:
+        pats.append((((dr, dc),), False, True))
+        pats.append((((dr, dc), (2 * dr, 2 * dc)), False, True))
+    pats.append((_block(-1, -1, 3, 3), False, True))
+    for top in (-1, 0):
+        for left in (-1, 0):
+            pats.append((_block(top, left, 2, 2), False, True))
+    pats.append(((), True, False))
+    pats.append(((), True, True))
+    return ContextSpec(radius=2, patterns=tuple(pats), log2_rows=log2_rows)
+
+
+SPECS = {"sokoban": sokoban_spec, "stp": stp_spec}
+
+
+def bind(spec: ContextSpec, domain, *, seed: int = 0) -> np.ndarray:
+    """The flat int64 array describing ``spec`` on one problem instance.
+
+    Parameters
+    ----------
+    spec : ContextSpec
+    domain : Sokoban or SlidingTile
+    seed : int
+        Hash seed (part of the policy; must match between training and search).
+
+    Returns
+    -------
+    ndarray of int64, shape (HEADER + num_cells*O + num_cells + P*(3+MT) + 8,)
+    """
+    from kairos.domains.sokoban import Sokoban
+    from kairos.domains.stp import SlidingTile
+
+    r = spec.radius
+    side = 2 * r + 1
+    num_offsets = side * side
+    if isinstance(domain, Sokoban):
+        coords = list(domain.cells)
+        index = {rc: i for i, rc in enumerate(coords)}
+        info = np.array([1 if i in domain.goals else 0 for i in range(len(coords))], np.int64)
+        dkind, bits, per_word = DOMAIN_KIND_SOKOBAN, 0, 0
+    elif isinstance(domain, SlidingTile):
+        n = domain.size
+        coords = [divmod(p, n) for p in range(n * n)]
+        index = {rc: i for i, rc in enumerate(coords)}
+        info = np.zeros(len(coords), np.int64)
+        dkind = DOMAIN_KIND_STP
+        bits = 4 if n * n <= 16 else 5
+        per_word = 64 // bits
+    else:
+        raise TypeError(f"no context model for domain {type(domain).__name__}")
+    num_cells = len(coords)
+    offsets = np.full((num_cells, num_offsets), -1, np.int64)
+    for i, (row, col) in enumerate(coords):
+        for dr in range(-r, r + 1):
+            for dc in range(-r, r + 1):
+                offsets[i, (dr + r) * side + dc + r] = index.get((row + dr, col + dc), -1)
+    pats = np.zeros((spec.num_patterns, 3 + MAX_TILES), np.int64)
+    for p, (offs, last, cell) in enumerate(spec.patterns):
+        pats[p, 0], pats[p, 1], pats[p, 2] = len(offs), int(last), int(cell)
+        for k, (dr, dc) in enumerate(offs):
+            pats[p, 3 + k] = (dr + r) * side + dc + r
+    steps = np.zeros((NUM_ACTIONS, 2), np.int64)
+    for a, (dr, dc) in enumerate(_DELTAS):
+        for k in (1, 2):
+            steps[a, k - 1] = (k * dr + r) * side + k * dc + r if k <= r else -1
+    header = np.zeros(HEADER, np.int64)
+    header[[H_DKIND, H_CELLS, H_OFFSETS, H_PATTERNS, H_LOG2ROWS, H_BITS, H_PER_WORD, H_SEED]] = (
+        dkind,
+        num_cells,
+        num_offsets,
+        spec.num_patterns,
+        spec.log2_rows,
+        bits,
+        per_word,
+        seed,
+    )
+    return np.concatenate([header, offsets.ravel(), info, pats.ravel(), steps.ravel()])
+
+
+@njit(cache=True, inline="always")
+def _mix(h):
+    h = (h ^ (h >> np.uint64(30))) * _M1
+    h = (h ^ (h >> np.uint64(27))) * _M2
+    return h ^ (h >> np.uint64(31))
+
+
+@njit(cache=True, inline="always")
+def _tile(pint, row, agent, off):
+    """Tile value at offset id ``off`` from the agent's cell."""
+    num_cells = pint[H_CELLS]
+    num_offsets = pint[H_OFFSETS]
+    cell = pint[HEADER + agent * num_offsets + off]
+    if cell < 0:
+        return np.int64(0)
+    if pint[H_DKIND] == DOMAIN_KIND_SOKOBAN:
+        box = (row[1 + cell // 64] >> np.uint64(cell % 64)) & np.uint64(1)
+        goal = pint[HEADER + num_cells * num_offsets + cell]
+        return np.int64(1 + goal + 2 * np.int64(box))
+    bits = pint[H_BITS]
+    per_word = pint[H_PER_WORD]
+    mask = (np.uint64(1) << np.uint64(bits)) - np.uint64(1)
+    t = (row[1 + cell // per_word] >> np.uint64((cell % per_word) * bits)) & mask
+    return np.int64(t) + 1
+
+
+@njit(cache=True)
+def contexts(pint, row, last_action, ctx_out, legal_out):
+    """Active context rows and legal actions of one packed state.
+
+    Parameters
+    ----------
+    pint : ndarray of int64
+        A bound array from :func:`bind`.
+    row : ndarray of uint64, shape (num_words,)
+    last_action : int
+        -1 at the root.
+    ctx_out : ndarray of int64, shape (P,)
+        Receives the hashed row of each pattern's context.
+    legal_out : ndarray of bool, shape (4,)
+    """
+    num_cells = pint[H_CELLS]
+    num_offsets = pint[H_OFFSETS]
+    num_patterns = pint[H_PATTERNS]
+    mask = (np.uint64(1) << np.uint64(pint[H_LOG2ROWS])) - np.uint64(1)
+    seed = np.uint64(pint[H_SEED])
+    agent = np.int64(row[0])
+    base_pat = HEADER + num_cells * num_offsets + num_cells
+    base_steps = base_pat + num_patterns * (3 + MAX_TILES)
+    for p in range(num_patterns):
+        q = base_pat + p * (3 + MAX_TILES)
+        v = np.uint64(0)
+        for k in range(pint[q]):
+            v = (v << np.uint64(5)) | np.uint64(_tile(pint, row, agent, pint[q + 3 + k]))
+        if pint[q + 1]:
+            v = (v << np.uint64(3)) | np.uint64(last_action + 1)
+        if pint[q + 2]:
+            v = (v << np.uint64(8)) | np.uint64(agent)
+        h = _mix(v ^ _mix(np.uint64(p + 1) * _GOLD ^ seed))
+        ctx_out[p] = np.int64(h & mask)
+    sokoban = pint[H_DKIND] == DOMAIN_KIND_SOKOBAN
+    for a in range(4):
+        t1 = _tile(pint, row, agent, pint[base_steps + 2 * a])
+        if t1 == 0:
+            legal_out[a] = False
+        elif sokoban and t1 >= 3:
+            t2 = _tile(pint, row, agent, pint[base_steps + 2 * a + 1])
+            legal_out[a] = t2 == 1 or t2 == 2
+        else:
+            legal_out[a] = True
+
+
+@njit(cache=True)
+def cm_logits(pint, pweights, row, last_action, out):
+    """Log π(a|s) of the ε-mixed context model, written into ``out`` (shape (4,)).
+
+    ``pweights[0]`` is ε; ``pweights[1:]`` is β, shape (2**log2_rows, 4),
+    flattened. π(a|s) = (1-ε)·softmax over legal a of Σ_c β[c, a] + ε/|legal|;
+    illegal actions get -inf (the kernel skips them anyway).
+    """
+    num_patterns = pint[H_PATTERNS]
+    ctx = np.empty(num_patterns, np.int64)
+    legal = np.empty(4, np.bool_)
+    contexts(pint, row, last_action, ctx, legal)
+    z0 = 0.0
+    z1 = 0.0
+    z2 = 0.0
+    z3 = 0.0
+    for p in range(num_patterns):
+        b = 1 + 4 * ctx[p]
+        z0 += pweights[b]
+        z1 += pweights[b + 1]
+        z2 += pweights[b + 2]
+        z3 += pweights[b + 3]
+    out[0], out[1], out[2], out[3] = z0, z1, z2, z3
+    best = -np.inf
+    num_legal = 0
+    for a in range(4):
+        if legal[a]:
+            num_legal += 1
+            if out[a] > best:
+                best = out[a]
+    if num_legal == 0:
+        return
+    total = 0.0
+    for a in range(4):
+        if legal[a]:
+            total += np.exp(out[a] - best)
+    eps = pweights[0]
+    for a in range(4):
+        if legal[a]:
+            out[a] = np.log((1.0 - eps) * np.exp(out[a] - best) / total + eps / num_legal)
+        else:
+            out[a] = -np.inf
+
+
+@njit(cache=True)
+def trajectory_contexts(pint, states, last_actions, ctx_out, legal_out):
+    """:func:`contexts` for every row of ``states`` (shape (T, num_words))."""
+    for t in range(states.shape[0]):
+        contexts(pint, states[t], last_actions[t], ctx_out[t], legal_out[t])

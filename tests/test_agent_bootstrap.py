@@ -1,0 +1,176 @@
+"""Bootstrap learning: the loop, checkpoints, resume, the pool, the CLI."""
+
+import itertools
+import json
+import os
+
+import pytest
+
+import kairos.agent.bootstrap as boot
+from kairos.agent import BootstrapConfig, run_bootstrap
+from kairos.agent.bootstrap import load_checkpoint
+from kairos.data import BOXOBAN_DEMO, STP_3X3_DEMO, data_path
+from kairos.domains.stp import generate
+from kairos.errors import CorruptFileError, MismatchError, ValidationError
+from kairos.policy.files import load_policy
+
+
+@pytest.fixture(scope="module")
+def puzzles():
+    """3×3 puzzles 20–60 random moves from the goal: uniform LTS needs 10²–10⁴ expansions."""
+    return [generate(3, 20 + 2 * i, seed=i) for i in range(20)]
+
+
+def _config(**kw):
+    base = {"domain": "stp", "initial_budget": 100, "l2": 1e-3, "jobs": 1}
+    return BootstrapConfig(**{**base, **kw})
+
+
+def test_bootstrap_solves_all_doubling_the_budget(tmp_path, puzzles):
+    events = []
+    state, policy = run_bootstrap(
+        puzzles, tmp_path, _config(), on_event=lambda k, i: events.append((k, i))
+    )
+    assert state.stop_reason == "all solved" and len(state.solved) == len(puzzles)
+    budgets = [row["budget"] for row in state.log]
+    assert budgets == sorted(budgets) and budgets[-1] > budgets[0]
+    assert all(b2 in (b1, 2 * b1) for b1, b2 in itertools.pairwise(budgets))
+    assert sum(row["new_solved"] for row in state.log) == len(puzzles)
+    for i, actions in state.solved.items():  # every stored solution replays
+        s = puzzles[i].initial_state()
+        for a in actions:
+            s = puzzles[i].step(s, a)
+        assert puzzles[i].is_goal(s)
+    assert sum(k == "attempt" for k, _ in events) == sum(r["attempted"] for r in state.log)
+    loaded = load_policy(tmp_path / "policy.kpol", domain="stp")
+    assert (loaded.weights == policy.weights).all()
+    assert json.loads((tmp_path / "summary.json").read_text())["solved"] == len(puzzles)
+    assert (tmp_path / "log.csv").read_text().count("\n") == len(state.log) + 1
+
+
+def test_resume_after_cap_equals_uninterrupted_run(tmp_path, puzzles, monkeypatch):
+    full, _ = run_bootstrap(puzzles, tmp_path / "full", _config())
+    monkeypatch.setattr(boot, "CHUNK", 3)  # checkpoint inside iterations too
+    part, _ = run_bootstrap(puzzles, tmp_path / "cut", _config(max_expansions=5_000))
+    assert part.stop_reason == "expansion cap" and len(part.solved) < len(puzzles)
+    _, saved, _ = load_checkpoint(tmp_path / "cut")
+    assert saved.solved == part.solved
+    resumed, _ = run_bootstrap(puzzles, tmp_path / "cut", _config(), resume=True)
+    assert resumed.stop_reason == "all solved"
+    assert resumed.solved == full.solved
+    assert [r["budget"] for r in resumed.log] == [r["budget"] for r in full.log]
+
+
+def test_resume_checks_problems_and_file(tmp_path, puzzles):
+    run_bootstrap(puzzles[:5], tmp_path, _config(max_expansions=1))
+    with pytest.raises(MismatchError, match="different set of training problems"):
+        run_bootstrap(puzzles[5:10], tmp_path, resume=True)
+    blob = bytearray((tmp_path / "checkpoint.kbst").read_bytes())
+    blob[20] ^= 0xFF
+    (tmp_path / "checkpoint.kbst").write_bytes(bytes(blob))
+    with pytest.raises(CorruptFileError, match=r"checkpoint\.kbst"):
+        run_bootstrap(puzzles[:5], tmp_path, resume=True)
+    with pytest.raises(ValidationError, match="objective"):
+        _config(objective="mse")
+
+
+def test_pool_gives_the_same_run(tmp_path, puzzles):
+    one, _ = run_bootstrap(puzzles[:10], tmp_path / "a", _config())
+    two, _ = run_bootstrap(puzzles[:10], tmp_path / "b", _config(jobs=2))
+    assert one.solved == two.solved
+    assert [r["expansions"] for r in one.log] == [r["expansions"] for r in two.log]
+
+
+def _kairos(*args, cwd):
+    """Run the CLI in-process (the compiled kernels stay loaded)."""
+    from typer.testing import CliRunner
+
+    from kairos.cli import app
+
+    old = os.getcwd()
+    os.chdir(cwd)
+    try:
+        return CliRunner().invoke(app, list(args))
+    finally:
+        os.chdir(old)
+
+
+def test_train_cli_then_solve_with_the_policy(tmp_path):
+    levels = str(data_path(STP_3X3_DEMO))
+    out = _kairos(
+        "train",
+        "stp",
+        "--levels",
+        levels,
+        "--out",
+        "run",
+        "--budget",
+        "200",
+        "--jobs",
+        "1",
+        cwd=tmp_path,
+    )
+    assert out.exit_code == 0, out.output
+    assert "stopped: all solved" in out.output and "solved 20/20" in out.output
+    assert (tmp_path / "run" / "policy.kpol").exists()
+    assert (tmp_path / "run" / "run.json").exists()
+    again = _kairos("train", "stp", "--levels", levels, "--out", "run", "--resume", cwd=tmp_path)
+    assert again.exit_code == 0, again.output
+    solved = _kairos(
+        "solve",
+        "stp",
+        "--levels",
+        levels,
+        "--policy",
+        "run/policy.kpol",
+        "--budget",
+        "5000",
+        "--out",
+        "s",
+        cwd=tmp_path,
+    )
+    assert solved.exit_code == 0, solved.output
+    assert "20/20" in solved.output
+    wrong = _kairos(
+        "solve",
+        "sokoban",
+        "--levels",
+        str(data_path(BOXOBAN_DEMO)),
+        "--policy",
+        "run/policy.kpol",
+        cwd=tmp_path,
+    )
+    assert isinstance(wrong.exception, MismatchError)
+    assert "trained for domain 'stp'" in str(wrong.exception)
+    missing = _kairos(
+        "train", "stp", "--levels", levels, "--out", "nothing", "--resume", cwd=tmp_path
+    )
+    assert isinstance(missing.exception, ValidationError)
+    assert "no checkpoint" in str(missing.exception)
+
+
+def test_learning_demo_section_quick(tmp_path):
+    from kairos.demo import run_demo
+
+    path, failed = run_demo(
+        tmp_path / "demo", quick=True, sections=["kairos.agent.demo:learning_section"]
+    )
+    assert failed == []
+    html = path.read_text()
+    assert "Learning to search faster" in html and "shipped Boxoban policy" in html
+    assert (tmp_path / "demo" / "bootstrap" / "policy.kpol").exists()
+
+
+def test_shipped_policy_by_name_beats_uniform():
+    from kairos.domains.sokoban import read_levels
+    from kairos.policy import POLICIES
+    from kairos.search import SearchConfig, search
+
+    shipped = POLICIES["boxoban-cm"]()
+    levels = read_levels(data_path(BOXOBAN_DEMO))[:10]
+    cfg = SearchConfig(budget=20_000)
+    cm = sum(search(lv, cfg, shipped).expansions for lv in levels)
+    uniform = sum(search(lv, cfg).expansions for lv in levels)
+    assert cm < uniform / 2
+    with pytest.raises(MismatchError, match="cannot guide a SlidingTile"):
+        search(generate(3, 10, seed=0), cfg, shipped)
