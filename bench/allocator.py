@@ -31,7 +31,7 @@ from kairos.agent.allocator import allocate_by_index, allocate_fixed, allocate_r
 from kairos.agent.value import SuccessPredictor, collect_examples, reliability
 from kairos.domains.deadlock import dead_variant
 from kairos.domains.sokoban import read_levels
-from kairos.search.session import SearchSession
+from kairos.search.engine import SearchSession
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "boxoban"
 OUT = Path(__file__).resolve().parent / "out"

@@ -16,8 +16,7 @@ from kairos.agent.value import (
 from kairos.domains.sokoban import parse_levels
 from kairos.domains.stp import generate
 from kairos.errors import ValidationError
-from kairos.search.engine import SearchConfig, search
-from kairos.search.session import SearchSession
+from kairos.search.engine import SearchConfig, SearchSession, search
 
 DEAD = """#######
 #$    #

@@ -8,8 +8,7 @@ from kairos.data import BOXOBAN_DEMO, data_path
 from kairos.domains.sokoban import read_levels
 from kairos.domains.stp import generate
 from kairos.errors import ValidationError
-from kairos.search.engine import SearchConfig, search
-from kairos.search.session import SearchSession
+from kairos.search.engine import SearchConfig, SearchSession, search
 
 
 @pytest.mark.parametrize("algorithm", ["lts", "bfs", "wastar"])

@@ -1,7 +1,7 @@
 """Spending a global expansion budget across a batch of tasks.
 
 Three ways to spend the same budget ``B`` on ``n`` tasks, all on resumable
-searches (:class:`~kairos.search.session.SearchSession`), so that a slice
+searches (:class:`~kairos.search.SearchSession`), so that a slice
 given later continues where the last one stopped and no work is lost:
 
 - :func:`allocate_fixed`: each task in turn gets ``B / n`` expansions (the
@@ -30,8 +30,7 @@ from kairos.agent.value import Snapshot, SuccessPredictor, is_dead
 from kairos.domains.base import Domain
 from kairos.errors import ValidationError
 from kairos.policy.base import Policy
-from kairos.search.engine import SearchConfig
-from kairos.search.session import SearchSession
+from kairos.search.engine import SearchConfig, SearchSession
 
 OUTCOMES = ("solved", "exhausted", "abandoned", "unfinished")
 

@@ -42,8 +42,7 @@ from kairos.domains.stp import SlidingTile
 from kairos.errors import InputFormatError, ValidationError
 from kairos.policy.base import Policy
 from kairos.runfolder import RunFolder
-from kairos.search.engine import SearchConfig, search
-from kairos.search.session import SearchSession
+from kairos.search.engine import SearchConfig, SearchSession, search
 
 METHODS = ("index", "fixed", "round_robin")
 BFS_DIFFICULTY_BUDGET = 2_000_000  # optimal lengths beyond this are left blank

@@ -31,7 +31,7 @@ from scipy.optimize import minimize
 
 from kairos.domains.base import Domain
 from kairos.errors import ValidationError
-from kairos.search.session import SearchSession
+from kairos.search.engine import SearchSession
 
 FEATURES = ("log_spent", "log_ratio", "frontier_gap", "log_frontier", "root_heuristic")
 HORIZON_MULTIPLES = (0.5, 1.0, 2.0, 4.0)  # Δ as multiples of the expansions spent

@@ -4,10 +4,17 @@
 :func:`reference_search` the pure-Python oracle with the same semantics.
 """
 
-from kairos.search.engine import ALGORITHM_CODES, SearchConfig, search
+from kairos.search.engine import ALGORITHM_CODES, SearchConfig, SearchSession, search
 from kairos.search.reference import reference_search
 from kairos.search.result import SearchResult
 
 ALGORITHMS: tuple[str, ...] = tuple(ALGORITHM_CODES)
 
-__all__ = ["ALGORITHMS", "SearchConfig", "SearchResult", "reference_search", "search"]
+__all__ = [
+    "ALGORITHMS",
+    "SearchConfig",
+    "SearchResult",
+    "SearchSession",
+    "reference_search",
+    "search",
+]

@@ -120,6 +120,168 @@ class _Buffers:
         return sum(getattr(self, name).nbytes for name in names)
 
 
+class SearchSession:
+    """One search that can be suspended at its budget and resumed with more.
+
+    The kernel keeps all of its state in the arrays held here, so
+    ``advance(n)`` continues exactly where the last call stopped: slices of any
+    sizes expand the same nodes, in the same order, as one uninterrupted
+    search with the summed budget. :func:`search` is one session run once.
+
+    Parameters
+    ----------
+    domain : Domain
+        A built-in domain (it must have ``compile()``).
+    config : SearchConfig
+        ``config.budget`` is not used here: budgets come from :meth:`advance`.
+    policy : Policy, optional
+        Uniform by default. Used by LTS only (BFS and WA* ignore it).
+    """
+
+    def __init__(
+        self, domain: Domain, config: SearchConfig = SearchConfig(), policy: Policy | None = None
+    ):
+        self.domain = domain
+        self.config = config
+        self.policy = policy or UniformPolicy()
+        self.compiled: CompiledDomain = domain.compile()
+        num_actions = self.compiled.neighbours.shape[1]
+        in_kernel = self.policy.compiled is not None or config.algorithm != "lts"
+        cpol = (
+            self.policy.compiled if self.policy.compiled is not None else UniformPolicy().compiled
+        )
+        if self.policy.compiled is not None and hasattr(self.policy, "bind"):
+            cpol = self.policy.bind(domain)  # per-instance tables, e.g. a context model's offsets
+        self._cpol = cpol
+        self._pkind = cpol.kind if in_kernel else -1
+        buf = _Buffers(self.compiled.num_words, num_actions, config.batch_size)
+        buf.node_state[0] = self.compiled.initial
+        buf.node_parent[0] = -1
+        buf.node_action[0] = -1
+        buf.heap_prio[0] = 0.0
+        buf.heap_node[0] = 0
+        buf.ctr[K.C_NODES] = 1
+        buf.ctr[K.C_HEAP] = 1
+        buf.ctr[K.C_GENERATED] = 1
+        self._buf = buf
+        self._code = K.BUDGET_EXHAUSTED  # nothing spent yet: more budget may solve it
+        self.seconds = 0.0
+
+    @property
+    def status(self) -> str:
+        """``solved``, ``exhausted`` or ``budget_exhausted`` (suspended, resumable)."""
+        return _STATUS_NAMES[self._code]
+
+    @property
+    def done(self) -> bool:
+        """Whether the search has ended (solved, or the whole tree searched)."""
+        return self._code != K.BUDGET_EXHAUSTED
+
+    @property
+    def expansions(self) -> int:
+        """Expansions spent so far, over every call of :meth:`advance`."""
+        return int(self._buf.ctr[K.C_EXPANSIONS])
+
+    @property
+    def frontier_size(self) -> int:
+        """Open nodes waiting to be expanded."""
+        return int(self._buf.ctr[K.C_HEAP])
+
+    @property
+    def frontier_min(self) -> float:
+        """Lowest priority on the open list (LTS: log(d/π)); inf when it is empty."""
+        return float(self._buf.heap_prio[0]) if self._buf.ctr[K.C_HEAP] > 0 else math.inf
+
+    def advance(self, expansions: int) -> str:
+        """Run at most ``expansions`` more expansions; return :attr:`status`."""
+        if expansions < 1:
+            raise ValidationError("expansions", f"got {expansions}, expected >= 1")
+        if self.done:
+            return self.status
+        buf, compiled, cpol, config = self._buf, self.compiled, self._cpol, self.config
+        budget = self.expansions + int(expansions)
+        t0 = time.perf_counter()
+        while True:
+            code = K.search_kernel(
+                compiled.kind,
+                compiled.neighbours,
+                compiled.params,
+                compiled.heuristic_table,
+                compiled.goal_care,
+                compiled.goal_value,
+                ALGORITHM_CODES[config.algorithm],
+                float(config.weight),
+                self._pkind,
+                cpol.int_params,
+                cpol.weights,
+                budget,
+                config.batch_size,
+                buf.node_state,
+                buf.node_parent,
+                buf.node_action,
+                buf.node_depth,
+                buf.node_logp,
+                buf.heap_prio,
+                buf.heap_node,
+                buf.table,
+                buf.ctr,
+                buf.pending,
+                buf.pending_logits,
+            )
+            if code == K.NEED_GROW:
+                buf.grow()
+            elif code == K.NEED_POLICY:
+                num = int(buf.ctr[K.C_PENDING])
+                ids = buf.pending[:num]
+                last = np.where(ids > 0, buf.node_action[ids].astype(np.int64), -1)
+                buf.pending_logits[:num] = self.policy.log_probs(
+                    buf.node_state[ids], last, compiled
+                )
+                buf.ctr[K.C_READY] = 1
+            else:
+                break
+        self.seconds += time.perf_counter() - t0
+        self._code = code
+        return self.status
+
+    def result(self, *, verify: bool = True) -> SearchResult:
+        """The search so far as a :class:`SearchResult`.
+
+        With ``verify``, a solution is replayed in the domain and
+        :class:`SolutionError` raised if it does not reach a goal.
+        """
+        buf, domain = self._buf, self.domain
+        actions: tuple[int, ...] = ()
+        log_prob = log_bound = math.nan
+        if self._code == K.SOLVED:
+            goal = int(buf.ctr[K.C_GOAL])
+            path = []
+            node = goal
+            while node > 0:
+                path.append(int(buf.node_action[node]))
+                node = int(buf.node_parent[node])
+            actions = tuple(reversed(path))
+            log_prob = float(buf.node_logp[goal])
+            log_bound = math.log(len(actions) + 1) - log_prob
+            if verify and not replay(domain, actions):
+                raise SolutionError(
+                    f"{domain.name}: the returned solution does not replay to a goal"
+                )
+        return SearchResult(
+            problem=domain.name,
+            algorithm=self.config.algorithm,
+            status=self.status,
+            actions=actions,
+            action_names="".join(domain.action_names[a] for a in actions),
+            expansions=self.expansions,
+            generated=int(buf.ctr[K.C_GENERATED]),
+            seconds=self.seconds,
+            solution_log_prob=log_prob,
+            log_bound=log_bound,
+            memory_bytes=buf.nbytes,
+        )
+
+
 def search(
     domain: Domain,
     config: SearchConfig = SearchConfig(),
@@ -127,7 +289,7 @@ def search(
     *,
     verify: bool = True,
 ) -> SearchResult:
-    """Search ``domain`` with the compiled kernel.
+    """Search ``domain`` with the compiled kernel, up to ``config.budget`` expansions.
 
     Parameters
     ----------
@@ -140,86 +302,6 @@ def search(
     verify : bool
         Replay a found solution in ``domain`` and raise :class:`SolutionError` if it fails.
     """
-    policy = policy or UniformPolicy()
-    compiled: CompiledDomain = domain.compile()
-    num_actions = compiled.neighbours.shape[1]
-    in_kernel = policy.compiled is not None or config.algorithm != "lts"
-    cpol = policy.compiled if policy.compiled is not None else UniformPolicy().compiled
-    if policy.compiled is not None and hasattr(policy, "bind"):
-        cpol = policy.bind(domain)  # per-instance tables, e.g. a context model's offsets
-    pkind = cpol.kind if in_kernel else -1
-    buf = _Buffers(compiled.num_words, num_actions, config.batch_size)
-    buf.node_state[0] = compiled.initial
-    buf.node_parent[0] = -1
-    buf.node_action[0] = -1
-    buf.heap_prio[0] = 0.0
-    buf.heap_node[0] = 0
-    buf.ctr[K.C_NODES] = 1
-    buf.ctr[K.C_HEAP] = 1
-    buf.ctr[K.C_GENERATED] = 1
-    t0 = time.perf_counter()
-    while True:
-        status = K.search_kernel(
-            compiled.kind,
-            compiled.neighbours,
-            compiled.params,
-            compiled.heuristic_table,
-            compiled.goal_care,
-            compiled.goal_value,
-            ALGORITHM_CODES[config.algorithm],
-            float(config.weight),
-            pkind,
-            cpol.int_params,
-            cpol.weights,
-            config.budget,
-            config.batch_size,
-            buf.node_state,
-            buf.node_parent,
-            buf.node_action,
-            buf.node_depth,
-            buf.node_logp,
-            buf.heap_prio,
-            buf.heap_node,
-            buf.table,
-            buf.ctr,
-            buf.pending,
-            buf.pending_logits,
-        )
-        if status == K.NEED_GROW:
-            buf.grow()
-        elif status == K.NEED_POLICY:
-            num = int(buf.ctr[K.C_PENDING])
-            ids = buf.pending[:num]
-            last = np.where(ids > 0, buf.node_action[ids].astype(np.int64), -1)
-            buf.pending_logits[:num] = policy.log_probs(buf.node_state[ids], last, compiled)
-            buf.ctr[K.C_READY] = 1
-        else:
-            break
-    seconds = time.perf_counter() - t0
-    actions: tuple[int, ...] = ()
-    log_prob = log_bound = math.nan
-    if status == K.SOLVED:
-        goal = int(buf.ctr[K.C_GOAL])
-        path = []
-        node = goal
-        while node > 0:
-            path.append(int(buf.node_action[node]))
-            node = int(buf.node_parent[node])
-        actions = tuple(reversed(path))
-        log_prob = float(buf.node_logp[goal])
-        log_bound = math.log(len(actions) + 1) - log_prob
-        if verify and not replay(domain, actions):
-            raise SolutionError(f"{domain.name}: the returned solution does not replay to a goal")
-    return SearchResult(
-        problem=domain.name,
-        algorithm=config.algorithm,
-        status=_STATUS_NAMES[status],
-        actions=actions,
-        action_names="".join(domain.action_names[a] for a in actions),
-        expansions=int(buf.ctr[K.C_EXPANSIONS]),
-        generated=int(buf.ctr[K.C_GENERATED]),
-        seconds=seconds,
-        solution_log_prob=log_prob,
-        log_bound=log_bound,
-        memory_bytes=buf.nbytes,
-    )
+    session = SearchSession(domain, config, policy)
+    session.advance(config.budget)
+    return session.result(verify=verify)
