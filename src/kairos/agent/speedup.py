@@ -1,0 +1,211 @@
+"""Measuring the time–information law: log2 speed-up against I(h:D) in bits.
+
+Achille & Soatto's law says that learning from data D speeds up the search for
+a solution h by ``log2 T0/TD = I(h:D) = ℓ_ν0(h) − ℓ_νD(h)`` bits, where ν0 is
+the prior before learning, νD after, and ℓ_ν(h) = −log2 ν(h) the code length
+of the solution under the prior. This module measures both sides on held-out
+tasks.
+
+For every prior in a sequence (ν0, νD1, νD2, …), every task is searched with
+the same algorithm and budget (:func:`measure_prior`); for every task solved
+under both ν0 and νD, :func:`pair_rows` records:
+
+- ``T0``, ``TD``: measured expansions;
+- ``l0_own``, ``lD_own``: ℓ of the solution each prior found itself (primary
+  measure: I = ℓ_ν0(h0) − ℓ_νD(hD));
+- ``l0_shared``, ``lD_shared``: one path (hD) scored under both priors
+  (the secondary *shared-path* measure);
+- ``bound0``, ``boundD``: log2 of the LTS bound d(h)/ν(h) (the variant that
+  replaces measured time by the bound);
+- ``coded0``, ``codedD``: the bits actually written when each solution is
+  range-coded under its prior (:mod:`kairos.info.coding`);
+- ``unused0``, ``unusedD``: log2 T − log2 bound, the (negative) log of the
+  fraction of its bound the search used.
+
+The identity behind the offset and slope: for LTS,
+``log2 T = log2 d(h) + ℓ_ν(h) + u`` exactly, with u ≤ 0 the log-fraction of
+the bound used. So ``log2 T0/TD = I + log2 d0/dD + (u0 − uD)``: the intercept
+is the mean of the last two terms, and the slope departs from 1 as far as
+they co-vary with I (:func:`decompose`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+from kairos.agent.lawfit import fit_line
+from kairos.domains.base import Domain
+from kairos.policy.base import Policy
+from kairos.policy.uniform import UniformPolicy
+from kairos.search.engine import SearchConfig, SearchSession, search
+from kairos.search.result import SearchResult
+
+LN2 = math.log(2.0)
+
+
+def path_distributions(domain: Domain, actions: Sequence[int], policy: Policy) -> np.ndarray:
+    """The policy's action distribution at every step of a path, as search computes it.
+
+    Compiled policies are evaluated by the search kernel's own function and
+    batched ones by :meth:`Policy.log_probs`, then normalised over the legal
+    actions of each state, exactly as search does; so
+    ``-log2 prod(p[t, a_t])`` equals the solution's ``-solution_log_prob / ln 2``.
+
+    Returns
+    -------
+    ndarray of float64, shape (len(actions), num_actions)
+    """
+    from kairos.search import kernel as K
+
+    session = SearchSession(domain, SearchConfig(), policy)  # binds the policy as search does
+    compiled = session.compiled
+    num_actions = compiled.neighbours.shape[1]
+    state = domain.initial_state()
+    rows, legal, last = [], [], []
+    previous = -1
+    for action in actions:
+        rows.append(domain.pack(state))
+        mask = np.zeros(num_actions, dtype=bool)
+        mask[list(domain.legal_actions(state))] = True
+        legal.append(mask)
+        last.append(previous)
+        state = domain.step(state, int(action))
+        previous = int(action)
+    if not rows:
+        return np.zeros((0, num_actions))
+    states = np.stack(rows).astype(np.uint64)
+    last_actions = np.array(last, dtype=np.int64)
+    logits = np.empty((len(rows), num_actions))
+    if policy.compiled is not None:
+        cpol = session._cpol
+        for t in range(len(rows)):
+            K._policy_logits(cpol.kind, cpol.int_params, cpol.weights, states[t],
+                             last_actions[t], logits[t])  # fmt: skip
+    else:
+        logits[:] = policy.log_probs(states, last_actions, compiled)
+    mask = np.array(legal)
+    logits = np.where(mask, logits, -np.inf)
+    logits -= logits.max(axis=1, keepdims=True)
+    probs = np.exp(logits)
+    return probs / probs.sum(axis=1, keepdims=True)
+
+
+def code_length_bits(domain: Domain, actions: Sequence[int], policy: Policy) -> float:
+    """ℓ_ν(h) = −log2 ν(h) of a path under a policy, in bits."""
+    probs = path_distributions(domain, actions, policy)
+    if not len(probs):
+        return 0.0
+    return float(-np.log2(probs[np.arange(len(actions)), list(actions)]).sum())
+
+
+def coded_bits(domain: Domain, actions: Sequence[int], policy: Policy) -> int:
+    """Bits actually written when the path is range-coded under the policy."""
+    from kairos.info.coding import WORD_BITS, encode_symbols
+
+    probs = path_distributions(domain, actions, policy)
+    return WORD_BITS * len(encode_symbols(list(actions), probs)) if len(probs) else 0
+
+
+def measure_prior(
+    tasks: Sequence[Domain], policy: Policy | None, config: SearchConfig
+) -> list[SearchResult]:
+    """Search every task under one prior with one configuration."""
+    return [search(task, config, policy) for task in tasks]
+
+
+def pair_rows(
+    tasks: Sequence[Domain],
+    base: Sequence[SearchResult],
+    learned: Sequence[SearchResult],
+    base_policy: Policy | None,
+    learned_policy: Policy | None,
+    *,
+    coded: bool = True,
+) -> list[dict[str, float]]:
+    """One row per task solved under both priors (see the module docstring for columns)."""
+    base_policy = base_policy or UniformPolicy()
+    learned_policy = learned_policy or UniformPolicy()
+    rows = []
+    for task, r0, rd in zip(tasks, base, learned, strict=True):
+        if not (r0.solved and rd.solved):
+            continue
+        row = {
+            "problem": task.name,
+            "T0": r0.expansions,
+            "TD": rd.expansions,
+            "d0": r0.length + 1,
+            "dD": rd.length + 1,
+            "l0_own": -r0.solution_log_prob / LN2,
+            "lD_own": -rd.solution_log_prob / LN2,
+            "l0_shared": code_length_bits(task, rd.actions, base_policy),
+            "lD_shared": -rd.solution_log_prob / LN2,
+            "bound0": r0.log_bound / LN2,
+            "boundD": rd.log_bound / LN2,
+        }
+        row["unused0"] = math.log2(row["T0"]) - row["bound0"]
+        row["unusedD"] = math.log2(row["TD"]) - row["boundD"]
+        if coded:
+            row["coded0"] = coded_bits(task, r0.actions, base_policy)
+            row["codedD"] = coded_bits(task, rd.actions, learned_policy)
+        rows.append(row)
+    return rows
+
+
+def analyse(rows: Sequence[dict[str, float]], *, resamples: int = 1000, seed: int = 0) -> dict:
+    """Fits of log2 speed-up against information: primary, shared-path and bound variants."""
+    if not rows:
+        nan = {"slope": math.nan, "intercept": math.nan, "r2": math.nan, "n": 0}
+        return {"primary": nan, "shared_path": nan, "bound": nan, "decomposition": {}}
+    col = {k: np.array([r[k] for r in rows], dtype=np.float64) for k in rows[0] if k != "problem"}
+    speedup = np.log2(col["T0"] / col["TD"])
+    info_own = col["l0_own"] - col["lD_own"]
+    info_shared = col["l0_shared"] - col["lD_shared"]
+    bound_speedup = col["bound0"] - col["boundD"]
+    result = {
+        "primary": fit_line(info_own, speedup, resamples=resamples, seed=seed),
+        "shared_path": fit_line(info_shared, speedup, resamples=resamples, seed=seed),
+        "bound": fit_line(info_own, bound_speedup, resamples=resamples, seed=seed),
+        "decomposition": decompose(col),
+    }
+    if "coded0" in col:
+        coded_info = col["coded0"] - col["codedD"]
+        result["coded"] = fit_line(coded_info, speedup, resamples=resamples, seed=seed)
+        result["coding_overhead_bits"] = {
+            "mean_per_path": float(
+                np.mean(np.r_[col["coded0"] - col["l0_own"], col["codedD"] - col["lD_own"]])
+            ),
+            "max_per_path": float(
+                np.max(np.r_[col["coded0"] - col["l0_own"], col["codedD"] - col["lD_own"]])
+            ),
+        }
+    return result
+
+
+def decompose(col: dict[str, np.ndarray]) -> dict[str, float]:
+    """Split log2 T0/TD − I into the depth term and the unused-bound term (means, bits).
+
+    ``log2 T0/TD − I = log2 d0/dD + (u0 − uD)`` holds row by row; the means
+    are the fit's intercept when the slope is 1, and their covariances with I
+    tell how far each term bends the slope away from 1.
+    """
+    info = col["l0_own"] - col["lD_own"]
+    depth = np.log2(col["d0"] / col["dD"])
+    unused = col["unused0"] - col["unusedD"]
+    var = float(np.var(info)) if len(info) > 1 else math.nan
+
+    def slope_share(term: np.ndarray) -> float:
+        if not var or math.isnan(var):
+            return math.nan
+        return float(np.cov(term, info, bias=True)[0, 1] / var)
+
+    return {
+        "mean_depth_term": float(depth.mean()),
+        "mean_unused_term": float(unused.mean()),
+        "mean_unused0": float(col["unused0"].mean()),
+        "mean_unusedD": float(col["unusedD"].mean()),
+        "slope_from_depth_term": slope_share(depth),
+        "slope_from_unused_term": slope_share(unused),
+    }
