@@ -38,12 +38,18 @@ class SearchConfig:
         Heuristic weight of weighted A* (ignored otherwise).
     batch_size : int
         Frontier nodes per call of a non-compiled (e.g. neural) policy.
+    state_cut : bool
+        Prune a node whose state was already expanded at least as well (the
+        default). ``False`` searches the tree: every path is its own node, and
+        only the move straight back to the parent's state is forbidden. The
+        time–information law is stated for tree search.
     """
 
     algorithm: str = "lts"
     budget: int = 1_000_000
     weight: float = 1.5  # mildly greedy: far fewer expansions than A*, short paths
     batch_size: int = 32  # LTS-NN style batches; 1 reproduces sequential order
+    state_cut: bool = True
 
     def __post_init__(self) -> None:
         if self.algorithm not in ALGORITHM_CODES:
@@ -211,6 +217,7 @@ class SearchSession:
                 compiled.goal_value,
                 ALGORITHM_CODES[config.algorithm],
                 float(config.weight),
+                bool(config.state_cut),
                 self._pkind,
                 cpol.int_params,
                 cpol.weights,

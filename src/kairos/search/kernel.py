@@ -12,7 +12,9 @@ All search state lives in flat numpy arrays owned by the Python driver
   slots, 4 bytes each, holding ``1 + index`` of the node that expanded a state
   with the best cut value (−log π for LTS, depth for BFS/WA*); 0 marks an empty
   slot. Keys and cut values are read from the node arrays, so the table stores
-  no copy of a state.
+  no copy of a state. With ``state_cut`` off the table is unused and the search
+  is a tree search: only a child equal to its grandparent (the move straight
+  back) is dropped.
 
 The kernel returns a status. ``NEED_GROW`` asks the driver to enlarge the
 arrays; ``NEED_POLICY`` hands it a batch of popped nodes whose action
@@ -95,6 +97,14 @@ def _cut_value(algo, node_logp, node_depth, i):
     if algo == ALGO_LTS:
         return -node_logp[i]
     return float(node_depth[i])
+
+
+@njit(cache=True, inline="always")
+def _same_row(a, b):
+    for k in range(a.shape[0]):
+        if a[k] != b[k]:
+            return False
+    return True
 
 
 @njit(cache=True)
@@ -234,6 +244,7 @@ def _expand(
     htab,
     algo,
     weight,
+    state_cut,
     node_state,
     node_parent,
     node_action,
@@ -266,10 +277,13 @@ def _expand(
         if not legal[a]:
             continue
         logp = node_logp[i] + logits[a] - log_norm
-        cut_value = -logp if algo == ALGO_LTS else float(depth)
-        entry = table[table_slot(table, node_state, child[a])]
-        if entry and _cut_value(algo, node_logp, node_depth, entry - 1) <= cut_value:
-            continue
+        if state_cut:
+            cut_value = -logp if algo == ALGO_LTS else float(depth)
+            entry = table[table_slot(table, node_state, child[a])]
+            if entry and _cut_value(algo, node_logp, node_depth, entry - 1) <= cut_value:
+                continue
+        elif i > 0 and _same_row(child[a], node_state[node_parent[i]]):
+            continue  # tree search: only the move straight back is forbidden
         if algo == ALGO_LTS:
             priority = log_d - logp
         elif algo == ALGO_BFS:
@@ -298,6 +312,7 @@ def search_kernel(
     goal_value,
     algo,
     weight,
+    state_cut,
     pkind,
     pint,
     pweights,
@@ -346,6 +361,7 @@ def search_kernel(
                 htab,
                 algo,
                 weight,
+                state_cut,
                 node_state,
                 node_parent,
                 node_action,
@@ -382,15 +398,16 @@ def search_kernel(
         i = _heap_pop(heap_prio, heap_node, ctr[C_HEAP])
         ctr[C_HEAP] -= 1
         row = node_state[i]
-        cut_value = _cut_value(algo, node_logp, node_depth, i)
-        slot = table_slot(table, node_state, row)
-        entry = table[slot]
-        if entry:
-            if _cut_value(algo, node_logp, node_depth, entry - 1) <= cut_value:
-                continue  # the state cut: already expanded at least as well
-        else:
-            ctr[C_TABLE] += 1
-        table[slot] = i + 1
+        if state_cut:
+            cut_value = _cut_value(algo, node_logp, node_depth, i)
+            slot = table_slot(table, node_state, row)
+            entry = table[slot]
+            if entry:
+                if _cut_value(algo, node_logp, node_depth, entry - 1) <= cut_value:
+                    continue  # the state cut: already expanded at least as well
+            else:
+                ctr[C_TABLE] += 1
+            table[slot] = i + 1
         ctr[C_EXPANSIONS] += 1
         goal = True
         for k in range(num_words):
@@ -415,6 +432,7 @@ def search_kernel(
             htab,
             algo,
             weight,
+            state_cut,
             node_state,
             node_parent,
             node_action,
