@@ -101,7 +101,7 @@ def _cut_value(algo, node_logp, node_depth, i):
 
 @njit(cache=True, inline="always")
 def _same_row(a, b):
-    for k in range(a.shape[0]):
+    for k in range(a.shape[0]):  # noqa: SIM110  (numba compiles loops, not generators)
         if a[k] != b[k]:
             return False
     return True
