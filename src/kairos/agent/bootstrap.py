@@ -73,6 +73,8 @@ class BootstrapConfig:
         ``nn_epochs`` epochs per retraining).
     nn_epochs : int
         Epochs per retraining of the network.
+    executor : str
+        ``local`` (process pool) or ``ray``.
     """
 
     domain: str
@@ -88,8 +90,11 @@ class BootstrapConfig:
     seed: int = 0
     policy: str = "cm"
     nn_epochs: int = 20
+    executor: str = "local"
 
     def __post_init__(self) -> None:
+        if self.executor not in ("local", "ray"):
+            raise ValidationError("executor", f"got {self.executor!r}, expected 'local' or 'ray'")
         if self.policy not in ("cm", "nn"):
             raise ValidationError("policy", f"got {self.policy!r}, expected 'cm' or 'nn'")
         if self.objective not in OBJECTIVES:
@@ -250,6 +255,7 @@ def run_bootstrap(
                 time_limit_s=config.time_limit_s,
                 max_expansions=config.max_expansions,
                 jobs=config.jobs,
+                executor=config.executor,
             )
         config = saved
         if state.problems_digest != digest:
@@ -306,7 +312,7 @@ def run_bootstrap(
         iter_start = time.perf_counter()
         since_checkpoint = 0
         attempted_now = 0
-        for att in _attempts(problems, todo, policy, search_config, config.jobs, capped):
+        for att in _attempts(problems, todo, policy, search_config, config, capped):
             state.attempted_this_iteration.append(att.index)
             state.expansions_this_iteration += att.expansions
             state.total_expansions += att.expansions
@@ -358,10 +364,18 @@ def run_bootstrap(
     return state, policy
 
 
-def _attempts(problems, todo, policy, config, jobs, capped):
+def _attempts(problems, todo, policy, search_config, config, capped):
     from kairos.agent.solver import attempt_all
 
-    yield from attempt_all(problems, todo, policy, config, jobs=jobs, should_stop=capped)
+    yield from attempt_all(
+        problems,
+        todo,
+        policy,
+        search_config,
+        jobs=config.jobs,
+        should_stop=capped,
+        executor=config.executor,
+    )
 
 
 def _write_log(run_dir: Path, state: BootstrapState) -> None:
