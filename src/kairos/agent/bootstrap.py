@@ -75,6 +75,9 @@ class BootstrapConfig:
         Epochs per retraining of the network.
     executor : str
         ``local`` (process pool) or ``ray``.
+    fit_max_iter : int
+        L-BFGS iterations per refit of the context model (each refit starts
+        from the previous weights, so progress carries over).
     """
 
     domain: str
@@ -91,6 +94,7 @@ class BootstrapConfig:
     policy: str = "cm"
     nn_epochs: int = 20
     executor: str = "local"
+    fit_max_iter: int = 500
 
     def __post_init__(self) -> None:
         if self.executor not in ("local", "ray"):
@@ -207,7 +211,9 @@ def _retrain(policy, problems, state: BootstrapState, config) -> dict:
             seed=config.seed + state.iteration,
         )
     data = trajectories_from_solutions(policy, chosen, paths)
-    report = fit(data, policy.beta, objective=config.objective, l2=config.l2)
+    report = fit(
+        data, policy.beta, objective=config.objective, l2=config.l2, max_iter=config.fit_max_iter
+    )
     # store what the file stores, so the in-memory policy equals the saved one
     policy.beta[:] = policy.beta.astype(np.float32).astype(np.float64)
     return report.as_dict()
