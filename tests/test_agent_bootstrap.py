@@ -174,3 +174,17 @@ def test_shipped_policy_by_name_beats_uniform():
     assert cm < uniform / 2
     with pytest.raises(MismatchError, match="cannot guide a SlidingTile"):
         search(generate(3, 10, seed=0), cfg, shipped)
+
+
+@pytest.mark.ray
+def test_ray_executor_matches_local_pool(tmp_path, puzzles):
+    pytest.importorskip("ray")
+    import ray
+
+    local, _ = run_bootstrap(puzzles[:8], tmp_path / "local", _config(jobs=2))
+    try:
+        remote, _ = run_bootstrap(puzzles[:8], tmp_path / "ray", _config(jobs=2, executor="ray"))
+    finally:
+        ray.shutdown()
+    assert remote.solved == local.solved
+    assert [r["expansions"] for r in remote.log] == [r["expansions"] for r in local.log]

@@ -73,6 +73,11 @@ class BootstrapConfig:
         ``nn_epochs`` epochs per retraining).
     nn_epochs : int
         Epochs per retraining of the network.
+    executor : str
+        ``local`` (process pool) or ``ray``.
+    fit_max_iter : int
+        L-BFGS iterations per refit of the context model (each refit starts
+        from the previous weights, so progress carries over).
     """
 
     domain: str
@@ -88,8 +93,12 @@ class BootstrapConfig:
     seed: int = 0
     policy: str = "cm"
     nn_epochs: int = 20
+    executor: str = "local"
+    fit_max_iter: int = 500
 
     def __post_init__(self) -> None:
+        if self.executor not in ("local", "ray"):
+            raise ValidationError("executor", f"got {self.executor!r}, expected 'local' or 'ray'")
         if self.policy not in ("cm", "nn"):
             raise ValidationError("policy", f"got {self.policy!r}, expected 'cm' or 'nn'")
         if self.objective not in OBJECTIVES:
@@ -202,7 +211,9 @@ def _retrain(policy, problems, state: BootstrapState, config) -> dict:
             seed=config.seed + state.iteration,
         )
     data = trajectories_from_solutions(policy, chosen, paths)
-    report = fit(data, policy.beta, objective=config.objective, l2=config.l2)
+    report = fit(
+        data, policy.beta, objective=config.objective, l2=config.l2, max_iter=config.fit_max_iter
+    )
     # store what the file stores, so the in-memory policy equals the saved one
     policy.beta[:] = policy.beta.astype(np.float32).astype(np.float64)
     return report.as_dict()
@@ -250,6 +261,7 @@ def run_bootstrap(
                 time_limit_s=config.time_limit_s,
                 max_expansions=config.max_expansions,
                 jobs=config.jobs,
+                executor=config.executor,
             )
         config = saved
         if state.problems_digest != digest:
@@ -306,7 +318,7 @@ def run_bootstrap(
         iter_start = time.perf_counter()
         since_checkpoint = 0
         attempted_now = 0
-        for att in _attempts(problems, todo, policy, search_config, config.jobs, capped):
+        for att in _attempts(problems, todo, policy, search_config, config, capped):
             state.attempted_this_iteration.append(att.index)
             state.expansions_this_iteration += att.expansions
             state.total_expansions += att.expansions
@@ -358,10 +370,18 @@ def run_bootstrap(
     return state, policy
 
 
-def _attempts(problems, todo, policy, config, jobs, capped):
+def _attempts(problems, todo, policy, search_config, config, capped):
     from kairos.agent.solver import attempt_all
 
-    yield from attempt_all(problems, todo, policy, config, jobs=jobs, should_stop=capped)
+    yield from attempt_all(
+        problems,
+        todo,
+        policy,
+        search_config,
+        jobs=config.jobs,
+        should_stop=capped,
+        executor=config.executor,
+    )
 
 
 def _write_log(run_dir: Path, state: BootstrapState) -> None:

@@ -20,6 +20,11 @@ class Objective(StrEnum):
     xent = "xent"
 
 
+class Executor(StrEnum):
+    local = "local"
+    ray = "ray"
+
+
 class PolicyKind(StrEnum):
     cm = "cm"
     nn = "nn"
@@ -49,6 +54,9 @@ def train(
     max_expansions: Annotated[
         int | None, typer.Option(help="Cap on expansions over the whole run.")
     ] = None,
+    executor: Annotated[
+        Executor, typer.Option(help="Local process pool, or Ray (optional extra).")
+    ] = Executor.local,
     resume: Annotated[bool, typer.Option(help="Continue the run in --out.")] = False,
     seed: Annotated[int, typer.Option(help="Hash seed of the contexts.")] = 0,
 ) -> None:
@@ -80,6 +88,7 @@ def train(
         jobs=jobs,
         seed=seed,
         policy=policy.value,
+        executor=executor.value,
     )
     if not resume:
         RunFolder.create(

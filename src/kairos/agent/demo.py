@@ -62,7 +62,7 @@ def learning_section(ctx: DemoContext) -> Section:
     else:
         domain, live, budget0 = "sokoban", levels, 2000
         what = "bundled Boxoban training levels"
-    time_limit = 10.0 if ctx.quick else 45.0  # seconds: the live run stays a small share
+    time_limit = 10.0 if ctx.quick else 30.0  # seconds: the live run stays a small share
     events = []
     with ctx.progress("learning: bootstrap on bundled levels", len(live)) as advance:
 
@@ -125,7 +125,7 @@ def learning_section(ctx: DemoContext) -> Section:
     )
     policy = load_policy(data_path(BOXOBAN_POLICY), domain="sokoban")
     test = levels[:5] if ctx.quick else levels
-    budget = 5_000 if ctx.quick else 100_000
+    budget = 5_000 if ctx.quick else 50_000
     rows = []
     with ctx.progress("learning: shipped policy vs uniform", 2 * len(test)) as advance:
         for name, pol in (("LTS, uniform policy", UniformPolicy()), ("LTS, shipped CM", policy)):

@@ -1,7 +1,8 @@
-"""Solving many problems with one policy, on a local process pool.
+"""Solving many problems with one policy, on a local process pool or a Ray cluster.
 
-Workers receive the problems and the policy once (pool initialiser) and then
-only indices, so a large policy is not pickled per task.
+Workers receive the problems and the policy once (pool initialiser, or Ray's
+object store) and then only indices, so a large policy is not copied per task.
+Ray is an optional extra (``pip install kairos[ray]``), imported only when used.
 """
 
 from __future__ import annotations
@@ -44,12 +45,23 @@ def attempt_all(
     *,
     jobs: int = 1,
     should_stop: Callable[[], bool] | None = None,
+    executor: str = "local",
 ) -> Iterator[Attempt]:
     """Yield an :class:`Attempt` per index (in completion order for ``jobs > 1``).
 
     ``should_stop`` is polled between results; when it returns True no more
     problems are started and the generator ends after the ones in flight.
+    ``executor="ray"`` runs the attempts as Ray tasks (a local Ray instance
+    with ``jobs`` CPUs is started unless Ray is already initialised, e.g.
+    connected to a cluster).
     """
+    if executor == "ray":
+        yield from _attempt_ray(problems, indices, policy, config, jobs, should_stop)
+        return
+    if executor != "local":
+        from kairos.errors import ValidationError
+
+        raise ValidationError("executor", f"got {executor!r}, expected 'local' or 'ray'")
     if jobs <= 1:
         _init(problems, policy, config)
         for i in indices:
@@ -76,3 +88,40 @@ def attempt_all(
                 yield fut.result()
             if should_stop and should_stop():
                 pending = []
+
+
+_RAY_TASK = None
+
+
+def _attempt_ray(problems, indices, policy, config, jobs, should_stop):
+    global _RAY_TASK
+    try:
+        import ray
+    except ImportError:
+        from kairos.errors import ValidationError
+
+        raise ValidationError(
+            "executor", "ray is not installed; pip install 'kairos[ray]' or use the local pool"
+        ) from None
+    if not ray.is_initialized():
+        ray.init(num_cpus=jobs, include_dashboard=False, log_to_driver=False)
+    if _RAY_TASK is None:
+
+        def task(problems, policy, config, index):
+            _init(problems, policy, config)
+            return _attempt(index)
+
+        _RAY_TASK = ray.remote(task)
+    refs = (ray.put(problems), ray.put(policy), ray.put(config))
+    pending = list(indices)
+    in_flight: list = []
+    while pending or in_flight:
+        while pending and len(in_flight) < 4 * jobs and not (should_stop and should_stop()):
+            in_flight.append(_RAY_TASK.remote(*refs, pending.pop(0)))
+        if not in_flight:
+            return
+        done, in_flight = ray.wait(in_flight, num_returns=1)
+        for ref in done:
+            yield ray.get(ref)
+        if should_stop and should_stop():
+            pending = []

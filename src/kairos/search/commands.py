@@ -40,7 +40,11 @@ def solve(
     algo: Annotated[AlgoName, typer.Option(help="Search algorithm.")] = AlgoName.lts,
     budget: Annotated[int, typer.Option(help="Expansion budget per problem.")] = 100_000,
     policy: Annotated[
-        str, typer.Option(help="'uniform' or a policy file (.kpol) trained for this domain.")
+        str,
+        typer.Option(
+            help="'uniform', 'boxoban-cm' (the shipped Boxoban context model) or a policy "
+            "file (.kpol) trained for this domain."
+        ),
     ] = "uniform",
     weight: Annotated[float, typer.Option(help="Heuristic weight for wastar.")] = 1.5,
     jobs: Annotated[int, typer.Option(help="Worker processes (local pool).")] = 1,
