@@ -171,6 +171,7 @@ def test_stp_garbage_lines(tmp_path, line, fragment):
     with pytest.raises(InputFormatError) as err:
         parse_instances(path.read_text(), path=path)
     assert err.value.line == 3 and fragment in str(err.value)
+    assert str(err.value).count("p.txt") == 1  # the location is named once
 
 
 def test_sokoban_is_a_domain():

@@ -81,16 +81,18 @@ def test_lts_guarantee_with_random_policies():
     for seed in range(6):
         puzzle = generate(3, 8 + 2 * seed, seed=100 + seed)
         policy = HashedRandomPolicy(seed=seed, temperature=1.0)
-        result = search(puzzle, SearchConfig(budget=200_000, batch_size=1), policy)
-        assert result.solved
-        assert result.expansions <= math.exp(result.log_bound)
-        checked += 1
+        for batch_size in (1, 8):  # batches pop nodes no costlier than n* as well
+            config = SearchConfig(budget=200_000, batch_size=batch_size)
+            result = search(puzzle, config, policy)
+            assert result.solved
+            assert result.expansions <= math.exp(result.log_bound)
+            checked += 1
     (level,) = parse_levels("#######\n#@ $ .#\n#  $ .#\n#######\n")
     for seed in range(4):
         result = search(level, SearchConfig(batch_size=1), HashedRandomPolicy(seed=seed))
         assert result.solved and result.expansions <= math.exp(result.log_bound)
         checked += 1
-    assert checked == 10
+    assert checked == 16
 
 
 def test_random_policy_compiled_matches_reference():

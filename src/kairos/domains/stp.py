@@ -26,6 +26,13 @@ def _bits_per_tile(size: int) -> int:
     return 4 if size * size <= 16 else 5
 
 
+def _parity_message(tiles: Sequence[int]) -> str:
+    return (
+        f"tiles {' '.join(map(str, tiles))} have the wrong permutation parity; "
+        "no sequence of moves reaches the goal (swap two non-blank tiles to fix)"
+    )
+
+
 def is_solvable(tiles: Sequence[int], size: int) -> bool:
     """Whether ``tiles`` can reach the goal ``0 1 .. n*n-1`` (permutation parity test)."""
     seq = [t for t in tiles if t != 0]
@@ -65,10 +72,7 @@ class SlidingTile:
                 "tiles", f"got {list(tiles)}, expected a permutation of 0..{size * size - 1}"
             )
         if not is_solvable(tiles, size):
-            raise UnsolvableError(
-                f"{name}: tiles {' '.join(map(str, tiles))} have the wrong permutation parity; "
-                "no sequence of moves reaches the goal (swap two non-blank tiles to fix)"
-            )
+            raise UnsolvableError(f"{name}: {_parity_message(tiles)}")
         self.tiles, self.size, self.name = tiles, size, name
         n = size
         self.neighbours = np.full((n * n, 4), -1, dtype=np.int64)
@@ -190,10 +194,9 @@ def parse_instances(text: str, *, path: str | Path | None = None) -> list[Slidin
                 lineno,
                 f"{len(tiles)} tiles {tiles}, expected a permutation of 0..{size * size - 1}",
             )
-        try:
-            out.append(SlidingTile(tiles, size, name=f"{stem}:{lineno}"))
-        except UnsolvableError as exc:
-            raise InputFormatError(path, lineno, str(exc)) from None
+        if not is_solvable(tiles, size):
+            raise InputFormatError(path, lineno, _parity_message(tiles))
+        out.append(SlidingTile(tiles, size, name=f"{stem}:{lineno}"))
     if not out:
         raise InputFormatError(path, None, "no instances found: expected lines 'n t0 t1 ...'")
     return out
