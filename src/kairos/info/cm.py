@@ -2,13 +2,16 @@
 
 Stream layout (inside the ``.kz`` file payload, or alone)::
 
-    mode        : 1 byte, 1 = model-coded, 0 = stored (coding would expand it)
+    mode        : 1 byte, 0 = stored (coding would expand it), otherwise the
+                  model version that coded it (cm_kernel.MODEL_VERSION)
     num_bytes   : uint64 little-endian, length of the original
-    table_bits  : 1 byte, log2 of the counters per context (coded mode only)
+    table_bits  : 1 byte, log2 of the slots per context (coded mode only)
     body        : coded bits, or the original bytes (stored mode)
 
-The table size is chosen from the input length (``table_bits`` in 16..22), so
-short strings do not pay for allocating hundreds of megabytes.
+A stream coded by another model version is refused with a typed error (its
+predictions cannot be reproduced). The table size is chosen from the input
+length (``table_bits`` in 16..22), so short strings do not pay for allocating
+hundreds of megabytes.
 """
 
 from __future__ import annotations
@@ -18,18 +21,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from kairos.errors import CorruptFileError, ValidationError
+from kairos.errors import CorruptFileError, ValidationError, VersionError
 
 _PREFIX = struct.Struct("<BQ")
 _MODE_STORED = 0
-_MODE_CODED = 1
 MIN_TABLE_BITS = 16
-MAX_TABLE_BITS = 22  # 13 contexts x 4 M counters x 4 bytes = 208 MB
+MAX_TABLE_BITS = 22  # 24 contexts x 4 M slots x 3 bytes = 302 MB
 
 
 def table_bits_for(num_bytes: int, max_table_bits: int = MAX_TABLE_BITS) -> int:
-    """Counters per context (log2): about 2x the number of bits coded, within [16, max]."""
-    return max(MIN_TABLE_BITS, min(max_table_bits, (8 * max(num_bytes, 1)).bit_length() + 1))
+    """Slots per context (log2): about 16 per byte coded (a bucket per nibble), in [16, max]."""
+    return max(MIN_TABLE_BITS, min(max_table_bits, (16 * max(num_bytes, 1)).bit_length()))
 
 
 @dataclass(frozen=True)
@@ -39,11 +41,11 @@ class CMCompressor:
     Parameters
     ----------
     max_table_bits : int
-        Upper bound on log2 of the counters per context; memory is about
-        ``13 * 4 * 2**max_table_bits`` bytes plus ~60 MB.
+        Upper bound on log2 of the slots per context; memory is about
+        ``24 * 3 * 2**max_table_bits`` bytes plus ~70 MB.
     """
 
-    max_table_bits: int = MAX_TABLE_BITS  # 22: 208 MB of counters, ample for Calgary
+    max_table_bits: int = MAX_TABLE_BITS  # 22: 302 MB of tables, ample for Calgary
     name: str = "cm"
 
     def __post_init__(self) -> None:
@@ -62,18 +64,7 @@ class CMCompressor:
         table_bits = table_bits_for(len(data), self.max_table_bits)
         src = np.frombuffer(data, dtype=np.uint8)
         dst = np.empty(len(data) + len(data) // 8 + 64, dtype=np.uint8)
-        written, ideal_bits = k.cm_code(
-            src,
-            len(data),
-            dst,
-            False,
-            table_bits,
-            k.SQUASH,
-            k.STRETCH,
-            k.RECIPROCAL,
-            k.COST_BITS,
-            costs,
-        )
+        written, ideal_bits = k.cm_code(src, len(data), dst, False, table_bits, k.TABLES, costs)
         body = None if written < 0 else dst[:written].tobytes()
         return body, float(ideal_bits), table_bits
 
@@ -81,7 +72,9 @@ class CMCompressor:
         body, _, table_bits = self._run(data)
         if body is None or len(body) + 1 >= len(data):
             return _PREFIX.pack(_MODE_STORED, len(data)) + bytes(data)
-        return _PREFIX.pack(_MODE_CODED, len(data)) + bytes([table_bits]) + body
+        from kairos.info.cm_kernel import MODEL_VERSION
+
+        return _PREFIX.pack(MODEL_VERSION, len(data)) + bytes([table_bits]) + body
 
     def code_length(self, data: bytes) -> float:
         """Ideal code length sum(-log2 p) of ``data`` under the model, in bits."""
@@ -106,8 +99,14 @@ class CMCompressor:
                     None, f"stored cm stream holds {len(body)} bytes, header says {num_bytes}"
                 )
             return bytes(body)
-        if mode != _MODE_CODED or not body:
-            raise CorruptFileError(None, f"cm stream has unknown mode {mode}")
+        if 0 < mode < k.MODEL_VERSION:
+            raise VersionError(
+                None,
+                f"cm stream was coded by model version {mode}; this kairos decodes "
+                f"version {k.MODEL_VERSION} only",
+            )
+        if mode != k.MODEL_VERSION or not body:
+            raise CorruptFileError(None, f"cm stream has unknown mode {mode} or no body")
         table_bits = body[0]
         plausible_bits = table_bits_for(num_bytes, 24)
         if not MIN_TABLE_BITS <= table_bits <= plausible_bits or num_bytes > 8 * len(body) * 4096:
@@ -116,16 +115,5 @@ class CMCompressor:
             )
         src = np.frombuffer(body, dtype=np.uint8)[1:]
         dst = np.empty(num_bytes, dtype=np.uint8)
-        k.cm_code(
-            src,
-            num_bytes,
-            dst,
-            True,
-            table_bits,
-            k.SQUASH,
-            k.STRETCH,
-            k.RECIPROCAL,
-            k.COST_BITS,
-            np.zeros(0),
-        )
+        k.cm_code(src, num_bytes, dst, True, table_bits, k.TABLES, np.zeros(0))
         return dst.tobytes()

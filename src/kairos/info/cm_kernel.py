@@ -13,21 +13,34 @@ A 32-bit carry-less binary arithmetic coder inside the numba loop costs a few
 integer operations per bit instead. Byte- or symbol-level models use the
 constriction wrapper.
 
-Model (per bit, all probabilities of a 1 bit):
+Model (per bit, all probabilities of a 1 bit), in the lpaq/PAQ family; the
+stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
 
-- 13 hashed contexts: orders 0-6 and 8, a word context (letters only), the
-  word plus the previous word, a column context (the byte above in the
-  previous line), and two sparse contexts (byte -2; bytes -3 and -4).
-  Each looks up an adaptive counter (21-bit probability + hit count whose
-  learning rate falls as 1/(n+1.5) down to a floor) in a 16-slot bucket
-  chosen once per nibble, so a byte costs two cache misses per context.
-- A match model: the longest recent repeat of the last 6 bytes predicts the
+- 24 hashed contexts: orders 0-6, 8, 12 and 16; the word (letters only,
+  case-folded) with the previous byte, with the previous word, and with the
+  two previous words; a column context (the byte above in the previous line);
+  sparse contexts (byte -2; bytes -3 and -4; bytes -1 and -3; bytes -2 and -3);
+  two indirect contexts (the bytes that followed the last occurrences of the
+  current order-1 and order-2 context); two record contexts (the bytes one and
+  two record lengths back, the record length detected from repeating gaps
+  between equal bytes); and two case-folded text contexts.
+- Each context selects, once per nibble, a 16-byte bucket (an 8-bit check
+  byte + 15 bit-history states, one per node of the nibble's binary tree),
+  found among 3 neighbouring buckets by its check byte or else replacing the
+  least-used one.
+- Two inputs per context, with two rates: a bit history, i.e. a state
+  (n0, n1, last bit) with bounded, discounted counts (:data:`NEXT_STATE`)
+  turned into a probability by an adaptive state map per context (slow,
+  indirect: it learns how far to trust, e.g., an order-6 context seen once),
+  and a fast direct probability (rate 1/8) in the same slot.
+- A match model: the longest recent repeat of the last bytes predicts the
   next bit, with its confidence learned per match length.
 - Three logistic mixers in the stretch domain (weight sets chosen by the
-  partial byte, the previous byte, and the match length with bit position),
-  combined by a second-layer mixer.
-- Three adaptive probability maps (SSE) on order 0, 1 and 2, averaged with
-  the mixer output.
+  partial byte, the previous byte, and the number of contexts seen before
+  with the bit position and whether a match is active), combined by a
+  second-layer mixer.
+- Adaptive probability maps (SSE) on order 0, 1 and 2, averaged with the
+  mixer output.
 """
 
 from __future__ import annotations
@@ -35,12 +48,16 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-NUM_CONTEXTS = 13
-NUM_INPUTS = NUM_CONTEXTS + 3  # + match (2) + bias (1)
+MODEL_VERSION = 2  # bump whenever the model's predictions change
+NUM_CONTEXTS = 24
+WEIGHT_INIT = 5000  # initial mixer weight, 65536 = 1.0
+FAST_SHIFT = 3  # the fast direct probability moves 1/8 of the way per bit
+NUM_INPUTS = 2 * NUM_CONTEXTS + 3  # 2 per context + match (2) + bias (1)
 MATCH_MIN_BYTES = 6  # the match model looks up repeats of this many bytes
 MATCH_TABLE_BITS = 20  # log2 of the match model's position table size
-COUNTER_LIMIT = 255  # hit count at which a counter's learning rate stops falling
-MIXER_LR = 10  # mixer learning rate, in 1/16384 units of x * err
+STATE_MAP_LIMIT = 1023  # hit count at which a state map's learning rate stops falling
+MIXER_LR = 6  # mixer learning rate, in 1/16384 units of x * err
+BUCKET_PROBES = 3  # neighbouring buckets searched for a context's check byte
 
 # squash(x) = 4096 / (1 + exp(-x / 256)) at x = -2048, -1920, ..., 2048,
 # rounded once and frozen here so that every machine uses the same integers.
@@ -74,8 +91,62 @@ def _build_stretch(squash: np.ndarray) -> np.ndarray:
     return table
 
 
+def _count_cap(n_other: int) -> int:
+    """Largest count of one bit value while the other value has count ``n_other``."""
+    caps = (40, 24, 12, 8, 6, 5, 4, 4, 3, 3, 3, 3, 3)
+    return caps[n_other] if n_other < len(caps) else 2
+
+
+def _next_counts(n0: int, n1: int, bit: int) -> tuple[int, int]:
+    """Count the bit, discount the other value's count (nonstationary), apply the caps."""
+    if bit:
+        n1 += 1
+        if n0 > 2:
+            n0 = (n0 + 1) // 2
+    else:
+        n0 += 1
+        if n1 > 2:
+            n1 = (n1 + 1) // 2
+    n0 = min(n0, _count_cap(n1))
+    n1 = min(n1, _count_cap(n0))
+    return n0, n1
+
+
+def _build_states() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Bit-history state machine: (next-state table [state, bit], initial p, priority).
+
+    A state is (n0, n1, last bit); the last bit is kept only when both counts
+    are non-zero. State 0 is the empty history. Integer-only and deterministic.
+    """
+    seen = {(0, 0)}
+    frontier = [(0, 0)]
+    while frontier:
+        n0, n1 = frontier.pop()
+        for bit in (0, 1):
+            nxt = _next_counts(n0, n1, bit)
+            if nxt not in seen:
+                seen.add(nxt)
+                frontier.append(nxt)
+    states = []
+    for n0, n1 in sorted(seen, key=lambda s: (s[0] + s[1], s)):
+        states += [(n0, n1, 0), (n0, n1, 1)] if n0 and n1 else [(n0, n1, int(n1 > 0))]
+    index = {s: i for i, s in enumerate(states)}
+    assert len(states) <= 256
+    nxt_table = np.zeros((256, 2), dtype=np.uint8)
+    init_p = np.full(256, 1 << 21, dtype=np.int64)
+    priority = np.zeros(256, dtype=np.int64)
+    for i, (n0, n1, _) in enumerate(states):
+        for bit in (0, 1):
+            m0, m1 = _next_counts(n0, n1, bit)
+            nxt_table[i, bit] = index[(m0, m1, bit if m0 and m1 else int(m1 > 0))]
+        init_p[i] = ((2 * n1 + 1) << 22) // (2 * (n0 + n1) + 2)
+        priority[i] = n0 + n1
+    return nxt_table, init_p, priority
+
+
 SQUASH = _build_squash()
 STRETCH = _build_stretch(SQUASH)
+NEXT_STATE, STATE_INIT_P, STATE_PRIORITY = _build_states()
 # Reciprocal learning rates 1/(n+1.5) in 16-bit fixed point.
 RECIPROCAL = np.array([(65536 * 2) // (2 * n + 3) for n in range(1024)], dtype=np.int64)
 # -log2(p/4096) for 12-bit p, only for reporting the ideal code length.
@@ -101,9 +172,7 @@ def _squash(x, squash):
 
 
 @njit(cache=True)
-def cm_code(
-    src, num_bytes, dst, decode, table_bits, squash, stretch, reciprocal, cost_bits, byte_cost_bits
-):
+def cm_code(src, num_bytes, dst, decode, table_bits, tables, byte_cost_bits):
     """Encode ``src`` into ``dst`` (``decode=False``) or decode ``src`` into ``dst``.
 
     Parameters
@@ -115,7 +184,9 @@ def cm_code(
     dst : uint8 array
         Output buffer: at least ``num_bytes`` long when decoding.
     table_bits : int
-        log2 of the number of counters per context.
+        log2 of the slots of bit-history table per context.
+    tables : tuple
+        The frozen integer tables, :data:`TABLES`.
     byte_cost_bits : float64 array
         Receives -log2 p of each byte when it has ``num_bytes`` entries
         (a learning curve); pass an empty array to skip.
@@ -126,14 +197,20 @@ def cm_code(
         Bytes written to ``dst`` (-1 if it overflowed while encoding) and the
         ideal code length sum(-log2 p) in bits.
     """
+    squash, stretch, reciprocal, cost_bits, next_state, state_init_p, priority = tables
     size = 1 << table_bits
     mask = size - 1
-    counters = np.full((NUM_CONTEXTS, size), (1 << 20) << 10, dtype=np.int32)
+    hist = np.zeros((NUM_CONTEXTS, size), dtype=np.uint8)
+    fast = np.full((NUM_CONTEXTS, size), 32768, dtype=np.uint16)
+    state_map = np.empty((NUM_CONTEXTS, 256), dtype=np.int64)
+    for i in range(NUM_CONTEXTS):
+        for s in range(256):
+            state_map[i, s] = state_init_p[s] << 10
     match_table = np.zeros(1 << MATCH_TABLE_BITS, dtype=np.int32)
     match_counters = np.full(64 * 2, 1 << 15, dtype=np.int64)
-    weights1 = np.full((256, NUM_INPUTS), 20000, dtype=np.int64)
-    weights2 = np.full((256, NUM_INPUTS), 20000, dtype=np.int64)
-    weights3 = np.full((64 * 8, NUM_INPUTS), 20000, dtype=np.int64)
+    weights1 = np.full((256, NUM_INPUTS), WEIGHT_INIT, dtype=np.int64)
+    weights2 = np.full((256, NUM_INPUTS), WEIGHT_INIT, dtype=np.int64)
+    weights3 = np.full((64 * 32, NUM_INPUTS), WEIGHT_INIT, dtype=np.int64)
     weights_final = np.full((256, 3), 65536 // 3, dtype=np.int64)
     apm_sizes = (256, 65536, 65536)
     apm = np.empty((3, 65536 * 33), dtype=np.int64)
@@ -143,9 +220,18 @@ def cm_code(
                 apm[a, c * 33 + j] = _squash((j - 16) * 128, squash) * 16
 
     buf = src if not decode else dst
+    follow1 = np.zeros(256, dtype=np.int64)  # the 2 bytes that followed each byte value
+    follow2 = np.zeros(65536, dtype=np.int64)  # the 2 bytes that followed each byte pair
+    last_seen = np.zeros(256, dtype=np.int64)  # last position + 1 of each byte value
+    last_gap = np.zeros(256, dtype=np.int64)
+    gap_repeats = np.zeros(256, dtype=np.int64)
+    record_len = 0
+    prev_word2 = 0
+    folded = 0  # last bytes with letters lower-cased and other bytes classed
     hashes = np.zeros(NUM_CONTEXTS, dtype=np.int64)
     bases = np.zeros(NUM_CONTEXTS, dtype=np.int64)
     slots = np.zeros(NUM_CONTEXTS, dtype=np.int64)
+    states = np.zeros(NUM_CONTEXTS, dtype=np.int64)
     inputs = np.zeros(NUM_INPUTS, dtype=np.int64)
     layer1 = np.zeros(3, dtype=np.int64)
 
@@ -190,6 +276,25 @@ def cm_code(
         hashes[10] = _hash(above, c1 | (min(col, 255) << 8), 10)
         hashes[11] = _hash(c4 & 0xFF00, 0, 11)
         hashes[12] = _hash(c4 & 0xFFFF0000, 0, 12)
+        h12 = c8
+        for k in range(8, 12):
+            h12 = _hash(h12, buf[pos - 1 - k] if pos > k else 0, 40)
+        h16 = h12
+        for k in range(12, 16):
+            h16 = _hash(h16, buf[pos - 1 - k] if pos > k else 0, 41)
+        hashes[13] = _hash(c4, h12, 13)
+        hashes[14] = _hash(c4, h16, 14)
+        hashes[15] = _hash(word, _hash(prev_word, prev_word2, 3), 15)
+        hashes[16] = _hash(c1, follow1[c1], 16)
+        hashes[17] = _hash(c4 & 0xFFFF, follow2[c4 & 0xFFFF], 17)
+        r1 = buf[pos - record_len] if record_len > 0 and pos >= record_len else 0
+        r2 = buf[pos - 2 * record_len] if record_len > 0 and pos >= 2 * record_len else 0
+        hashes[18] = _hash(r1 | (r2 << 8), record_len, 18)
+        hashes[19] = _hash(r1 | (c1 << 8), record_len, 19)
+        hashes[20] = _hash(folded & 0xFFFFFF, 0, 20)
+        hashes[21] = _hash(folded, word, 21)
+        hashes[22] = _hash(c4 & 0xFF00FF, 0, 22)
+        hashes[23] = _hash(c4 & 0xFFFF00, 0, 23)
 
         # ---- match model: find or extend a repeat of the last bytes ----
         if pos >= MATCH_MIN_BYTES:
@@ -212,34 +317,60 @@ def cm_code(
         c0 = 1  # partial byte with a leading 1
         bits_before = ideal_bits
         byte = 0
+        nibble = 1
         for bit_pos in range(8):
             if bit_pos == 0 or bit_pos == 4:
+                # ---- find each context's bucket for this nibble ----
                 for i in range(NUM_CONTEXTS):
-                    bases[i] = (_hash(hashes[i], c0, i) & mask) & ~15
+                    h = _hash(hashes[i], c0, i)
+                    check = (h >> 24) & 0xFF
+                    home = (h & mask) & ~15
+                    found = -1
+                    for probe in range(BUCKET_PROBES):
+                        b = home ^ (probe << 4)
+                        if hist[i, b] == check:
+                            found = b
+                            break
+                    if found < 0:
+                        found = home
+                        best = 1 << 30
+                        for probe in range(BUCKET_PROBES):
+                            b = home ^ (probe << 4)
+                            pr = priority[hist[i, b + 1]]
+                            if pr < best:
+                                best = pr
+                                found = b
+                        for j in range(16):
+                            hist[i, found + j] = 0
+                            fast[i, found + j] = 32768
+                        hist[i, found] = check
+                    bases[i] = found
                 nibble = 1
             # ---- predictions of each input ----
+            nz = 0
             for i in range(NUM_CONTEXTS):
                 slots[i] = bases[i] + nibble
-                e = np.int64(counters[i, slots[i]])
-                if (e & 1023) == 0:
-                    inputs[i] = 0
-                else:
-                    inputs[i] = stretch[e >> 19]
+                st = np.int64(hist[i, slots[i]])
+                states[i] = st
+                if st != 0:
+                    nz += 1
+                sti = stretch[state_map[i, st] >> 20]
+                inputs[i] = sti
+                inputs[NUM_CONTEXTS + i] = stretch[np.int64(fast[i, slots[i]]) >> 4] if st else 0
             expected_bit = 0
             match_slot = 0
             if match_len > 0:
                 expected_bit = (expected_byte >> (7 - bit_pos)) & 1
                 match_slot = min(match_len, 63) * 2 + expected_bit
-                st = stretch[match_counters[match_slot] >> 4]
-                inputs[NUM_CONTEXTS] = st
-                inputs[NUM_CONTEXTS + 1] = (2 * expected_bit - 1) * min(match_len, 32) * 32
+                inputs[2 * NUM_CONTEXTS] = stretch[match_counters[match_slot] >> 4]
+                inputs[2 * NUM_CONTEXTS + 1] = (2 * expected_bit - 1) * min(match_len, 32) * 32
             else:
-                inputs[NUM_CONTEXTS] = 0
-                inputs[NUM_CONTEXTS + 1] = 0
-            inputs[NUM_CONTEXTS + 2] = 256
+                inputs[2 * NUM_CONTEXTS] = 0
+                inputs[2 * NUM_CONTEXTS + 1] = 0
+            inputs[2 * NUM_CONTEXTS + 2] = 256
 
             # ---- mixing ----
-            sel3 = min(match_len, 15) * 8 + bit_pos if match_len > 0 else bit_pos
+            sel3 = (nz * 8 + bit_pos) * 2 + (1 if match_len > 0 else 0)
             dot1 = 0
             dot2 = 0
             dot3 = 0
@@ -303,15 +434,19 @@ def cm_code(
                 x2 = ((x2 << 8) & 0xFFFFFFFF) | 255
 
             # ---- learn ----
-            target = y << 21
+            target = y << 22
             for i in range(NUM_CONTEXTS):
-                e = np.int64(counters[i, slots[i]])
+                st = states[i]
+                e = state_map[i, st]
                 n = e & 1023
                 pr = e >> 10
                 pr += ((target - pr) * reciprocal[n]) >> 16
-                if n < COUNTER_LIMIT:
+                if n < STATE_MAP_LIMIT:
                     n += 1
-                counters[i, slots[i]] = np.int32((pr << 10) | n)
+                state_map[i, st] = (pr << 10) | n
+                hist[i, slots[i]] = next_state[st, y]
+                fv = np.int64(fast[i, slots[i]])
+                fast[i, slots[i]] = fv + ((((y << 16) - y) - fv) >> FAST_SHIFT)
             if match_len > 0:
                 mc = match_counters[match_slot]
                 match_counters[match_slot] = mc + ((((y << 16) - mc) * 3) >> 7)
@@ -345,12 +480,27 @@ def cm_code(
         if match_len > 0:
             match_len = min(match_len + 1, 65535)
             match_ptr += 1
+        follow1[c1] = ((follow1[c1] << 8) | byte) & 0xFFFF
+        follow2[c4 & 0xFFFF] = ((follow2[c4 & 0xFFFF] << 8) | byte) & 0xFFFF
+        gap = pos + 1 - last_seen[byte]
+        if last_seen[byte] > 0 and gap == last_gap[byte]:
+            gap_repeats[byte] += 1
+            if gap_repeats[byte] >= 3 and gap > 2:
+                record_len = gap
+        else:
+            gap_repeats[byte] = 0
+        last_gap[byte] = gap
+        last_seen[byte] = pos + 1
         c8 = ((c8 << 8) | (c4 >> 24)) & 0xFFFFFFFF
         c4 = ((c4 << 8) | byte) & 0xFFFFFFFF
         is_letter = (65 <= byte <= 90) or (97 <= byte <= 122)
+        fb = byte | 32 if is_letter else (48 if 48 <= byte <= 57 else byte)
+        if fb != 32 or (folded & 0xFF) != 32:
+            folded = ((folded << 8) | fb) & 0xFFFFFFFF
         if is_letter:
             word = _hash(word, byte | 32, 99)
         elif word != 0:
+            prev_word2 = prev_word
             prev_word = word
             word = 0
         if byte == 10:
@@ -365,3 +515,6 @@ def cm_code(
             out_pos += 1
             x1 = (x1 << 8) & 0xFFFFFFFF
     return out_pos, ideal_bits
+
+
+TABLES = (SQUASH, STRETCH, RECIPROCAL, COST_BITS, NEXT_STATE, STATE_INIT_P, STATE_PRIORITY)
