@@ -85,6 +85,7 @@ from kairos.agent import toni_commands as _toni_commands  # noqa: E402  (heavy i
 
 app.command("allocate")(_toni_commands.allocate)
 app.command("audit")(_toni_commands.audit)
+app.command("speedup")(_toni_commands.speedup)
 
 
 def main() -> None:

@@ -147,3 +147,105 @@ def _print_audit(console, result: dict) -> None:
         "yes" if hop["agent_lowest"] else "no",
     )
     console.print(table)
+
+
+def speedup(
+    run_dir: Annotated[Path, typer.Argument(help="A kairos train run folder (its solutions).")],
+    levels: Annotated[
+        list[Path], typer.Option("--levels", help="Held-out tasks; repeat for several files.")
+    ],
+    sizes: Annotated[
+        str, typer.Option(help="Nested training-set sizes for the priors, e.g. '8,32,128,all'.")
+    ] = "8,32,128,all",
+    budget: Annotated[int, typer.Option(help="Expansion budget per task and prior.")] = 1_000_000,
+    limit: Annotated[int | None, typer.Option(help="Use only the first N tasks.")] = None,
+    resamples: Annotated[int, typer.Option(help="Bootstrap resamples for the CIs.")] = 1000,
+    compressor: Annotated[str, typer.Option(help="Compressor for C(h) - C(h|D).")] = "xz",
+    seed: Annotated[int, typer.Option(help="Seed of the subset order and the bootstrap.")] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    out: Annotated[
+        Path | None, typer.Option(help="Where to write results (default RUN_DIR/speedup).")
+    ] = None,
+) -> None:
+    """Measure log2 speed-up against I(h:D) = l_nu0(h) - l_nuD(h) on held-out tasks."""
+    from rich.console import Console
+
+    from kairos.agent.bootstrap import load_checkpoint
+    from kairos.agent.speedup_run import run_speedup
+    from kairos.domains import LOADERS
+    from kairos.errors import InputFormatError, ValidationError
+    from kairos.runfolder import RunFolder
+
+    meta_path = run_dir / "run.json"
+    try:
+        meta = json.loads(meta_path.read_text())
+        train_cfg = meta["config"]
+        train_files = [Path(p) for p in train_cfg["levels"]]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise InputFormatError(meta_path, None, f"not a kairos train run folder: {exc}") from None
+    config, state, _ = load_checkpoint(run_dir)
+    problems = [p for path in train_files for p in LOADERS[config.domain](path)]
+    if train_cfg.get("limit"):
+        problems = problems[: int(train_cfg["limit"])]
+    tasks = [p for path in levels for p in LOADERS[config.domain](path)]
+    if limit is not None:
+        if limit < 1:
+            raise ValidationError("--limit", f"got {limit}, expected >= 1")
+        tasks = tasks[:limit]
+    if not state.solved:
+        raise ValidationError("RUN_DIR", f"{run_dir} has no solved training problems yet")
+    try:
+        wanted = [len(state.solved) if s == "all" else int(s) for s in sizes.split(",")]
+    except ValueError:
+        raise ValidationError("--sizes", f"got {sizes!r}, expected sizes like '8,32,all'") from None
+    if budget < 1:
+        raise ValidationError("--budget", f"got {budget}, expected a positive integer")
+    run = RunFolder.create(
+        out or run_dir / "speedup",
+        command="speedup",
+        config={"run_dir": str(run_dir), "levels": [str(p) for p in levels], "sizes": wanted,
+                "budget": budget, "limit": limit, "compressor": compressor},
+        seed=seed,
+    )  # fmt: skip
+    console = Console(stderr=as_json)
+    with console.status("starting") as status:
+        summary, rows = run_speedup(
+            tasks, problems, state.solved, domain=config.domain, sizes=wanted, budget=budget,
+            objective=config.objective, l2=config.l2, seed=seed, resamples=resamples,
+            compressor=compressor, on_stage=lambda msg: status.update(msg),
+        )  # fmt: skip
+    run.write_json("speedup.json", summary)
+    run.write_csv("speedup.csv", rows)
+    from kairos.agent.speedup_plot import plot_speedup
+
+    plot_speedup(rows, summary, run.file("speedup.png"))
+    if as_json:
+        typer.echo(json.dumps(summary, indent=2, default=str))
+        return
+    _print_speedup(console, summary)
+    console.print(f"results: {run.path} (speedup.json, speedup.csv, speedup.png)")
+
+
+def _print_speedup(console, summary: dict) -> None:
+    from rich.table import Table
+
+    def fmt(fit: dict | None, key: str) -> str:
+        if not fit or fit.get(key) is None or math.isnan(fit.get(key, math.nan)):
+            return "n/a"
+        ci = fit.get(f"{key}_ci") or [math.nan, math.nan]
+        return f"{fit[key]:.3f} [{ci[0]:.3f}, {ci[1]:.3f}]"
+
+    table = Table(title="log2 speed-up against I(h:D) (95% bootstrap CIs)")
+    for col in ("measure", "n", "slope", "intercept (bits)", "R²"):
+        table.add_column(col)
+    for label, fit in (
+        ("primary: own solutions, tree search", summary),
+        ("shared path hD", summary.get("shared_path")),
+        ("LTS bound instead of time", summary.get("bound")),
+        ("state-cut search", summary.get("state_cut")),
+        ("bits written by the coder", summary.get("coded")),
+    ):
+        if fit:
+            table.add_row(label, str(fit.get("n", 0)), fmt(fit, "slope"),
+                          fmt(fit, "intercept"), fmt(fit, "r2"))  # fmt: skip
+    console.print(table)

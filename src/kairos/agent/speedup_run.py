@@ -1,0 +1,171 @@
+"""``kairos speedup``: the time–information law measured on a training run's priors.
+
+Priors ν0, νD1, νD2, …: ν0 is the uniform prior; νDk is a context model fitted,
+with the run's own objective and regulariser, on the first ``n_k`` solutions of
+the training run (a random order fixed by ``seed``; the subsets are nested,
+D1 ⊂ D2 ⊂ …). Every prior searches every held-out task by tree search (the
+law's setting) and by the state-cut search (a secondary), with the same budget.
+
+For each learned prior, the tasks solved under both ν0 and νDk give rows of
+:func:`kairos.agent.speedup.pair_rows`; the rows of all k are pooled for the
+fits (each row keeps its k). A general-purpose compressor gives an independent
+estimate of the same information, ``C(h) − C(h | D)``, with h the solution's
+action letters and D the training solutions of the prior.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+
+import numpy as np
+
+from kairos.agent.speedup import analyse, measure_prior, pair_rows
+from kairos.domains.base import Domain
+from kairos.errors import ValidationError
+from kairos.policy.uniform import UniformPolicy
+from kairos.search.engine import SearchConfig
+
+
+def nested_priors(
+    problems: Sequence[Domain],
+    solved: dict[int, list[int]],
+    *,
+    domain: str,
+    sizes: Sequence[int],
+    objective: str = "lts",
+    l2: float = 1e-4,
+    epsilon: float = 1e-3,
+    seed: int = 0,
+) -> list[tuple[int, object, list[int]]]:
+    """Context models fitted on nested subsets of the solved training problems.
+
+    Returns
+    -------
+    list of (size, policy, subset indices), in increasing size
+    """
+    from kairos.policy.cm import ContextModelPolicy
+    from kairos.policy.loss import fit, trajectories_from_solutions
+
+    order = np.random.default_rng(seed).permutation(sorted(solved))
+    out = []
+    for n in sorted(set(int(s) for s in sizes)):
+        if not 1 <= n <= len(order):
+            raise ValidationError("sizes", f"subset size {n} outside 1..{len(order)}")
+        subset = [int(i) for i in order[:n]]
+        policy = ContextModelPolicy(domain, epsilon=epsilon, seed=seed)
+        data = trajectories_from_solutions(
+            policy, [problems[i] for i in subset], [solved[i] for i in subset]
+        )
+        fit(data, policy.beta, objective=objective, l2=l2)
+        out.append((n, policy, subset))
+    return out
+
+
+def compressor_information(
+    solution: str, training: Sequence[str], compressor_name: str = "xz"
+) -> float:
+    """C(h) − C(h | D) in bits: what the training solutions tell a compressor about h."""
+    from kairos.info.compressor import make_compressor
+    from kairos.info.measures import code_length, conditional_length
+
+    comp = make_compressor(compressor_name)
+    h = solution.encode()
+    d = "\n".join(training).encode() + b"\n"
+    return code_length(h, comp) - conditional_length(h, d, comp)
+
+
+def run_speedup(
+    tasks: Sequence[Domain],
+    problems: Sequence[Domain],
+    solved: dict[int, list[int]],
+    *,
+    domain: str,
+    sizes: Sequence[int],
+    budget: int,
+    objective: str = "lts",
+    l2: float = 1e-4,
+    seed: int = 0,
+    resamples: int = 1000,
+    compressor: str = "xz",
+    on_stage: Callable[[str], None] | None = None,
+) -> tuple[dict, list[dict]]:
+    """Measure the law; returns (summary JSON, per-pair rows)."""
+    stage = on_stage or (lambda _msg: None)
+    stage("fitting nested priors")
+    priors = nested_priors(
+        problems, solved, domain=domain, sizes=sizes, objective=objective, l2=l2, seed=seed
+    )
+    letters = problems[0].action_names if problems else "UDLR"
+    training_text = {
+        n: ["".join(letters[a] for a in solved[i]) for i in subset] for n, _, subset in priors
+    }
+    tree = SearchConfig(budget=budget, state_cut=False)
+    cut = replace(tree, state_cut=True)
+    uniform = UniformPolicy()
+    stage("uniform prior: tree search")
+    base = {"tree": measure_prior(tasks, uniform, tree), "cut": measure_prior(tasks, uniform, cut)}
+    rows: list[dict] = []
+    cut_rows: list[dict] = []
+    solved_counts = {"uniform": {k: sum(r.solved for r in v) for k, v in base.items()}}
+    for n, policy, _ in priors:
+        stage(f"prior D{n}: tree and state-cut search")
+        learned_tree = measure_prior(tasks, policy, tree)
+        learned_cut = measure_prior(tasks, policy, cut)
+        solved_counts[f"D{n}"] = {
+            "tree": sum(r.solved for r in learned_tree),
+            "cut": sum(r.solved for r in learned_cut),
+        }
+        for row, result in zip(
+            pair_rows(tasks, base["tree"], learned_tree, uniform, policy),
+            [r for r0, r in zip(base["tree"], learned_tree, strict=True) if r0.solved and r.solved],
+            strict=True,
+        ):
+            row["D"] = n
+            row["I_compressor"] = compressor_information(
+                result.action_names, training_text[n], compressor
+            )
+            rows.append(row)
+        for row in pair_rows(tasks, base["cut"], learned_cut, uniform, policy, coded=False):
+            row["D"] = n
+            cut_rows.append(row)
+    stage("fitting the law")
+    fits = analyse(rows, resamples=resamples, seed=seed)
+    cut_fits = analyse(cut_rows, resamples=resamples, seed=seed)
+    summary = {
+        key: fits["primary"][key]
+        for key in ("slope", "intercept", "r2", "n", "slope_ci", "intercept_ci", "r2_ci")
+    }
+    summary.update(
+        {
+            "measure": "log2(T0/TD) against I = l_nu0(h0) - l_nuD(hD), tree search",
+            "budget": budget,
+            "prior_sizes": [n for n, _, _ in priors],
+            "solved": solved_counts,
+            "shared_path": fits["shared_path"],
+            "bound": fits["bound"],
+            "state_cut": cut_fits["primary"],
+            "decomposition": fits["decomposition"],
+            "coded": fits.get("coded"),
+            "coding_overhead_bits": fits.get("coding_overhead_bits"),
+            "compressor": _compressor_summary(rows, compressor),
+        }
+    )
+    return summary, rows
+
+
+def _compressor_summary(rows: Sequence[dict], name: str) -> dict:
+    """How the compressor's estimate of I(h:D) relates to the policy's."""
+    if len(rows) < 3:
+        return {"compressor": name, "n": len(rows)}
+    policy_info = np.array([r["l0_own"] - r["lD_own"] for r in rows])
+    comp_info = np.array([r["I_compressor"] for r in rows])
+    corr = float(np.corrcoef(policy_info, comp_info)[0, 1]) if np.ptp(comp_info) > 0 else math.nan
+    return {
+        "compressor": name,
+        "n": len(rows),
+        "mean_bits_compressor": float(comp_info.mean()),
+        "mean_bits_policy": float(policy_info.mean()),
+        "pearson_with_policy_estimate": corr,
+    }

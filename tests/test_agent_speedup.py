@@ -1,0 +1,86 @@
+"""The speed-up law's measurements: code lengths, coded bits, pairs, fits and the CLI."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from kairos.agent.speedup import analyse, code_length_bits, coded_bits, pair_rows
+from kairos.agent.speedup_run import compressor_information, nested_priors, run_speedup
+from kairos.domains.stp import generate
+from kairos.policy.hashed import HashedRandomPolicy
+from kairos.policy.uniform import UniformPolicy
+from kairos.search import SearchConfig, search
+
+TREE = SearchConfig(budget=500_000, state_cut=False)
+
+
+def test_coded_bits_within_64_of_the_code_length():
+    puzzle = generate(3, 16, seed=2)
+    for policy in (UniformPolicy(), HashedRandomPolicy(seed=3)):
+        result = search(puzzle, TREE, policy)
+        bits = code_length_bits(puzzle, result.actions, policy)
+        assert bits == pytest.approx(-result.solution_log_prob / math.log(2))
+        assert bits <= coded_bits(puzzle, result.actions, policy) <= bits + 64
+
+
+def test_pairs_obey_the_lts_identity():
+    tasks = [generate(3, 10 + s, seed=s) for s in range(6)]
+    base = [search(t, TREE) for t in tasks]
+    learned = [search(t, TREE, HashedRandomPolicy(seed=1)) for t in tasks]
+    rows = pair_rows(tasks, base, learned, None, HashedRandomPolicy(seed=1))
+    assert len(rows) == sum(a.solved and b.solved for a, b in zip(base, learned, strict=True))
+    for r in rows:
+        # log2 T0/TD - I = log2 d0/dD + (u0 - uD), row by row
+        lhs = math.log2(r["T0"] / r["TD"]) - (r["l0_own"] - r["lD_own"])
+        rhs = math.log2(r["d0"] / r["dD"]) + r["unused0"] - r["unusedD"]
+        assert lhs == pytest.approx(rhs)
+        assert r["unused0"] <= 1e-9 and r["unusedD"] <= 1e-9  # T never exceeds the bound
+        assert r["l0_shared"] >= 0
+
+
+def test_analyse_recovers_a_planted_law():
+    rng = np.random.default_rng(0)
+    rows = []
+    for _ in range(50):
+        info = rng.uniform(0, 20)
+        rows.append({"T0": 2.0 ** (info + 3), "TD": 8.0, "d0": 10, "dD": 10,
+                     "l0_own": info + 5, "lD_own": 5.0, "l0_shared": info + 5, "lD_shared": 5.0,
+                     "bound0": info + 8, "boundD": 8.0, "unused0": -5.0, "unusedD": -5.0})  # fmt: skip
+    fits = analyse(rows, resamples=100)
+    assert fits["primary"]["slope"] == pytest.approx(1.0)
+    assert fits["primary"]["r2"] == pytest.approx(1.0)
+    assert fits["decomposition"]["mean_unused_term"] == pytest.approx(0.0)
+
+
+def test_compressor_information_is_larger_for_a_repeated_solution():
+    training = ["UULDRRDL" * 3, "LLURDDRU" * 3]
+    seen = compressor_information("UULDRRDL" * 3, training, "xz")
+    unseen = compressor_information("DRULDLUR" * 3, training, "xz")
+    assert seen > unseen
+
+
+@pytest.mark.slow
+def test_law_on_the_8_puzzle_small():
+    train = [generate(3, 8 + s % 20, seed=500 + s) for s in range(120)]
+    bfs = SearchConfig(algorithm="bfs", budget=10**6)
+    solved = {i: list(search(p, bfs).actions) for i, p in enumerate(train)}
+    tasks = [generate(3, 60, seed=s) for s in range(30)]
+    summary, rows = run_speedup(tasks, train, solved, domain="stp", sizes=[8, 120],
+                                budget=2_000_000, resamples=200)  # fmt: skip
+    assert summary["n"] >= 20
+    assert summary["r2"] > 0.8
+
+
+def test_nested_priors_validate_sizes():
+    train = [generate(3, 6, seed=s) for s in range(4)]
+    solved = {
+        i: list(search(p, SearchConfig(algorithm="bfs")).actions) for i, p in enumerate(train)
+    }
+    priors = nested_priors(train, solved, domain="stp", sizes=[2, 4])
+    assert [n for n, _, _ in priors] == [2, 4]
+    assert set(priors[0][2]) <= set(priors[1][2])
+    with pytest.raises(Exception, match="sizes"):
+        nested_priors(train, solved, domain="stp", sizes=[5])
