@@ -68,7 +68,7 @@ def test_law_on_the_8_puzzle_small():
     bfs = SearchConfig(algorithm="bfs", budget=10**6)
     solved = {i: list(search(p, bfs).actions) for i, p in enumerate(train)}
     tasks = [generate(3, 60, seed=s) for s in range(30)]
-    summary, rows = run_speedup(tasks, train, solved, domain="stp", sizes=[8, 120],
+    summary, _ = run_speedup(tasks, train, solved, domain="stp", sizes=[8, 120],
                                 budget=2_000_000, resamples=200)  # fmt: skip
     assert summary["n"] >= 20
     assert summary["r2"] > 0.8
