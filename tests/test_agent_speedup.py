@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from kairos.agent.speedup import analyse, code_length_bits, coded_bits, pair_rows
+from kairos.agent.speedup import analyse, code_length_bits, coded_stream, pair_rows
 from kairos.agent.speedup_run import compressor_information, nested_priors, run_speedup
 from kairos.domains.stp import generate
 from kairos.policy.hashed import HashedRandomPolicy
@@ -17,20 +17,25 @@ from kairos.search import SearchConfig, search
 TREE = SearchConfig(budget=500_000, state_cut=False)
 
 
-def test_coded_bits_within_64_of_the_code_length():
-    puzzle = generate(3, 16, seed=2)
+@pytest.mark.parametrize("state_cut", [True, False])
+def test_code_lengths_match_search_and_the_coder_writes_them(state_cut):
+    config = SearchConfig(budget=500_000, state_cut=state_cut)
+    tasks = [generate(3, 12 + s, seed=s) for s in range(5)]
     for policy in (UniformPolicy(), HashedRandomPolicy(seed=3)):
-        result = search(puzzle, TREE, policy)
-        bits = code_length_bits(puzzle, result.actions, policy)
-        assert bits == pytest.approx(-result.solution_log_prob / math.log(2))
-        assert bits <= coded_bits(puzzle, result.actions, policy) <= bits + 64
+        results = [search(t, config, policy) for t in tasks]
+        for task, result in zip(tasks, results, strict=True):
+            bits = code_length_bits(task, result.actions, policy, state_cut=state_cut)
+            assert bits == pytest.approx(-result.solution_log_prob / math.log(2))
+        stream = coded_stream(tasks, results, policy, state_cut=state_cut)
+        assert stream["paths"] == 5 and stream["round_trip"]
+        assert stream["ideal_bits"] <= stream["written_bits"] <= stream["ideal_bits"] + 64
 
 
 def test_pairs_obey_the_lts_identity():
     tasks = [generate(3, 10 + s, seed=s) for s in range(6)]
     base = [search(t, TREE) for t in tasks]
     learned = [search(t, TREE, HashedRandomPolicy(seed=1)) for t in tasks]
-    rows = pair_rows(tasks, base, learned, None, HashedRandomPolicy(seed=1))
+    rows = pair_rows(tasks, base, learned, None, state_cut=False)
     assert len(rows) == sum(a.solved and b.solved for a, b in zip(base, learned, strict=True))
     for r in rows:
         # log2 T0/TD - I = log2 d0/dD + (u0 - uD), row by row

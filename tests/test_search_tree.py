@@ -46,6 +46,6 @@ def test_solution_code_length_matches_the_policy():
     puzzle = generate(3, 12, seed=5)
     policy = HashedRandomPolicy(seed=1)
     result = search(puzzle, TREE, policy)
-    assert code_length_bits(puzzle, result.actions, policy) == pytest.approx(
+    assert code_length_bits(puzzle, result.actions, policy, state_cut=False) == pytest.approx(
         -result.solution_log_prob / np.log(2.0)
     )

@@ -17,8 +17,6 @@ under both ν0 and νD, :func:`pair_rows` records:
   (the secondary *shared-path* measure);
 - ``bound0``, ``boundD``: log2 of the LTS bound d(h)/ν(h) (the variant that
   replaces measured time by the bound);
-- ``coded0``, ``codedD``: the bits actually written when each solution is
-  range-coded under its prior (:mod:`kairos.info.coding`);
 - ``unused0``, ``unusedD``: log2 T − log2 bound, the (negative) log of the
   fraction of its bound the search used.
 
@@ -26,7 +24,8 @@ The identity behind the offset and slope: for LTS,
 ``log2 T = log2 d(h) + ℓ_ν(h) + u`` exactly, with u ≤ 0 the log-fraction of
 the bound used. So ``log2 T0/TD = I + log2 d0/dD + (u0 − uD)``: the intercept
 is the mean of the last two terms, and the slope departs from 1 as far as
-they co-vary with I (:func:`decompose`).
+they co-vary with I (:func:`decompose`). :func:`coded_stream` range-codes a
+prior's solutions (:mod:`kairos.info.coding`) to show the bits actually written.
 """
 
 from __future__ import annotations
@@ -46,13 +45,16 @@ from kairos.search.result import SearchResult
 LN2 = math.log(2.0)
 
 
-def path_distributions(domain: Domain, actions: Sequence[int], policy: Policy) -> np.ndarray:
+def path_distributions(
+    domain: Domain, actions: Sequence[int], policy: Policy, *, state_cut: bool = True
+) -> np.ndarray:
     """The policy's action distribution at every step of a path, as search computes it.
 
     Compiled policies are evaluated by the search kernel's own function and
     batched ones by :meth:`Policy.log_probs`, then normalised over the legal
-    actions of each state, exactly as search does; so
-    ``-log2 prod(p[t, a_t])`` equals the solution's ``-solution_log_prob / ln 2``.
+    actions of each state (for tree search, ``state_cut=False``, without the
+    move straight back), exactly as search does; so ``-log2 prod(p[t, a_t])``
+    equals the solution's ``-solution_log_prob / ln 2``.
 
     Returns
     -------
@@ -65,13 +67,16 @@ def path_distributions(domain: Domain, actions: Sequence[int], policy: Policy) -
     num_actions = compiled.neighbours.shape[1]
     state = domain.initial_state()
     rows, legal, last = [], [], []
-    previous = -1
+    previous, before = -1, None
     for action in actions:
         rows.append(domain.pack(state))
         mask = np.zeros(num_actions, dtype=bool)
-        mask[list(domain.legal_actions(state))] = True
+        for a in domain.legal_actions(state):
+            back = before is not None and domain.key(domain.step(state, a)) == before
+            mask[a] = state_cut or not back
         legal.append(mask)
         last.append(previous)
+        before = domain.key(state)
         state = domain.step(state, int(action))
         previous = int(action)
     if not rows:
@@ -93,20 +98,49 @@ def path_distributions(domain: Domain, actions: Sequence[int], policy: Policy) -
     return probs / probs.sum(axis=1, keepdims=True)
 
 
-def code_length_bits(domain: Domain, actions: Sequence[int], policy: Policy) -> float:
-    """ℓ_ν(h) = −log2 ν(h) of a path under a policy, in bits."""
-    probs = path_distributions(domain, actions, policy)
+def code_length_bits(
+    domain: Domain, actions: Sequence[int], policy: Policy, *, state_cut: bool = True
+) -> float:
+    """ℓ_ν(h) = −log2 ν(h) of a path under a policy (as searched), in bits."""
+    probs = path_distributions(domain, actions, policy, state_cut=state_cut)
     if not len(probs):
         return 0.0
     return float(-np.log2(probs[np.arange(len(actions)), list(actions)]).sum())
 
 
-def coded_bits(domain: Domain, actions: Sequence[int], policy: Policy) -> int:
-    """Bits actually written when the path is range-coded under the policy."""
-    from kairos.info.coding import WORD_BITS, encode_symbols
+def coded_stream(
+    tasks: Sequence[Domain],
+    results: Sequence[SearchResult],
+    policy: Policy | None,
+    *,
+    state_cut: bool = True,
+) -> dict[str, float]:
+    """Range-code every found solution under its prior as one stream.
 
-    probs = path_distributions(domain, actions, policy)
-    return WORD_BITS * len(encode_symbols(list(actions), probs)) if len(probs) else 0
+    Returns the number of paths, their ideal code length Σ ℓ_ν(h) and the bits
+    actually written (whole 32-bit words), so the coder's overhead per stream
+    can be checked (it is at most 64 bits).
+    """
+    from kairos.info.coding import WORD_BITS, decode_symbols, encode_symbols
+
+    policy = policy or UniformPolicy()
+    symbols: list[int] = []
+    rows: list[np.ndarray] = []
+    for task, result in zip(tasks, results, strict=True):
+        if result.solved and result.actions:
+            rows.append(path_distributions(task, result.actions, policy, state_cut=state_cut))
+            symbols.extend(result.actions)
+    if not rows:
+        return {"paths": 0, "ideal_bits": 0.0, "written_bits": 0, "round_trip": True}
+    probs = np.concatenate(rows)
+    words = encode_symbols(symbols, probs)
+    ideal = float(-np.log2(probs[np.arange(len(symbols)), symbols]).sum())
+    return {
+        "paths": len(rows),
+        "ideal_bits": ideal,
+        "written_bits": WORD_BITS * len(words),
+        "round_trip": decode_symbols(words, probs).tolist() == symbols,
+    }
 
 
 def measure_prior(
@@ -121,18 +155,21 @@ def pair_rows(
     base: Sequence[SearchResult],
     learned: Sequence[SearchResult],
     base_policy: Policy | None,
-    learned_policy: Policy | None,
     *,
-    coded: bool = True,
+    state_cut: bool = False,
 ) -> list[dict[str, float]]:
-    """One row per task solved under both priors (see the module docstring for columns)."""
+    """One row per task solved under both priors (see the module docstring for columns).
+
+    ``state_cut`` must be the setting the results were searched with: it
+    decides how the shared path is scored under the base prior.
+    """
     base_policy = base_policy or UniformPolicy()
-    learned_policy = learned_policy or UniformPolicy()
     rows = []
-    for task, r0, rd in zip(tasks, base, learned, strict=True):
+    for index, (task, r0, rd) in enumerate(zip(tasks, base, learned, strict=True)):
         if not (r0.solved and rd.solved):
             continue
         row = {
+            "task": index,
             "problem": task.name,
             "T0": r0.expansions,
             "TD": rd.expansions,
@@ -140,16 +177,13 @@ def pair_rows(
             "dD": rd.length + 1,
             "l0_own": -r0.solution_log_prob / LN2,
             "lD_own": -rd.solution_log_prob / LN2,
-            "l0_shared": code_length_bits(task, rd.actions, base_policy),
+            "l0_shared": code_length_bits(task, rd.actions, base_policy, state_cut=state_cut),
             "lD_shared": -rd.solution_log_prob / LN2,
             "bound0": r0.log_bound / LN2,
             "boundD": rd.log_bound / LN2,
         }
         row["unused0"] = math.log2(row["T0"]) - row["bound0"]
         row["unusedD"] = math.log2(row["TD"]) - row["boundD"]
-        if coded:
-            row["coded0"] = coded_bits(task, r0.actions, base_policy)
-            row["codedD"] = coded_bits(task, rd.actions, learned_policy)
         rows.append(row)
     return rows
 
@@ -170,17 +204,6 @@ def analyse(rows: Sequence[dict[str, float]], *, resamples: int = 1000, seed: in
         "bound": fit_line(info_own, bound_speedup, resamples=resamples, seed=seed),
         "decomposition": decompose(col),
     }
-    if "coded0" in col:
-        coded_info = col["coded0"] - col["codedD"]
-        result["coded"] = fit_line(coded_info, speedup, resamples=resamples, seed=seed)
-        result["coding_overhead_bits"] = {
-            "mean_per_path": float(
-                np.mean(np.r_[col["coded0"] - col["l0_own"], col["codedD"] - col["lD_own"]])
-            ),
-            "max_per_path": float(
-                np.max(np.r_[col["coded0"] - col["l0_own"], col["codedD"] - col["lD_own"]])
-            ),
-        }
     return result
 
 

@@ -21,7 +21,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from kairos.agent.speedup import analyse, measure_prior, pair_rows
+from kairos.agent.speedup import analyse, coded_stream, measure_prior, pair_rows
 from kairos.domains.base import Domain
 from kairos.errors import ValidationError
 from kairos.policy.uniform import UniformPolicy
@@ -104,30 +104,26 @@ def run_speedup(
     tree = SearchConfig(budget=budget, state_cut=False)
     cut = replace(tree, state_cut=True)
     uniform = UniformPolicy()
-    stage("uniform prior: tree search")
-    base = {"tree": measure_prior(tasks, uniform, tree), "cut": measure_prior(tasks, uniform, cut)}
+    stage("uniform prior: tree and state-cut search")
+    base_tree = measure_prior(tasks, uniform, tree)
+    base_cut = measure_prior(tasks, uniform, cut)
     rows: list[dict] = []
     cut_rows: list[dict] = []
-    solved_counts = {"uniform": {k: sum(r.solved for r in v) for k, v in base.items()}}
+    solved_counts = {"uniform": {"tree": _count(base_tree), "cut": _count(base_cut)}}
+    coding = {"uniform": coded_stream(tasks, base_tree, uniform, state_cut=False)}
     for n, policy, _ in priors:
         stage(f"prior D{n}: tree and state-cut search")
         learned_tree = measure_prior(tasks, policy, tree)
         learned_cut = measure_prior(tasks, policy, cut)
-        solved_counts[f"D{n}"] = {
-            "tree": sum(r.solved for r in learned_tree),
-            "cut": sum(r.solved for r in learned_cut),
-        }
-        for row, result in zip(
-            pair_rows(tasks, base["tree"], learned_tree, uniform, policy),
-            [r for r0, r in zip(base["tree"], learned_tree, strict=True) if r0.solved and r.solved],
-            strict=True,
-        ):
+        solved_counts[f"D{n}"] = {"tree": _count(learned_tree), "cut": _count(learned_cut)}
+        coding[f"D{n}"] = coded_stream(tasks, learned_tree, policy, state_cut=False)
+        for row in pair_rows(tasks, base_tree, learned_tree, uniform, state_cut=False):
             row["D"] = n
             row["I_compressor"] = compressor_information(
-                result.action_names, training_text[n], compressor
+                learned_tree[row["task"]].action_names, training_text[n], compressor
             )
             rows.append(row)
-        for row in pair_rows(tasks, base["cut"], learned_cut, uniform, policy, coded=False):
+        for row in pair_rows(tasks, base_cut, learned_cut, uniform, state_cut=True):
             row["D"] = n
             cut_rows.append(row)
     stage("fitting the law")
@@ -147,12 +143,15 @@ def run_speedup(
             "bound": fits["bound"],
             "state_cut": cut_fits["primary"],
             "decomposition": fits["decomposition"],
-            "coded": fits.get("coded"),
-            "coding_overhead_bits": fits.get("coding_overhead_bits"),
+            "coding": coding,
             "compressor": _compressor_summary(rows, compressor),
         }
     )
     return summary, rows
+
+
+def _count(results) -> int:
+    return sum(r.solved for r in results)
 
 
 def _compressor_summary(rows: Sequence[dict], name: str) -> dict:

@@ -40,8 +40,10 @@ class SearchConfig:
         Frontier nodes per call of a non-compiled (e.g. neural) policy.
     state_cut : bool
         Prune a node whose state was already expanded at least as well (the
-        default). ``False`` searches the tree: every path is its own node, and
-        only the move straight back to the parent's state is forbidden. The
+        default). ``False`` searches the tree: every path is its own node, the
+        move straight back to the grandparent's state is not in the tree, and
+        the policy is normalised over the remaining moves (so π sums to 1 over
+        the tree's branches and LTS's bound holds for it). The
         time–information law is stated for tree search.
     """
 

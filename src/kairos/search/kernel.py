@@ -13,8 +13,8 @@ All search state lives in flat numpy arrays owned by the Python driver
   with the best cut value (−log π for LTS, depth for BFS/WA*); 0 marks an empty
   slot. Keys and cut values are read from the node arrays, so the table stores
   no copy of a state. With ``state_cut`` off the table is unused and the search
-  is a tree search: only a child equal to its grandparent (the move straight
-  back) is dropped.
+  is a tree search: a child equal to its grandparent (the move straight back)
+  is not part of the tree, so the policy is normalised over the other moves.
 
 The kernel returns a status. ``NEED_GROW`` asks the driver to enlarge the
 arrays; ``NEED_POLICY`` hands it a batch of popped nodes whose action
@@ -260,8 +260,11 @@ def _expand(
     num_actions = nbr.shape[1]
     src = node_state[i]
     best = -np.inf
+    back = not state_cut and i > 0
     for a in range(num_actions):
         legal[a] = _step(dkind, nbr, dparams, src, child[a], a)
+        if legal[a] and back and _same_row(child[a], node_state[node_parent[i]]):
+            legal[a] = False  # tree search: the move straight back is not in the tree
         if legal[a] and logits[a] > best:
             best = logits[a]
     if best == -np.inf:
@@ -282,8 +285,6 @@ def _expand(
             entry = table[table_slot(table, node_state, child[a])]
             if entry and _cut_value(algo, node_logp, node_depth, entry - 1) <= cut_value:
                 continue
-        elif i > 0 and _same_row(child[a], node_state[node_parent[i]]):
-            continue  # tree search: only the move straight back is forbidden
         if algo == ALGO_LTS:
             priority = log_d - logp
         elif algo == ALGO_BFS:
