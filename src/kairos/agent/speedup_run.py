@@ -1,10 +1,13 @@
 """``kairos speedup``: the time–information law measured on a training run's priors.
 
-Priors ν0, νD1, νD2, …: ν0 is the uniform prior; νDk is a context model fitted,
-with the run's own objective and regulariser, on the first ``n_k`` solutions of
-the training run (a random order fixed by ``seed``; the subsets are nested,
-D1 ⊂ D2 ⊂ …). Every prior searches every held-out task by tree search (the
-law's setting) and by the state-cut search (a secondary), with the same budget.
+Priors ν0, νD1, νD2, …: νDk is a context model fitted, with the run's own
+objective and regulariser, on the first ``n_k`` solutions of the training run
+(a random order fixed by ``seed``; the subsets are nested, D1 ⊂ D2 ⊂ …). ν0 is
+the uniform prior, or, with ``base="smallest"``, the prior of the smallest
+subset (where the uniform prior's tree search cannot finish, e.g. Boxoban,
+whose solutions are 60+ bits under it). Every prior searches every held-out
+task by tree search (the law's setting) and by the state-cut search (a
+secondary), with the same budget.
 
 For each learned prior, the tasks solved under both ν0 and νDk give rows of
 :func:`kairos.agent.speedup.pair_rows`; the rows of all k are pooled for the
@@ -63,17 +66,43 @@ def nested_priors(
     return out
 
 
+class CompressorEstimate:
+    """C(h | D) from a general-purpose compressor, caching C(D) per training set.
+
+    ``information(h, D, D0)`` is ``C(h | D0) − C(h | D)``: what D tells the
+    compressor about h beyond D0 (``D0`` empty: ``C(h) − C(h | D)``).
+    """
+
+    def __init__(self, name: str = "xz"):
+        from kairos.info.compressor import make_compressor
+
+        self.name = name
+        self._comp = make_compressor(name)
+        self._cache: dict[tuple[str, ...], tuple[bytes, float]] = {}
+
+    def _prefix(self, training: Sequence[str]) -> tuple[bytes, float]:
+        key = tuple(training)
+        if key not in self._cache:
+            data = ("\n".join(training) + "\n").encode() if training else b""
+            self._cache[key] = (data, self._comp.code_length(data) if data else 0.0)
+        return self._cache[key]
+
+    def conditional(self, solution: str, training: Sequence[str]) -> float:
+        """C(h | D) = C(D·h) − C(D) in bits (C(h) when D is empty)."""
+        data, base = self._prefix(training)
+        return self._comp.code_length(data + solution.encode()) - base
+
+    def information(
+        self, solution: str, training: Sequence[str], base: Sequence[str] = ()
+    ) -> float:
+        return self.conditional(solution, base) - self.conditional(solution, training)
+
+
 def compressor_information(
     solution: str, training: Sequence[str], compressor_name: str = "xz"
 ) -> float:
     """C(h) − C(h | D) in bits: what the training solutions tell a compressor about h."""
-    from kairos.info.compressor import make_compressor
-    from kairos.info.measures import code_length, conditional_length
-
-    comp = make_compressor(compressor_name)
-    h = solution.encode()
-    d = "\n".join(training).encode() + b"\n"
-    return code_length(h, comp) - conditional_length(h, d, comp)
+    return CompressorEstimate(compressor_name).information(solution, training)
 
 
 def run_speedup(
@@ -89,41 +118,58 @@ def run_speedup(
     seed: int = 0,
     resamples: int = 1000,
     compressor: str = "xz",
+    base: str = "uniform",
     on_stage: Callable[[str], None] | None = None,
 ) -> tuple[dict, list[dict]]:
-    """Measure the law; returns (summary JSON, per-pair rows)."""
+    """Measure the law; returns (summary JSON, per-pair rows).
+
+    ``base`` is ``uniform`` (ν0 = uniform) or ``smallest`` (ν0 = the prior of
+    the smallest subset; the other priors are compared with it).
+    """
+    if base not in ("uniform", "smallest"):
+        raise ValidationError("base", f"got {base!r}, expected 'uniform' or 'smallest'")
     stage = on_stage or (lambda _msg: None)
     stage("fitting nested priors")
     priors = nested_priors(
         problems, solved, domain=domain, sizes=sizes, objective=objective, l2=l2, seed=seed
     )
+    if base == "smallest" and len(priors) < 2:
+        raise ValidationError("sizes", "base='smallest' needs at least two subset sizes")
     letters = problems[0].action_names if problems else "UDLR"
     training_text = {
         n: ["".join(letters[a] for a in solved[i]) for i in subset] for n, _, subset in priors
     }
     tree = SearchConfig(budget=budget, state_cut=False)
     cut = replace(tree, state_cut=True)
-    uniform = UniformPolicy()
-    stage("uniform prior: tree and state-cut search")
-    base_tree = measure_prior(tasks, uniform, tree)
-    base_cut = measure_prior(tasks, uniform, cut)
+    all_sizes = [n for n, _, _ in priors]
+    n0 = all_sizes[0]
+    if base == "uniform":
+        base_name, base_policy = "uniform", UniformPolicy()
+    else:
+        n0, base_policy, _ = priors.pop(0)
+        base_name = f"D{n0}"
+    estimate = CompressorEstimate(compressor)
+    base_text = training_text.get(n0, []) if base != "uniform" else []
+    stage(f"base prior {base_name}: tree and state-cut search")
+    base_tree = measure_prior(tasks, base_policy, tree)
+    base_cut = measure_prior(tasks, base_policy, cut)
     rows: list[dict] = []
     cut_rows: list[dict] = []
-    solved_counts = {"uniform": {"tree": _count(base_tree), "cut": _count(base_cut)}}
-    coding = {"uniform": coded_stream(tasks, base_tree, uniform, state_cut=False)}
+    solved_counts = {base_name: {"tree": _count(base_tree), "cut": _count(base_cut)}}
+    coding = {base_name: coded_stream(tasks, base_tree, base_policy, state_cut=False)}
     for n, policy, _ in priors:
         stage(f"prior D{n}: tree and state-cut search")
         learned_tree = measure_prior(tasks, policy, tree)
         learned_cut = measure_prior(tasks, policy, cut)
         solved_counts[f"D{n}"] = {"tree": _count(learned_tree), "cut": _count(learned_cut)}
         coding[f"D{n}"] = coded_stream(tasks, learned_tree, policy, state_cut=False)
-        for row in pair_rows(tasks, base_tree, learned_tree, uniform, state_cut=False):
+        for row in pair_rows(tasks, base_tree, learned_tree, base_policy, state_cut=False):
             row["D"] = n
-            row["I_compressor"] = compressor_information(
-                learned_tree[row["task"]].action_names, training_text[n], compressor
+            row["I_compressor"] = estimate.information(
+                learned_tree[row["task"]].action_names, training_text[n], base_text
             )
             rows.append(row)
-        for row in pair_rows(tasks, base_cut, learned_cut, uniform, state_cut=True):
+        for row in pair_rows(tasks, base_cut, learned_cut, base_policy, state_cut=True):
             row["D"] = n
             cut_rows.append(row)
     stage("fitting the law")
@@ -136,8 +182,9 @@ def run_speedup(
     summary.update(
         {
             "measure": "log2(T0/TD) against I = l_nu0(h0) - l_nuD(hD), tree search",
+            "base_prior": base_name,
             "budget": budget,
-            "prior_sizes": [n for n, _, _ in priors],
+            "prior_sizes": all_sizes,
             "solved": solved_counts,
             "shared_path": fits["shared_path"],
             "bound": fits["bound"],

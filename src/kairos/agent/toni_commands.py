@@ -161,6 +161,9 @@ def speedup(
     limit: Annotated[int | None, typer.Option(help="Use only the first N tasks.")] = None,
     resamples: Annotated[int, typer.Option(help="Bootstrap resamples for the CIs.")] = 1000,
     compressor: Annotated[str, typer.Option(help="Compressor for C(h) - C(h|D).")] = "xz",
+    base: Annotated[
+        str, typer.Option(help="nu0: 'uniform', or 'smallest' (the smallest subset's prior).")
+    ] = "uniform",
     seed: Annotated[int, typer.Option(help="Seed of the subset order and the bootstrap.")] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
     out: Annotated[
@@ -204,7 +207,7 @@ def speedup(
         out or run_dir / "speedup",
         command="speedup",
         config={"run_dir": str(run_dir), "levels": [str(p) for p in levels], "sizes": wanted,
-                "budget": budget, "limit": limit, "compressor": compressor},
+                "budget": budget, "limit": limit, "compressor": compressor, "base": base},
         seed=seed,
     )  # fmt: skip
     console = Console(stderr=as_json)
@@ -212,7 +215,7 @@ def speedup(
         summary, rows = run_speedup(
             tasks, problems, state.solved, domain=config.domain, sizes=wanted, budget=budget,
             objective=config.objective, l2=config.l2, seed=seed, resamples=resamples,
-            compressor=compressor, on_stage=lambda msg: status.update(msg),
+            compressor=compressor, base=base, on_stage=lambda msg: status.update(msg),
         )  # fmt: skip
     run.write_json("speedup.json", summary)
     run.write_csv("speedup.csv", rows)
