@@ -32,7 +32,8 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   (n0, n1, last bit) with bounded, discounted counts (:data:`NEXT_STATE`)
   turned into a probability by an adaptive state map per context (slow,
   indirect: it learns how far to trust, e.g., an order-6 context seen once),
-  and a fast direct probability (rate 1/8) in the same slot.
+  and a direct probability in the same slot (12 bits + a hit count; rate
+  1/(n+1.5), faster than the state map's until n reaches 14).
 - A match model: the longest recent repeat of the last bytes predicts the
   next bit, with its confidence learned per match length.
 - Three logistic mixers in the stretch domain (weight sets chosen by the
@@ -48,10 +49,10 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-MODEL_VERSION = 2  # bump whenever the model's predictions change
+MODEL_VERSION = 3  # bump whenever the model's predictions change
 NUM_CONTEXTS = 24
 WEIGHT_INIT = 5000  # initial mixer weight, 65536 = 1.0
-FAST_SHIFT = 3  # the fast direct probability moves 1/8 of the way per bit
+FAST_LIMIT = 14  # hit count at which the direct probability's rate stops falling
 NUM_INPUTS = 2 * NUM_CONTEXTS + 3  # 2 per context + match (2) + bias (1)
 MATCH_MIN_BYTES = 6  # the match model looks up repeats of this many bytes
 MATCH_TABLE_BITS = 20  # log2 of the match model's position table size
@@ -201,7 +202,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, tables, byte_cost_bits):
     size = 1 << table_bits
     mask = size - 1
     hist = np.zeros((NUM_CONTEXTS, size), dtype=np.uint8)
-    fast = np.full((NUM_CONTEXTS, size), 32768, dtype=np.uint16)
+    fast = np.full((NUM_CONTEXTS, size), 2048 << 4, dtype=np.uint16)
     state_map = np.empty((NUM_CONTEXTS, 256), dtype=np.int64)
     for i in range(NUM_CONTEXTS):
         for s in range(256):
@@ -342,7 +343,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, tables, byte_cost_bits):
                                 found = b
                         for j in range(16):
                             hist[i, found + j] = 0
-                            fast[i, found + j] = 32768
+                            fast[i, found + j] = 2048 << 4
                         hist[i, found] = check
                     bases[i] = found
                 nibble = 1
@@ -356,7 +357,8 @@ def cm_code(src, num_bytes, dst, decode, table_bits, tables, byte_cost_bits):
                     nz += 1
                 sti = stretch[state_map[i, st] >> 20]
                 inputs[i] = sti
-                inputs[NUM_CONTEXTS + i] = stretch[np.int64(fast[i, slots[i]]) >> 4] if st else 0
+                fv = np.int64(fast[i, slots[i]])
+                inputs[NUM_CONTEXTS + i] = stretch[fv >> 4] if fv & 15 else 0
             expected_bit = 0
             match_slot = 0
             if match_len > 0:
@@ -446,7 +448,12 @@ def cm_code(src, num_bytes, dst, decode, table_bits, tables, byte_cost_bits):
                 state_map[i, st] = (pr << 10) | n
                 hist[i, slots[i]] = next_state[st, y]
                 fv = np.int64(fast[i, slots[i]])
-                fast[i, slots[i]] = fv + ((((y << 16) - y) - fv) >> FAST_SHIFT)
+                fn = fv & 15
+                fp = fv >> 4
+                fp += (((y << 12) - y - fp) * reciprocal[fn]) >> 16
+                if fn < FAST_LIMIT:
+                    fn += 1
+                fast[i, slots[i]] = (fp << 4) | fn
             if match_len > 0:
                 mc = match_counters[match_slot]
                 match_counters[match_slot] = mc + ((((y << 16) - mc) * 3) >> 7)
