@@ -83,3 +83,13 @@ def test_mix_is_never_longer_than_cm_and_round_trips_both_branches():
 def test_make_compressor_builds_nn_from_header_params():
     nn = make_compressor("nn", **SMALL)
     assert nn.params()["hidden"] == 32
+
+
+def test_nn_conditional_length_is_coding_y_after_training_on_x():
+    from kairos.info.measures import conditional_length, mutual_information
+
+    nn = NNCompressor(**SMALL)
+    x = TEXT[:600]
+    unrelated = bytes(range(200, 256)) * 10
+    assert conditional_length(x, x, nn) < 0.7 * nn.code_length(x)
+    assert mutual_information(x, x, nn) > mutual_information(unrelated, x, nn)

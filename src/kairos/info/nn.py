@@ -161,8 +161,18 @@ class NNCompressor:
         """Chunks coded side by side for an input of ``num_bytes``."""
         return max(1, min(self.streams, num_bytes // self.min_chunk))
 
-    def _code(self, num_bytes: int, data: np.ndarray | None, words: np.ndarray | None):
-        """Encode ``data`` (words is None) or decode ``words``; returns (symbols|words, bits)."""
+    def _code(
+        self,
+        num_bytes: int,
+        data: np.ndarray | None,
+        words: np.ndarray | None,
+        prime: np.ndarray | None = None,
+    ):
+        """Encode ``data`` (words is None) or decode ``words``; returns (words|bytes, bits).
+
+        ``prime``, if given, is learned from first (predicted and trained on,
+        not coded), so the bits are those of ``data`` after training on it.
+        """
         import constriction
 
         with _deterministic_torch() as torch:
@@ -172,54 +182,64 @@ class NNCompressor:
             model = ByteLSTM(self.hidden, self.embed, gen)
             opt = torch.optim.Adam(model.parameters(), lr=self.lr, foreach=False)
             family = constriction.stream.model.Categorical(perfect=False)
+            if prime is not None and len(prime):
+                self._pass(torch, model, opt, len(prime), prime, None, None)
             encoding = words is None
             coder = (
                 constriction.stream.queue.RangeEncoder()
                 if encoding
                 else constriction.stream.queue.RangeDecoder(words)
             )
-            batch = self.num_streams(num_bytes)
-            length = -(-num_bytes // batch)  # steps: bytes per chunk, rounded up
-            out = np.zeros(batch * length, dtype=np.uint8)
-            if encoding:
-                out[:num_bytes] = data
-            grid = out.reshape(batch, length)  # grid[b, t] = byte b * length + t
-            prev = torch.zeros(batch, dtype=torch.long)
-            state = model.initial_state(batch)
-            ideal_bits = 0.0
-            for start in range(0, length, self.bptt):
-                stop = min(start + self.bptt, length)
-                start_state = state
-                inputs = [prev]
-                with torch.no_grad():
-                    for t in range(start, stop):
-                        logits, state = model.step(prev, state)
-                        valid = min(batch, max(0, -(-(num_bytes - t) // length)))
-                        probs = torch.softmax(logits[:valid], dim=1).numpy()
-                        if encoding:
-                            symbols = grid[:valid, t].astype(np.int32)
+            out, bits = self._pass(torch, model, opt, num_bytes, data, coder, family)
+            return (coder.get_compressed() if encoding else out), bits
+
+    def _pass(self, torch, model, opt, num_bytes, data, coder, family):
+        """Predict, code (encode if ``data`` is given, else decode) and learn ``num_bytes``.
+
+        With ``coder=None`` the bytes of ``data`` are only learned from.
+        Returns (bytes, ideal bits).
+        """
+        batch = self.num_streams(num_bytes)
+        length = -(-num_bytes // batch)  # steps: bytes per chunk, rounded up
+        out = np.zeros(batch * length, dtype=np.uint8)
+        if data is not None:
+            out[:num_bytes] = data
+        grid = out.reshape(batch, length)  # grid[b, t] = byte b * length + t
+        prev = torch.zeros(batch, dtype=torch.long)
+        state = model.initial_state(batch)
+        ideal_bits = 0.0
+        for start in range(0, length, self.bptt):
+            stop = min(start + self.bptt, length)
+            start_state = state
+            inputs = [prev]
+            with torch.no_grad():
+                for t in range(start, stop):
+                    logits, state = model.step(prev, state)
+                    valid = min(batch, max(0, -(-(num_bytes - t) // length)))
+                    probs = torch.softmax(logits[:valid], dim=1).numpy()
+                    if data is not None:
+                        symbols = grid[:valid, t].astype(np.int32)
+                        if coder is not None:
                             coder.encode(symbols, family, probs)
-                        else:
-                            symbols = np.asarray(coder.decode(family, probs), dtype=np.int32)
-                            grid[:valid, t] = symbols
-                        ideal_bits -= float(np.log2(probs[np.arange(valid), symbols]).sum())
-                        prev = torch.from_numpy(grid[:, t].astype(np.int64))
-                        inputs.append(prev)
-                # Learn from the segment just coded (both sides make the same calls).
-                steps = torch.arange(start, stop)[:, None]
-                mask = (torch.arange(batch)[None, :] * length + steps < num_bytes).float()
-                logits = model.sequence(torch.stack(inputs[:-1]), start_state)
-                losses = torch.nn.functional.cross_entropy(
-                    logits.reshape(-1, 256), torch.stack(inputs[1:]).reshape(-1), reduction="none"
-                ).reshape(mask.shape)
-                loss = (losses * mask).sum() / mask.sum().clamp(min=1)
-                opt.zero_grad()
-                loss.backward()
-                torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-                opt.step()
-            if encoding:
-                return coder.get_compressed(), ideal_bits
-            return out[:num_bytes].copy(), ideal_bits
+                    else:
+                        symbols = np.asarray(coder.decode(family, probs), dtype=np.int32)
+                        grid[:valid, t] = symbols
+                    ideal_bits -= float(np.log2(probs[np.arange(valid), symbols]).sum())
+                    prev = torch.from_numpy(grid[:, t].astype(np.int64))
+                    inputs.append(prev)
+            # Learn from the segment just coded (both sides make the same calls).
+            steps = torch.arange(start, stop)[:, None]
+            mask = (torch.arange(batch)[None, :] * length + steps < num_bytes).float()
+            logits = model.sequence(torch.stack(inputs[:-1]), start_state)
+            losses = torch.nn.functional.cross_entropy(
+                logits.reshape(-1, 256), torch.stack(inputs[1:]).reshape(-1), reduction="none"
+            ).reshape(mask.shape)
+            loss = (losses * mask).sum() / mask.sum().clamp(min=1)
+            opt.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+        return out[:num_bytes].copy(), ideal_bits
 
     def compress(self, data: bytes) -> bytes:
         prefix = _PREFIX.pack(
@@ -235,6 +255,13 @@ class NNCompressor:
         if not data:
             return 0.0
         return self._code(len(data), np.frombuffer(data, dtype=np.uint8), None)[1]
+
+    def conditional_code_length(self, data: bytes, given: bytes) -> float:
+        """C(data | given): bits of ``data`` coded after training on ``given`` (prequential)."""
+        if not data:
+            return 0.0
+        prime = np.frombuffer(given, dtype=np.uint8)
+        return self._code(len(data), np.frombuffer(data, dtype=np.uint8), None, prime)[1]
 
     def decompress(self, stream: bytes) -> bytes:
         if len(stream) < _PREFIX.size:
