@@ -42,7 +42,7 @@ class CMCompressor:
     ----------
     max_table_bits : int
         Upper bound on log2 of the slots per context; memory is about
-        ``24 * 3 * 2**max_table_bits`` bytes plus ~70 MB.
+        ``24 * 3 * 2**max_table_bits`` bytes plus ~100 MB.
     """
 
     max_table_bits: int = MAX_TABLE_BITS  # 22: 302 MB of tables, ample for Calgary

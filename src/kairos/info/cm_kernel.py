@@ -32,13 +32,15 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   (n0, n1, last bit) with bounded, discounted counts (:data:`NEXT_STATE`)
   turned into a probability by an adaptive state map per context (slow,
   indirect: it learns how far to trust, e.g., an order-6 context seen once),
-  and a fast direct probability (rate 1/8) in the same slot.
+  and a direct probability in the same slot (12 bits + a hit count; rate
+  1/(n+1.5), faster than the state map's until n reaches 14).
 - A match model: the longest recent repeat of the last bytes predicts the
   next bit, with its confidence learned per match length.
-- Three logistic mixers in the stretch domain (weight sets chosen by the
-  partial byte, the previous byte, and the number of contexts seen before
-  with the bit position and whether a match is active), combined by a
-  second-layer mixer.
+- Five logistic mixers in the stretch domain, whose weight sets are chosen
+  by: the partial byte; the previous byte; the number of contexts seen
+  before, with the bit position and whether a match is active; the previous
+  byte with the partial byte; the column with the bit position. A
+  second-layer mixer (weights chosen by the partial byte) combines them.
 - Adaptive probability maps (SSE) on order 0, 1 and 2, averaged with the
   mixer output.
 """
@@ -48,10 +50,10 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-MODEL_VERSION = 2  # bump whenever the model's predictions change
+MODEL_VERSION = 4  # bump whenever the model's predictions change
 NUM_CONTEXTS = 24
 WEIGHT_INIT = 5000  # initial mixer weight, 65536 = 1.0
-FAST_SHIFT = 3  # the fast direct probability moves 1/8 of the way per bit
+FAST_LIMIT = 14  # hit count at which the direct probability's rate stops falling
 NUM_INPUTS = 2 * NUM_CONTEXTS + 3  # 2 per context + match (2) + bias (1)
 MATCH_MIN_BYTES = 6  # the match model looks up repeats of this many bytes
 MATCH_TABLE_BITS = 20  # log2 of the match model's position table size
@@ -201,7 +203,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, tables, byte_cost_bits):
     size = 1 << table_bits
     mask = size - 1
     hist = np.zeros((NUM_CONTEXTS, size), dtype=np.uint8)
-    fast = np.full((NUM_CONTEXTS, size), 32768, dtype=np.uint16)
+    fast = np.full((NUM_CONTEXTS, size), 2048 << 4, dtype=np.uint16)
     state_map = np.empty((NUM_CONTEXTS, 256), dtype=np.int64)
     for i in range(NUM_CONTEXTS):
         for s in range(256):
@@ -211,7 +213,9 @@ def cm_code(src, num_bytes, dst, decode, table_bits, tables, byte_cost_bits):
     weights1 = np.full((256, NUM_INPUTS), WEIGHT_INIT, dtype=np.int64)
     weights2 = np.full((256, NUM_INPUTS), WEIGHT_INIT, dtype=np.int64)
     weights3 = np.full((64 * 32, NUM_INPUTS), WEIGHT_INIT, dtype=np.int64)
-    weights_final = np.full((256, 3), 65536 // 3, dtype=np.int64)
+    weights4 = np.full((65536, NUM_INPUTS), WEIGHT_INIT, dtype=np.int64)
+    weights5 = np.full((64 * 8, NUM_INPUTS), WEIGHT_INIT, dtype=np.int64)
+    weights_final = np.full((256, 5), 65536 // 5, dtype=np.int64)
     apm_sizes = (256, 65536, 65536)
     apm = np.empty((3, 65536 * 33), dtype=np.int64)
     for a in range(3):
@@ -233,7 +237,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, tables, byte_cost_bits):
     slots = np.zeros(NUM_CONTEXTS, dtype=np.int64)
     states = np.zeros(NUM_CONTEXTS, dtype=np.int64)
     inputs = np.zeros(NUM_INPUTS, dtype=np.int64)
-    layer1 = np.zeros(3, dtype=np.int64)
+    layer1 = np.zeros(5, dtype=np.int64)
 
     x1 = 0
     x2 = 0xFFFFFFFF
@@ -342,7 +346,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, tables, byte_cost_bits):
                                 found = b
                         for j in range(16):
                             hist[i, found + j] = 0
-                            fast[i, found + j] = 32768
+                            fast[i, found + j] = 2048 << 4
                         hist[i, found] = check
                     bases[i] = found
                 nibble = 1
@@ -356,7 +360,8 @@ def cm_code(src, num_bytes, dst, decode, table_bits, tables, byte_cost_bits):
                     nz += 1
                 sti = stretch[state_map[i, st] >> 20]
                 inputs[i] = sti
-                inputs[NUM_CONTEXTS + i] = stretch[np.int64(fast[i, slots[i]]) >> 4] if st else 0
+                fv = np.int64(fast[i, slots[i]])
+                inputs[NUM_CONTEXTS + i] = stretch[fv >> 4] if fv & 15 else 0
             expected_bit = 0
             match_slot = 0
             if match_len > 0:
@@ -374,7 +379,13 @@ def cm_code(src, num_bytes, dst, decode, table_bits, tables, byte_cost_bits):
             dot1 = 0
             dot2 = 0
             dot3 = 0
+            dot4 = 0
+            dot5 = 0
+            sel4 = c0 | (c1 << 8)
+            sel5 = min(col, 63) * 8 + bit_pos
             for i in range(NUM_INPUTS):
+                dot4 += inputs[i] * weights4[sel4, i]
+                dot5 += inputs[i] * weights5[sel5, i]
                 dot1 += inputs[i] * weights1[c0, i]
                 dot2 += inputs[i] * weights2[c1, i]
                 dot3 += inputs[i] * weights3[sel3, i]
@@ -384,8 +395,12 @@ def cm_code(src, num_bytes, dst, decode, table_bits, tables, byte_cost_bits):
             p1 = _squash(layer1[0], squash)
             p2 = _squash(layer1[1], squash)
             p3 = _squash(layer1[2], squash)
+            layer1[3] = max(-2047, min(2047, dot4 >> 16))
+            p4 = _squash(layer1[3], squash)
+            layer1[4] = max(-2047, min(2047, dot5 >> 16))
+            p5 = _squash(layer1[4], squash)
             dotf = 0
-            for j in range(3):
+            for j in range(5):
                 dotf += layer1[j] * weights_final[c0, j]
             st_mix = max(-2047, min(2047, dotf >> 16))
             p_mix = _squash(st_mix, squash)
@@ -446,20 +461,29 @@ def cm_code(src, num_bytes, dst, decode, table_bits, tables, byte_cost_bits):
                 state_map[i, st] = (pr << 10) | n
                 hist[i, slots[i]] = next_state[st, y]
                 fv = np.int64(fast[i, slots[i]])
-                fast[i, slots[i]] = fv + ((((y << 16) - y) - fv) >> FAST_SHIFT)
+                fn = fv & 15
+                fp = fv >> 4
+                fp += (((y << 12) - y - fp) * reciprocal[fn]) >> 16
+                if fn < FAST_LIMIT:
+                    fn += 1
+                fast[i, slots[i]] = (fp << 4) | fn
             if match_len > 0:
                 mc = match_counters[match_slot]
                 match_counters[match_slot] = mc + ((((y << 16) - mc) * 3) >> 7)
             err_f = ((y << 12) - p_mix) * MIXER_LR
-            for j in range(3):
+            for j in range(5):
                 weights_final[c0, j] += (layer1[j] * err_f) >> 14
             e1 = ((y << 12) - p1) * MIXER_LR
             e2 = ((y << 12) - p2) * MIXER_LR
             e3 = ((y << 12) - p3) * MIXER_LR
+            e4 = ((y << 12) - p4) * MIXER_LR
+            e5 = ((y << 12) - p5) * MIXER_LR
             for i in range(NUM_INPUTS):
                 weights1[c0, i] += (inputs[i] * e1) >> 14
                 weights2[c1, i] += (inputs[i] * e2) >> 14
                 weights3[sel3, i] += (inputs[i] * e3) >> 14
+                weights4[sel4, i] += (inputs[i] * e4) >> 14
+                weights5[sel5, i] += (inputs[i] * e5) >> 14
             near = lo + (w >> 6)
             target16 = y << 16
             apm[0, apm_ctx0 * 33 + near] += (target16 - apm[0, apm_ctx0 * 33 + near]) >> 6

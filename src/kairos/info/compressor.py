@@ -103,6 +103,18 @@ def _make_cm(**params) -> Compressor:
     return CMCompressor(**params)
 
 
+def _make_nn(**params) -> Compressor:
+    from kairos.info.nn import NNCompressor
+
+    return NNCompressor(**params)
+
+
+def _make_mix(**params) -> Compressor:
+    from kairos.info.mix import MixCompressor
+
+    return MixCompressor.from_params(**params)
+
+
 BASELINES: dict[str, Callable[..., Compressor]] = {
     "gzip": functools.partial(
         CodecCompressor,
@@ -124,7 +136,12 @@ BASELINES: dict[str, Callable[..., Compressor]] = {
 }
 
 #: Every compressor by its CLI name. Values build a compressor from header params.
-COMPRESSORS: dict[str, Callable[..., Compressor]] = {"cm": _make_cm, **BASELINES}
+COMPRESSORS: dict[str, Callable[..., Compressor]] = {
+    "cm": _make_cm,
+    "nn": _make_nn,
+    "mix": _make_mix,
+    **BASELINES,
+}
 
 DEFAULT_MODEL = "cm"
 

@@ -26,7 +26,13 @@ from pathlib import Path
 from typing import Any
 
 from kairos.container import pack, unpack
-from kairos.errors import CorruptFileError, FileFormatError, KairosError, MismatchError
+from kairos.errors import (
+    CorruptFileError,
+    FileFormatError,
+    KairosError,
+    MismatchError,
+    PlatformMismatchError,
+)
 from kairos.info.compressor import COMPRESSORS, make_compressor
 
 MAGIC = b"KZIP"
@@ -75,6 +81,8 @@ def decompress_bytes(blob: bytes, path: str | Path | None = None) -> bytes:
         compressor.check_header(header, path)
     try:
         data = compressor.decompress(payload)
+    except PlatformMismatchError as exc:
+        raise PlatformMismatchError(path, exc.message) from exc
     except FileFormatError as exc:
         raise CorruptFileError(path, exc.message) from exc
     if len(data) != header["original_bytes"]:

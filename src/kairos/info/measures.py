@@ -38,7 +38,15 @@ def code_length(x: bytes, compressor: Compressor) -> float:
 
 
 def conditional_length(y: bytes, x: bytes, compressor: Compressor) -> float:
-    """C(y|x) = C(x.y) - C(x) in bits (prequential for online models)."""
+    """C(y|x) in bits: C(x.y) - C(x), or the compressor's own prequential C(y|x).
+
+    A compressor with a ``conditional_code_length(y, x)`` method (``nn``,
+    which codes interleaved chunks, so coding x.y is not "y after x") supplies
+    the cost of coding ``y`` after training on ``x`` directly.
+    """
+    own = getattr(compressor, "conditional_code_length", None)
+    if own is not None:
+        return float(own(y, x))
     return code_length(x + y, compressor) - code_length(x, compressor)
 
 
@@ -50,7 +58,9 @@ def mutual_information(x: bytes, y: bytes, compressor: Compressor) -> float:
 def symmetric_information(x: bytes, y: bytes, compressor: Compressor) -> float:
     """(I(x:y) + I(y:x)) / 2 = C(x) + C(y) - (C(x.y) + C(y.x)) / 2, in bits."""
     cx, cy = code_length(x, compressor), code_length(y, compressor)
-    joint = (code_length(x + y, compressor) + code_length(y + x, compressor)) / 2
+    joint = (
+        cx + conditional_length(y, x, compressor) + cy + conditional_length(x, y, compressor)
+    ) / 2
     return cx + cy - joint
 
 
@@ -68,14 +78,15 @@ def _ncd_from_lengths(cx: float, cy: float, cxy: float) -> float:
 def info_table(x: bytes, y: bytes, compressor: Compressor) -> dict[str, float]:
     """C(X), C(Y), C(Y|X), I(X:Y), symmetric I and NCD in one pass (bits, except NCD)."""
     cx, cy = code_length(x, compressor), code_length(y, compressor)
-    cxy, cyx = code_length(x + y, compressor), code_length(y + x, compressor)
+    y_given_x = conditional_length(y, x, compressor)
+    x_given_y = conditional_length(x, y, compressor)
     return {
         "C(X)_bits": cx,
         "C(Y)_bits": cy,
-        "C(Y|X)_bits": cxy - cx,
-        "I(X:Y)_bits": cy - (cxy - cx),
-        "I_sym_bits": cx + cy - (cxy + cyx) / 2,
-        "NCD": _ncd_from_lengths(cx, cy, cxy),
+        "C(Y|X)_bits": y_given_x,
+        "I(X:Y)_bits": cy - y_given_x,
+        "I_sym_bits": cx + cy - (cx + y_given_x + cy + x_given_y) / 2,
+        "NCD": _ncd_from_lengths(cx, cy, cx + y_given_x),
     }
 
 

@@ -1,0 +1,95 @@
+"""The prequential nn model and the cm/nn mix: exact, deterministic, platform-checked."""
+
+import pytest
+
+from kairos.container import pack
+from kairos.errors import CorruptFileError, PlatformMismatchError
+from kairos.info.cm import CMCompressor
+from kairos.info.compressor import COMPRESSORS, make_compressor
+from kairos.info.fileformat import MAGIC, VERSION, compress_bytes, decompress_bytes, read_header
+from kairos.info.mix import NN_MARKER, MixCompressor
+from kairos.info.nn import _PREFIX, NNCompressor, fingerprint_digest, platform_fingerprint
+
+TEXT = b"the cat sat on the mat; the cat ate the rat. " * 30
+SMALL = {"hidden": 32, "embed": 8, "streams": 4, "bptt": 4, "min_chunk": 256}
+
+
+def test_nn_and_mix_are_registered():
+    assert {"nn", "mix"} <= set(COMPRESSORS)
+
+
+def test_nn_round_trips_deterministically_and_learns():
+    nn = NNCompressor(**SMALL)
+    stream = nn.compress(TEXT)
+    assert nn.compress(TEXT) == stream  # same bytes every time: decoder sees the same floats
+    assert nn.decompress(stream) == TEXT
+    assert nn.num_streams(len(TEXT)) == 4
+    # It learns: far below 8 bits per byte on a repetitive text.
+    assert len(stream) < 0.5 * len(TEXT)
+
+
+def test_nn_stream_is_its_ideal_code_length_plus_coder_overhead():
+    nn = NNCompressor(**SMALL)
+    stream = nn.compress(TEXT)
+    body_bits = 8 * (len(stream) - _PREFIX.size)
+    ideal = nn.code_length(TEXT)
+    assert ideal <= body_bits <= ideal + 64
+
+
+def _with_fingerprint(stream: bytes, fingerprint: dict) -> bytes:
+    version, num_bytes, _ = _PREFIX.unpack_from(stream)
+    digest = fingerprint_digest(fingerprint)
+    return _PREFIX.pack(version, num_bytes, digest) + stream[_PREFIX.size :]
+
+
+def test_nn_refuses_a_foreign_platform_with_a_typed_error():
+    nn = NNCompressor(**SMALL)
+    stream = nn.compress(TEXT[:300])
+    other = {**platform_fingerprint(), "torch_cpu_capability": "SOME_OTHER_ISA"}
+    with pytest.raises(PlatformMismatchError, match="another platform"):
+        nn.decompress(_with_fingerprint(stream, other))
+    assert nn.decompress(_with_fingerprint(stream, platform_fingerprint())) == TEXT[:300]
+    forged = compress_bytes(TEXT[:300], "nn", **SMALL)
+    header, payload = read_header(forged)
+    header["platform"] = other
+    with pytest.raises(PlatformMismatchError, match="SOME_OTHER_ISA"):
+        decompress_bytes(pack(MAGIC, VERSION, header, payload))
+    blob = compress_bytes(TEXT[:300], "nn", **SMALL)
+    assert decompress_bytes(blob) == TEXT[:300]
+    header_only = {**platform_fingerprint(), "torch": "0.0.1"}
+    with pytest.raises(PlatformMismatchError, match="torch"):
+        nn.check_header({"platform": header_only})
+
+
+def test_nn_corrupt_streams_are_typed_errors():
+    nn = NNCompressor(**SMALL)
+    stream = nn.compress(TEXT[:300])
+    for bad in (stream[:5], b"\x07" + stream[1:], stream[:-3]):
+        with pytest.raises(CorruptFileError):
+            nn.decompress(bad)
+
+
+def test_mix_is_never_longer_than_cm_and_round_trips_both_branches():
+    mix = MixCompressor(CMCompressor(), NNCompressor(**SMALL))
+    for data in (b"", b"x", TEXT, bytes(range(256)) * 4):
+        stream = mix.compress(data)
+        assert len(stream) <= len(CMCompressor().compress(data))
+        assert mix.decompress(stream) == data
+    nn_branch = bytes([NN_MARKER]) + mix.nn.compress(TEXT)
+    assert mix.decompress(nn_branch) == TEXT
+    assert decompress_bytes(compress_bytes(TEXT, "mix", cm={}, nn=SMALL)) == TEXT
+
+
+def test_make_compressor_builds_nn_from_header_params():
+    nn = make_compressor("nn", **SMALL)
+    assert nn.params()["hidden"] == 32
+
+
+def test_nn_conditional_length_is_coding_y_after_training_on_x():
+    from kairos.info.measures import conditional_length, mutual_information
+
+    nn = NNCompressor(**SMALL)
+    x = TEXT[:600]
+    unrelated = bytes(range(200, 256)) * 10
+    assert conditional_length(x, x, nn) < 0.7 * nn.code_length(x)
+    assert mutual_information(x, x, nn) > mutual_information(unrelated, x, nn)
