@@ -10,6 +10,7 @@ import pytest
 from kairos.agent.speedup import analyse, code_length_bits, coded_stream, pair_rows
 from kairos.agent.speedup_run import compressor_information, nested_priors, run_speedup
 from kairos.domains.stp import generate
+from kairos.errors import InputFormatError
 from kairos.policy.hashed import HashedRandomPolicy
 from kairos.policy.uniform import UniformPolicy
 from kairos.search import SearchConfig, search
@@ -89,3 +90,34 @@ def test_nested_priors_validate_sizes():
     assert set(priors[0][2]) <= set(priors[1][2])
     with pytest.raises(Exception, match="sizes"):
         nested_priors(train, solved, domain="stp", sizes=[5])
+
+
+def test_speedup_cli_on_a_small_train_run(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from kairos.cli import app
+    from kairos.domains.stp import write_instances
+
+    write_instances(
+        tmp_path / "train.txt", [generate(3, 4 + s % 12, seed=900 + s) for s in range(40)]
+    )
+    write_instances(tmp_path / "tasks.txt", [generate(3, 30, seed=s) for s in range(12)])
+    runner = CliRunner()
+    trained = runner.invoke(app, ["train", "stp", "--levels", str(tmp_path / "train.txt"),
+                                  "--out", str(tmp_path / "run"), "--jobs", "1"])  # fmt: skip
+    assert trained.exit_code == 0, trained.output
+    out = runner.invoke(app, ["speedup", str(tmp_path / "run"), "--levels", str(tmp_path / "tasks.txt"),
+                              "--sizes", "5,all", "--budget", "300000", "--resamples", "50",
+                              "--json"])  # fmt: skip
+    assert out.exit_code == 0, out.output
+    summary = json.loads(out.stdout)
+    for key in ("slope", "intercept", "r2", "n", "slope_ci", "shared_path", "state_cut", "bound"):
+        assert key in summary
+    assert summary["n"] >= 6
+    for name in ("speedup.json", "speedup.csv", "speedup.png"):
+        assert (tmp_path / "run" / "speedup" / name).is_file()
+    bad = runner.invoke(app, ["speedup", str(tmp_path), "--levels", str(tmp_path / "tasks.txt")])
+    assert isinstance(bad.exception, InputFormatError)  # not a train run folder
+    assert "run.json" in str(bad.exception)

@@ -117,7 +117,7 @@ def run_speedup(
     l2: float = 1e-4,
     seed: int = 0,
     resamples: int = 1000,
-    compressor: str = "xz",
+    compressor: str = "cm",
     base: str = "uniform",
     on_stage: Callable[[str], None] | None = None,
 ) -> tuple[dict, list[dict]]:

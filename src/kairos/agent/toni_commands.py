@@ -160,7 +160,7 @@ def speedup(
     budget: Annotated[int, typer.Option(help="Expansion budget per task and prior.")] = 1_000_000,
     limit: Annotated[int | None, typer.Option(help="Use only the first N tasks.")] = None,
     resamples: Annotated[int, typer.Option(help="Bootstrap resamples for the CIs.")] = 1000,
-    compressor: Annotated[str, typer.Option(help="Compressor for C(h) - C(h|D).")] = "xz",
+    compressor: Annotated[str, typer.Option(help="Compressor for C(h) - C(h|D).")] = "cm",
     base: Annotated[
         str, typer.Option(help="nu0: 'uniform', or 'smallest' (the smallest subset's prior).")
     ] = "uniform",
