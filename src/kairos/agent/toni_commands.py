@@ -1,4 +1,4 @@
-"""``kairos allocate`` and ``kairos audit``: spend a budget like an agent, then audit it."""
+"""``kairos allocate``, ``kairos audit`` and ``kairos speedup``: the agent measured in time."""
 
 from __future__ import annotations
 
