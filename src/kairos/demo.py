@@ -28,6 +28,7 @@ DEMO_SECTIONS: list[str] = [
     "kairos.agent.demo:learning_section",
     "kairos.info.demo:section",
     "kairos.cost.demo:section",
+    "kairos.agent.speedup_demo:speedup_section",
     "kairos.agent.toni_demo:toni_section",
     "kairos.scaling.demo:scaling_section",  # keep last: it fits curves the others leave
 ]
