@@ -52,24 +52,25 @@ def _mix(h):
 
 
 @njit(cache=True, inline="always")
-def _hash(row):
+def _hash(states, r):
+    """Hash of the packed state ``states[r]`` (rows are passed as (array, index), not views)."""
     h = _SEED
-    for k in range(row.shape[0]):
-        h = _mix(h ^ row[k])
+    for k in range(states.shape[1]):
+        h = _mix(h ^ states[r, k])
     return h
 
 
 @njit(cache=True)
-def table_slot(table, node_state, row):
-    """Slot whose node holds state ``row``, or the empty slot where it would go."""
-    num_words = row.shape[0]
+def table_slot(table, node_state, states, r):
+    """Slot whose node holds state ``states[r]``, or the empty slot where it would go."""
+    num_words = states.shape[1]
     mask = np.int64(table.shape[0] - 1)
-    slot = np.int64(_hash(row) & np.uint64(mask))
+    slot = np.int64(_hash(states, r) & np.uint64(mask))
     while table[slot]:
-        other = node_state[table[slot] - 1]
+        other = table[slot] - 1
         same = True
         for k in range(num_words):
-            if other[k] != row[k]:
+            if node_state[other, k] != states[r, k]:
                 same = False
                 break
         if same:
@@ -85,7 +86,7 @@ def rehash(old_table, new_table, node_state):
     for i in range(old_table.shape[0]):
         entry = old_table[i]
         if entry:
-            slot = np.int64(_hash(node_state[entry - 1]) & np.uint64(mask))
+            slot = np.int64(_hash(node_state, entry - 1) & np.uint64(mask))
             while new_table[slot]:
                 slot = (slot + 1) & mask
             new_table[slot] = entry
@@ -100,39 +101,43 @@ def _cut_value(algo, node_logp, node_depth, i):
 
 
 @njit(cache=True, inline="always")
-def _same_row(a, b):
-    for k in range(a.shape[0]):  # noqa: SIM110  (numba compiles loops, not generators)
-        if a[k] != b[k]:
+def _same_row(a, i, b, j):
+    """Whether row ``i`` of ``a`` equals row ``j`` of ``b``."""
+    for k in range(a.shape[1]):  # noqa: SIM110  (numba compiles loops, not generators)
+        if a[i, k] != b[j, k]:
             return False
     return True
 
 
 @njit(cache=True)
-def _step(dkind, nbr, dparams, src, dst, action):
-    """Write the successor of ``src`` under ``action`` into ``dst``; False if illegal."""
-    num_words = src.shape[0]
+def _step(dkind, nbr, dparams, node_state, i, child, action):
+    """Write the successor of ``node_state[i]`` under ``action`` into ``child[action]``.
+
+    Returns False if the action is illegal there.
+    """
+    num_words = node_state.shape[1]
     if dkind == DOMAIN_KIND_SOKOBAN:
-        q = nbr[np.int64(src[0]), action]
+        q = nbr[np.int64(node_state[i, 0]), action]
         if q < 0:
             return False
         for k in range(num_words):
-            dst[k] = src[k]
+            child[action, k] = node_state[i, k]
         wq = 1 + q // 64
         bq = np.uint64(1) << np.uint64(q % 64)
-        if src[wq] & bq:
+        if node_state[i, wq] & bq:
             r = nbr[q, action]
             if r < 0:
                 return False
             wr = 1 + r // 64
             br = np.uint64(1) << np.uint64(r % 64)
-            if src[wr] & br:
+            if node_state[i, wr] & br:
                 return False
-            dst[wq] &= ~bq
-            dst[wr] |= br
-        dst[0] = np.uint64(q)
+            child[action, wq] &= ~bq
+            child[action, wr] |= br
+        child[action, 0] = np.uint64(q)
         return True
     # sliding-tile puzzle: the blank moves
-    blank = np.int64(src[0])
+    blank = np.int64(node_state[i, 0])
     t = nbr[blank, action]
     if t < 0:
         return False
@@ -140,23 +145,24 @@ def _step(dkind, nbr, dparams, src, dst, action):
     per_word = dparams[2]
     tile_mask = (np.uint64(1) << np.uint64(bits)) - np.uint64(1)
     for k in range(num_words):
-        dst[k] = src[k]
+        child[action, k] = node_state[i, k]
     wt = 1 + t // per_word
     st = np.uint64((t % per_word) * bits)
-    tile = (src[wt] >> st) & tile_mask
-    dst[wt] &= ~(tile_mask << st)
+    tile = (node_state[i, wt] >> st) & tile_mask
+    child[action, wt] &= ~(tile_mask << st)
     wb = 1 + blank // per_word
-    dst[wb] |= tile << np.uint64((blank % per_word) * bits)
-    dst[0] = np.uint64(t)
+    child[action, wb] |= tile << np.uint64((blank % per_word) * bits)
+    child[action, 0] = np.uint64(t)
     return True
 
 
 @njit(cache=True)
-def _heuristic(dkind, dparams, htab, row):
+def _heuristic(dkind, dparams, htab, states, r):
+    """Heuristic value of ``states[r]``: sum of per-box or per-tile table terms."""
     total = 0.0
     if dkind == DOMAIN_KIND_SOKOBAN:
-        for w in range(1, row.shape[0]):
-            x = row[w]
+        for w in range(1, states.shape[1]):
+            x = states[r, w]
             b = 0
             while x:
                 if x & np.uint64(1):
@@ -169,7 +175,7 @@ def _heuristic(dkind, dparams, htab, row):
     per_word = dparams[2]
     tile_mask = (np.uint64(1) << np.uint64(bits)) - np.uint64(1)
     for p in range(cells):
-        tile = (row[1 + p // per_word] >> np.uint64((p % per_word) * bits)) & tile_mask
+        tile = (states[r, 1 + p // per_word] >> np.uint64((p % per_word) * bits)) & tile_mask
         total += htab[np.int64(tile), p]
     return total
 
@@ -258,12 +264,12 @@ def _expand(
     legal,
 ):
     num_actions = nbr.shape[1]
-    src = node_state[i]
+    num_words = node_state.shape[1]
     best = -np.inf
     back = not state_cut and i > 0
     for a in range(num_actions):
-        legal[a] = _step(dkind, nbr, dparams, src, child[a], a)
-        if legal[a] and back and _same_row(child[a], node_state[node_parent[i]]):
+        legal[a] = _step(dkind, nbr, dparams, node_state, i, child, a)
+        if legal[a] and back and _same_row(child, a, node_state, node_parent[i]):
             legal[a] = False  # tree search: the move straight back is not in the tree
         if legal[a] and logits[a] > best:
             best = logits[a]
@@ -282,7 +288,7 @@ def _expand(
         logp = node_logp[i] + logits[a] - log_norm
         if state_cut:
             cut_value = -logp if algo == ALGO_LTS else float(depth)
-            entry = table[table_slot(table, node_state, child[a])]
+            entry = table[table_slot(table, node_state, child, a)]
             if entry and _cut_value(algo, node_logp, node_depth, entry - 1) <= cut_value:
                 continue
         if algo == ALGO_LTS:
@@ -290,9 +296,10 @@ def _expand(
         elif algo == ALGO_BFS:
             priority = float(depth)
         else:
-            priority = depth + weight * _heuristic(dkind, dparams, htab, child[a])
+            priority = depth + weight * _heuristic(dkind, dparams, htab, child, a)
         n = ctr[C_NODES]
-        node_state[n] = child[a]
+        for k in range(num_words):
+            node_state[n, k] = child[a, k]
         node_parent[n] = i
         node_action[n] = a
         node_depth[n] = depth
@@ -398,10 +405,9 @@ def search_kernel(
             return NEED_GROW
         i = _heap_pop(heap_prio, heap_node, ctr[C_HEAP])
         ctr[C_HEAP] -= 1
-        row = node_state[i]
         if state_cut:
             cut_value = _cut_value(algo, node_logp, node_depth, i)
-            slot = table_slot(table, node_state, row)
+            slot = table_slot(table, node_state, node_state, i)
             entry = table[slot]
             if entry:
                 if _cut_value(algo, node_logp, node_depth, entry - 1) <= cut_value:
@@ -412,7 +418,7 @@ def search_kernel(
         ctr[C_EXPANSIONS] += 1
         goal = True
         for k in range(num_words):
-            if (row[k] & goal_care[k]) != goal_value[k]:
+            if (node_state[i, k] & goal_care[k]) != goal_value[k]:
                 goal = False
                 break
         if goal:
@@ -423,7 +429,7 @@ def search_kernel(
             num_pending += 1
             continue
         last_action = node_action[i] if i > 0 else -1
-        _policy_logits(pkind, pint, pweights, row, last_action, logits)
+        _policy_logits(pkind, pint, pweights, node_state[i], last_action, logits)
         _expand(
             i,
             logits,
