@@ -19,19 +19,18 @@ Target (issue 7): the index allocator solves as many tasks as ``fixed`` with
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import time
 from pathlib import Path
 
-import numpy as np
 from rich.console import Console
 from rich.table import Table
 
-from kairos.agent.allocator import allocate_by_index, allocate_fixed, allocate_round_robin
-from kairos.agent.value import SuccessPredictor, collect_examples, reliability
+from kairos.agent.run import run_agent
 from kairos.domains.deadlock import dead_variant
 from kairos.domains.sokoban import read_levels
-from kairos.search.engine import SearchSession
+from kairos.runfolder import RunFolder
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "boxoban"
 OUT = Path(__file__).resolve().parent / "out"
@@ -52,123 +51,102 @@ def main() -> None:
     args = parser.parse_args()
     console = Console(width=150)
 
+    # run_agent fits on the first two thirds of `train` and scores reliability on the rest
     train = read_levels(args.data / "unfiltered/train/000.txt")[: args.train]
-    check = read_levels(args.data / "unfiltered/train/001.txt")[: args.train // 2]
-    t0 = time.perf_counter()
-    X, y = collect_examples(
-        [SearchSession(t) for t in train], first_slice=args.first_slice, cap=args.train_cap
-    )
-    predictor = SuccessPredictor().fit(X, y)
-    Xc, yc = collect_examples(
-        [SearchSession(t) for t in check], first_slice=args.first_slice, cap=args.train_cap
-    )
-    calibration = reliability(predictor.predict_proba(Xc), yc, bins=10)
-    train_s = time.perf_counter() - t0
-    brier = float(np.mean((predictor.predict_proba(Xc) - yc) ** 2))
-    brier_base = float(np.mean((y.mean() - yc) ** 2))
-
+    train += read_levels(args.data / "unfiltered/train/001.txt")[: args.train // 2]
     valid = read_levels(args.data / "unfiltered/valid/000.txt")
     medium = read_levels(args.data / "medium/valid/000.txt")
     dead = [dead_variant(lv, seed=i) for i, lv in enumerate(valid[500 : 500 + args.dead])]
     tasks = valid[: args.easy] + medium[: args.hard] + dead
     kinds = ["unfiltered"] * args.easy + ["medium"] * args.hard + ["dead"] * len(dead)
-    share = args.budget // len(tasks)
 
-    runs = {}
-    timings = {}
-    for name, run in (
-        ("fixed", lambda: allocate_fixed(tasks, args.budget)),
-        (
-            "round_robin",
-            lambda: allocate_round_robin(tasks, args.budget, slice_size=10_000, cap=4 * share),
-        ),
-        (
-            "index",
-            lambda: allocate_by_index(
-                tasks,
-                args.budget,
-                predictor,
-                value=args.value_fraction * args.budget,
-                first_slice=args.first_slice,
-            ),
-        ),
-    ):
-        t0 = time.perf_counter()
-        runs[name] = run()
-        timings[name] = time.perf_counter() - t0
+    run = RunFolder.create(OUT / "allocator-run", command="bench/allocator.py",
+                           config=vars(args) | {"data": str(args.data)}, seed=None)  # fmt: skip
+    t0 = time.perf_counter()
+    audit = run_agent(
+        tasks, train, run, budget=args.budget, value=args.value_fraction * args.budget,
+        first_slice=args.first_slice, train_cap=args.train_cap,
+        on_stage=lambda m: console.print(f"{time.perf_counter() - t0:6.0f} s  {m}"),
+    )  # fmt: skip
+    allocation = json.loads(run.file("allocation.json").read_text())
+    predictor = json.loads(run.file("predictor.json").read_text())
+    with run.file("allocation.csv").open() as fh:
+        per_task = list(csv.DictReader(fh))
 
-    fixed = runs["fixed"]
+    fixed = allocation["fixed"]
     table = Table(title=f"{len(tasks)} Boxoban tasks, global budget {args.budget:,} expansions")
     for col in ("method", "solved", "expansions", "× fixed", "to reach fixed's solved",
-                "hopeless share", "dead-task exp.", "seconds"):  # fmt: skip
+                "hopeless share", "dead-task exp."):  # fmt: skip
         table.add_column(col, justify="right")
     rows = []
-    for name, alloc in runs.items():
-        reach = alloc.expansions_to_solve(fixed.solved) if fixed.solved else 0
-        dead_exp = sum(t.expansions for t, k in zip(alloc.tasks, kinds, strict=True) if k == "dead")
-        row = {
-            **alloc.summary(),
-            "expansions_vs_fixed": alloc.expansions / fixed.expansions,
-            "expansions_to_reach_fixed_solved": reach,
-            "dead_task_expansions": dead_exp,
-            "seconds": timings[name],
-            "solved_by_kind": {
-                k: sum(
-                    t.outcome == "solved"
-                    for t, kk in zip(alloc.tasks, kinds, strict=True)
-                    if kk == k
-                )
-                for k in ("unfiltered", "medium", "dead")
-            },
-            "trace": alloc.trace[:: max(1, len(alloc.trace) // 400)] + alloc.trace[-1:],
+    for name in ("fixed", "round_robin", "index"):
+        summary = allocation[name]
+        reach = _reach(summary["trace"], fixed["solved"])
+        mine = [r for r in per_task if r["method"] == name]
+        dead_exp = sum(
+            int(r["expansions"]) for r, k in zip(mine, kinds, strict=True) if k == "dead"
+        )
+        solved_by_kind = {
+            k: sum(r["outcome"] == "solved" for r, kk in zip(mine, kinds, strict=True) if kk == k)
+            for k in ("unfiltered", "medium", "dead")
         }
-        rows.append(row)
+        rows.append({**{k: v for k, v in summary.items() if k != "trace"},
+                     "expansions_vs_fixed": summary["expansions"] / fixed["expansions"],
+                     "expansions_to_reach_fixed_solved": reach,
+                     "dead_task_expansions": dead_exp, "solved_by_kind": solved_by_kind})  # fmt: skip
         table.add_row(
             name,
-            f"{alloc.solved}/{len(tasks)}",
-            f"{alloc.expansions:,}",
-            f"{alloc.expansions / fixed.expansions:.2f}",
+            f"{summary['solved']}/{len(tasks)}",
+            f"{summary['expansions']:,}",
+            f"{summary['expansions'] / fixed['expansions']:.2f}",
             "never" if reach is None else f"{reach:,}",
-            f"{alloc.hopeless_share:.2f}",
+            f"{summary['hopeless_share']:.2f}",
             f"{dead_exp:,}",
-            f"{timings[name]:.1f}",
         )
     console.print(table)
-    index = runs["index"]
-    reach = index.expansions_to_solve(fixed.solved)
-    half = reach is not None and reach <= 0.5 * fixed.expansions
-    more = index.solved >= 1.5 * fixed.solved
+    index = allocation["index"]
+    reach = _reach(index["trace"], fixed["solved"])
+    half = reach is not None and reach <= 0.5 * fixed["expansions"]
+    more = index["solved"] >= 1.5 * fixed["solved"]
     verdict = "PASS" if (half or more) else "FAIL"
+    ratio = "n/a" if reach is None else f"{reach / fixed['expansions']:.2f}"
     console.print(
-        f"index reaches fixed's {fixed.solved} solved after "
+        f"index reaches fixed's {fixed['solved']} solved after "
         f"{'never' if reach is None else f'{reach:,}'} expansions "
-        f"({'n/a' if reach is None else f'{reach / fixed.expansions:.2f}'} × fixed's "
-        f"{fixed.expansions:,}); solved {index.solved} vs {fixed.solved} "
-        f"(×{index.solved / max(fixed.solved, 1):.2f}): {verdict}"
+        f"({ratio} × fixed's "
+        f"{fixed['expansions']:,}); solved {index['solved']} vs {fixed['solved']} "
+        f"(×{index['solved'] / max(fixed['solved'], 1):.2f}): {verdict}"
     )
     console.print(
-        f"predictor: {len(y)} training examples, Brier {brier:.4f} on held-out training "
-        f"levels vs {brier_base:.4f} for the base rate; fitted in {train_s:.0f} s"
+        f"predictor: {predictor['train_examples']} training examples, Brier "
+        f"{predictor['brier_held_out']:.4f} on {predictor['held_out_examples']} held-out "
+        f"examples vs {predictor['brier_base_rate']:.4f} for the base rate"
+    )
+    rep, eff, hop = audit["repeated_tasks"], audit["effort_vs_difficulty"], audit["hopeless_starts"]
+    console.print(
+        f"TONI audit: repeated tasks {rep['ratio']:.3g} (second/first, {rep['tasks']} tasks); "
+        f"Spearman(expansions, {eff['difficulty_measure']}) {eff['spearman']:.3f} over "
+        f"{eff['tasks']} tasks; hopeless share {hop['share_by_method']}"
     )
 
-    OUT.mkdir(exist_ok=True)
     result = {
         "budget": args.budget,
         "tasks": {k: kinds.count(k) for k in ("unfiltered", "medium", "dead")},
         "methods": rows,
         "target_met": verdict == "PASS",
         "index_expansions_to_reach_fixed_solved": reach,
-        "predictor": {
-            **predictor.to_dict(),
-            "train_examples": len(y),
-            "brier_held_out": brier,
-            "brier_base_rate": brier_base,
-            "reliability": calibration,
-        },
+        "predictor": predictor,
+        "audit": audit,
+        "seconds": time.perf_counter() - t0,
     }
     (OUT / "allocator.json").write_text(json.dumps(result, indent=2) + "\n")
-    _plot(runs, calibration, OUT / "allocator.png")
-    console.print(f"wrote {OUT / 'allocator.json'} and {OUT / 'allocator.png'}")
+    _plot(allocation, predictor["reliability"], OUT / "allocator.png")
+    console.print(f"wrote {OUT / 'allocator.json'}, {OUT / 'allocator.png'} and {run.path}")
+
+
+def _reach(trace, count: int) -> int | None:
+    """Expansions spent when ``count`` tasks were solved (None if never)."""
+    return next((spent for spent, solved in trace if solved >= count), 0 if count == 0 else None)
 
 
 def _plot(runs, calibration, path: Path) -> None:
@@ -178,8 +156,8 @@ def _plot(runs, calibration, path: Path) -> None:
     import matplotlib.pyplot as plt
 
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(10, 4))
-    for name, alloc in runs.items():
-        spent, solved = zip(*alloc.trace, strict=True)
+    for name, summary in runs.items():
+        spent, solved = zip(*summary["trace"], strict=True)
         ax1.step(spent, solved, where="post", label=name)
     ax1.set_xlabel("expansions spent (global)")
     ax1.set_ylabel("tasks solved")
