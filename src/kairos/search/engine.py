@@ -22,6 +22,7 @@ _STATUS_NAMES = {
     K.EXHAUSTED: "exhausted",
 }
 _INITIAL_NODES = 1 << 12
+_MAX_NODES = 2**31 - 2  # node indices are int32; table entries hold 1 + index
 
 
 @dataclass(frozen=True)
@@ -143,6 +144,14 @@ def search(
     policy = policy or UniformPolicy()
     compiled: CompiledDomain = domain.compile()
     num_actions = compiled.neighbours.shape[1]
+    max_nodes = 1 + (config.budget + config.batch_size) * num_actions
+    if max_nodes > _MAX_NODES:
+        raise ValidationError(
+            "budget",
+            f"got {config.budget:,}: up to {max_nodes:,} nodes, more than the "
+            f"{_MAX_NODES:,} int32 node indices can address; use a budget of at most "
+            f"{_MAX_NODES // num_actions - config.batch_size - 1:,}",
+        )
     in_kernel = policy.compiled is not None or config.algorithm != "lts"
     cpol = policy.compiled if policy.compiled is not None else UniformPolicy().compiled
     pkind = cpol.kind if in_kernel else -1
