@@ -11,8 +11,9 @@ All search state lives in flat numpy arrays owned by the Python driver
 * state cut: an open-addressing (linear probing) hash table of int32 slots,
   4 bytes each, a power of two of them (the driver doubles it past load 0.5),
   holding ``1 + index`` of the node that expanded a state with the best cut
-  value (−log π for LTS, depth for BFS/WA*); 0 marks an empty slot. Keys and cut values are read from the node arrays, so the table stores
-  no copy of a state.
+  value (−log π for LTS, depth for BFS/WA*); 0 marks an empty slot. Keys and
+  cut values are read from the node arrays, so the table stores no copy of a
+  state.
 
 The kernel returns a status. ``NEED_GROW`` asks the driver to enlarge the
 arrays; ``NEED_POLICY`` hands it a batch of popped nodes whose action
