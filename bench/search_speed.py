@@ -108,6 +108,9 @@ def main() -> None:
     parser.add_argument("--stp-budget", type=int, default=1_000_000)
     parser.add_argument("--ref-problems", type=int, default=4)
     parser.add_argument("--ref-budget", type=int, default=20_000)
+    parser.add_argument(
+        "--out", type=Path, default=Path(__file__).resolve().parent / "out" / "search_speed.json"
+    )
     args = parser.parse_args()
 
     workloads = _workloads(args)
@@ -197,10 +200,9 @@ def main() -> None:
         "verdict": verdict,
         "seconds": total_s,
     }
-    out = Path(__file__).resolve().parent / "out"
-    out.mkdir(exist_ok=True)
-    (out / "search_speed.json").write_text(json.dumps(result, indent=2) + "\n")
-    console.print(f"wrote {out / 'search_speed.json'}")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2, default=str) + "\n")
+    console.print(f"wrote {args.out}")
 
 
 if __name__ == "__main__":

@@ -188,6 +188,16 @@ def test_solutions_are_verified_by_replay():
     assert search(liar, SearchConfig(), verify=False).solved
 
 
+def test_process_pool_reports_a_worker_error_as_itself():
+    """A kairos error raised in a worker reaches the caller with its type and message."""
+    puzzles = [generate(3, 10, seed=4), _LyingGoal(generate(3, 10, seed=5).tiles, 3, name="liar")]
+    with pytest.raises(SolutionError, match="liar: the returned solution does not replay"):
+        solve_all(puzzles, SearchConfig(), jobs=2)
+    with pytest.raises(ValidationError, match="int32 node indices") as err:
+        solve_all(puzzles, SearchConfig(budget=2**30), jobs=2)
+    assert err.value.field == "budget"
+
+
 def test_process_pool_gives_the_same_results():
     puzzles = [generate(3, 18, seed=s) for s in range(6)]
     config = SearchConfig(budget=20_000)
@@ -213,6 +223,12 @@ def test_growth_keeps_results_identical():
         search(puzzle, SearchConfig(budget=30_000)),
         reference_search(puzzle, SearchConfig(budget=30_000)),
     )
+
+
+def test_budget_beyond_int32_node_indices_is_rejected():
+    with pytest.raises(ValidationError, match="int32 node indices") as err:
+        search(generate(3, 4, seed=0), SearchConfig(budget=2**30))
+    assert err.value.field == "budget"
 
 
 @pytest.mark.parametrize(

@@ -4,16 +4,40 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 
 from kairos.domains.base import Domain
+from kairos.errors import KairosError
 from kairos.policy.base import Policy
 from kairos.search.engine import SearchConfig, search
 from kairos.search.result import SearchResult
 
 
-def _solve_one(args: tuple[Domain, SearchConfig, Policy | None]) -> SearchResult:
+@dataclass(frozen=True)
+class _Failure:
+    """A kairos error raised in a worker, carried back by value.
+
+    kairos errors take several constructor arguments, so they do not survive
+    pickling as exceptions (the pool would only report a broken process).
+    """
+
+    error_type: type
+    args: tuple
+    attributes: dict
+
+    def error(self) -> KairosError:
+        exc = self.error_type.__new__(self.error_type)
+        exc.args = self.args
+        exc.__dict__.update(self.attributes)
+        return exc
+
+
+def _solve_one(args: tuple[Domain, SearchConfig, Policy | None]) -> SearchResult | _Failure:
     domain, config, policy = args
-    return search(domain, config, policy)
+    try:
+        return search(domain, config, policy)
+    except KairosError as exc:
+        return _Failure(type(exc), exc.args, dict(vars(exc)))
 
 
 def solve_all(
@@ -38,10 +62,16 @@ def solve_all(
                 on_result(results[-1])
         return results
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        for result in pool.map(_solve_one, work, chunksize=max(1, len(work) // (8 * jobs))):
-            results.append(result)
-            if on_result:
-                on_result(result)
+        try:
+            for result in pool.map(_solve_one, work, chunksize=max(1, len(work) // (8 * jobs))):
+                if isinstance(result, _Failure):
+                    raise result.error()
+                results.append(result)
+                if on_result:
+                    on_result(result)
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
     return results
 
 

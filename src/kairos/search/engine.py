@@ -22,6 +22,7 @@ _STATUS_NAMES = {
     K.EXHAUSTED: "exhausted",
 }
 _INITIAL_NODES = 1 << 12
+_MAX_NODES = 2**31 - 2  # node indices are int32; table entries hold 1 + index
 
 
 @dataclass(frozen=True)
@@ -208,6 +209,15 @@ class SearchSession:
             return self.status
         buf, compiled, cpol, config = self._buf, self.compiled, self._cpol, self.config
         budget = self.expansions + int(expansions)
+        num_actions = compiled.neighbours.shape[1]
+        max_nodes = 1 + (budget + config.batch_size) * num_actions
+        if max_nodes > _MAX_NODES:
+            raise ValidationError(
+                "budget",
+                f"got {budget:,}: up to {max_nodes:,} nodes, more than the "
+                f"{_MAX_NODES:,} int32 node indices can address; use a budget of at most "
+                f"{_MAX_NODES // num_actions - config.batch_size - 1:,}",
+            )
         t0 = time.perf_counter()
         while True:
             code = K.search_kernel(

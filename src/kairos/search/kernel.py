@@ -8,13 +8,14 @@ All search state lives in flat numpy arrays owned by the Python driver
   entry, sized by the open list alone; ties go to the smaller node index, i.e.
   the earlier generated node, so the pop order is a strict total order and
   search is deterministic (and the same as any other heap's);
-* state cut: a fixed-size open-addressing (linear probing) hash table of int32
-  slots, 4 bytes each, holding ``1 + index`` of the node that expanded a state
-  with the best cut value (−log π for LTS, depth for BFS/WA*); 0 marks an empty
-  slot. Keys and cut values are read from the node arrays, so the table stores
-  no copy of a state. With ``state_cut`` off the table is unused and the search
-  is a tree search: a child equal to its grandparent (the move straight back)
-  is not part of the tree, so the policy is normalised over the other moves.
+* state cut: an open-addressing (linear probing) hash table of int32 slots,
+  4 bytes each, a power of two of them (the driver doubles it past load 0.5),
+  holding ``1 + index`` of the node that expanded a state with the best cut
+  value (−log π for LTS, depth for BFS/WA*); 0 marks an empty slot. Keys and
+  cut values are read from the node arrays, so the table stores no copy of a
+  state. With ``state_cut`` off the table is unused and the search is a tree
+  search: a child equal to its grandparent (the move straight back) is not
+  part of the tree, so the policy is normalised over the other moves.
 
 The kernel returns a status. ``NEED_GROW`` asks the driver to enlarge the
 arrays; ``NEED_POLICY`` hands it a batch of popped nodes whose action
