@@ -42,7 +42,7 @@ def speedup_figure(rows: Sequence[dict], summary: dict):
     comp = np.array([r.get("I_compressor", np.nan) for r in rows])
     axes[2].scatter(info, comp, s=10, alpha=0.7)
     axes[2].set_xlabel("I(h:D) from the priors [bits]")
-    axes[2].set_ylabel("C(h) − C(h|D) from a compressor [bits]")
+    axes[2].set_ylabel("C(h | D0) − C(h | D) from a compressor [bits]")
     axes[2].set_title((summary.get("compressor") or {}).get("compressor", ""), fontsize=9)
     fig.tight_layout()
     return fig
