@@ -30,6 +30,8 @@ from rich.table import Table
 from kairos.agent.run import run_agent
 from kairos.domains.deadlock import dead_variant
 from kairos.domains.sokoban import read_levels
+from kairos.policy import POLICIES
+from kairos.policy.files import load_policy
 from kairos.runfolder import RunFolder
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "boxoban"
@@ -48,8 +50,18 @@ def main() -> None:
     parser.add_argument("--dead", type=int, default=10)
     parser.add_argument("--value-fraction", type=float, default=0.25,
                         help="a solve is worth this fraction of the global budget")  # fmt: skip
+    parser.add_argument("--policy", default="uniform",
+                        help="'uniform', 'boxoban-cm' (shipped) or a .kpol file")  # fmt: skip
+    parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args()
     console = Console(width=150)
+    out = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    policy = (
+        POLICIES[args.policy]()
+        if args.policy in POLICIES
+        else load_policy(args.policy, domain="sokoban")
+    )
 
     # run_agent fits on the first two thirds of `train` and scores reliability on the rest
     train = read_levels(args.data / "unfiltered/train/000.txt")[: args.train]
@@ -60,12 +72,12 @@ def main() -> None:
     tasks = valid[: args.easy] + medium[: args.hard] + dead
     kinds = ["unfiltered"] * args.easy + ["medium"] * args.hard + ["dead"] * len(dead)
 
-    run = RunFolder.create(OUT / "allocator-run", command="bench/allocator.py",
+    run = RunFolder.create(out / "allocator-run", command="bench/allocator.py",
                            config=vars(args) | {"data": str(args.data)}, seed=None)  # fmt: skip
     t0 = time.perf_counter()
     audit = run_agent(
         tasks, train, run, budget=args.budget, value=args.value_fraction * args.budget,
-        first_slice=args.first_slice, train_cap=args.train_cap,
+        first_slice=args.first_slice, train_cap=args.train_cap, policy=policy,
         on_stage=lambda m: console.print(f"{time.perf_counter() - t0:6.0f} s  {m}"),
     )  # fmt: skip
     allocation = json.loads(run.file("allocation.json").read_text())
@@ -131,6 +143,7 @@ def main() -> None:
 
     result = {
         "budget": args.budget,
+        "policy": args.policy,
         "tasks": {k: kinds.count(k) for k in ("unfiltered", "medium", "dead")},
         "methods": rows,
         "target_met": verdict == "PASS",
@@ -139,9 +152,9 @@ def main() -> None:
         "audit": audit,
         "seconds": time.perf_counter() - t0,
     }
-    (OUT / "allocator.json").write_text(json.dumps(result, indent=2) + "\n")
-    _plot(allocation, predictor["reliability"], OUT / "allocator.png")
-    console.print(f"wrote {OUT / 'allocator.json'}, {OUT / 'allocator.png'} and {run.path}")
+    (out / "allocator.json").write_text(json.dumps(result, indent=2) + "\n")
+    _plot(allocation, predictor["reliability"], out / "allocator.png")
+    console.print(f"wrote {out / 'allocator.json'}, {out / 'allocator.png'} and {run.path}")
 
 
 def _reach(trace, count: int) -> int | None:
