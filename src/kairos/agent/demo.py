@@ -18,6 +18,9 @@ def _plot_run(log: list[dict], title: str):
     ax1.bar(its, [float(r["expansions"]) for r in log])
     ax1.set_yscale("log")
     ax1.set_xlabel("bootstrap iteration")
+    from matplotlib.ticker import MaxNLocator
+
+    ax1.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax1.set_ylabel("expansions in the iteration")
     for it, r in zip(its, log, strict=True):
         ax1.annotate(
