@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import time
 from pathlib import Path
@@ -135,9 +136,8 @@ def main() -> None:
             if kind == "iteration":
                 _log(f"iteration {info}")
 
-        state, policy = run_bootstrap(
-            train, run_dir, None if resume else config, resume=resume, on_event=on_event
-        )
+        # on resume the checkpoint's settings stay; the wall-clock cap comes from --train-minutes
+        state, policy = run_bootstrap(train, run_dir, config, resume=resume, on_event=on_event)
         _write(
             "train",
             {
@@ -150,6 +150,9 @@ def main() -> None:
                 "jobs": args.jobs,
                 "core_hours": state.wall_s * args.jobs / 3600,
                 "stop_reason": state.stop_reason,
+                "max_rss_bytes_main": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+                "max_rss_bytes_workers": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+                * 1024,
                 "log": state.log,
             },
         )

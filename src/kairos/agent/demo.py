@@ -18,6 +18,9 @@ def _plot_run(log: list[dict], title: str):
     ax1.bar(its, [float(r["expansions"]) for r in log])
     ax1.set_yscale("log")
     ax1.set_xlabel("bootstrap iteration")
+    from matplotlib.ticker import MaxNLocator
+
+    ax1.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax1.set_ylabel("expansions in the iteration")
     for it, r in zip(its, log, strict=True):
         ax1.annotate(
@@ -57,12 +60,12 @@ def learning_section(ctx: DemoContext) -> Section:
 
     levels = read_levels(data_path(BOXOBAN_DEMO))
     if ctx.quick:  # smoke test of the code path: small puzzles, small budget
-        domain, live, budget0 = "stp", read_instances(data_path(STP_3X3_DEMO)), 100
+        domain, live, budget0 = "stp", read_instances(data_path(STP_3X3_DEMO))[:8], 100
         what = "bundled 3×3 sliding-tile puzzles"
     else:
         domain, live, budget0 = "sokoban", levels, 2000
         what = "bundled Boxoban training levels"
-    time_limit = 10.0 if ctx.quick else 30.0  # seconds: the live run stays a small share
+    time_limit = 5.0 if ctx.quick else 30.0  # seconds: the live run stays a small share
     events = []
     with ctx.progress("learning: bootstrap on bundled levels", len(live)) as advance:
 

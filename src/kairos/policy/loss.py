@@ -239,13 +239,17 @@ def fit(
     problem = CompactProblem(data, objective, l2=l2, beta0=beta0)
     x0 = beta[problem.used_rows].ravel().astype(np.float64)
     initial, _ = problem.value_and_grad(x0)
-    res = minimize(
-        problem.value_and_grad,
-        x0,
-        jac=True,
-        method="L-BFGS-B",
-        options={"maxiter": max_iter, "gtol": gtol, "ftol": 1e-12, "maxcor": 20},
-    )
+    from threadpoolctl import threadpool_limits
+
+    # L-BFGS-B makes many tiny BLAS calls; a multi-threaded BLAS pool only adds waits
+    with threadpool_limits(limits=1, user_api="blas"):
+        res = minimize(
+            problem.value_and_grad,
+            x0,
+            jac=True,
+            method="L-BFGS-B",
+            options={"maxiter": max_iter, "gtol": gtol, "ftol": 1e-12, "maxcor": 20},
+        )
     beta[problem.used_rows] = res.x.reshape(-1, 4)
     _, grad = problem.value_and_grad(res.x)
     return FitReport(
