@@ -122,7 +122,7 @@ class NNCompressor:
     bptt: int = 4
     lr: float = 1e-2
     seed: int = 0
-    min_chunk: int = 2048
+    min_chunk: int = 1024
     name: str = "nn"
 
     def __post_init__(self) -> None:
