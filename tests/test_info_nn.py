@@ -11,7 +11,7 @@ from kairos.info.mix import NN_MARKER, MixCompressor
 from kairos.info.nn import _PREFIX, NNCompressor, fingerprint_digest, platform_fingerprint
 
 TEXT = b"the cat sat on the mat; the cat ate the rat. " * 30
-SMALL = {"hidden": 32, "embed": 8, "streams": 4, "bptt": 4, "min_chunk": 256}
+SMALL = {"hidden": 32, "embed": 8, "streams": 4, "bptt": 4, "min_chunk": 256, "update_bytes": 8}
 
 
 def test_nn_and_mix_are_registered():
