@@ -119,6 +119,8 @@ class NNCompressor:
         Adam learning rate.
     seed : int
         Seed of the initial weights.
+    min_chunk : int
+        Fewest bytes per chunk: shorter inputs run fewer chunks side by side.
     """
 
     hidden: int = 256
