@@ -77,7 +77,7 @@ def main() -> None:
 
     paths = sorted(str(p) for p in args.corpus.iterdir() if p.is_file())
     models = [m.strip() for m in args.models.split(",") if m.strip()]
-    console = Console()
+    console = Console(width=140)
     console.print(f"{len(paths)} files from {args.corpus}; models: {', '.join(models)}")
     results = {}
     ctx = multiprocessing.get_context("spawn")
