@@ -49,6 +49,23 @@ def _run_model(model: str, paths: list[str]) -> dict:
     return {"rows": rows, "total": total}
 
 
+def _write(out: Path, corpus: Path, paths, models, results: dict, checks: dict) -> None:
+    import kairos
+
+    payload = {
+        "corpus": str(corpus),
+        "files": [Path(p).name for p in paths],
+        "models": models,
+        "completed": list(results),
+        "machine": {"platform": platform.platform(), "python": platform.python_version()},
+        "kairos_version": getattr(kairos, "__version__", None),
+        "results": results,
+        "cm_targets": TARGETS,
+        "cm_checks": checks,
+    }
+    out.write_text(json.dumps(payload, indent=1))
+
+
 def main() -> None:
     from kairos.info.compressor import COMPRESSORS
 
@@ -60,15 +77,18 @@ def main() -> None:
 
     paths = sorted(str(p) for p in args.corpus.iterdir() if p.is_file())
     models = [m.strip() for m in args.models.split(",") if m.strip()]
-    console = Console()
+    console = Console(width=140)
     console.print(f"{len(paths)} files from {args.corpus}; models: {', '.join(models)}")
     results = {}
     ctx = multiprocessing.get_context("spawn")
+    args.out.mkdir(parents=True, exist_ok=True)
+    out = args.out / time.strftime("compress-%Y%m%d-%H%M%S.json")
     for model in models:
         t0 = time.perf_counter()
         with concurrent.futures.ProcessPoolExecutor(1, mp_context=ctx) as pool:
             results[model] = pool.submit(_run_model, model, paths).result()
         console.print(f"{model}: done in {time.perf_counter() - t0:.0f} s")
+        _write(out, args.corpus, paths, models, results, {})  # partial results survive
 
     files = [Path(p).name for p in paths]
     per_file = Table(title="Compressed bytes per file (every file round-tripped exactly)")
@@ -118,21 +138,7 @@ def main() -> None:
             console.print(f"cm {key}: {value} (target {'≥' if higher_is_better else '≤'} "
                           f"{target}): {'pass' if ok else 'MISS'}")  # fmt: skip
 
-    args.out.mkdir(parents=True, exist_ok=True)
-    out = args.out / time.strftime("compress-%Y%m%d-%H%M%S.json")
-    import kairos
-
-    payload = {
-        "corpus": str(args.corpus),
-        "files": files,
-        "models": models,
-        "machine": {"platform": platform.platform(), "python": platform.python_version()},
-        "kairos_version": getattr(kairos, "__version__", None),
-        "results": results,
-        "cm_targets": TARGETS,
-        "cm_checks": checks,
-    }
-    out.write_text(json.dumps(payload, indent=1))
+    _write(out, args.corpus, paths, models, results, checks)
     console.print(f"JSON: {out}")
 
 

@@ -13,10 +13,10 @@ from kairos.runfolder import RunFolder
 runner = CliRunner()
 
 
-@pytest.mark.parametrize("model", ["cm", "xz"])
-def test_compress_decompress_cli_round_trip(tmp_path, model):
+@pytest.mark.parametrize("model,size", [("cm", 2000), ("xz", 2000), ("nn", 700), ("mix", 700)])
+def test_compress_decompress_cli_round_trip(tmp_path, model, size):
     src = tmp_path / "in.txt"
-    src.write_bytes(bundled_text()[:2000])
+    src.write_bytes(bundled_text()[:size])
     packed, restored = tmp_path / "in.kz", tmp_path / "out.txt"
     res = runner.invoke(app, ["compress", str(src), "-o", str(packed), "--model", model])
     assert res.exit_code == 0, res.output

@@ -66,7 +66,7 @@ def test_cm_round_trips_a_calgary_file():
     data = (CALGARY / "paper5").read_bytes()
     stream = CMCompressor().compress(data)
     assert CMCompressor().decompress(stream) == data
-    assert len(stream) < 0.32 * len(data)  # xz -9e: 0.36 of paper5
+    assert len(stream) < 0.32 * len(data)  # xz -9e: 4,904 B = 0.41 of paper5
 
 
 def test_unknown_model_and_bad_params_are_validation_errors():

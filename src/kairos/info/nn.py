@@ -109,11 +109,18 @@ class NNCompressor:
         Most chunks coded side by side; fewer for short inputs (at least
         ``min_chunk`` bytes each).
     bptt : int
-        Steps between Adam updates (truncated backpropagation length).
+        Steps between Adam updates (truncated backpropagation length); more
+        when fewer than ``streams`` chunks run, so that an update always
+        covers at least ``update_bytes`` bytes.
+    update_bytes : int
+        Fewest bytes per Adam update (keeps short inputs from paying for an
+        update every few bytes).
     lr : float
         Adam learning rate.
     seed : int
         Seed of the initial weights.
+    min_chunk : int
+        Fewest bytes per chunk: shorter inputs run fewer chunks side by side.
     """
 
     hidden: int = 256
@@ -122,7 +129,8 @@ class NNCompressor:
     bptt: int = 4
     lr: float = 1e-2
     seed: int = 0
-    min_chunk: int = 2048
+    min_chunk: int = 1024
+    update_bytes: int = 32
     name: str = "nn"
 
     def __post_init__(self) -> None:
@@ -133,6 +141,7 @@ class NNCompressor:
             "bptt": 1 <= self.bptt <= 10_000,
             "lr": 0 < self.lr < 1,
             "min_chunk": self.min_chunk >= 1,
+            "update_bytes": self.update_bytes >= 1,
         }
         for field, ok in checks.items():
             if not ok:
@@ -147,6 +156,7 @@ class NNCompressor:
             "lr": self.lr,
             "seed": self.seed,
             "min_chunk": self.min_chunk,
+            "update_bytes": self.update_bytes,
         }
 
     def extra_header(self) -> dict:
@@ -208,8 +218,9 @@ class NNCompressor:
         prev = torch.zeros(batch, dtype=torch.long)
         state = model.initial_state(batch)
         ideal_bits = 0.0
-        for start in range(0, length, self.bptt):
-            stop = min(start + self.bptt, length)
+        bptt = max(self.bptt, -(-self.update_bytes // batch))
+        for start in range(0, length, bptt):
+            stop = min(start + bptt, length)
             start_state = state
             inputs = [prev]
             with torch.no_grad():
