@@ -33,9 +33,13 @@ def test_code_lengths_match_search_and_the_coder_writes_them(state_cut):
 
 
 def test_pairs_obey_the_lts_identity():
+    from kairos.policy.cm import ContextModelPolicy
+
     tasks = [generate(3, 10 + s, seed=s) for s in range(6)]
+    policy = ContextModelPolicy("stp")
+    policy.beta[:] = np.random.default_rng(0).normal(0.0, 1.0, policy.beta.shape)
     base = [search(t, TREE) for t in tasks]
-    learned = [search(t, TREE, HashedRandomPolicy(seed=1)) for t in tasks]
+    learned = [search(t, TREE, policy) for t in tasks]
     rows = pair_rows(tasks, base, learned, None, state_cut=False)
     assert len(rows) == sum(a.solved and b.solved for a, b in zip(base, learned, strict=True))
     for r in rows:

@@ -43,8 +43,8 @@ def test_tree_search_never_moves_straight_back():
 
 
 def test_solution_code_length_matches_the_policy():
-    puzzle = generate(3, 12, seed=5)
-    policy = HashedRandomPolicy(seed=1)
+    puzzle = generate(3, 8, seed=5)
+    policy = HashedRandomPolicy(seed=1, temperature=4.0)
     result = search(puzzle, TREE, policy)
     assert code_length_bits(puzzle, result.actions, policy, state_cut=False) == pytest.approx(
         -result.solution_log_prob / np.log(2.0)
