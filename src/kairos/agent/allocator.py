@@ -236,36 +236,30 @@ def allocate_by_index(
     cost_of_time = 1.0 / value
     dead = [is_dead(t) for t in tasks]
 
-    def index(i: int) -> tuple[float, int]:
+    heap: list[tuple[float, int, int]] = []  # (-index, task, slice)
+
+    def schedule(i: int) -> None:
+        """Queue task ``i``'s next slice by its index, or abandon it below the cost of time."""
         session = batch.sessions[i]
         assert session is not None
-        spent = session.expansions
-        delta = first_slice if spent == 0 else spent
+        delta = first_slice if session.expansions == 0 else session.expansions
         snap = Snapshot.of(session, dead=dead[i])
-        return predictor.probability(snap, delta) / delta, delta
+        score = predictor.probability(snap, delta) / delta
+        if score < cost_of_time:
+            batch.abandon(i)
+        else:
+            heapq.heappush(heap, (-score, i, delta))
 
-    heap: list[tuple[float, int, int]] = []  # (-index, task, slice)
     for i in range(len(tasks)):
         known = memory.recall(tasks[i]) if memory is not None else None
         if known is not None:
             batch.recall(i, known)
-            continue
-        score, delta = index(i)
-        if score < cost_of_time:
-            batch.abandon(i)
         else:
-            heapq.heappush(heap, (-score, i, delta))
+            schedule(i)
     while heap and batch.left > 0:
         _, i, delta = heapq.heappop(heap)
-        if batch.run(i, delta) != "budget_exhausted" or batch.sessions[i] is None:
-            continue
-        if batch.left <= 0:
-            break
-        score, delta = index(i)
-        if score < cost_of_time:
-            batch.abandon(i)
-        else:
-            heapq.heappush(heap, (-score, i, delta))
+        if batch.run(i, delta) == "budget_exhausted" and batch.left > 0:
+            schedule(i)
     if memory is not None:
         for task, outcome in zip(tasks, batch.outcomes, strict=True):
             if outcome.outcome == "solved" and not outcome.recalled:
