@@ -13,6 +13,9 @@ checkpoint):
    same levels and budget;
 4. ``speed``: expansions per second of one process, uniform policy against the
    trained context model on the same levels and budget, interleaved rounds;
+6. ``nn`` (with ``--nn-epochs``): the convolutional policy trained with
+   cross-entropy on the same solutions, against the context model on the
+   baseline subset (LTS, batched path, one process);
 5. ``xent``: the same solutions refitted with cross-entropy, and LTS with
    that policy against LTS with the LTS-loss policy on the same levels and
    budget, as an expansions ratio.
@@ -110,6 +113,8 @@ def main() -> None:
     ap.add_argument("--subset-budget", type=int, default=200_000)
     ap.add_argument("--xent-levels", type=int, default=200)
     ap.add_argument("--l2", type=float, default=1e-5)
+    ap.add_argument("--nn-epochs", type=int, default=0, help="0 skips the network stage")
+    ap.add_argument("--nn-budget", type=int, default=20_000)
     ap.add_argument("--speed-levels", type=int, default=100)
     ap.add_argument("--speed-budget", type=int, default=20_000)
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
@@ -243,6 +248,43 @@ def main() -> None:
     xe = json.loads((OUT / "xent.json").read_text())
     _log("xent-trained " + _brief(xe["xent_policy"]))
     _log("lts-trained  " + _brief(xe["lts_loss_policy"]))
+    if args.nn_epochs > 0 and not (OUT / "nn.json").exists():
+        from kairos.policy.neural import NetSpec, NeuralPolicy, train_nn
+
+        _, state, _ = load_checkpoint(run_dir)
+        idx = sorted(state.solved)
+        net = NeuralPolicy(NetSpec("sokoban"), seed=0)
+        rep = train_nn(
+            net,
+            [train[i] for i in idx],
+            [state.solved[i] for i in idx],
+            objective="xent",
+            epochs=args.nn_epochs,
+            batch_trajectories=64,
+        )
+        r = _evaluate(sub, net, SearchConfig("lts", budget=args.nn_budget), 1)
+        # LTS is deterministic and anytime: the CM run with the larger budget tells
+        # which levels it solves within nn_budget, and with how many expansions
+        cm_exp = [min(e, args.nn_budget) for e in base["lts_cm"]["per_level"]]
+        cm = {
+            "budget": args.nn_budget,
+            "solved": sum(
+                ok and e <= args.nn_budget
+                for ok, e in zip(
+                    base["lts_cm"]["per_level_solved"], base["lts_cm"]["per_level"], strict=True
+                )
+            ),
+            "mean_expansions": statistics.fmean(cm_exp),
+        }
+        _write("nn", {"fit": rep, "lts_nn": r, "lts_cm_same_budget": cm})
+    if (OUT / "nn.json").exists():
+        nn = json.loads((OUT / "nn.json").read_text())
+        _log(
+            f"nn ({nn['fit']['epochs']} epochs, {nn['fit']['seconds']:.0f} s) "
+            + _brief(nn["lts_nn"])
+        )
+        cm = nn["lts_cm_same_budget"]
+        _log(f"cm at the same budget: {cm['solved']} solved, mean {cm['mean_expansions']:,.0f}")
     print()
     print("| measure | value |")
     print("|---|---|")

@@ -150,3 +150,29 @@ def test_constructor_validates():
         ContextModelPolicy("stp", epsilon=1.0)
     with pytest.raises(ValidationError, match="beta"):
         ContextModelPolicy("stp", beta=np.zeros((3, 4)))
+
+
+class _Batched:
+    """The same context model, but scored in Python batches (the neural path)."""
+
+    compiled = None
+
+    def __init__(self, cm):
+        self.cm, self.name = cm, "batched-cm"
+
+    def log_probs(self, states, last_actions, domain):
+        return self.cm.log_probs(states, last_actions, domain)  # domain: CompiledDomain
+
+
+def test_batched_path_matches_the_compiled_path():
+    level = read_levels(data_path(BOXOBAN_DEMO))[7]
+    cm = ContextModelPolicy("sokoban")
+    cm.beta[:] = np.random.default_rng(5).normal(0.0, 0.5, cm.beta.shape)
+    a = search(level, SearchConfig(budget=2000), cm)
+    b = search(level, SearchConfig(budget=2000, batch_size=1), _Batched(cm))
+    assert (a.status, a.expansions, a.generated, a.actions) == (
+        b.status,
+        b.expansions,
+        b.generated,
+        b.actions,
+    )

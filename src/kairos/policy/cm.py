@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from kairos.domains.base import DOMAIN_KIND_SOKOBAN, DOMAIN_KIND_STP
 from kairos.errors import MismatchError, ValidationError
 from kairos.policy.base import POLICY_KIND_CM, CompiledPolicy
 from kairos.policy.contexts import NUM_ACTIONS, SPECS, ContextSpec, bind
@@ -22,6 +23,7 @@ from kairos.policy.contexts import NUM_ACTIONS, SPECS, ContextSpec, bind
 DEFAULT_EPSILON = 1e-3  # uniform mixing weight (Orseau, Hutter, Lelis 2023)
 KIND = "cm"
 _DOMAIN_CLASSES = {"sokoban": "Sokoban", "stp": "SlidingTile"}
+_DOMAIN_KINDS = {"sokoban": DOMAIN_KIND_SOKOBAN, "stp": DOMAIN_KIND_STP}
 
 
 class ContextModelPolicy:
@@ -84,7 +86,9 @@ class ContextModelPolicy:
         MismatchError
             ``domain`` is not an instance of the domain this policy was made for.
         """
-        if type(domain).__name__ != _DOMAIN_CLASSES[self.domain]:
+        if type(domain).__name__ != _DOMAIN_CLASSES[self.domain] and not (
+            type(domain).__name__ == "CompiledDomain" and domain.kind == _DOMAIN_KINDS[self.domain]
+        ):
             raise MismatchError(
                 None,
                 f"context model for {self.domain!r} cannot guide a {type(domain).__name__} "
@@ -93,10 +97,13 @@ class ContextModelPolicy:
         return CompiledPolicy(POLICY_KIND_CM, bind(self.spec, domain, seed=self.seed), self.weights)
 
     def log_probs(self, states: np.ndarray, last_actions: np.ndarray, domain: Any) -> np.ndarray:
-        """Log-probabilities for a batch; ``domain`` must be the problem object here."""
+        """Log-probabilities for a batch (the batched path; search uses the compiled one).
+
+        ``domain`` is the problem or its :class:`~kairos.domains.base.CompiledDomain`.
+        """
         from kairos.policy.contexts import cm_logits
 
-        pint = bind(self.spec, domain, seed=self.seed)
+        pint = self.bind(domain).int_params
         out = np.empty((len(states), NUM_ACTIONS), dtype=np.float64)
         for i in range(len(states)):
             cm_logits(pint, self.weights, states[i], int(last_actions[i]), out[i])

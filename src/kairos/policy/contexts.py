@@ -141,7 +141,9 @@ def bind(spec: ContextSpec, domain, *, seed: int = 0) -> np.ndarray:
     Parameters
     ----------
     spec : ContextSpec
-    domain : Sokoban or SlidingTile
+    domain : Sokoban, SlidingTile or their CompiledDomain
+        Cell coordinates are recovered from the neighbour table, so the
+        compiled form alone is enough.
     seed : int
         Hash seed (part of the policy; must match between training and search).
 
@@ -149,27 +151,26 @@ def bind(spec: ContextSpec, domain, *, seed: int = 0) -> np.ndarray:
     -------
     ndarray of int64, shape (HEADER + num_cells*O + num_cells + P*(3+MT) + 8,)
     """
+    from kairos.domains.base import CompiledDomain
     from kairos.domains.sokoban import Sokoban
     from kairos.domains.stp import SlidingTile
 
     r = spec.radius
     side = 2 * r + 1
     num_offsets = side * side
-    if isinstance(domain, Sokoban):
-        coords = list(domain.cells)
-        index = {rc: i for i, rc in enumerate(coords)}
-        info = np.array([1 if i in domain.goals else 0 for i in range(len(coords))], np.int64)
-        dkind, bits, per_word = DOMAIN_KIND_SOKOBAN, 0, 0
-    elif isinstance(domain, SlidingTile):
-        n = domain.size
-        coords = [divmod(p, n) for p in range(n * n)]
-        index = {rc: i for i, rc in enumerate(coords)}
-        info = np.zeros(len(coords), np.int64)
-        dkind = DOMAIN_KIND_STP
-        bits = 4 if n * n <= 16 else 5
-        per_word = 64 // bits
-    else:
+    if isinstance(domain, Sokoban | SlidingTile):
+        domain = domain.compile()
+    if not isinstance(domain, CompiledDomain):
         raise TypeError(f"no context model for domain {type(domain).__name__}")
+    coords = [tuple(rc) for rc in _cell_coords(domain).tolist()]
+    index = {rc: i for i, rc in enumerate(coords)}
+    if domain.kind == DOMAIN_KIND_SOKOBAN:
+        goal_words = domain.goal_value[1:].astype("<u8").view(np.uint8)
+        info = np.unpackbits(goal_words, bitorder="little")[: len(coords)].astype(np.int64)
+        dkind, bits, per_word = DOMAIN_KIND_SOKOBAN, 0, 0
+    else:
+        info = np.zeros(len(coords), np.int64)
+        dkind, bits, per_word = DOMAIN_KIND_STP, int(domain.params[1]), int(domain.params[2])
     num_cells = len(coords)
     offsets = np.full((num_cells, num_offsets), -1, np.int64)
     for i, (row, col) in enumerate(coords):
@@ -197,6 +198,28 @@ def bind(spec: ContextSpec, domain, *, seed: int = 0) -> np.ndarray:
         seed,
     )
     return np.concatenate([header, offsets.ravel(), info, pats.ravel(), steps.ravel()])
+
+
+def _cell_coords(compiled) -> np.ndarray:
+    """Grid (row, col) of every cell, shape (num_cells, 2), from the neighbour table.
+
+    Every cell is reachable from cell 0 (Sokoban cells are the player's walled
+    area), so a walk over the U/D/L/R neighbours recovers relative coordinates.
+    """
+    nbr = compiled.neighbours
+    coords = np.zeros((len(nbr), 2), np.int64)
+    seen = np.zeros(len(nbr), bool)
+    seen[0] = True
+    stack = [0]
+    while stack:
+        i = stack.pop()
+        for a, (dr, dc) in enumerate(_DELTAS):
+            j = int(nbr[i, a])
+            if j >= 0 and not seen[j]:
+                seen[j] = True
+                coords[j] = coords[i] + (dr, dc)
+                stack.append(j)
+    return coords - coords.min(axis=0)
 
 
 @njit(cache=True, inline="always")
