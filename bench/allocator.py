@@ -53,6 +53,8 @@ def main() -> None:
     parser.add_argument("--policy", default="uniform",
                         help="'uniform', 'boxoban-cm' (shipped) or a .kpol file")  # fmt: skip
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--predictor-files", default="000,001",
+                        help="train files to fit and to check the predictor on")  # fmt: skip
     args = parser.parse_args()
     console = Console(width=150)
     out = args.out
@@ -64,8 +66,9 @@ def main() -> None:
     )
 
     # run_agent fits on the first two thirds of `train` and scores reliability on the rest
-    train = read_levels(args.data / "unfiltered/train/000.txt")[: args.train]
-    train += read_levels(args.data / "unfiltered/train/001.txt")[: args.train // 2]
+    fit_file, check_file = args.predictor_files.split(",")
+    train = read_levels(args.data / f"unfiltered/train/{fit_file}.txt")[: args.train]
+    train += read_levels(args.data / f"unfiltered/train/{check_file}.txt")[: args.train // 2]
     valid = read_levels(args.data / "unfiltered/valid/000.txt")
     medium = read_levels(args.data / "medium/valid/000.txt")
     dead = [dead_variant(lv, seed=i) for i, lv in enumerate(valid[500 : 500 + args.dead])]
@@ -74,6 +77,7 @@ def main() -> None:
 
     run = RunFolder.create(out / "allocator-run", command="bench/allocator.py",
                            config=vars(args) | {"data": str(args.data)}, seed=None)  # fmt: skip
+    run.file("memory.kmem").unlink(missing_ok=True)  # a benchmark meets its tasks fresh
     t0 = time.perf_counter()
     audit = run_agent(
         tasks, train, run, budget=args.budget, value=args.value_fraction * args.budget,

@@ -82,6 +82,14 @@ def fit_predictor(
         return collect_examples(sessions, first_slice=first_slice, cap=cap)
 
     X, y = examples(train[:cut])
+    if not len(y) or y.min() == y.max():
+        outcome = "solved within the first slice" if len(y) and y.min() == 1 else "unsolved"
+        raise ValidationError(
+            "train",
+            f"every training task came out {outcome}: nothing to learn about the value of "
+            "more time; use training tasks of mixed difficulty for this policy, or change "
+            "the first slice and the cap",
+        )
     predictor = SuccessPredictor().fit(X, y)
     Xh, yh = examples(train[cut:])
     p = predictor.predict_proba(Xh) if len(yh) else Xh[:, 0]
