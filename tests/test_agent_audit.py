@@ -85,3 +85,12 @@ def test_allocate_cli_writes_a_run_folder(agent_run):
               "--train-levels", str(root / "train.txt"), "--budget", "0"],
     )  # fmt: skip
     assert bad.exit_code != 0
+
+
+def test_training_tasks_that_teach_nothing_give_a_clear_error(tmp_path):
+    from kairos.errors import ValidationError
+
+    easy = [generate(3, 2, seed=s) for s in range(6)]  # solved within the first slice
+    run = RunFolder.create(tmp_path / "run", command="test", config={}, seed=None)
+    with pytest.raises(ValidationError, match="nothing to learn"):
+        run_agent(easy, easy, run, budget=10_000, first_slice=1000, train_cap=5_000)
