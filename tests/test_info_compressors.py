@@ -144,9 +144,10 @@ def test_fuzz_decoder_bit_flips(index, xor):
 @settings(max_examples=100, deadline=None)
 def test_fuzz_cm_stream_decoder_fails_cleanly(stream):
     # Below the file layer there is no checksum: garbage may decode to garbage,
-    # but it must never crash, hang or allocate without bound.
+    # but it must never crash, hang or allocate without bound. A typed file error
+    # (corrupt, or a model version this kairos does not decode) is a clean failure.
     try:
         out = CMCompressor().decompress(stream)
-    except CorruptFileError:
+    except FileFormatError:
         return
     assert isinstance(out, bytes)

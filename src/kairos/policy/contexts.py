@@ -26,6 +26,7 @@ import numpy as np
 from numba import njit
 
 from kairos.domains.base import DOMAIN_KIND_SOKOBAN, DOMAIN_KIND_STP
+from kairos.hashing import GOLDEN_GAMMA, mix64
 
 NUM_ACTIONS = 4  # U D L R in both domains
 MAX_TILES = 9  # tiles per pattern
@@ -34,10 +35,6 @@ _DELTAS = ((-1, 0), (1, 0), (0, -1), (0, 1))
 # header slots
 H_DKIND, H_CELLS, H_OFFSETS, H_PATTERNS, H_LOG2ROWS, H_BITS, H_PER_WORD, H_SEED = range(8)
 HEADER = 16
-
-_M1 = np.uint64(0xBF58476D1CE4E5B9)
-_M2 = np.uint64(0x94D049BB133111EB)
-_GOLD = np.uint64(0x9E3779B97F4A7C15)
 
 
 @dataclass(frozen=True)
@@ -223,13 +220,6 @@ def _cell_coords(compiled) -> np.ndarray:
 
 
 @njit(cache=True, inline="always")
-def _mix(h):
-    h = (h ^ (h >> np.uint64(30))) * _M1
-    h = (h ^ (h >> np.uint64(27))) * _M2
-    return h ^ (h >> np.uint64(31))
-
-
-@njit(cache=True, inline="always")
 def _tile(pint, row, agent, off):
     """Tile value at offset id ``off`` from the agent's cell."""
     num_cells = pint[H_CELLS]
@@ -280,7 +270,7 @@ def contexts(pint, row, last_action, ctx_out, legal_out):
             v = (v << np.uint64(3)) | np.uint64(last_action + 1)
         if pint[q + 2]:
             v = (v << np.uint64(8)) | np.uint64(agent)
-        h = _mix(v ^ _mix(np.uint64(p + 1) * _GOLD ^ seed))
+        h = mix64(v ^ mix64(np.uint64(p + 1) * GOLDEN_GAMMA ^ seed))
         ctx_out[p] = np.int64(h & mask)
     sokoban = pint[H_DKIND] == DOMAIN_KIND_SOKOBAN
     for a in range(4):

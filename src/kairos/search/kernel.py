@@ -30,6 +30,7 @@ import numpy as np
 from numba import njit
 
 from kairos.domains.base import DOMAIN_KIND_SOKOBAN
+from kairos.hashing import GOLDEN_GAMMA, mix64
 from kairos.policy.base import POLICY_KIND_CM, POLICY_KIND_UNIFORM
 from kairos.policy.contexts import cm_logits
 
@@ -40,24 +41,13 @@ C_NODES, C_HEAP, C_TABLE, C_EXPANSIONS, C_GENERATED, C_GOAL, C_PENDING, C_READY 
 NUM_COUNTERS = 8
 MAX_TABLE_LOAD = 0.5  # linear probing degrades quickly above this
 
-_M1 = np.uint64(0xBF58476D1CE4E5B9)
-_M2 = np.uint64(0x94D049BB133111EB)
-_SEED = np.uint64(0x9E3779B97F4A7C15)
-
-
-@njit(cache=True, inline="always")
-def _mix(h):
-    h = (h ^ (h >> np.uint64(30))) * _M1
-    h = (h ^ (h >> np.uint64(27))) * _M2
-    return h ^ (h >> np.uint64(31))
-
 
 @njit(cache=True, inline="always")
 def _hash(states, r):
     """Hash of the packed state ``states[r]`` (rows are passed as (array, index), not views)."""
-    h = _SEED
+    h = GOLDEN_GAMMA
     for k in range(states.shape[1]):
-        h = _mix(h ^ states[r, k])
+        h = mix64(h ^ states[r, k])
     return h
 
 

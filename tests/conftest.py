@@ -1,0 +1,13 @@
+"""Test-wide settings: property tests are derandomised under CI, so a CI run is reproducible.
+
+Locally, hypothesis draws fresh examples on every run (and keeps failures in its
+database); with ``CI`` set, each property test draws the same examples every time.
+"""
+
+import os
+
+from hypothesis import settings
+
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
