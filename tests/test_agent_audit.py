@@ -80,11 +80,14 @@ def test_allocate_cli_writes_a_run_folder(agent_run):
     assert "TONI audit" in out.output
     for name in ("allocation.csv", "repeats.csv", "memory.kmem", "audit.json", "predictor.json"):
         assert (root / "cli" / name).is_file()
-    bad = CliRunner().invoke(
-        app, ["allocate", "stp", "--levels", str(root / "tasks.txt"),
-              "--train-levels", str(root / "train.txt"), "--budget", "0"],
-    )  # fmt: skip
-    assert bad.exit_code != 0
+    from kairos.errors import ValidationError
+
+    for args, field in ((["--budget", "0"], "--budget"), (["--value", "-1"], "--value")):
+        bad = CliRunner().invoke(
+            app, ["allocate", "stp", "--levels", str(root / "tasks.txt"),
+                  "--train-levels", str(root / "train.txt"), *args],
+        )  # fmt: skip
+        assert isinstance(bad.exception, ValidationError) and bad.exception.field == field
 
 
 def test_training_tasks_that_teach_nothing_give_a_clear_error(tmp_path):

@@ -125,3 +125,16 @@ def test_speedup_cli_on_a_small_train_run(tmp_path):
     bad = runner.invoke(app, ["speedup", str(tmp_path), "--levels", str(tmp_path / "tasks.txt")])
     assert isinstance(bad.exception, InputFormatError)  # not a train run folder
     assert "run.json" in str(bad.exception)
+    from kairos.errors import ValidationError
+
+    tasks = str(tmp_path / "tasks.txt")
+    for args, field in (
+        (["--sizes", "5,lots"], "--sizes"),
+        (["--sizes", "5000"], "sizes"),
+        (["--budget", "0"], "--budget"),
+        (["--limit", "0"], "--limit"),
+        (["--base", "median"], "base"),
+    ):
+        bad = runner.invoke(app, ["speedup", str(tmp_path / "run"), "--levels", tasks, *args])
+        assert isinstance(bad.exception, ValidationError), (args, bad.output)
+        assert bad.exception.field == field
