@@ -9,10 +9,7 @@ from typing import Annotated
 
 import typer
 
-
-class TrainDomain(StrEnum):
-    sokoban = "sokoban"
-    stp = "stp"
+from kairos.domains import DomainName
 
 
 class Objective(StrEnum):
@@ -31,7 +28,7 @@ class PolicyKind(StrEnum):
 
 
 def train(
-    domain: Annotated[TrainDomain, typer.Argument(help="Problem domain.")],
+    domain: Annotated[DomainName, typer.Argument(help="Problem domain.")],
     levels: Annotated[
         list[Path], typer.Option("--levels", help="Training problem file(s); repeat for several.")
     ],

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from kairos.search.commands import DomainName
+from kairos.domains import DomainName
 
 
 def allocate(

@@ -5,15 +5,24 @@ problem instances.
 """
 
 from collections.abc import Callable
+from enum import StrEnum
 from pathlib import Path
 
 from kairos.domains.base import CompiledDomain, Domain, replay
 from kairos.domains.sokoban import Sokoban, read_levels
 from kairos.domains.stp import SlidingTile, read_instances
 
+
+class DomainName(StrEnum):
+    """The built-in domains by their command-line names (the keys of ``LOADERS``)."""
+
+    sokoban = "sokoban"
+    stp = "stp"
+
+
 LOADERS: dict[str, Callable[[str | Path], list]] = {
     "sokoban": read_levels,
     "stp": read_instances,
 }
 
-__all__ = ["LOADERS", "CompiledDomain", "Domain", "SlidingTile", "Sokoban", "replay"]
+__all__ = ["LOADERS", "CompiledDomain", "Domain", "DomainName", "SlidingTile", "Sokoban", "replay"]

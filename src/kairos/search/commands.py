@@ -9,10 +9,7 @@ from typing import Annotated
 
 import typer
 
-
-class DomainName(StrEnum):
-    sokoban = "sokoban"
-    stp = "stp"
+from kairos.domains import DomainName
 
 
 class AlgoName(StrEnum):
