@@ -30,8 +30,7 @@ from rich.table import Table
 from kairos.agent.run import run_agent
 from kairos.domains.deadlock import dead_variant
 from kairos.domains.sokoban import read_levels
-from kairos.policy import POLICIES
-from kairos.policy.files import load_policy
+from kairos.policy import policy_by_name
 from kairos.runfolder import RunFolder
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "boxoban"
@@ -59,11 +58,7 @@ def main() -> None:
     console = Console(width=150)
     out = args.out
     out.mkdir(parents=True, exist_ok=True)
-    policy = (
-        POLICIES[args.policy]()
-        if args.policy in POLICIES
-        else load_policy(args.policy, domain="sokoban")
-    )
+    policy = policy_by_name(args.policy, domain="sokoban")
 
     # run_agent fits on the first two thirds of `train` and scores reliability on the rest
     fit_file, check_file = args.predictor_files.split(",")

@@ -39,8 +39,7 @@ def allocate(
     from kairos.agent.run import run_agent
     from kairos.domains import LOADERS
     from kairos.errors import ValidationError
-    from kairos.policy import POLICIES
-    from kairos.policy.files import load_policy
+    from kairos.policy import policy_by_name
     from kairos.runfolder import RunFolder
 
     if budget < 1:
@@ -49,7 +48,7 @@ def allocate(
         raise ValidationError("--value", f"got {value}, expected > 0")
     tasks = [p for path in levels for p in LOADERS[domain.value](path)]
     train = [p for path in train_levels for p in LOADERS[domain.value](path)]
-    pol = POLICIES[policy]() if policy in POLICIES else load_policy(policy, domain=domain.value)
+    pol = policy_by_name(policy, domain=domain.value)
     run = RunFolder.create(
         out or Path("runs") / time.strftime("allocate-%Y%m%d-%H%M%S"),
         command="allocate",

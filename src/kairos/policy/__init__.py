@@ -19,4 +19,27 @@ POLICIES: dict[str, Callable[[], Policy]] = {
     "boxoban-cm": _shipped_boxoban,  # the shipped context model trained on Boxoban
 }
 
-__all__ = ["POLICIES", "CompiledPolicy", "HashedRandomPolicy", "Policy", "UniformPolicy"]
+
+def policy_by_name(name: str, *, domain: str) -> Policy:
+    """A registered policy (``POLICIES``) by name, else a policy file at path ``name``.
+
+    Raises
+    ------
+    FileFormatError
+        If ``name`` is not registered and is not a valid policy file for ``domain``.
+    """
+    if name in POLICIES:
+        return POLICIES[name]()
+    from kairos.policy.files import load_policy
+
+    return load_policy(name, domain=domain)
+
+
+__all__ = [
+    "POLICIES",
+    "CompiledPolicy",
+    "HashedRandomPolicy",
+    "Policy",
+    "UniformPolicy",
+    "policy_by_name",
+]

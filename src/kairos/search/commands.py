@@ -57,8 +57,7 @@ def solve(
 
     from kairos.domains import LOADERS
     from kairos.errors import ValidationError
-    from kairos.policy import POLICIES
-    from kairos.policy.files import load_policy
+    from kairos.policy import policy_by_name
     from kairos.runfolder import RunFolder, write_csv
     from kairos.search import SearchConfig
     from kairos.search.batch import solve_all, summarise
@@ -70,7 +69,7 @@ def solve(
         raise ValidationError("--levels", "no problem file given; pass --levels FILE...")
     config = SearchConfig(algorithm=algo.value, budget=budget, weight=weight)
     problems = [p for path in levels for p in LOADERS[domain.value](path)]
-    pol = POLICIES[policy]() if policy in POLICIES else load_policy(policy, domain=domain.value)
+    pol = policy_by_name(policy, domain=domain.value)
     console = Console()
     t0 = time.perf_counter()
     with Progress(console=console, transient=True) as bar:
