@@ -7,8 +7,9 @@ import pytest
 from kairos.agent.memory import SolutionMemory, task_key
 from kairos.domains.sokoban import parse_levels
 from kairos.domains.stp import SlidingTile, generate
-from kairos.errors import CorruptFileError, ForeignFileError, SolutionError, VersionError
+from kairos.errors import SolutionError
 from kairos.search.engine import SearchConfig, search
+from tests.damage import damaged_copies
 
 LEVEL = """; 0
 #####
@@ -66,22 +67,10 @@ def test_garbage_files_raise_typed_errors(tmp_path):
     path = memory.save()
     blob = path.read_bytes()
 
-    (tmp_path / "foreign").write_bytes(b"not a memory file at all")
-    with pytest.raises(ForeignFileError):
-        SolutionMemory(tmp_path / "foreign")
-    (tmp_path / "short").write_bytes(blob[:-5])
-    with pytest.raises(CorruptFileError):
-        SolutionMemory(tmp_path / "short")
-    flipped = bytearray(blob)
-    flipped[len(blob) // 2] ^= 0xFF
-    (tmp_path / "flipped").write_bytes(bytes(flipped))
-    with pytest.raises(CorruptFileError):
-        SolutionMemory(tmp_path / "flipped")
-    versioned = bytearray(blob)
-    versioned[4] = 99
-    (tmp_path / "v").write_bytes(bytes(versioned))
-    with pytest.raises(VersionError):
-        SolutionMemory(tmp_path / "v")
+    for name, data, error, pattern in damaged_copies(blob):
+        (tmp_path / name).write_bytes(data)
+        with pytest.raises(error, match=pattern):
+            SolutionMemory(tmp_path / name)
 
 
 def test_a_colliding_entry_is_never_returned_as_a_solution(tmp_path):

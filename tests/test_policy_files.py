@@ -1,9 +1,10 @@
 import numpy as np
 import pytest
 
-from kairos.errors import CorruptFileError, ForeignFileError, MismatchError, VersionError
+from kairos.errors import CorruptFileError, MismatchError
 from kairos.policy import UniformPolicy
 from kairos.policy.files import load_policy, policy_bytes, read_policy_file, save_policy
+from tests.damage import damaged_copies
 
 
 def test_roundtrip_with_arrays(tmp_path):
@@ -21,22 +22,10 @@ def test_garbage_truncated_flipped_and_mismatched(tmp_path):
     path = tmp_path / "p.kpol"
     save_policy(path, "uniform", "sokoban", {}, {"beta": np.ones(8)})
     blob = path.read_bytes()
-    (tmp_path / "garbage.kpol").write_bytes(b"not a policy at all")
-    with pytest.raises(ForeignFileError, match="expected magic"):
-        load_policy(tmp_path / "garbage.kpol")
-    (tmp_path / "short.kpol").write_bytes(blob[:-10])
-    with pytest.raises(CorruptFileError, match="truncated"):
-        load_policy(tmp_path / "short.kpol")
-    flipped = bytearray(blob)
-    flipped[len(blob) // 2] ^= 0xFF
-    (tmp_path / "flip.kpol").write_bytes(bytes(flipped))
-    with pytest.raises(CorruptFileError):
-        load_policy(tmp_path / "flip.kpol")
-    future = bytearray(blob)
-    future[4] = 99
-    (tmp_path / "v99.kpol").write_bytes(bytes(future))
-    with pytest.raises(VersionError):
-        load_policy(tmp_path / "v99.kpol")
+    for name, data, error, pattern in damaged_copies(blob):
+        (tmp_path / f"{name}.kpol").write_bytes(data)
+        with pytest.raises(error, match=pattern):
+            load_policy(tmp_path / f"{name}.kpol")
     with pytest.raises(MismatchError, match="trained for domain 'sokoban'"):
         load_policy(path, domain="stp")
     (tmp_path / "alien.kpol").write_bytes(policy_bytes("transformer", "stp", {}, {}))

@@ -1,0 +1,19 @@
+"""Damaged copies of a kairos container file, each with the typed error a reader must raise."""
+
+from __future__ import annotations
+
+from kairos.errors import CorruptFileError, ForeignFileError, VersionError
+
+
+def damaged_copies(blob: bytes) -> list[tuple[str, bytes, type[Exception], str | None]]:
+    """(name, bytes, expected error, message pattern) for foreign, truncated, flipped and future files."""
+    flipped = bytearray(blob)
+    flipped[len(blob) // 2] ^= 0xFF
+    future = bytearray(blob)
+    future[4] = 99  # the version field follows the 4-byte magic
+    return [
+        ("foreign", b"not a kairos file at all", ForeignFileError, "expected magic"),
+        ("truncated", blob[:-10], CorruptFileError, "truncated"),
+        ("flipped", bytes(flipped), CorruptFileError, None),
+        ("future", bytes(future), VersionError, None),
+    ]
