@@ -63,9 +63,9 @@ def train(
     from rich.progress import TimeElapsedColumn as Elapsed
     from rich.table import Table
 
-    from kairos.agent.bootstrap import CHECKPOINT_NAME, BootstrapConfig, run_bootstrap
     from kairos.domains import LOADERS
     from kairos.errors import ValidationError
+    from kairos.learn.bootstrap import CHECKPOINT_NAME, BootstrapConfig, run_bootstrap
     from kairos.runfolder import RunFolder
 
     if limit is not None and limit < 1:

@@ -36,7 +36,7 @@ def allocate(
     """Spend one budget on a batch of tasks by predicted value of time, against two baselines."""
     from rich.console import Console
 
-    from kairos.agent.run import run_agent
+    from kairos.agent.episode import run_agent
     from kairos.domains import LOADERS
     from kairos.errors import ValidationError
     from kairos.policy import policy_by_name
@@ -83,7 +83,7 @@ def audit(
     """Report the traits of non-intelligence of an agent run."""
     from rich.console import Console
 
-    from kairos.agent.run import audit_run
+    from kairos.agent.episode import audit_run
 
     result = audit_run(run_dir)
     if as_json:
@@ -172,11 +172,11 @@ def speedup(
     """Measure log2 speed-up against I(h:D) = l_nu0(h) - l_nuD(h) on held-out tasks."""
     from rich.console import Console
 
-    from kairos.agent.bootstrap import load_checkpoint
-    from kairos.agent.speedup_run import run_speedup
     from kairos.domains import LOADERS
     from kairos.errors import InputFormatError, ValidationError
+    from kairos.learn.bootstrap import load_checkpoint
     from kairos.runfolder import RunFolder
+    from kairos.speedup.experiment import run_speedup
 
     meta_path = run_dir / "run.json"
     try:
@@ -218,7 +218,7 @@ def speedup(
         )  # fmt: skip
     run.write_json("speedup.json", summary)
     run.write_csv("speedup.csv", rows)
-    from kairos.agent.speedup_plot import plot_speedup
+    from kairos.speedup.figure import plot_speedup
 
     plot_speedup(rows, summary, run.file("speedup.png"))
     if as_json:

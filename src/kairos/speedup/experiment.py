@@ -10,7 +10,7 @@ task by tree search (the law's setting) and by the state-cut search (a
 secondary), with the same budget.
 
 For each learned prior, the tasks solved under both ν0 and νDk give rows of
-:func:`kairos.agent.speedup.pair_rows`; the rows of all k are pooled for the
+:func:`kairos.speedup.measure.pair_rows`; the rows of all k are pooled for the
 fits (each row keeps its k). A general-purpose compressor gives an independent
 estimate of the same information, ``C(h) − C(h | D)``, with h the solution's
 action letters and D the training solutions of the prior.
@@ -24,11 +24,11 @@ from dataclasses import replace
 
 import numpy as np
 
-from kairos.agent.speedup import analyse, coded_stream, measure_prior, pair_rows
 from kairos.domains.base import Domain
 from kairos.errors import ValidationError
 from kairos.policy.uniform import UniformPolicy
 from kairos.search.engine import SearchConfig
+from kairos.speedup.measure import analyse, coded_stream, measure_prior, pair_rows
 
 
 def nested_priors(

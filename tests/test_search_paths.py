@@ -8,9 +8,9 @@ from kairos.data import BOXOBAN_DEMO, data_path
 from kairos.domains.sokoban import read_levels
 from kairos.domains.stp import generate
 from kairos.errors import ValidationError
-from kairos.info.paths import decode_path, encode_path
 from kairos.policy import HashedRandomPolicy
 from kairos.search import SearchConfig, search
+from kairos.search.paths import decode_path, encode_path
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])

@@ -7,13 +7,13 @@ import math
 import numpy as np
 import pytest
 
-from kairos.agent.speedup import analyse, code_length_bits, coded_stream, pair_rows
-from kairos.agent.speedup_run import compressor_information, nested_priors, run_speedup
 from kairos.domains.stp import generate
 from kairos.errors import InputFormatError
 from kairos.policy.hashed import HashedRandomPolicy
 from kairos.policy.uniform import UniformPolicy
 from kairos.search import SearchConfig, search
+from kairos.speedup.experiment import compressor_information, nested_priors, run_speedup
+from kairos.speedup.measure import analyse, code_length_bits, coded_stream, pair_rows
 
 TREE = SearchConfig(budget=500_000, state_cut=False)
 

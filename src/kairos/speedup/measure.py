@@ -35,12 +35,12 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from kairos.agent.lawfit import fit_line
 from kairos.domains.base import Domain
 from kairos.policy.base import Policy
 from kairos.policy.uniform import UniformPolicy
 from kairos.search.engine import SearchConfig, SearchSession, search
 from kairos.search.result import SearchResult
+from kairos.speedup.lawfit import fit_line
 
 LN2 = math.log(2.0)
 
