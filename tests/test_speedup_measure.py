@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from kairos.domains.stp import generate
-from kairos.errors import InputFormatError
+from kairos.errors import InputFormatError, ValidationError
 from kairos.policy.hashed import HashedRandomPolicy
 from kairos.policy.uniform import UniformPolicy
 from kairos.search import SearchConfig, search
@@ -92,7 +92,7 @@ def test_nested_priors_validate_sizes():
     priors = nested_priors(train, solved, domain="stp", sizes=[2, 4])
     assert [n for n, _, _ in priors] == [2, 4]
     assert set(priors[0][2]) <= set(priors[1][2])
-    with pytest.raises(Exception, match="sizes"):
+    with pytest.raises(ValidationError, match="sizes"):
         nested_priors(train, solved, domain="stp", sizes=[5])
 
 
