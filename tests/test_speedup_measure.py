@@ -12,8 +12,9 @@ from kairos.errors import InputFormatError, ValidationError
 from kairos.policy.hashed import HashedRandomPolicy
 from kairos.policy.uniform import UniformPolicy
 from kairos.search import SearchConfig, search
+from kairos.search.paths import code_length_bits
 from kairos.speedup.experiment import compressor_information, nested_priors, run_speedup
-from kairos.speedup.measure import analyse, code_length_bits, coded_stream, pair_rows
+from kairos.speedup.measure import analyse, coded_stream, pair_rows
 
 TREE = SearchConfig(budget=500_000, state_cut=False)
 

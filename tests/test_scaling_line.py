@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from kairos.errors import ValidationError
-from kairos.speedup.lawfit import fit_line
+from kairos.scaling.line import fit_line
 
 
 def test_exact_line():
