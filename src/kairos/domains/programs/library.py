@@ -367,6 +367,43 @@ def _strip_inputs(expr: Expr, num_inputs: int) -> Expr:
     return expr
 
 
+def _adopt(sol: Solution, text: str, enum: Enumerator, table) -> Solution | None:
+    """``sol`` with Stitch's rewritten body ``text``, if sound; ``sol`` if unchanged; else None."""
+    if text == show(_strip_inputs(sol.program, sol.num_inputs)):
+        return sol
+    try:
+        body = parse(text)
+        for _ in range(sol.num_inputs):
+            body = Lambda(body)
+        expr = eta_long(body, sol.request, table)
+        trace(enum, expr, sol.request)
+    except ValidationError:
+        return None
+    if not _agrees(sol, expr, table):
+        return None
+    return Solution(sol.name, expr, sol.request, sol.examples, sol.num_inputs)
+
+
+def rewrite_solution(
+    sol: Solution, library: Sequence[Invention], enumerator: Enumerator
+) -> Solution:
+    """``sol`` in terms of ``library`` (Stitch's rewrite), or unchanged where that is not sound.
+
+    ``enumerator`` must be over the base DSL plus ``library`` (its grammar's
+    primitives); ``sol`` may use only the base DSL and ``library``.
+    """
+    import stitch_core
+
+    if not library:
+        return sol
+    body = show(_strip_inputs(sol.program, sol.num_inputs))
+    abstractions = [
+        stitch_core.Abstraction(name=i.name, body=i.body, arity=i.arity) for i in library
+    ]
+    (text,) = stitch_core.rewrite([body], abstractions, silent=True).rewritten
+    return _adopt(sol, text, enumerator, enumerator.grammar.table) or sol
+
+
 def _agrees(sol: Solution, expr: Expr, table) -> bool:
     old = compile_program(sol.program, sol.num_inputs, table)
     new = compile_program(expr, sol.num_inputs, table)
@@ -446,25 +483,15 @@ def learn_library(
         rewritten = stitch_core.rewrite(texts, kept_abs).rewritten if kept_abs else texts
     else:
         rewritten = result.rewritten
-    grammar = Grammar(prims)
-    enum = Enumerator(grammar)
+    enum = Enumerator(Grammar(prims))
     out, num_rewritten, num_rejected = [], 0, 0
     for sol, text in zip(solutions, rewritten, strict=True):
-        choice = sol
-        if text != show(_strip_inputs(sol.program, sol.num_inputs)):
-            try:
-                body = parse(text)
-                for _ in range(sol.num_inputs):
-                    body = Lambda(body)
-                expr = eta_long(body, sol.request, table)
-                trace(enum, expr, sol.request)
-                if _agrees(sol, expr, table):
-                    choice = Solution(sol.name, expr, sol.request, sol.examples, sol.num_inputs)
-                    num_rewritten += 1
-                else:
-                    num_rejected += 1
-            except ValidationError:
-                num_rejected += 1
+        choice = _adopt(sol, text, enum, table)
+        if choice is None:
+            num_rejected += 1
+            choice = sol
+        elif choice is not sol:
+            num_rewritten += 1
         out.append(choice)
     return LibraryRound(
         inventions=new,
