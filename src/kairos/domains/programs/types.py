@@ -28,17 +28,18 @@ class UnificationError(Exception):
 class TVar:
     """A type variable ``t<id>``."""
 
-    __slots__ = ("id",)
+    __slots__ = ("id", "_hash")
     ground = False
 
     def __init__(self, id: int):
         self.id = id
+        self._hash = hash(("tvar", id))
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, TVar) and other.id == self.id
+        return other.__class__ is TVar and other.id == self.id
 
     def __hash__(self) -> int:
-        return hash(("tvar", self.id))
+        return self._hash
 
     def __repr__(self) -> str:
         return f"t{self.id}"
