@@ -196,7 +196,11 @@ def main() -> None:
     uniform = Enumerator(Grammar())
     console.print("training: uniform on the train half")
     round1 = solve_tasks(uniform, train, holdout=0, time_limit_s=args.train_s)
-    solutions = {t.name: (parse(r.program), t.request) for t, r in zip(train, round1, strict=True) if r.solved}
+    solutions = {
+        t.name: (parse(r.program), t.request)
+        for t, r in zip(train, round1, strict=True)
+        if r.solved
+    }
     grammar, report1 = fit_grammar(Grammar(), steps_of(uniform, list(solutions.values())))
     learned = Enumerator(grammar)
     retry = [t for t, r in zip(train, round1, strict=True) if not r.solved]
@@ -224,13 +228,21 @@ def main() -> None:
     speedups = [u / l_ for u, l_ in both]
     median_speedup = statistics.median(speedups) if speedups else float("nan")
 
-    table = Table(title=f"Programs (issue 12): eval half ({len(evaluation)} tasks), holdout {HOLDOUT}")
+    table = Table(
+        title=f"Programs (issue 12): eval half ({len(evaluation)} tasks), holdout {HOLDOUT}"
+    )
     for col in ("prior", "CPU s/task", "solved", "generalized", "expansions"):
         table.add_column(col, justify="right")
     for name, res in (("uniform", uni), ("learned", lea)):
         for budget_s in args.budgets_s:
             s = _summary(res[budget_s])
-            table.add_row(name, f"{budget_s:g}", str(s["solved"]), str(s["generalized"]), f"{s['expansions']:,}")
+            table.add_row(
+                name,
+                f"{budget_s:g}",
+                str(s["solved"]),
+                str(s["generalized"]),
+                f"{s['expansions']:,}",
+            )
     console.print(table)
     console.print(
         f"median speed-up (uniform ÷ learned expansions) on the {len(both)} tasks both solve "
@@ -239,8 +251,18 @@ def main() -> None:
     t2 = Table(title="Throughput (one core, CPU seconds)")
     for col in ("enumerator", "expansions", "CPU s", "expansions / CPU s"):
         t2.add_column(col, justify="right")
-    t2.add_row("kairos", f"{throughput['fast_expansions']:,}", f"{throughput['fast_cpu_s']:.2f}", f"{throughput['fast_expansions_per_cpu_s']:,.0f}")
-    t2.add_row("reference", f"{throughput['reference_expansions']:,}", f"{throughput['reference_cpu_s']:.2f}", f"{throughput['reference_expansions_per_cpu_s']:,.0f}")
+    t2.add_row(
+        "kairos",
+        f"{throughput['fast_expansions']:,}",
+        f"{throughput['fast_cpu_s']:.2f}",
+        f"{throughput['fast_expansions_per_cpu_s']:,.0f}",
+    )
+    t2.add_row(
+        "reference",
+        f"{throughput['reference_expansions']:,}",
+        f"{throughput['reference_cpu_s']:.2f}",
+        f"{throughput['reference_expansions_per_cpu_s']:,.0f}",
+    )
     console.print(t2)
     console.print(
         f"speed-up {throughput['speedup']:.1f}×; same order as the reference: "

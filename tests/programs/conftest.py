@@ -2,4 +2,6 @@
 
 from pathlib import Path
 
-DEV_TASKS = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "programs" / "list_tasks.json"
+DEV_TASKS = (
+    Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "programs" / "list_tasks.json"
+)

@@ -75,8 +75,10 @@ def test_trace_replays_the_choices_and_rejects_non_eta_long_programs():
     enum = Enumerator(Grammar())
     rows, cands, chosen = trace(enum, parse("(lambda (map (lambda (+ $0 1)) $0))"), LL)
     assert len(chosen) == 5 and rows.shape == (5, 3)
-    names = [enum.grammar.primitives[c[k]].name if c[k] < len(enum.grammar.primitives) else "$"
-             for c, k in zip(cands, chosen, strict=True)]
+    names = [
+        enum.grammar.primitives[c[k]].name if c[k] < len(enum.grammar.primitives) else "$"
+        for c, k in zip(cands, chosen, strict=True)
+    ]
     assert names == ["map", "+", "$", "1", "$"]
     for bad in ("(lambda (map (+ 1) $0))", "sort", "(lambda (sum $0))"):
         with pytest.raises(ValidationError, match="program"):
@@ -103,7 +105,9 @@ def test_lts_fit_lowers_the_loss_and_the_expansions():
 
 @pytest.mark.parametrize("objective", ["lts", "xent"])
 def test_fit_gradient_matches_finite_differences(objective):
-    sols = [(parse(t), LL) for t in ("(lambda (map (lambda (+ $0 1)) $0))", "(lambda (reverse $0))")]
+    sols = [
+        (parse(t), LL) for t in ("(lambda (map (lambda (+ $0 1)) $0))", "(lambda (reverse $0))")
+    ]
     steps = steps_of(Enumerator(Grammar()), sols)
     problem = _Problem(steps, Grammar().weights.shape, objective, 0.01)
     x = np.random.default_rng(0).normal(size=Grammar().weights.size) * 0.1

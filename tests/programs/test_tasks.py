@@ -11,7 +11,11 @@ from kairos.domains.programs.types import BOOL, INT, tlist
 from kairos.errors import InputFormatError, ValidationError
 from tests.programs.conftest import DEV_TASKS
 
-GOOD = {"name": "t", "type": {"input": "list-of-int", "output": "int"}, "examples": [{"i": [1], "o": 1}]}
+GOOD = {
+    "name": "t",
+    "type": {"input": "list-of-int", "output": "int"},
+    "examples": [{"i": [1], "o": 1}],
+}
 
 
 def _bad(**change):
@@ -65,9 +69,7 @@ def test_not_json_gives_the_line(tmp_path):
 
 
 def test_holdout_hides_the_last_examples():
-    (task,) = tasks_from_json(
-        [{**GOOD, "examples": [{"i": [k], "o": k} for k in range(4)]}]
-    )
+    (task,) = tasks_from_json([{**GOOD, "examples": [{"i": [k], "o": k} for k in range(4)]}])
     shown, hidden = task.split(1)
     assert [o for _, o in shown] == [0, 1, 2] and [o for _, o in hidden] == [3]
     with pytest.raises(ValidationError, match="holdout"):
@@ -78,7 +80,9 @@ def test_holdout_hides_the_last_examples():
 
 def test_generator_is_seeded_and_its_tasks_round_trip(tmp_path):
     a = generate_tasks(3, seed=3)
-    assert [(t.examples, p) for t, p in a] == [(t.examples, p) for t, p in generate_tasks(3, seed=3)]
+    assert [(t.examples, p) for t, p in a] == [
+        (t.examples, p) for t, p in generate_tasks(3, seed=3)
+    ]
     assert [p for _, p in a] != [p for _, p in generate_tasks(3, seed=4)]
     path = tmp_path / "gen.json"
     write_tasks(path, [t for t, _ in a])

@@ -65,8 +65,7 @@ def check(expr: Expr, request, table: Mapping[str, Primitive]) -> None:
     except UnificationError:
         raise ValidationError(
             "program",
-            f"{show(expr)} has type {canonical(resolve(t, st.subst))}, not the requested "
-            f"{request}",
+            f"{show(expr)} has type {canonical(resolve(t, st.subst))}, not the requested {request}",
         ) from None
 
 
@@ -74,7 +73,8 @@ def _infer(expr: Expr, env: tuple, table, st: _State, whole: Expr):
     if isinstance(expr, Var):
         if expr.index >= len(env):
             raise ValidationError(
-                "program", f"${expr.index} is unbound ({len(env)} enclosing lambdas) in {show(whole)}"
+                "program",
+                f"${expr.index} is unbound ({len(env)} enclosing lambdas) in {show(whole)}",
             )
         return env[expr.index]
     if isinstance(expr, Prim):

@@ -28,7 +28,7 @@ class UnificationError(Exception):
 class TVar:
     """A type variable ``t<id>``."""
 
-    __slots__ = ("id", "_hash")
+    __slots__ = ("_hash", "id")
     ground = False
 
     def __init__(self, id: int):
@@ -50,7 +50,7 @@ class TVar:
 class TCon:
     """A type constructor applied to arguments; create with :func:`tcon` (interned)."""
 
-    __slots__ = ("name", "args", "ground", "_hash")
+    __slots__ = ("_hash", "args", "ground", "name")
 
     def __init__(self, name: str, args: tuple):
         self.name = name
