@@ -44,6 +44,7 @@ import statistics
 import time
 from pathlib import Path
 
+import numpy as np
 from rich.console import Console
 from rich.table import Table
 
@@ -52,7 +53,6 @@ from kairos.domains.programs import (
     Grammar,
     compile_program,
     fit_grammar,
-    generate_tasks,
     parse,
     read_tasks,
     reference_search,
@@ -60,6 +60,7 @@ from kairos.domains.programs import (
     solve_tasks,
     steps_of,
 )
+from kairos.domains.programs.generate import sample_program
 
 ROOT = Path(__file__).resolve().parents[1]
 TASKS = ROOT / ".." / "shared" / "data" / "programs" / "list_tasks.json"
@@ -132,32 +133,34 @@ def _throughput(tasks, args) -> dict:
 
 
 def _interpreter(tasks, args) -> dict:
-    gen = generate_tasks(args.num_programs, seed=7)
-    grammar = Grammar()
+    """Programs sampled from the uniform grammar (seeded), each run on every example of a
+    development task of its type: runs per CPU second, failing runs included (as in search)."""
+    enumerator = Enumerator(Grammar())
+    rng = np.random.default_rng(7)
     by_type: dict = {}
     for t in tasks:
-        by_type.setdefault((t.input_type, t.output_type), t)
-    runs = 0
-    compiles = 0
+        by_type.setdefault(t.request, t)
+    requests = sorted(by_type, key=str)
+    exprs = []
+    while len(exprs) < args.num_programs:
+        request = requests[int(rng.integers(len(requests)))]
+        expr = sample_program(enumerator, request, rng)
+        if expr is not None:
+            exprs.append((request, expr))
     c0 = time.process_time()
-    programs = []
-    for gtask, text in gen:
-        programs.append((gtask, compile_program(parse(text), 1, grammar.table)))
-        compiles += 1
+    programs = [(r, compile_program(e, 1, enumerator.grammar.table)) for r, e in exprs]
     compile_s = time.process_time() - c0
+    runs = 0
     c0 = time.process_time()
     for _ in range(args.interp_repeats):
-        for gtask, fn in programs:
-            task = by_type.get((gtask.input_type, gtask.output_type))
-            if task is None:
-                continue
-            for inputs, _ in task.examples:
+        for request, fn in programs:
+            for inputs, _ in by_type[request].examples:
                 run(fn, inputs)
                 runs += 1
     run_s = time.process_time() - c0
     return {
         "programs": len(programs),
-        "compiles_per_cpu_s": compiles / compile_s,
+        "compiles_per_cpu_s": len(programs) / compile_s,
         "runs": runs,
         "runs_per_cpu_s": runs / run_s,
     }
@@ -167,25 +170,35 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tasks", type=Path, default=TASKS)
     parser.add_argument("--quick", action="store_true", help="20+20 tasks, short budgets")
-    parser.add_argument("--train-s", type=float, default=1.0, help="CPU s per train task")
-    parser.add_argument("--budgets-s", type=float, nargs="+", default=[1.0, 3.0])
-    parser.add_argument("--fast-budget", type=int, default=100_000)
-    parser.add_argument("--ref-budget", type=int, default=5_000)
-    parser.add_argument("--num-programs", type=int, default=200)
+    parser.add_argument("--num-tasks", type=int, help="tasks per half (default: all; quick: 20)")
+    parser.add_argument("--train-s", type=float, help="CPU s per train task (1; quick 0.3)")
+    parser.add_argument("--budgets-s", type=float, nargs="+", help="CPU s per task (1 3)")
+    parser.add_argument("--fast-budget", type=int, help="expansions (100,000; quick 20,000)")
+    parser.add_argument("--ref-budget", type=int, help="reference expansions (5,000; quick 1,000)")
+    parser.add_argument("--num-programs", type=int, help="interpreter programs (200; quick 50)")
     parser.add_argument("--interp-repeats", type=int, default=5)
     parser.add_argument(
         "--out", type=Path, default=Path(__file__).resolve().parent / "out" / "programs.json"
     )
     args = parser.parse_args()
-    if args.quick:
-        args.train_s, args.budgets_s = 0.3, [0.3, 0.6]
-        args.fast_budget, args.ref_budget, args.num_programs = 20_000, 1_000, 50
+    defaults = {
+        "train_s": (1.0, 0.3),
+        "budgets_s": ([1.0, 3.0], [0.3, 0.6]),
+        "fast_budget": (100_000, 20_000),
+        "ref_budget": (5_000, 1_000),
+        "num_programs": (200, 50),
+        "num_tasks": (None, 20),
+    }
+    for name, (full, quick) in defaults.items():
+        if getattr(args, name) is None:
+            setattr(args, name, quick if args.quick else full)
     console = Console(width=120)
     tasks = read_tasks(args.tasks)
     train = [t for t in tasks if in_train_half(t.name)]
     evaluation = [t for t in tasks if not in_train_half(t.name)]
-    if args.quick:
-        train, evaluation = train[::5][:20], evaluation[::5][:20]
+    if args.num_tasks is not None:
+        step = max(1, len(evaluation) // args.num_tasks)
+        train, evaluation = train[::step][: args.num_tasks], evaluation[::step][: args.num_tasks]
     console.print(f"{len(tasks)} tasks: {len(train)} train, {len(evaluation)} eval")
     t_start = time.perf_counter()
 
@@ -201,6 +214,8 @@ def main() -> None:
         for t, r in zip(train, round1, strict=True)
         if r.solved
     }
+    if not solutions:
+        raise SystemExit("no train task solved: raise --train-s")
     grammar, report1 = fit_grammar(Grammar(), steps_of(uniform, list(solutions.values())))
     learned = Enumerator(grammar)
     retry = [t for t, r in zip(train, round1, strict=True) if not r.solved]
@@ -305,6 +320,7 @@ def main() -> None:
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(out, indent=1) + "\n")
+    grammar.save(args.out.with_suffix(".kgram"))  # kairos solve programs --policy <this file>
     console.print(f"wrote {args.out} ({out['wall_s']:.0f} s wall)")
 
 
