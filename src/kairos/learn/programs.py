@@ -21,7 +21,8 @@ config. The run folder gets, after every round and atomically:
 :mod:`kairos.domains.programs.policy_file`), ``log.csv`` (one row per round,
 the bootstrap's columns plus the description lengths and library size),
 ``solutions.csv`` (each solved task's program in the final DSL) and
-``summary.json``.
+``summary.json``; at the end, ``policy_grammar.kprog``, the same solutions'
+grammar over the base DSL without the library (:func:`grammar_only_policy`).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from kairos.domains.programs.grammar import Grammar
 from kairos.domains.programs.library import (
     Solution,
     corpus_bits,
+    inline_solution,
     learn_library,
 )
 from kairos.domains.programs.policy_file import ProgramPolicy
@@ -47,6 +49,7 @@ from kairos.domains.programs.tasks import Task
 from kairos.errors import ValidationError
 
 POLICY_NAME = "policy.kprog"
+GRAMMAR_POLICY_NAME = "policy_grammar.kprog"
 LOG_NAME = "log.csv"
 
 
@@ -275,7 +278,47 @@ def train_programs(
     stop = stop or ("all solved" if len(solutions) == len(tasks) else "rounds done")
     policy.meta = {"config": asdict(config), "log": log, "tasks": len(tasks)}
     _write(run_dir, policy, solutions, names, log, stop)
+    sols = [solutions[n] for n in names if n in solutions]
+    if sols:
+        grammar_only = grammar_only_policy(policy, sols, config)
+        grammar_only.save(run_dir / GRAMMAR_POLICY_NAME)
     return ProgramTrainResult(policy, solutions, log, stop)
+
+
+def grammar_only_policy(
+    policy: ProgramPolicy, solutions: Sequence[Solution], config: ProgramTrainConfig
+) -> ProgramPolicy:
+    """The *learned grammar* prior: the base DSL's grammar fitted to the same solutions.
+
+    Every solution is inlined (its inventions replaced by their bodies,
+    :func:`kairos.domains.programs.library.inline_solution`), so this prior
+    differs from ``policy`` only in having no library: the ablation of the
+    law's three priors (uniform, learned grammar, learned grammar plus library).
+    A solution that cannot be inlined soundly is left out and counted in ``meta``.
+    """
+    uniform = ProgramPolicy.uniform()
+    base_enum = uniform.enumerator()
+    inlined, dropped = [], 0
+    for s in solutions:
+        try:
+            inlined.append(inline_solution(s, policy.library, base_enum))
+        except ValidationError:
+            dropped += 1
+    if not inlined:
+        return ProgramPolicy(uniform.library, uniform.grammar, {"inlined": 0, "dropped": dropped})
+    grammar, report = _fit(uniform, inlined, config)
+    pairs = [(s.program, s.request) for s in inlined]
+    return ProgramPolicy(
+        (),
+        grammar,
+        {
+            "inlined": len(inlined),
+            "dropped": dropped,
+            "bits": corpus_bits(grammar, pairs),
+            "fit": report,
+            "from": "the solutions of a library run, inventions inlined",
+        },
+    )
 
 
 def _write(run_dir: Path, policy, solutions, names, log, stop: str) -> None:
@@ -309,4 +352,4 @@ def _write(run_dir: Path, policy, solutions, names, log, stop: str) -> None:
     )
 
 
-__all__ = ["ProgramTrainConfig", "ProgramTrainResult", "train_programs"]
+__all__ = ["ProgramTrainConfig", "ProgramTrainResult", "grammar_only_policy", "train_programs"]

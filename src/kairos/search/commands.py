@@ -50,8 +50,9 @@ def solve(
     policy: Annotated[
         str,
         typer.Option(
-            help="'uniform', 'boxoban-cm' (the shipped Boxoban context model) or a policy "
-            "file (.kpol) trained for this domain."
+            help="'uniform', 'boxoban-cm' (the shipped Boxoban context model), 'list-dsl' "
+            "(the shipped program prior and library) or a policy file trained for this "
+            "domain (.kpol; .kprog or .kgram for programs)."
         ),
     ] = "uniform",
     weight: Annotated[float, typer.Option(help="Heuristic weight for wastar.")] = 1.5,

@@ -276,6 +276,86 @@ def eta_long(expr: Expr, request, table: Mapping[str, Primitive]) -> Expr:
     return _expand(node, st.subst)
 
 
+# -- inlining -----------------------------------------------------------------------------------
+
+
+def _shift_expr(e: Expr, by: int, cutoff: int = 0) -> Expr:
+    if isinstance(e, Var):
+        return Var(e.index + by) if e.index >= cutoff else e
+    if isinstance(e, Prim):
+        return e
+    if isinstance(e, Lambda):
+        return Lambda(_shift_expr(e.body, by, cutoff + 1))
+    return apply(_shift_expr(e.head, by, cutoff), [_shift_expr(a, by, cutoff) for a in e.args])
+
+
+def _subst(e: Expr, value: Expr, depth: int = 0) -> Expr:
+    """``e`` (a lambda body) with its bound ``$depth`` replaced by ``value``."""
+    if isinstance(e, Var):
+        if e.index == depth:
+            return _shift_expr(value, depth)
+        return Var(e.index - 1) if e.index > depth else e
+    if isinstance(e, Prim):
+        return e
+    if isinstance(e, Lambda):
+        return Lambda(_subst(e.body, value, depth + 1))
+    return apply(_subst(e.head, value, depth), [_subst(a, value, depth) for a in e.args])
+
+
+def _normal(e: Expr) -> Expr:
+    if isinstance(e, (Var, Prim)):
+        return e
+    if isinstance(e, Lambda):
+        return Lambda(_normal(e.body))
+    head = _normal(e.head)
+    args = [_normal(a) for a in e.args]
+    while isinstance(head, Lambda) and args:
+        head = _normal(_subst(head.body, args.pop(0)))
+    return apply(head, args)
+
+
+def inline(expr: Expr, library: Sequence[Invention]) -> Expr:
+    """``expr`` with every invention replaced by its body and beta-reduced: a base-DSL program.
+
+    The result may not be eta-long; pass it through :func:`eta_long`.
+    """
+    defs: dict[str, Expr] = {}
+    for inv in library:
+        defs[inv.name] = _normal(_replace(inv.closed(), defs))
+    return _normal(_replace(expr, defs))
+
+
+def _replace(e: Expr, defs: Mapping[str, Expr]) -> Expr:
+    if isinstance(e, Prim):
+        return defs.get(e.name, e)
+    if isinstance(e, Var):
+        return e
+    if isinstance(e, Lambda):
+        return Lambda(_replace(e.body, defs))
+    return apply(_replace(e.head, defs), [_replace(a, defs) for a in e.args])
+
+
+def inline_solution(sol: Solution, library: Sequence[Invention], base_enum: Enumerator) -> Solution:
+    """``sol`` as a base-DSL program (inventions inlined, eta-long), checked on its examples.
+
+    Raises
+    ------
+    ValidationError
+        Field ``program``: the inlined program is not one the base enumerator
+        builds, or it disagrees with ``sol`` on an example.
+    """
+    if not library:
+        return sol
+    table = dict(base_enum.grammar.table)
+    full = {p.name: p for p in library_primitives(library, base_enum.grammar.primitives)}
+    expr = eta_long(inline(sol.program, library), sol.request, table)
+    trace(base_enum, expr, sol.request)
+    new = Solution(sol.name, expr, sol.request, sol.examples, sol.num_inputs)
+    if not _agrees(sol, expr, full):
+        raise ValidationError("program", f"{show(expr)} disagrees with {show(sol.program)}")
+    return new
+
+
 # -- description length ------------------------------------------------------------------------
 
 

@@ -39,6 +39,9 @@ def test_bootstrap_writes_a_run_folder_with_bits_before_and_after(tmp_path):
     assert len(result.solutions) == len(_tasks())  # all within the first two rounds
     for name in ("policy.kprog", "log.csv", "solutions.csv", "summary.json"):
         assert (tmp_path / name).exists()
+    grammar_only = ProgramPolicy.load(tmp_path / "policy_grammar.kprog")
+    assert grammar_only.library == () and not grammar_only.grammar.is_uniform
+    assert grammar_only.meta["inlined"] == len(result.solutions)
     rows = list(csv.DictReader((tmp_path / "log.csv").open()))
     assert rows and float(rows[0]["bits_before"]) > 0
     assert float(rows[-1]["bits_after"]) <= float(rows[-1]["bits_before"]) + 1e-9

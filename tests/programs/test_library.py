@@ -17,6 +17,8 @@ from kairos.domains.programs.library import (
     Solution,
     corpus_bits,
     eta_long,
+    inline,
+    inline_solution,
     invention_primitive,
     learn_library,
     library_primitives,
@@ -97,6 +99,22 @@ def test_eta_long_puts_back_the_lambdas_the_enumerator_builds():
     assert show(folded) == "(lambda (fold $0 0 (lambda (lambda (+ $1 $0)))))"
     with pytest.raises(ValidationError):
         eta_long(parse("(lambda (car $0))"), request, TABLE)
+
+
+def test_inline_beta_reduces_inventions_into_base_programs():
+    lib = [
+        Invention("fn_0", 1, "(map (lam (+ $0 #0)))"),
+        Invention("fn_1", 1, "(lam (#0 (reverse $0)))"),
+    ]
+    got = inline(parse("(lambda (fn_1 (lambda (fn_0 3 $0)) $0))"), lib)
+    assert show(got) == "(lambda (map (lambda (+ $0 3)) (reverse $0)))"
+    nested = inline(parse("(lambda (map (lambda (fn_0 $0 (cons $0 $1))) $0))"), lib)
+    assert show(nested) == "(lambda (map (lambda (map (lambda (+ $0 $1)) (cons $0 $1))) $0))"
+    task = _task("rev-add-3", lambda xs: [x + 3 for x in xs[::-1]])
+    text = "(lambda (fn_1 (lambda (fn_0 3 $0)) $0))"
+    sol = Solution(task.name, parse(text), task.request, task.examples)
+    base = inline_solution(sol, lib, Enumerator(Grammar()))
+    assert show(base.program) == "(lambda (map (lambda (+ $0 3)) (reverse $0)))"
 
 
 def test_program_bits_is_the_searchs_own_log_prob():
