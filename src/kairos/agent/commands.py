@@ -38,7 +38,10 @@ def train(
         PolicyKind, typer.Option(help="Context model (cm) or convolutional network (nn).")
     ] = (PolicyKind.cm),
     budget: Annotated[int, typer.Option(help="Initial expansion budget per problem.")] = 2_000,
-    l2: Annotated[float, typer.Option(help="L2 weight toward zero weights.")] = 1e-4,
+    l2: Annotated[
+        float | None,
+        typer.Option(help="L2 weight toward zero weights [default: 1e-4; programs 1e-2]."),
+    ] = None,
     limit: Annotated[
         int | None, typer.Option(help="Use only the first N problems of the files.")
     ] = None,
@@ -56,8 +59,27 @@ def train(
     ] = Executor.local,
     resume: Annotated[bool, typer.Option(help="Continue the run in --out.")] = False,
     seed: Annotated[int, typer.Option(help="Hash seed of the contexts.")] = 0,
+    rounds: Annotated[
+        int, typer.Option(help="programs: rounds of solve, fit, library (budget x4 each).")
+    ] = 3,
+    library: Annotated[
+        bool, typer.Option(help="programs: learn a Stitch library after every fit.")
+    ] = True,
 ) -> None:
-    """Bootstrap-train a policy: solve, learn from the solutions, double the budget, repeat."""
+    """Bootstrap-train a policy: solve, learn from the solutions, double the budget, repeat.
+
+    For ``programs``: solve, fit the grammar with the LTS loss, learn a library
+    with Stitch, raise the budget; the run folder gets ``policy.kprog``.
+    """
+    if domain.value == "programs":
+        from kairos.learn.program_commands import train_programs_command
+
+        train_programs_command(
+            levels, out, budget=budget, rounds=rounds, objective=objective.value,
+            l2=1e-2 if l2 is None else l2, limit=limit, time_limit=time_limit, library=library,
+        )  # fmt: skip
+        return
+    l2 = 1e-4 if l2 is None else l2
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
     from rich.progress import TimeElapsedColumn as Elapsed

@@ -42,14 +42,18 @@ from kairos.domains.programs.library import (
     inline_solution,
     learn_library,
 )
-from kairos.domains.programs.policy_file import ProgramPolicy
+from kairos.domains.programs.policy_file import (
+    RUN_GRAMMAR_POLICY_NAME,
+    RUN_POLICY_NAME,
+    ProgramPolicy,
+)
 from kairos.domains.programs.sexpr import parse, show
 from kairos.domains.programs.solve import solve_task
 from kairos.domains.programs.tasks import Task
 from kairos.errors import ValidationError
 
-POLICY_NAME = "policy.kprog"
-GRAMMAR_POLICY_NAME = "policy_grammar.kprog"
+POLICY_NAME = RUN_POLICY_NAME
+GRAMMAR_POLICY_NAME = RUN_GRAMMAR_POLICY_NAME
 LOG_NAME = "log.csv"
 
 

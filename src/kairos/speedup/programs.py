@@ -119,3 +119,61 @@ def program_law(
         rows = program_law_rows(tasks, results[base], results[name], priors[base], policy)
         out[name] = {"rows": rows, "fit": analyse(rows, resamples=resamples, seed=seed)}
     return out
+
+
+def law_figure(law: Mapping[str, dict]):
+    """Two panels, every learned prior in its colour: log2 T0/TD against I, and the bound against I."""
+    import numpy as np
+
+    from kairos.plotting import new_figure
+
+    fig, _ = new_figure(10, 4)
+    fig.clf()
+    axes = fig.subplots(1, 2)
+    points = [(name, v["rows"], v["fit"]) for name, v in law.items() if v["rows"]]
+    if not points:
+        for ax in axes:
+            ax.text(0.5, 0.5, "no task solved under both priors", ha="center")
+        return fig
+    allx = np.concatenate([[r["l0_own"] - r["lD_own"] for r in rows] for _, rows, _ in points])
+    lo, hi = float(min(allx.min(), 0.0)), float(max(allx.max(), 1.0))
+    for ax, key, label in (
+        (axes[0], "primary", "log2 T0/TD (measured expansions)"),
+        (axes[1], "bound", "log2 bound0/boundD (LTS bound d/π)"),
+    ):
+        for name, rows, fit in points:
+            x = np.array([r["l0_own"] - r["lD_own"] for r in rows])
+            if key == "primary":
+                y = np.log2(np.array([r["T0"] / r["TD"] for r in rows], dtype=float))
+            else:
+                y = np.array([r["bound0"] - r["boundD"] for r in rows])
+            f = fit[key]
+            label_fit = f"{name}: n={f['n']}"
+            if np.isfinite(f.get("slope", np.nan)):
+                label_fit += f", slope {f['slope']:.2f}, R² {f['r2']:.2f}"
+            ax.scatter(x, y, s=12, alpha=0.7, label=label_fit)
+        ax.plot([lo, hi], [lo, hi], color="grey", lw=0.8, label="law: slope 1")
+        ax.set_xlabel("I(h:D) = ℓν0(h0) − ℓνD(hD)  [bits]")
+        ax.set_ylabel(label)
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def law_table(law: Mapping[str, dict]) -> list[dict]:
+    """One row per learned prior and fit variant: slope, intercept, R², n (for tables and JSON)."""
+    out = []
+    for name, v in law.items():
+        for variant in ("primary", "shared_path", "bound"):
+            f = v["fit"][variant]
+            out.append(
+                {
+                    "prior": name,
+                    "variant": variant,
+                    "slope": f["slope"],
+                    "intercept": f["intercept"],
+                    "r2": f["r2"],
+                    "n": f["n"],
+                }
+            )
+    return out

@@ -33,6 +33,10 @@ from kairos.errors import CorruptFileError, MismatchError, ValidationError
 MAGIC = b"KPRG"
 VERSION = 1
 SUFFIX = ".kprog"
+RUN_POLICY_NAME = "policy.kprog"
+"""The prior and library in a ``kairos train programs`` run folder."""
+RUN_GRAMMAR_POLICY_NAME = "policy_grammar.kprog"
+"""The same run's grammar over the base DSL, without the library (the ablation)."""
 SHIPPED = "list-dsl"
 """Name of the shipped prior and library (trained on the train half of the dev tasks)."""
 
