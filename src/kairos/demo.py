@@ -29,6 +29,7 @@ DEMO_SECTIONS: list[str] = [
     "kairos.info.demo:section",
     "kairos.cost.demo:section",
     "kairos.agent.speedup_demo:speedup_section",
+    "kairos.speedup.demo:programs_section",
     "kairos.agent.toni_demo:toni_section",
     "kairos.scaling.demo:scaling_section",  # keep last: it fits curves the others leave
 ]
