@@ -79,6 +79,21 @@ def solve_with_budgets(enumerator, tasks, budgets_s, *, holdout=HOLDOUT, on_done
     return out
 
 
+def _eval_tasks(path: Path, num_tasks: int | None) -> list:
+    _, evaluation = split_tasks(read_tasks(path))
+    if num_tasks is not None:
+        evaluation = evaluation[:: max(1, len(evaluation) // num_tasks)][:num_tasks]
+    return evaluation
+
+
+def _solve_prior(job) -> tuple[str, dict]:
+    name, policy_path, tasks_path, num_tasks, budgets_s = job
+    policy = ProgramPolicy.uniform() if policy_path is None else ProgramPolicy.load(policy_path)
+    return name, solve_with_budgets(
+        policy.enumerator(), _eval_tasks(tasks_path, num_tasks), budgets_s
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tasks", type=Path, default=TASKS)
@@ -87,30 +102,37 @@ def main() -> None:
     parser.add_argument("--budgets-s", type=float, nargs="+", default=[1.0, 10.0])
     parser.add_argument("--num-tasks", type=int, default=None, help="every k-th eval task")
     parser.add_argument("--resamples", type=int, default=1000)
+    parser.add_argument("--jobs", type=int, default=1, help="processes (one per prior)")
     parser.add_argument(
         "--out", type=Path, default=ROOT / "bench" / "out" / "programs_library.json"
     )
     args = parser.parse_args()
     console = Console(width=120)
     t_start = time.perf_counter()
-    _, evaluation = split_tasks(read_tasks(args.tasks))
-    if args.num_tasks is not None:
-        evaluation = evaluation[:: max(1, len(evaluation) // args.num_tasks)][: args.num_tasks]
+    evaluation = _eval_tasks(args.tasks, args.num_tasks)
     library = ProgramPolicy.load(args.policy or shipped_policy_path())
     grammar = ProgramPolicy.load(args.grammar_policy or data_path(GRAMMAR_POLICY))
     priors = {"uniform": ProgramPolicy.uniform(), "learned": grammar, "learned+library": library}
     console.print(f"eval half: {len(evaluation)} tasks, last {HOLDOUT} examples hidden")
+    paths = {
+        "uniform": None,
+        "learned": args.grammar_policy or data_path(GRAMMAR_POLICY),
+        "learned+library": args.policy or shipped_policy_path(),
+    }
+    jobs = [(name, paths[name], args.tasks, args.num_tasks, args.budgets_s) for name in priors]
+    if args.jobs > 1:  # one process per prior; CPU seconds are each process's own
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(min(args.jobs, len(jobs))) as pool:
+            done = list(pool.map(_solve_prior, jobs))
+    else:
+        done = [_solve_prior(job) for job in jobs]
     res = {}
-    for name, policy in priors.items():
-        res[name] = solve_with_budgets(
-            policy.enumerator(),
-            evaluation,
-            args.budgets_s,
-            on_done=lambda b, r, name=name: console.print(
-                f"  {name} at {b:g} s: {_summary(r)['solved']} solved, "
-                f"{_summary(r)['generalized']} generalized"
-            ),
-        )
+    for name, by_budget in done:
+        res[name] = by_budget
+        for b, r in by_budget.items():
+            s = _summary(r)
+            console.print(f"  {name} at {b:g} s: {s['solved']} solved, {s['generalized']} gen.")
     top = max(args.budgets_s)
     low = min(args.budgets_s)
     n = len(evaluation)
