@@ -27,9 +27,9 @@ def programs_section(ctx: DemoContext) -> Section:
     from kairos.speedup.programs import law_figure, law_table, program_law
 
     tasks = read_tasks(data_path(PROGRAMS_DEMO_TASKS))
-    budget = 20_000 if ctx.quick else 60_000
+    budget = 10_000 if ctx.quick else 30_000
     if ctx.quick:
-        tasks = tasks[::3]
+        tasks = tasks[::4]
     library = ProgramPolicy.load(shipped_policy_path())
     priors = {
         "uniform": ProgramPolicy.uniform(),
