@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import pickle
 import platform
 import statistics
 import time
@@ -103,6 +104,7 @@ def main() -> None:
     parser.add_argument("--num-tasks", type=int, default=None, help="every k-th eval task")
     parser.add_argument("--resamples", type=int, default=1000)
     parser.add_argument("--jobs", type=int, default=1, help="processes (one per prior)")
+    parser.add_argument("--reuse", action="store_true", help="reuse the searches of the last run")
     parser.add_argument(
         "--out", type=Path, default=ROOT / "bench" / "out" / "programs_library.json"
     )
@@ -120,13 +122,18 @@ def main() -> None:
         "learned+library": args.policy or shipped_policy_path(),
     }
     jobs = [(name, paths[name], args.tasks, args.num_tasks, args.budgets_s) for name in priors]
-    if args.jobs > 1:  # one process per prior; CPU seconds are each process's own
+    cache = args.out.with_suffix(".results.pkl")
+    if args.reuse and cache.exists():  # the searches of an earlier run with the same arguments
+        done = pickle.loads(cache.read_bytes())
+    elif args.jobs > 1:  # one process per prior; CPU seconds are each process's own
         from concurrent.futures import ProcessPoolExecutor
 
         with ProcessPoolExecutor(min(args.jobs, len(jobs))) as pool:
             done = list(pool.map(_solve_prior, jobs))
     else:
         done = [_solve_prior(job) for job in jobs]
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    cache.write_bytes(pickle.dumps(done))
     res = {}
     for name, by_budget in done:
         res[name] = by_budget

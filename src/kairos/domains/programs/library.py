@@ -480,7 +480,10 @@ def rewrite_solution(
     abstractions = [
         stitch_core.Abstraction(name=i.name, body=i.body, arity=i.arity) for i in library
     ]
-    (text,) = stitch_core.rewrite([body], abstractions, silent=True).rewritten
+    try:
+        (text,) = stitch_core.rewrite([body], abstractions, silent=True).rewritten
+    except (AssertionError, stitch_core.StitchException):  # Stitch's own self-check failed
+        return sol
     return _adopt(sol, text, enumerator, enumerator.grammar.table) or sol
 
 
