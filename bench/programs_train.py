@@ -9,7 +9,7 @@ the library (its solutions with the inventions inlined: the *learned grammar*
 ablation, shipped as ``list_dsl_grammar.kprog``). Search is deterministic in
 expansions, so the files are reproducible from this command:
 
-    nice -n 5 env PYTHONPATH=src python3 bench/programs_train.py      # ~5 min CPU
+    nice -n 5 env PYTHONPATH=src python3 bench/programs_train.py      # ~7 min CPU
 """
 
 from __future__ import annotations
