@@ -54,6 +54,30 @@ class ValidationError(KairosError, ValueError):
         super().__init__(f"{field}: {message}")
 
 
+class UnidentifiableError(ValidationError):
+    """The data cannot determine a law's parameters (equal x, constant y, too few points)."""
+
+
+class OutputPathError(KairosError, OSError):
+    """A user-named output path cannot be written (or would overwrite what it must not).
+
+    Parameters
+    ----------
+    path : path-like or str
+        The offending output path.
+    message : str
+        What was wrong, and how to fix it.
+    """
+
+    def __init__(self, path: str | Path, message: str):
+        self.path = str(path)
+        self.message = message
+        super().__init__(f"{self.path or repr(self.path)}: {message}")
+
+    def __reduce__(self):
+        return (type(self), (self.path, self.message))
+
+
 class FileFormatError(KairosError, ValueError):
     """A kairos binary file (policy, memory, compressed stream) cannot be read."""
 

@@ -256,7 +256,9 @@ def load_config(path: str | Path, *, name: str | None = None) -> ModelSpec:
     """Read a ``config.json`` file into a :class:`ModelSpec` (errors name the file)."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        from kairos.inputs import MAX_CONFIG_BYTES, read_input_text
+
+        text = read_input_text(path, max_bytes=MAX_CONFIG_BYTES)
     except OSError as exc:
         raise InputFormatError(path, None, f"cannot read the config: {exc.strerror}") from None
     try:

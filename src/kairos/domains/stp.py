@@ -206,7 +206,9 @@ def read_instances(path: str | Path) -> list[SlidingTile]:
     """Read an instances file; see :func:`parse_instances`."""
     path = Path(path)
     try:
-        text = path.read_text()
+        from kairos.inputs import read_input_text
+
+        text = read_input_text(path)
     except (OSError, UnicodeDecodeError) as exc:
         raise InputFormatError(path, None, f"cannot read instances file: {exc}") from None
     return parse_instances(text, path=path)

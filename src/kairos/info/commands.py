@@ -17,11 +17,9 @@ _MODEL_HELP = f"Compressor: {'|'.join(COMPRESSORS)}."
 
 
 def _read(path: Path) -> bytes:
-    from kairos.errors import InputFormatError
+    from kairos.inputs import MAX_DATA_BYTES, read_input_bytes
 
-    if not path.is_file():
-        raise InputFormatError(path, None, "not a readable file")
-    return path.read_bytes()
+    return read_input_bytes(path, max_bytes=MAX_DATA_BYTES)
 
 
 def _check_model(model: str) -> str:

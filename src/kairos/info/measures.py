@@ -38,7 +38,12 @@ def code_length(x: bytes, compressor: Compressor) -> float:
 
 
 def conditional_length(y: bytes, x: bytes, compressor: Compressor) -> float:
-    """C(y|x) in bits: C(x.y) - C(x), or the compressor's own prequential C(y|x).
+    """C(y|x) in bits: C(x.y) - C(x) + C(empty), or the compressor's own prequential C(y|x).
+
+    C(empty) is the fixed cost of a container (a gzip header: 160 bits; 0 for
+    ``cm``). C(y) pays it, and so must C(y|x), or I(x:y) = C(y) - C(y|x) would
+    credit every pair, even two empty strings, with that many bits of shared
+    information.
 
     A compressor with a ``conditional_code_length(y, x)`` method (``nn``,
     which codes interleaved chunks, so coding x.y is not "y after x") supplies
@@ -47,7 +52,9 @@ def conditional_length(y: bytes, x: bytes, compressor: Compressor) -> float:
     own = getattr(compressor, "conditional_code_length", None)
     if own is not None:
         return float(own(y, x))
-    return code_length(x + y, compressor) - code_length(x, compressor)
+    return (
+        code_length(x + y, compressor) - code_length(x, compressor) + code_length(b"", compressor)
+    )
 
 
 def mutual_information(x: bytes, y: bytes, compressor: Compressor) -> float:
@@ -80,13 +87,14 @@ def info_table(x: bytes, y: bytes, compressor: Compressor) -> dict[str, float]:
     cx, cy = code_length(x, compressor), code_length(y, compressor)
     y_given_x = conditional_length(y, x, compressor)
     x_given_y = conditional_length(x, y, compressor)
+    joint = cx + y_given_x - code_length(b"", compressor)  # C(x.y), one container cost
     return {
         "C(X)_bits": cx,
         "C(Y)_bits": cy,
         "C(Y|X)_bits": y_given_x,
         "I(X:Y)_bits": cy - y_given_x,
         "I_sym_bits": cx + cy - (cx + y_given_x + cy + x_given_y) / 2,
-        "NCD": _ncd_from_lengths(cx, cy, cx + y_given_x),
+        "NCD": _ncd_from_lengths(cx, cy, joint),
     }
 
 

@@ -204,6 +204,11 @@ def _print_record(record: dict, run_path: Path) -> None:
         f"(grad norm {diag['grad_norm']:.2g}, {diag['iterations']} iterations, "
         f"{diag['num_starts_agreed']}/{diag['num_starts']} starts agreed)"
     )
+    if diag.get("identifiable") is False:
+        console.print(
+            "[red]unidentifiable: the Jacobian at the optimum is singular; the data do not "
+            "determine every parameter (treat the values as unfitted)[/red]"
+        )
     for key, value in record.get("derived", {}).items():
         console.print(f"{key}: {value}")
     if "summary" in record:
