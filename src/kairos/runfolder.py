@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kairos.container import atomic_write_text
+from kairos.outputs import prepare_folder, write_output_text
 
 
 def library_versions() -> dict[str, str]:
@@ -42,11 +42,21 @@ class RunFolder:
 
     @classmethod
     def create(
-        cls, path: str | Path, *, command: str, config: Mapping[str, Any], seed: int | None
+        cls,
+        path: str | Path,
+        *,
+        command: str,
+        config: Mapping[str, Any],
+        seed: int | None,
+        must_be_new: bool = False,
+        hint: str = "",
     ) -> RunFolder:
-        """Create (or reuse) ``path`` and record the command, config, seed and versions."""
-        path = Path(path)
-        path.mkdir(parents=True, exist_ok=True)
+        """Create (or reuse) ``path`` and record the command, config, seed and versions.
+
+        With ``must_be_new``, a folder that already holds anything is refused
+        (an :class:`~kairos.errors.OutputPathError` that says ``hint``).
+        """
+        path = prepare_folder(path, must_be_new=must_be_new, hint=hint)
         meta = {
             "command": command,
             "config": dict(config),
@@ -54,7 +64,7 @@ class RunFolder:
             "started_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "versions": library_versions(),
         }
-        atomic_write_text(path / "run.json", json.dumps(meta, indent=2, default=str) + "\n")
+        write_output_text(path / "run.json", json.dumps(meta, indent=2, default=str) + "\n")
         return cls(path)
 
     def file(self, name: str) -> Path:
@@ -64,7 +74,7 @@ class RunFolder:
     def write_json(self, name: str, obj: Any) -> Path:
         """Atomically write ``obj`` as pretty JSON."""
         target = self.file(name)
-        atomic_write_text(target, json.dumps(obj, indent=2, default=str) + "\n")
+        write_output_text(target, json.dumps(obj, indent=2, default=str) + "\n")
         return target
 
     def write_csv(self, name: str, rows: Iterable[Mapping[str, Any]]) -> Path:
@@ -83,5 +93,4 @@ def write_csv(path: str | Path, rows: Iterable[Mapping[str, Any]]) -> Path:
         writer = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
-    atomic_write_text(path, buf.getvalue())
-    return Path(path)
+    return write_output_text(path, buf.getvalue())

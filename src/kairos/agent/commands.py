@@ -97,6 +97,8 @@ def train(
                 "limit": limit,
             },
             seed=seed,
+            must_be_new=True,
+            hint="pass --resume to continue it, or give a new --out",
         )
     console = Console()
     with Progress(

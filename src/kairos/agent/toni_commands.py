@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import math
-import time
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from kairos.domains import DomainName
+from kairos.outputs import new_run_path
 
 
 def allocate(
@@ -50,7 +50,7 @@ def allocate(
     train = [p for path in train_levels for p in LOADERS[domain.value](path)]
     pol = policy_by_name(policy, domain=domain.value)
     run = RunFolder.create(
-        out or Path("runs") / time.strftime("allocate-%Y%m%d-%H%M%S"),
+        out or new_run_path("allocate"),
         command="allocate",
         config={
             "domain": domain.value,

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 from typing import Annotated
 
 import typer
+
+from kairos.outputs import new_run_path
 
 
 def _split_names(text: str, field: str) -> list[str]:
@@ -101,7 +102,7 @@ def fit_command(
     table = read_table(data, [*x_cols, y_col[0]])
     x_values = np.stack([table[c] for c in x_cols], axis=1)
     y_values = table[y_col[0]]
-    out = out or Path("runs") / time.strftime("fit-%Y%m%d-%H%M%S")
+    out = out or new_run_path("fit")
     run = RunFolder.create(
         out,
         command="fit",

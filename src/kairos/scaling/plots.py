@@ -74,7 +74,9 @@ def plot_fit(
     y_shown = plottable(y)
     ax.scatter(x, y_shown, s=14, color="black", label="data", zorder=3)
     if np.isnan(y_shown).any():
-        ax.set_title(f"{int(np.isnan(y_shown).sum())} point(s) beyond the plottable range not drawn")
+        ax.set_title(
+            f"{int(np.isnan(y_shown).sum())} point(s) beyond the plottable range not drawn"
+        )
     x_max = float(x.max())
     inside = np.geomspace(x.min(), x_max, 200)
     beyond = np.geomspace(x_max, min(x_max * extrapolate_factor, _PLOT_MAX), 100)
