@@ -24,7 +24,8 @@ def allocate(
     ],
     budget: Annotated[int, typer.Option(help="Global expansion budget for all tasks.")] = 2_000_000,
     value: Annotated[
-        float | None, typer.Option(help="Expansions a solve is worth (default budget/4).")
+        float | None,
+        typer.Option(help="Expansions a solve is worth (default: the whole --budget)."),
     ] = None,
     first_slice: Annotated[int, typer.Option(help="First slice of every task.")] = 1000,
     train_cap: Annotated[int, typer.Option(help="Expansion cap per training task.")] = 200_000,
@@ -106,6 +107,14 @@ def _print_allocation(console, summary: dict) -> None:
             f"{s['hopeless_share']:.2f}",
         )
     console.print(table)
+    for method, s in summary.items():
+        gave_up = s.get("abandoned", [])
+        if gave_up:
+            console.print(
+                f"[yellow]{method} abandoned {len(gave_up)}/{s['tasks']} task(s):[/yellow]"
+            )
+        for a in gave_up:
+            console.print(f"  {a['problem']}: {a['reason']}")
 
 
 def _print_audit(console, result: dict) -> None:
@@ -216,8 +225,21 @@ def speedup(
             objective=config.objective, l2=config.l2, seed=seed, resamples=resamples,
             compressor=compressor, base=base, on_stage=lambda msg: status.update(msg),
         )  # fmt: skip
+    from kairos.agent.speedup import MIN_PAIRS_FOR_FIT
+
+    summary["min_pairs_for_fit"] = MIN_PAIRS_FOR_FIT
     run.write_json("speedup.json", summary)
     run.write_csv("speedup.csv", rows)
+    console.print(
+        f"tasks solved under both priors: {summary['n']} (a fit needs {MIN_PAIRS_FOR_FIT})"
+    )
+    if summary["n"] < MIN_PAIRS_FOR_FIT:
+        raise ValidationError(
+            "--levels",
+            f"only {summary['n']} task(s) solved under both priors; the law is not fitted below "
+            f"{MIN_PAIRS_FOR_FIT} (give more held-out tasks or a larger --budget; the counts per "
+            f"prior are in {run.file('speedup.json')})",
+        )
     from kairos.agent.speedup_plot import plot_speedup
 
     plot_speedup(rows, summary, run.file("speedup.png"))
