@@ -32,7 +32,7 @@ def _parse_lengths(text: str) -> list[int]:
         lengths = [int(x) for x in text.split(",")]
     except ValueError:
         raise ValidationError(
-            "gen",
+            "--gen",
             f"found {text!r}, expected a token count or comma-separated counts, e.g. 8192,16384",
         ) from None
     return lengths
@@ -127,9 +127,12 @@ def cost(
         batch_size=batch,
         sparse=parse_sparse(sparse),
     )
-    result = estimate(
-        get_model(model), work, get_hardware(hardware), mode="kinetics" if kinetics else "exact"
-    )
+    from kairos.cost.estimate import context_warnings
+
+    spec = get_model(model)
+    for warning in context_warnings(spec, work):
+        typer.secho(f"warning: {warning}", fg=typer.colors.YELLOW, err=True)
+    result = estimate(spec, work, get_hardware(hardware), mode="kinetics" if kinetics else "exact")
     if out is not None:
         from kairos.runfolder import RunFolder
 

@@ -366,6 +366,22 @@ def kinetics_cost(model: ModelSpec, workload: Workload, hardware: Hardware) -> C
 COST_MODELS: dict[str, CostModel] = {"exact": exact_cost, "kinetics": kinetics_cost}
 
 
+def context_warnings(model: ModelSpec, workload: Workload) -> list[str]:
+    """Reasons the workload is outside what the model can run (empty when none).
+
+    A prompt plus generation longer than the config's ``max_position_embeddings``
+    is priced all the same (the cost is defined), but no such run exists.
+    """
+    limit = model.max_context_tokens
+    longest = workload.prompt_tokens + max(workload.gen_tokens)
+    if limit is None or longest <= limit:
+        return []
+    return [
+        f"prompt + generation = {longest:,} tokens exceeds {model.name}'s "
+        f"max_position_embeddings = {limit:,}; the model cannot attend that far"
+    ]
+
+
 def estimate(
     model: ModelSpec, workload: Workload, hardware: Hardware, *, mode: str = "exact"
 ) -> CostBreakdown:
