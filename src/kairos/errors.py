@@ -14,6 +14,17 @@ class KairosError(Exception):
     """Base class of all kairos errors."""
 
 
+def quote(value: object, limit: int = 60) -> str:
+    """``repr(value)`` for an error message, cut to ``limit`` characters with the full length.
+
+    An error quotes the input it refuses; a 200 KB line must not come back whole.
+    """
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    return f"{text[: limit - 3]}... ({len(text):,} characters)"
+
+
 class InputFormatError(KairosError, ValueError):
     """A user-supplied text file (levels, instances, tables) is malformed.
 

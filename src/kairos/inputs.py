@@ -48,7 +48,7 @@ def check_input_file(path: str | Path, *, max_bytes: int = MAX_TEXT_BYTES) -> Pa
     try:
         st = path.stat()
     except FileNotFoundError:
-        raise InputFormatError(path, None, "no such file") from None
+        raise InputFormatError(path, None, "cannot read: no such file") from None
     except OSError as exc:
         raise InputFormatError(path, None, f"cannot read: {exc.strerror}") from None
     if not stat.S_ISREG(st.st_mode):

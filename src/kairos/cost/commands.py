@@ -32,7 +32,7 @@ def _parse_lengths(text: str) -> list[int]:
         lengths = [int(x) for x in text.split(",")]
     except ValueError:
         raise ValidationError(
-            "--gen",
+            "gen",
             f"found {text!r}, expected a token count or comma-separated counts, e.g. 8192,16384",
         ) from None
     return lengths
