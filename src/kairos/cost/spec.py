@@ -266,10 +266,12 @@ def spec_from_config(cfg: Mapping[str, Any], *, name: str, source: str = "config
                 f"{source}:{active_key}",
                 f"{active} exceeds {count_key}={num_experts}",
             )
-        # Qwen and DeepSeek name each expert's width moe_intermediate_size; Mixtral reuses
-        # intermediate_size (its MLPs are all experts).
+        # Qwen and DeepSeek name each expert's width moe_intermediate_size; Mixtral-style configs
+        # (num_local_experts) reuse intermediate_size, as all their MLPs are experts.
         width_key = (
-            "moe_intermediate_size" if "moe_intermediate_size" in cfg else "intermediate_size"
+            "intermediate_size"
+            if count_key == "num_local_experts" and "moe_intermediate_size" not in cfg
+            else "moe_intermediate_size"
         )
         intermediate = _field(cfg, width_key, source)
         if cfg.get("mlp_only_layers") or cfg.get("decoder_sparse_step", 1) != 1:
