@@ -350,7 +350,8 @@ def run_bootstrap(
         attempted = len(state.attempted_this_iteration)
         if attempted_now < len(todo):  # stopped by a cap mid-iteration
             checkpoint()
-            state.stop_reason = capped() or "stopped"
+            late = deadline is not None and time.time() >= deadline
+            state.stop_reason = capped() or ("time limit" if late else "stopped")
             break
         solve_s = time.perf_counter() - iter_start
         if state.new_this_iteration and capped():  # retraining would run past the limit
