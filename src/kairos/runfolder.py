@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import platform
 import sys
 import time
@@ -74,12 +75,30 @@ class RunFolder:
     def write_json(self, name: str, obj: Any) -> Path:
         """Atomically write ``obj`` as pretty JSON."""
         target = self.file(name)
-        write_output_text(target, json.dumps(obj, indent=2, default=str) + "\n")
+        write_output_text(target, json_text(obj))
         return target
 
     def write_csv(self, name: str, rows: Iterable[Mapping[str, Any]]) -> Path:
         """Atomically write rows (dicts sharing keys) as CSV."""
         return write_csv(self.file(name), rows)
+
+
+def json_safe(obj: Any) -> Any:
+    """``obj`` with every NaN or infinite float replaced by None (JSON has neither)."""
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, Mapping):
+        return {k: json_safe(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [json_safe(v) for v in obj]
+    if hasattr(obj, "tolist"):  # numpy scalars and arrays
+        return json_safe(obj.tolist())
+    return obj
+
+
+def json_text(obj: Any) -> str:
+    """Strict, pretty JSON of ``obj`` (non-finite numbers as null; other objects as str)."""
+    return json.dumps(json_safe(obj), indent=2, default=str, allow_nan=False) + "\n"
 
 
 def write_csv(path: str | Path, rows: Iterable[Mapping[str, Any]]) -> Path:

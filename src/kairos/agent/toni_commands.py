@@ -88,7 +88,9 @@ def audit(
 
     result = audit_run(run_dir)
     if as_json:
-        typer.echo(json.dumps(result, indent=2))
+        from kairos.runfolder import json_text
+
+        typer.echo(json_text(result), nl=False)
         return
     _print_audit(Console(), result)
 
@@ -244,7 +246,9 @@ def speedup(
 
     plot_speedup(rows, summary, run.file("speedup.png"))
     if as_json:
-        typer.echo(json.dumps(summary, indent=2, default=str))
+        from kairos.runfolder import json_text
+
+        typer.echo(json_text(summary), nl=False)
         return
     _print_speedup(console, summary)
     console.print(f"results: {run.path} (speedup.json, speedup.csv, speedup.png)")

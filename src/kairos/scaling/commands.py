@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -180,7 +179,9 @@ def fit_command(
             str(run.file("fit.png")),
         )
     if as_json:
-        typer.echo(json.dumps(record, indent=2, default=float))
+        from kairos.runfolder import json_text
+
+        typer.echo(json_text(record), nl=False)
         return
     _print_record(record, run.path)
 
