@@ -102,7 +102,7 @@ def test_train_into_an_existing_run_without_resume_refuses(trained):
 def test_log_csv_keeps_its_columns_after_a_resume(trained, tmp_path):
     import shutil
 
-    from kairos.agent.bootstrap import LOG_COLUMNS
+    from kairos.learn.bootstrap import LOG_COLUMNS
 
     run = tmp_path / "run"
     shutil.copytree(trained, run)
@@ -249,7 +249,7 @@ def test_fit_names_the_right_line_after_blank_lines(tmp_path):
 
 
 def test_speedup_analysis_of_no_pairs_has_every_key():
-    from kairos.agent.speedup import analyse
+    from kairos.speedup.measure import analyse
 
     fits = analyse([])
     assert fits["primary"]["n"] == 0 and "slope_ci" in fits["primary"]
@@ -284,7 +284,7 @@ REPEATS = "problem,first_expansions,second_expansions\n"
 
 
 def test_audit_refuses_a_short_row_and_a_binary_table(tmp_path):
-    from kairos.agent.run import audit_run
+    from kairos.agent.episode import audit_run
 
     _audit_tables(tmp_path / "short", ALLOCATION, REPEATS + "a,10\n")
     with pytest.raises(InputFormatError, match=r"repeats\.csv:2"):
@@ -389,7 +389,7 @@ def test_allocator_reports_each_abandonment_and_its_reason():
 def test_allocate_default_value_is_the_whole_budget():
     import inspect
 
-    from kairos.agent.run import run_agent
+    from kairos.agent.episode import run_agent
 
     source = inspect.getsource(run_agent)
     assert "value if value is not None else float(budget)" in source
@@ -408,7 +408,7 @@ def test_torch_threads_are_capped():
 
 
 def test_train_respects_its_time_limit_inside_a_search(tmp_path):
-    from kairos.agent.bootstrap import BootstrapConfig, run_bootstrap
+    from kairos.learn.bootstrap import BootstrapConfig, run_bootstrap
     from kairos.domains.sokoban import read_levels
 
     problems = read_levels(data_path("boxoban/train_000_first60.txt"))[:4]

@@ -37,8 +37,8 @@ def allocate(
     """Spend one budget on a batch of tasks by predicted value of time, against two baselines."""
     from rich.console import Console
 
-    from kairos.agent.run import run_agent
-    from kairos.domains import LOADERS
+    from kairos.agent.episode import run_agent
+    from kairos.domains import load_domain_file
     from kairos.errors import ValidationError
     from kairos.policy import policy_by_name
     from kairos.runfolder import RunFolder
@@ -47,8 +47,8 @@ def allocate(
         raise ValidationError("--budget", f"got {budget}, expected a positive integer")
     if value is not None and value <= 0:
         raise ValidationError("--value", f"got {value}, expected > 0")
-    tasks = [p for path in levels for p in LOADERS[domain.value](path)]
-    train = [p for path in train_levels for p in LOADERS[domain.value](path)]
+    tasks = [p for path in levels for p in load_domain_file(domain.value, path)]
+    train = [p for path in train_levels for p in load_domain_file(domain.value, path)]
     pol = policy_by_name(policy, domain=domain.value)
     run = RunFolder.create(
         out or new_run_path("allocate"),
@@ -84,7 +84,7 @@ def audit(
     """Report the traits of non-intelligence of an agent run."""
     from rich.console import Console
 
-    from kairos.agent.run import audit_run
+    from kairos.agent.episode import audit_run
 
     result = audit_run(run_dir)
     if as_json:
@@ -183,11 +183,11 @@ def speedup(
     """Measure log2 speed-up against I(h:D) = l_nu0(h) - l_nuD(h) on held-out tasks."""
     from rich.console import Console
 
-    from kairos.agent.bootstrap import load_checkpoint
-    from kairos.agent.speedup_run import run_speedup
-    from kairos.domains import LOADERS
+    from kairos.domains import load_domain_file
     from kairos.errors import InputFormatError, ValidationError
+    from kairos.learn.bootstrap import load_checkpoint
     from kairos.runfolder import RunFolder
+    from kairos.speedup.experiment import run_speedup
 
     meta_path = run_dir / "run.json"
     try:
@@ -197,10 +197,10 @@ def speedup(
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise InputFormatError(meta_path, None, f"not a kairos train run folder: {exc}") from None
     config, state, _ = load_checkpoint(run_dir)
-    problems = [p for path in train_files for p in LOADERS[config.domain](path)]
+    problems = [p for path in train_files for p in load_domain_file(config.domain, path)]
     if train_cfg.get("limit"):
         problems = problems[: int(train_cfg["limit"])]
-    tasks = [p for path in levels for p in LOADERS[config.domain](path)]
+    tasks = [p for path in levels for p in load_domain_file(config.domain, path)]
     if limit is not None:
         if limit < 1:
             raise ValidationError("--limit", f"got {limit}, expected >= 1")
@@ -227,7 +227,7 @@ def speedup(
             objective=config.objective, l2=config.l2, seed=seed, resamples=resamples,
             compressor=compressor, base=base, on_stage=lambda msg: status.update(msg),
         )  # fmt: skip
-    from kairos.agent.speedup import MIN_PAIRS_FOR_FIT
+    from kairos.speedup.measure import MIN_PAIRS_FOR_FIT
 
     summary["min_pairs_for_fit"] = MIN_PAIRS_FOR_FIT
     run.write_json("speedup.json", summary)
@@ -242,7 +242,7 @@ def speedup(
             f"{MIN_PAIRS_FOR_FIT} (give more held-out tasks or a larger --budget; the counts per "
             f"prior are in {run.file('speedup.json')})",
         )
-    from kairos.agent.speedup_plot import plot_speedup
+    from kairos.speedup.figure import plot_speedup
 
     plot_speedup(rows, summary, run.file("speedup.png"))
     if as_json:
