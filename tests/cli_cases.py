@@ -114,8 +114,8 @@ def _symlink(link: str, target: str) -> Callable[[Path], None]:
 
 def _trained_run(folder: Path) -> None:
     """A finished `train` run folder (a tiny one: two 3x3 puzzles), made in-process."""
-    from kairos.learn.bootstrap import BootstrapConfig, run_bootstrap
     from kairos.domains.stp import read_instances
+    from kairos.learn.bootstrap import BootstrapConfig, run_bootstrap
     from kairos.runfolder import RunFolder
 
     problems = read_instances(_data(STP))[:2]

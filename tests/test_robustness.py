@@ -408,13 +408,11 @@ def test_torch_threads_are_capped():
 
 
 def test_train_respects_its_time_limit_inside_a_search(tmp_path):
-    from kairos.learn.bootstrap import BootstrapConfig, run_bootstrap
     from kairos.domains.sokoban import read_levels
+    from kairos.learn.bootstrap import BootstrapConfig, run_bootstrap
 
     problems = read_levels(data_path("boxoban/train_000_first60.txt"))[:4]
-    config = BootstrapConfig(
-        domain="sokoban", initial_budget=5_000_000, jobs=1, time_limit_s=1.0
-    )
+    config = BootstrapConfig(domain="sokoban", initial_budget=5_000_000, jobs=1, time_limit_s=1.0)
     t0 = time.perf_counter()
     state, _ = run_bootstrap(problems, tmp_path / "run", config)
     assert state.wall_s <= 1.0 and state.stop_reason == "time limit"
