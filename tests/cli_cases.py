@@ -181,6 +181,12 @@ def cases() -> list[Case]:
             "nope.kpol",
         ),
         Case(
+            "solve: --policy /dev/zero",
+            ("solve", "stp", "--levels", stp, "--policy", "/dev/zero"),
+            "/dev/zero",
+            subprocess=True,
+        ),
+        Case(
             "solve: --results is a folder",
             ("solve", "stp", "--levels", stp, "--results", "{.}", "--out", "{run}"),
             "is a folder",
@@ -294,6 +300,12 @@ def cases() -> list[Case]:
             ("decompress", "{m.kz}", "-o", "{out}"),
             "m.kz",
             setup=_write("m.kz", b"KZIP"),
+        ),
+        Case(
+            "decompress: /dev/zero",
+            ("decompress", "/dev/zero", "-o", "{out}"),
+            "/dev/zero",
+            subprocess=True,
         ),
         Case(
             "decompress: -o exists",

@@ -19,7 +19,7 @@ import os
 import stat
 from pathlib import Path
 
-from kairos.errors import InputFormatError
+from kairos.errors import FileFormatError, InputFormatError
 
 MAX_TEXT_BYTES = 256 * 2**20  # level files, tables: far above any real one
 MAX_CONFIG_BYTES = 16 * 2**20  # model configs, hardware profiles, run metadata
@@ -64,6 +64,19 @@ def check_input_file(path: str | Path, *, max_bytes: int = MAX_TEXT_BYTES) -> Pa
 def read_input_bytes(path: str | Path, *, max_bytes: int = MAX_TEXT_BYTES) -> bytes:
     """The bytes of a regular file of at most ``max_bytes`` bytes (see :func:`check_input_file`)."""
     path = check_input_file(path, max_bytes=max_bytes)
+    return _read_checked(path, max_bytes)
+
+
+def read_binary_file(path: str | Path, error: type[FileFormatError]) -> bytes:
+    """The bytes of a kairos binary file (policy, checkpoint, memory, .kz), at most
+    :data:`MAX_DATA_BYTES`; a missing, irregular or unreadable file raises ``error``."""
+    try:
+        return read_input_bytes(path, max_bytes=MAX_DATA_BYTES)
+    except InputFormatError as exc:
+        raise error(path, exc.message) from None
+
+
+def _read_checked(path: Path, max_bytes: int) -> bytes:
     try:
         with path.open("rb") as fh:
             if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):  # swapped after the check

@@ -169,8 +169,10 @@ def load_checkpoint(run_dir: Path) -> tuple[BootstrapConfig, BootstrapState, Any
     from kairos.policy.files import LOADERS, read_policy_file
 
     path = run_dir / CHECKPOINT_NAME
+    from kairos.inputs import read_binary_file
+
     try:
-        data = path.read_bytes()
+        data = read_binary_file(path, CorruptFileError)
     except OSError as exc:
         raise CorruptFileError(path, f"cannot read checkpoint: {exc}") from None
     _, header, payload = unpack(
