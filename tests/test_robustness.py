@@ -427,3 +427,12 @@ def test_train_warns_when_nothing_was_solved(tmp_path):
     )  # fmt: skip
     assert out.exit_code == 0, out.output
     assert "no training problem was solved" in out.output
+
+
+def test_plateau_test_refuses_a_training_part_with_one_x():
+    from kairos.scaling.plateau import plateau_test
+
+    x = np.array([5.0] * 8 + [10.0, 20.0, 40.0, 80.0])
+    y = np.array([3.0, 2.9, 3.1, 3.0, 2.8, 3.2, 3.0, 2.9, 2.0, 1.5, 1.3, 1.2])
+    with pytest.raises(UnidentifiableError, match="training part"):
+        plateau_test(x, y, families=("power", "saturating"), holdout_fraction=0.34)
