@@ -52,6 +52,20 @@ def test_write_output_in_a_read_only_folder(tmp_path):
         write_output(ro / "a", b"data")
 
 
+def test_write_output_names_a_permission_error(tmp_path, monkeypatch):
+    # what a read-only folder gives a non-root user (this suite may run as root)
+    import kairos.container
+    from kairos.outputs import write_output
+
+    def denied(path, data):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(kairos.container, "atomic_write_bytes", denied)
+    with pytest.raises(OutputPathError, match="permission denied") as info:
+        write_output(tmp_path / "a.kz", b"data")
+    assert str(tmp_path / "a.kz") in str(info.value)
+
+
 def test_compress_refuses_to_overwrite_without_force_and_never_replaces_a_link(tmp_path):
     src, old = tmp_path / "in.txt", tmp_path / "old.kz"
     src.write_text("hello hello hello\n")
