@@ -147,8 +147,7 @@ def read_container(
 ) -> tuple[int, dict[str, Any], bytes]:
     """Read and check a container file; errors name ``path``."""
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise ForeignFileError(path, "no such file") from exc
+    from kairos.inputs import read_binary_file
+
+    data = read_binary_file(path, ForeignFileError)
     return unpack(data, magic=magic, versions=versions, path=path)

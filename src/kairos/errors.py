@@ -14,6 +14,17 @@ class KairosError(Exception):
     """Base class of all kairos errors."""
 
 
+def quote(value: object, limit: int = 60) -> str:
+    """``repr(value)`` for an error message, cut to ``limit`` characters with the full length.
+
+    An error quotes the input it refuses; a 200 KB line must not come back whole.
+    """
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    return f"{text[: limit - 3]}... ({len(text):,} characters)"
+
+
 class InputFormatError(KairosError, ValueError):
     """A user-supplied text file (levels, instances, tables) is malformed.
 
@@ -52,6 +63,30 @@ class ValidationError(KairosError, ValueError):
         self.field = field
         self.message = message
         super().__init__(f"{field}: {message}")
+
+
+class UnidentifiableError(ValidationError):
+    """The data cannot determine a law's parameters (equal x, constant y, too few points)."""
+
+
+class OutputPathError(KairosError, OSError):
+    """A user-named output path cannot be written (or would overwrite what it must not).
+
+    Parameters
+    ----------
+    path : path-like or str
+        The offending output path.
+    message : str
+        What was wrong, and how to fix it.
+    """
+
+    def __init__(self, path: str | Path, message: str):
+        self.path = str(path)
+        self.message = message
+        super().__init__(f"{self.path or repr(self.path)}: {message}")
+
+    def __reduce__(self):
+        return (type(self), (self.path, self.message))
 
 
 class FileFormatError(KairosError, ValueError):

@@ -35,6 +35,12 @@ CHECKPOINT_VERSION = 1
 CHECKPOINT_NAME = "checkpoint.kbst"
 POLICY_NAME = "policy.kpol"
 CHUNK = 250  # problems attempted between checkpoints
+_STOP_RESERVE_S = 0.25  # of --time-limit, kept for the last checkpoint and log
+LOG_COLUMNS = (
+    "iteration", "budget", "attempted", "new_solved", "solved", "problems", "expansions",
+    "total_expansions", "solve_s", "train_s", "train_value", "train_iterations",
+    "train_converged", "wall_s",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -163,8 +169,10 @@ def load_checkpoint(run_dir: Path) -> tuple[BootstrapConfig, BootstrapState, Any
     from kairos.policy.files import LOADERS, read_policy_file
 
     path = run_dir / CHECKPOINT_NAME
+    from kairos.inputs import read_binary_file
+
     try:
-        data = path.read_bytes()
+        data = read_binary_file(path, CorruptFileError)
     except OSError as exc:
         raise CorruptFileError(path, f"cannot read checkpoint: {exc}") from None
     _, header, payload = unpack(
@@ -276,6 +284,9 @@ def run_bootstrap(
             raise ValidationError("problems", "no training problems: pass at least one")
         policy = _new_policy(config, problems[0])
         state = BootstrapState(problems_digest=digest, budget=config.initial_budget)
+    from kairos.agent.solver import cap_torch_threads
+
+    cap_torch_threads(config.jobs)  # a neural policy's threads: --jobs in all (workers get 1)
     emit = on_event or (lambda kind, info: None)
     session_start = time.perf_counter()
     wall_at_start = state.wall_s
@@ -318,7 +329,14 @@ def run_bootstrap(
         iter_start = time.perf_counter()
         since_checkpoint = 0
         attempted_now = 0
-        for att in _attempts(problems, todo, policy, search_config, config, capped):
+        deadline = (
+            None
+            if config.time_limit_s is None
+            else time.time() + config.time_limit_s - wall() - _STOP_RESERVE_S
+        )
+        for att in _attempts(problems, todo, policy, search_config, config, capped, deadline):
+            if att.cut:  # the time limit fell inside this search: it is redone on resume
+                continue
             state.attempted_this_iteration.append(att.index)
             state.expansions_this_iteration += att.expansions
             state.total_expansions += att.expansions
@@ -334,9 +352,14 @@ def run_bootstrap(
         attempted = len(state.attempted_this_iteration)
         if attempted_now < len(todo):  # stopped by a cap mid-iteration
             checkpoint()
-            state.stop_reason = capped() or "stopped"
+            late = deadline is not None and time.time() >= deadline
+            state.stop_reason = capped() or ("time limit" if late else "stopped")
             break
         solve_s = time.perf_counter() - iter_start
+        if state.new_this_iteration and capped():  # retraining would run past the limit
+            checkpoint()
+            state.stop_reason = capped()
+            break
         train = _retrain(policy, problems, state, config) if state.new_this_iteration else {}
         new = state.new_this_iteration
         state.log.append(
@@ -370,7 +393,7 @@ def run_bootstrap(
     return state, policy
 
 
-def _attempts(problems, todo, policy, search_config, config, capped):
+def _attempts(problems, todo, policy, search_config, config, capped, deadline=None):
     from kairos.agent.solver import attempt_all
 
     yield from attempt_all(
@@ -381,13 +404,15 @@ def _attempts(problems, todo, policy, search_config, config, capped):
         jobs=config.jobs,
         should_stop=capped,
         executor=config.executor,
+        deadline=deadline if config.executor == "local" else None,
     )
 
 
 def _write_log(run_dir: Path, state: BootstrapState) -> None:
     from kairos.runfolder import write_csv
 
-    write_csv(run_dir / "log.csv", state.log)
+    # the checkpoint stores rows as JSON with sorted keys: fix the order, or a resume reorders
+    write_csv(run_dir / "log.csv", [{k: row.get(k, "") for k in LOG_COLUMNS} for row in state.log])
     from kairos.container import atomic_write_text
 
     atomic_write_text(

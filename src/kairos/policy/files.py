@@ -95,8 +95,10 @@ def read_policy_file(
         The policy was trained for another domain than ``domain``.
     """
     path = Path(path)
+    from kairos.inputs import read_binary_file
+
     try:
-        data = path.read_bytes()
+        data = read_binary_file(path, CorruptFileError)
     except OSError as exc:
         raise CorruptFileError(path, f"cannot read policy file: {exc}") from None
     _, header, payload = unpack(data, magic=MAGIC, versions={VERSION}, path=path)
