@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import numpy as np
+
+from kairos.container import pack
 from kairos.errors import CorruptFileError, ForeignFileError, VersionError
 
 
@@ -17,3 +20,16 @@ def damaged_copies(blob: bytes) -> list[tuple[str, bytes, type[Exception], str |
         ("flipped", bytes(flipped), CorruptFileError, None),
         ("future", bytes(future), VersionError, None),
     ]
+
+
+def unchecked_policy_bytes(header: dict, arrays: dict[str, np.ndarray]) -> bytes:
+    """A ``.kpol`` with a valid checksum but whatever ``header`` and ``arrays`` say (no checks).
+
+    What a buggy writer or a crafted file gives the reader: the container accepts it.
+    """
+    layout, chunks = {}, []
+    for name, arr in sorted(arrays.items()):
+        arr = np.ascontiguousarray(arr)
+        layout[name] = [arr.dtype.name, list(arr.shape)]
+        chunks.append(arr.astype(arr.dtype.newbyteorder("<")).tobytes())
+    return pack(b"KPOL", 1, {**header, "arrays": layout}, b"".join(chunks))

@@ -17,6 +17,7 @@ import numpy as np
 
 from kairos.domains.base import DOMAIN_KIND_SOKOBAN, DOMAIN_KIND_STP
 from kairos.errors import MismatchError, ValidationError
+from kairos.fields import require_float, require_int
 from kairos.policy.base import POLICY_KIND_CM, CompiledPolicy
 from kairos.policy.contexts import NUM_ACTIONS, SPECS, ContextSpec, bind
 
@@ -125,21 +126,56 @@ class ContextModelPolicy:
         )
 
 
-def load_cm(spec: Mapping[str, Any], arrays: Mapping[str, np.ndarray]) -> ContextModelPolicy:
-    """Build a :class:`ContextModelPolicy` from a policy file's spec and arrays."""
-    cspec = ContextSpec.from_json(spec["contexts"])
+def check_cm(spec: Mapping[str, Any], arrays: Mapping[str, np.ndarray]) -> ContextSpec:
+    """Check a context model's file fields; returns its :class:`ContextSpec`.
+
+    Run when a policy file is read and before one is written, so a diverged
+    training run cannot write, and a crafted file cannot feed the kernel,
+    offsets outside the radius, a table too big to allocate or weights that
+    are not finite (a NaN weight makes every action -inf: search gives up).
+
+    Raises
+    ------
+    ValidationError
+        Naming the first bad field.
+    """
+    if spec.get("domain") not in SPECS:
+        raise ValidationError(
+            "domain", f"got {spec.get('domain')!r:.40}, expected one of {sorted(SPECS)}"
+        )
+    cspec = ContextSpec.from_json(spec.get("contexts"), "spec.contexts")
+    require_float("spec.epsilon", spec.get("epsilon"), lo=0.0, hi=1.0, hi_open=True)
+    require_int("spec.seed", spec.get("seed"), lo=0, hi=2**63 - 1)
+    if set(arrays) != {"rows", "values"}:
+        raise ValidationError("arrays", f"got {sorted(arrays)!r:.80}, expected ['rows', 'values']")
     rows, values = arrays["rows"], arrays["values"]
     num_rows = 1 << cspec.log2_rows
-    if values.shape != (len(rows), NUM_ACTIONS) or (
-        len(rows) and (rows.min() < 0 or rows.max() >= num_rows)
-    ):
-        raise MismatchError(
-            None,
-            f"context-model arrays inconsistent: {len(rows)} rows, values {values.shape}, "
-            f"table of {num_rows} rows",
+    if rows.dtype != np.int64 or rows.ndim != 1:
+        raise ValidationError("arrays.rows", f"got {rows.dtype} {rows.shape}, expected int64 (n,)")
+    if values.dtype != np.float32 or values.shape != (len(rows), NUM_ACTIONS):
+        raise ValidationError(
+            "arrays.values",
+            f"got {values.dtype} {values.shape}, expected float32 ({len(rows)}, {NUM_ACTIONS})",
         )
-    beta = np.zeros((num_rows, NUM_ACTIONS), np.float64)
-    beta[rows] = values
+    if len(rows) and (rows[0] < 0 or rows[-1] >= num_rows or np.any(np.diff(rows) <= 0)):
+        raise ValidationError(
+            "arrays.rows", f"expected strictly increasing row numbers in [0, {num_rows})"
+        )
+    bad = np.flatnonzero(~np.isfinite(values).all(axis=1))
+    if len(bad):
+        raise ValidationError(
+            "arrays.values",
+            f"{len(bad)} rows hold non-finite weights (first: row {int(rows[bad[0]])}); "
+            "a diverged training run makes them",
+        )
+    return cspec
+
+
+def load_cm(spec: Mapping[str, Any], arrays: Mapping[str, np.ndarray]) -> ContextModelPolicy:
+    """Build a :class:`ContextModelPolicy` from a policy file's spec and arrays (checked first)."""
+    cspec = check_cm(spec, arrays)
+    beta = np.zeros((1 << cspec.log2_rows, NUM_ACTIONS), np.float64)
+    beta[arrays["rows"]] = arrays["values"]
     return ContextModelPolicy(
         spec["domain"],
         spec=cspec,
