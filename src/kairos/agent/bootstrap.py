@@ -212,14 +212,22 @@ _INT_FIELDS = {  # field: (lo, hi)
 }
 
 
+def _require_fields(where: str, obj: dict, cls: type) -> None:
+    """``obj`` has exactly the fields of dataclass ``cls`` (the writer stores them all)."""
+    names = {f.name for f in fields(cls)}
+    if set(obj) != names:
+        raise ValidationError(
+            where,
+            f"unknown fields {sorted(set(obj) - names)}, missing {sorted(names - set(obj))}",
+        )
+
+
 def _checked_config(obj: Any) -> BootstrapConfig:
     """The config of a checkpoint header, every field's type and range checked."""
     from kairos.fields import require_dict, require_float, require_int, require_str
 
     obj = dict(require_dict("config", obj))
-    unknown = set(obj) - {f.name for f in fields(BootstrapConfig)}
-    if unknown or "domain" not in obj:
-        raise ValidationError("config", f"unknown fields {sorted(unknown)} or no domain")
+    _require_fields("config", obj, BootstrapConfig)
     for name, (lo, hi) in _INT_FIELDS.items():
         if name in obj:
             require_int(f"config.{name}", obj[name], lo=lo, hi=hi)
@@ -246,9 +254,7 @@ def _checked_state(obj: Any) -> BootstrapState:
     from kairos.fields import require_dict, require_float, require_int, require_list, require_str
 
     obj = dict(require_dict("state", obj))
-    unknown = set(obj) - {f.name for f in fields(BootstrapState)}
-    if unknown:
-        raise ValidationError("state", f"unknown fields {sorted(unknown)}")
+    _require_fields("state", obj, BootstrapState)
     digest = require_str("state.problems_digest", obj.get("problems_digest"), max_len=64)
     if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
         raise ValidationError("state.problems_digest", "expected 64 hex digits")

@@ -115,8 +115,12 @@ def _bz2_decode(stream: bytes, limit: int) -> tuple[bytes, bool]:
     return _bounded(bz2.BZ2Decompressor, stream, limit)
 
 
+_XZ_MEMLIMIT_BYTES = 128 << 20  # what preset 9 needs (a 64 MiB window), with room
+
+
 def _xz_decode(stream: bytes, limit: int) -> tuple[bytes, bool]:
-    return _bounded(lzma.LZMADecompressor, stream, limit)
+    # a crafted stream may ask for a window of up to 1.5 GiB; ours never need more than this
+    return _bounded(lambda: lzma.LZMADecompressor(memlimit=_XZ_MEMLIMIT_BYTES), stream, limit)
 
 
 def _zstd_encode(data: bytes) -> bytes:

@@ -117,12 +117,14 @@ class ContextModelPolicy:
 
         beta = self.beta
         rows = np.flatnonzero(np.any(beta != 0.0, axis=1))
+        with np.errstate(over="ignore"):  # too large for float32: the file check refuses it
+            values = beta[rows].astype(np.float32)
         save_policy(
             path,
             KIND,
             self.domain,
             {"contexts": self.spec.to_json(), "epsilon": self.epsilon, "seed": self.seed},
-            {"rows": rows.astype(np.int64), "values": beta[rows].astype(np.float32)},
+            {"rows": rows.astype(np.int64), "values": values},
         )
 
 
