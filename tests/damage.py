@@ -362,15 +362,21 @@ def draw_examples(strategy: st.SearchStrategy, count: int, seed: int) -> list:
     return drawn[1 : count + 1]  # the first example is the simplest one
 
 
-#: How the CLI reads each kind of input: ``{path}`` is the damaged file or folder.
-READER_COMMANDS = {
-    "kz": ["kairos", "decompress", "{path}", "-o", "{path}.out"],
-    "kpol": ["kairos", "solve", "stp", "--policy", "{path}", "--budget", "300"],
-    "kbst": ["kairos", "train", "--resume", "{dir}"],
-    "kmem": None,  # read by ``kairos allocate --memory``
-    "boxoban": ["kairos", "solve", "sokoban", "--levels", "{path}", "--budget", "300"],
-    "stp": ["kairos", "solve", "stp", "--levels", "{path}", "--budget", "300"],
-    "table": ["kairos", "fit", "{path}", "--x", "n", "--y", "loss"],
+#: The CLI command that reads each kind of input. Placeholders: ``{path}`` the damaged
+#: file or folder; ``{dir}`` a folder holding it (a checkpoint must be named
+#: ``checkpoint.kbst`` there); ``{out}`` a fresh output path; ``{stp_levels}`` a valid
+#: sliding-tile file (e.g. ``kairos.data.STP_3X3_DEMO``). ``None``: no command reads it alone
+#: (a memory file is read inside ``kairos allocate``).
+READER_COMMANDS: dict[str, list[str] | None] = {
+    "kz": ["kairos", "decompress", "{path}", "-o", "{out}"],
+    "kpol": ["kairos", "solve", "stp", "--levels", "{stp_levels}", "--policy", "{path}",
+             "--budget", "300", "--out", "{out}"],
+    "kbst": ["kairos", "train", "stp", "--levels", "{stp_levels}", "--out", "{dir}", "--resume"],
+    "kmem": None,
+    "boxoban": ["kairos", "solve", "sokoban", "--levels", "{path}", "--budget", "300",
+                "--out", "{out}"],
+    "stp": ["kairos", "solve", "stp", "--levels", "{path}", "--budget", "300", "--out", "{out}"],
+    "table": ["kairos", "fit", "{path}", "--x", "n", "--y", "loss", "--out", "{out}"],
     "model": ["kairos", "cost", "--model", "{path}"],
     "audit": ["kairos", "audit", "{path}"],
-}
+}  # fmt: skip
