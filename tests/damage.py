@@ -244,11 +244,11 @@ def valid_inputs() -> dict[str, tuple[str, object, str]]:
     import tempfile
     from pathlib import Path
 
-    from kairos.agent.bootstrap import BootstrapConfig, BootstrapState, save_checkpoint
     from kairos.agent.memory import SolutionMemory
     from kairos.data import BOXOBAN_DEMO, STP_3X3_DEMO, data_path
     from kairos.domains.stp import SlidingTile
     from kairos.info.fileformat import compress_bytes
+    from kairos.learn.bootstrap import BootstrapConfig, BootstrapState, save_checkpoint
     from kairos.policy.cm import ContextModelPolicy
     from kairos.policy.contexts import sokoban_spec, stp_spec
     from kairos.policy.files import policy_bytes

@@ -63,7 +63,7 @@ def _kpol(path: Path) -> str:
 
 
 def _kbst(path: Path) -> str:
-    from kairos.agent.bootstrap import CHECKPOINT_NAME, load_checkpoint
+    from kairos.learn.bootstrap import CHECKPOINT_NAME, load_checkpoint
 
     with tempfile.TemporaryDirectory() as tmp:
         shutil.copy(path, Path(tmp) / CHECKPOINT_NAME)
@@ -113,7 +113,7 @@ def _model(path: Path) -> str:
 
 def _audit(path: Path) -> str:
     """``path`` is a zip-free run folder copy: a directory holding the agent's tables."""
-    from kairos.agent.run import audit_run
+    from kairos.agent.episode import audit_run
 
     return json.dumps(audit_run(path), allow_nan=False)[:200]
 

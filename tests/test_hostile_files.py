@@ -16,10 +16,10 @@ import tracemalloc
 import numpy as np
 import pytest
 
-from kairos.agent.bootstrap import CHECKPOINT_NAME, load_checkpoint
 from kairos.container import pack, unpack
 from kairos.errors import CorruptFileError, MalformedFileError, ValidationError
 from kairos.info.fileformat import compress_bytes, decompress_bytes
+from kairos.learn.bootstrap import CHECKPOINT_NAME, load_checkpoint
 from kairos.policy.cm import ContextModelPolicy
 from kairos.policy.contexts import stp_spec
 from tests.damage import raw_pack, split, unchecked_policy_bytes, valid_inputs

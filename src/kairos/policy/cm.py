@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from kairos.domains.base import DOMAIN_KIND_SOKOBAN, DOMAIN_KIND_STP
+from kairos.domains.base import DOMAIN_KINDS, compiled_form
 from kairos.errors import MismatchError, ValidationError
 from kairos.fields import require_float, require_int
 from kairos.policy.base import POLICY_KIND_CM, CompiledPolicy
@@ -23,8 +23,6 @@ from kairos.policy.contexts import NUM_ACTIONS, SPECS, ContextSpec, bind
 
 DEFAULT_EPSILON = 1e-3  # uniform mixing weight (Orseau, Hutter, Lelis 2023)
 KIND = "cm"
-_DOMAIN_CLASSES = {"sokoban": "Sokoban", "stp": "SlidingTile"}
-_DOMAIN_KINDS = {"sokoban": DOMAIN_KIND_SOKOBAN, "stp": DOMAIN_KIND_STP}
 
 
 class ContextModelPolicy:
@@ -87,15 +85,16 @@ class ContextModelPolicy:
         MismatchError
             ``domain`` is not an instance of the domain this policy was made for.
         """
-        if type(domain).__name__ != _DOMAIN_CLASSES[self.domain] and not (
-            type(domain).__name__ == "CompiledDomain" and domain.kind == _DOMAIN_KINDS[self.domain]
-        ):
+        compiled = compiled_form(domain)
+        if compiled is None or compiled.kind != DOMAIN_KINDS[self.domain]:
             raise MismatchError(
                 None,
                 f"context model for {self.domain!r} cannot guide a {type(domain).__name__} "
                 f"problem ({getattr(domain, 'name', '?')}); train one for that domain",
             )
-        return CompiledPolicy(POLICY_KIND_CM, bind(self.spec, domain, seed=self.seed), self.weights)
+        return CompiledPolicy(
+            POLICY_KIND_CM, bind(self.spec, compiled, seed=self.seed), self.weights
+        )
 
     def log_probs(self, states: np.ndarray, last_actions: np.ndarray, domain: Any) -> np.ndarray:
         """Log-probabilities for a batch (the batched path; search uses the compiled one).
@@ -109,6 +108,42 @@ class ContextModelPolicy:
         for i in range(len(states)):
             cm_logits(pint, self.weights, states[i], int(last_actions[i]), out[i])
         return out
+
+    def trajectories(self, problems, solutions):
+        """Context rows along solution paths, for :func:`kairos.policy.loss.fit`.
+
+        Parameters
+        ----------
+        problems : sequence of Domain
+            Instances of this policy's domain (with ``pack`` and ``compile``).
+        solutions : sequence of sequence of int
+            The action path solving each problem.
+
+        Returns
+        -------
+        Trajectories
+        """
+        from kairos.policy.contexts import trajectory_contexts
+        from kairos.policy.loss import Trajectories
+
+        parts = []
+        for problem, actions in zip(problems, solutions, strict=True):
+            actions = np.asarray(actions, np.int64)
+            if len(actions) == 0:
+                continue  # solved at the root: nothing to learn
+            state = problem.initial_state()
+            packed = [problem.pack(state)]
+            for a in actions[:-1]:
+                state = problem.step(state, int(a))
+                packed.append(problem.pack(state))
+            states = np.stack(packed)
+            last = np.concatenate([[-1], actions[:-1]]).astype(np.int64)
+            pint = self.bind(problem).int_params
+            rows = np.empty((len(actions), self.spec.num_patterns), np.int64)
+            legal = np.empty((len(actions), NUM_ACTIONS), np.bool_)
+            trajectory_contexts(pint, states, last, rows, legal)
+            parts.append(Trajectories(rows, legal, actions, np.array([0, len(actions)], np.int64)))
+        return Trajectories.concat(parts)
 
     # -- files -----------------------------------------------------------------------------
     def save(self, path: str | Path) -> None:
@@ -148,28 +183,9 @@ def check_cm(spec: Mapping[str, Any], arrays: Mapping[str, np.ndarray]) -> Conte
     cspec = ContextSpec.from_json(spec.get("contexts"), "spec.contexts")
     require_float("spec.epsilon", spec.get("epsilon"), lo=0.0, hi=1.0, hi_open=True)
     require_int("spec.seed", spec.get("seed"), lo=0, hi=2**63 - 1)
-    if set(arrays) != {"rows", "values"}:
-        raise ValidationError("arrays", f"got {sorted(arrays)!r:.80}, expected ['rows', 'values']")
-    rows, values = arrays["rows"], arrays["values"]
-    num_rows = 1 << cspec.log2_rows
-    if rows.dtype != np.int64 or rows.ndim != 1:
-        raise ValidationError("arrays.rows", f"got {rows.dtype} {rows.shape}, expected int64 (n,)")
-    if values.dtype != np.float32 or values.shape != (len(rows), NUM_ACTIONS):
-        raise ValidationError(
-            "arrays.values",
-            f"got {values.dtype} {values.shape}, expected float32 ({len(rows)}, {NUM_ACTIONS})",
-        )
-    if len(rows) and (rows[0] < 0 or rows[-1] >= num_rows or np.any(np.diff(rows) <= 0)):
-        raise ValidationError(
-            "arrays.rows", f"expected strictly increasing row numbers in [0, {num_rows})"
-        )
-    bad = np.flatnonzero(~np.isfinite(values).all(axis=1))
-    if len(bad):
-        raise ValidationError(
-            "arrays.values",
-            f"{len(bad)} rows hold non-finite weights (first: row {int(rows[bad[0]])}); "
-            "a diverged training run makes them",
-        )
+    from kairos.policy.files import check_sparse_table
+
+    check_sparse_table(arrays, 1 << cspec.log2_rows, NUM_ACTIONS)
     return cspec
 
 

@@ -31,11 +31,48 @@ LOADERS: dict[str, Callable[[Mapping[str, Any], Mapping[str, np.ndarray]], Polic
     "uniform": lambda spec, arrays: UniformPolicy(),
     "cm": lambda spec, arrays: _load_cm(spec, arrays),
     "nn": lambda spec, arrays: _load_nn(spec, arrays),
+    "features": lambda spec, arrays: _load_features(spec, arrays),
 }
 
 
 def _check_uniform(spec: Mapping[str, Any], arrays: Mapping[str, np.ndarray]) -> None:
     """Nothing to check: the uniform policy reads neither its spec nor its arrays."""
+
+
+def check_sparse_table(arrays: Mapping[str, np.ndarray], num_rows: int, num_actions: int) -> None:
+    """Check the ``rows``/``values`` arrays of a hashed table stored by its non-zero rows.
+
+    ``rows`` (int64, strictly increasing, in ``[0, num_rows)``) and ``values``
+    (float32, finite, shape ``(len(rows), num_actions)``): what the context
+    and feature models write. A NaN or inf weight would make every action
+    -inf, so search would give up on a solvable task.
+
+    Raises
+    ------
+    ValidationError
+        Naming the first bad array.
+    """
+    if set(arrays) != {"rows", "values"}:
+        raise ValidationError("arrays", f"got {sorted(arrays)!r:.80}, expected ['rows', 'values']")
+    rows, values = arrays["rows"], arrays["values"]
+    if rows.dtype != np.int64 or rows.ndim != 1:
+        raise ValidationError("arrays.rows", f"got {rows.dtype} {rows.shape}, expected int64 (n,)")
+    if values.dtype != np.float32 or values.shape != (len(rows), num_actions):
+        raise ValidationError(
+            "arrays.values",
+            f"got {values.dtype} {values.shape}, expected float32 ({len(rows)}, {num_actions})",
+        )
+    if len(rows) and (rows[0] < 0 or rows[-1] >= num_rows or np.any(np.diff(rows) <= 0)):
+        raise ValidationError(
+            "arrays.rows", f"expected strictly increasing row numbers in [0, {num_rows})"
+        )
+    bad = np.flatnonzero(~np.isfinite(values).all(axis=1))
+    if len(bad):
+        raise ValidationError(
+            "arrays.values",
+            f"{len(bad)} rows hold non-finite weights (first: row {int(rows[bad[0]])}); "
+            "a diverged training run makes them",
+        )
 
 
 def _check_cm(spec: Mapping[str, Any], arrays: Mapping[str, np.ndarray]) -> None:
@@ -50,12 +87,19 @@ def _check_nn(spec: Mapping[str, Any], arrays: Mapping[str, np.ndarray]) -> None
     check_nn(spec, arrays)
 
 
+def _check_features(spec: Mapping[str, Any], arrays: Mapping[str, np.ndarray]) -> None:
+    from kairos.policy.features import check_features
+
+    check_features(spec, arrays)
+
+
 #: Each ``kind``'s field checks (spec with ``domain`` joined in, arrays), run on
 #: read before its loader and on write before the file is made.
 CHECKS: dict[str, Callable[[Mapping[str, Any], Mapping[str, np.ndarray]], None]] = {
     "uniform": _check_uniform,
     "cm": _check_cm,
     "nn": _check_nn,
+    "features": _check_features,
 }
 
 
@@ -63,6 +107,12 @@ def _load_nn(spec: Mapping[str, Any], arrays: Mapping[str, np.ndarray]) -> Polic
     from kairos.policy.neural import load_nn
 
     return load_nn(spec, arrays)
+
+
+def _load_features(spec: Mapping[str, Any], arrays: Mapping[str, np.ndarray]) -> Policy:
+    from kairos.policy.features import load_features
+
+    return load_features(spec, arrays)
 
 
 def _load_cm(spec: Mapping[str, Any], arrays: Mapping[str, np.ndarray]) -> Policy:

@@ -55,7 +55,7 @@ def solve(
     from rich.progress import Progress
     from rich.table import Table
 
-    from kairos.domains import LOADERS
+    from kairos.domains import load_domain_file
     from kairos.errors import ValidationError
     from kairos.policy import policy_by_name
     from kairos.runfolder import RunFolder, write_csv
@@ -68,7 +68,7 @@ def solve(
     if not levels:
         raise ValidationError("--levels", "no problem file given; pass --levels FILE...")
     config = SearchConfig(algorithm=algo.value, budget=budget, weight=weight)
-    problems = [p for path in levels for p in LOADERS[domain.value](path)]
+    problems = [p for path in levels for p in load_domain_file(domain.value, path)]
     pol = policy_by_name(policy, domain=domain.value)
     console = Console()
     t0 = time.perf_counter()

@@ -33,8 +33,6 @@ from kairos.errors import (
     MismatchError,
     ValidationError,
 )
-from kairos.policy.cm import ContextModelPolicy
-from kairos.policy.contexts import NUM_ACTIONS
 from kairos.policy.loss import OBJECTIVES, fit, trajectories_from_solutions
 from kairos.search.engine import SearchConfig
 
@@ -234,8 +232,12 @@ def _checked_config(obj: Any) -> BootstrapConfig:
     for name in ("domain", "objective", "policy", "executor"):
         if name in obj:
             require_str(f"config.{name}", obj[name], max_len=64)
-    if obj["domain"] not in ("sokoban", "stp"):
-        raise ValidationError("config.domain", f"got {obj['domain']!r}, expected sokoban or stp")
+    from kairos.domains import available_domains
+
+    if obj["domain"] not in available_domains():
+        raise ValidationError(
+            "config.domain", f"got {obj['domain']!r}, expected one of {available_domains()}"
+        )
     if "l2" in obj:
         require_float("config.l2", obj["l2"], lo=0.0)
     if "epsilon" in obj:
@@ -277,7 +279,7 @@ def _checked_state(obj: Any) -> BootstrapState:
         if not key.isdigit() or len(key) > 12:
             raise ValidationError("state.solved", f"key {key!r:.20} is not a problem index")
         for a in require_list(f"state.solved[{key}]", actions):
-            require_int(f"state.solved[{key}]", a, lo=0, hi=NUM_ACTIONS - 1)
+            require_int(f"state.solved[{key}]", a, lo=0, hi=2**31 - 1)  # replay checks more
         solved[int(key)] = list(actions)
     obj["solved"] = solved
     for row in require_list("state.log", obj.get("log", [])):
@@ -287,12 +289,11 @@ def _checked_state(obj: Any) -> BootstrapState:
     return BootstrapState(**obj)
 
 
-def _new_policy(config: BootstrapConfig):
-    if config.policy == "nn":
-        from kairos.policy.neural import NetSpec, NeuralPolicy
+def _new_policy(config: BootstrapConfig, problem: Any):
+    from kairos.policy import new_policy
 
-        return NeuralPolicy(NetSpec(config.domain), epsilon=config.epsilon, seed=config.seed)
-    return ContextModelPolicy(config.domain, epsilon=config.epsilon, seed=config.seed)
+    return new_policy(config.policy, config.domain, problem, epsilon=config.epsilon,
+                      seed=config.seed)  # fmt: skip
 
 
 def _retrain(policy, problems, state: BootstrapState, config) -> dict:
@@ -377,7 +378,9 @@ def run_bootstrap(
     else:
         if config is None:
             raise ValidationError("config", "required unless resume=True")
-        policy = _new_policy(config)
+        if not problems:
+            raise ValidationError("problems", "no training problems: pass at least one")
+        policy = _new_policy(config, problems[0])
         state = BootstrapState(problems_digest=digest, budget=config.initial_budget)
     emit = on_event or (lambda kind, info: None)
     session_start = time.perf_counter()
