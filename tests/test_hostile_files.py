@@ -252,3 +252,29 @@ def test_baseline_codec_streams_in_the_python_formats_still_decode():
         blob = compress_bytes(text, name)
         assert decompress_bytes(blob) == text
         assert codec.decompress(split(blob)[3]) == text
+
+
+def test_feature_model_files_are_checked_both_ways(tmp_path):
+    from kairos.policy.features import FeatureModelPolicy
+    from kairos.policy.files import load_policy
+
+    policy = FeatureModelPolicy("toy", 3, log2_rows=4)
+    policy.beta[2, 1] = np.nan
+    with pytest.raises(ValidationError, match="non-finite"):
+        policy.save(tmp_path / "f.kpol")
+    policy.beta[2, 1] = 0.5
+    policy.save(tmp_path / "f.kpol")
+    header = unpack((tmp_path / "f.kpol").read_bytes(), magic=b"KPOL", versions={1})[1]
+    rows = np.array([2], np.int64)
+    values = np.array([[0.0, 0.5, 0.0]], np.float32)
+    for edit, pattern in (
+        ({"log2_rows": 26, "num_actions": 1024}, "exceeds"),
+        ({"num_actions": 0}, "num_actions"),
+        ({"epsilon": -1}, "epsilon"),
+    ):
+        crafted = {**header, "spec": {**header["spec"], **edit}}
+        (tmp_path / "c.kpol").write_bytes(
+            unchecked_policy_bytes(crafted, {"rows": rows, "values": values})
+        )
+        with pytest.raises(MalformedFileError, match=pattern):
+            load_policy(tmp_path / "c.kpol")

@@ -149,15 +149,20 @@ def problems_digest(problems: Sequence) -> str:
 
 
 def save_checkpoint(run_dir: Path, config: BootstrapConfig, state: BootstrapState, policy) -> None:
-    """Atomically write the checkpoint (state + policy in one file) and the policy file."""
+    """Atomically write the checkpoint (state + policy in one file) and the policy file.
+
+    The fields get the checks :func:`load_checkpoint` runs, so what is written can be read.
+    """
     from kairos.container import atomic_write_bytes
 
-    policy_path = run_dir / POLICY_NAME
-    policy.save(policy_path)
     header = {
         "config": asdict(config),
         "state": {**asdict(state), "solved": {str(k): v for k, v in state.solved.items()}},
     }
+    _checked_config(dict(header["config"]))
+    _checked_state(dict(header["state"]))
+    policy_path = run_dir / POLICY_NAME
+    policy.save(policy_path)
     atomic_write_bytes(
         run_dir / CHECKPOINT_NAME,
         pack(CHECKPOINT_MAGIC, CHECKPOINT_VERSION, header, policy_path.read_bytes()),
