@@ -177,7 +177,7 @@ def _arrays(layout: Any, payload: bytes) -> dict[str, np.ndarray]:
         if not isinstance(entry, list) or len(entry) != 2:
             raise ValidationError(where, f"got {entry!r:.60}, expected [dtype, shape]")
         dtype, shape = entry
-        if dtype not in _DTYPES:
+        if not isinstance(dtype, str) or dtype not in _DTYPES:
             raise ValidationError(where, f"dtype {dtype!r:.40} unknown; expected {sorted(_DTYPES)}")
         require_list(f"{where} shape", shape, max_len=MAX_NDIM)
         count = 1
