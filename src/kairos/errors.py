@@ -110,6 +110,14 @@ class CorruptFileError(FileFormatError):
     """The file is truncated, or its checksum does not match its content."""
 
 
+class MalformedFileError(CorruptFileError):
+    """The file passes its checksum, but a field is invalid (written wrong, or crafted).
+
+    Readers check every field (types, shapes, ranges, finiteness) after the
+    checksum, so such a file is refused here instead of misleading a kernel.
+    """
+
+
 class MismatchError(FileFormatError):
     """The file is valid, but was made for something else (another domain, model, ...)."""
 

@@ -283,6 +283,10 @@ def spec_from_config(cfg: Mapping[str, Any], *, name: str, source: str = "config
         active = 0
         intermediate = _field(cfg, "intermediate_size", source)
     model_type = cfg.get("model_type", "")
+    if not isinstance(model_type, str):
+        raise ValidationError(
+            f"{source}:model_type", f"found {model_type!r:.40}, expected a string"
+        )
     return ModelSpec(
         name=name,
         hidden_size=hidden,
@@ -314,10 +318,16 @@ def load_config(path: str | Path, *, name: str | None = None) -> ModelSpec:
         text = read_input_text(path, max_bytes=MAX_CONFIG_BYTES)
     except OSError as exc:
         raise InputFormatError(path, None, f"cannot read the config: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise InputFormatError(
+            path, None, f"not UTF-8 text ({exc.reason}); expected JSON"
+        ) from None
     try:
         cfg = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputFormatError(path, exc.lineno, f"not valid JSON: {exc.msg}") from None
+    except (RecursionError, ValueError) as exc:  # deep nesting; an int past Python's digit limit
+        raise InputFormatError(path, None, f"not usable JSON: {type(exc).__name__}") from None
     return spec_from_config(cfg, name=name or path.stem, source=str(path))
 
 

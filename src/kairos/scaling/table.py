@@ -96,7 +96,10 @@ def read_table(path: str | Path, columns: list[str]) -> dict[str, np.ndarray]:
     if path.suffix.lower() in (".parquet", ".pq"):
         data, line_numbers = _read_parquet(path, columns), None
     else:
-        data, line_numbers = _read_csv(path, columns)
+        try:
+            data, line_numbers = _read_csv(path, columns)
+        except csv.Error as exc:  # e.g. a field over the csv module's size limit
+            raise InputFormatError(path, None, f"not a readable CSV table ({exc})") from None
     for c, v in data.items():
         _check_finite_positive(path, c, v, line_numbers)
     return data
