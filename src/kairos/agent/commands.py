@@ -71,14 +71,24 @@ def train(
     For ``programs``: solve, fit the grammar with the LTS loss, learn a library
     with Stitch, raise the budget; the run folder gets ``policy.kprog``.
     """
+    from kairos.errors import ValidationError
+
     if domain.value == "programs":
         from kairos.learn.program_commands import train_programs_command
 
+        for flag, given in (("--resume", resume), ("--policy", policy is not PolicyKind.cm),
+                            ("--max-expansions", max_expansions is not None)):  # fmt: skip
+            if given:
+                raise ValidationError(flag, "not supported by the program bootstrap; drop it")
         train_programs_command(
             levels, out, budget=budget, rounds=rounds, objective=objective.value,
             l2=1e-2 if l2 is None else l2, limit=limit, time_limit=time_limit, library=library,
         )  # fmt: skip
         return
+    if rounds != 3 or not library:
+        raise ValidationError(
+            "--rounds" if rounds != 3 else "--no-library", "only for the programs domain"
+        )
     l2 = 1e-4 if l2 is None else l2
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn

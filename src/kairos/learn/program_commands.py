@@ -73,6 +73,8 @@ def train_programs_command(
         config={"domain": "programs", "levels": [str(p) for p in levels], "limit": limit,
                 **config_json},
         seed=None,
+        must_be_new=True,
+        hint="give a new --out",
     )  # fmt: skip
     console = Console()
     with Progress(
