@@ -90,7 +90,7 @@ class ProgramPolicy:
                 )
             ],
             "shape": list(w.shape),
-            "meta": self.meta,
+            "meta": _json_safe(self.meta),
         }
         write_container(path, MAGIC, VERSION, header, np.ascontiguousarray(w, "<f8").tobytes())
 
@@ -166,6 +166,17 @@ class ProgramPolicy:
         if not isinstance(meta, dict):
             bad("meta", f"got {type(meta).__name__}, expected an object")
         return cls(tuple(library), Grammar(prims, weights), meta)
+
+
+def _json_safe(obj):
+    """``obj`` with non-finite floats (not JSON) as None, recursively."""
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {str(k): _json_safe(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_json_safe(v) for v in obj]
+    return obj
 
 
 def shipped_policy_path() -> Path:
