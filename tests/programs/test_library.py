@@ -185,6 +185,16 @@ def test_policy_file_round_trips(tmp_path):
     assert program_policy_by_name("uniform").grammar.is_uniform
 
 
+def test_policy_file_metadata_is_json_safe(tmp_path):
+    pol = _policy()
+    pol.meta = {"limit_s": math.inf, "rows": [{"x": math.nan, "y": 1.5}]}
+    pol.save(tmp_path / "m.kprog")
+    assert ProgramPolicy.load(tmp_path / "m.kprog").meta == {
+        "limit_s": None,
+        "rows": [{"x": None, "y": 1.5}],
+    }
+
+
 def test_policy_file_damage_gives_typed_errors(tmp_path):
     pol = _policy()
     good = tmp_path / "good.kprog"
