@@ -41,9 +41,14 @@ DREAM_TYPES = (
 
 
 def dream(
-    grammar: Grammar, num: int, *, seed: int, num_examples: int = 10, max_choices: int = 14, max_tries: int | None = None
+    grammar: Grammar, num: int, *, seed: int, num_examples: int = 10, max_choices: int = 14, max_tries: int | None = None,
+    time_limit_s: float = math.inf,
 ) -> list[tuple[Task, object]]:
-    """``num`` (task, program) pairs sampled from ``grammar``, deterministically from ``seed``."""
+    """Up to ``num`` (task, program) pairs sampled from ``grammar``, deterministically from ``seed``.
+
+    Fewer are returned when ``max_tries`` samples or ``time_limit_s`` CPU
+    seconds run out first (the time limit makes the count machine-dependent).
+    """
     if num < 0:
         raise ValidationError("num", f"got {num}, expected >= 0")
     enum = Enumerator(grammar)
@@ -54,8 +59,11 @@ def dream(
     out, seen = [], set()
     tries = 0
     max_tries = max_tries or 200 * num + 1000
+    c0 = time.process_time()
     while len(out) < num and tries < max_tries:
         tries += 1
+        if not tries & 63 and time.process_time() - c0 > time_limit_s:
+            break
         tin, tout, _ = DREAM_TYPES[int(rng.choice(len(DREAM_TYPES), p=shares / shares.sum()))]
         request = Task("", tin, tout, ()).request
         expr = sample_program(enum, request, rng, max_choices=max_choices)

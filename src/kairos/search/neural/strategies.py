@@ -13,9 +13,12 @@ candidates by running them on the shown examples, and returns an
 * ``vote``: N samples, no verifier: the answer is the program whose outputs on
   the hidden inputs are the most common among the samples that run;
 * ``adaptive``: Adaptive-Consistency (Aggarwal et al. 2023) stopping: sample in
-  small slices and stop once the verified candidates' majority answer (outputs
-  on the hidden inputs) is the true majority with probability ≥ 0.95 under a
-  Beta posterior, or the budget is spent;
+  small slices and stop once the majority answer of all samples so far (their
+  outputs on the hidden inputs; failing counts as one answer) is the true
+  majority with probability ≥ 0.95 under a Beta posterior, or the budget is
+  spent. The answer is the most common verified candidate (none if none
+  verified): once the model's answers have converged, more samples would
+  mostly repeat them;
 * ``marginal``: marginal-value stopping, the allocator's rule of
   :mod:`kairos.agent.allocator` for one task: before each slice, predict the
   chance of a solve in it (a Beta prior over the per-sample success rate,
@@ -51,7 +54,7 @@ from kairos.search.neural.pricing import Meter
 
 STRATEGIES = ("greedy", "sample", "vote", "adaptive", "marginal", "lts")
 MAX_PROGRAM_TOKENS = 24
-FIRST_SLICE, SLICE = 1, 4  # samples: one, then slices of four
+SLICE = 4  # samples drawn together (sharing the prompt's keys and values)
 
 
 @dataclass
@@ -64,6 +67,7 @@ class Checkpoint:
     roofline_s: float
     program: str  # the answer at this point ("" if none)
     solved: bool
+    answers: dict = field(default_factory=dict)  # sampling: every rule's answer on the same samples
 
 
 @dataclass
@@ -349,8 +353,10 @@ def _sampling(r: _Run, strategy: str, budget: int, time_limit_s: float, confiden
     vote_groups: dict = {}
     checkpoints = []
     answer, solved = "", False
+    num_verified = 0
+    answer_groups: dict = {}  # every sample's answer (None: fails on a hidden input)
     while drawn < budget and r.cpu_s() < time_limit_s:
-        n = min(FIRST_SLICE if drawn == 0 else SLICE, budget - drawn)
+        n = min(SLICE, budget - drawn)
         if strategy == "marginal" and drawn > 0:
             # predicted eFLOPs of the next slice: this run's mean cost per sample so far
             per_sample = r.meter.eflops / drawn
@@ -362,32 +368,42 @@ def _sampling(r: _Run, strategy: str, budget: int, time_limit_s: float, confiden
                 continue
             text = show(expr)
             key = r.outputs(expr)
-            if strategy == "vote":
-                if key is not None:
-                    g = vote_groups.setdefault(key, [0, -math.inf, ""])
-                    g[0] += 1
-                    if lp > g[1]:
-                        g[1], g[2] = lp, text
-                continue
+            g = answer_groups.setdefault(key, [0, -math.inf, ""])
+            g[0] += 1
+            if key is not None:
+                g = vote_groups.setdefault(key, [0, -math.inf, ""])
+                g[0] += 1
+                if lp > g[1]:
+                    g[1], g[2] = lp, text
             if not r.verify(expr):
                 continue
+            num_verified += 1
             if best is None or lp > best[0]:
                 best = (lp, text)
             g = verified_groups.setdefault(key if key is not None else ("<fails on hidden>",), [0, -math.inf, ""])
             g[0] += 1
             if lp > g[1]:
                 g[1], g[2] = lp, text
-        if strategy == "vote":
-            top, _, _ = _majority(vote_groups)
-            answer = "" if top is None else vote_groups[top][2]
-        elif strategy == "adaptive":
-            top, c1, c2 = _majority(verified_groups)
-            answer = "" if top is None else verified_groups[top][2]
-        else:
-            answer = "" if best is None else best[1]
-        solved = bool(answer) and (strategy != "vote" or r.verify(_parse(answer)))
-        checkpoints.append(r.checkpoint(drawn, answer, solved))
-        if strategy == "adaptive" and top is not None and beta_majority_confidence(c1, c2) >= confidence:
+        vote_top, _, _ = _majority(vote_groups)
+        vote = "" if vote_top is None else vote_groups[vote_top][2]
+        top, _, _ = _majority(verified_groups)
+        majority = "" if top is None else verified_groups[top][2]
+        _, a1, a2 = _majority(answer_groups)
+        conf = beta_majority_confidence(a1, a2) if answer_groups else 0.0
+        most_probable = "" if best is None else best[1]
+        answer = {"vote": vote, "adaptive": majority}.get(strategy, most_probable)
+        solved = bool(answer) and r.verify(_parse(answer))
+        cp = r.checkpoint(drawn, answer, solved)
+        cp.answers = {
+            "sample": most_probable,
+            "vote": vote,
+            "vote_solved": bool(vote) and r.verify(_parse(vote)),
+            "adaptive": majority,
+            "confidence": conf,
+            "verified": num_verified,
+        }
+        checkpoints.append(cp)
+        if strategy == "adaptive" and conf >= confidence:
             break
         if strategy == "marginal" and solved:
             break
