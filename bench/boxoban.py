@@ -36,11 +36,11 @@ import statistics
 import time
 from pathlib import Path
 
-from kairos.agent import BootstrapConfig, run_bootstrap
-from kairos.agent.bootstrap import CHECKPOINT_NAME, load_checkpoint
 from kairos.agent.solver import attempt_all
 from kairos.container import atomic_write_text
 from kairos.domains.sokoban import read_levels
+from kairos.learn import BootstrapConfig, run_bootstrap
+from kairos.learn.bootstrap import CHECKPOINT_NAME, load_checkpoint
 from kairos.policy import UniformPolicy
 from kairos.policy.cm import ContextModelPolicy
 from kairos.policy.files import load_policy

@@ -19,9 +19,9 @@ from pathlib import Path
 
 import numpy as np
 
-from kairos.agent.bootstrap import load_checkpoint
 from kairos.agent.solver import attempt_all
 from kairos.domains.sokoban import read_levels
+from kairos.learn.bootstrap import load_checkpoint
 from kairos.policy.cm import ContextModelPolicy
 from kairos.policy.loss import fit, trajectories_from_solutions
 from kairos.search.engine import SearchConfig

@@ -63,14 +63,14 @@ def train(
     from rich.progress import TimeElapsedColumn as Elapsed
     from rich.table import Table
 
-    from kairos.agent.bootstrap import CHECKPOINT_NAME, BootstrapConfig, run_bootstrap
-    from kairos.domains import LOADERS
+    from kairos.domains import load_domain_file
     from kairos.errors import ValidationError
+    from kairos.learn.bootstrap import CHECKPOINT_NAME, BootstrapConfig, run_bootstrap
     from kairos.runfolder import RunFolder
 
     if limit is not None and limit < 1:
         raise ValidationError("--limit", f"got {limit}, expected >= 1")
-    problems = [p for path in levels for p in LOADERS[domain.value](path)]
+    problems = [p for path in levels for p in load_domain_file(domain.value, path)]
     if limit is not None:
         problems = problems[:limit]
     if resume and not (out / CHECKPOINT_NAME).exists():

@@ -36,8 +36,8 @@ def allocate(
     """Spend one budget on a batch of tasks by predicted value of time, against two baselines."""
     from rich.console import Console
 
-    from kairos.agent.run import run_agent
-    from kairos.domains import LOADERS
+    from kairos.agent.episode import run_agent
+    from kairos.domains import load_domain_file
     from kairos.errors import ValidationError
     from kairos.policy import policy_by_name
     from kairos.runfolder import RunFolder
@@ -46,8 +46,8 @@ def allocate(
         raise ValidationError("--budget", f"got {budget}, expected a positive integer")
     if value is not None and value <= 0:
         raise ValidationError("--value", f"got {value}, expected > 0")
-    tasks = [p for path in levels for p in LOADERS[domain.value](path)]
-    train = [p for path in train_levels for p in LOADERS[domain.value](path)]
+    tasks = [p for path in levels for p in load_domain_file(domain.value, path)]
+    train = [p for path in train_levels for p in load_domain_file(domain.value, path)]
     pol = policy_by_name(policy, domain=domain.value)
     run = RunFolder.create(
         out or Path("runs") / time.strftime("allocate-%Y%m%d-%H%M%S"),
@@ -83,7 +83,7 @@ def audit(
     """Report the traits of non-intelligence of an agent run."""
     from rich.console import Console
 
-    from kairos.agent.run import audit_run
+    from kairos.agent.episode import audit_run
 
     result = audit_run(run_dir)
     if as_json:
@@ -172,11 +172,11 @@ def speedup(
     """Measure log2 speed-up against I(h:D) = l_nu0(h) - l_nuD(h) on held-out tasks."""
     from rich.console import Console
 
-    from kairos.agent.bootstrap import load_checkpoint
-    from kairos.agent.speedup_run import run_speedup
-    from kairos.domains import LOADERS
+    from kairos.domains import load_domain_file
     from kairos.errors import InputFormatError, ValidationError
+    from kairos.learn.bootstrap import load_checkpoint
     from kairos.runfolder import RunFolder
+    from kairos.speedup.experiment import run_speedup
 
     meta_path = run_dir / "run.json"
     try:
@@ -186,10 +186,10 @@ def speedup(
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise InputFormatError(meta_path, None, f"not a kairos train run folder: {exc}") from None
     config, state, _ = load_checkpoint(run_dir)
-    problems = [p for path in train_files for p in LOADERS[config.domain](path)]
+    problems = [p for path in train_files for p in load_domain_file(config.domain, path)]
     if train_cfg.get("limit"):
         problems = problems[: int(train_cfg["limit"])]
-    tasks = [p for path in levels for p in LOADERS[config.domain](path)]
+    tasks = [p for path in levels for p in load_domain_file(config.domain, path)]
     if limit is not None:
         if limit < 1:
             raise ValidationError("--limit", f"got {limit}, expected >= 1")
@@ -218,7 +218,7 @@ def speedup(
         )  # fmt: skip
     run.write_json("speedup.json", summary)
     run.write_csv("speedup.csv", rows)
-    from kairos.agent.speedup_plot import plot_speedup
+    from kairos.speedup.figure import plot_speedup
 
     plot_speedup(rows, summary, run.file("speedup.png"))
     if as_json:

@@ -181,7 +181,7 @@ def frontier_table(priced: list[tuple[FrontierRow, CostBreakdown]]) -> list[dict
 
 def plot_frontier(table: list[dict[str, Any]], *, title: str = "") -> Any:
     """Accuracy against eFLOPs (log scale), the frontier drawn as a step line."""
-    from kairos.report.plots import new_figure
+    from kairos.plotting import new_figure
 
     fig, ax = new_figure()
     models = sorted({r["model"] for r in table})

@@ -132,8 +132,12 @@ def candidates(grammar: Grammar, req, env: tuple, parent: int, argument: int, nu
         token = ("v", i, len(args), grammar.var_production(i), grammar.var_parent)
         rename = bool(binds) or not all(a.ground for a in argtypes)
         raw.append((grammar.var_production(i), token, argtypes, binds, rename, 0))
+    head = None if req.__class__ is TVar else req.name
     for k, prim in enumerate(grammar.primitives):
         ptype = prim.type
+        ret = result(ptype)
+        if head is not None and ret.__class__ is not TVar and ret.name != head:
+            continue  # cannot unify: skip without building anything
         pvars = free_vars(ptype)
         if pvars:
             ptype = shift(ptype, num_vars)
@@ -158,11 +162,26 @@ def candidates(grammar: Grammar, req, env: tuple, parent: int, argument: int, nu
     return tuple(entries[j] for j in order)
 
 
+_CANONICAL: dict = {}
+_RENAMED: dict = {}
+_MEMO_LIMIT = 500_000  # entries per memo before it is cleared (bounds memory)
+
+
 def canonical_hole(t, env: tuple):
     """``(t, env, names)`` with type variables renamed ``t0, t1, ...`` in order of occurrence.
 
-    ``names[i]`` is the original id of canonical variable ``t<i>``.
+    ``names[i]`` is the original id of canonical variable ``t<i>``. Memoised.
     """
+    key = (t, env)
+    out = _CANONICAL.get(key)
+    if out is None:
+        if len(_CANONICAL) > _MEMO_LIMIT:
+            _CANONICAL.clear()
+        out = _CANONICAL[key] = _canonical_hole(t, env)
+    return out
+
+
+def _canonical_hole(t, env: tuple):
     names: dict[int, int] = {}
 
     def walk(u):
@@ -183,10 +202,22 @@ def _rename(t, names: tuple, base: int):
     """Map canonical variable ``t<i>`` to ``names[i]``, and fresh ones to ``base + i - len(names)``."""
     if t.ground:
         return t
+    key = (t, names, base)
+    out = _RENAMED.get(key)
+    if out is None:
+        if len(_RENAMED) > _MEMO_LIMIT:
+            _RENAMED.clear()
+        out = _RENAMED[key] = _rename_walk(t, names, base)
+    return out
+
+
+def _rename_walk(t, names: tuple, base: int):
+    if t.ground:
+        return t
     if t.__class__ is TVar:
         i = t.id
         return TVar(names[i] if i < len(names) else base + i - len(names))
-    return tcon(t.name, *(_rename(a, names, base) for a in t.args))
+    return tcon(t.name, *(_rename_walk(a, names, base) for a in t.args))
 
 
 def root(request, grammar: Grammar) -> Node:

@@ -31,9 +31,21 @@ REQUESTS = (
 
 
 def sample_program(
-    enumerator: Enumerator, request, rng: np.random.Generator, *, max_choices: int = 12
+    enumerator: Enumerator,
+    request,
+    rng: np.random.Generator,
+    *,
+    max_choices: int = 12,
+    arity_penalty: float = 1.0,
 ) -> Expr | None:
-    """A program of type ``request`` drawn from the grammar, or None past ``max_choices``."""
+    """A program of type ``request`` drawn from the grammar, or None past ``max_choices``.
+
+    Each choice is drawn with probability ∝ π(production) · exp(−arity_penalty ·
+    its number of arguments). Under the uniform grammar most productions open
+    two or more holes, so unpenalised draws are almost never finite; the
+    penalty (in nats per argument; 0 samples the grammar exactly) keeps
+    programs small.
+    """
     node = root(request, enumerator.grammar)
     while node.holes is not None:
         if node.depth >= max_choices:
@@ -41,7 +53,7 @@ def sample_program(
         entries, names = enumerator.table(node)
         if not entries:
             return None
-        p = np.exp([e[0] for e in entries])
+        p = np.exp([e[0] - arity_penalty * e[1][2] for e in entries])
         j = int(rng.choice(len(entries), p=p / p.sum()))
         node = child(enumerator.grammar, node, entries[j], names)
     return program(node)

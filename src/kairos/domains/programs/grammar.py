@@ -127,7 +127,10 @@ class Grammar:
         """Write a checksummed ``.kgram`` container, atomically."""
         from kairos.container import write_container
 
-        header = {"primitives": [p.name for p in self.primitives], "shape": list(self.weights.shape)}
+        header = {
+            "primitives": [p.name for p in self.primitives],
+            "shape": list(self.weights.shape),
+        }
         write_container(path, _MAGIC, _VERSION, header, self.weights.astype("<f8").tobytes())
 
     @classmethod

@@ -65,8 +65,7 @@ def check(expr: Expr, request, table: Mapping[str, Primitive]) -> None:
     except UnificationError:
         raise ValidationError(
             "program",
-            f"{show(expr)} has type {canonical(resolve(t, st.subst))}, not the requested "
-            f"{request}",
+            f"{show(expr)} has type {canonical(resolve(t, st.subst))}, not the requested {request}",
         ) from None
 
 
@@ -74,7 +73,8 @@ def _infer(expr: Expr, env: tuple, table, st: _State, whole: Expr):
     if isinstance(expr, Var):
         if expr.index >= len(env):
             raise ValidationError(
-                "program", f"${expr.index} is unbound ({len(env)} enclosing lambdas) in {show(whole)}"
+                "program",
+                f"${expr.index} is unbound ({len(env)} enclosing lambdas) in {show(whole)}",
             )
         return env[expr.index]
     if isinstance(expr, Prim):
@@ -87,8 +87,8 @@ def _infer(expr: Expr, env: tuple, table, st: _State, whole: Expr):
         body = _infer(expr.body, (x, *env), table, st, whole)
         return arrow(x, body)
     assert isinstance(expr, Apply)
-    f = _infer(expr.head, env, table, st, whole)
-    for a in expr.args:
+    f = head_type = _infer(expr.head, env, table, st, whole)
+    for k, a in enumerate(expr.args):
         ta = _infer(a, env, table, st, whole)
         out = st.fresh()
         try:
@@ -96,9 +96,9 @@ def _infer(expr: Expr, env: tuple, table, st: _State, whole: Expr):
         except UnificationError:
             raise ValidationError(
                 "program",
-                f"ill-typed application in {show(whole)}: {show(expr.head)} of type "
-                f"{canonical(resolve(f, st.subst))} cannot take {show(a)} of type "
-                f"{canonical(resolve(ta, st.subst))}",
+                f"ill-typed application in {show(whole)}: argument {k + 1} of "
+                f"{show(expr.head)} (type {canonical(resolve(head_type, st.subst))}) cannot "
+                f"be {show(a)} of type {canonical(resolve(ta, st.subst))}",
             ) from None
         f = out
     return f

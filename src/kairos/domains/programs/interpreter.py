@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from kairos.domains.programs import primitives as P
-from kairos.domains.programs.program import Apply, Expr, Lambda, Prim, Var
+from kairos.domains.programs.program import Expr, Lambda, Prim, Var
 from kairos.errors import ValidationError
 
 Closure = Callable[[tuple], Any]

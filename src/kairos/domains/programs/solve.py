@@ -106,9 +106,7 @@ def solve_tasks(
     """:func:`solve_task` on each task in turn (one process; tables are shared)."""
     out = []
     for task in tasks:
-        r = solve_task(
-            enumerator, task, holdout=holdout, budget=budget, time_limit_s=time_limit_s
-        )
+        r = solve_task(enumerator, task, holdout=holdout, budget=budget, time_limit_s=time_limit_s)
         out.append(r)
         if on_result is not None:
             on_result(r)

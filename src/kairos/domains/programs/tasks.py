@@ -26,7 +26,12 @@ from kairos.domains.programs.types import BOOL, INT, TCon, arrow, parse_type, tl
 from kairos.errors import InputFormatError, ValidationError
 
 VALUE_TYPES = (INT, BOOL, tlist(INT), tlist(BOOL))
-_DREAMCODER_NAME = {INT: "int", BOOL: "bool", tlist(INT): "list-of-int", tlist(BOOL): "list-of-bool"}
+_DREAMCODER_NAME = {
+    INT: "int",
+    BOOL: "bool",
+    tlist(INT): "list-of-int",
+    tlist(BOOL): "list-of-bool",
+}
 
 
 @dataclass(frozen=True)
@@ -122,7 +127,9 @@ def tasks_from_json(data: Any, path: str | Path | None = None) -> list[Task]:
         or a duplicate task name.
     """
     if not isinstance(data, list):
-        raise InputFormatError(path, None, f"expected a JSON list of tasks, got {type(data).__name__}")
+        raise InputFormatError(
+            path, None, f"expected a JSON list of tasks, got {type(data).__name__}"
+        )
     tasks, seen = [], set()
     for k, raw in enumerate(data):
         where = f"task #{k}"

@@ -28,17 +28,18 @@ class UnificationError(Exception):
 class TVar:
     """A type variable ``t<id>``."""
 
-    __slots__ = ("id",)
+    __slots__ = ("_hash", "id")
     ground = False
 
     def __init__(self, id: int):
         self.id = id
+        self._hash = hash(("tvar", id))
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, TVar) and other.id == self.id
+        return other.__class__ is TVar and other.id == self.id
 
     def __hash__(self) -> int:
-        return hash(("tvar", self.id))
+        return self._hash
 
     def __repr__(self) -> str:
         return f"t{self.id}"
@@ -49,7 +50,7 @@ class TVar:
 class TCon:
     """A type constructor applied to arguments; create with :func:`tcon` (interned)."""
 
-    __slots__ = ("name", "args", "ground", "_hash")
+    __slots__ = ("_hash", "args", "ground", "name")
 
     def __init__(self, name: str, args: tuple):
         self.name = name

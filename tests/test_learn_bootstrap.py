@@ -6,12 +6,12 @@ import os
 
 import pytest
 
-import kairos.agent.bootstrap as boot
-from kairos.agent import BootstrapConfig, run_bootstrap
-from kairos.agent.bootstrap import load_checkpoint
+import kairos.learn.bootstrap as boot
 from kairos.data import BOXOBAN_DEMO, STP_3X3_DEMO, data_path
 from kairos.domains.stp import generate
 from kairos.errors import CorruptFileError, MismatchError, ValidationError
+from kairos.learn import BootstrapConfig, run_bootstrap
+from kairos.learn.bootstrap import load_checkpoint
 from kairos.policy.files import load_policy
 
 
