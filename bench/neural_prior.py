@@ -37,7 +37,6 @@ import json
 import math
 import platform
 import resource
-import statistics
 import time
 from pathlib import Path
 
@@ -85,7 +84,13 @@ def in_train_half(name: str) -> bool:
 def config_of(size: str, vocab_size: int, max_seq_len: int) -> TransformerConfig:
     d, layers, heads, kv, ff = SIZES[size]
     return TransformerConfig(
-        vocab_size=vocab_size, d_model=d, num_layers=layers, num_heads=heads, num_kv_heads=kv, d_ff=ff, max_seq_len=max_seq_len
+        vocab_size=vocab_size,
+        d_model=d,
+        num_layers=layers,
+        num_heads=heads,
+        num_kv_heads=kv,
+        d_ff=ff,
+        max_seq_len=max_seq_len,
     )
 
 
@@ -109,9 +114,15 @@ class Generalizes:
 def bootstrap(train_tasks, train_s: float, log):
     uniform = Enumerator(Grammar())
     r1 = solve_tasks(uniform, train_tasks, holdout=0, time_limit_s=train_s)
-    sols = {t.name: (parse(r.program), t.request) for t, r in zip(train_tasks, r1, strict=True) if r.solved}
+    sols = {
+        t.name: (parse(r.program), t.request)
+        for t, r in zip(train_tasks, r1, strict=True)
+        if r.solved
+    }
     grammar, _ = fit_grammar(Grammar(), steps_of(uniform, list(sols.values())))
-    log(f"bootstrap: uniform solved {len(sols)}/{len(train_tasks)} train tasks; grammar fitted with the LTS loss")
+    log(
+        f"bootstrap: uniform solved {len(sols)}/{len(train_tasks)} train tasks; grammar fitted with the LTS loss"
+    )
     pairs = [(t, sols[t.name][0]) for t in train_tasks if t.name in sols]
     return grammar, pairs
 
@@ -134,13 +145,17 @@ def derive_rows(size, task, greedy, stream, lts, gen, prior, value_eflops, max_s
         c = by_units.get(n, cps[-1])
         out[("vote", n)] = row(c.answers["vote"], c.answers["vote_solved"], c, c.units)
     stop = next((c for c in cps if c.answers["confidence"] >= CONFIDENCE), cps[-1])
-    out[("adaptive", cps[-1].units)] = row(stop.answers["adaptive"], bool(stop.answers["adaptive"]), stop, stop.units)
+    out[("adaptive", cps[-1].units)] = row(
+        stop.answers["adaptive"], bool(stop.answers["adaptive"]), stop, stop.units
+    )
     for c in cps:  # marginal value: continue while P(solve in next slice) x value >= its eFLOPs
         if c.answers["sample"]:
             break
         if prior.p_success(c.units, 4) * value_eflops < c.eflops / c.units * 4:
             break
-    out[("marginal", cps[-1].units)] = row(c.answers["sample"], bool(c.answers["sample"]), c, c.units)
+    out[("marginal", cps[-1].units)] = row(
+        c.answers["sample"], bool(c.answers["sample"]), c, c.units
+    )
     lcps = lts.checkpoints
     for b in LTS_BUDGETS:
         within = [c for c in lcps if c.units <= b]
@@ -161,7 +176,13 @@ def throughput(model: RecognitionModel, prompt, reps: int = 5, batch: int = 32, 
     pv = torch.randn_like(pk)
     lens = torch.randint(1, depth + 1, (batch,), generator=gen)
     toks = torch.randint(model.vocab.program_offset, len(model.vocab), (batch,), generator=gen)
-    seqs = [list(prompt) + torch.randint(model.vocab.program_offset, len(model.vocab), (int(n) + 1,), generator=gen).tolist() for n in lens]
+    seqs = [
+        list(prompt)
+        + torch.randint(
+            model.vocab.program_offset, len(model.vocab), (int(n) + 1,), generator=gen
+        ).tolist()
+        for n in lens
+    ]
     with torch.inference_mode():
         model.step(kv, pk, pv, lens, toks)
         model.full_logits(seqs)
@@ -173,7 +194,12 @@ def throughput(model: RecognitionModel, prompt, reps: int = 5, batch: int = 32, 
         for _ in range(reps):
             model.full_logits(seqs)
         full = batch * reps / (time.process_time() - t0)
-    return {"batch": batch, "nodes_per_cpu_s_cached": cached, "nodes_per_cpu_s_recompute": full, "ratio": cached / full}
+    return {
+        "batch": batch,
+        "nodes_per_cpu_s_cached": cached,
+        "nodes_per_cpu_s_recompute": full,
+        "ratio": cached / full,
+    }
 
 
 def main() -> None:
@@ -189,13 +215,27 @@ def main() -> None:
     ap.add_argument("--samples", type=int, default=32)
     ap.add_argument("--lts-s", type=float, default=1.0)
     ap.add_argument("--grammar-s", type=float, default=1.0)
-    ap.add_argument("--prior-tasks", type=int, default=16, help="train tasks to fit the success prior on")
+    ap.add_argument(
+        "--prior-tasks", type=int, default=16, help="train tasks to fit the success prior on"
+    )
     ap.add_argument("--eval-every", type=int, default=2, help="evaluate every k-th eval task")
     ap.add_argument("--max-prompt", type=int, default=96)
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "neural_prior.json")
     ap.add_argument("--models", type=Path, default=ROOT / "bench" / "out" / "neural_models")
-    ap.add_argument("--ship", type=Path, default=None, help="also write the shipped-size model here")
+    ap.add_argument(
+        "--ship", type=Path, default=None, help="also write the shipped-size model here"
+    )
+    ap.add_argument(
+        "--frontier-data", type=Path, default=None, help="write the demo's frontier JSON here"
+    )
+    ap.add_argument(
+        "--export-only", action="store_true", help="only convert --out to --frontier-data"
+    )
     args = ap.parse_args()
+    command = "nice -n 5 env PYTHONPATH=src python3 bench/neural_prior.py"
+    if args.export_only:
+        export_frontier(json.loads(args.out.read_text()), args.frontier_data, command)
+        return
     torch.set_num_threads(1)
     t_start = time.perf_counter()
     log = lambda msg: print(f"[{time.perf_counter() - t_start:6.0f} s] {msg}", flush=True)  # noqa: E731
@@ -213,23 +253,43 @@ def main() -> None:
 
     grammar, solutions = bootstrap(train_tasks, args.train_s, log)
     c0 = time.process_time()
-    dreams = dream(grammar, args.dreams, seed=args.seed, max_tries=40 * args.dreams, time_limit_s=args.dream_cpu_s)
+    dreams = dream(
+        grammar,
+        args.dreams,
+        seed=args.seed,
+        max_tries=40 * args.dreams,
+        time_limit_s=args.dream_cpu_s,
+    )
     dream_s = time.process_time() - c0
     log(f"dreams: {len(dreams)} in {dream_s:.0f} CPU s")
     vocab = Vocab([p.name for p in PRIMITIVES])
     decoder = Decoder(vocab)
     rng = np.random.default_rng(args.seed)
     max_seq = args.max_prompt + 64
-    probe = RecognitionModel(config_of("xs", len(vocab), max_seq), vocab, max_prompt_tokens=args.max_prompt)
+    probe = RecognitionModel(
+        config_of("xs", len(vocab), max_seq), vocab, max_prompt_tokens=args.max_prompt
+    )
     examples = make_examples(probe, decoder, dreams + solutions * 3, rng)
-    log(f"training data: {len(examples)} sequences, mean prompt {np.mean([len(e.prompt) for e in examples]):.0f} tokens")
+    log(
+        f"training data: {len(examples)} sequences, mean prompt {np.mean([len(e.prompt) for e in examples]):.0f} tokens"
+    )
 
     gen = Generalizes(grammar.table)
     models, training = {}, {}
     for size, cpu_s in zip(SIZES, args.train_cpu_s, strict=True):
-        model = RecognitionModel(config_of(size, len(vocab), max_seq), vocab, max_prompt_tokens=args.max_prompt, seed=args.seed)
+        model = RecognitionModel(
+            config_of(size, len(vocab), max_seq),
+            vocab,
+            max_prompt_tokens=args.max_prompt,
+            seed=args.seed,
+        )
         rep = train(model, examples, seed=args.seed, steps=args.steps, time_limit_s=cpu_s)
-        model.meta = {"size": size, "train": rep.as_dict(), "dreams": len(dreams), "solutions": len(solutions)}
+        model.meta = {
+            "size": size,
+            "train": rep.as_dict(),
+            "dreams": len(dreams),
+            "solutions": len(solutions),
+        }
         args.models.mkdir(parents=True, exist_ok=True)
         path = args.models / f"{size}.ktpr"
         model.save(path)
@@ -237,10 +297,15 @@ def main() -> None:
         training[size] = {
             "params": model.num_params,
             **rep.as_dict(),
-            "train_state_mib": model.num_params * 4 * 4 / 2**20,  # weights, grads, Adam m and v (fp32)
+            "train_state_mib": model.num_params
+            * 4
+            * 4
+            / 2**20,  # weights, grads, Adam m and v (fp32)
             "file_bytes": path.stat().st_size,
         }
-        log(f"trained {size}: {model.num_params:,} params, {rep.steps} steps, {rep.cpu_s:.0f} CPU s, loss {rep.first_loss:.2f} -> {rep.final_loss:.2f}, peak RSS {rep.peak_rss_mib:.0f} MiB")
+        log(
+            f"trained {size}: {model.num_params:,} params, {rep.steps} steps, {rep.cpu_s:.0f} CPU s, loss {rep.first_loss:.2f} -> {rep.final_loss:.2f}, peak RSS {rep.peak_rss_mib:.0f} MiB"
+        )
         if args.ship and size == SHIPPED_SIZE:
             model.save(args.ship)
 
@@ -268,20 +333,48 @@ def main() -> None:
             draws.append(a.units)
         prior = SuccessPrior.fit(succ, draws) if sum(succ) else SuccessPrior()
         priors[size] = prior.__dict__
-        thr[size] = throughput(model, model.prompt(eval_tasks[0].input_type, eval_tasks[0].output_type, eval_tasks[0].split(HOLDOUT)[0]))
+        thr[size] = throughput(
+            model,
+            model.prompt(
+                eval_tasks[0].input_type, eval_tasks[0].output_type, eval_tasks[0].split(HOLDOUT)[0]
+            ),
+        )
         for k, task in enumerate(eval_tasks):
             p = Problem.of(task, HOLDOUT)
             seed = args.seed + k
             greedy = solve_with("greedy", model, decoder, p, budget=1, hardware=hw, seed=seed)
-            stream = solve_with("sample", model, decoder, p, budget=args.samples, hardware=hw, seed=seed)
-            lts = solve_with("lts", model, decoder, p, budget=10**7, hardware=hw, seed=seed, time_limit_s=args.lts_s)
+            stream = solve_with(
+                "sample", model, decoder, p, budget=args.samples, hardware=hw, seed=seed
+            )
+            lts = solve_with(
+                "lts",
+                model,
+                decoder,
+                p,
+                budget=10**7,
+                hardware=hw,
+                seed=seed,
+                time_limit_s=args.lts_s,
+            )
             for a in (greedy, stream, lts):
-                calib.append({"size": size, "strategy": a.strategy, "eflops": a.eflops, "roofline_s": a.roofline_s, "cpu_s": a.cpu_s})
-            for key, val in derive_rows(size, task, greedy, stream, lts, gen, prior, value_eflops, args.samples).items():
+                calib.append(
+                    {
+                        "size": size,
+                        "strategy": a.strategy,
+                        "eflops": a.eflops,
+                        "roofline_s": a.roofline_s,
+                        "cpu_s": a.cpu_s,
+                    }
+                )
+            for key, val in derive_rows(
+                size, task, greedy, stream, lts, gen, prior, value_eflops, args.samples
+            ).items():
                 rows.setdefault((size, *key), []).append(val)
         done = {k: v for k, v in rows.items() if k[0] == size}
         best = max(done.items(), key=lambda kv: sum(x[0] for x in kv[1]))
-        log(f"evaluated {size}: best {best[0][1]}@{best[0][2]} generalizes {sum(x[0] for x in best[1])}/{len(eval_tasks)}")
+        log(
+            f"evaluated {size}: best {best[0][1]}@{best[0][2]} generalizes {sum(x[0] for x in best[1])}/{len(eval_tasks)}"
+        )
 
     n = len(eval_tasks)
     table = []
@@ -306,12 +399,23 @@ def main() -> None:
         r["on_frontier"] = i in front
 
     # Kinetics in miniature: best size at each eFLOPs budget
-    budgets = np.logspace(math.log10(min(r["eflops"] for r in table)), math.log10(max(r["eflops"] for r in table)), 8)
+    budgets = np.logspace(
+        math.log10(min(r["eflops"] for r in table)), math.log10(max(r["eflops"] for r in table)), 8
+    )
     optimal = []
     for b in budgets:
         ok = [r for r in table if r["eflops"] <= b * 1.0001]
         top = max(ok, key=lambda r: (r["generalized"], -r["eflops"]))
-        optimal.append({"eflops_budget": float(b), "size": top["size"], "params": top["params"], "strategy": top["strategy"], "budget": top["budget"], "generalized": top["generalized"]})
+        optimal.append(
+            {
+                "eflops_budget": float(b),
+                "size": top["size"],
+                "params": top["params"],
+                "strategy": top["strategy"],
+                "budget": top["budget"],
+                "generalized": top["generalized"],
+            }
+        )
 
     # at 1 CPU s per task: the best transformer strategy whose mean CPU s per task is <= 1 s
     at_1s = [r for r in table if r["cpu_s"] <= args.grammar_s * 1.0001 or r["budget"] == "1s"]
@@ -321,7 +425,11 @@ def main() -> None:
     # adaptive vs fixed best-of-N
     adaptive_vs = {}
     for size in models:
-        fixed = [(r["budget"], r["generalized"], r["units"]) for r in table if r["size"] == size and r["strategy"] == "sample"]
+        fixed = [
+            (r["budget"], r["generalized"], r["units"])
+            for r in table
+            if r["size"] == size and r["strategy"] == "sample"
+        ]
         fixed.sort()
         top = max(g for _, g, _ in fixed)
         plateau = next((b, g, u) for b, g, u in fixed if g >= top)
@@ -349,29 +457,52 @@ def main() -> None:
         "loglog_r2": float(r2),
         "median_cpu_s_per_gigaeflop": float(np.median(np.exp(s - e)) * 1e9),
         "median_measured_over_roofline": float(np.exp(np.median(s - rl))),
-        "iqr_measured_over_roofline": [float(np.exp(np.percentile(s - rl, 25))), float(np.exp(np.percentile(s - rl, 75)))],
+        "iqr_measured_over_roofline": [
+            float(np.exp(np.percentile(s - rl, 25))),
+            float(np.exp(np.percentile(s - rl, 75))),
+        ],
     }
 
     # ---- print -------------------------------------------------------------------------------
     print("\nTraining (CPU, 1 thread)")
-    print(f"{'size':>4} {'params':>10} {'steps':>6} {'seqs':>7} {'CPU s':>7} {'loss':>6} {'peak RSS MiB':>13} {'train state MiB':>16} {'file KB':>8}")
+    print(
+        f"{'size':>4} {'params':>10} {'steps':>6} {'seqs':>7} {'CPU s':>7} {'loss':>6} {'peak RSS MiB':>13} {'train state MiB':>16} {'file KB':>8}"
+    )
     for size, t in training.items():
-        print(f"{size:>4} {t['params']:>10,} {t['steps']:>6} {t['sequences']:>7} {t['cpu_s']:>7.0f} {t['final_loss']:>6.2f} {t['peak_rss_mib']:>13.0f} {t['train_state_mib']:>16.1f} {t['file_bytes'] / 1e3:>8.0f}")
-    print(f"\nFrontier: {n} eval tasks, holdout {HOLDOUT}; eFLOPs per task on the 'cpu' profile (I = {hw.intensity:.2f})")
-    print(f"{'size':>4} {'strategy':>9} {'budget':>6} {'gen':>4} {'solved':>6} {'eFLOPs/task':>12} {'CPU s/task':>10} {'roofline s':>10} {'units':>7} {'front':>5}")
+        print(
+            f"{size:>4} {t['params']:>10,} {t['steps']:>6} {t['sequences']:>7} {t['cpu_s']:>7.0f} {t['final_loss']:>6.2f} {t['peak_rss_mib']:>13.0f} {t['train_state_mib']:>16.1f} {t['file_bytes'] / 1e3:>8.0f}"
+        )
+    print(
+        f"\nFrontier: {n} eval tasks, holdout {HOLDOUT}; eFLOPs per task on the 'cpu' profile (I = {hw.intensity:.2f})"
+    )
+    print(
+        f"{'size':>4} {'strategy':>9} {'budget':>6} {'gen':>4} {'solved':>6} {'eFLOPs/task':>12} {'CPU s/task':>10} {'roofline s':>10} {'units':>7} {'front':>5}"
+    )
     for r in sorted(table, key=lambda r: r["eflops"]):
-        print(f"{r['size']:>4} {r['strategy']:>9} {r['budget']!s:>6} {r['generalized']:>4} {r['solved']:>6} {r['eflops']:>12.3g} {r['cpu_s']:>10.3f} {r['roofline_s']:>10.4f} {r['units']:>7.1f} {'*' if r['on_frontier'] else '':>5}")
+        print(
+            f"{r['size']:>4} {r['strategy']:>9} {r['budget']!s:>6} {r['generalized']:>4} {r['solved']:>6} {r['eflops']:>12.3g} {r['cpu_s']:>10.3f} {r['roofline_s']:>10.4f} {r['units']:>7.1f} {'*' if r['on_frontier'] else '':>5}"
+        )
     print("\nOptimal size per eFLOPs budget (Kinetics in miniature)")
     for o in optimal:
-        print(f"  <= {o['eflops_budget']:.3g} eFLOPs: {o['size']} ({o['params']:,} params) {o['strategy']}@{o['budget']} -> {o['generalized']}")
-    print(f"\nAt {args.grammar_s:g} CPU s per task: learned grammar {g1}, uniform {baselines['uniform grammar']['generalized']}; best transformer {best_1s['size']} {best_1s['strategy']}@{best_1s['budget']} {best_1s['generalized']} (ratio {best_1s['generalized'] / max(g1, 1):.2f}, target >= 1.3)")
+        print(
+            f"  <= {o['eflops_budget']:.3g} eFLOPs: {o['size']} ({o['params']:,} params) {o['strategy']}@{o['budget']} -> {o['generalized']}"
+        )
+    print(
+        f"\nAt {args.grammar_s:g} CPU s per task: learned grammar {g1}, uniform {baselines['uniform grammar']['generalized']}; best transformer {best_1s['size']} {best_1s['strategy']}@{best_1s['budget']} {best_1s['generalized']} (ratio {best_1s['generalized'] / max(g1, 1):.2f}, target >= 1.3)"
+    )
     print("\nAdaptive stopping vs fixed best-of-N")
     for size, a in adaptive_vs.items():
-        print(f"  {size}: plateau N={a['plateau_samples']} ({a['plateau_generalized']}); adaptive {a['adaptive_mean_samples']:.1f} samples ({a['adaptive_generalized']}), {a['sample_ratio']:.2f}x fewer; marginal {a['marginal_mean_samples']:.1f} ({a['marginal_generalized']})")
-    print(f"\nCalibration over {calibration['n']} runs: log CPU s = {slope:.2f} log eFLOPs + c, R² {r2:.2f}; measured / roofline median {calibration['median_measured_over_roofline']:.1f}x (IQR {calibration['iqr_measured_over_roofline'][0]:.1f}-{calibration['iqr_measured_over_roofline'][1]:.1f})")
+        print(
+            f"  {size}: plateau N={a['plateau_samples']} ({a['plateau_generalized']}); adaptive {a['adaptive_mean_samples']:.1f} samples ({a['adaptive_generalized']}), {a['sample_ratio']:.2f}x fewer; marginal {a['marginal_mean_samples']:.1f} ({a['marginal_generalized']})"
+        )
+    print(
+        f"\nCalibration over {calibration['n']} runs: log CPU s = {slope:.2f} log eFLOPs + c, R² {r2:.2f}; measured / roofline median {calibration['median_measured_over_roofline']:.1f}x (IQR {calibration['iqr_measured_over_roofline'][0]:.1f}-{calibration['iqr_measured_over_roofline'][1]:.1f})"
+    )
     print("\nBatched frontier queries (32 nodes per call)")
     for size, t in thr.items():
-        print(f"  {size}: {t['nodes_per_cpu_s_cached']:,.0f} nodes/CPU s with the KV cache, {t['nodes_per_cpu_s_recompute']:,.0f} recomputing ({t['ratio']:.1f}x)")
+        print(
+            f"  {size}: {t['nodes_per_cpu_s_cached']:,.0f} nodes/CPU s with the KV cache, {t['nodes_per_cpu_s_recompute']:,.0f} recomputing ({t['ratio']:.1f}x)"
+        )
 
     out = {
         "date": time.strftime("%Y-%m-%d"),
@@ -403,22 +534,73 @@ def main() -> None:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(out, indent=1) + "\n")
     plot(table, baselines, args.out.with_suffix(".png"), args.grammar_s)
+    if args.frontier_data:
+        export_frontier(out, args.frontier_data, command)
     log(f"wrote {args.out} and {args.out.with_suffix('.png')}")
+
+
+def export_frontier(result: dict, dest: Path, command: str) -> None:
+    """The measured frontier as package data for the demo's cost section (plain JSON)."""
+    keep = (
+        "size",
+        "params",
+        "strategy",
+        "budget",
+        "generalized",
+        "solved",
+        "eflops",
+        "cpu_s",
+        "roofline_s",
+        "units",
+    )
+    data = {
+        "date": result["date"],
+        "command": command,
+        "num_eval": result["num_eval"],
+        "split": result["split"],
+        "hardware": result["hardware"]["name"],
+        "frontier": [{k: r[k] for k in keep} for r in result["frontier"]],
+    }
+    dest.write_text(json.dumps(data, indent=0) + "\n")
 
 
 def plot(table, baselines, path: Path, grammar_s: float) -> None:
     from kairos.report.plots import new_figure
 
     fig, ax = new_figure()
-    markers = {"greedy": "o", "sample": "s", "vote": "v", "adaptive": "D", "marginal": "P", "lts": "^"}
+    markers = {
+        "greedy": "o",
+        "sample": "s",
+        "vote": "v",
+        "adaptive": "D",
+        "marginal": "P",
+        "lts": "^",
+    }
     sizes = sorted({r["size"] for r in table}, key=list(SIZES).index)
     colors = dict(zip(sizes, ["C0", "C1", "C2", "C3"], strict=False))
     for r in table:
-        ax.scatter(r["eflops"], r["generalized"], marker=markers[r["strategy"]], color=colors[r["size"]], s=22)
+        ax.scatter(
+            r["eflops"],
+            r["generalized"],
+            marker=markers[r["strategy"]],
+            color=colors[r["size"]],
+            s=22,
+        )
     front = sorted((r for r in table if r["on_frontier"]), key=lambda r: r["eflops"])
-    ax.step([r["eflops"] for r in front], [r["generalized"] for r in front], where="post", color="black", lw=1)
+    ax.step(
+        [r["eflops"] for r in front],
+        [r["generalized"] for r in front],
+        where="post",
+        color="black",
+        lw=1,
+    )
     for s in sizes:
-        ax.scatter([], [], color=colors[s], label=f"{s} ({next(r['params'] for r in table if r['size'] == s):,})")
+        ax.scatter(
+            [],
+            [],
+            color=colors[s],
+            label=f"{s} ({next(r['params'] for r in table if r['size'] == s):,})",
+        )
     for k, m in markers.items():
         ax.scatter([], [], color="gray", marker=m, label=k)
     g = baselines["learned grammar"]["generalized"]

@@ -34,12 +34,17 @@ def _one_thread():
     torch.set_num_threads(before)
 
 
-
 @pytest.fixture(scope="module")
 def model():
     vocab = Vocab([p.name for p in PRIMITIVES])
     cfg = TransformerConfig(
-        vocab_size=len(vocab), d_model=32, num_layers=2, num_heads=2, num_kv_heads=1, d_ff=64, max_seq_len=160
+        vocab_size=len(vocab),
+        d_model=32,
+        num_layers=2,
+        num_heads=2,
+        num_kv_heads=1,
+        d_ff=64,
+        max_seq_len=160,
     )
     return RecognitionModel(cfg, vocab, max_prompt_tokens=96, seed=0)
 
@@ -59,7 +64,15 @@ REVERSE = Problem(
 
 @pytest.mark.parametrize("strategy", STRATEGIES)
 def test_every_strategy_answers_only_with_verified_programs(model, decoder, strategy):
-    a = solve_with(strategy, model, decoder, REVERSE, budget=4 if strategy != "lts" else 300, hardware=HW, seed=1)
+    a = solve_with(
+        strategy,
+        model,
+        decoder,
+        REVERSE,
+        budget=4 if strategy != "lts" else 300,
+        hardware=HW,
+        seed=1,
+    )
     assert a.strategy == strategy and a.eflops > 0 and a.cpu_s > 0 and a.prompt_tokens > 0
     if a.program:
         fn = compile_program(parse(a.program), 1, TABLE)
@@ -90,8 +103,14 @@ def test_bad_strategy_and_time_limit(model, decoder):
 
 
 def test_sampling_is_seeded(model, decoder):
-    runs = [solve_with("vote", model, decoder, REVERSE, budget=8, hardware=HW, seed=s) for s in (5, 5, 6)]
-    key = [[(c.answers["sample"], c.answers["vote"], c.answers["verified"]) for c in r.checkpoints] for r in runs]
+    runs = [
+        solve_with("vote", model, decoder, REVERSE, budget=8, hardware=HW, seed=s)
+        for s in (5, 5, 6)
+    ]
+    key = [
+        [(c.answers["sample"], c.answers["vote"], c.answers["verified"]) for c in r.checkpoints]
+        for r in runs
+    ]
     assert key[0] == key[1]
     assert runs[0].rows == runs[1].rows
     assert runs[0].rows != runs[2].rows or key[0] != key[2]
@@ -100,13 +119,19 @@ def test_sampling_is_seeded(model, decoder):
 def test_adaptive_stops_where_the_shared_stream_says(model, decoder):
     stream = solve_with("sample", model, decoder, REVERSE, budget=12, hardware=HW, seed=2)
     direct = solve_with("adaptive", model, decoder, REVERSE, budget=12, hardware=HW, seed=2)
-    stop = next((c for c in stream.checkpoints if c.answers["confidence"] >= 0.95), stream.checkpoints[-1])
+    stop = next(
+        (c for c in stream.checkpoints if c.answers["confidence"] >= 0.95), stream.checkpoints[-1]
+    )
     assert direct.units == stop.units and direct.program == stop.answers["adaptive"]
 
 
 def test_marginal_value_stops_when_a_solve_is_worth_less_than_a_slice(model, decoder):
-    cheap = solve_with("marginal", model, decoder, REVERSE, budget=12, hardware=HW, value_eflops=1.0)
-    assert cheap.units == 4  # the first slice is drawn, then every next slice costs more than it is worth
+    cheap = solve_with(
+        "marginal", model, decoder, REVERSE, budget=12, hardware=HW, value_eflops=1.0
+    )
+    assert (
+        cheap.units == 4
+    )  # the first slice is drawn, then every next slice costs more than it is worth
     rich = solve_with("marginal", model, decoder, REVERSE, budget=8, hardware=HW, value_eflops=1e30)
     assert rich.solved or rich.units == 8
 

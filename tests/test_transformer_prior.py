@@ -9,9 +9,9 @@ import torch
 from kairos.container import pack, unpack
 from kairos.domains.programs.grammar import Grammar
 from kairos.domains.programs.interpreter import compile_program, run
-from kairos.domains.programs.tasks import Task
 from kairos.domains.programs.primitives import PRIMITIVES
 from kairos.domains.programs.sexpr import parse, show
+from kairos.domains.programs.tasks import Task
 from kairos.domains.programs.types import BOOL, INT, arrow, tlist
 from kairos.errors import (
     CorruptFileError,
@@ -41,11 +41,16 @@ def _one_thread():
     torch.set_num_threads(before)
 
 
-
 def tiny(seed: int = 0) -> RecognitionModel:
     vocab = Vocab(NAMES)
     cfg = TransformerConfig(
-        vocab_size=len(vocab), d_model=32, num_layers=2, num_heads=4, num_kv_heads=2, d_ff=64, max_seq_len=160
+        vocab_size=len(vocab),
+        d_model=32,
+        num_layers=2,
+        num_heads=4,
+        num_kv_heads=2,
+        d_ff=64,
+        max_seq_len=160,
     )
     return RecognitionModel(cfg, vocab, max_prompt_tokens=96, seed=seed)
 
@@ -54,7 +59,20 @@ def test_prompt_serialises_types_values_and_truncates():
     v = Vocab(NAMES)
     ids = v.prompt(tlist(INT), BOOL, [(([1, 200, -3],), True)], 64)
     words = [v.words[i] for i in ids]
-    assert words == ["<bos>", "<list(int)>", "<bool>", "<ex>", "<lst>", "1", "<int?>", "-3", "</lst>", "<out>", "true", "<prog>"]
+    assert words == [
+        "<bos>",
+        "<list(int)>",
+        "<bool>",
+        "<ex>",
+        "<lst>",
+        "1",
+        "<int?>",
+        "-3",
+        "</lst>",
+        "<out>",
+        "true",
+        "<prog>",
+    ]
     many = [(([k] * 10,), [k]) for k in range(20)]
     assert len(v.prompt(tlist(INT), tlist(INT), many, 40)) <= 40
     with pytest.raises(ValidationError, match="examples"):
@@ -93,7 +111,9 @@ def test_trace_rejects_ill_typed_programs():
 def test_cached_batched_steps_equal_recomputation():
     m = tiny()
     dec = Decoder(m.vocab)
-    ids, _ = dec.trace(parse("(lambda (map (lambda (+ $0 (length $1))) (filter (lambda (gt? $0 2)) $0)))"), LL)
+    ids, _ = dec.trace(
+        parse("(lambda (map (lambda (+ $0 (length $1))) (filter (lambda (gt? $0 2)) $0)))"), LL
+    )
     prompt = m.prompt(tlist(INT), tlist(INT), [(([1, 2, 3],), [1, 2])])
     kv, first = m.prefill(prompt)
     assert torch.allclose(first, m.full_logits([prompt])[0], atol=1e-5)
@@ -165,20 +185,51 @@ def test_dreams_are_distinct_running_programs():
 
 
 def test_training_is_seeded_and_lowers_the_loss():
-    programs = ["(lambda (reverse $0))", "(lambda (sort $0))", "(lambda (map (lambda (+ $0 1)) $0))", "(lambda (cdr $0))"]
+    programs = [
+        "(lambda (reverse $0))",
+        "(lambda (sort $0))",
+        "(lambda (map (lambda (+ $0 1)) $0))",
+        "(lambda (cdr $0))",
+    ]
     pairs = []
     for k, text in enumerate(programs):
         fn = compile_program(parse(text), 1, Grammar().table)
         xs = [[k, 3, 1, 2], [5, 4], [0, 9, 9, 2, 1]]
-        pairs.append((Task(f"t{k}", tlist(INT), tlist(INT), tuple(((x,), fn((x,))) for x in xs)), parse(text)))
+        pairs.append(
+            (
+                Task(f"t{k}", tlist(INT), tlist(INT), tuple(((x,), fn((x,))) for x in xs)),
+                parse(text),
+            )
+        )
     runs = []
     for _ in range(2):
         m = tiny(seed=0)
         ex = make_examples(m, Decoder(m.vocab), pairs, np.random.default_rng(0))
         rep = train(m, ex, seed=0, steps=12, batch_size=4, lr=1e-2)
         runs.append((m, rep))
-    (m1, r1), (m2, r2) = runs
+    (m1, r1), (m2, _) = runs
     assert r1.final_loss < r1.first_loss
-    assert all(torch.equal(a, b) for a, b in zip(m1.net.state_dict().values(), m2.net.state_dict().values(), strict=True))
+    assert all(
+        torch.equal(a, b)
+        for a, b in zip(m1.net.state_dict().values(), m2.net.state_dict().values(), strict=True)
+    )
     with pytest.raises(ValidationError):
         train(m1, ex, seed=0, steps=0)
+
+
+def test_code_length_matches_the_constrained_decoding_probabilities():
+    m = tiny(seed=1)
+    dec = Decoder(m.vocab)
+    ids, legal = dec.trace(parse("(lambda (map (lambda (* $0 2)) (reverse $0)))"), LL)
+    prompt = m.prompt(tlist(INT), tlist(INT), [(([1, 2],), [4, 2])])
+    kv, logits = m.prefill(prompt)
+    bits, pk, pv = 0.0, None, None
+    for d, (tok, allowed) in enumerate(zip(ids, legal, strict=True)):
+        z = logits.reshape(-1)[torch.as_tensor(allowed)].double()
+        bits -= float(z[list(allowed).index(tok)] - torch.logsumexp(z, 0)) / np.log(2.0)
+        out, nk, nv = m.step(kv, pk, pv, torch.tensor([d]), torch.tensor([tok]))
+        pk = nk if pk is None else torch.cat([pk, nk], 3)
+        pv = nv if pv is None else torch.cat([pv, nv], 3)
+        logits = out[0]
+    assert abs(m.code_length_bits(prompt, ids, legal) - bits) < 1e-3
+    assert bits > 0

@@ -54,6 +54,14 @@ def solve(
             "file (.kpol) trained for this domain."
         ),
     ] = "uniform",
+    strategy: Annotated[
+        str | None,
+        typer.Option(
+            help="With a transformer prior (--policy list-transformer or a .ktpr file): "
+            "lts (budget = nodes), sample, adaptive, vote, marginal (budget = samples) or greedy; "
+            "default lts, 1 CPU s per task unless --time-limit.",
+        ),
+    ] = None,
     weight: Annotated[float, typer.Option(help="Heuristic weight for wastar.")] = 1.5,
     jobs: Annotated[int, typer.Option(help="Worker processes (local pool).")] = 1,
     results: Annotated[Path | None, typer.Option(help="CSV with one row per problem.")] = None,
@@ -82,9 +90,20 @@ def solve(
     problems = [p for path in levels for p in load_domain_file(domain.value, path)]
     if problems and all(callable(getattr(p, "solve", None)) for p in problems):
         _solve_own(
-            problems, domain.value, levels, budget, time_limit, holdout, policy, results, out
+            problems,
+            domain.value,
+            levels,
+            budget,
+            time_limit,
+            holdout,
+            policy,
+            results,
+            out,
+            strategy,
         )
         return
+    if strategy is not None:
+        raise ValidationError("--strategy", f"domain {domain.value!r} has no transformer prior")
     for flag, value, unset in (("--time-limit", time_limit, None), ("--holdout", holdout, 0)):
         if value != unset:
             raise ValidationError(
@@ -131,8 +150,13 @@ def solve(
     console.print(f"wall time {wall_s:.2f} s with {jobs} job(s); run folder: {run.path}")
 
 
-def _solve_own(problems, domain, levels, budget, time_limit, holdout, policy, results, out):
-    """Solve with a domain's own search (its optional ``solve`` hook), e.g. program synthesis."""
+def _solve_own(
+    problems, domain, levels, budget, time_limit, holdout, policy, results, out, strategy=None
+):
+    """Solve with a domain's own search (its optional ``solve`` hook), e.g. program synthesis.
+
+    A transformer prior (:mod:`kairos.search.neural`) replaces the hook for program tasks.
+    """
     import math
 
     from rich.console import Console
@@ -141,15 +165,34 @@ def _solve_own(problems, domain, levels, budget, time_limit, holdout, policy, re
 
     from kairos.errors import ValidationError
     from kairos.runfolder import RunFolder, write_csv
+    from kairos.search.neural.solve import NeuralSolver, is_transformer_prior
 
     if time_limit is not None and not time_limit > 0:
         raise ValidationError("--time-limit", f"got {time_limit}, expected > 0 CPU seconds")
+    neural = None
+    if is_transformer_prior(policy):
+        if not all(hasattr(p, "task") for p in problems):
+            raise ValidationError(
+                "--policy", f"a transformer prior solves program tasks, not {domain}"
+            )
+        neural = NeuralSolver(policy, strategy or "lts")
+    elif strategy is not None:
+        raise ValidationError(
+            "--strategy",
+            f"needs a transformer prior policy (e.g. list-transformer), got {policy!r}",
+        )
     console = Console()
     found = []
     t0 = time.perf_counter()
     with Progress(console=console, transient=True) as bar:
         task = bar.add_task(f"{domain}: {len(problems)} problems", total=len(problems))
         for p in problems:
+            if neural is not None:
+                found.append(
+                    neural.solve(p.task, holdout=holdout, budget=budget, time_limit_s=time_limit)
+                )
+                bar.advance(task)
+                continue
             found.append(
                 p.solve(
                     policy=policy,
@@ -171,6 +214,7 @@ def _solve_own(problems, domain, levels, budget, time_limit, holdout, policy, re
             "time_limit_s": time_limit,
             "holdout": holdout,
             "policy": policy,
+            "strategy": strategy,
         },
         seed=None,
     )

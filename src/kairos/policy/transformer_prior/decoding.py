@@ -81,7 +81,8 @@ class Decoder:
             match = [j for j, e in enumerate(entries) if e[1][:3] == want]
             if not match:
                 raise ValidationError(
-                    "program", f"{show(expr)}: {want[1]} cannot fill a hole here (type or vocabulary)"
+                    "program",
+                    f"{show(expr)}: {want[1]} cannot fill a hole here (type or vocabulary)",
                 )
             ids.append(int(allowed[match[0]]))
             legal.append(allowed)

@@ -53,7 +53,9 @@ class RecognitionModel:
         Free-form training record stored in the file header.
     """
 
-    def __init__(self, config, vocab: Vocab, *, max_prompt_tokens: int = 160, seed: int = 0, meta=None):
+    def __init__(
+        self, config, vocab: Vocab, *, max_prompt_tokens: int = 160, seed: int = 0, meta=None
+    ):
         from kairos.nn.transformer import DecoderTransformer
 
         if config.vocab_size != len(vocab):
@@ -89,7 +91,9 @@ class RecognitionModel:
 
     def prompt(self, task_input_type, task_output_type, examples) -> list[int]:
         """Prompt token ids for a task's shown examples."""
-        return self.vocab.prompt(task_input_type, task_output_type, examples, self.max_prompt_tokens)
+        return self.vocab.prompt(
+            task_input_type, task_output_type, examples, self.max_prompt_tokens
+        )
 
     # -- inference -------------------------------------------------------------------------------
     def prefill(self, prompt: Sequence[int]):
@@ -107,7 +111,10 @@ class RecognitionModel:
         with torch.inference_mode():
             logits = self.net(tokens, cache, last_only=True)[0, -1]
         n = len(prompt)
-        kv = [(cache.keys[i, :, :, :n], cache.values[i, :, :, :n]) for i in range(self.config.num_layers)]
+        kv = [
+            (cache.keys[i, :, :, :n], cache.values[i, :, :, :n])
+            for i in range(self.config.num_layers)
+        ]
         return kv, logits
 
     def step(self, prompt_kv, past_k, past_v, past_len, tokens):
@@ -143,7 +150,9 @@ class RecognitionModel:
         sin = net.rope_sin[pos][:, None, None, :]
         mask = torch.ones(b, 1, 1, prompt_len + t + 1, dtype=torch.bool)
         if t:
-            mask[:, 0, 0, prompt_len : prompt_len + t] = torch.arange(t)[None, :] < past_len[:, None]
+            mask[:, 0, 0, prompt_len : prompt_len + t] = (
+                torch.arange(t)[None, :] < past_len[:, None]
+            )
         x = net.embed(tokens[:, None])  # (B, 1, d)
         new_k, new_v = [], []
         hd = cfg.head_dim
@@ -189,6 +198,27 @@ class RecognitionModel:
             logits = self.net(tokens)  # right padding is invisible to earlier positions
         return logits[torch.arange(len(sequences)), last]
 
+    def code_length_bits(self, prompt: Sequence[int], ids: Sequence[int], legal: Sequence) -> float:
+        """−log2 π(program | prompt) under type-constrained decoding, in bits.
+
+        Parameters
+        ----------
+        ids, legal :
+            A program's token ids and the legal ids at each step
+            (:meth:`kairos.policy.transformer_prior.decoding.Decoder.trace`).
+        """
+        import torch
+
+        tokens = torch.tensor([list(prompt) + list(ids[:-1])], dtype=torch.long)
+        with torch.inference_mode():
+            logits = self.net(tokens)[0, len(prompt) - 1 :].double()  # (len(ids), vocab)
+        bits = 0.0
+        for j, (tok, allowed) in enumerate(zip(ids, legal, strict=True)):
+            z = logits[j, torch.as_tensor(allowed)]
+            k = int(np.flatnonzero(np.asarray(allowed) == tok)[0])
+            bits -= float(z[k] - torch.logsumexp(z, 0)) / np.log(2.0)
+        return bits
+
     # -- files -----------------------------------------------------------------------------------
     def save(self, path: str | Path) -> None:
         """Write one checksummed ``.ktpr`` container with the config, atomically."""
@@ -208,7 +238,9 @@ class RecognitionModel:
         write_container(path, MAGIC, VERSION, header, payload)
 
     @classmethod
-    def load(cls, path: str | Path, primitive_names: Sequence[str] | None = None) -> RecognitionModel:
+    def load(
+        cls, path: str | Path, primitive_names: Sequence[str] | None = None
+    ) -> RecognitionModel:
         """Read a ``.ktpr`` file.
 
         Parameters
@@ -234,12 +266,18 @@ class RecognitionModel:
         try:
             config = TransformerConfig(**header["config"])
             vocab = Vocab(header["primitives"])
-            model = cls(config, vocab, max_prompt_tokens=int(header["max_prompt_tokens"]), meta=header.get("meta"))
+            model = cls(
+                config,
+                vocab,
+                max_prompt_tokens=int(header["max_prompt_tokens"]),
+                meta=header.get("meta"),
+            )
         except (KeyError, TypeError, ValueError) as exc:
             raise MismatchError(path, f"the header does not describe a model: {exc}") from None
         if primitive_names is not None and tuple(primitive_names) != vocab.primitive_names:
             raise MismatchError(
-                path, f"a model for the DSL {list(vocab.primitive_names)}, not {list(primitive_names)}"
+                path,
+                f"a model for the DSL {list(vocab.primitive_names)}, not {list(primitive_names)}",
             )
         state = model.net.state_dict()
         listed = [(n, tuple(s)) for n, s in header.get("tensors", [])]
@@ -262,11 +300,15 @@ class RecognitionModel:
 def shipped_path(name: str) -> Path:
     """Path of a shipped prior (see :data:`SHIPPED`)."""
     if name not in SHIPPED:
-        raise ValidationError("policy", f"unknown transformer prior {name!r}; shipped: {list(SHIPPED)}")
+        raise ValidationError(
+            "policy", f"unknown transformer prior {name!r}; shipped: {list(SHIPPED)}"
+        )
     return Path(str(resources.files("kairos") / "data" / "programs" / f"{name}.ktpr"))
 
 
-def load_prior(name_or_path: str | Path, primitive_names: Sequence[str] | None = None) -> RecognitionModel:
+def load_prior(
+    name_or_path: str | Path, primitive_names: Sequence[str] | None = None
+) -> RecognitionModel:
     """A shipped prior by name, or a ``.ktpr`` file."""
     if str(name_or_path) in SHIPPED:
         return RecognitionModel.load(shipped_path(str(name_or_path)), primitive_names)

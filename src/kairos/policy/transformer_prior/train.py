@@ -21,10 +21,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from kairos.domains.programs.enumerate import Enumerator
 from kairos.domains.programs.generate import random_input, sample_program
 from kairos.domains.programs.grammar import Grammar
 from kairos.domains.programs.interpreter import FAILED, compile_program, run
-from kairos.domains.programs.enumerate import Enumerator
 from kairos.domains.programs.tasks import Task
 from kairos.domains.programs.types import BOOL, INT, tlist
 from kairos.errors import ValidationError
@@ -41,7 +41,13 @@ DREAM_TYPES = (
 
 
 def dream(
-    grammar: Grammar, num: int, *, seed: int, num_examples: int = 10, max_choices: int = 14, max_tries: int | None = None,
+    grammar: Grammar,
+    num: int,
+    *,
+    seed: int,
+    num_examples: int = 10,
+    max_choices: int = 14,
+    max_tries: int | None = None,
     time_limit_s: float = math.inf,
 ) -> list[tuple[Task, object]]:
     """Up to ``num`` (task, program) pairs sampled from ``grammar``, deterministically from ``seed``.
@@ -97,7 +103,10 @@ class Example:
 
 
 def make_examples(
-    model: RecognitionModel, decoder: Decoder, pairs: Sequence[tuple[Task, object]], rng: np.random.Generator
+    model: RecognitionModel,
+    decoder: Decoder,
+    pairs: Sequence[tuple[Task, object]],
+    rng: np.random.Generator,
 ) -> list[Example]:
     """Training examples from (task, program) pairs; a random subset of 3+ examples is shown.
 
@@ -204,7 +213,9 @@ def train(
         cursor += batch_size
         tokens, targets, allowed = _batch([examples[i] for i in idx], vocab_size)
         logits = net(tokens).masked_fill(~allowed, -1e9)
-        loss = F.cross_entropy(logits.reshape(-1, vocab_size), targets.reshape(-1), ignore_index=-100)
+        loss = F.cross_entropy(
+            logits.reshape(-1, vocab_size), targets.reshape(-1), ignore_index=-100
+        )
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
@@ -222,5 +233,12 @@ def train(
     net.eval()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
     return TrainReport(
-        done, done * batch_size, tokens_seen, time.process_time() - c0, time.perf_counter() - w0, rss, first, final
+        done,
+        done * batch_size,
+        tokens_seen,
+        time.process_time() - c0,
+        time.perf_counter() - w0,
+        rss,
+        first,
+        final,
     )

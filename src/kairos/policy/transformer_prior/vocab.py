@@ -25,7 +25,18 @@ from collections.abc import Sequence
 from kairos.domains.programs.types import BOOL, INT, tlist
 from kairos.errors import ValidationError
 
-SPECIALS = ("<pad>", "<bos>", "<ex>", "<out>", "<lst>", "</lst>", "true", "false", "<int?>", "<prog>")
+SPECIALS = (
+    "<pad>",
+    "<bos>",
+    "<ex>",
+    "<out>",
+    "<lst>",
+    "</lst>",
+    "true",
+    "false",
+    "<int?>",
+    "<prog>",
+)
 TYPE_TOKENS = {INT: "<int>", BOOL: "<bool>", tlist(INT): "<list(int)>", tlist(BOOL): "<list(bool)>"}
 MIN_INT, MAX_INT_TOKEN = -10, 99
 NUM_VARS = 6  # $0 .. $5: deeper variables never occur in programs of the DSL's size
@@ -90,8 +101,14 @@ class Vocab:
             raise ValidationError("examples", "a prompt needs at least one example")
         for t in (input_type, output_type):
             if t not in TYPE_TOKENS:
-                raise ValidationError("type", f"no token for type {t}; expected one of {list(TYPE_TOKENS)}")
-        out = [self.ids["<bos>"], self.ids[TYPE_TOKENS[input_type]], self.ids[TYPE_TOKENS[output_type]]]
+                raise ValidationError(
+                    "type", f"no token for type {t}; expected one of {list(TYPE_TOKENS)}"
+                )
+        out = [
+            self.ids["<bos>"],
+            self.ids[TYPE_TOKENS[input_type]],
+            self.ids[TYPE_TOKENS[output_type]],
+        ]
         tail = [self.ids["<prog>"]]
         for k, (inputs, output) in enumerate(examples):
             ex = [self.ids["<ex>"]]

@@ -79,9 +79,14 @@ class Meter:
         """Price the prefill of a prompt of ``prompt_tokens`` tokens."""
         got = self._prefill.get(prompt_tokens)
         if got is None:
-            cost = estimate(self.spec, Workload.of(prompt_tokens=prompt_tokens, gen_tokens=1), self.hardware)
+            cost = estimate(
+                self.spec, Workload.of(prompt_tokens=prompt_tokens, gen_tokens=1), self.hardware
+            )
             terms = [t for t in cost.terms if t.phase == "prefill"]
-            got = self._prefill[prompt_tokens] = (sum(t.flops for t in terms), sum(t.bytes for t in terms))
+            got = self._prefill[prompt_tokens] = (
+                sum(t.flops for t in terms),
+                sum(t.bytes for t in terms),
+            )
         self._add(got[0], got[1], 0)
 
     def decode(self, prompt_tokens: int, own_steps: Sequence[int]) -> None:
@@ -91,8 +96,15 @@ class Meter:
         r, d_kv = spec.gqa_group_size, spec.kv_elements_per_token
         b = len(own_steps)
         total_s = float(sum(own_steps))
-        flops = 2.0 * spec.matmul_params_per_token * b + 2.0 * r * d_kv * (prompt_tokens * b + total_s)
-        data = weight_bytes_touched(spec, b, bpe) + prompt_tokens * kv_bpt + total_s * kv_bpt + b * kv_bpt
+        flops = 2.0 * spec.matmul_params_per_token * b + 2.0 * r * d_kv * (
+            prompt_tokens * b + total_s
+        )
+        data = (
+            weight_bytes_touched(spec, b, bpe)
+            + prompt_tokens * kv_bpt
+            + total_s * kv_bpt
+            + b * kv_bpt
+        )
         self._add(flops, data, b)
 
     def snapshot(self) -> tuple[float, float]:

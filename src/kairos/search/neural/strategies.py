@@ -43,9 +43,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from kairos.domains.programs.enumerate import program as node_program
 from kairos.domains.programs.interpreter import FAILED, compile_program, consistent, run
 from kairos.domains.programs.program import Expr
-from kairos.domains.programs.enumerate import program as node_program
 from kairos.domains.programs.sexpr import show
 from kairos.errors import ValidationError
 from kairos.policy.transformer_prior.decoding import Decoder
@@ -129,7 +129,9 @@ class Problem:
 class _Run:
     """Shared machinery of one strategy run: prompt, prefill, sampling, verification, meter."""
 
-    def __init__(self, model: RecognitionModel, decoder: Decoder, problem: Problem, hardware, seed: int):
+    def __init__(
+        self, model: RecognitionModel, decoder: Decoder, problem: Problem, hardware, seed: int
+    ):
         import torch
 
         self.model, self.decoder, self.problem = model, decoder, problem
@@ -191,7 +193,11 @@ class _Run:
                 z = logits[slot, ids].astype(np.float64)
                 z = z - z.max()
                 lp = z - math.log(np.exp(z).sum())
-                j = int(np.argmax(lp)) if greedy else int(self.rng.choice(len(ids), p=np.exp(lp) / np.exp(lp).sum()))
+                j = (
+                    int(np.argmax(lp))
+                    if greedy
+                    else int(self.rng.choice(len(ids), p=np.exp(lp) / np.exp(lp).sum()))
+                )
                 logp[r] += float(lp[j])
                 nodes[r] = decoder.advance(nodes[r], entries[j], names)
                 if nodes[r].holes is None:
@@ -208,7 +214,11 @@ class _Run:
             b = len(feed_rows)
             with torch.inference_mode():
                 out, nk, nv = model.step(
-                    self.prompt_kv, past_k, past_v, torch.full((b,), depth - 1), torch.tensor(feed_tokens)
+                    self.prompt_kv,
+                    past_k,
+                    past_v,
+                    torch.full((b,), depth - 1),
+                    torch.tensor(feed_tokens),
                 )
             self.meter.decode(len(self.prompt), [depth] * b)
             past_k = nk if past_k is None else torch.cat([past_k, nk], dim=3)
@@ -221,16 +231,29 @@ class _Run:
         e, r = self.meter.snapshot()
         return Checkpoint(units, self.cpu_s(), e, r, program, solved)
 
-    def attempt(self, strategy: str, program: str, solved: bool, units: int, checkpoints) -> Attempt:
+    def attempt(
+        self, strategy: str, program: str, solved: bool, units: int, checkpoints
+    ) -> Attempt:
         m = self.meter
         return Attempt(
-            strategy, program, solved, units, m.rows, len(self.prompt), m.eflops, m.roofline_s, self.cpu_s(), checkpoints
+            strategy,
+            program,
+            solved,
+            units,
+            m.rows,
+            len(self.prompt),
+            m.eflops,
+            m.roofline_s,
+            self.cpu_s(),
+            checkpoints,
         )
 
 
 def _check_budget(budget: int, time_limit_s: float) -> None:
     if isinstance(budget, bool) or not isinstance(budget, int | np.integer) or budget < 1:
-        raise ValidationError("budget", f"got {budget!r}, expected a positive integer (samples or nodes)")
+        raise ValidationError(
+            "budget", f"got {budget!r}, expected a positive integer (samples or nodes)"
+        )
     if not time_limit_s > 0:
         raise ValidationError("time_limit_s", f"got {time_limit_s}, expected > 0 CPU seconds")
 
@@ -263,7 +286,10 @@ class SuccessPrior:
         """P(at least one success in ``more`` samples | ``failures`` failures so far)."""
         from scipy.special import betaln
 
-        return float(1.0 - math.exp(betaln(self.a, self.b + failures + more) - betaln(self.a, self.b + failures)))
+        return float(
+            1.0
+            - math.exp(betaln(self.a, self.b + failures + more) - betaln(self.a, self.b + failures))
+        )
 
     @classmethod
     def fit(cls, successes: Sequence[int], samples: Sequence[int]) -> SuccessPrior:
@@ -279,13 +305,17 @@ class SuccessPrior:
 
         s, n = np.asarray(successes, float), np.asarray(samples, float)
         if len(s) == 0 or s.shape != n.shape or np.any(s < 0) or np.any(s > n) or np.any(n < 1):
-            raise ValidationError("successes", "need per-task counts with 0 <= successes <= samples, samples >= 1")
+            raise ValidationError(
+                "successes", "need per-task counts with 0 <= successes <= samples, samples >= 1"
+            )
 
         def nll(x):
             a, b = np.exp(x)
             return -float(np.sum(betaln(a + s, b + n - s) - betaln(a, b)))
 
-        res = minimize(nll, np.log([0.5, 2.0]), method="Nelder-Mead", options={"xatol": 1e-4, "fatol": 1e-6})
+        res = minimize(
+            nll, np.log([0.5, 2.0]), method="Nelder-Mead", options={"xatol": 1e-4, "fatol": 1e-6}
+        )
         a, b = np.exp(res.x)
         return cls(float(a), float(b))
 
@@ -343,10 +373,14 @@ def solve_with(
         ok = expr is not None and r.verify(expr)
         text = show(expr) if ok else ""
         return r.attempt("greedy", text, ok, 1, [r.checkpoint(1, text, ok)])
-    return _sampling(r, strategy, budget, time_limit_s, confidence, prior or SuccessPrior(), value_eflops)
+    return _sampling(
+        r, strategy, budget, time_limit_s, confidence, prior or SuccessPrior(), value_eflops
+    )
 
 
-def _sampling(r: _Run, strategy: str, budget: int, time_limit_s: float, confidence, prior, value_eflops) -> Attempt:
+def _sampling(
+    r: _Run, strategy: str, budget: int, time_limit_s: float, confidence, prior, value_eflops
+) -> Attempt:
     drawn = 0
     best: tuple[float, str] | None = None  # (log π, program) of the most probable verified
     verified_groups: dict = {}  # hidden-output key -> [count, best log π, program]
@@ -380,7 +414,9 @@ def _sampling(r: _Run, strategy: str, budget: int, time_limit_s: float, confiden
             num_verified += 1
             if best is None or lp > best[0]:
                 best = (lp, text)
-            g = verified_groups.setdefault(key if key is not None else ("<fails on hidden>",), [0, -math.inf, ""])
+            g = verified_groups.setdefault(
+                key if key is not None else ("<fails on hidden>",), [0, -math.inf, ""]
+            )
             g[0] += 1
             if lp > g[1]:
                 g[1], g[2] = lp, text
@@ -440,7 +476,10 @@ def _lts(r: _Run, budget: int, time_limit_s: float, batch_size: int) -> Attempt:
         for j in range(len(ids)):
             kid = decoder.advance(node, entries[j], names)
             counter += 1
-            heapq.heappush(heap, (log_d - (logp + lp[j]), counter, logp + lp[j], depth + 1, kid, kv, int(ids[j])))
+            heapq.heappush(
+                heap,
+                (log_d - (logp + lp[j]), counter, logp + lp[j], depth + 1, kid, kv, int(ids[j])),
+            )
 
     push_children(root, 0.0, 0, (empty, empty), r.first_logits.numpy())
     expansions = 1
@@ -474,7 +513,9 @@ def _lts(r: _Run, budget: int, time_limit_s: float, batch_size: int) -> Attempt:
         else:
             pk = pv = None
         with torch.inference_mode():
-            out, nk, nv = model.step(r.prompt_kv, pk, pv, torch.tensor(lens), torch.tensor([it[6] for it in batch]))
+            out, nk, nv = model.step(
+                r.prompt_kv, pk, pv, torch.tensor(lens), torch.tensor([it[6] for it in batch])
+            )
         r.meter.decode(len(r.prompt), [n + 1 for n in lens])
         logits = out.numpy()
         for i, it in enumerate(batch):
