@@ -43,7 +43,14 @@ def test_the_shipped_prior_is_a_small_valid_model_file():
         assert model.num_params > 10_000 and model.meta.get("train")
 
 
-@pytest.mark.parametrize("strategy", ["lts", "sample", "adaptive"])
+@pytest.mark.parametrize(
+    "strategy",
+    [
+        "lts",
+        pytest.param("sample", marks=pytest.mark.slow),
+        pytest.param("adaptive", marks=pytest.mark.slow),
+    ],
+)
 def test_solve_programs_with_the_shipped_transformer_prior(tmp_path, strategy):
     (tmp_path / "t.json").write_text(json.dumps(TASKS))
     out = _kairos(
