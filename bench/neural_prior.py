@@ -234,7 +234,10 @@ def main() -> None:
     args = ap.parse_args()
     command = "nice -n 5 env PYTHONPATH=src python3 bench/neural_prior.py"
     if args.export_only:
-        export_frontier(json.loads(args.out.read_text()), args.frontier_data, command)
+        result = json.loads(args.out.read_text())
+        plot(result["frontier"], result["baselines_at_1s"], args.out.with_suffix(".png"), 1.0)
+        if args.frontier_data:
+            export_frontier(result, args.frontier_data, command)
         return
     torch.set_num_threads(1)
     t_start = time.perf_counter()
@@ -565,7 +568,7 @@ def export_frontier(result: dict, dest: Path, command: str) -> None:
 
 
 def plot(table, baselines, path: Path, grammar_s: float) -> None:
-    from kairos.report.plots import new_figure
+    from kairos.plotting import new_figure
 
     fig, ax = new_figure()
     markers = {

@@ -52,7 +52,7 @@ def section(ctx: Any) -> Section:
     """Attention share against generation length across Qwen3, and the measured iso-cost frontier."""
     from kairos.cost import get_model
     from kairos.cost.frontier import pareto_frontier, plot_frontier
-    from kairos.report.plots import new_figure
+    from kairos.plotting import new_figure
 
     lengths = [1024, 4096, 32768] if ctx.quick else [2**k for k in range(8, 16)]
     sec = Section("Cost: where test-time compute goes (Kinetics eFLOPs)")
