@@ -217,6 +217,7 @@ def test_training_is_seeded_and_lowers_the_loss():
         train(m1, ex, seed=0, steps=0)
 
 
+@torch.no_grad()
 def test_code_length_matches_the_constrained_decoding_probabilities():
     m = tiny(seed=1)
     dec = Decoder(m.vocab)
