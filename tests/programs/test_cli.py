@@ -32,7 +32,11 @@ TASKS = [
 def _kairos(*args, cwd):
     env = {**os.environ, "PYTHONPATH": str(SRC)}
     return subprocess.run(
-        [sys.executable, "-m", "kairos.cli", *args], cwd=cwd, env=env, capture_output=True, text=True
+        [sys.executable, "-m", "kairos.cli", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
     )
 
 

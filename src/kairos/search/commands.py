@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 
 from kairos.domains import DomainName
+from kairos.outputs import new_run_path
 
 
 class AlgoName(StrEnum):
@@ -76,6 +77,7 @@ def solve(
 
     from kairos.domains import load_domain_file
     from kairos.errors import ValidationError
+    from kairos.outputs import check_output_path
     from kairos.policy import policy_by_name
     from kairos.runfolder import RunFolder, write_csv
     from kairos.search import SearchConfig
@@ -86,6 +88,8 @@ def solve(
     levels = [*(levels or []), *(more_levels or [])]
     if not levels:
         raise ValidationError("--levels", "no problem file given; pass --levels FILE...")
+    if results is not None:
+        check_output_path(results)
     config = SearchConfig(algorithm=algo.value, budget=budget, weight=weight)
     problems = [p for path in levels for p in load_domain_file(domain.value, path)]
     if problems and all(callable(getattr(p, "solve", None)) for p in problems):
@@ -118,7 +122,7 @@ def solve(
     wall_s = time.perf_counter() - t0
     rows = [r.row() for r in found]
     run = RunFolder.create(
-        out or Path("runs") / time.strftime("solve-%Y%m%d-%H%M%S"),
+        out or new_run_path("solve"),
         command="solve",
         config={
             "domain": domain.value,
