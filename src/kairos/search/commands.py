@@ -169,22 +169,11 @@ def _solve_own(
 
     from kairos.errors import ValidationError
     from kairos.runfolder import RunFolder, write_csv
-    from kairos.search.neural.solve import NeuralSolver, is_transformer_prior
+    from kairos.search.neural.solve import neural_solver_for
 
     if time_limit is not None and not time_limit > 0:
         raise ValidationError("--time-limit", f"got {time_limit}, expected > 0 CPU seconds")
-    neural = None
-    if is_transformer_prior(policy):
-        if not all(hasattr(p, "task") for p in problems):
-            raise ValidationError(
-                "--policy", f"a transformer prior solves program tasks, not {domain}"
-            )
-        neural = NeuralSolver(policy, strategy or "lts")
-    elif strategy is not None:
-        raise ValidationError(
-            "--strategy",
-            f"needs a transformer prior policy (e.g. list-transformer), got {policy!r}",
-        )
+    neural = neural_solver_for(policy, strategy, problems, domain)
     console = Console()
     found = []
     t0 = time.perf_counter()

@@ -30,6 +30,31 @@ def is_transformer_prior(policy: str) -> bool:
     return policy in SHIPPED or Path(policy).suffix == ".ktpr"
 
 
+def neural_solver_for(policy: str, strategy: str | None, problems, domain: str):
+    """The solver for ``kairos solve``'s ``--policy``/``--strategy``, or None for the domain's own.
+
+    Raises
+    ------
+    ValidationError
+        ``--strategy`` without a transformer prior, or a transformer prior for
+        problems that are not program tasks.
+    """
+    from kairos.errors import ValidationError
+
+    if is_transformer_prior(policy):
+        if not all(isinstance(getattr(p, "task", None), Task) for p in problems):
+            raise ValidationError(
+                "--policy", f"a transformer prior solves program tasks, not {domain}"
+            )
+        return NeuralSolver(policy, strategy or "lts")
+    if strategy is not None:
+        raise ValidationError(
+            "--strategy",
+            f"needs a transformer prior policy (e.g. {SHIPPED[0]}), got {policy!r}",
+        )
+    return None
+
+
 class NeuralSolver:
     """A loaded prior and decoder, shared across tasks.
 
