@@ -67,7 +67,7 @@ def reference_search(
         if not children:
             continue
         if scorer is not None:
-            logits = scorer.logits(state, action)
+            logits = scorer.logits(state, action).tolist()
             best = max(logits[a] for a, _ in children)
             log_norm = best + math.log(sum(math.exp(logits[a] - best) for a, _ in children))
         else:  # BFS and WA* do not use the policy
