@@ -152,6 +152,22 @@ def test_a_plugin_domain_is_trained_and_measured(mazes, tmp_path):
     assert summary["slope"] > 0
 
 
+def test_the_agent_allocates_time_across_plugin_tasks(site, tmp_path):
+    """What ``kairos allocate`` runs: suspendable pure-Python searches, memory, audit."""
+    from keymaze import generate
+
+    from kairos.agent.episode import run_agent
+    from kairos.runfolder import RunFolder
+
+    mazes = [generate(6 + s % 5, seed=s, num_keys=1 + s % 3) for s in range(60)]
+    run = RunFolder.create(tmp_path / "agent", command="allocate", config={}, seed=0)
+    audit = run_agent(mazes[30:], mazes[:30], run, budget=4000, first_slice=20, train_cap=3000)
+    assert audit["repeated_tasks"]["tasks"] >= 15 and audit["repeated_tasks"]["ratio"] == 0.0
+    assert audit["effort_vs_difficulty"]["difficulty_measure"] == "uniform_code_length_bits"
+    shares = audit["hopeless_starts"]["share_by_method"]
+    assert shares["index"] < shares["fixed"]
+
+
 @pytest.mark.slow
 def test_the_cli_solves_trains_and_measures_a_plugin_domain(site, mazes, tmp_path):
     path, _ = mazes
@@ -174,3 +190,13 @@ def test_the_cli_solves_trains_and_measures_a_plugin_domain(site, mazes, tmp_pat
                "--budget", "20000", "--resamples", "50", "--compressor", "xz", "--json")
     )  # fmt: skip
     assert summary["n"] >= 15 and summary["slope"] > 0
+    from keymaze import generate, write_mazes
+
+    mixed = [generate(6 + s % 5, seed=s, num_keys=1 + s % 3) for s in range(60)]
+    write_mazes(tmp_path / "train.txt", mixed[:30])
+    write_mazes(tmp_path / "tasks.txt", mixed[30:])
+    kairos("allocate", "keymaze", "--levels", str(tmp_path / "tasks.txt"), "--train-levels",
+           str(tmp_path / "train.txt"), "--budget", "4000", "--first-slice", "20",
+           "--train-cap", "3000", "--out", str(tmp_path / "agent"))  # fmt: skip
+    audit = json.loads((tmp_path / "agent" / "audit.json").read_text())
+    assert audit["repeated_tasks"]["ratio"] == 0.0
