@@ -97,7 +97,7 @@ def test_a_domain_without_features_cannot_be_scored():
         features = None
 
     policy = FeatureModelPolicy("line", 3)
-    with pytest.raises(MismatchError, match="no features"):
+    with pytest.raises(ValidationError, match="no features"):
         policy.state_logits(Bare(5, 0, 3), 0, -1)
 
 
