@@ -11,6 +11,8 @@ from typing import Annotated
 
 import typer
 
+from kairos.outputs import new_run_path
+
 app = typer.Typer(
     name="kairos",
     help="Intelligence is about time: solve, learn, compress, price and scale.",
@@ -56,7 +58,7 @@ def demo(
     from kairos.demo import run_demo
 
     console = Console()
-    out = out or Path("runs") / time.strftime("demo-%Y%m%d-%H%M%S")
+    out = out or new_run_path("demo")
     t0 = time.perf_counter()
     path, failed = run_demo(out, seed=seed, quick=quick, console=console)
     console.print(f"\nReport: [bold]{path}[/bold]  ({time.perf_counter() - t0:.1f} s)")
@@ -88,15 +90,47 @@ app.command("audit")(_toni_commands.audit)
 app.command("speedup")(_toni_commands.speedup)
 
 
-def main() -> None:
-    """Console-script entry point: turn kairos errors into one clear line and exit 2."""
+MAX_MESSAGE_CHARS = 400  # an error message quotes input; it must not echo a 200 KB line
+
+
+def one_line(message: str) -> str:
+    """``message`` on one line, shortened to :data:`MAX_MESSAGE_CHARS` characters."""
+    text = " ".join(str(message).split())
+    if len(text) > MAX_MESSAGE_CHARS:
+        text = text[: MAX_MESSAGE_CHARS - 30] + f" ... ({len(text):,} characters)"
+    return text
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point: turn kairos and usage errors into one clear line and exit 2."""
+    from typer._click import exceptions as click
+    from typer.exceptions import Abort
+
     from kairos.errors import KairosError
 
     try:
-        app()
+        rc = app(args=argv, prog_name="kairos", standalone_mode=False)
     except KairosError as exc:
-        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+        typer.secho(f"error: {one_line(str(exc))}", fg=typer.colors.RED, err=True)
         raise SystemExit(2) from None
+    except click.NoArgsIsHelpError as exc:
+        typer.echo(exc.format_message())
+        raise SystemExit(2) from None
+    except click.UsageError as exc:
+        where = exc.ctx.command_path if exc.ctx else "kairos"
+        typer.secho(
+            f"error: {one_line(exc.format_message())} (see '{where} --help')",
+            fg=typer.colors.RED,
+            err=True,
+        )
+        raise SystemExit(2) from None
+    except Abort:
+        typer.secho("error: aborted", fg=typer.colors.RED, err=True)
+        raise SystemExit(130) from None
+    except click.ClickException as exc:
+        typer.secho(f"error: {one_line(exc.format_message())}", fg=typer.colors.RED, err=True)
+        raise SystemExit(exc.exit_code) from None
+    raise SystemExit(rc if isinstance(rc, int) else 0)
 
 
 if __name__ == "__main__":

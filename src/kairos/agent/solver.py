@@ -8,11 +8,14 @@ Ray is an optional extra (``pip install kairos[ray]``), imported only when used.
 from __future__ import annotations
 
 import multiprocessing
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
-from kairos.search.engine import SearchConfig, search
+from kairos.search.engine import SearchConfig, SearchSession, search
+
+DEADLINE_SLICE = 5_000  # expansions between looks at the clock when a deadline is set
 
 _WORKER: dict = {}
 
@@ -26,14 +29,36 @@ class Attempt:
     expansions: int
     actions: tuple[int, ...]
     seconds: float
+    cut: bool = False  # stopped by the deadline before its budget: not a real attempt
 
 
-def _init(problems, policy, config) -> None:
-    _WORKER.update(problems=problems, policy=policy, config=config)
+def _init(problems, policy, config, deadline=None, torch_threads=None) -> None:
+    _WORKER.update(problems=problems, policy=policy, config=config, deadline=deadline)
+    cap_torch_threads(torch_threads)
+
+
+def cap_torch_threads(threads: int | None) -> None:
+    """Limit torch's intra-op threads, if torch is in use here (never imports it)."""
+    import sys
+
+    if threads is not None and "torch" in sys.modules:
+        sys.modules["torch"].set_num_threads(max(1, int(threads)))
 
 
 def _attempt(index: int) -> Attempt:
-    res = search(_WORKER["problems"][index], _WORKER["config"], _WORKER["policy"])
+    problem, config, policy = _WORKER["problems"][index], _WORKER["config"], _WORKER["policy"]
+    deadline = _WORKER.get("deadline")
+    if deadline is None:
+        res = search(problem, config, policy)
+        return Attempt(index, res.solved, res.expansions, tuple(res.actions), res.seconds)
+    # Slices expand exactly the nodes one uninterrupted search would (SearchSession), so a
+    # search that meets the deadline gives the same result; one that does not is dropped.
+    session = SearchSession(problem, config, policy)
+    while not session.done and session.expansions < config.budget:
+        if time.time() >= deadline:
+            return Attempt(index, False, session.expansions, (), session.seconds, cut=True)
+        session.advance(min(DEADLINE_SLICE, config.budget - session.expansions))
+    res = session.result()
     return Attempt(index, res.solved, res.expansions, tuple(res.actions), res.seconds)
 
 
@@ -46,6 +71,7 @@ def attempt_all(
     jobs: int = 1,
     should_stop: Callable[[], bool] | None = None,
     executor: str = "local",
+    deadline: float | None = None,
 ) -> Iterator[Attempt]:
     """Yield an :class:`Attempt` per index (in completion order for ``jobs > 1``).
 
@@ -53,7 +79,8 @@ def attempt_all(
     problems are started and the generator ends after the ones in flight.
     ``executor="ray"`` runs the attempts as Ray tasks (a local Ray instance
     with ``jobs`` CPUs is started unless Ray is already initialised, e.g.
-    connected to a cluster).
+    connected to a cluster). ``deadline`` (a ``time.time()`` value; local pools
+    only) stops a search in flight: its attempt comes back with ``cut=True``.
     """
     if executor == "ray":
         yield from _attempt_ray(problems, indices, policy, config, jobs, should_stop)
@@ -63,7 +90,7 @@ def attempt_all(
 
         raise ValidationError("executor", f"got {executor!r}, expected 'local' or 'ray'")
     if jobs <= 1:
-        _init(problems, policy, config)
+        _init(problems, policy, config, deadline)
         for i in indices:
             if should_stop and should_stop():
                 return
@@ -71,7 +98,10 @@ def attempt_all(
         return
     ctx = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(
-        max_workers=jobs, mp_context=ctx, initializer=_init, initargs=(problems, policy, config)
+        max_workers=jobs,
+        mp_context=ctx,
+        initializer=_init,
+        initargs=(problems, policy, config, deadline, 1),
     ) as pool:
         pending = list(indices)
         in_flight = set()

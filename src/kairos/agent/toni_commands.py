@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import math
-import time
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from kairos.domains import DomainName
+from kairos.outputs import new_run_path
 
 
 def allocate(
@@ -24,7 +24,8 @@ def allocate(
     ],
     budget: Annotated[int, typer.Option(help="Global expansion budget for all tasks.")] = 2_000_000,
     value: Annotated[
-        float | None, typer.Option(help="Expansions a solve is worth (default budget/4).")
+        float | None,
+        typer.Option(help="Expansions a solve is worth (default: the whole --budget)."),
     ] = None,
     first_slice: Annotated[int, typer.Option(help="First slice of every task.")] = 1000,
     train_cap: Annotated[int, typer.Option(help="Expansion cap per training task.")] = 200_000,
@@ -50,7 +51,7 @@ def allocate(
     train = [p for path in train_levels for p in load_domain_file(domain.value, path)]
     pol = policy_by_name(policy, domain=domain.value)
     run = RunFolder.create(
-        out or Path("runs") / time.strftime("allocate-%Y%m%d-%H%M%S"),
+        out or new_run_path("allocate"),
         command="allocate",
         config={
             "domain": domain.value,
@@ -87,7 +88,9 @@ def audit(
 
     result = audit_run(run_dir)
     if as_json:
-        typer.echo(json.dumps(result, indent=2))
+        from kairos.runfolder import json_text
+
+        typer.echo(json_text(result), nl=False)
         return
     _print_audit(Console(), result)
 
@@ -106,6 +109,14 @@ def _print_allocation(console, summary: dict) -> None:
             f"{s['hopeless_share']:.2f}",
         )
     console.print(table)
+    for method, s in summary.items():
+        gave_up = s.get("abandoned", [])
+        if gave_up:
+            console.print(
+                f"[yellow]{method} abandoned {len(gave_up)}/{s['tasks']} task(s):[/yellow]"
+            )
+        for a in gave_up:
+            console.print(f"  {a['problem']}: {a['reason']}")
 
 
 def _print_audit(console, result: dict) -> None:
@@ -216,13 +227,28 @@ def speedup(
             objective=config.objective, l2=config.l2, seed=seed, resamples=resamples,
             compressor=compressor, base=base, on_stage=lambda msg: status.update(msg),
         )  # fmt: skip
+    from kairos.speedup.measure import MIN_PAIRS_FOR_FIT
+
+    summary["min_pairs_for_fit"] = MIN_PAIRS_FOR_FIT
     run.write_json("speedup.json", summary)
     run.write_csv("speedup.csv", rows)
+    console.print(
+        f"tasks solved under both priors: {summary['n']} (a fit needs {MIN_PAIRS_FOR_FIT})"
+    )
+    if summary["n"] < MIN_PAIRS_FOR_FIT:
+        raise ValidationError(
+            "--levels",
+            f"only {summary['n']} task(s) solved under both priors; the law is not fitted below "
+            f"{MIN_PAIRS_FOR_FIT} (give more held-out tasks or a larger --budget; the counts per "
+            f"prior are in {run.file('speedup.json')})",
+        )
     from kairos.speedup.figure import plot_speedup
 
     plot_speedup(rows, summary, run.file("speedup.png"))
     if as_json:
-        typer.echo(json.dumps(summary, indent=2, default=str))
+        from kairos.runfolder import json_text
+
+        typer.echo(json_text(summary), nl=False)
         return
     _print_speedup(console, summary)
     console.print(f"results: {run.path} (speedup.json, speedup.csv, speedup.png)")

@@ -6,7 +6,6 @@ Heavy imports (numpy, torch, matplotlib) happen inside the commands.
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 from typing import Annotated
 
@@ -16,6 +15,7 @@ from kairos.cost.estimate import COST_MODELS
 from kairos.cost.hardware import hardware_names
 from kairos.cost.spec import shipped_model_names
 from kairos.errors import ValidationError
+from kairos.outputs import new_run_path
 
 cost_app = typer.Typer(
     help=(
@@ -114,7 +114,10 @@ def cost(
         return
     if model is None:
         typer.echo(ctx.get_help())
-        raise typer.Exit()
+        raise ValidationError(
+            "--model",
+            "no model given; pass --model NAME or a config.json path (kairos cost --help)",
+        )
     from kairos.cost import Workload, estimate, get_hardware, get_model, parse_sparse
 
     work = Workload.of(
@@ -124,9 +127,12 @@ def cost(
         batch_size=batch,
         sparse=parse_sparse(sparse),
     )
-    result = estimate(
-        get_model(model), work, get_hardware(hardware), mode="kinetics" if kinetics else "exact"
-    )
+    from kairos.cost.estimate import context_warnings
+
+    spec = get_model(model)
+    for warning in context_warnings(spec, work):
+        typer.secho(f"warning: {warning}", fg=typer.colors.YELLOW, err=True)
+    result = estimate(spec, work, get_hardware(hardware), mode="kinetics" if kinetics else "exact")
     if out is not None:
         from kairos.runfolder import RunFolder
 
@@ -177,7 +183,7 @@ def frontier(
     result = frontier_table(price_rows(rows, hw, mode=mode, prompt_tokens=prompt))
     config = {"table": str(table), "hardware": hw.name, "mode": mode, "prompt": prompt}
     run = RunFolder.create(
-        out or Path("runs") / time.strftime("cost-frontier-%Y%m%d-%H%M%S"),
+        out or new_run_path("cost-frontier"),
         command="cost frontier",
         config=config,
         seed=None,
@@ -228,14 +234,14 @@ def calibrate(
     from rich.progress import Progress
     from rich.table import Table
 
-    from kairos.container import atomic_write_text
     from kairos.cost.calibrate import FULL_PLAN, QUICK_PLAN, num_points
     from kairos.cost.calibrate import calibrate as run_calibration
+    from kairos.outputs import write_output_text
     from kairos.runfolder import RunFolder
 
     plan = dataclasses.replace(QUICK_PLAN if quick else FULL_PLAN, seed=seed)
     run = RunFolder.create(
-        out or Path("runs") / time.strftime("cost-calibrate-%Y%m%d-%H%M%S"),
+        out or new_run_path("cost-calibrate"),
         command="cost calibrate",
         config=dataclasses.asdict(plan),
         seed=seed,
@@ -248,7 +254,7 @@ def calibrate(
     run.write_json("summary.json", summary)
     run.write_json("cpu_profile.json", profile.to_dict())
     if save_profile is not None:
-        atomic_write_text(save_profile, json.dumps(profile.to_dict(), indent=2) + "\n")
+        write_output_text(save_profile, json.dumps(profile.to_dict(), indent=2) + "\n")
 
     view = Table(title="predicted / measured (held-out points marked *)")
     for col in ("size", "phase", "tokens", "measured s", "predicted s", "ratio"):

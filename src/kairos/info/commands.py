@@ -12,16 +12,15 @@ from typing import Annotated
 import typer
 
 from kairos.info.compressor import COMPRESSORS, DEFAULT_MODEL
+from kairos.outputs import new_run_path
 
 _MODEL_HELP = f"Compressor: {'|'.join(COMPRESSORS)}."
 
 
 def _read(path: Path) -> bytes:
-    from kairos.errors import InputFormatError
+    from kairos.inputs import MAX_DATA_BYTES, read_input_bytes
 
-    if not path.is_file():
-        raise InputFormatError(path, None, "not a readable file")
-    return path.read_bytes()
+    return read_input_bytes(path, max_bytes=MAX_DATA_BYTES)
 
 
 def _check_model(model: str) -> str:
@@ -36,18 +35,20 @@ def compress(
     src: Annotated[Path, typer.Argument(help="File to compress.")],
     out: Annotated[Path, typer.Option("-o", "--out", help="Compressed .kz file to write.")],
     model: Annotated[str, typer.Option(help=_MODEL_HELP)] = DEFAULT_MODEL,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Compress SRC into a checksummed .kz file."""
     import time
 
-    from kairos.container import atomic_write_bytes
     from kairos.info.fileformat import compress_bytes
+    from kairos.outputs import check_output_path, write_output
 
+    check_output_path(out, force=force)
     data = _read(src)
     t0 = time.perf_counter()
     blob = compress_bytes(data, _check_model(model))
     seconds = time.perf_counter() - t0
-    atomic_write_bytes(out, blob)
+    write_output(out, blob, force=force)
     bpb = 8 * len(blob) / max(len(data), 1)
     typer.echo(
         f"{src} -> {out}: {len(data):,} -> {len(blob):,} bytes "
@@ -58,13 +59,15 @@ def compress(
 def decompress(
     src: Annotated[Path, typer.Argument(help=".kz file to decompress.")],
     out: Annotated[Path, typer.Option("-o", "--out", help="File to write.")],
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Decompress a .kz file; fails (exit 2) rather than write wrong bytes."""
-    from kairos.container import atomic_write_bytes
     from kairos.info.fileformat import decompress_bytes
+    from kairos.outputs import check_output_path, write_output
 
+    check_output_path(out, force=force)
     data = decompress_bytes(_read(src), path=src)
-    atomic_write_bytes(out, data)
+    write_output(out, data, force=force)
     typer.echo(f"{src} -> {out}: {len(data):,} bytes (checksum verified)")
 
 
@@ -97,7 +100,6 @@ def bench_compress(
     out: Annotated[Path | None, typer.Option(help="Run folder for the results.")] = None,
 ) -> None:
     """Bytes, bits per byte and speed of every compressor on FILES, in one run."""
-    import time
 
     from rich.console import Console
 
@@ -105,11 +107,17 @@ def bench_compress(
     from kairos.runfolder import RunFolder
 
     names = [_check_model(m.strip()) for m in models.split(",") if m.strip()]
+    if not names:
+        from kairos.errors import ValidationError
+
+        raise ValidationError(
+            "--models", f"got {models!r}; expected compressor names, e.g. cm,gzip"
+        )
     inputs = read_inputs(files)
     console = Console()
     rows = run_benchmark(inputs, names, on_step=lambda m, f: console.print(f"{m}: {f}"))
     totals = summarise(rows)
-    out = out or Path("runs") / time.strftime("bench-compress-%Y%m%d-%H%M%S")
+    out = out or new_run_path("bench-compress")
     run = RunFolder.create(
         out,
         command="bench compress",

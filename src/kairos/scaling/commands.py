@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
-import time
 from pathlib import Path
 from typing import Annotated
 
 import typer
+
+from kairos.outputs import new_run_path
 
 
 def _split_names(text: str, field: str) -> list[str]:
@@ -101,7 +101,7 @@ def fit_command(
     table = read_table(data, [*x_cols, y_col[0]])
     x_values = np.stack([table[c] for c in x_cols], axis=1)
     y_values = table[y_col[0]]
-    out = out or Path("runs") / time.strftime("fit-%Y%m%d-%H%M%S")
+    out = out or new_run_path("fit")
     run = RunFolder.create(
         out,
         command="fit",
@@ -179,7 +179,9 @@ def fit_command(
             str(run.file("fit.png")),
         )
     if as_json:
-        typer.echo(json.dumps(record, indent=2, default=float))
+        from kairos.runfolder import json_text
+
+        typer.echo(json_text(record), nl=False)
         return
     _print_record(record, run.path)
 
@@ -204,6 +206,11 @@ def _print_record(record: dict, run_path: Path) -> None:
         f"(grad norm {diag['grad_norm']:.2g}, {diag['iterations']} iterations, "
         f"{diag['num_starts_agreed']}/{diag['num_starts']} starts agreed)"
     )
+    if diag.get("identifiable") is False:
+        console.print(
+            "[red]unidentifiable: the Jacobian at the optimum is singular; the data do not "
+            "determine every parameter (treat the values as unfitted)[/red]"
+        )
     for key, value in record.get("derived", {}).items():
         console.print(f"{key}: {value}")
     if "summary" in record:

@@ -57,7 +57,10 @@ def solve_all(
     results: list[SearchResult] = []
     if jobs <= 1 or len(problems) <= 1:
         for item in work:
-            results.append(_solve_one(item))
+            result = _solve_one(item)
+            if isinstance(result, _Failure):
+                raise result.error()
+            results.append(result)
             if on_result:
                 on_result(results[-1])
         return results
