@@ -38,7 +38,7 @@ from pathlib import Path
 
 from kairos.agent import BootstrapConfig, run_bootstrap
 from kairos.agent.bootstrap import CHECKPOINT_NAME, load_checkpoint
-from kairos.agent.solver import attempt_all
+from kairos.search.parallel import solve_iter
 from kairos.container import atomic_write_text
 from kairos.domains.sokoban import read_levels
 from kairos.policy import UniformPolicy
@@ -67,7 +67,7 @@ def _levels(folder: Path, count: int) -> list:
 def _evaluate(problems, policy, config: SearchConfig, jobs: int) -> dict:
     t0 = time.perf_counter()
     rows = sorted(
-        attempt_all(problems, range(len(problems)), policy, config, jobs=jobs),
+        solve_iter(problems, config, policy, jobs=jobs),
         key=lambda a: a.index,
     )
     wall = time.perf_counter() - t0

@@ -157,7 +157,7 @@ def test_learning_demo_section_quick(tmp_path):
     from kairos.demo import run_demo
 
     path, failed = run_demo(
-        tmp_path / "demo", quick=True, sections=["kairos.agent.demo:learning_section"]
+        tmp_path / "demo", quick=True, sections=["learning"]
     )
     assert failed == []
     html = path.read_text()

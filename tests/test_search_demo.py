@@ -3,7 +3,7 @@ from kairos.demo import run_demo
 
 def test_search_demo_section_quick(tmp_path):
     path, failed = run_demo(
-        tmp_path / "run", quick=True, sections=["kairos.search.demo:search_section"]
+        tmp_path / "run", quick=True, sections=["search"]
     )
     assert failed == []
     html = path.read_text()

@@ -2,7 +2,9 @@
 
 Every command that produces results writes one run folder holding the full
 config, the library versions, the seed, result tables, checkpoints and, for
-the demo, ``report.html``.
+the demo, ``report.html``. ``run.json`` records the ``status`` of the run:
+``running`` while it runs, then ``completed`` with a ``results`` summary, or
+``failed`` with the ``error``.
 """
 
 from __future__ import annotations
@@ -34,6 +36,9 @@ def library_versions() -> dict[str, str]:
     return versions
 
 
+_OPEN: list[RunFolder] = []  # folders created by the running command, not yet closed
+
+
 @dataclass(frozen=True)
 class RunFolder:
     """A directory holding one run's config, versions, results and artefacts."""
@@ -52,10 +57,35 @@ class RunFolder:
             "config": dict(config),
             "seed": seed,
             "started_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "status": "running",
             "versions": library_versions(),
         }
         atomic_write_text(path / "run.json", json.dumps(meta, indent=2, default=str) + "\n")
-        return cls(path)
+        run = cls(path)
+        _OPEN.append(run)
+        return run
+
+    def meta(self) -> dict[str, Any]:
+        """The content of ``run.json``."""
+        return json.loads(self.file("run.json").read_text())
+
+    def _update(self, **fields: Any) -> None:
+        meta = {**self.meta(), **fields}
+        atomic_write_text(self.file("run.json"), json.dumps(meta, indent=2, default=str) + "\n")
+
+    def record_results(self, results: Mapping[str, Any]) -> None:
+        """Put the run's results summary (the figures it reports) into ``run.json``."""
+        self._update(results=dict(results))
+
+    def close(self, error: str | None = None) -> None:
+        """Mark the run ``completed``, or ``failed`` with ``error``, and stamp the end time."""
+        ended = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        if error is None:
+            self._update(status="completed", ended_utc=ended)
+        else:
+            self._update(status="failed", error=error, ended_utc=ended)
+        if self in _OPEN:
+            _OPEN.remove(self)
 
     def file(self, name: str) -> Path:
         """Path of an artefact inside the run folder."""
@@ -70,6 +100,14 @@ class RunFolder:
     def write_csv(self, name: str, rows: Iterable[Mapping[str, Any]]) -> Path:
         """Atomically write rows (dicts sharing keys) as CSV."""
         return write_csv(self.file(name), rows)
+
+
+def close_open_runs(error: str | None) -> None:
+    """Close every run folder created since the last call (failed with ``error`` if given)."""
+    while _OPEN:
+        run = _OPEN.pop()
+        if run.file("run.json").is_file():
+            run.close(error)
 
 
 def write_csv(path: str | Path, rows: Iterable[Mapping[str, Any]]) -> Path:

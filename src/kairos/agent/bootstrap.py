@@ -371,13 +371,13 @@ def run_bootstrap(
 
 
 def _attempts(problems, todo, policy, search_config, config, capped):
-    from kairos.agent.solver import attempt_all
+    from kairos.search.parallel import solve_iter
 
-    yield from attempt_all(
+    yield from solve_iter(
         problems,
-        todo,
-        policy,
         search_config,
+        policy,
+        indices=todo,
         jobs=config.jobs,
         should_stop=capped,
         executor=config.executor,
