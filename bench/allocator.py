@@ -27,7 +27,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from kairos.agent.run import run_agent
+from kairos.agent.episode import run_agent
 from kairos.domains.deadlock import dead_variant
 from kairos.domains.sokoban import read_levels
 from kairos.policy import policy_by_name

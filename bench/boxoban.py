@@ -36,16 +36,16 @@ import statistics
 import time
 from pathlib import Path
 
-from kairos.agent import BootstrapConfig, run_bootstrap
-from kairos.agent.bootstrap import CHECKPOINT_NAME, load_checkpoint
-from kairos.search.parallel import solve_iter
 from kairos.container import atomic_write_text
 from kairos.domains.sokoban import read_levels
+from kairos.learn import BootstrapConfig, run_bootstrap
+from kairos.learn.bootstrap import CHECKPOINT_NAME, load_checkpoint
 from kairos.policy import UniformPolicy
 from kairos.policy.cm import ContextModelPolicy
 from kairos.policy.files import load_policy
 from kairos.policy.loss import fit, trajectories_from_solutions
 from kairos.search.engine import SearchConfig
+from kairos.search.parallel import solve_iter
 
 DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "boxoban" / "unfiltered"
 OUT = Path(__file__).resolve().parent / "out" / "boxoban"  # --out overrides

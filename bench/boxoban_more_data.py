@@ -19,12 +19,12 @@ from pathlib import Path
 
 import numpy as np
 
-from kairos.agent.bootstrap import load_checkpoint
-from kairos.search.parallel import solve_iter
 from kairos.domains.sokoban import read_levels
+from kairos.learn.bootstrap import load_checkpoint
 from kairos.policy.cm import ContextModelPolicy
 from kairos.policy.loss import fit, trajectories_from_solutions
 from kairos.search.engine import SearchConfig
+from kairos.search.parallel import solve_iter
 
 ROOT = Path(__file__).resolve().parent
 DATA = ROOT.parents[1] / "shared" / "data" / "boxoban" / "unfiltered"

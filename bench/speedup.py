@@ -26,18 +26,18 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from kairos.agent.bootstrap import (
+from kairos.domains.sokoban import read_levels
+from kairos.domains.stp import generate
+from kairos.learn.bootstrap import (
     CHECKPOINT_NAME,
     BootstrapConfig,
     load_checkpoint,
     problems_digest,
     run_bootstrap,
 )
-from kairos.agent.speedup_plot import plot_speedup
-from kairos.agent.speedup_run import run_speedup
-from kairos.domains.sokoban import read_levels
-from kairos.domains.stp import generate
 from kairos.runfolder import write_csv
+from kairos.speedup.experiment import run_speedup
+from kairos.speedup.figure import plot_speedup
 
 ROOT = Path(__file__).resolve().parent
 DATA = ROOT.parents[1] / "shared" / "data" / "boxoban"

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from kairos.agent.audit import effort_correlation, repeat_ratio, uniform_code_length
-from kairos.agent.run import audit_run, run_agent
+from kairos.agent.episode import audit_run, run_agent
 from kairos.cli import app
 from kairos.domains.stp import SlidingTile, generate, write_instances
 from kairos.errors import InputFormatError

@@ -32,7 +32,9 @@ def test_cli_rejects_garbage_with_typed_errors(tmp_path):
     junk.write_bytes(b"not a kairos file at all")
     res = runner.invoke(app, ["decompress", str(junk), "-o", str(tmp_path / "x")])
     assert isinstance(res.exception, ForeignFileError)
-    res = runner.invoke(app, ["compress", str(junk), "-o", str(tmp_path / "y"), "--compressor", "zip"])
+    res = runner.invoke(
+        app, ["compress", str(junk), "-o", str(tmp_path / "y"), "--compressor", "zip"]
+    )
     assert res.exit_code == 2 and "--compressor" in res.output  # choices from the registry
     res = runner.invoke(app, ["info", str(tmp_path / "missing"), str(junk)])
     assert isinstance(res.exception, InputFormatError)

@@ -89,8 +89,8 @@ def test_file_roundtrip_and_mismatch(tmp_path):
 
 
 def test_bootstrap_with_the_network(tmp_path):
-    from kairos.agent import BootstrapConfig, run_bootstrap
-    from kairos.agent.bootstrap import load_checkpoint
+    from kairos.learn import BootstrapConfig, run_bootstrap
+    from kairos.learn.bootstrap import load_checkpoint
 
     puzzles = [generate(3, 8 + i, seed=i) for i in range(6)]
     config = BootstrapConfig(domain="stp", initial_budget=100, policy="nn", nn_epochs=3)

@@ -1,8 +1,8 @@
 import json
 
 from kairos.demo import run_demo
+from kairos.plotting import new_figure
 from kairos.report import Report, Section
-from kairos.report.plots import new_figure
 
 
 def test_report_embeds_figure_and_escapes(tmp_path):

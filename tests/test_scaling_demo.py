@@ -3,9 +3,9 @@ import json
 import numpy as np
 
 from kairos.demo import SECTIONS, DemoContext
-from kairos.runfolder import RunFolder
 from kairos.demo.scaling import INFO_KEY, SEARCH_KEY
 from kairos.demo.scaling import section as scaling_section
+from kairos.runfolder import RunFolder
 from kairos.scaling.synthetic import curve_data
 
 
@@ -26,7 +26,8 @@ def test_demo_uses_synthetic_examples_when_alone(tmp_path):
     assert html.count("data:image/png") == 3
     record = json.loads(ctx.run.file("scaling_chinchilla.json").read_text())
     assert set(record["params"]) == {"E", "A", "B", "alpha", "beta"}
-    assert ctx.results["scaling.plateau_verdict"] in ("plateau", "still improving", "undecided")
+    # the synthetic curve is 1% above its floor at the largest x, under the 5% tolerance
+    assert ctx.results["scaling.plateau_verdict"] == "plateau"
 
 
 def test_demo_fits_the_curves_other_sections_left(tmp_path):

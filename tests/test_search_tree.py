@@ -7,11 +7,11 @@ import math
 import numpy as np
 import pytest
 
-from kairos.agent.speedup import code_length_bits
 from kairos.domains.stp import SlidingTile, generate
 from kairos.policy.hashed import HashedRandomPolicy
 from kairos.policy.uniform import UniformPolicy
 from kairos.search import SearchConfig, search
+from kairos.search.paths import code_length_bits
 
 TREE = SearchConfig(budget=2_000_000, state_cut=False)
 

@@ -1,5 +1,5 @@
-from kairos.demo.cost import attention_share_rows
 from kairos.demo import SECTIONS, run_demo
+from kairos.demo.cost import attention_share_rows
 
 
 def test_cost_section_is_registered_and_runs_quick(tmp_path):

@@ -2,7 +2,7 @@
 
 Achille & Soatto name three habits an intelligent agent avoids; each gets one
 number here, computed from the tables an agent run writes
-(:mod:`kairos.agent.run`):
+(:mod:`kairos.agent.episode`):
 
 1. *Repeated tasks*: expansions on the second encounter of a solved task ÷
    expansions on the first. An agent with a memory of verified solutions

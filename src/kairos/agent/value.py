@@ -38,14 +38,12 @@ HORIZON_MULTIPLES = (0.5, 1.0, 2.0, 4.0)  # Δ as multiples of the expansions sp
 
 
 def is_dead(domain: Domain) -> bool:
-    """Whether the task is provably unsolvable from its initial state (cheap checks only)."""
-    from kairos.domains.sokoban import Sokoban
+    """Whether the task is provably unsolvable from its initial state (the domain's ``is_dead``).
 
-    if isinstance(domain, Sokoban):
-        from kairos.domains.deadlock import dead_boxes
-
-        return dead_boxes(domain) > 0
-    return False
+    False for a domain without the hook: it offers no cheap proof.
+    """
+    hook = getattr(domain, "is_dead", None)
+    return bool(hook(domain.initial_state())) if hook is not None else False
 
 
 @dataclass(frozen=True)

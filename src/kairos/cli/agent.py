@@ -32,7 +32,7 @@ def allocate(
     as_json: opt.Json = False,
 ) -> None:
     """Spend one budget on a batch of tasks by predicted value of time, against two baselines."""
-    from kairos.agent.run import run_agent
+    from kairos.agent.episode import run_agent
     from kairos.errors import ValidationError
     from kairos.policy import policy_by_name
     from kairos.runfolder import RunFolder
@@ -80,7 +80,7 @@ def audit(
     as_json: opt.Json = False,
 ) -> None:
     """Report the traits of non-intelligence of an agent run."""
-    from kairos.agent.run import audit_run
+    from kairos.agent.episode import audit_run
 
     result = audit_run(run_dir)
     if as_json:

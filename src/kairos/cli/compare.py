@@ -15,7 +15,9 @@ def compare(
     run_b: Annotated[Path, typer.Argument(help="Run folder B (from kairos solve).")],
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="Also write the per-problem CSV here.", show_default=False),
+        typer.Option(
+            "--output", "-o", help="Also write the per-problem CSV here.", show_default=False
+        ),
     ] = None,
     as_json: opt.Json = False,
 ) -> None:

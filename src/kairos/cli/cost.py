@@ -103,7 +103,9 @@ def cost(
     as_json: opt.Json = False,
     out: Annotated[
         Path | None,
-        typer.Option(help="Also write a run folder with the summary and the terms.", show_default=False),
+        typer.Option(
+            help="Also write a run folder with the summary and the terms.", show_default=False
+        ),
     ] = None,
 ) -> None:
     """Print the cost breakdown of one workload (or run a subcommand)."""

@@ -68,7 +68,7 @@ def fit_command(
     import numpy as np
 
     from kairos.errors import ValidationError
-    from kairos.report.plots import save_figure
+    from kairos.plotting import save_figure
     from kairos.runfolder import RunFolder
     from kairos.scaling.bootstrap import bootstrap as run_bootstrap
     from kairos.scaling.fit import FitConfig, fit_law

@@ -8,7 +8,9 @@ import typer
 
 from kairos.cli import options as opt
 
-generate_app = typer.Typer(help="Write generated problem instances to a file.", no_args_is_help=True)
+generate_app = typer.Typer(
+    help="Write generated problem instances to a file.", no_args_is_help=True
+)
 
 
 def stp(

@@ -136,7 +136,15 @@ def _totals_table(totals: list[dict]):
     from rich.table import Table
 
     table = Table(title="Compression, every file round-tripped")
-    for col in ["compressor", "files", "bytes in", "bytes out", "bits/byte", "comp KB/s", "decomp KB/s"]:
+    for col in [
+        "compressor",
+        "files",
+        "bytes in",
+        "bytes out",
+        "bits/byte",
+        "comp KB/s",
+        "decomp KB/s",
+    ]:
         table.add_column(col, justify="left" if col == "compressor" else "right")
     for t in totals:
         table.add_row(

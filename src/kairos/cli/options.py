@@ -25,19 +25,19 @@ import typer
 
 def domain_names() -> list[str]:
     """Names of the registered domains (the one place the CLI asks the registry)."""
-    from kairos.domains import LOADERS
+    from kairos.domains import available_domains
 
-    return list(LOADERS)
+    return available_domains()
 
 
 def load_problems(domain: str, paths: list[Path], *, limit: int | None = None) -> list:
     """Read every problem in ``paths`` for ``domain``; keep the first ``limit``."""
-    from kairos.domains import LOADERS
+    from kairos.domains import load_domain_file
     from kairos.errors import ValidationError
 
     if limit is not None and limit < 1:
         raise ValidationError("--limit", f"got {limit}, expected >= 1")
-    problems = [p for path in paths for p in LOADERS[domain](path)]
+    problems = [p for path in paths for p in load_domain_file(domain, path)]
     return problems if limit is None else problems[:limit]
 
 
@@ -78,7 +78,9 @@ Limit = Annotated[
 Json = Annotated[bool, typer.Option("--json", help="Print the figures as JSON on stdout.")]
 Out = Annotated[
     Path | None,
-    typer.Option("--out", help="Run folder (default: runs/<command>-<timestamp>).", show_default=False),
+    typer.Option(
+        "--out", help="Run folder (default: runs/<command>-<timestamp>).", show_default=False
+    ),
 ]
 Output = Annotated[Path, typer.Option("--output", "-o", help="File to write.")]
 Budget = Annotated[int, typer.Option("--budget", help="Expansion budget per problem.")]

@@ -16,7 +16,9 @@ def solve(
     domain: opt.Domain,
     levels: Annotated[
         list[Path] | None,
-        opt.levels_option("Problem file(s): '--levels a.txt b.txt' or '--levels a.txt --levels b.txt'."),
+        opt.levels_option(
+            "Problem file(s): '--levels a.txt b.txt' or '--levels a.txt --levels b.txt'."
+        ),
     ] = None,
     more_levels: Annotated[
         list[Path] | None,

@@ -31,17 +31,18 @@ def speedup(
         CompressorChoice, typer.Option(help="Compressor for C(h) - C(h|D).")
     ] = CompressorChoice.cm,
     base: Annotated[
-        BaseChoice, typer.Option(help="nu0: 'uniform', or 'smallest' (the smallest subset's prior).")
+        BaseChoice,
+        typer.Option(help="nu0: 'uniform', or 'smallest' (the smallest subset's prior)."),
     ] = BaseChoice.uniform,
     seed: Annotated[int, typer.Option(help="Seed of the subset order and the bootstrap.")] = 0,
     as_json: opt.Json = False,
     out: opt.Out = None,
 ) -> None:
     """Measure log2 speed-up against I(h:D) = l_nu0(h) - l_nuD(h) on held-out tasks."""
-    from kairos.agent.bootstrap import load_checkpoint
-    from kairos.agent.speedup_run import run_speedup
     from kairos.errors import InputFormatError, ValidationError
+    from kairos.learn.bootstrap import load_checkpoint
     from kairos.runfolder import RunFolder
+    from kairos.speedup.experiment import run_speedup
 
     meta_path = run_dir / "run.json"
     try:
@@ -56,7 +57,9 @@ def speedup(
         raise ValidationError("--resamples", f"got {resamples}, expected >= 1")
     config, state, _ = load_checkpoint(run_dir)
     limit_train = train_cfg.get("limit")
-    problems = opt.load_problems(config.domain, train_files, limit=int(limit_train) if limit_train else None)
+    problems = opt.load_problems(
+        config.domain, train_files, limit=int(limit_train) if limit_train else None
+    )
     tasks = opt.load_problems(config.domain, levels, limit=limit)
     if not state.solved:
         raise ValidationError("RUN_DIR", f"{run_dir} has no solved training problems yet")
@@ -82,7 +85,7 @@ def speedup(
     run.write_json("speedup.json", summary)
     run.write_csv("speedup.csv", rows)
     run.record_results({k: v for k, v in summary.items() if not isinstance(v, (list, dict))})
-    from kairos.agent.speedup_plot import plot_speedup
+    from kairos.speedup.figure import plot_speedup
 
     plot_speedup(rows, summary, run.file("speedup.png"))
     if as_json:

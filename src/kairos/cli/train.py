@@ -16,9 +16,13 @@ PolicyKindChoice = opt.choices("PolicyKindChoice", ("cm", "nn"))
 
 def train(
     domain: opt.Domain,
-    levels: Annotated[list[Path], opt.levels_option("Training problem file(s); repeat for several.")],
+    levels: Annotated[
+        list[Path], opt.levels_option("Training problem file(s); repeat for several.")
+    ],
     out: Annotated[Path, typer.Option("--out", help="Run folder; gets policy.kpol.")],
-    objective: Annotated[ObjectiveChoice, typer.Option(help="Training loss.")] = ObjectiveChoice.lts,
+    objective: Annotated[
+        ObjectiveChoice, typer.Option(help="Training loss.")
+    ] = ObjectiveChoice.lts,
     policy_kind: Annotated[
         PolicyKindChoice,
         typer.Option("--policy-kind", help="Context model (cm) or convolutional network (nn)."),
@@ -44,8 +48,8 @@ def train(
     from rich.progress import TimeElapsedColumn as Elapsed
     from rich.table import Table
 
-    from kairos.agent.bootstrap import CHECKPOINT_NAME, BootstrapConfig, run_bootstrap
     from kairos.errors import ValidationError
+    from kairos.learn.bootstrap import CHECKPOINT_NAME, BootstrapConfig, run_bootstrap
     from kairos.runfolder import RunFolder
     from kairos.search.parallel import check_executor, connect
 

@@ -42,7 +42,7 @@ def section(ctx: Any) -> Section:
         price_rows,
         read_table,
     )
-    from kairos.report.plots import new_figure
+    from kairos.plotting import new_figure
 
     lengths = [1024, 4096, 32768] if ctx.quick else [2**k for k in range(8, 16)]
     sec = Section("Cost: where test-time compute goes (Kinetics eFLOPs)")
@@ -100,7 +100,7 @@ def section(ctx: Any) -> Section:
 
 def plot_frontier(table: list[dict[str, Any]], *, title: str = "") -> Any:
     """Accuracy against eFLOPs (log scale), the frontier drawn as a step line."""
-    from kairos.report.plots import new_figure
+    from kairos.plotting import new_figure
 
     fig, ax = new_figure()
     models = sorted({r["model"] for r in table})

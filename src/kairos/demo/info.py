@@ -44,7 +44,7 @@ def section(ctx) -> Section:
     from kairos.info.bench import run_benchmark
     from kairos.info.cm import CMCompressor
     from kairos.info.compressor import COMPRESSORS
-    from kairos.report.plots import new_figure
+    from kairos.plotting import new_figure
 
     text = bundled_text()
     if ctx.quick:

@@ -9,7 +9,7 @@ from kairos.report import Section
 
 
 def _plot_run(log: list[dict], title: str):
-    from kairos.report.plots import new_figure
+    from kairos.plotting import new_figure
 
     fig, _ = new_figure(9.0, 3.2)
     fig.clf()
@@ -43,7 +43,6 @@ def _plot_run(log: list[dict], title: str):
 
 def section(ctx: DemoContext) -> Section:
     """A short live bootstrap run on bundled levels, and the shipped policy against uniform."""
-    from kairos.agent.bootstrap import BootstrapConfig, run_bootstrap
     from kairos.data import (
         BOXOBAN_DEMO,
         BOXOBAN_POLICY,
@@ -53,6 +52,7 @@ def section(ctx: DemoContext) -> Section:
     )
     from kairos.domains.sokoban import read_levels
     from kairos.domains.stp import read_instances
+    from kairos.learn.bootstrap import BootstrapConfig, run_bootstrap
     from kairos.policy import UniformPolicy
     from kairos.policy.files import load_policy
     from kairos.search import SearchConfig, search

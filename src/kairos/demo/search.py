@@ -26,7 +26,7 @@ def _problem_sets(quick: bool):
 
 def section(ctx: DemoContext) -> Section:
     """Solve the bundled problems with LTS (uniform policy), BFS and WA*; plot the costs."""
-    from kairos.report.plots import new_figure
+    from kairos.plotting import new_figure
     from kairos.search import ALGORITHMS, SearchConfig, search
     from kairos.search.summary import summarise
 

@@ -8,10 +8,10 @@ from kairos.report import Section
 
 def section(ctx: DemoContext) -> Section:
     """Fit priors on nested sets of solved 8-puzzles; tree-search held-out ones under each."""
-    from kairos.agent.speedup_plot import speedup_figure
-    from kairos.agent.speedup_run import run_speedup
     from kairos.domains.stp import generate
     from kairos.search import SearchConfig, search
+    from kairos.speedup.experiment import run_speedup
+    from kairos.speedup.figure import speedup_figure
 
     n_train, n_tasks, budget, sizes = (40, 8, 200_000, [4, 40]) if ctx.quick else (
         240, 40, 1_000_000, [4, 16, 64, 240]

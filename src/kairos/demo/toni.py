@@ -28,8 +28,8 @@ def section(ctx: DemoContext) -> Section:
     """Allocate one budget over live and dead Boxoban levels; audit repeats, effort, waste."""
     import json
 
-    from kairos.agent.run import run_agent
-    from kairos.report.plots import new_figure
+    from kairos.agent.episode import run_agent
+    from kairos.plotting import new_figure
     from kairos.runfolder import RunFolder
 
     label, train, tasks, budget, train_cap = _tasks(ctx.quick)

@@ -1,28 +1,39 @@
-"""Task domains: the :class:`Domain` protocol, Sokoban and the sliding-tile puzzle.
+"""Task domains: the :class:`Domain` protocol, the registry, Sokoban and the sliding-tile puzzle.
 
-``LOADERS`` maps a domain name (the CLI choice) to a function reading a file of
-problem instances.
+:func:`available_domains` lists the domain names (the CLI choices): the
+built-ins and every plug-in registered under the entry-point group
+``kairos.domains``; :func:`load_domain_file` reads a file of problem instances
+of one of them (see :mod:`kairos.domains.registry`).
 """
 
-from collections.abc import Callable
 from enum import StrEnum
-from pathlib import Path
 
 from kairos.domains.base import CompiledDomain, Domain, replay
+from kairos.domains.registry import (
+    ENTRY_POINT_GROUP,
+    available_domains,
+    domain_loader,
+    load_domain_file,
+    register_domain,
+)
 from kairos.domains.sokoban import Sokoban, read_levels
 from kairos.domains.stp import SlidingTile, read_instances
 
+# The domain names when kairos was imported, as an enum for the CLI's choices.
+DomainName = StrEnum("DomainName", {name: name for name in available_domains()})
 
-class DomainName(StrEnum):
-    """The built-in domains by their command-line names (the keys of ``LOADERS``)."""
-
-    sokoban = "sokoban"
-    stp = "stp"
-
-
-LOADERS: dict[str, Callable[[str | Path], list]] = {
-    "sokoban": read_levels,
-    "stp": read_instances,
-}
-
-__all__ = ["LOADERS", "CompiledDomain", "Domain", "DomainName", "SlidingTile", "Sokoban", "replay"]
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "CompiledDomain",
+    "Domain",
+    "DomainName",
+    "SlidingTile",
+    "Sokoban",
+    "available_domains",
+    "domain_loader",
+    "load_domain_file",
+    "read_instances",
+    "read_levels",
+    "register_domain",
+    "replay",
+]

@@ -2,9 +2,24 @@
 
 A domain is a deterministic single-agent task. To add one, write one file with
 a class that satisfies :class:`Domain`; the pure-Python search
-(:mod:`kairos.search.reference`) runs it as is. Built-in domains also provide
-:meth:`compile`, a :class:`CompiledDomain` of flat arrays that the
-numba kernel (:mod:`kairos.search.kernel`) understands.
+(:mod:`kairos.search.reference`) runs it as is, and a loader registered under
+the entry-point group ``kairos.domains`` makes it a CLI choice
+(:mod:`kairos.domains.registry`). Optional hooks, which nothing outside a
+domain asks for by class or name (see :data:`OPTIONAL_HOOKS`):
+
+- ``features(state) -> Sequence[int]``: integer context features of a state,
+  the same number for every state of an instance. A context model over them
+  (:class:`kairos.policy.features.FeatureModelPolicy`) makes the domain
+  learnable with ``kairos train``.
+- ``is_dead(state) -> bool``: a cheap proof that no goal is reachable from
+  ``state`` (the allocator stops spending on such tasks).
+- ``difficulty``: the name of the independent difficulty measure of a solved
+  task, ``"bfs_optimal_length"`` where breadth-first search to the optimum is
+  affordable; ``"uniform_code_length_bits"`` (the default) otherwise.
+- ``compile() -> CompiledDomain`` and ``pack(state) -> ndarray of uint64``: the
+  flat-array form that the numba kernel (:mod:`kairos.search.kernel`)
+  understands; built-in domains have it, and with it the compiled search and
+  the built-in context models and networks.
 
 States inside the kernel are packed into a row of ``num_words`` uint64 words,
 so a Sokoban state (player cell + bitmask of boxes over the floor cells) costs
@@ -21,6 +36,10 @@ import numpy as np
 
 DOMAIN_KIND_SOKOBAN = 0
 DOMAIN_KIND_STP = 1
+DOMAIN_KINDS = {"sokoban": DOMAIN_KIND_SOKOBAN, "stp": DOMAIN_KIND_STP}  # compiled kinds by name
+
+OPTIONAL_HOOKS = ("features", "is_dead", "difficulty", "compile", "pack")
+DEFAULT_DIFFICULTY = "uniform_code_length_bits"
 
 
 @dataclass(frozen=True)
@@ -56,6 +75,26 @@ class CompiledDomain:
         """Words of 64 bits per packed state."""
         return int(self.initial.shape[0])
 
+    def cell_layout(self) -> tuple[np.ndarray, int, int]:
+        """How a packed state stores what is on each cell, for readers of the packed form.
+
+        Returns
+        -------
+        cell_flags : ndarray of int64, shape (num_cells,)
+            Sokoban: 1 on goal cells; sliding tiles: 0.
+        bits_per_tile : int
+            Sliding tiles: bits of one tile number in a word (0 for Sokoban,
+            whose boxes are a bitmask after the player word).
+        tiles_per_word : int
+            Sliding tiles: tiles per 64-bit word (0 for Sokoban).
+        """
+        num_cells = self.neighbours.shape[0]
+        if self.kind == DOMAIN_KIND_SOKOBAN:
+            goal_words = self.goal_value[1:].astype("<u8").view(np.uint8)
+            flags = np.unpackbits(goal_words, bitorder="little")[:num_cells].astype(np.int64)
+            return flags, 0, 0
+        return np.zeros(num_cells, np.int64), int(self.params[1]), int(self.params[2])
+
 
 @runtime_checkable
 class Domain(Protocol):
@@ -88,6 +127,14 @@ class Domain(Protocol):
 
     def heuristic(self, state: Any) -> float:
         """A cheap goal-distance estimate, for weighted A* (0 if none)."""
+
+
+def compiled_form(domain: Any) -> CompiledDomain | None:
+    """``domain`` itself if it is a compiled form, its ``compile()`` if it has one, else None."""
+    if isinstance(domain, CompiledDomain):
+        return domain
+    compile_hook = getattr(domain, "compile", None)
+    return compile_hook() if compile_hook is not None else None
 
 
 def replay(domain: Domain, actions: Sequence[int]) -> bool:

@@ -183,6 +183,12 @@ class Sokoban:
     def key(self, state: SokobanState) -> tuple[int, frozenset[int]]:
         return (state.player, state.boxes)
 
+    def is_dead(self, state: SokobanState) -> bool:
+        """Whether a box stands where no push can bring it to a goal (simple deadlocks)."""
+        from kairos.domains.deadlock import dead_boxes  # deadlock builds on this module
+
+        return dead_boxes(self, state) > 0
+
     def heuristic(self, state: SokobanState) -> float:
         return float(sum(int(self.goal_distance[b]) for b in state.boxes))
 

@@ -62,6 +62,7 @@ class SlidingTile:
     """
 
     action_names = ACTION_NAMES
+    difficulty = "bfs_optimal_length"  # the state spaces allow BFS to the optimum
 
     def __init__(self, tiles: Sequence[int], size: int, *, name: str = "stp"):
         tiles = tuple(int(t) for t in tiles)

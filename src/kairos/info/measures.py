@@ -37,17 +37,22 @@ def code_length(x: bytes, compressor: Compressor) -> float:
     return float(compressor.code_length(x))
 
 
-def conditional_length(y: bytes, x: bytes, compressor: Compressor) -> float:
+def conditional_length(
+    y: bytes, x: bytes, compressor: Compressor, *, x_bits: float | None = None
+) -> float:
     """C(y|x) in bits: C(x.y) - C(x), or the compressor's own prequential C(y|x).
 
     A compressor with a ``conditional_code_length(y, x)`` method (``nn``,
     which codes interleaved chunks, so coding x.y is not "y after x") supplies
-    the cost of coding ``y`` after training on ``x`` directly.
+    the cost of coding ``y`` after training on ``x`` directly. ``x_bits``, when
+    given, is C(x) already computed (callers conditioning many ``y`` on one
+    ``x`` pass it once known).
     """
     own = getattr(compressor, "conditional_code_length", None)
     if own is not None:
         return float(own(y, x))
-    return code_length(x + y, compressor) - code_length(x, compressor)
+    cx = code_length(x, compressor) if x_bits is None else float(x_bits)
+    return code_length(x + y, compressor) - cx
 
 
 def mutual_information(x: bytes, y: bytes, compressor: Compressor) -> float:

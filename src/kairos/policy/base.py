@@ -11,6 +11,13 @@ Two ways to run a policy inside search, one algorithm:
 
 Log-probabilities may be unnormalised: search renormalises them over the
 legal actions of each state, so a policy never needs to know legality.
+
+A policy may also score one unpacked state, ``state_logits(domain, state,
+last_action) -> ndarray of shape (num_actions,)``: the pure-Python search
+(:mod:`kairos.search.reference`) and path coding (:mod:`kairos.search.paths`)
+use it where present, so it works on domains with no compiled form. A policy
+with ``compiled = None`` and ``state_logits`` (the feature model,
+:mod:`kairos.policy.features`) is run by the pure-Python search only.
 """
 
 from __future__ import annotations

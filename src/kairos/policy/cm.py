@@ -15,15 +15,13 @@ from typing import Any
 
 import numpy as np
 
-from kairos.domains.base import DOMAIN_KIND_SOKOBAN, DOMAIN_KIND_STP
+from kairos.domains.base import DOMAIN_KINDS, compiled_form
 from kairos.errors import MismatchError, ValidationError
 from kairos.policy.base import POLICY_KIND_CM, CompiledPolicy
 from kairos.policy.contexts import NUM_ACTIONS, SPECS, ContextSpec, bind
 
 DEFAULT_EPSILON = 1e-3  # uniform mixing weight (Orseau, Hutter, Lelis 2023)
 KIND = "cm"
-_DOMAIN_CLASSES = {"sokoban": "Sokoban", "stp": "SlidingTile"}
-_DOMAIN_KINDS = {"sokoban": DOMAIN_KIND_SOKOBAN, "stp": DOMAIN_KIND_STP}
 
 
 class ContextModelPolicy:
@@ -86,15 +84,16 @@ class ContextModelPolicy:
         MismatchError
             ``domain`` is not an instance of the domain this policy was made for.
         """
-        if type(domain).__name__ != _DOMAIN_CLASSES[self.domain] and not (
-            type(domain).__name__ == "CompiledDomain" and domain.kind == _DOMAIN_KINDS[self.domain]
-        ):
+        compiled = compiled_form(domain)
+        if compiled is None or compiled.kind != DOMAIN_KINDS[self.domain]:
             raise MismatchError(
                 None,
                 f"context model for {self.domain!r} cannot guide a {type(domain).__name__} "
                 f"problem ({getattr(domain, 'name', '?')}); train one for that domain",
             )
-        return CompiledPolicy(POLICY_KIND_CM, bind(self.spec, domain, seed=self.seed), self.weights)
+        return CompiledPolicy(
+            POLICY_KIND_CM, bind(self.spec, compiled, seed=self.seed), self.weights
+        )
 
     def log_probs(self, states: np.ndarray, last_actions: np.ndarray, domain: Any) -> np.ndarray:
         """Log-probabilities for a batch (the batched path; search uses the compiled one).
@@ -108,6 +107,42 @@ class ContextModelPolicy:
         for i in range(len(states)):
             cm_logits(pint, self.weights, states[i], int(last_actions[i]), out[i])
         return out
+
+    def trajectories(self, problems, solutions):
+        """Context rows along solution paths, for :func:`kairos.policy.loss.fit`.
+
+        Parameters
+        ----------
+        problems : sequence of Domain
+            Instances of this policy's domain (with ``pack`` and ``compile``).
+        solutions : sequence of sequence of int
+            The action path solving each problem.
+
+        Returns
+        -------
+        Trajectories
+        """
+        from kairos.policy.contexts import trajectory_contexts
+        from kairos.policy.loss import Trajectories
+
+        parts = []
+        for problem, actions in zip(problems, solutions, strict=True):
+            actions = np.asarray(actions, np.int64)
+            if len(actions) == 0:
+                continue  # solved at the root: nothing to learn
+            state = problem.initial_state()
+            packed = [problem.pack(state)]
+            for a in actions[:-1]:
+                state = problem.step(state, int(a))
+                packed.append(problem.pack(state))
+            states = np.stack(packed)
+            last = np.concatenate([[-1], actions[:-1]]).astype(np.int64)
+            pint = self.bind(problem).int_params
+            rows = np.empty((len(actions), self.spec.num_patterns), np.int64)
+            legal = np.empty((len(actions), NUM_ACTIONS), np.bool_)
+            trajectory_contexts(pint, states, last, rows, legal)
+            parts.append(Trajectories(rows, legal, actions, np.array([0, len(actions)], np.int64)))
+        return Trajectories.concat(parts)
 
     # -- files -----------------------------------------------------------------------------
     def save(self, path: str | Path) -> None:

@@ -25,7 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-from kairos.domains.base import DOMAIN_KIND_SOKOBAN, DOMAIN_KIND_STP
+from kairos.domains.base import DOMAIN_KIND_SOKOBAN, compiled_form
+from kairos.errors import MismatchError
 from kairos.hashing import GOLDEN_GAMMA, mix64
 
 NUM_ACTIONS = 4  # U D L R in both domains
@@ -138,7 +139,7 @@ def bind(spec: ContextSpec, domain, *, seed: int = 0) -> np.ndarray:
     Parameters
     ----------
     spec : ContextSpec
-    domain : Sokoban, SlidingTile or their CompiledDomain
+    domain : Domain with ``compile()``, or a CompiledDomain
         Cell coordinates are recovered from the neighbour table, so the
         compiled form alone is enough.
     seed : int
@@ -147,27 +148,26 @@ def bind(spec: ContextSpec, domain, *, seed: int = 0) -> np.ndarray:
     Returns
     -------
     ndarray of int64, shape (HEADER + num_cells*O + num_cells + P*(3+MT) + 8,)
-    """
-    from kairos.domains.base import CompiledDomain
-    from kairos.domains.sokoban import Sokoban
-    from kairos.domains.stp import SlidingTile
 
+    Raises
+    ------
+    MismatchError
+        ``domain`` has no compiled form.
+    """
     r = spec.radius
     side = 2 * r + 1
     num_offsets = side * side
-    if isinstance(domain, Sokoban | SlidingTile):
-        domain = domain.compile()
-    if not isinstance(domain, CompiledDomain):
-        raise TypeError(f"no context model for domain {type(domain).__name__}")
-    coords = [tuple(rc) for rc in _cell_coords(domain).tolist()]
+    compiled = compiled_form(domain)
+    if compiled is None:
+        raise MismatchError(
+            None,
+            f"no compiled form for {type(domain).__name__} ({getattr(domain, 'name', '?')}), "
+            "so no tile contexts; a domain with features(state) learns a feature model instead",
+        )
+    coords = [tuple(rc) for rc in _cell_coords(compiled).tolist()]
     index = {rc: i for i, rc in enumerate(coords)}
-    if domain.kind == DOMAIN_KIND_SOKOBAN:
-        goal_words = domain.goal_value[1:].astype("<u8").view(np.uint8)
-        info = np.unpackbits(goal_words, bitorder="little")[: len(coords)].astype(np.int64)
-        dkind, bits, per_word = DOMAIN_KIND_SOKOBAN, 0, 0
-    else:
-        info = np.zeros(len(coords), np.int64)
-        dkind, bits, per_word = DOMAIN_KIND_STP, int(domain.params[1]), int(domain.params[2])
+    info, bits, per_word = compiled.cell_layout()
+    dkind = compiled.kind
     num_cells = len(coords)
     offsets = np.full((num_cells, num_offsets), -1, np.int64)
     for i, (row, col) in enumerate(coords):

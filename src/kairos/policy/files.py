@@ -28,6 +28,7 @@ LOADERS: dict[str, Callable[[Mapping[str, Any], Mapping[str, np.ndarray]], Polic
     "uniform": lambda spec, arrays: UniformPolicy(),
     "cm": lambda spec, arrays: _load_cm(spec, arrays),
     "nn": lambda spec, arrays: _load_nn(spec, arrays),
+    "features": lambda spec, arrays: _load_features(spec, arrays),
 }
 
 
@@ -35,6 +36,12 @@ def _load_nn(spec: Mapping[str, Any], arrays: Mapping[str, np.ndarray]) -> Polic
     from kairos.policy.neural import load_nn
 
     return load_nn(spec, arrays)
+
+
+def _load_features(spec: Mapping[str, Any], arrays: Mapping[str, np.ndarray]) -> Policy:
+    from kairos.policy.features import load_features
+
+    return load_features(spec, arrays)
 
 
 def _load_cm(spec: Mapping[str, Any], arrays: Mapping[str, np.ndarray]) -> Policy:

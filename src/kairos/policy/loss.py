@@ -37,7 +37,7 @@ class Trajectories:
     ----------
     rows : ndarray of int64, shape (S, P)
         Hashed context row of each of the P patterns at each of the S steps.
-    legal : ndarray of bool, shape (S, 4)
+    legal : ndarray of bool, shape (S, num_actions)
     actions : ndarray of int64, shape (S,)
         Action taken at each step (legal).
     starts : ndarray of int64, shape (N + 1,)
@@ -83,25 +83,26 @@ class Trajectories:
 def _step_nll(theta, cidx, legal, actions, steps_nll, coef):
     """Per-step −log p(a_t|s_t), and ∂/∂z_a of it (p_a − 1[a = a_t]) in ``coef``."""
     num_steps, num_pat = cidx.shape
-    z = np.empty(4)
+    num_actions = legal.shape[1]
+    z = np.empty(num_actions)
     for t in range(num_steps):
-        for a in range(4):
+        for a in range(num_actions):
             z[a] = 0.0
         for k in range(num_pat):
             c = cidx[t, k]
-            for a in range(4):
+            for a in range(num_actions):
                 z[a] += theta[c, a]
         best = -np.inf
-        for a in range(4):
+        for a in range(num_actions):
             if legal[t, a] and z[a] > best:
                 best = z[a]
         total = 0.0
-        for a in range(4):
+        for a in range(num_actions):
             if legal[t, a]:
                 total += np.exp(z[a] - best)
         log_norm = best + np.log(total)
         steps_nll[t] = log_norm - z[actions[t]]
-        for a in range(4):
+        for a in range(num_actions):
             coef[t, a] = np.exp(z[a] - log_norm) if legal[t, a] else 0.0
         coef[t, actions[t]] -= 1.0
 
@@ -109,13 +110,14 @@ def _step_nll(theta, cidx, legal, actions, steps_nll, coef):
 @njit(cache=True)
 def _scatter(cidx, coef, step_weight, grad):
     num_steps, num_pat = cidx.shape
+    num_actions = coef.shape[1]
     for t in range(num_steps):
         w = step_weight[t]
         if w == 0.0:
             continue
         for k in range(num_pat):
             c = cidx[t, k]
-            for a in range(4):
+            for a in range(num_actions):
                 grad[c, a] += w * coef[t, a]
 
 
@@ -128,7 +130,7 @@ class CompactProblem:
     objective : {"lts", "xent"}
     l2 : float
         Weight of the L2 term toward ``beta0``.
-    beta0 : ndarray of float64, shape (num_rows, 4), optional
+    beta0 : ndarray of float64, shape (num_rows, num_actions), optional
         Centre of the L2 term (zeros if omitted).
     """
 
@@ -156,20 +158,22 @@ class CompactProblem:
         self.traj_of_step = np.repeat(np.arange(len(lengths)), lengths)
         self.log_depth = np.log(lengths + 1.0)
         self.starts = data.starts
-        num = len(self.used_rows)
+        num, self.num_actions = len(self.used_rows), data.legal.shape[1]
         self.theta0 = (
-            np.zeros((num, 4)) if beta0 is None else np.asarray(beta0, np.float64)[self.used_rows]
+            np.zeros((num, self.num_actions))
+            if beta0 is None
+            else np.asarray(beta0, np.float64)[self.used_rows]
         )
         self._nll = np.empty(data.num_steps)
-        self._coef = np.empty((data.num_steps, 4))
+        self._coef = np.empty((data.num_steps, self.num_actions))
 
     @property
     def num_params(self) -> int:
         return self.theta0.size
 
     def value_and_grad(self, x: np.ndarray) -> tuple[float, np.ndarray]:
-        """Objective and its gradient at flat parameters ``x`` (shape (U*4,))."""
-        theta = x.reshape(-1, 4)
+        """Objective and its gradient at flat parameters ``x`` (shape (U*num_actions,))."""
+        theta = x.reshape(-1, self.num_actions)
         _step_nll(theta, self.cidx, self.legal, self.actions, self._nll, self._coef)
         if self.objective == "lts":
             per_traj = self.log_depth + np.add.reduceat(self._nll, self.starts[:-1])
@@ -228,7 +232,7 @@ def fit(
     Parameters
     ----------
     data : Trajectories
-    beta : ndarray of float64, shape (num_rows, 4)
+    beta : ndarray of float64, shape (num_rows, num_actions)
         Updated in place on the touched rows.
     """
     import time
@@ -250,7 +254,7 @@ def fit(
             method="L-BFGS-B",
             options={"maxiter": max_iter, "gtol": gtol, "ftol": 1e-12, "maxcor": 20},
         )
-    beta[problem.used_rows] = res.x.reshape(-1, 4)
+    beta[problem.used_rows] = res.x.reshape(-1, problem.num_actions)
     _, grad = problem.value_and_grad(res.x)
     return FitReport(
         objective=objective,
@@ -267,34 +271,14 @@ def fit(
 
 
 def trajectories_from_solutions(policy, problems, solutions) -> Trajectories:
-    """Context features of solution paths.
+    """The policy's context rows along solution paths (its ``trajectories`` method).
 
     Parameters
     ----------
-    policy : ContextModelPolicy
-        Supplies the context spec and hash seed.
+    policy : ContextModelPolicy or FeatureModelPolicy
+        Supplies the contexts and the hash seed.
     problems : sequence of Domain
-        Built-in domain instances (with ``pack``).
     solutions : sequence of sequence of int
         The action path solving each problem.
     """
-    from kairos.policy.contexts import bind, trajectory_contexts
-
-    parts = []
-    for problem, actions in zip(problems, solutions, strict=True):
-        actions = np.asarray(actions, np.int64)
-        if len(actions) == 0:
-            continue  # solved at the root: nothing to learn
-        state = problem.initial_state()
-        packed = [problem.pack(state)]
-        for a in actions[:-1]:
-            state = problem.step(state, int(a))
-            packed.append(problem.pack(state))
-        states = np.stack(packed)
-        last = np.concatenate([[-1], actions[:-1]]).astype(np.int64)
-        pint = bind(policy.spec, problem, seed=policy.seed)
-        rows = np.empty((len(actions), policy.spec.num_patterns), np.int64)
-        legal = np.empty((len(actions), 4), np.bool_)
-        trajectory_contexts(pint, states, last, rows, legal)
-        parts.append(Trajectories(rows, legal, actions, np.array([0, len(actions)], np.int64)))
-    return Trajectories.concat(parts)
+    return policy.trajectories(problems, solutions)

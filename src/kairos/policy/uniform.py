@@ -18,6 +18,10 @@ class UniformPolicy:
             POLICY_KIND_UNIFORM, np.zeros(1, dtype=np.int64), np.zeros(1, dtype=np.float64)
         )
 
+    def state_logits(self, domain, state, last_action: int) -> np.ndarray:
+        """Equal logits for every action, for the pure-Python search (no packing needed)."""
+        return np.zeros(len(domain.action_names), dtype=np.float64)
+
     def log_probs(
         self, states: np.ndarray, last_actions: np.ndarray, domain: CompiledDomain
     ) -> np.ndarray:

@@ -5,7 +5,7 @@ into one HTML file with every plot embedded, so the file can be mailed or
 archived on its own.
 """
 
+from kairos.plotting import figure_to_data_uri
 from kairos.report.html import Report, Section
-from kairos.report.plots import figure_to_data_uri
 
 __all__ = ["Report", "Section", "figure_to_data_uri"]

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from kairos.container import atomic_write_text
-from kairos.report.plots import figure_to_data_uri
+from kairos.plotting import figure_to_data_uri
 
 _CSS = """
 body { font-family: system-ui, sans-serif; max-width: 980px; margin: 2em auto; color: #222; }

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from kairos.report.plots import new_figure
+from kairos.plotting import new_figure
 from kairos.scaling.bootstrap import BootstrapResult
 from kairos.scaling.fit import FitResult
 from kairos.scaling.laws import LAWS

@@ -32,7 +32,9 @@ def read_results(run_dir: str | Path) -> dict[str, dict[str, str]]:
         try:
             int(row["expansions"])
         except (TypeError, ValueError):
-            raise InputFormatError(path, lineno, f"expansions {row['expansions']!r} is not an integer") from None
+            raise InputFormatError(
+                path, lineno, f"expansions {row['expansions']!r} is not an integer"
+            ) from None
     return {row["problem"]: row for row in rows}
 
 

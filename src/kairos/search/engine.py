@@ -150,6 +150,13 @@ class SearchSession:
     def __init__(
         self, domain: Domain, config: SearchConfig = SearchConfig(), policy: Policy | None = None
     ):
+        if runs_in_python(domain, policy):
+            raise ValidationError(
+                "domain",
+                f"{domain.name}: a suspendable search needs a compiled form (compile()) and a "
+                "policy that runs in the kernel; this domain or policy runs only in the "
+                "pure-Python search (kairos.search.search)",
+            )
         self.domain = domain
         self.config = config
         self.policy = policy or UniformPolicy()
@@ -308,19 +315,33 @@ def search(
     *,
     verify: bool = True,
 ) -> SearchResult:
-    """Search ``domain`` with the compiled kernel, up to ``config.budget`` expansions.
+    """Search ``domain`` up to ``config.budget`` expansions.
+
+    The compiled kernel runs it when the domain has a compiled form
+    (``compile()``) and the policy does not ask to be run state by state;
+    otherwise the pure-Python search
+    (:func:`kairos.search.reference.reference_search`, same semantics) does.
 
     Parameters
     ----------
     domain : Domain
-        A built-in domain (it must have ``compile()``); for a user domain
-        without one, use :func:`kairos.search.reference.reference_search`.
     config : SearchConfig
     policy : Policy, optional
         Uniform by default. Used by LTS only (BFS and WA* ignore it).
     verify : bool
         Replay a found solution in ``domain`` and raise :class:`SolutionError` if it fails.
     """
+    if runs_in_python(domain, policy):
+        from kairos.search.reference import reference_search
+
+        return reference_search(domain, config, policy)
     session = SearchSession(domain, config, policy)
     session.advance(config.budget)
     return session.result(verify=verify)
+
+
+def runs_in_python(domain: Domain, policy: Policy | None) -> bool:
+    """Whether :func:`search` runs the pure-Python search: no compiled form, or a state-level policy."""
+    if not hasattr(domain, "compile"):
+        return True
+    return policy is not None and policy.compiled is None and hasattr(policy, "state_logits")

@@ -12,20 +12,12 @@ import heapq
 import math
 import time
 
-import numpy as np
-
 from kairos.domains.base import Domain, replay
 from kairos.errors import SolutionError
 from kairos.policy.base import Policy
 from kairos.search.engine import SearchConfig
 from kairos.search.result import SearchResult
-
-
-def _logits(policy: Policy | None, domain: Domain, state, last_action: int, num_actions: int):
-    if policy is None or getattr(policy, "name", "") == "uniform":
-        return [0.0] * num_actions
-    packed = domain.pack(state)[None, :]
-    return list(policy.log_probs(packed, np.array([last_action]), domain.compile())[0])
+from kairos.search.scoring import StateScorer
 
 
 def reference_search(
@@ -37,10 +29,13 @@ def reference_search(
     d = depth + 1), BFS ``depth``, WA* ``depth + weight·h``. Ties go to the
     earlier generated node. The state cut keeps, per expanded state, the best
     cut value (−log π for LTS, depth otherwise) and drops any node that is not
-    strictly better, both when it is generated and when it is popped.
+    strictly better, both when it is generated and when it is popped. With
+    ``config.state_cut`` False it searches the tree: no cut, and the move
+    straight back to the parent's state is not in the tree.
     """
-    num_actions = len(domain.action_names)
     lts = config.algorithm == "lts"
+    cut_states = config.state_cut
+    scorer = StateScorer(domain, policy) if lts else None
     root = domain.initial_state()
     # node: (state, parent index, action, depth, log π)
     nodes = [(root, -1, -1, 0, 0.0)]
@@ -56,27 +51,34 @@ def reference_search(
         _, i = heapq.heappop(heap)
         state, _, action, depth, logp = nodes[i]
         cut = -logp if lts else float(depth)
-        key = domain.key(state)
-        if key in closed and closed[key] <= cut:
-            continue
-        closed[key] = cut
+        if cut_states:
+            key = domain.key(state)
+            if key in closed and closed[key] <= cut:
+                continue
+            closed[key] = cut
         expansions += 1
         if domain.is_goal(state):
             status, goal = "solved", i
             break
-        legal = domain.legal_actions(state)
-        if not legal:
+        children = [(a, domain.step(state, a)) for a in domain.legal_actions(state)]
+        if not cut_states and nodes[i][1] >= 0:  # tree search: no move straight back
+            back = domain.key(nodes[nodes[i][1]][0])
+            children = [(a, c) for a, c in children if domain.key(c) != back]
+        if not children:
             continue
-        logits = _logits(policy if lts else None, domain, state, action, num_actions)
-        best = max(logits[a] for a in legal)
-        log_norm = best + math.log(sum(math.exp(logits[a] - best) for a in legal))
-        for a in legal:
-            child = domain.step(state, a)
+        if scorer is not None:
+            logits = scorer.logits(state, action)
+            best = max(logits[a] for a, _ in children)
+            log_norm = best + math.log(sum(math.exp(logits[a] - best) for a, _ in children))
+        else:  # BFS and WA* do not use the policy
+            logits, log_norm = [0.0] * len(domain.action_names), math.log(len(children))
+        for a, child in children:
             child_logp = logp + logits[a] - log_norm
             child_cut = -child_logp if lts else float(depth + 1)
-            child_key = domain.key(child)
-            if child_key in closed and closed[child_key] <= child_cut:
-                continue
+            if cut_states:
+                child_key = domain.key(child)
+                if child_key in closed and closed[child_key] <= child_cut:
+                    continue
             if lts:
                 priority = math.log(depth + 2.0) - child_logp
             elif config.algorithm == "bfs":

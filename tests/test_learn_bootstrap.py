@@ -6,12 +6,12 @@ import os
 
 import pytest
 
-import kairos.agent.bootstrap as boot
-from kairos.agent import BootstrapConfig, run_bootstrap
-from kairos.agent.bootstrap import load_checkpoint
+import kairos.learn.bootstrap as boot
 from kairos.data import BOXOBAN_DEMO, STP_3X3_DEMO, data_path
 from kairos.domains.stp import generate
 from kairos.errors import CorruptFileError, MismatchError, ValidationError
+from kairos.learn import BootstrapConfig, run_bootstrap
+from kairos.learn.bootstrap import load_checkpoint
 from kairos.policy.files import load_policy
 
 
@@ -156,9 +156,7 @@ def test_train_cli_then_solve_with_the_policy(tmp_path):
 def test_learning_demo_section_quick(tmp_path):
     from kairos.demo import run_demo
 
-    path, failed = run_demo(
-        tmp_path / "demo", quick=True, sections=["learning"]
-    )
+    path, failed = run_demo(tmp_path / "demo", quick=True, sections=["learning"])
     assert failed == []
     html = path.read_text()
     assert "Learning to search faster" in html and "shipped Boxoban policy" in html

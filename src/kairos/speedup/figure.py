@@ -10,7 +10,7 @@ import numpy as np
 
 def speedup_figure(rows: Sequence[dict], summary: dict):
     """Three panels: time vs I (primary), LTS bound vs I, compressor vs policy estimate."""
-    from kairos.report.plots import new_figure
+    from kairos.plotting import new_figure
 
     fig, _ = new_figure(13, 4)
     fig.clf()
@@ -50,6 +50,6 @@ def speedup_figure(rows: Sequence[dict], summary: dict):
 
 def plot_speedup(rows: Sequence[dict], summary: dict, path: str | Path) -> None:
     """Write :func:`speedup_figure` as a PNG (atomically)."""
-    from kairos.report.plots import save_figure
+    from kairos.plotting import save_figure
 
     save_figure(speedup_figure(rows, summary), str(path))

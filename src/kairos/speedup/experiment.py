@@ -10,7 +10,7 @@ task by tree search (the law's setting) and by the state-cut search (a
 secondary), with the same budget.
 
 For each learned prior, the tasks solved under both ν0 and νDk give rows of
-:func:`kairos.agent.speedup.pair_rows`; the rows of all k are pooled for the
+:func:`kairos.speedup.measure.pair_rows`; the rows of all k are pooled for the
 fits (each row keeps its k). A general-purpose compressor gives an independent
 estimate of the same information, ``C(h) − C(h | D)``, with h the solution's
 action letters and D the training solutions of the prior.
@@ -24,11 +24,13 @@ from dataclasses import replace
 
 import numpy as np
 
-from kairos.agent.speedup import analyse, coded_stream, measure_prior, pair_rows
 from kairos.domains.base import Domain
 from kairos.errors import ValidationError
+from kairos.info.compressor import make_compressor
+from kairos.info.measures import code_length, conditional_length
 from kairos.policy.uniform import UniformPolicy
 from kairos.search.engine import SearchConfig
+from kairos.speedup.measure import analyse, coded_stream, measure_prior, pair_rows
 
 
 def nested_priors(
@@ -48,7 +50,7 @@ def nested_priors(
     -------
     list of (size, policy, subset indices), in increasing size
     """
-    from kairos.policy.cm import ContextModelPolicy
+    from kairos.policy import new_policy
     from kairos.policy.loss import fit, trajectories_from_solutions
 
     order = np.random.default_rng(seed).permutation(sorted(solved))
@@ -57,7 +59,7 @@ def nested_priors(
         if not 1 <= n <= len(order):
             raise ValidationError("sizes", f"subset size {n} outside 1..{len(order)}")
         subset = [int(i) for i in order[:n]]
-        policy = ContextModelPolicy(domain, epsilon=epsilon, seed=seed)
+        policy = new_policy("cm", domain, problems[subset[0]], epsilon=epsilon, seed=seed)
         data = trajectories_from_solutions(
             policy, [problems[i] for i in subset], [solved[i] for i in subset]
         )
@@ -74,7 +76,6 @@ class CompressorEstimate:
     """
 
     def __init__(self, name: str = "xz"):
-        from kairos.info.compressor import make_compressor
 
         self.name = name
         self._comp = make_compressor(name)
@@ -83,14 +84,16 @@ class CompressorEstimate:
     def _prefix(self, training: Sequence[str]) -> tuple[bytes, float]:
         key = tuple(training)
         if key not in self._cache:
-            data = ("\n".join(training) + "\n").encode() if training else b""
-            self._cache[key] = (data, self._comp.code_length(data) if data else 0.0)
+            data = ("\n".join(training) + "\n").encode()
+            self._cache[key] = (data, code_length(data, self._comp))
         return self._cache[key]
 
     def conditional(self, solution: str, training: Sequence[str]) -> float:
-        """C(h | D) = C(D·h) − C(D) in bits (C(h) when D is empty)."""
-        data, base = self._prefix(training)
-        return self._comp.code_length(data + solution.encode()) - base
+        """C(h | D) in bits (:func:`kairos.info.measures.conditional_length`; C(h) when D is empty)."""
+        if not training:
+            return code_length(solution.encode(), self._comp)
+        data, data_bits = self._prefix(training)
+        return conditional_length(solution.encode(), data, self._comp, x_bits=data_bits)
 
     def information(
         self, solution: str, training: Sequence[str], base: Sequence[str] = ()

@@ -1,8 +1,10 @@
-"""Straight-line fits with bootstrap confidence intervals, for the time–information law.
+"""Straight-line fits with bootstrap confidence intervals (e.g. the time–information law).
 
-The law predicts ``log2 speed-up = I(h:D)``: slope 1, intercept 0. A fit of
-measured speed-ups against measured information reports the slope, the
-intercept and R², each with a percentile bootstrap interval over tasks.
+The time–information law predicts ``log2 speed-up = I(h:D)``: slope 1,
+intercept 0. A fit of measured speed-ups against measured information reports
+the slope, the intercept and R², each with a percentile bootstrap interval
+over points (:func:`kairos.scaling.bootstrap.percentile_ci`, the one
+implementation of the interval).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from kairos.errors import ValidationError
+from kairos.scaling.bootstrap import percentile_ci
 
 
 def _line(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
@@ -61,20 +64,12 @@ def fit_line(
     slope, intercept, r2 = _line(x, y)
     rng = np.random.default_rng(seed)
     draws = np.array([_line(x[idx], y[idx]) for idx in rng.integers(0, n, size=(resamples, n))])
-    alpha = (1.0 - level) / 2.0
-
-    def ci(col: int) -> list[float]:
-        values = draws[:, col][np.isfinite(draws[:, col])]
-        if not len(values):
-            return nan_ci
-        return [float(np.quantile(values, alpha)), float(np.quantile(values, 1.0 - alpha))]
-
     return {
         "slope": slope,
         "intercept": intercept,
         "r2": r2,
         "n": n,
-        "slope_ci": ci(0),
-        "intercept_ci": ci(1),
-        "r2_ci": ci(2),
+        "slope_ci": percentile_ci(draws[:, 0], level),
+        "intercept_ci": percentile_ci(draws[:, 1], level),
+        "r2_ci": percentile_ci(draws[:, 2], level),
     }

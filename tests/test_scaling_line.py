@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from kairos.agent.lawfit import fit_line
 from kairos.errors import ValidationError
+from kairos.scaling.line import fit_line
 
 
 def test_exact_line():

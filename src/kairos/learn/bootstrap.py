@@ -27,7 +27,6 @@ import numpy as np
 
 from kairos.container import pack, unpack
 from kairos.errors import CorruptFileError, MismatchError, ValidationError
-from kairos.policy.cm import ContextModelPolicy
 from kairos.policy.loss import OBJECTIVES, fit, trajectories_from_solutions
 from kairos.search.engine import SearchConfig
 
@@ -188,12 +187,11 @@ def load_checkpoint(run_dir: Path) -> tuple[BootstrapConfig, BootstrapState, Any
     return config, state, policy
 
 
-def _new_policy(config: BootstrapConfig):
-    if config.policy == "nn":
-        from kairos.policy.neural import NetSpec, NeuralPolicy
+def _new_policy(config: BootstrapConfig, problem: Any):
+    from kairos.policy import new_policy
 
-        return NeuralPolicy(NetSpec(config.domain), epsilon=config.epsilon, seed=config.seed)
-    return ContextModelPolicy(config.domain, epsilon=config.epsilon, seed=config.seed)
+    return new_policy(config.policy, config.domain, problem, epsilon=config.epsilon,
+                      seed=config.seed)  # fmt: skip
 
 
 def _retrain(policy, problems, state: BootstrapState, config) -> dict:
@@ -274,7 +272,9 @@ def run_bootstrap(
     else:
         if config is None:
             raise ValidationError("config", "required unless resume=True")
-        policy = _new_policy(config)
+        if not problems:
+            raise ValidationError("problems", "no training problems: pass at least one")
+        policy = _new_policy(config, problems[0])
         state = BootstrapState(problems_digest=digest, budget=config.initial_budget)
     emit = on_event or (lambda kind, info: None)
     session_start = time.perf_counter()

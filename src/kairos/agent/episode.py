@@ -37,8 +37,7 @@ from kairos.agent.audit import (
 )
 from kairos.agent.memory import SolutionMemory
 from kairos.agent.value import SuccessPredictor, collect_examples, reliability
-from kairos.domains.base import Domain
-from kairos.domains.stp import SlidingTile
+from kairos.domains.base import DEFAULT_DIFFICULTY, Domain
 from kairos.errors import InputFormatError, ValidationError
 from kairos.policy.base import Policy
 from kairos.runfolder import RunFolder
@@ -51,17 +50,26 @@ BFS_DIFFICULTY_BUDGET = 2_000_000  # optimal lengths beyond this are left blank
 def difficulty(domain: Domain, actions: Sequence[int]) -> tuple[str, float]:
     """An independent difficulty measure of a solved task: (name, value), nan when unknown.
 
-    Sliding-tile puzzle: the optimal solution length, by BFS. Other domains:
-    ℓ_ν0 of the solution found, in bits under the uniform prior. A task with no
-    solution (``actions`` empty) gets ``("", nan)``: it does not enter the
-    effort measure, and its BFS would cost more than the whole run.
+    The domain's ``difficulty`` names the measure: ``bfs_optimal_length``, the
+    optimal solution length by BFS (sliding tiles, whose state spaces allow it),
+    or, by default, ``uniform_code_length_bits``, ℓ_ν0 of the solution found in
+    bits under the uniform prior. A task with no solution (``actions`` empty)
+    gets ``("", nan)``: it does not enter the effort measure, and its BFS would
+    cost more than the whole run.
     """
     if not actions:  # only solved tasks enter the effort measure
         return "", math.nan
-    if isinstance(domain, SlidingTile):
+    measure = getattr(domain, "difficulty", DEFAULT_DIFFICULTY)
+    if measure == "bfs_optimal_length":
         found = search(domain, SearchConfig(algorithm="bfs", budget=BFS_DIFFICULTY_BUDGET))
-        return "bfs_optimal_length", float(found.length) if found.solved else math.nan
-    return "uniform_code_length_bits", uniform_code_length(domain, actions)
+        return measure, float(found.length) if found.solved else math.nan
+    if measure != DEFAULT_DIFFICULTY:
+        raise ValidationError(
+            "difficulty",
+            f"{domain.name}: got {measure!r}, expected 'bfs_optimal_length' or "
+            f"{DEFAULT_DIFFICULTY!r}",
+        )
+    return measure, uniform_code_length(domain, actions)
 
 
 def fit_predictor(

@@ -7,13 +7,14 @@ import math
 import numpy as np
 import pytest
 
-from kairos.agent.speedup import analyse, code_length_bits, coded_stream, pair_rows
-from kairos.agent.speedup_run import compressor_information, nested_priors, run_speedup
 from kairos.domains.stp import generate
-from kairos.errors import InputFormatError
+from kairos.errors import InputFormatError, ValidationError
 from kairos.policy.hashed import HashedRandomPolicy
 from kairos.policy.uniform import UniformPolicy
 from kairos.search import SearchConfig, search
+from kairos.search.paths import code_length_bits
+from kairos.speedup.experiment import compressor_information, nested_priors, run_speedup
+from kairos.speedup.measure import analyse, coded_stream, pair_rows
 
 TREE = SearchConfig(budget=500_000, state_cut=False)
 
@@ -92,7 +93,7 @@ def test_nested_priors_validate_sizes():
     priors = nested_priors(train, solved, domain="stp", sizes=[2, 4])
     assert [n for n, _, _ in priors] == [2, 4]
     assert set(priors[0][2]) <= set(priors[1][2])
-    with pytest.raises(Exception, match="sizes"):
+    with pytest.raises(ValidationError, match="sizes"):
         nested_priors(train, solved, domain="stp", sizes=[5])
 
 

@@ -35,77 +35,15 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from kairos.agent.lawfit import fit_line
 from kairos.domains.base import Domain
 from kairos.policy.base import Policy
 from kairos.policy.uniform import UniformPolicy
-from kairos.search.engine import SearchConfig, SearchSession, search
+from kairos.scaling.line import fit_line
+from kairos.search.engine import SearchConfig, search
+from kairos.search.paths import code_length_bits, path_distributions
 from kairos.search.result import SearchResult
 
 LN2 = math.log(2.0)
-
-
-def path_distributions(
-    domain: Domain, actions: Sequence[int], policy: Policy, *, state_cut: bool = True
-) -> np.ndarray:
-    """The policy's action distribution at every step of a path, as search computes it.
-
-    Compiled policies are evaluated by the search kernel's own function and
-    batched ones by :meth:`Policy.log_probs`, then normalised over the legal
-    actions of each state (for tree search, ``state_cut=False``, without the
-    move straight back), exactly as search does; so ``-log2 prod(p[t, a_t])``
-    equals the solution's ``-solution_log_prob / ln 2``.
-
-    Returns
-    -------
-    ndarray of float64, shape (len(actions), num_actions)
-    """
-    from kairos.search import kernel as K
-
-    session = SearchSession(domain, SearchConfig(), policy)  # binds the policy as search does
-    compiled = session.compiled
-    num_actions = compiled.neighbours.shape[1]
-    state = domain.initial_state()
-    rows, legal, last = [], [], []
-    previous, before = -1, None
-    for action in actions:
-        rows.append(domain.pack(state))
-        mask = np.zeros(num_actions, dtype=bool)
-        for a in domain.legal_actions(state):
-            back = before is not None and domain.key(domain.step(state, a)) == before
-            mask[a] = state_cut or not back
-        legal.append(mask)
-        last.append(previous)
-        before = domain.key(state)
-        state = domain.step(state, int(action))
-        previous = int(action)
-    if not rows:
-        return np.zeros((0, num_actions))
-    states = np.stack(rows).astype(np.uint64)
-    last_actions = np.array(last, dtype=np.int64)
-    logits = np.empty((len(rows), num_actions))
-    if policy.compiled is not None:
-        cpol = session._cpol
-        for t in range(len(rows)):
-            K._policy_logits(cpol.kind, cpol.int_params, cpol.weights, states[t],
-                             last_actions[t], logits[t])  # fmt: skip
-    else:
-        logits[:] = policy.log_probs(states, last_actions, compiled)
-    mask = np.array(legal)
-    logits = np.where(mask, logits, -np.inf)
-    logits -= logits.max(axis=1, keepdims=True)
-    probs = np.exp(logits)
-    return probs / probs.sum(axis=1, keepdims=True)
-
-
-def code_length_bits(
-    domain: Domain, actions: Sequence[int], policy: Policy, *, state_cut: bool = True
-) -> float:
-    """ℓ_ν(h) = −log2 ν(h) of a path under a policy (as searched), in bits."""
-    probs = path_distributions(domain, actions, policy, state_cut=state_cut)
-    if not len(probs):
-        return 0.0
-    return float(-np.log2(probs[np.arange(len(actions)), list(actions)]).sum())
 
 
 def coded_stream(
