@@ -48,8 +48,8 @@ def _stop(proc) -> None:
 
 def _nodes_alive(address: str, env) -> int:
     probe = (
-        "import ray; ray.init(address=%r, log_to_driver=False); "
-        "print(sum(n['Alive'] for n in ray.nodes())); ray.shutdown()" % address
+        f"import ray; ray.init(address={address!r}, log_to_driver=False); "
+        "print(sum(n['Alive'] for n in ray.nodes())); ray.shutdown()"
     )
     out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True)
     return int(out.stdout.strip().splitlines()[-1]) if out.returncode == 0 else 0
