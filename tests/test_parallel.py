@@ -69,3 +69,15 @@ def test_bad_executor_or_jobs_names_the_flag(executor, jobs, field):
     with pytest.raises(ValidationError) as err:
         list(solve_iter(_puzzles(1), SearchConfig(), executor=executor, jobs=jobs))
     assert err.value.field == field
+
+
+def test_speedup_measures_each_prior_through_the_runner():
+    """kairos speedup --jobs N: the same results as one process."""
+    from kairos.speedup.measure import measure_prior
+
+    tasks = _puzzles(4)
+    config = SearchConfig(budget=20_000, state_cut=False)
+    serial = measure_prior(tasks, None, config)
+    pooled = measure_prior(tasks, None, config, jobs=2)
+    assert [r.expansions for r in pooled] == [r.expansions for r in serial]
+    assert [r.actions for r in pooled] == [r.actions for r in serial]

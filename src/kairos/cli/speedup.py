@@ -35,6 +35,7 @@ def speedup(
         typer.Option(help="nu0: 'uniform', or 'smallest' (the smallest subset's prior)."),
     ] = BaseChoice.uniform,
     seed: Annotated[int, typer.Option(help="Seed of the subset order and the bootstrap.")] = 0,
+    jobs: opt.Jobs = 1,
     as_json: opt.Json = False,
     out: opt.Out = None,
 ) -> None:
@@ -53,6 +54,8 @@ def speedup(
         raise InputFormatError(meta_path, None, f"not a kairos train run folder: {exc}") from None
     if budget < 1:
         raise ValidationError("--budget", f"got {budget}, expected a positive integer")
+    if jobs < 1:
+        raise ValidationError("--jobs", f"got {jobs}, expected >= 1")
     if resamples < 1:
         raise ValidationError("--resamples", f"got {resamples}, expected >= 1")
     config, state, _ = load_checkpoint(run_dir)
@@ -72,7 +75,7 @@ def speedup(
         command="speedup",
         config={"run_dir": str(run_dir), "levels": [str(p) for p in levels], "sizes": wanted,
                 "budget": budget, "limit": limit, "compressor": compressor.value,
-                "base": base.value, "resamples": resamples},
+                "base": base.value, "resamples": resamples, "jobs": jobs},
         seed=seed,
     )  # fmt: skip
     console = opt.console(stderr=as_json)
@@ -80,7 +83,7 @@ def speedup(
         summary, rows = run_speedup(
             tasks, problems, state.solved, domain=config.domain, sizes=wanted, budget=budget,
             objective=config.objective, l2=config.l2, seed=seed, resamples=resamples,
-            compressor=compressor.value, base=base.value, on_stage=lambda msg: status.update(msg),
+            compressor=compressor.value, base=base.value, jobs=jobs, on_stage=lambda msg: status.update(msg),
         )  # fmt: skip
     run.write_json("speedup.json", summary)
     run.write_csv("speedup.csv", rows)
