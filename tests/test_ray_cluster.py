@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -86,6 +87,11 @@ def cluster(tmp_path):
             if proc is not None:
                 _stop(proc)
         log.close()
+        # ray start records the head's address for later ray.init() calls; a killed head
+        # leaves that record behind, so remove it when it is this test's.
+        current = Path(tempfile.gettempdir()) / "ray" / "ray_current_cluster"
+        if current.is_file() and current.read_text().strip().endswith(f":{port}"):
+            current.unlink()
 
 
 def _policy_arrays(path: Path) -> dict:

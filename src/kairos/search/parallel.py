@@ -249,7 +249,8 @@ def connect(address: str | None, jobs: int = 1) -> str:
                 "--ray-address", f"cannot connect to a Ray cluster at {address!r}: {exc}"
             ) from None
         return "cluster"
-    ray.init(num_cpus=jobs, include_dashboard=False, log_to_driver=False)
+    # "local": a new private instance, never a cluster ray.init would find on its own
+    ray.init(address="local", num_cpus=jobs, include_dashboard=False, log_to_driver=False)
     return "local"
 
 
