@@ -120,6 +120,9 @@ def test_train_cli_then_solve_with_the_policy(tmp_path):
         "train", "stp", "--levels", levels, "--limit", "8", "--out", "run", "--resume", cwd=tmp_path
     )
     assert again.exit_code == 0, again.output
+    meta = json.loads((tmp_path / "run" / "run.json").read_text())
+    assert meta["status"] == "completed" and "resumed_utc" in meta
+    assert meta["results"]["solved"] == 8
     solved = _kairos(
         "solve",
         "stp",

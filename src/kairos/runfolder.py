@@ -65,6 +65,17 @@ class RunFolder:
         _OPEN.append(run)
         return run
 
+    @classmethod
+    def reopen(cls, path: str | Path) -> RunFolder:
+        """Continue the run in ``path`` (e.g. a resumed training run): status ``running`` again."""
+        run = cls(Path(path))
+        if run.file("run.json").is_file():
+            run._update(
+                status="running", resumed_utc=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+            )
+            _OPEN.append(run)
+        return run
+
     def meta(self) -> dict[str, Any]:
         """The content of ``run.json``."""
         return json.loads(self.file("run.json").read_text())

@@ -72,7 +72,7 @@ def train(
     if executor.value == "ray":
         connect(ray_address, jobs)
     if resume:
-        run = RunFolder(out)
+        run = RunFolder.reopen(out)
     else:
         run = RunFolder.create(
             out,
