@@ -134,7 +134,7 @@ def test_speedup_cli_on_a_small_train_run(tmp_path):
     tasks = str(tmp_path / "tasks.txt")
     for args, field in (
         (["--sizes", "5,lots"], "--sizes"),
-        (["--sizes", "5000"], "sizes"),
+        (["--sizes", "5000"], "--sizes"),
         (["--budget", "0"], "--budget"),
         (["--limit", "0"], "--limit"),
         (["--resamples", "0"], "--resamples"),

@@ -70,6 +70,13 @@ def speedup(
         wanted = [len(state.solved) if s == "all" else int(s) for s in sizes.split(",")]
     except ValueError:
         raise ValidationError("--sizes", f"got {sizes!r}, expected sizes like '8,32,all'") from None
+    for n in wanted:  # checked here, before the run folder is written
+        if not 1 <= n <= len(state.solved):
+            raise ValidationError(
+                "--sizes", f"subset size {n} outside 1..{len(state.solved)} (the run's solutions)"
+            )
+    if base.value == "smallest" and len(set(wanted)) < 2:
+        raise ValidationError("--sizes", "--base smallest needs at least two subset sizes")
     run = RunFolder.create(
         opt.run_dir(out, "speedup"),
         command="speedup",
