@@ -28,6 +28,7 @@ def allocate(
     first_slice: Annotated[int, typer.Option(help="First slice of every task.")] = 1000,
     train_cap: Annotated[int, typer.Option(help="Expansion cap per training task.")] = 200_000,
     policy: Annotated[str, typer.Option(help="'uniform' or a policy file (.kpol).")] = "uniform",
+    jobs: opt.Jobs = 1,
     out: opt.Out = None,
     as_json: opt.Json = False,
 ) -> None:
@@ -39,6 +40,8 @@ def allocate(
 
     if budget < 1:
         raise ValidationError("--budget", f"got {budget}, expected a positive integer")
+    if jobs < 1:
+        raise ValidationError("--jobs", f"got {jobs}, expected >= 1")
     if value is not None and value <= 0:
         raise ValidationError("--value", f"got {value}, expected > 0")
     tasks = opt.load_problems(domain.value, levels)
@@ -56,6 +59,7 @@ def allocate(
             "first_slice": first_slice,
             "train_cap": train_cap,
             "policy": policy,
+            "jobs": jobs,
         },
         seed=None,
     )
@@ -63,7 +67,7 @@ def allocate(
     with console.status("starting") as status:
         result = run_agent(
             tasks, train, run, budget=budget, value=value, first_slice=first_slice,
-            train_cap=train_cap, policy=pol, on_stage=lambda msg: status.update(msg),
+            train_cap=train_cap, policy=pol, jobs=jobs, on_stage=lambda msg: status.update(msg),
         )  # fmt: skip
     summary = json.loads(run.file("allocation.json").read_text())
     run.record_results(summary)
