@@ -3,10 +3,11 @@
 import numpy as np
 import pytest
 
+from kairos.container import pack, unpack
 from kairos.data import BOXOBAN_DEMO, STP_4X4_DEMO, data_path
 from kairos.domains.sokoban import read_levels
 from kairos.domains.stp import read_instances
-from kairos.errors import CorruptFileError, MismatchError, ValidationError
+from kairos.errors import CorruptFileError, MalformedFileError, MismatchError, ValidationError
 from kairos.policy import UniformPolicy
 from kairos.policy.cm import ContextModelPolicy
 from kairos.policy.contexts import bind, contexts, sokoban_spec
@@ -134,13 +135,25 @@ def test_file_errors_are_typed_and_name_the_file(tmp_path):
     header, arrays = read_policy_file(path)
     spec = header["spec"]
     wrong_rows = {"rows": np.array([1 << 30]), "values": np.zeros((1, 4), np.float32)}
-    (tmp_path / "rows.kpol").write_bytes(policy_bytes("cm", "stp", spec, wrong_rows))
-    with pytest.raises(MismatchError, match=r"rows\.kpol.*inconsistent"):
+    with pytest.raises(ValidationError, match=r"arrays\.rows"):  # never written...
+        policy_bytes("cm", "stp", spec, wrong_rows)
+    layout = {"rows": ["int64", [1]], "values": ["float32", [1, 4]]}
+    crafted = {**header, "arrays": layout}
+    payload = np.array([1 << 30]).tobytes() + np.zeros(4, np.float32).tobytes()
+    (tmp_path / "rows.kpol").write_bytes(pack(b"KPOL", 1, crafted, payload))
+    with pytest.raises(MalformedFileError, match=r"rows\.kpol.*arrays\.rows"):  # ...nor read
         load_policy(tmp_path / "rows.kpol")
     no_spec = {k: v for k, v in spec.items() if k != "contexts"}
-    (tmp_path / "spec.kpol").write_bytes(policy_bytes("cm", "stp", no_spec, arrays))
-    with pytest.raises(CorruptFileError, match=r"spec\.kpol.*unusable"):
+    with pytest.raises(ValidationError, match=r"spec\.contexts"):
+        policy_bytes("cm", "stp", no_spec, arrays)
+    crafted = {**header, "spec": no_spec}
+    (tmp_path / "spec.kpol").write_bytes(pack(b"KPOL", 1, crafted, unpack_payload(path)))
+    with pytest.raises(CorruptFileError, match=r"spec\.kpol.*spec\.contexts"):
         load_policy(tmp_path / "spec.kpol")
+
+
+def unpack_payload(path):
+    return unpack(path.read_bytes(), magic=b"KPOL", versions={1})[2]
 
 
 def test_constructor_validates():

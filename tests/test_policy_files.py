@@ -1,9 +1,10 @@
 import numpy as np
 import pytest
 
+from kairos.container import pack
 from kairos.errors import CorruptFileError, MismatchError
 from kairos.policy import UniformPolicy
-from kairos.policy.files import load_policy, policy_bytes, read_policy_file, save_policy
+from kairos.policy.files import load_policy, read_policy_file, save_policy
 from tests.damage import damaged_copies
 
 
@@ -28,7 +29,8 @@ def test_garbage_truncated_flipped_and_mismatched(tmp_path):
             load_policy(tmp_path / f"{name}.kpol")
     with pytest.raises(MismatchError, match="trained for domain 'sokoban'"):
         load_policy(path, domain="stp")
-    (tmp_path / "alien.kpol").write_bytes(policy_bytes("transformer", "stp", {}, {}))
+    alien = {"kind": "transformer", "domain": "stp", "spec": {}, "arrays": {}}
+    (tmp_path / "alien.kpol").write_bytes(pack(b"KPOL", 1, alien, b""))
     with pytest.raises(MismatchError, match="kind 'transformer' unknown"):
         load_policy(tmp_path / "alien.kpol")
     with pytest.raises(CorruptFileError, match="cannot read"):

@@ -6,10 +6,11 @@ import pytest
 from kairos.data import BOXOBAN_DEMO, data_path
 from kairos.domains.sokoban import read_levels
 from kairos.domains.stp import generate
-from kairos.errors import MismatchError
+from kairos.errors import MalformedFileError, ValidationError
 from kairos.policy.files import load_policy, policy_bytes, read_policy_file
 from kairos.policy.neural import NetSpec, NeuralPolicy, encode, train_nn
 from kairos.search import SearchConfig, search
+from tests.damage import unchecked_policy_bytes
 
 torch = pytest.importorskip("torch")
 
@@ -83,8 +84,10 @@ def test_file_roundtrip_and_mismatch(tmp_path):
     assert (a.expansions, a.generated) == (b.expansions, b.generated)
     header, arrays = read_policy_file(tmp_path / "n.kpol")
     arrays.pop(next(iter(arrays)))
-    (tmp_path / "cut.kpol").write_bytes(policy_bytes("nn", "sokoban", header["spec"], arrays))
-    with pytest.raises(MismatchError, match=r"cut\.kpol.*do not match"):
+    with pytest.raises(ValidationError, match="do not match"):  # never written...
+        policy_bytes("nn", "sokoban", header["spec"], arrays)
+    (tmp_path / "cut.kpol").write_bytes(unchecked_policy_bytes(header, arrays))
+    with pytest.raises(MalformedFileError, match=r"cut\.kpol.*do not match"):  # ...nor read
         load_policy(tmp_path / "cut.kpol")
 
 

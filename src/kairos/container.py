@@ -30,7 +30,13 @@ from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
-from kairos.errors import CorruptFileError, ForeignFileError, VersionError
+from kairos.errors import (
+    CorruptFileError,
+    ForeignFileError,
+    MalformedFileError,
+    ValidationError,
+    VersionError,
+)
 
 MAGIC_LEN = 4  # bytes
 CHECKSUM_LEN = 32  # bytes, SHA-256
@@ -41,7 +47,12 @@ def pack(magic: bytes, version: int, header: dict[str, Any], payload: bytes) -> 
     """Serialise ``header`` (JSON-able dict) and ``payload`` into one checksummed blob."""
     if len(magic) != MAGIC_LEN:
         raise ValueError(f"magic must be {MAGIC_LEN} bytes, got {magic!r}")
-    header_bytes = json.dumps(header, sort_keys=True, separators=(",", ":")).encode()
+    try:
+        header_bytes = json.dumps(
+            header, sort_keys=True, separators=(",", ":"), allow_nan=False
+        ).encode()
+    except (TypeError, ValueError) as exc:  # NaN, inf or a non-JSON type: never write it
+        raise ValidationError("header", f"cannot be stored as strict JSON: {exc}") from None
     body = b"".join(
         [
             _FIXED.pack(magic, version, len(header_bytes)),
@@ -74,11 +85,18 @@ def unpack(
         The version is not in ``versions``.
     CorruptFileError
         The blob is truncated, has trailing bytes, or fails its checksum.
+    MalformedFileError
+        The checksum passes but the header is not a JSON object (a writer bug or a crafted file).
     """
-    if len(data) < _FIXED.size or data[:MAGIC_LEN] != magic:
+    if data[:MAGIC_LEN] != magic[: len(data)]:
         found = data[:MAGIC_LEN]
         raise ForeignFileError(
             path, f"expected magic {magic!r}, found {found!r}; not this kind of file"
+        )
+    if len(data) < _FIXED.size:
+        raise CorruptFileError(
+            path,
+            f"truncated: {len(data)} bytes, shorter than the {_FIXED.size}-byte fixed header",
         )
     _, version, header_len = _FIXED.unpack_from(data, 0)
     if version not in versions:
@@ -103,11 +121,32 @@ def unpack(
     body_end = pos + payload_len
     if hashlib.sha256(data[:body_end]).digest() != data[body_end:]:
         raise CorruptFileError(path, "checksum mismatch: the file is corrupted")
-    try:
-        header = json.loads(header_bytes.decode())
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:  # checksum passed, so a writer bug
-        raise CorruptFileError(path, f"header is not valid JSON: {exc}") from exc
+    header = parse_json(header_bytes, path=path, what="header")
+    if not isinstance(header, dict):
+        raise MalformedFileError(
+            path, f"header is a JSON {type(header).__name__}, expected an object"
+        )
     return version, header, payload
+
+
+def _refuse_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def parse_json(raw: bytes, *, path: str | Path | None, what: str) -> Any:
+    """Strict JSON from a checksummed file: typed errors for bad UTF-8, NaN, deep nesting.
+
+    Raises
+    ------
+    MalformedFileError
+        ``raw`` is not UTF-8 strict JSON, or is nested too deeply to parse.
+    """
+    try:
+        return json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
+    except RecursionError:  # json recurses per nesting level
+        raise MalformedFileError(path, f"{what} JSON is nested too deeply") from None
+    except (UnicodeDecodeError, ValueError) as exc:  # also int digits over Python's limit
+        raise MalformedFileError(path, f"{what} is not valid JSON: {exc}") from None
 
 
 def atomic_write_bytes(path: str | Path, data: bytes) -> None:
@@ -147,8 +186,7 @@ def read_container(
 ) -> tuple[int, dict[str, Any], bytes]:
     """Read and check a container file; errors name ``path``."""
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise ForeignFileError(path, "no such file") from exc
+    from kairos.inputs import read_binary_file
+
+    data = read_binary_file(path, ForeignFileError)
     return unpack(data, magic=magic, versions=versions, path=path)

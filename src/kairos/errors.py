@@ -31,6 +31,17 @@ class KairosError(Exception):
         return (_rebuild, (type(self), self.args, dict(self.__dict__)))
 
 
+def quote(value: object, limit: int = 60) -> str:
+    """``repr(value)`` for an error message, cut to ``limit`` characters with the full length.
+
+    An error quotes the input it refuses; a 200 KB line must not come back whole.
+    """
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    return f"{text[: limit - 3]}... ({len(text):,} characters)"
+
+
 class InputFormatError(KairosError, ValueError):
     """A user-supplied text file (levels, instances, tables) is malformed.
 
@@ -71,6 +82,30 @@ class ValidationError(KairosError, ValueError):
         super().__init__(f"{field}: {message}")
 
 
+class UnidentifiableError(ValidationError):
+    """The data cannot determine a law's parameters (equal x, constant y, too few points)."""
+
+
+class OutputPathError(KairosError, OSError):
+    """A user-named output path cannot be written (or would overwrite what it must not).
+
+    Parameters
+    ----------
+    path : path-like or str
+        The offending output path.
+    message : str
+        What was wrong, and how to fix it.
+    """
+
+    def __init__(self, path: str | Path, message: str):
+        self.path = str(path)
+        self.message = message
+        super().__init__(f"{self.path or repr(self.path)}: {message}")
+
+    def __reduce__(self):
+        return (type(self), (self.path, self.message))
+
+
 class FileFormatError(KairosError, ValueError):
     """A kairos binary file (policy, memory, compressed stream) cannot be read."""
 
@@ -90,6 +125,14 @@ class VersionError(FileFormatError):
 
 class CorruptFileError(FileFormatError):
     """The file is truncated, or its checksum does not match its content."""
+
+
+class MalformedFileError(CorruptFileError):
+    """The file passes its checksum, but a field is invalid (written wrong, or crafted).
+
+    Readers check every field (types, shapes, ranges, finiteness) after the
+    checksum, so such a file is refused here instead of misleading a kernel.
+    """
 
 
 class MismatchError(FileFormatError):

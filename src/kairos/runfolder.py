@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import platform
 import sys
 import time
@@ -20,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kairos.container import atomic_write_text
+from kairos.outputs import prepare_folder, write_output_text
 
 
 def library_versions() -> dict[str, str]:
@@ -47,11 +48,21 @@ class RunFolder:
 
     @classmethod
     def create(
-        cls, path: str | Path, *, command: str, config: Mapping[str, Any], seed: int | None
+        cls,
+        path: str | Path,
+        *,
+        command: str,
+        config: Mapping[str, Any],
+        seed: int | None,
+        must_be_new: bool = False,
+        hint: str = "",
     ) -> RunFolder:
-        """Create (or reuse) ``path`` and record the command, config, seed and versions."""
-        path = Path(path)
-        path.mkdir(parents=True, exist_ok=True)
+        """Create (or reuse) ``path`` and record the command, config, seed and versions.
+
+        With ``must_be_new``, a folder that already holds anything is refused
+        (an :class:`~kairos.errors.OutputPathError` that says ``hint``).
+        """
+        path = prepare_folder(path, must_be_new=must_be_new, hint=hint)
         meta = {
             "command": command,
             "config": dict(config),
@@ -60,7 +71,7 @@ class RunFolder:
             "status": "running",
             "versions": library_versions(),
         }
-        atomic_write_text(path / "run.json", json.dumps(meta, indent=2, default=str) + "\n")
+        write_output_text(path / "run.json", json_text(meta))
         run = cls(path)
         _OPEN.append(run)
         return run
@@ -70,9 +81,8 @@ class RunFolder:
         """Continue the run in ``path`` (e.g. a resumed training run): status ``running`` again."""
         run = cls(Path(path))
         if run.file("run.json").is_file():
-            run._update(
-                status="running", resumed_utc=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-            )
+            stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+            run._update(status="running", resumed_utc=stamp)
             _OPEN.append(run)
         return run
 
@@ -81,8 +91,7 @@ class RunFolder:
         return json.loads(self.file("run.json").read_text())
 
     def _update(self, **fields: Any) -> None:
-        meta = {**self.meta(), **fields}
-        atomic_write_text(self.file("run.json"), json.dumps(meta, indent=2, default=str) + "\n")
+        write_output_text(self.file("run.json"), json_text({**self.meta(), **fields}))
 
     def record_results(self, results: Mapping[str, Any]) -> None:
         """Put the run's results summary (the figures it reports) into ``run.json``."""
@@ -105,12 +114,30 @@ class RunFolder:
     def write_json(self, name: str, obj: Any) -> Path:
         """Atomically write ``obj`` as pretty JSON."""
         target = self.file(name)
-        atomic_write_text(target, json.dumps(obj, indent=2, default=str) + "\n")
+        write_output_text(target, json_text(obj))
         return target
 
     def write_csv(self, name: str, rows: Iterable[Mapping[str, Any]]) -> Path:
         """Atomically write rows (dicts sharing keys) as CSV."""
         return write_csv(self.file(name), rows)
+
+
+def json_safe(obj: Any) -> Any:
+    """``obj`` with every NaN or infinite float replaced by None (JSON has neither)."""
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, Mapping):
+        return {k: json_safe(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [json_safe(v) for v in obj]
+    if hasattr(obj, "tolist"):  # numpy scalars and arrays
+        return json_safe(obj.tolist())
+    return obj
+
+
+def json_text(obj: Any) -> str:
+    """Strict, pretty JSON of ``obj`` (non-finite numbers as null; other objects as str)."""
+    return json.dumps(json_safe(obj), indent=2, default=str, allow_nan=False) + "\n"
 
 
 def close_open_runs(error: str | None) -> None:
@@ -132,5 +159,4 @@ def write_csv(path: str | Path, rows: Iterable[Mapping[str, Any]]) -> Path:
         writer = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
-    atomic_write_text(path, buf.getvalue())
-    return Path(path)
+    return write_output_text(path, buf.getvalue())

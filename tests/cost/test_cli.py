@@ -83,9 +83,11 @@ def test_direct_form_run_folder(tmp_path):
     assert "decode KV samples" in (tmp_path / "run" / "terms.csv").read_text()
 
 
-def test_no_model_shows_help():
+def test_no_model_shows_help_and_fails():
+    # issue 11: a cost command that prices nothing must not exit 0
     result = runner.invoke(app, ["cost"])
-    assert result.exit_code == 0 and "frontier" in result.output and "calibrate" in result.output
+    assert "frontier" in result.output and "calibrate" in result.output
+    assert isinstance(result.exception, ValidationError) and result.exception.field == "--model"
 
 
 @pytest.mark.parametrize(

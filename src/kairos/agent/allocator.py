@@ -44,6 +44,7 @@ class TaskOutcome:
     expansions: int
     actions: tuple[int, ...] = ()
     recalled: bool = False  # answered from memory, without search
+    reason: str = ""  # why the task was abandoned (empty otherwise)
 
     @property
     def length(self) -> int:
@@ -89,6 +90,11 @@ class Allocation:
             "tasks": len(self.tasks),
             "expansions": self.expansions,
             "hopeless_share": self.hopeless_share,
+            "abandoned": [
+                {"problem": t.problem, "expansions": t.expansions, "reason": t.reason}
+                for t in self.tasks
+                if t.outcome == "abandoned"
+            ],
         }
 
 
@@ -149,8 +155,9 @@ class _Batch:
         self.solved += 1
         self.allocation.trace.append((self.allocation.budget - self.left, self.solved))
 
-    def abandon(self, i: int) -> None:
+    def abandon(self, i: int, reason: str) -> None:
         self.outcomes[i].outcome = "abandoned"
+        self.outcomes[i].reason = reason
         self.sessions[i] = None
 
 
@@ -197,7 +204,7 @@ def allocate_round_robin(
             if status == "budget_exhausted" and batch.outcomes[i].expansions < cap:
                 still.append(i)
             elif status == "budget_exhausted":
-                batch.abandon(i)
+                batch.abandon(i, f"reached the cap of {cap:,} expansions per task")
         live = still
     return batch.allocation
 
@@ -244,9 +251,21 @@ def allocate_by_index(
         assert session is not None
         delta = first_slice if session.expansions == 0 else session.expansions
         snap = Snapshot.of(session, dead=dead[i])
-        score = predictor.probability(snap, delta) / delta
+        probability = predictor.probability(snap, delta)
+        score = probability / delta
         if score < cost_of_time:
-            batch.abandon(i)
+            why = (
+                "provably dead (a box is stuck), "
+                if dead[i]
+                else f"after {session.expansions:,} expansions, "
+                if session.expansions
+                else "before any search, "
+            )
+            batch.abandon(
+                i,
+                f"{why}P(solve within {delta:,} more) = {probability:.3g}: "
+                f"{score:.3g} per expansion is below the cost of time 1/value = {cost_of_time:.3g}",
+            )
         else:
             heapq.heappush(heap, (-score, i, delta))
 

@@ -138,7 +138,10 @@ def run_agent(
     Parameters
     ----------
     value : float, optional
-        What a solve is worth in expansions (default: a quarter of ``budget``).
+        What a solve is worth in expansions (default: the whole ``budget``, so a task
+        is abandoned only when even the whole budget, spent at its predicted rate,
+        would not be expected to buy one solve; a quarter of it abandoned all ten
+        Boxoban tasks of bench/RESULTS.md's "Robustness" run, the whole of it solved 3).
     jobs : int
         Worker processes for the independent searches (the BFS difficulty of
         each solved task); the allocations themselves share one budget and run
@@ -147,7 +150,7 @@ def run_agent(
     if not tasks:
         raise ValidationError("tasks", "expected at least one task")
     stage = on_stage or (lambda _msg: None)
-    value = value if value is not None else budget / 4
+    value = value if value is not None else float(budget)
     stage("fitting the value-of-time predictor")
     predictor, report = fit_predictor(
         train, first_slice=first_slice, cap=train_cap, config=config, policy=policy
@@ -215,6 +218,7 @@ def run_agent(
                     "recalled": int(t.recalled),
                     "difficulty_measure": measure,
                     "difficulty": "" if math.isnan(level) else level,
+                    "abandoned_because": t.reason,
                 }
             )
     run.write_csv("allocation.csv", rows)
@@ -228,10 +232,35 @@ def run_agent(
 
 
 def _read_csv(path: Path) -> list[dict[str, str]]:
-    if not path.is_file():
+    """Rows of a table an agent run wrote; a short, long or binary row is a typed error."""
+    import io
+
+    from kairos.inputs import read_input_text
+
+    if not path.exists():
         raise InputFormatError(path, None, "missing: not an agent run folder (see kairos allocate)")
-    with path.open(newline="") as fh:
-        return list(csv.DictReader(fh))
+    text = read_input_text(path)
+    if "\x00" in text:
+        raise InputFormatError(path, None, "holds NUL bytes: not a CSV table (see kairos allocate)")
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    rows = []
+    try:
+        for row in reader:
+            if None in row or None in row.values():
+                width = len(reader.fieldnames or ())
+                raise InputFormatError(
+                    path, reader.line_num, f"row has a different number of fields than the {width} "
+                    "of the header"
+                )  # fmt: skip
+            rows.append(row)
+    except csv.Error as exc:
+        raise InputFormatError(path, reader.line_num, f"not a CSV table: {exc}") from None
+    return rows
+
+
+def _finite_or_none(value: float) -> float | None:
+    """JSON has no NaN: a measure that is not defined (too few tasks) is null."""
+    return None if value is None or not math.isfinite(value) else value
 
 
 def audit_run(run_dir: str | Path) -> dict:
@@ -258,13 +287,13 @@ def audit_run(run_dir: str | Path) -> dict:
     ratio = repeat_ratio(pairs)
     return {
         "repeated_tasks": {
-            "ratio": ratio,
+            "ratio": _finite_or_none(ratio),
             "tasks": len(pairs),
             "target": REPEAT_TARGET,
             "met": bool(pairs) and ratio == REPEAT_TARGET,
         },
         "effort_vs_difficulty": {
-            "spearman": rho,
+            "spearman": _finite_or_none(rho),
             "tasks": len(effort),
             "difficulty_measure": next(
                 (r["difficulty_measure"] for r in agent if r.get("difficulty_measure")), ""

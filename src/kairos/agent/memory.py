@@ -33,9 +33,9 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
-from kairos.container import read_container, write_container
+from kairos.container import parse_json, read_container, write_container
 from kairos.domains.base import Domain, replay
-from kairos.errors import CorruptFileError, SolutionError
+from kairos.errors import MalformedFileError, SolutionError
 
 MEMORY_MAGIC = b"KMEM"
 MEMORY_VERSION = 1
@@ -130,17 +130,18 @@ class SolutionMemory:
 
 def _read(path: Path) -> dict[str, dict]:
     _, header, payload = read_container(path, magic=MEMORY_MAGIC, versions={MEMORY_VERSION})
-    try:
-        entries = json.loads(payload.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise CorruptFileError(path, f"payload is not valid JSON: {exc}") from exc
+    entries = parse_json(payload, path=path, what="payload")
     if not isinstance(entries, dict) or len(entries) != header.get("entries"):
-        raise CorruptFileError(path, "entry count does not match the header")
+        raise MalformedFileError(path, "entry count does not match the header")
     for key, entry in entries.items():
         if not (
-            isinstance(entry, dict)
+            len(key) == 64
+            and all(c in "0123456789abcdef" for c in key)
+            and isinstance(entry, dict)
+            and isinstance(entry.get("domain"), str)
+            and isinstance(entry.get("problem", ""), str)
             and isinstance(entry.get("actions"), list)
-            and all(isinstance(a, int) and a >= 0 for a in entry["actions"])
+            and all(type(a) is int and 0 <= a < 2**31 for a in entry["actions"])
         ):
-            raise CorruptFileError(path, f"entry {key[:12]}… is malformed")
+            raise MalformedFileError(path, f"entry {key[:12]!r}… is malformed")
     return entries

@@ -95,15 +95,47 @@ def _register_all() -> None:
 _register_all()
 
 
-def main() -> None:
-    """Console-script entry point: turn kairos errors into one clear line and exit 2."""
+MAX_MESSAGE_CHARS = 400  # an error message quotes input; it must not echo a 200 KB line
+
+
+def one_line(message: str) -> str:
+    """``message`` on one line, shortened to :data:`MAX_MESSAGE_CHARS` characters."""
+    text = " ".join(str(message).split())
+    if len(text) > MAX_MESSAGE_CHARS:
+        text = text[: MAX_MESSAGE_CHARS - 30] + f" ... ({len(text):,} characters)"
+    return text
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point: turn kairos and usage errors into one clear line and exit 2."""
+    from typer._click import exceptions as click
+    from typer.exceptions import Abort
+
     from kairos.errors import KairosError
 
     try:
-        app()
+        rc = app(args=argv, prog_name="kairos", standalone_mode=False)
     except KairosError as exc:
-        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+        typer.secho(f"error: {one_line(str(exc))}", fg=typer.colors.RED, err=True)
         raise SystemExit(2) from None
+    except click.NoArgsIsHelpError as exc:
+        typer.echo(exc.format_message())
+        raise SystemExit(2) from None
+    except click.UsageError as exc:
+        where = exc.ctx.command_path if exc.ctx else "kairos"
+        typer.secho(
+            f"error: {one_line(exc.format_message())} (see '{where} --help')",
+            fg=typer.colors.RED,
+            err=True,
+        )
+        raise SystemExit(2) from None
+    except Abort:
+        typer.secho("error: aborted", fg=typer.colors.RED, err=True)
+        raise SystemExit(130) from None
+    except click.ClickException as exc:
+        typer.secho(f"error: {one_line(exc.format_message())}", fg=typer.colors.RED, err=True)
+        raise SystemExit(exc.exit_code) from None
+    raise SystemExit(rc if isinstance(rc, int) else 0)
 
 
 if __name__ == "__main__":

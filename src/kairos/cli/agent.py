@@ -23,7 +23,8 @@ def allocate(
     ],
     budget: Annotated[int, typer.Option(help="Global expansion budget for all tasks.")] = 2_000_000,
     value: Annotated[
-        float | None, typer.Option(help="Expansions a solve is worth (default budget/4).")
+        float | None,
+        typer.Option(help="Expansions a solve is worth (default: the whole --budget)."),
     ] = None,
     first_slice: Annotated[int, typer.Option(help="First slice of every task.")] = 1000,
     train_cap: Annotated[int, typer.Option(help="Expansion cap per training task.")] = 200_000,
@@ -88,7 +89,7 @@ def audit(
 
     result = audit_run(run_dir)
     if as_json:
-        typer.echo(json.dumps(result, indent=2))
+        opt.echo_json(result)
         return
     _print_audit(opt.console(), result)
 
@@ -107,6 +108,14 @@ def _print_allocation(console, summary: dict) -> None:
             f"{s['hopeless_share']:.2f}",
         )
     console.print(table)
+    for method, s in summary.items():
+        gave_up = s.get("abandoned", [])
+        if gave_up:
+            console.print(
+                f"[yellow]{method} abandoned {len(gave_up)}/{s['tasks']} task(s):[/yellow]"
+            )
+        for a in gave_up:
+            console.print(f"  {a['problem']}: {a['reason']}")
 
 
 def _print_audit(console, result: dict) -> None:

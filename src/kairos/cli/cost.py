@@ -113,7 +113,10 @@ def cost(
         return
     if model is None:
         typer.echo(ctx.get_help())
-        raise typer.Exit()
+        raise ValidationError(
+            "--model",
+            "no model given; pass --model NAME or a config.json path (kairos cost --help)",
+        )
     from kairos.cost import Workload, estimate, get_hardware, get_model, parse_sparse
 
     work = Workload.of(
@@ -123,9 +126,12 @@ def cost(
         batch_size=batch,
         sparse=parse_sparse(sparse),
     )
-    result = estimate(
-        get_model(model), work, get_hardware(hardware), mode="kinetics" if kinetics else "exact"
-    )
+    from kairos.cost.estimate import context_warnings
+
+    spec = get_model(model)
+    for warning in context_warnings(spec, work):
+        typer.secho(f"warning: {warning}", fg=typer.colors.YELLOW, err=True)
+    result = estimate(spec, work, get_hardware(hardware), mode="kinetics" if kinetics else "exact")
     if out is not None:
         from kairos.runfolder import RunFolder
 
@@ -228,9 +234,9 @@ def calibrate(
     from rich.progress import Progress
     from rich.table import Table
 
-    from kairos.container import atomic_write_text
     from kairos.cost.calibrate import FULL_PLAN, QUICK_PLAN, num_points
     from kairos.cost.calibrate import calibrate as run_calibration
+    from kairos.outputs import write_output_text
     from kairos.runfolder import RunFolder
 
     plan = dataclasses.replace(QUICK_PLAN if quick else FULL_PLAN, seed=seed)
@@ -248,7 +254,7 @@ def calibrate(
     run.write_json("summary.json", summary)
     run.write_json("cpu_profile.json", profile.to_dict())
     if save_profile is not None:
-        atomic_write_text(save_profile, json.dumps(profile.to_dict(), indent=2) + "\n")
+        write_output_text(save_profile, json.dumps(profile.to_dict(), indent=2) + "\n")
     run.record_results(summary)
     if as_json:
         opt.echo_json({"profile": profile.to_dict(), "summary": summary})

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -183,7 +182,9 @@ def fit_command(
         )
     run.record_results({k: v for k, v in record.items() if k in _SUMMARY_KEYS})
     if as_json:
-        typer.echo(json.dumps(record, indent=2, default=float))
+        from kairos.runfolder import json_text
+
+        typer.echo(json_text(record), nl=False)
         return
     _print_record(record, run.path)
 
@@ -210,6 +211,11 @@ def _print_record(record: dict, run_path: Path) -> None:
         f"(grad norm {diag['grad_norm']:.2g}, {diag['iterations']} iterations, "
         f"{diag['num_starts_agreed']}/{diag['num_starts']} starts agreed)"
     )
+    if diag.get("identifiable") is False:
+        console.print(
+            "[red]unidentifiable: the Jacobian at the optimum is singular; the data do not "
+            "determine every parameter (treat the values as unfitted)[/red]"
+        )
     for key, value in record.get("derived", {}).items():
         console.print(f"{key}: {value}")
     if "summary" in record:

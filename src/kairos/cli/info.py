@@ -15,30 +15,30 @@ Compressor = Annotated[CompressorChoice, typer.Option("--compressor", help="Comp
 
 
 def _read(path: Path) -> bytes:
-    from kairos.errors import InputFormatError
+    from kairos.inputs import MAX_DATA_BYTES, read_input_bytes
 
-    if not path.is_file():
-        raise InputFormatError(path, None, "not a readable file")
-    return path.read_bytes()
+    return read_input_bytes(path, max_bytes=MAX_DATA_BYTES)
 
 
 def compress(
     src: Annotated[Path, typer.Argument(help="File to compress.")],
     output: opt.Output,
     compressor: Compressor = CompressorChoice(DEFAULT_MODEL),
+    force: opt.Force = False,
     as_json: opt.Json = False,
 ) -> None:
     """Compress SRC into a checksummed .kz file."""
     import time
 
-    from kairos.container import atomic_write_bytes
     from kairos.info.fileformat import compress_bytes
+    from kairos.outputs import check_output_path, write_output
 
+    check_output_path(output, force=force)
     data = _read(src)
     t0 = time.perf_counter()
     blob = compress_bytes(data, compressor.value)
     seconds = time.perf_counter() - t0
-    atomic_write_bytes(output, blob)
+    write_output(output, blob, force=force)
     figures = {
         "input_bytes": len(data),
         "output_bytes": len(blob),
@@ -59,13 +59,15 @@ def compress(
 def decompress(
     src: Annotated[Path, typer.Argument(help=".kz file to decompress.")],
     output: opt.Output,
+    force: opt.Force = False,
 ) -> None:
     """Decompress a .kz file; fails (exit 2) rather than write wrong bytes."""
-    from kairos.container import atomic_write_bytes
     from kairos.info.fileformat import decompress_bytes
+    from kairos.outputs import check_output_path, write_output
 
+    check_output_path(output, force=force)
     data = decompress_bytes(_read(src), path=src)
-    atomic_write_bytes(output, data)
+    write_output(output, data, force=force)
     typer.echo(f"{src} -> {output}: {len(data):,} bytes (checksum verified)")
 
 
@@ -107,6 +109,10 @@ def bench_compress(
     from kairos.runfolder import RunFolder
 
     names = [m.strip() for m in compressors.split(",") if m.strip()]
+    if not names:
+        raise ValidationError(
+            "--compressors", f"got {compressors!r}; expected compressor names, e.g. cm,gzip"
+        )
     for name in names:
         if name not in COMPRESSORS:
             raise ValidationError(

@@ -13,7 +13,6 @@ Everything here is light to import: heavy modules load inside the commands.
 
 from __future__ import annotations
 
-import time
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -83,6 +82,7 @@ Out = Annotated[
     ),
 ]
 Output = Annotated[Path, typer.Option("--output", "-o", help="File to write.")]
+Force = Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")]
 Budget = Annotated[int, typer.Option("--budget", help="Expansion budget per problem.")]
 
 
@@ -95,8 +95,13 @@ def levels_option(help_text: str) -> Any:
 
 
 def run_dir(out: Path | None, command: str) -> Path:
-    """``out``, or ``runs/<command>-<timestamp>`` when no ``--out`` was given."""
-    return out if out is not None else Path("runs") / time.strftime(f"{command}-%Y%m%d-%H%M%S")
+    """``out``, or a new ``runs/<command>-<timestamp>`` folder when no ``--out`` was given.
+
+    Call it only once the arguments are checked: the default folder is created here.
+    """
+    from kairos.outputs import new_run_path
+
+    return out if out is not None else new_run_path(command)
 
 
 def console(*, stderr: bool = False):
@@ -110,10 +115,10 @@ def console(*, stderr: bool = False):
 
 
 def echo_json(obj: Any) -> None:
-    """Print ``obj`` as indented JSON on stdout (NaN and inf as null-safe strings)."""
-    import json
+    """Print ``obj`` as strict, indented JSON on stdout (NaN and inf as null)."""
+    from kairos.runfolder import json_text
 
-    typer.echo(json.dumps(obj, indent=2, default=str))
+    typer.echo(json_text(obj), nl=False)
 
 
 def policy_label(name: str) -> str:

@@ -28,6 +28,18 @@ def solve(
     ] = None,
     algo: Annotated[AlgoChoice, typer.Option(help="Search algorithm.")] = AlgoChoice.lts,
     budget: opt.Budget = 100_000,
+    time_limit: Annotated[
+        float | None,
+        typer.Option(
+            "--time-limit",
+            help="CPU seconds per problem (domains with their own search, e.g. programs).",
+            show_default=False,
+        ),
+    ] = None,
+    holdout: Annotated[
+        int,
+        typer.Option(help="Examples hidden from the search, from the end (programs)."),
+    ] = 0,
     policy: Annotated[
         str,
         typer.Option(
@@ -53,6 +65,7 @@ def solve(
     from rich.table import Table
 
     from kairos.errors import ValidationError
+    from kairos.outputs import check_output_path
     from kairos.policy import policy_by_name
     from kairos.runfolder import RunFolder, write_csv
     from kairos.search import SearchConfig
@@ -63,8 +76,19 @@ def solve(
     levels = [*(levels or []), *(more_levels or [])]
     if not levels:
         raise ValidationError("--levels", "no problem file given; pass --levels FILE...")
+    if results is not None:
+        check_output_path(results)
     config = SearchConfig(algorithm=algo.value, budget=budget, weight=weight)
     problems = opt.load_problems(domain.value, levels, limit=limit)
+    if problems and all(callable(getattr(p, "solve", None)) for p in problems):
+        _solve_own(problems, domain.value, levels, budget, time_limit, holdout, policy, results,
+                   out, as_json)  # fmt: skip
+        return
+    for flag, value, unset in (("--time-limit", time_limit, None), ("--holdout", holdout, 0)):
+        if value != unset:
+            raise ValidationError(
+                flag, f"domain {domain.value!r} has no search of its own that supports it"
+            )
     pol = policy_by_name(policy, domain=domain.value)
     run = RunFolder.create(
         opt.run_dir(out, "solve"),
@@ -103,6 +127,85 @@ def solve(
     )
     console.print(table)
     console.print(f"wall time {wall_s:.2f} s with {jobs} job(s); run folder: {run.path}")
+
+
+def _solve_own(
+    problems, domain, levels, budget, time_limit, holdout, policy, results, out, as_json
+):
+    """Solve with a domain's own search (its optional ``solve`` hook), e.g. program synthesis."""
+    import math
+    import time
+
+    from rich.progress import Progress
+    from rich.table import Table
+
+    from kairos.errors import ValidationError
+    from kairos.runfolder import RunFolder, write_csv
+
+    if time_limit is not None and not time_limit > 0:
+        raise ValidationError("--time-limit", f"got {time_limit}, expected > 0 CPU seconds")
+    console = opt.console(stderr=as_json)
+    found = []
+    t0 = time.perf_counter()
+    with Progress(console=console, transient=True) as bar:
+        task = bar.add_task(f"{domain}: {len(problems)} problems", total=len(problems))
+        for p in problems:
+            found.append(
+                p.solve(
+                    policy=policy,
+                    holdout=holdout,
+                    budget=budget,
+                    time_limit_s=math.inf if time_limit is None else time_limit,
+                )
+            )
+            bar.advance(task)
+    wall_s = time.perf_counter() - t0
+    rows = [r.row() for r in found]
+    run = RunFolder.create(
+        opt.run_dir(out, "solve"),
+        command="solve",
+        config={
+            "domain": domain,
+            "levels": [str(p) for p in levels],
+            "budget": budget,
+            "time_limit_s": time_limit,
+            "holdout": holdout,
+            "policy": policy,
+        },
+        seed=None,
+    )
+    run.write_csv("results.csv", rows)
+    if results is not None:
+        write_csv(results, rows)
+    summary = {
+        "problems": len(found),
+        "solved": sum(r.solved for r in found),
+        "generalized": sum(r.generalized for r in found),
+        "expansions": sum(r.expansions for r in found),
+        "wall_s": wall_s,
+    }
+    run.record_results(summary)
+    if as_json:
+        opt.echo_json(summary)
+        return
+    table = Table(title=f"kairos solve {domain} · {policy} · holdout {holdout}")
+    for col in ("task", "solved", "generalized", "expansions", "CPU s", "program"):
+        table.add_column(col, justify="right" if col not in ("task", "program") else "left")
+    for r in found:
+        table.add_row(
+            r.name,
+            "yes" if r.solved else "no",
+            "yes" if r.generalized else "no",
+            f"{r.expansions:,}",
+            f"{r.seconds:.2f}",
+            r.program,
+        )
+    console.print(table)
+    console.print(
+        f"solved {sum(r.solved for r in found)}/{len(found)}, generalized "
+        f"{sum(r.generalized for r in found)}/{len(found)}; wall time {wall_s:.2f} s; "
+        f"run folder: {run.path}"
+    )
 
 
 def register(app: typer.Typer) -> None:

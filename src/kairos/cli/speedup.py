@@ -92,14 +92,27 @@ def speedup(
             objective=config.objective, l2=config.l2, seed=seed, resamples=resamples,
             compressor=compressor.value, base=base.value, jobs=jobs, on_stage=lambda msg: status.update(msg),
         )  # fmt: skip
+    from kairos.speedup.measure import MIN_PAIRS_FOR_FIT
+
+    summary["min_pairs_for_fit"] = MIN_PAIRS_FOR_FIT
     run.write_json("speedup.json", summary)
     run.write_csv("speedup.csv", rows)
     run.record_results({k: v for k, v in summary.items() if not isinstance(v, (list, dict))})
+    console.print(
+        f"tasks solved under both priors: {summary['n']} (a fit needs {MIN_PAIRS_FOR_FIT})"
+    )
+    if summary["n"] < MIN_PAIRS_FOR_FIT:
+        raise ValidationError(
+            "--levels",
+            f"only {summary['n']} task(s) solved under both priors; the law is not fitted below "
+            f"{MIN_PAIRS_FOR_FIT} (give more held-out tasks or a larger --budget; the counts per "
+            f"prior are in {run.file('speedup.json')})",
+        )
     from kairos.speedup.figure import plot_speedup
 
     plot_speedup(rows, summary, run.file("speedup.png"))
     if as_json:
-        typer.echo(json.dumps(summary, indent=2, default=str))
+        opt.echo_json(summary)
         return
     _print_speedup(console, summary)
     console.print(f"results: {run.path} (speedup.json, speedup.csv, speedup.png)")

@@ -79,6 +79,8 @@ def train(
             command="train",
             config={**config.__dict__, "levels": [str(p) for p in levels], "limit": limit},
             seed=seed,
+            must_be_new=True,
+            hint="pass --resume to continue it, or give a new --out",
         )
     console = opt.console(stderr=as_json)
     with Progress(
@@ -128,6 +130,11 @@ def train(
             f"{row['wall_s']:.1f}",
         )
     console.print(table)
+    if not state.solved:
+        opt.console(stderr=True).print(
+            f"[yellow]warning: no training problem was solved, so {out / 'policy.kpol'} is the "
+            "untrained initial policy; raise --budget or use easier --levels[/yellow]"
+        )
     console.print(
         f"stopped: {state.stop_reason} · solved {len(state.solved)}/{len(problems)} · "
         f"policy: {out / 'policy.kpol'}"

@@ -190,22 +190,34 @@ def weight_bytes_touched(model: ModelSpec, num_tokens: int, bytes_per_element: i
 
 
 def _attended_positions(workload: Workload, length: int) -> tuple[float, float, float]:
-    """Per sample over one generation of ``length`` tokens.
+    """Per sample over one generation of ``length`` tokens, in closed form (O(1) in length).
+
+    Step t = 1..length attends to a context of prompt + t positions (the new
+    token attends to itself too). The sums are exact integers, so they equal a
+    step-by-step float64 sum wherever that sum is exact (below 2**53).
 
     Returns (KV positions attended, positions attended that lie in the prompt,
     block centroids scored by top-k search).
     """
-    import numpy as np
-
-    steps = np.arange(1, length + 1, dtype=np.float64)
-    context = workload.prompt_tokens + steps  # the new token attends to itself too
+    prompt, length = int(workload.prompt_tokens), int(length)
     sparse = workload.sparse
     if sparse is None:
-        return float(context.sum()), workload.prompt_tokens * float(length), 0.0
-    attended = np.minimum(context, sparse.budget_tokens)
-    searching = context > sparse.budget_tokens  # within budget there is nothing to select
-    centroids = np.where(searching, np.ceil(context / sparse.block_size), 0.0)
-    return float(attended.sum()), 0.0, float(centroids.sum())
+        return float(prompt * length + length * (length + 1) // 2), float(prompt * length), 0.0
+    budget, block = int(sparse.budget_tokens), int(sparse.block_size)
+    # steps 1..within have prompt + t <= budget: nothing to select, the whole context is read
+    within = min(max(budget - prompt, 0), length)
+    attended = prompt * within + within * (within + 1) // 2 + (length - within) * budget
+    # the other steps score ceil(context / block) centroids, context = prompt+within+1..prompt+length
+    centroids = _sum_ceil_div(prompt + length, block) - _sum_ceil_div(prompt + within, block)
+    return float(attended), 0.0, float(centroids)
+
+
+def _sum_ceil_div(n: int, block: int) -> int:
+    """sum of ceil(c / block) for c = 1..n (0 for n <= 0)."""
+    if n <= 0:
+        return 0
+    q, r = divmod(n, block)
+    return block * q * (q + 1) // 2 + r * (q + 1)
 
 
 # --- exact -------------------------------------------------------------------
@@ -352,6 +364,22 @@ def kinetics_cost(model: ModelSpec, workload: Workload, hardware: Hardware) -> C
 
 
 COST_MODELS: dict[str, CostModel] = {"exact": exact_cost, "kinetics": kinetics_cost}
+
+
+def context_warnings(model: ModelSpec, workload: Workload) -> list[str]:
+    """Reasons the workload is outside what the model can run (empty when none).
+
+    A prompt plus generation longer than the config's ``max_position_embeddings``
+    is priced all the same (the cost is defined), but no such run exists.
+    """
+    limit = model.max_context_tokens
+    longest = workload.prompt_tokens + max(workload.gen_tokens)
+    if limit is None or longest <= limit:
+        return []
+    return [
+        f"prompt + generation = {longest:,} tokens exceeds {model.name}'s "
+        f"max_position_embeddings = {limit:,}; the model cannot attend that far"
+    ]
 
 
 def estimate(

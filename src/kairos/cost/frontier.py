@@ -120,7 +120,9 @@ def parse_table(text: str, *, path: str | Path | None = None) -> list[FrontierRo
 def read_table(path: str | Path) -> list[FrontierRow]:
     """Read and validate a frontier CSV file."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        from kairos.inputs import read_input_text
+
+        text = read_input_text(path)
     except OSError as exc:
         raise InputFormatError(path, None, f"cannot read the table: {exc.strerror}") from None
     except UnicodeDecodeError:

@@ -73,7 +73,9 @@ def load_hardware(path: str | Path) -> Hardware:
     """Read a hardware profile from a JSON file."""
     path = Path(path)
     try:
-        obj = json.loads(path.read_text(encoding="utf-8"))
+        from kairos.inputs import MAX_CONFIG_BYTES, read_input_text
+
+        obj = json.loads(read_input_text(path, max_bytes=MAX_CONFIG_BYTES))
     except OSError as exc:
         raise InputFormatError(path, None, f"cannot read the profile: {exc.strerror}") from None
     except json.JSONDecodeError as exc:

@@ -41,6 +41,7 @@ class ModelSpec:
     num_active_experts: int = 0  # experts routed per token (MoE only)
     qk_norm: bool = False  # Qwen3: RMSNorm on q and k over head_dim
     attention_bias: bool = False
+    max_context_tokens: int | None = None  # max_position_embeddings, when the config gives it
 
     @property
     def is_moe(self) -> bool:
@@ -173,6 +174,43 @@ def _flag(cfg: Mapping[str, Any], key: str, source: str, default: bool) -> bool:
     return value
 
 
+# Expert fields under their names in the known configs (first: Qwen, OLMoE; then Mixtral,
+# GPT-OSS, JetMoE, Granite; then DeepSeek). Any other key naming experts is refused.
+_EXPERT_COUNT_KEYS = ("num_experts", "num_local_experts", "n_routed_experts")
+_EXPERTS_PER_TOKEN_KEYS = ("num_experts_per_tok", "experts_per_token")
+_KNOWN_EXPERT_KEYS = frozenset({*_EXPERT_COUNT_KEYS, *_EXPERTS_PER_TOKEN_KEYS})
+
+
+def _one_of(cfg: Mapping[str, Any], keys: tuple[str, ...], source: str) -> tuple[str, Any]:
+    """The one alias of ``keys`` the config sets (None if none); two that disagree are refused."""
+    found = {k: cfg[k] for k in keys if cfg.get(k) not in (None, 0)}
+    if len(set(map(repr, found.values()))) > 1:
+        raise ValidationError(
+            f"{source}:{'/'.join(found)}", f"disagree ({found}); give one expert count"
+        )
+    return next(iter(found.items()), (keys[0], None))
+
+
+def _refuse_unknown_expert_fields(cfg: Mapping[str, Any], source: str) -> None:
+    for key, value in cfg.items():
+        lowered = key.lower()
+        unknown = ("expert" in lowered or lowered.startswith("moe_") or key == "ffn_config") and (
+            key not in _KNOWN_EXPERT_KEYS and key != "moe_intermediate_size"
+        )
+        if unknown and value not in (None, 0, False, [], {}):
+            raise ValidationError(
+                f"{source}:{key}",
+                f"found {value!r}: an expert field kairos does not read (shared experts, nested "
+                "or other MoE layouts), so the model cannot be priced correctly; supported: "
+                f"{', '.join(sorted(_KNOWN_EXPERT_KEYS))}, moe_intermediate_size",
+            )
+    if cfg.get("first_k_dense_replace"):
+        raise ValidationError(
+            f"{source}:first_k_dense_replace",
+            "mixed dense/MoE layer stacks are not supported; every layer must be MoE",
+        )
+
+
 def spec_from_config(cfg: Mapping[str, Any], *, name: str, source: str = "config") -> ModelSpec:
     """Build a :class:`ModelSpec` from a parsed Hugging Face ``config.json``.
 
@@ -217,15 +255,25 @@ def spec_from_config(cfg: Mapping[str, Any], *, name: str, source: str = "config
     else:
         head_dim = _field(cfg, "head_dim", source)
     vocab = _field(cfg, "vocab_size", source)
-    num_experts = 0 if cfg.get("num_experts") in (None, 0) else _field(cfg, "num_experts", source)
+    _refuse_unknown_expert_fields(cfg, source)
+    count_key, count = _one_of(cfg, _EXPERT_COUNT_KEYS, source)
+    num_experts = 0 if count is None else _field(cfg, count_key, source)
     if num_experts:
-        active = _field(cfg, "num_experts_per_tok", source)
+        active_key, _ = _one_of(cfg, _EXPERTS_PER_TOKEN_KEYS, source)
+        active = _field(cfg, active_key, source)
         if active > num_experts:
             raise ValidationError(
-                f"{source}:num_experts_per_tok",
-                f"{active} exceeds num_experts={num_experts}",
+                f"{source}:{active_key}",
+                f"{active} exceeds {count_key}={num_experts}",
             )
-        intermediate = _field(cfg, "moe_intermediate_size", source)
+        # Qwen and DeepSeek name each expert's width moe_intermediate_size; Mixtral-style configs
+        # (num_local_experts) reuse intermediate_size, as all their MLPs are experts.
+        width_key = (
+            "intermediate_size"
+            if count_key == "num_local_experts" and "moe_intermediate_size" not in cfg
+            else "moe_intermediate_size"
+        )
+        intermediate = _field(cfg, width_key, source)
         if cfg.get("mlp_only_layers") or cfg.get("decoder_sparse_step", 1) != 1:
             raise ValidationError(
                 f"{source}:mlp_only_layers",
@@ -235,6 +283,10 @@ def spec_from_config(cfg: Mapping[str, Any], *, name: str, source: str = "config
         active = 0
         intermediate = _field(cfg, "intermediate_size", source)
     model_type = cfg.get("model_type", "")
+    if not isinstance(model_type, str):
+        raise ValidationError(
+            f"{source}:model_type", f"found {model_type!r:.40}, expected a string"
+        )
     return ModelSpec(
         name=name,
         hidden_size=hidden,
@@ -249,6 +301,11 @@ def spec_from_config(cfg: Mapping[str, Any], *, name: str, source: str = "config
         num_active_experts=active,
         qk_norm=_flag(cfg, "qk_norm", source, model_type in _QK_NORM_MODEL_TYPES),
         attention_bias=_flag(cfg, "attention_bias", source, False),
+        max_context_tokens=(
+            None
+            if cfg.get("max_position_embeddings") is None
+            else _field(cfg, "max_position_embeddings", source)
+        ),
     )
 
 
@@ -256,13 +313,21 @@ def load_config(path: str | Path, *, name: str | None = None) -> ModelSpec:
     """Read a ``config.json`` file into a :class:`ModelSpec` (errors name the file)."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        from kairos.inputs import MAX_CONFIG_BYTES, read_input_text
+
+        text = read_input_text(path, max_bytes=MAX_CONFIG_BYTES)
     except OSError as exc:
         raise InputFormatError(path, None, f"cannot read the config: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise InputFormatError(
+            path, None, f"not UTF-8 text ({exc.reason}); expected JSON"
+        ) from None
     try:
         cfg = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputFormatError(path, exc.lineno, f"not valid JSON: {exc.msg}") from None
+    except (RecursionError, ValueError) as exc:  # deep nesting; an int past Python's digit limit
+        raise InputFormatError(path, None, f"not usable JSON: {type(exc).__name__}") from None
     return spec_from_config(cfg, name=name or path.stem, source=str(path))
 
 

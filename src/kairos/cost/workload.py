@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from kairos.errors import ValidationError
 
+MAX_COUNT = 10**18  # tokens, samples: far beyond any workload; keeps every sum a finite float
 DEFAULT_BLOCK_SIZE = 16  # tokens per KV block whose mean key is scored in block top-k search
 
 
@@ -75,6 +76,13 @@ class Workload:
             raise ValidationError("samples", f"found {self.num_samples}, expected >= 1")
         if self.batch_size is not None and self.batch_size < 1:
             raise ValidationError("batch", f"found {self.batch_size}, expected >= 1")
+        for name, value in (
+            ("prompt", self.prompt_tokens),
+            ("gen", max(self.gen_tokens)),
+            ("samples", self.num_samples),
+        ):
+            if value > MAX_COUNT:
+                raise ValidationError(name, f"found {value:.3g}, expected at most {MAX_COUNT:.0e}")
 
     @classmethod
     def of(

@@ -20,6 +20,10 @@ domain asks for by class or name (see :data:`OPTIONAL_HOOKS`):
   flat-array form that the numba kernel (:mod:`kairos.search.kernel`)
   understands; built-in domains have it, and with it the compiled search and
   the built-in context models and networks.
+- ``solve(*, policy, holdout, budget, time_limit_s) -> row``: the domain's own
+  search, for domains whose search is not over a fixed action alphabet
+  (program synthesis, :mod:`kairos.domains.programs`); ``kairos solve`` uses it
+  when every loaded problem has it, and its result's ``row()`` is the CSV row.
 
 States inside the kernel are packed into a row of ``num_words`` uint64 words,
 so a Sokoban state (player cell + bitmask of boxes over the floor cells) costs
@@ -38,7 +42,7 @@ DOMAIN_KIND_SOKOBAN = 0
 DOMAIN_KIND_STP = 1
 DOMAIN_KINDS = {"sokoban": DOMAIN_KIND_SOKOBAN, "stp": DOMAIN_KIND_STP}  # compiled kinds by name
 
-OPTIONAL_HOOKS = ("features", "is_dead", "difficulty", "compile", "pack")
+OPTIONAL_HOOKS = ("features", "is_dead", "difficulty", "compile", "pack", "solve")
 DEFAULT_DIFFICULTY = "uniform_code_length_bits"
 
 

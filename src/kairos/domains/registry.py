@@ -40,7 +40,17 @@ def _read_stp(path: str | Path) -> list[Domain]:
     return read_instances(path)
 
 
-BUILTIN: dict[str, Loader] = {"sokoban": _read_sokoban, "stp": _read_stp}
+def _read_programs(path: str | Path) -> list[Domain]:
+    from kairos.domains.programs.domain import read_program_tasks
+
+    return read_program_tasks(path)
+
+
+BUILTIN: dict[str, Loader] = {
+    "sokoban": _read_sokoban,
+    "stp": _read_stp,
+    "programs": _read_programs,
+}
 _registered: dict[str, Loader] = {}
 
 

@@ -291,7 +291,9 @@ def read_levels(path: str | Path) -> list[Sokoban]:
     """Read a levels file; see :func:`parse_levels`."""
     path = Path(path)
     try:
-        text = path.read_text()
+        from kairos.inputs import read_input_text
+
+        text = read_input_text(path)
     except (OSError, UnicodeDecodeError) as exc:
         raise InputFormatError(path, None, f"cannot read levels file: {exc}") from None
     return parse_levels(text, path=path)

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from kairos.domains.base import DOMAIN_KIND_STP, CompiledDomain
-from kairos.errors import InputFormatError, UnsolvableError, ValidationError
+from kairos.errors import InputFormatError, UnsolvableError, ValidationError, quote
 
 ACTION_NAMES = "UDLR"
 MIN_SIZE, MAX_SIZE = 3, 5
@@ -180,12 +180,17 @@ def parse_instances(text: str, *, path: str | Path | None = None) -> list[Slidin
         if not line or line.startswith("#"):
             continue
         fields = line.split()
-        try:
-            numbers = [int(f) for f in fields]
-        except ValueError:
-            raise InputFormatError(
-                path, lineno, f"non-integer field in {line!r}; expected 'n t0 t1 ... t_(n*n-1)'"
-            ) from None
+        numbers = []
+        for k, field in enumerate(fields, start=1):
+            try:
+                numbers.append(int(field))
+            except ValueError:
+                raise InputFormatError(
+                    path,
+                    lineno,
+                    f"non-integer field {quote(field)} (field {k:,} of {len(fields):,}); "
+                    "expected 'n t0 t1 ... t_(n*n-1)'",
+                ) from None
         size, tiles = numbers[0], numbers[1:]
         if not MIN_SIZE <= size <= MAX_SIZE:
             raise InputFormatError(path, lineno, f"size {size}, expected {MIN_SIZE}..{MAX_SIZE}")
@@ -193,7 +198,7 @@ def parse_instances(text: str, *, path: str | Path | None = None) -> list[Slidin
             raise InputFormatError(
                 path,
                 lineno,
-                f"{len(tiles)} tiles {tiles}, expected a permutation of 0..{size * size - 1}",
+                f"{len(tiles)} tiles {quote(tiles)}, expected a permutation of 0..{size * size - 1}",
             )
         if not is_solvable(tiles, size):
             raise InputFormatError(path, lineno, _parity_message(tiles))
@@ -207,7 +212,9 @@ def read_instances(path: str | Path) -> list[SlidingTile]:
     """Read an instances file; see :func:`parse_instances`."""
     path = Path(path)
     try:
-        text = path.read_text()
+        from kairos.inputs import read_input_text
+
+        text = read_input_text(path)
     except (OSError, UnicodeDecodeError) as exc:
         raise InputFormatError(path, None, f"cannot read instances file: {exc}") from None
     return parse_instances(text, path=path)

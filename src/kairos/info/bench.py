@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from kairos.errors import InputFormatError, SolutionError
+from kairos.errors import SolutionError
 from kairos.info.compressor import COMPRESSORS, make_compressor
 
 
@@ -24,10 +24,10 @@ def read_inputs(paths: Sequence[str | Path]) -> list[tuple[str, bytes]]:
     """Read benchmark files, with a typed error naming any unreadable path."""
     out = []
     for path in paths:
+        from kairos.inputs import MAX_DATA_BYTES, read_input_bytes
+
         path = Path(path)
-        if not path.is_file():
-            raise InputFormatError(path, None, "not a readable file; expected a file to compress")
-        out.append((path.name, path.read_bytes()))
+        out.append((path.name, read_input_bytes(path, max_bytes=MAX_DATA_BYTES)))
     return out
 
 

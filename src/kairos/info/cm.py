@@ -16,6 +16,7 @@ hundreds of megabytes.
 
 from __future__ import annotations
 
+import math
 import struct
 from dataclasses import dataclass
 
@@ -27,6 +28,12 @@ _PREFIX = struct.Struct("<BQ")
 _MODE_STORED = 0
 MIN_TABLE_BITS = 16
 MAX_TABLE_BITS = 22  # 24 contexts x 4 M slots x 3 bytes = 302 MB
+# The coder gives a bit at most probability 4095/4096, and rounding loses at most
+# half a unit of a range of at least 2 units, so each coded bit narrows the range
+# by a factor <= 4095.5/4096, i.e. costs >= -log2(4095.5/4096) = 1.76e-4 bits. A
+# coded byte carries 8 bits, so it holds at most this many original bytes (the most
+# compressible input, all zeros, reaches about half of it):
+MAX_BYTES_PER_CODED_BYTE = math.floor(8 / (8 * -math.log2(4095.5 / 4096)))  # 5,677
 
 
 def table_bits_for(num_bytes: int, max_table_bits: int = MAX_TABLE_BITS) -> int:
@@ -49,6 +56,8 @@ class CMCompressor:
     name: str = "cm"
 
     def __post_init__(self) -> None:
+        if not isinstance(self.max_table_bits, int) or isinstance(self.max_table_bits, bool):
+            raise ValidationError("max_table_bits", f"got {self.max_table_bits!r}, expected int")
         if not MIN_TABLE_BITS <= self.max_table_bits <= 24:
             raise ValidationError("max_table_bits", f"got {self.max_table_bits}, expected 16..24")
 
@@ -86,13 +95,23 @@ class CMCompressor:
         self._run(data, costs)
         return costs
 
-    def decompress(self, stream: bytes) -> bytes:
+    def decompress(self, stream: bytes, max_bytes: int | None = None) -> bytes:
+        """Invert :meth:`compress`; refuse a stream claiming more than ``max_bytes``.
+
+        The claimed length is checked against what the stream can hold before
+        any decoding (see :data:`MAX_BYTES_PER_CODED_BYTE`), and decoding stops
+        as soon as the coder needs a byte past the stream's end.
+        """
         from kairos.info import cm_kernel as k
 
         if len(stream) < _PREFIX.size:
             raise CorruptFileError(None, f"cm stream of {len(stream)} bytes is truncated")
         mode, num_bytes = _PREFIX.unpack_from(stream)
         body = stream[_PREFIX.size :]
+        if max_bytes is not None and num_bytes > max_bytes:
+            raise CorruptFileError(
+                None, f"cm stream claims {num_bytes} bytes, the file header says {max_bytes}"
+            )
         if mode == _MODE_STORED:
             if len(body) != num_bytes:
                 raise CorruptFileError(
@@ -108,12 +127,25 @@ class CMCompressor:
         if mode != k.MODEL_VERSION or not body:
             raise CorruptFileError(None, f"cm stream has unknown mode {mode} or no body")
         table_bits = body[0]
-        plausible_bits = table_bits_for(num_bytes, 24)
-        if not MIN_TABLE_BITS <= table_bits <= plausible_bits or num_bytes > 8 * len(body) * 4096:
+        coded = len(body) - 1
+        if num_bytes > MAX_BYTES_PER_CODED_BYTE * coded:
+            raise CorruptFileError(
+                None,
+                f"cm stream of {coded} coded bytes cannot hold the {num_bytes} bytes it claims "
+                f"(at most {MAX_BYTES_PER_CODED_BYTE} per coded byte)",
+            )
+        if not MIN_TABLE_BITS <= table_bits <= table_bits_for(num_bytes, 24):
             raise CorruptFileError(
                 None, f"cm stream header is implausible (table_bits={table_bits}, n={num_bytes})"
             )
         src = np.frombuffer(body, dtype=np.uint8)[1:]
         dst = np.empty(num_bytes, dtype=np.uint8)
-        k.cm_code(src, num_bytes, dst, True, table_bits, k.TABLES, np.zeros(0))
+        consumed, _ = k.cm_code(src, num_bytes, dst, True, table_bits, k.TABLES, np.zeros(0))
+        if consumed != coded:
+            raise CorruptFileError(
+                None,
+                f"cm stream of {coded} coded bytes "
+                + ("ends before" if consumed < 0 else f"has {coded - consumed} bytes after")
+                + f" the {num_bytes} bytes it claims",
+            )
         return dst.tobytes()

@@ -195,9 +195,11 @@ def cm_code(src, num_bytes, dst, decode, table_bits, tables, byte_cost_bits):
 
     Returns
     -------
-    (num_written, ideal_bits)
-        Bytes written to ``dst`` (-1 if it overflowed while encoding) and the
-        ideal code length sum(-log2 p) in bits.
+    (num_bytes_moved, ideal_bits)
+        Encoding: bytes written to ``dst`` (-1 if it overflowed). Decoding:
+        bytes of ``src`` consumed (-1 as soon as the stream proves too short
+        for ``num_bytes``, so a false length costs no more work than the
+        stream could hold). Then the ideal code length sum(-log2 p) in bits.
     """
     squash, stretch, reciprocal, cost_bits, next_state, state_init_p, priority = tables
     size = 1 << table_bits
@@ -246,8 +248,13 @@ def cm_code(src, num_bytes, dst, decode, table_bits, tables, byte_cost_bits):
     out_pos = 0
     out_cap = dst.shape[0]
     if decode:
+        # The decoder reads one byte per shift of the interval, in step with the
+        # encoder's writes, plus the 4 the encoder flushes: a valid stream is
+        # consumed exactly, so needing a byte past its end proves it damaged.
+        if src.shape[0] < 4:
+            return -1, 0.0
         for _ in range(4):
-            x = (x << 8) | (src[in_pos] if in_pos < src.shape[0] else 0)
+            x = (x << 8) | src[in_pos]
             in_pos += 1
 
     c4 = 0  # last 4 bytes, most recent in the low byte
@@ -438,7 +445,9 @@ def cm_code(src, num_bytes, dst, decode, table_bits, tables, byte_cost_bits):
                 ideal_bits += cost_bits[4096 - p]
             while ((x1 ^ x2) & 0xFF000000) == 0:
                 if decode:
-                    x = ((x << 8) & 0xFFFFFFFF) | (src[in_pos] if in_pos < src.shape[0] else 0)
+                    if in_pos >= src.shape[0]:
+                        return -1, ideal_bits  # the stream ends before the claimed length
+                    x = ((x << 8) & 0xFFFFFFFF) | src[in_pos]
                     in_pos += 1
                 else:
                     if out_pos >= out_cap:
@@ -538,7 +547,8 @@ def cm_code(src, num_bytes, dst, decode, table_bits, tables, byte_cost_bits):
             dst[out_pos] = x1 >> 24
             out_pos += 1
             x1 = (x1 << 8) & 0xFFFFFFFF
-    return out_pos, ideal_bits
+        return out_pos, ideal_bits
+    return in_pos, ideal_bits
 
 
 TABLES = (SQUASH, STRETCH, RECIPROCAL, COST_BITS, NEXT_STATE, STATE_INIT_P, STATE_PRIORITY)

@@ -30,6 +30,7 @@ from kairos.errors import (
     CorruptFileError,
     FileFormatError,
     KairosError,
+    MalformedFileError,
     MismatchError,
     PlatformMismatchError,
 )
@@ -57,10 +58,15 @@ def read_header(blob: bytes, path: str | Path | None = None) -> tuple[dict[str, 
     _, header, payload = unpack(blob, magic=MAGIC, versions={VERSION}, path=path)
     expected = {"model": str, "params": dict, "original_bytes": int, "original_sha256": str}
     for key, kind in expected.items():
-        if not isinstance(header.get(key), kind):
-            raise CorruptFileError(
+        if not isinstance(header.get(key), kind) or isinstance(header.get(key), bool):
+            raise MalformedFileError(
                 path, f"header field {key!r} is missing or not a {kind.__name__}"
             )
+    if header["original_bytes"] < 0:
+        raise MalformedFileError(path, "header field 'original_bytes' is negative")
+    sha = header["original_sha256"]
+    if len(sha) != 64 or any(c not in "0123456789abcdef" for c in sha):
+        raise MalformedFileError(path, "header field 'original_sha256' is not 64 hex digits")
     if header["model"] not in COMPRESSORS:
         raise MismatchError(
             path,
@@ -79,8 +85,8 @@ def decompress_bytes(blob: bytes, path: str | Path | None = None) -> bytes:
         raise CorruptFileError(path, f"header params do not build the model: {exc}") from exc
     if hasattr(compressor, "check_header"):
         compressor.check_header(header, path)
-    try:
-        data = compressor.decompress(payload)
+    try:  # the declared length caps the work: no decoder produces more than it
+        data = compressor.decompress(payload, header["original_bytes"])
     except PlatformMismatchError as exc:
         raise PlatformMismatchError(path, exc.message) from exc
     except FileFormatError as exc:

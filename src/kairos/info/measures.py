@@ -40,7 +40,12 @@ def code_length(x: bytes, compressor: Compressor) -> float:
 def conditional_length(
     y: bytes, x: bytes, compressor: Compressor, *, x_bits: float | None = None
 ) -> float:
-    """C(y|x) in bits: C(x.y) - C(x), or the compressor's own prequential C(y|x).
+    """C(y|x) in bits: C(x.y) - C(x) + C(empty), or the compressor's own prequential C(y|x).
+
+    C(empty) is the fixed cost of a container (a gzip header: 160 bits; 0 for
+    ``cm``). C(y) pays it, and so must C(y|x), or I(x:y) = C(y) - C(y|x) would
+    credit every pair, even two empty strings, with that many bits of shared
+    information (and C(y|empty) would not be C(y)).
 
     A compressor with a ``conditional_code_length(y, x)`` method (``nn``,
     which codes interleaved chunks, so coding x.y is not "y after x") supplies
@@ -52,7 +57,7 @@ def conditional_length(
     if own is not None:
         return float(own(y, x))
     cx = code_length(x, compressor) if x_bits is None else float(x_bits)
-    return code_length(x + y, compressor) - cx
+    return code_length(x + y, compressor) - cx + code_length(b"", compressor)
 
 
 def mutual_information(x: bytes, y: bytes, compressor: Compressor) -> float:
@@ -85,13 +90,14 @@ def info_table(x: bytes, y: bytes, compressor: Compressor) -> dict[str, float]:
     cx, cy = code_length(x, compressor), code_length(y, compressor)
     y_given_x = conditional_length(y, x, compressor)
     x_given_y = conditional_length(x, y, compressor)
+    joint = cx + y_given_x - code_length(b"", compressor)  # C(x.y), one container cost
     return {
         "C(X)_bits": cx,
         "C(Y)_bits": cy,
         "C(Y|X)_bits": y_given_x,
         "I(X:Y)_bits": cy - y_given_x,
         "I_sym_bits": cx + cy - (cx + y_given_x + cy + x_given_y) / 2,
-        "NCD": _ncd_from_lengths(cx, cy, cx + y_given_x),
+        "NCD": _ncd_from_lengths(cx, cy, joint),
     }
 
 

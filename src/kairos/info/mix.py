@@ -58,9 +58,9 @@ class MixCompressor:
         """The shorter ideal code length of the two models (+8 bits if ``nn`` wins)."""
         return min(self.cm.code_length(data), 8 + self.nn.code_length(data))
 
-    def decompress(self, stream: bytes) -> bytes:
+    def decompress(self, stream: bytes, max_bytes: int | None = None) -> bytes:
         if not stream:
             raise CorruptFileError(None, "mix stream is empty")
         if stream[0] == NN_MARKER:
-            return self.nn.decompress(stream[1:])
-        return self.cm.decompress(stream)
+            return self.nn.decompress(stream[1:], max_bytes)
+        return self.cm.decompress(stream, max_bytes)

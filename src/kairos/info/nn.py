@@ -33,6 +33,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import math
 import struct
 from dataclasses import dataclass
 from pathlib import Path
@@ -134,7 +135,14 @@ class NNCompressor:
     name: str = "nn"
 
     def __post_init__(self) -> None:
+        for field in ("hidden", "embed", "streams", "bptt", "seed", "min_chunk", "update_bytes"):
+            value = getattr(self, field)
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise ValidationError(field, f"got {value!r}, expected an integer")
+        if not isinstance(self.lr, int | float) or isinstance(self.lr, bool):
+            raise ValidationError("lr", f"got {self.lr!r}, expected a number")
         checks = {
+            "seed": 0 <= self.seed < 2**63,
             "hidden": 1 <= self.hidden <= 4096,
             "embed": 1 <= self.embed <= 1024,
             "streams": 1 <= self.streams <= 4096,
@@ -201,6 +209,8 @@ class NNCompressor:
                 else constriction.stream.queue.RangeDecoder(words)
             )
             out, bits = self._pass(torch, model, opt, num_bytes, data, coder, family)
+            if not encoding and not coder.maybe_exhausted():
+                raise CorruptFileError(None, "nn stream has data after the bytes it claims")
             return (coder.get_compressed() if encoding else out), bits
 
     def _pass(self, torch, model, opt, num_bytes, data, coder, family):
@@ -274,12 +284,16 @@ class NNCompressor:
         prime = np.frombuffer(given, dtype=np.uint8)
         return self._code(len(data), np.frombuffer(data, dtype=np.uint8), None, prime)[1]
 
-    def decompress(self, stream: bytes) -> bytes:
+    def decompress(self, stream: bytes, max_bytes: int | None = None) -> bytes:
         if len(stream) < _PREFIX.size:
             raise CorruptFileError(None, f"nn stream of {len(stream)} bytes is truncated")
         version, num_bytes, digest = _PREFIX.unpack_from(stream)
         if version != NN_STREAM_VERSION:
             raise CorruptFileError(None, f"nn stream has unknown version {version}")
+        if max_bytes is not None and num_bytes > max_bytes:
+            raise CorruptFileError(
+                None, f"nn stream claims {num_bytes} bytes, the file header says {max_bytes}"
+            )
         here = platform_fingerprint()
         if digest != fingerprint_digest(here):
             raise PlatformMismatchError(
@@ -291,7 +305,7 @@ class NNCompressor:
         body = stream[_PREFIX.size :]
         if num_bytes == 0:
             return b""
-        if len(body) % 4 or not body or num_bytes > 64 * 8 * len(body):
+        if len(body) % 4 or not body or num_bytes > max_nn_bytes(len(body) // 4):
             raise CorruptFileError(
                 None, f"nn stream body of {len(body)} bytes cannot hold {num_bytes} bytes"
             )
@@ -301,6 +315,21 @@ class NNCompressor:
         except (ValueError, AssertionError, RuntimeError) as exc:
             raise CorruptFileError(None, f"nn stream does not decode: {exc}") from exc
         return symbols.tobytes()
+
+
+# The coder quantises each byte's distribution to 24 bits, every byte value keeping at
+# least one unit, so a byte costs at least -log2(1 - 255 / 2**24) bits.
+MIN_BITS_PER_BYTE = -math.log2(1 - 255 / 2**24)  # 2.19e-5
+
+
+def max_nn_bytes(num_words: int) -> int:
+    """The most bytes a stream of ``num_words`` 32-bit words can code (a sound upper bound).
+
+    Highly compressible input legitimately comes close (1 MB of zeros takes a few
+    words), so this refuses only impossible claims; the decoder's end check
+    (every word consumed) catches the rest.
+    """
+    return math.floor(32 * (num_words + 2) / MIN_BITS_PER_BYTE)
 
 
 def fingerprint_digest(fingerprint: dict) -> bytes:

@@ -19,14 +19,20 @@ import hashlib
 import json
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from kairos.container import pack, unpack
-from kairos.errors import CorruptFileError, MismatchError, ValidationError
+from kairos.errors import (
+    CorruptFileError,
+    FileFormatError,
+    MalformedFileError,
+    MismatchError,
+    ValidationError,
+)
 from kairos.policy.loss import OBJECTIVES, fit, trajectories_from_solutions
 from kairos.search.engine import SearchConfig
 
@@ -35,6 +41,12 @@ CHECKPOINT_VERSION = 1
 CHECKPOINT_NAME = "checkpoint.kbst"
 POLICY_NAME = "policy.kpol"
 CHUNK = 250  # problems attempted between checkpoints
+_STOP_RESERVE_S = 0.25  # of --time-limit, kept for the last checkpoint and log
+LOG_COLUMNS = (
+    "iteration", "budget", "attempted", "new_solved", "solved", "problems", "expansions",
+    "total_expansions", "solve_s", "train_s", "train_value", "train_iterations",
+    "train_converged", "wall_s",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -143,15 +155,20 @@ def problems_digest(problems: Sequence) -> str:
 
 
 def save_checkpoint(run_dir: Path, config: BootstrapConfig, state: BootstrapState, policy) -> None:
-    """Atomically write the checkpoint (state + policy in one file) and the policy file."""
+    """Atomically write the checkpoint (state + policy in one file) and the policy file.
+
+    The fields get the checks :func:`load_checkpoint` runs, so what is written can be read.
+    """
     from kairos.container import atomic_write_bytes
 
-    policy_path = run_dir / POLICY_NAME
-    policy.save(policy_path)
     header = {
         "config": asdict(config),
         "state": {**asdict(state), "solved": {str(k): v for k, v in state.solved.items()}},
     }
+    _checked_config(dict(header["config"]))
+    _checked_state(dict(header["state"]))
+    policy_path = run_dir / POLICY_NAME
+    policy.save(policy_path)
     atomic_write_bytes(
         run_dir / CHECKPOINT_NAME,
         pack(CHECKPOINT_MAGIC, CHECKPOINT_VERSION, header, policy_path.read_bytes()),
@@ -159,32 +176,130 @@ def save_checkpoint(run_dir: Path, config: BootstrapConfig, state: BootstrapStat
 
 
 def load_checkpoint(run_dir: Path) -> tuple[BootstrapConfig, BootstrapState, Any]:
-    """Read a checkpoint written by :func:`save_checkpoint`."""
-    from kairos.policy.files import LOADERS, read_policy_file
+    """Read a checkpoint written by :func:`save_checkpoint`; every field is checked.
+
+    Raises
+    ------
+    FileFormatError
+        The checkpoint (or the policy inside it) is missing, damaged or
+        malformed; the error names the checkpoint file.
+    """
+    from kairos.policy.files import build_policy, policy_from_bytes
 
     path = run_dir / CHECKPOINT_NAME
+    from kairos.inputs import read_binary_file
+
     try:
-        data = path.read_bytes()
+        data = read_binary_file(path, CorruptFileError)
     except OSError as exc:
         raise CorruptFileError(path, f"cannot read checkpoint: {exc}") from None
     _, header, payload = unpack(
         data, magic=CHECKPOINT_MAGIC, versions={CHECKPOINT_VERSION}, path=path
     )
-    tmp = run_dir / ".resume-policy.kpol"
-    tmp.write_bytes(payload)
     try:
-        pheader, arrays = read_policy_file(tmp)
-    finally:
-        tmp.unlink(missing_ok=True)
-    policy = LOADERS[pheader["kind"]]({**pheader["spec"], "domain": pheader["domain"]}, arrays)
+        pheader, arrays = policy_from_bytes(payload, path=path)
+        policy = build_policy(pheader, arrays, path=path)
+    except FileFormatError as exc:  # the policy travels inside the checkpoint
+        raise type(exc)(path, f"policy inside the checkpoint: {exc.message}") from None
     try:
-        config = BootstrapConfig(**header["config"])
-        st = dict(header["state"])
-        st["solved"] = {int(k): list(v) for k, v in st["solved"].items()}
-        state = BootstrapState(**st)
-    except (KeyError, TypeError) as exc:
-        raise CorruptFileError(path, f"checkpoint fields unusable: {exc!r}") from None
+        config = _checked_config(header.get("config"))
+        state = _checked_state(header.get("state"))
+        if pheader["domain"] != config.domain:
+            raise ValidationError(
+                "policy", f"made for {pheader['domain']!r}, the run is for {config.domain!r}"
+            )
+    except ValidationError as exc:
+        raise MalformedFileError(path, f"checkpoint field {exc}") from None
     return config, state, policy
+
+
+_INT_FIELDS = {  # field: (lo, hi)
+    "initial_budget": (1, 2**62),
+    "max_budget": (1, 2**62),
+    "jobs": (1, 4096),
+    "seed": (0, 2**63 - 1),
+    "nn_epochs": (0, 10**9),
+    "fit_max_iter": (0, 10**9),
+}
+
+
+def _require_fields(where: str, obj: dict, cls: type) -> None:
+    """``obj`` has exactly the fields of dataclass ``cls`` (the writer stores them all)."""
+    names = {f.name for f in fields(cls)}
+    if set(obj) != names:
+        raise ValidationError(
+            where,
+            f"unknown fields {sorted(set(obj) - names)}, missing {sorted(names - set(obj))}",
+        )
+
+
+def _checked_config(obj: Any) -> BootstrapConfig:
+    """The config of a checkpoint header, every field's type and range checked."""
+    from kairos.fields import require_dict, require_float, require_int, require_str
+
+    obj = dict(require_dict("config", obj))
+    _require_fields("config", obj, BootstrapConfig)
+    for name, (lo, hi) in _INT_FIELDS.items():
+        if name in obj:
+            require_int(f"config.{name}", obj[name], lo=lo, hi=hi)
+    for name in ("domain", "objective", "policy", "executor"):
+        if name in obj:
+            require_str(f"config.{name}", obj[name], max_len=64)
+    from kairos.domains import available_domains
+
+    if obj["domain"] not in available_domains():
+        raise ValidationError(
+            "config.domain", f"got {obj['domain']!r}, expected one of {available_domains()}"
+        )
+    if "l2" in obj:
+        require_float("config.l2", obj["l2"], lo=0.0)
+    if "epsilon" in obj:
+        require_float("config.epsilon", obj["epsilon"], lo=0.0, hi=1.0, hi_open=True)
+    if "min_new_fraction" in obj:
+        require_float("config.min_new_fraction", obj["min_new_fraction"], lo=0.0, hi=1.0)
+    if obj.get("time_limit_s") is not None:
+        require_float("config.time_limit_s", obj["time_limit_s"], lo=0.0)
+    if obj.get("max_expansions") is not None:
+        require_int("config.max_expansions", obj["max_expansions"], lo=0)
+    return BootstrapConfig(**obj)  # its own checks raise ValidationError too
+
+
+def _checked_state(obj: Any) -> BootstrapState:
+    """The state of a checkpoint header, every field's type and range checked."""
+    from kairos.fields import require_dict, require_float, require_int, require_list, require_str
+
+    obj = dict(require_dict("state", obj))
+    _require_fields("state", obj, BootstrapState)
+    digest = require_str("state.problems_digest", obj.get("problems_digest"), max_len=64)
+    if len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+        raise ValidationError("state.problems_digest", "expected 64 hex digits")
+    require_int("state.budget", obj.get("budget"), lo=1, hi=2**62)
+    for name in ("iteration", "new_this_iteration", "expansions_this_iteration"):
+        if name in obj:
+            require_int(f"state.{name}", obj[name], lo=0)
+    if "total_expansions" in obj:
+        require_int("state.total_expansions", obj["total_expansions"], lo=0)
+    if "wall_s" in obj:
+        require_float("state.wall_s", obj["wall_s"], lo=0.0)
+    if "stop_reason" in obj:
+        require_str("state.stop_reason", obj["stop_reason"])
+    for i in require_list(
+        "state.attempted_this_iteration", obj.get("attempted_this_iteration", [])
+    ):
+        require_int("state.attempted_this_iteration", i, lo=0)
+    solved = {}
+    for key, actions in require_dict("state.solved", obj.get("solved", {})).items():
+        if not key.isdigit() or len(key) > 12:
+            raise ValidationError("state.solved", f"key {key!r:.20} is not a problem index")
+        for a in require_list(f"state.solved[{key}]", actions):
+            require_int(f"state.solved[{key}]", a, lo=0, hi=2**31 - 1)  # replay checks more
+        solved[int(key)] = list(actions)
+    obj["solved"] = solved
+    for row in require_list("state.log", obj.get("log", [])):
+        for value in require_dict("state.log[]", row).values():
+            if not isinstance(value, str | int | float | bool):
+                raise ValidationError("state.log[]", f"value {value!r:.40} is not a scalar")
+    return BootstrapState(**obj)
 
 
 def _new_policy(config: BootstrapConfig, problem: Any):
@@ -268,6 +383,10 @@ def run_bootstrap(
                 "checkpoint was made for a different set of training problems; "
                 "pass the same --levels as the original run",
             )
+        if any(i >= len(problems) for i in state.solved):
+            raise MalformedFileError(
+                run_dir / CHECKPOINT_NAME, "state.solved names a problem index past the problems"
+            )
         state.stop_reason = ""
     else:
         if config is None:
@@ -276,6 +395,9 @@ def run_bootstrap(
             raise ValidationError("problems", "no training problems: pass at least one")
         policy = _new_policy(config, problems[0])
         state = BootstrapState(problems_digest=digest, budget=config.initial_budget)
+    from kairos.search.parallel import cap_torch_threads
+
+    cap_torch_threads(config.jobs)  # a neural policy's threads: --jobs in all (workers get 1)
     emit = on_event or (lambda kind, info: None)
     session_start = time.perf_counter()
     wall_at_start = state.wall_s
@@ -318,7 +440,14 @@ def run_bootstrap(
         iter_start = time.perf_counter()
         since_checkpoint = 0
         attempted_now = 0
-        for att in _attempts(problems, todo, policy, search_config, config, capped):
+        deadline = (
+            None
+            if config.time_limit_s is None
+            else time.time() + config.time_limit_s - wall() - _STOP_RESERVE_S
+        )
+        for att in _attempts(problems, todo, policy, search_config, config, capped, deadline):
+            if att.cut:  # the time limit fell inside this search: it is redone on resume
+                continue
             state.attempted_this_iteration.append(att.index)
             state.expansions_this_iteration += att.expansions
             state.total_expansions += att.expansions
@@ -334,9 +463,14 @@ def run_bootstrap(
         attempted = len(state.attempted_this_iteration)
         if attempted_now < len(todo):  # stopped by a cap mid-iteration
             checkpoint()
-            state.stop_reason = capped() or "stopped"
+            late = deadline is not None and time.time() >= deadline
+            state.stop_reason = capped() or ("time limit" if late else "stopped")
             break
         solve_s = time.perf_counter() - iter_start
+        if state.new_this_iteration and capped():  # retraining would run past the limit
+            checkpoint()
+            state.stop_reason = capped()
+            break
         train = _retrain(policy, problems, state, config) if state.new_this_iteration else {}
         new = state.new_this_iteration
         state.log.append(
@@ -370,7 +504,7 @@ def run_bootstrap(
     return state, policy
 
 
-def _attempts(problems, todo, policy, search_config, config, capped):
+def _attempts(problems, todo, policy, search_config, config, capped, deadline=None):
     from kairos.search.parallel import solve_iter
 
     yield from solve_iter(
@@ -381,13 +515,15 @@ def _attempts(problems, todo, policy, search_config, config, capped):
         jobs=config.jobs,
         should_stop=capped,
         executor=config.executor,
+        deadline=deadline if config.executor == "local" else None,
     )
 
 
 def _write_log(run_dir: Path, state: BootstrapState) -> None:
     from kairos.runfolder import write_csv
 
-    write_csv(run_dir / "log.csv", state.log)
+    # the checkpoint stores rows as JSON with sorted keys: fix the order, or a resume reorders
+    write_csv(run_dir / "log.csv", [{k: row.get(k, "") for k in LOG_COLUMNS} for row in state.log])
     from kairos.container import atomic_write_text
 
     atomic_write_text(

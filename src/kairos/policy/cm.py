@@ -17,6 +17,7 @@ import numpy as np
 
 from kairos.domains.base import DOMAIN_KINDS, compiled_form
 from kairos.errors import MismatchError, ValidationError
+from kairos.fields import require_float, require_int
 from kairos.policy.base import POLICY_KIND_CM, CompiledPolicy
 from kairos.policy.contexts import NUM_ACTIONS, SPECS, ContextSpec, bind
 
@@ -151,30 +152,48 @@ class ContextModelPolicy:
 
         beta = self.beta
         rows = np.flatnonzero(np.any(beta != 0.0, axis=1))
+        with np.errstate(over="ignore"):  # too large for float32: the file check refuses it
+            values = beta[rows].astype(np.float32)
         save_policy(
             path,
             KIND,
             self.domain,
             {"contexts": self.spec.to_json(), "epsilon": self.epsilon, "seed": self.seed},
-            {"rows": rows.astype(np.int64), "values": beta[rows].astype(np.float32)},
+            {"rows": rows.astype(np.int64), "values": values},
         )
+
+
+def check_cm(spec: Mapping[str, Any], arrays: Mapping[str, np.ndarray]) -> ContextSpec:
+    """Check a context model's file fields; returns its :class:`ContextSpec`.
+
+    Run when a policy file is read and before one is written, so a diverged
+    training run cannot write, and a crafted file cannot feed the kernel,
+    offsets outside the radius, a table too big to allocate or weights that
+    are not finite (a NaN weight makes every action -inf: search gives up).
+
+    Raises
+    ------
+    ValidationError
+        Naming the first bad field.
+    """
+    if spec.get("domain") not in SPECS:
+        raise ValidationError(
+            "domain", f"got {spec.get('domain')!r:.40}, expected one of {sorted(SPECS)}"
+        )
+    cspec = ContextSpec.from_json(spec.get("contexts"), "spec.contexts")
+    require_float("spec.epsilon", spec.get("epsilon"), lo=0.0, hi=1.0, hi_open=True)
+    require_int("spec.seed", spec.get("seed"), lo=0, hi=2**63 - 1)
+    from kairos.policy.files import check_sparse_table
+
+    check_sparse_table(arrays, 1 << cspec.log2_rows, NUM_ACTIONS)
+    return cspec
 
 
 def load_cm(spec: Mapping[str, Any], arrays: Mapping[str, np.ndarray]) -> ContextModelPolicy:
-    """Build a :class:`ContextModelPolicy` from a policy file's spec and arrays."""
-    cspec = ContextSpec.from_json(spec["contexts"])
-    rows, values = arrays["rows"], arrays["values"]
-    num_rows = 1 << cspec.log2_rows
-    if values.shape != (len(rows), NUM_ACTIONS) or (
-        len(rows) and (rows.min() < 0 or rows.max() >= num_rows)
-    ):
-        raise MismatchError(
-            None,
-            f"context-model arrays inconsistent: {len(rows)} rows, values {values.shape}, "
-            f"table of {num_rows} rows",
-        )
-    beta = np.zeros((num_rows, NUM_ACTIONS), np.float64)
-    beta[rows] = values
+    """Build a :class:`ContextModelPolicy` from a policy file's spec and arrays (checked first)."""
+    cspec = check_cm(spec, arrays)
+    beta = np.zeros((1 << cspec.log2_rows, NUM_ACTIONS), np.float64)
+    beta[arrays["rows"]] = arrays["values"]
     return ContextModelPolicy(
         spec["domain"],
         spec=cspec,

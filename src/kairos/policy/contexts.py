@@ -26,11 +26,16 @@ import numpy as np
 from numba import njit
 
 from kairos.domains.base import DOMAIN_KIND_SOKOBAN, compiled_form
-from kairos.errors import MismatchError
+from kairos.errors import MismatchError, ValidationError
+from kairos.fields import require_bool, require_dict, require_int, require_list
 from kairos.hashing import GOLDEN_GAMMA, mix64
 
 NUM_ACTIONS = 4  # U D L R in both domains
-MAX_TILES = 9  # tiles per pattern
+MAX_TILES = 9  # tiles per pattern: 9 x 5 bits + last action + cell fit one 64-bit word
+MIN_RADIUS = 2  # the legality test reads the cell two steps away (a pushed box's target)
+MAX_RADIUS = 8
+MAX_PATTERNS = 64
+MAX_LOG2_ROWS = 24  # 2**24 rows x 4 actions x 8 bytes = 512 MiB of weights
 _DELTAS = ((-1, 0), (1, 0), (0, -1), (0, 1))
 
 # header slots
@@ -58,6 +63,38 @@ class ContextSpec:
     patterns: tuple[tuple[tuple[tuple[int, int], ...], bool, bool], ...]
     log2_rows: int = 20
 
+    def __post_init__(self) -> None:
+        self.check()
+
+    def check(self, field: str = "contexts") -> None:
+        """Raise :class:`ValidationError` unless every field is in the range the kernels assume.
+
+        The compiled code reads tiles at the pattern offsets without bounds checks,
+        so an offset outside ``[-radius, radius]²`` or more than ``MAX_TILES`` tiles
+        would read outside its arrays.
+        """
+        r = require_int(f"{field}.radius", self.radius, lo=MIN_RADIUS, hi=MAX_RADIUS)
+        require_int(f"{field}.log2_rows", self.log2_rows, lo=1, hi=MAX_LOG2_ROWS)
+        if not isinstance(self.patterns, tuple) or not 1 <= len(self.patterns) <= MAX_PATTERNS:
+            raise ValidationError(
+                f"{field}.patterns",
+                f"expected 1..{MAX_PATTERNS} patterns, got {self.patterns!r:.60}",
+            )
+        for p, pattern in enumerate(self.patterns):
+            where = f"{field}.patterns[{p}]"
+            if not isinstance(pattern, tuple) or len(pattern) != 3:
+                raise ValidationError(where, "expected (offsets, use_last_action, use_cell)")
+            offs, last, cell = pattern
+            require_bool(f"{where}[1]", last)
+            require_bool(f"{where}[2]", cell)
+            if not isinstance(offs, tuple) or len(offs) > MAX_TILES:
+                raise ValidationError(f"{where}[0]", f"expected at most {MAX_TILES} offsets")
+            for k, off in enumerate(offs):
+                if not isinstance(off, tuple) or len(off) != 2:
+                    raise ValidationError(f"{where}[0][{k}]", f"expected (dr, dc), got {off!r:.40}")
+                for d in off:
+                    require_int(f"{where}[0][{k}]", d, lo=-r, hi=r)
+
     def to_json(self) -> dict:
         """JSON-able form (stored in policy files)."""
         return {
@@ -69,16 +106,28 @@ class ContextSpec:
         }
 
     @classmethod
-    def from_json(cls, obj: dict) -> ContextSpec:
-        """Inverse of :meth:`to_json`."""
-        return cls(
-            radius=int(obj["radius"]),
-            log2_rows=int(obj["log2_rows"]),
-            patterns=tuple(
-                (tuple((int(o[0]), int(o[1])) for o in offs), bool(last), bool(cell))
-                for offs, last, cell in obj["patterns"]
-            ),
-        )
+    def from_json(cls, obj: object, field: str = "contexts") -> ContextSpec:
+        """Inverse of :meth:`to_json`; a :class:`ValidationError` names any malformed field."""
+        obj = require_dict(field, obj)
+        for key in ("radius", "log2_rows", "patterns"):
+            if key not in obj:
+                raise ValidationError(f"{field}.{key}", "missing")
+        patterns = []
+        for p, pattern in enumerate(
+            require_list(f"{field}.patterns", obj["patterns"], max_len=MAX_PATTERNS)
+        ):
+            where = f"{field}.patterns[{p}]"
+            if not isinstance(pattern, list) or len(pattern) != 3:
+                raise ValidationError(where, "expected [offsets, use_last_action, use_cell]")
+            offs = require_list(f"{where}[0]", pattern[0], max_len=MAX_TILES)
+            for k, off in enumerate(offs):
+                if not isinstance(off, list) or len(off) != 2:
+                    raise ValidationError(f"{where}[0][{k}]", f"expected [dr, dc], got {off!r:.40}")
+            patterns.append((tuple(tuple(off) for off in offs), pattern[1], pattern[2]))
+        try:
+            return cls(radius=obj["radius"], log2_rows=obj["log2_rows"], patterns=tuple(patterns))
+        except ValidationError as exc:  # __post_init__ names fields from "contexts"
+            raise ValidationError(field + exc.field.removeprefix("contexts"), exc.message) from None
 
     @property
     def num_patterns(self) -> int:

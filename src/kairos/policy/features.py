@@ -192,8 +192,36 @@ class FeatureModelPolicy:
         )
 
 
+MAX_TABLE_ENTRIES = 1 << 26  # rows x actions: 512 MiB of float64 weights
+
+
+def check_features(spec: Mapping[str, Any], arrays: Mapping[str, np.ndarray]) -> None:
+    """Check a feature model's file fields (on read, and before a write).
+
+    Raises
+    ------
+    ValidationError
+        Naming the first bad field.
+    """
+    from kairos.fields import require_float, require_int, require_str
+    from kairos.policy.files import check_sparse_table
+
+    require_str("domain", spec.get("domain"), max_len=64)
+    num_actions = require_int("spec.num_actions", spec.get("num_actions"), lo=1, hi=1024)
+    log2_rows = require_int("spec.log2_rows", spec.get("log2_rows"), lo=1, hi=26)
+    if (1 << log2_rows) * num_actions > MAX_TABLE_ENTRIES:
+        raise ValidationError(
+            "spec.log2_rows",
+            f"2**{log2_rows} rows x {num_actions} actions exceeds {MAX_TABLE_ENTRIES} weights",
+        )
+    require_float("spec.epsilon", spec.get("epsilon"), lo=0.0, hi=1.0, hi_open=True)
+    require_int("spec.seed", spec.get("seed"), lo=0, hi=2**63 - 1)
+    check_sparse_table(arrays, 1 << log2_rows, num_actions)
+
+
 def load_features(spec: Mapping[str, Any], arrays: Mapping[str, np.ndarray]) -> FeatureModelPolicy:
-    """Build a :class:`FeatureModelPolicy` from a policy file's spec and arrays."""
+    """Build a :class:`FeatureModelPolicy` from a policy file's spec and arrays (checked first)."""
+    check_features(spec, arrays)
     policy = FeatureModelPolicy(
         spec["domain"],
         int(spec["num_actions"]),

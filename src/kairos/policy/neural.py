@@ -233,21 +233,77 @@ class NeuralPolicy:
         save_policy(path, KIND, self.domain, spec, arrays)
 
 
+MAX_WIDTH = 512  # channels per convolution
+MAX_LAYERS = 16
+MAX_HIDDEN = 4096
+
+
+def parameter_shapes(spec: NetSpec) -> dict[str, tuple[int, ...]]:
+    """Name and shape of every array of :func:`build_net`'s ``state_dict`` (no torch needed)."""
+    shapes: dict[str, tuple[int, ...]] = {}
+    chans = [CHANNELS[spec.domain]] + [spec.width] * spec.layers
+    for i, (a, b) in enumerate(itertools.pairwise(chans)):
+        shapes[f"convs.{i}.weight"] = (b, a, 3, 3)
+        shapes[f"convs.{i}.bias"] = (b,)
+    shapes["head.0.weight"] = (spec.hidden, spec.width + NUM_ACTIONS + 1)
+    shapes["head.0.bias"] = (spec.hidden,)
+    shapes["head.2.weight"] = (NUM_ACTIONS, spec.hidden)
+    shapes["head.2.bias"] = (NUM_ACTIONS,)
+    return shapes
+
+
+def check_nn(spec: Mapping[str, Any], arrays: Mapping[str, np.ndarray]) -> NetSpec:
+    """Check a network policy's file fields; returns its :class:`NetSpec`.
+
+    Run when a policy file is read (before any network is built, so an absurd
+    size cannot allocate) and before one is written (so a diverged run cannot
+    write non-finite weights).
+
+    Raises
+    ------
+    ValidationError
+        Naming the first bad field.
+    """
+    from kairos.fields import require_dict, require_float, require_int
+
+    if spec.get("domain") not in CHANNELS:
+        raise ValidationError(
+            "domain", f"got {spec.get('domain')!r:.40}, expected one of {sorted(CHANNELS)}"
+        )
+    net = require_dict("spec.net", spec.get("net"))
+    netspec = NetSpec(
+        spec["domain"],
+        require_int("spec.net.width", net.get("width"), lo=1, hi=MAX_WIDTH),
+        require_int("spec.net.layers", net.get("layers"), lo=1, hi=MAX_LAYERS),
+        require_int("spec.net.hidden", net.get("hidden"), lo=1, hi=MAX_HIDDEN),
+    )
+    require_float("spec.epsilon", spec.get("epsilon"), lo=0.0, hi=1.0, hi_open=True)
+    require_int("spec.seed", spec.get("seed"), lo=0, hi=2**63 - 1)
+    shapes = parameter_shapes(netspec)
+    if set(arrays) != set(shapes):
+        raise ValidationError(
+            "arrays", "the array names do not match the network described in spec.net"
+        )
+    for name, shape in shapes.items():
+        arr = arrays[name]
+        if arr.dtype != np.float32 or arr.shape != shape:
+            raise ValidationError(
+                f"arrays.{name}", f"got {arr.dtype} {arr.shape}, expected float32 {shape}"
+            )
+        if not np.isfinite(arr).all():
+            raise ValidationError(
+                f"arrays.{name}", "holds non-finite weights; a diverged training run makes them"
+            )
+    return netspec
+
+
 def load_nn(spec: Mapping[str, Any], arrays: Mapping[str, np.ndarray]) -> NeuralPolicy:
-    """Build a :class:`NeuralPolicy` from a policy file's spec and arrays."""
+    """Build a :class:`NeuralPolicy` from a policy file's spec and arrays (checked first)."""
     import torch
 
-    from kairos.errors import MismatchError
-
-    net = spec["net"]
-    policy = NeuralPolicy(
-        NetSpec(spec["domain"], int(net["width"]), int(net["layers"]), int(net["hidden"])),
-        epsilon=float(spec["epsilon"]),
-        seed=int(spec["seed"]),
-    )
+    netspec = check_nn(spec, arrays)
+    policy = NeuralPolicy(netspec, epsilon=float(spec["epsilon"]), seed=int(spec["seed"]))
     state = policy.net.state_dict()
-    if set(state) != set(arrays) or any(state[k].shape != arrays[k].shape for k in state):
-        raise MismatchError(None, "network arrays do not match the network described in the spec")
     policy.net.load_state_dict({k: torch.from_numpy(np.array(arrays[k])) for k in state})
     return policy
 

@@ -72,6 +72,7 @@ class FitResult:
     message: str
     loss_kind: str = "huber"
     extra: dict[str, Any] = field(default_factory=dict)
+    identifiable: bool = True  # False: the Jacobian at the optimum is singular
 
     def diagnostics(self) -> dict[str, Any]:
         """Convergence diagnostics as a JSON-ready dict."""
@@ -82,6 +83,7 @@ class FitResult:
             "num_starts": self.num_starts,
             "num_starts_agreed": self.num_starts_agreed,
             "message": self.message,
+            "identifiable": self.identifiable,
         }
 
 
@@ -245,7 +247,26 @@ def fit_law(
         num_starts_agreed=int(agreed),
         message=str(best.message),
         loss_kind=config.loss,
+        identifiable=jacobian_has_full_rank(theta_norm, law, log_x),
     )
+
+
+def jacobian_has_full_rank(theta: np.ndarray, law: LawBase, log_x: np.ndarray) -> bool:
+    """Whether the free parameters (those not at a bound) are locally identifiable.
+
+    A rank-deficient Jacobian of the predictions means a singular Gauss-Newton
+    Hessian: some direction in parameter space leaves every prediction unchanged.
+    """
+    _, jac = law.jacobian(theta, log_x)
+    lows, highs = np.array(law.bounds).T
+    free = (theta > lows) & (theta < highs)
+    jac = jac[:, free]
+    if not jac.size:
+        return True
+    if not np.all(np.isfinite(jac)):
+        return False
+    s = np.linalg.svd(jac, compute_uv=False)
+    return bool(s.min() > 1e-10 * max(s.max(), 1e-300))
 
 
 def _projected_grad_norm(theta: np.ndarray, grad: np.ndarray, law: LawBase) -> float:

@@ -21,7 +21,7 @@ from kairos.errors import ValidationError
 from kairos.scaling.bootstrap import BootstrapResult, bootstrap, percentile_ci
 from kairos.scaling.fit import FitConfig, FitResult, fit_law
 from kairos.scaling.laws import LAWS
-from kairos.scaling.table import validate_xy
+from kairos.scaling.table import check_identifiable, validate_xy
 
 PLATEAU_FAMILIES = ("power", "saturating", "bnsl", "bnsl2")  # decreasing laws with an asymptote
 VERDICTS = ("plateau", "still improving", "undecided")
@@ -139,6 +139,10 @@ def plateau_test(
             f"leaves {num_train} training points; the {most_params}-parameter laws need at least "
             f"{most_params + 1} (use more points or a smaller holdout)",
         )
+    check_identifiable(
+        x[:num_train, None], y[:num_train], num_params=most_params, law=families[0],
+        x_name="x (training part)", y_name="y (training part)",
+    )  # fmt: skip
     scores = []
     for name in families:
         law = LAWS[name]
@@ -159,7 +163,9 @@ def plateau_test(
     asymptote = float(law.asymptote(full_fit.params))
     headroom = (point_current - asymptote) / point_current
     headroom_ci = percentile_ci(headrooms, level)
-    if headroom_ci[1] < plateau_tolerance:
+    if not full_fit.identifiable:  # a singular Jacobian: the asymptote is not determined
+        verdict = "undecided"
+    elif headroom_ci[1] < plateau_tolerance:
         verdict = "plateau"
     elif headroom_ci[0] > plateau_tolerance:
         verdict = "still improving"

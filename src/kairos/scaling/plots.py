@@ -28,6 +28,25 @@ def _log_axes(ax: Any, x_label: str, y_label: str, *, log_y: bool = True) -> Non
     ax.set_ylabel(y_label)
 
 
+_PLOT_MIN, _PLOT_MAX = 1e-300, 1e300  # log axes cannot place ticks near the float limits
+
+
+def plottable(values: np.ndarray) -> np.ndarray:
+    """``values`` with what a log axis cannot draw (non-finite, beyond +-1e300) set to NaN."""
+    v = np.asarray(values, dtype=float)
+    with np.errstate(invalid="ignore"):
+        return np.where(np.isfinite(v) & (np.abs(v) <= _PLOT_MAX), v, np.nan)
+
+
+def _rescaled(y: np.ndarray) -> tuple[np.ndarray, float]:
+    """``y / unit`` and ``unit``: a power of ten that brings data near the float limits to O(1)."""
+    positive = y[np.isfinite(y) & (y > 0)]
+    if not positive.size or (positive.max() < 1e290 and positive.min() > 1e-290):
+        return y, 1.0
+    unit = 10.0 ** round(float(np.log10(positive).mean()))
+    return y / unit, unit
+
+
 def plot_fit(
     x: np.ndarray,
     y: np.ndarray,
@@ -49,15 +68,27 @@ def plot_fit(
         return _plot_chinchilla(x, y, fit, boot, level=level, y_label=y_label)
     x = np.asarray(x, dtype=float).reshape(-1)
     fig, ax = new_figure()
-    ax.scatter(x, y, s=14, color="black", label="data", zorder=3)
+    y, unit = _rescaled(np.asarray(y, dtype=float))
+    if unit != 1.0:
+        y_label = f"{y_label} / {unit:.0e}"
+    y_shown = plottable(y)
+    ax.scatter(x, y_shown, s=14, color="black", label="data", zorder=3)
+    if np.isnan(y_shown).any():
+        ax.set_title(
+            f"{int(np.isnan(y_shown).sum())} point(s) beyond the plottable range not drawn"
+        )
     x_max = float(x.max())
     inside = np.geomspace(x.min(), x_max, 200)
-    beyond = np.geomspace(x_max, x_max * extrapolate_factor, 100)
+    beyond = np.geomspace(x_max, min(x_max * extrapolate_factor, _PLOT_MAX), 100)
     for grid, style, label in ((inside, "-", f"{fit.law} fit"), (beyond, "--", "extrapolation")):
-        ax.plot(grid, law.predict(fit.params, grid), style, color="C0", label=label)
+        with np.errstate(over="ignore", invalid="ignore"):
+            pred = law.predict(fit.params, grid) / unit
+        ax.plot(grid, plottable(pred), style, color="C0", label=label)
         if boot is not None:
             low, high = boot.prediction_band(grid, level)
-            ax.fill_between(grid, low, high, color="C0", alpha=0.2, lw=0)
+            ax.fill_between(
+                grid, plottable(low / unit), plottable(high / unit), color="C0", alpha=0.2, lw=0
+            )
     if boot is not None:
         ax.plot([], [], color="C0", alpha=0.3, lw=6, label=f"{round(100 * level)}% bootstrap band")
     ax.axvline(x_max, color="grey", lw=0.8, ls=":")

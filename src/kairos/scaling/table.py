@@ -14,11 +14,12 @@ from pathlib import Path
 import numpy as np
 
 from kairos.errors import InputFormatError, ValidationError
+from kairos.inputs import check_input_file, read_input_text
 
 
 def _read_csv(path: Path, columns: list[str]) -> dict[str, np.ndarray]:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_input_text(path)
     except UnicodeDecodeError as exc:
         raise InputFormatError(
             path, None, f"not UTF-8 text ({exc.reason}); expected a CSV table"
@@ -31,9 +32,12 @@ def _read_csv(path: Path, columns: list[str]) -> dict[str, np.ndarray]:
     _check_columns(path, header, columns)
     where = {c: header.index(c) for c in columns}
     values: dict[str, list[float]] = {c: [] for c in columns}
-    for line_no, row in enumerate(reader, start=2):
+    line_numbers: list[int] = []
+    for row in reader:
+        line_no = reader.line_num  # counts blank lines too, unlike the row index
         if not row or all(not cell.strip() for cell in row):
             continue
+        line_numbers.append(line_no)
         if len(row) != len(header):
             raise InputFormatError(
                 path, line_no, f"found {len(row)} fields; the header has {len(header)}"
@@ -46,7 +50,7 @@ def _read_csv(path: Path, columns: list[str]) -> dict[str, np.ndarray]:
                 raise InputFormatError(
                     path, line_no, f"column {c!r} holds {cell!r}; expected a number"
                 ) from None
-    return {c: np.array(v, dtype=float) for c, v in values.items()}
+    return {c: np.array(v, dtype=float) for c, v in values.items()}, line_numbers
 
 
 def _read_parquet(path: Path, columns: list[str]) -> dict[str, np.ndarray]:
@@ -88,24 +92,28 @@ def read_table(path: str | Path, columns: list[str]) -> dict[str, np.ndarray]:
     dict mapping each column name to an ndarray of shape (num_rows,)
     """
     path = Path(path)
-    if not path.is_file():
-        raise InputFormatError(path, None, "no such file; expected a CSV or Parquet table")
+    check_input_file(path)
     if path.suffix.lower() in (".parquet", ".pq"):
-        data = _read_parquet(path, columns)
+        data, line_numbers = _read_parquet(path, columns), None
     else:
-        data = _read_csv(path, columns)
+        try:
+            data, line_numbers = _read_csv(path, columns)
+        except csv.Error as exc:  # e.g. a field over the csv module's size limit
+            raise InputFormatError(path, None, f"not a readable CSV table ({exc})") from None
     for c, v in data.items():
-        _check_finite_positive(path, c, v, is_csv=path.suffix.lower() not in (".parquet", ".pq"))
+        _check_finite_positive(path, c, v, line_numbers)
     return data
 
 
-def _check_finite_positive(path: Path, column: str, values: np.ndarray, *, is_csv: bool) -> None:
+def _check_finite_positive(
+    path: Path, column: str, values: np.ndarray, line_numbers: list[int] | None
+) -> None:
     bad = np.flatnonzero(~np.isfinite(values) | (values <= 0))
     if bad.size:
         row = int(bad[0])
         value = float(values[row])
         what = "NaN" if math.isnan(value) else f"{value!r}"
-        line = row + 2 if is_csv else None
+        line = None if line_numbers is None else line_numbers[row]
         raise InputFormatError(
             path,
             line,
@@ -163,4 +171,46 @@ def validate_xy(
             f"only {len(y)} points; the {law} law has {num_params} parameters and needs at "
             f"least {num_params + 1}",
         )
+    check_identifiable(x, y, num_params=num_params, law=law, x_name=x_name, y_name=y_name)
     return x, y
+
+
+def check_identifiable(
+    x: np.ndarray, y: np.ndarray, *, num_params: int, law: str, x_name: str, y_name: str
+) -> None:
+    """Refuse data that cannot determine the law's parameters, whatever the optimiser says.
+
+    Parameters
+    ----------
+    x : ndarray of shape (n, num_inputs)
+    y : ndarray of shape (n,)
+
+    Raises
+    ------
+    UnidentifiableError
+        An input column holds one value only, there are fewer distinct x than
+        parameters, or every y is equal (zero variance: no trend to fit).
+    """
+    from kairos.errors import UnidentifiableError
+
+    names = x_name.split(",") if len(x_name.split(",")) == x.shape[1] else [x_name] * x.shape[1]
+    for j in range(x.shape[1]):
+        if np.unique(x[:, j]).size < 2:
+            raise UnidentifiableError(
+                names[j],
+                f"all {len(x)} values equal {float(x[0, j]):g}; the {law} law is unidentifiable "
+                "without at least 2 distinct x (give data across a range of x)",
+            )
+    distinct = np.unique(x, axis=0).shape[0]
+    if distinct < num_params:
+        raise UnidentifiableError(
+            x_name,
+            f"only {distinct} distinct x; the {law} law has {num_params} parameters, so it is "
+            f"unidentifiable with fewer than {num_params} distinct x",
+        )
+    if np.ptp(y) == 0.0:
+        raise UnidentifiableError(
+            y_name,
+            f"all {len(y)} values equal {float(y[0]):g} (zero variance); the {law} law's "
+            "exponent is unidentifiable (there is no trend to fit)",
+        )

@@ -19,24 +19,30 @@ and then only indices, so a large policy is not copied per task.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from kairos.errors import KairosError, ValidationError
-from kairos.search.engine import SearchConfig, search
+from kairos.search.engine import SearchConfig, SearchSession, search
 from kairos.search.result import SearchResult
 
 EXECUTORS: tuple[str, ...] = ("local", "ray")
+DEADLINE_SLICE = 5_000  # expansions between looks at the clock when a deadline is set
 
 _WORKER: dict = {}
 
 
 @dataclass(frozen=True)
 class Attempt:
-    """One problem's outcome: its index into the problem list and its search result."""
+    """One problem's outcome: its index into the problem list and its search result.
+
+    ``cut`` marks a search the deadline stopped before its budget: not a real attempt.
+    """
 
     index: int
     result: SearchResult
+    cut: bool = False
 
     @property
     def solved(self) -> bool:
@@ -55,15 +61,21 @@ class Attempt:
         return self.result.seconds
 
 
-def _init(problems, policy, config) -> None:
+def cap_torch_threads(threads: int | None) -> None:
+    """Limit torch's intra-op threads, if torch is in use here (never imports it)."""
     import sys
 
-    if "torch" in sys.modules and _in_worker():
+    if threads is not None and "torch" in sys.modules:
+        sys.modules["torch"].set_num_threads(max(1, int(threads)))
+
+
+def _init(problems, policy, config, deadline=None) -> None:
+    if _in_worker():
         # A forked child inherits torch's thread-pool state, and its first
         # multi-threaded op can hang; one thread per worker process is also
         # what a pool of workers wants.
-        sys.modules["torch"].set_num_threads(1)
-    _WORKER.update(problems=problems, policy=policy, config=config)
+        cap_torch_threads(1)
+    _WORKER.update(problems=problems, policy=policy, config=config, deadline=deadline)
 
 
 def _in_worker() -> bool:
@@ -74,8 +86,18 @@ def _in_worker() -> bool:
 
 
 def _attempt(index: int) -> Attempt:
-    result = search(_WORKER["problems"][index], _WORKER["config"], _WORKER["policy"])
-    return Attempt(index, result)
+    problem, config, policy = _WORKER["problems"][index], _WORKER["config"], _WORKER["policy"]
+    deadline = _WORKER.get("deadline")
+    if deadline is None:
+        return Attempt(index, search(problem, config, policy))
+    # Slices expand exactly the nodes one uninterrupted search would (SearchSession), so a
+    # search that meets the deadline gives the same result; one that does not is cut.
+    session = SearchSession(problem, config, policy)
+    while not session.done and session.expansions < config.budget:
+        if time.time() >= deadline:
+            return Attempt(index, session.result(verify=False), cut=True)
+        session.advance(min(DEADLINE_SLICE, config.budget - session.expansions))
+    return Attempt(index, session.result())
 
 
 def _ray_attempt(problems, policy, config, index: int) -> Attempt:
@@ -102,6 +124,7 @@ def solve_iter(
     ray_address: str | None = None,
     ordered: bool = False,
     should_stop: Callable[[], bool] | None = None,
+    deadline: float | None = None,
 ) -> Iterator[Attempt]:
     """Yield an :class:`Attempt` for each index (default: every problem).
 
@@ -124,6 +147,9 @@ def solve_iter(
         Polled before each submission and after each result; once it returns
         True no new problem is started and the iterator ends after the ones in
         flight.
+    deadline : float, optional
+        A ``time.time()`` value (local executor): a search still running then
+        stops, and its attempt comes back with ``cut=True``.
 
     Raises
     ------
@@ -140,7 +166,7 @@ def solve_iter(
         yield from _ray(problems, policy, config, todo, jobs, ray_address, ordered, stop)
         return
     if jobs == 1:
-        _init(problems, policy, config)
+        _init(problems, policy, config, deadline)
         try:
             for i in todo:
                 if stop():
@@ -149,7 +175,7 @@ def solve_iter(
         finally:
             _WORKER.clear()
         return
-    yield from _local(problems, policy, config, todo, jobs, ordered, stop)
+    yield from _local(problems, policy, config, deadline, todo, jobs, ordered, stop)
 
 
 def _in_order(done: Iterable[Attempt], todo: list[int], ordered: bool, buffer: dict):
@@ -163,7 +189,7 @@ def _in_order(done: Iterable[Attempt], todo: list[int], ordered: bool, buffer: d
         yield buffer.pop(todo.pop(0))
 
 
-def _local(problems, policy, config, todo, jobs, ordered, stop) -> Iterator[Attempt]:
+def _local(problems, policy, config, deadline, todo, jobs, ordered, stop) -> Iterator[Attempt]:
     import multiprocessing
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
@@ -173,7 +199,7 @@ def _local(problems, policy, config, todo, jobs, ordered, stop) -> Iterator[Atte
         max_workers=jobs,
         mp_context=multiprocessing.get_context("fork"),
         initializer=_init,
-        initargs=(problems, policy, config),
+        initargs=(problems, policy, config, deadline),
     )
     in_flight: set = set()
     try:

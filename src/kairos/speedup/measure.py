@@ -128,10 +128,13 @@ def pair_rows(
     return rows
 
 
+MIN_PAIRS_FOR_FIT = 8  # tasks solved under both priors below which kairos speedup refuses a fit
+
+
 def analyse(rows: Sequence[dict[str, float]], *, resamples: int = 1000, seed: int = 0) -> dict:
     """Fits of log2 speed-up against information: primary, shared-path and bound variants."""
     if not rows:
-        nan = {"slope": math.nan, "intercept": math.nan, "r2": math.nan, "n": 0}
+        nan = fit_line([], [])  # every key of a fit, all NaN, n = 0
         return {"primary": nan, "shared_path": nan, "bound": nan, "decomposition": {}}
     col = {k: np.array([r[k] for r in rows], dtype=np.float64) for k in rows[0] if k != "problem"}
     speedup = np.log2(col["T0"] / col["TD"])
