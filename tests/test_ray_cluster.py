@@ -62,7 +62,10 @@ def cluster(tmp_path):
         pytest.skip("the ray command line is not installed")
     port = _free_port()
     address = f"127.0.0.1:{port}"
-    env = {**os.environ, "PYTHONPATH": str(SRC), "RAY_USAGE_STATS_ENABLED": "0"}
+    # Token authentication (on once any Ray run has written ~/.ray/auth_token) is for clusters
+    # reachable by others; this one lives on loopback for the length of one test.
+    env = {**os.environ, "PYTHONPATH": str(SRC), "RAY_USAGE_STATS_ENABLED": "0",
+           "RAY_AUTH_MODE": "disabled"}  # fmt: skip
     env.pop("RAY_ADDRESS", None)
     log = (tmp_path / "ray.log").open("w")
     head = _start(["--head", f"--port={port}", "--node-ip-address=127.0.0.1",
