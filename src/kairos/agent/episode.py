@@ -41,7 +41,7 @@ from kairos.domains.base import DEFAULT_DIFFICULTY, Domain
 from kairos.errors import InputFormatError, ValidationError
 from kairos.policy.base import Policy
 from kairos.runfolder import RunFolder
-from kairos.search.engine import SearchConfig, SearchSession, search
+from kairos.search.engine import SearchConfig, open_session, search
 from kairos.search.parallel import solve_all
 from kairos.search.result import SearchResult
 
@@ -92,7 +92,7 @@ def fit_predictor(
     cut = max(1, (2 * len(train)) // 3)
 
     def examples(tasks: Sequence[Domain]):
-        sessions = [SearchSession(t, config, policy) for t in tasks]
+        sessions = [open_session(t, config, policy) for t in tasks]
         return collect_examples(sessions, first_slice=first_slice, cap=cap)
 
     X, y = examples(train[:cut])

@@ -1,7 +1,7 @@
 import pytest
 
 from kairos.cost import HARDWARE
-from kairos.cost.solver import SearchWork, solver_price
+from kairos.cost.search_price import SearchWork, solver_price
 from kairos.errors import ValidationError
 
 H100 = HARDWARE["h100"]
