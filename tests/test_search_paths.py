@@ -43,7 +43,7 @@ def test_illegal_action_is_a_validation_error():
 @pytest.mark.parametrize("policy", [None, HashedRandomPolicy(seed=0)], ids=["uniform", "hashed"])
 def test_tree_search_path_is_coded_without_the_move_back(policy):
     """Tree search leaves out the move back; the code length must too, or it overcounts."""
-    puzzle = generate(3, 10, seed=0)
+    puzzle = generate(3, 8, seed=0)
     tree = SearchConfig(state_cut=False, batch_size=1, budget=200_000)
     result = search(puzzle, tree, policy)
     assert result.solved

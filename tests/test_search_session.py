@@ -46,3 +46,50 @@ def test_suspended_search_reports_frontier_and_resumes_on_sokoban():
 def test_advance_rejects_non_positive_slices():
     with pytest.raises(ValidationError):
         SearchSession(generate(3, 5, seed=0)).advance(0)
+
+
+@pytest.mark.parametrize("algorithm", ["lts", "bfs", "wastar"])
+@pytest.mark.parametrize("state_cut", [True, False])
+def test_the_pure_python_session_suspends_like_the_compiled_one(algorithm, state_cut):
+    from kairos.search.reference import ReferenceSession, reference_search
+
+    puzzle = generate(3, 10, seed=1)
+    config = SearchConfig(algorithm=algorithm, budget=200_000, state_cut=state_cut, batch_size=1)
+    whole = reference_search(puzzle, config)
+    assert whole.solved
+    python, compiled = ReferenceSession(puzzle, config), SearchSession(puzzle, config)
+    slices = 0
+    while not python.done:
+        step = 2 + 7 * slices
+        python.advance(step)
+        compiled.advance(step)
+        slices += 1
+        assert python.status == compiled.status
+        assert python.expansions == compiled.expansions
+        assert python.frontier_size == compiled.frontier_size
+        assert python.frontier_min == pytest.approx(compiled.frontier_min, abs=1e-9)
+    assert slices > 1
+    sliced = python.result()
+    assert sliced.actions == whole.actions == compiled.result().actions
+    assert (sliced.expansions, sliced.generated) == (whole.expansions, whole.generated)
+
+
+def test_open_session_picks_the_search_that_can_run_it():
+    from kairos.policy import UniformPolicy
+    from kairos.search.engine import open_session
+    from kairos.search.reference import ReferenceSession
+
+    class Plain:  # a domain with no compiled form: delegate to a puzzle
+        def __init__(self, inner):
+            self.inner, self.name, self.action_names = inner, inner.name, inner.action_names
+
+        def __getattr__(self, name):
+            if name in ("compile", "pack"):
+                raise AttributeError(name)
+            return getattr(self.inner, name)
+
+    puzzle = generate(3, 6, seed=0)
+    assert isinstance(open_session(puzzle, SearchConfig(), UniformPolicy()), SearchSession)
+    assert isinstance(open_session(Plain(puzzle)), ReferenceSession)
+    with pytest.raises(ValidationError, match="compiled form"):
+        SearchSession(Plain(puzzle))

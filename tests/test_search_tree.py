@@ -16,7 +16,11 @@ from kairos.search.paths import code_length_bits
 TREE = SearchConfig(budget=2_000_000, state_cut=False)
 
 
-@pytest.mark.parametrize("seed", range(6))
+# seed 3 (a hashed random policy on an 11-move walk) takes 10 s on 2 cores
+SEEDS = [pytest.param(s, marks=pytest.mark.slow) if s == 3 else s for s in range(6)]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
 def test_lts_bound_holds_for_tree_search(seed):
     puzzle = generate(3, 8 + seed, seed=seed)
     policy = HashedRandomPolicy(seed=seed) if seed % 2 else UniformPolicy()

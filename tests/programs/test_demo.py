@@ -7,7 +7,7 @@ from kairos.demo import run_demo
 
 def test_programs_demo_section_runs_on_shipped_data(tmp_path):
     path, failed = run_demo(
-        tmp_path / "demo", quick=True, sections=["kairos.speedup.demo:programs_section"]
+        tmp_path / "demo", quick=True, sections=["programs"]
     )
     assert failed == []
     html = path.read_text()

@@ -1,7 +1,7 @@
 """Spending a global expansion budget across a batch of tasks.
 
 Three ways to spend the same budget ``B`` on ``n`` tasks, all on resumable
-searches (:class:`~kairos.search.SearchSession`), so that a slice
+searches (:func:`~kairos.search.engine.open_session`), so that a slice
 given later continues where the last one stopped and no work is lost:
 
 - :func:`allocate_fixed`: each task in turn gets ``B / n`` expansions (the
@@ -30,7 +30,8 @@ from kairos.agent.value import Snapshot, SuccessPredictor, is_dead
 from kairos.domains.base import Domain
 from kairos.errors import ValidationError
 from kairos.policy.base import Policy
-from kairos.search.engine import SearchConfig, SearchSession
+from kairos.search.engine import SearchConfig, SearchSession, open_session
+from kairos.search.reference import ReferenceSession
 
 OUTCOMES = ("solved", "exhausted", "abandoned", "unfinished")
 
@@ -114,8 +115,8 @@ class _Batch:
             raise ValidationError("budget", f"got {budget}, expected a positive integer")
         if not tasks:
             raise ValidationError("tasks", "expected at least one task")
-        self.sessions: list[SearchSession | None] = [
-            SearchSession(t, config, policy) for t in tasks
+        self.sessions: list[SearchSession | ReferenceSession | None] = [
+            open_session(t, config, policy) for t in tasks
         ]
         self.outcomes = [TaskOutcome(t.name, "unfinished", 0) for t in tasks]
         self.allocation = Allocation(method, budget, self.outcomes, [(0, 0)])

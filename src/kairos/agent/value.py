@@ -32,6 +32,7 @@ from scipy.optimize import minimize
 from kairos.domains.base import Domain
 from kairos.errors import ValidationError
 from kairos.search.engine import SearchSession
+from kairos.search.reference import ReferenceSession
 
 FEATURES = ("log_spent", "log_ratio", "frontier_gap", "log_frontier", "root_heuristic")
 HORIZON_MULTIPLES = (0.5, 1.0, 2.0, 4.0)  # Δ as multiples of the expansions spent
@@ -57,7 +58,7 @@ class Snapshot:
     dead: bool
 
     @classmethod
-    def of(cls, session: SearchSession, *, dead: bool | None = None) -> Snapshot:
+    def of(cls, session: SearchSession | ReferenceSession, *, dead: bool | None = None) -> Snapshot:
         domain = session.domain
         return cls(
             spent=session.expansions,
@@ -146,7 +147,7 @@ class SuccessPredictor:
 
 
 def collect_examples(
-    sessions: Sequence[SearchSession], *, first_slice: int, cap: int
+    sessions: Sequence[SearchSession | ReferenceSession], *, first_slice: int, cap: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """Run each session in doubling slices up to ``cap`` and label every checkpoint.
 

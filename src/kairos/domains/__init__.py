@@ -15,6 +15,7 @@ from kairos.domains.registry import (
     domain_loader,
     load_domain_file,
     register_domain,
+    unregister_domain,
 )
 from kairos.domains.sokoban import Sokoban, read_levels
 from kairos.domains.stp import SlidingTile, read_instances
@@ -36,4 +37,5 @@ __all__ = [
     "read_levels",
     "register_domain",
     "replay",
+    "unregister_domain",
 ]

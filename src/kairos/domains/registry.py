@@ -90,6 +90,11 @@ def register_domain(name: str, loader: Loader) -> None:
     _registered[name] = loader
 
 
+def unregister_domain(name: str) -> None:
+    """Forget a registration made by :func:`register_domain` (built-ins and plug-ins stay)."""
+    _registered.pop(name, None)
+
+
 def domain_loader(name: str) -> Loader:
     """The loader registered under ``name``.
 

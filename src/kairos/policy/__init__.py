@@ -73,7 +73,7 @@ def new_policy(kind: str, domain: str, problem: Any, *, epsilon: float, seed: in
         from kairos.policy.cm import ContextModelPolicy
 
         return ContextModelPolicy(domain, epsilon=epsilon, seed=seed)
-    if hasattr(problem, "features"):
+    if getattr(problem, "features", None) is not None:
         from kairos.policy.features import FeatureModelPolicy
 
         return FeatureModelPolicy(domain, len(problem.action_names), epsilon=epsilon, seed=seed)

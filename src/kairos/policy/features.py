@@ -102,8 +102,8 @@ class FeatureModelPolicy:
     def _features(self, domain: Any, state: Any) -> Sequence[int]:
         hook = getattr(domain, "features", None)
         if hook is None:
-            raise MismatchError(
-                None,
+            raise ValidationError(
+                "policy",
                 f"{getattr(domain, 'name', '?')}: the domain has no features(state) hook, so a "
                 "feature model cannot score it; add one, or use a policy for its compiled form",
             )
@@ -117,8 +117,8 @@ class FeatureModelPolicy:
         ndarray of float64, shape (num_actions,)
         """
         if len(domain.action_names) != self.num_actions:
-            raise MismatchError(
-                None,
+            raise ValidationError(
+                "policy",
                 f"feature model for {self.num_actions} actions cannot guide "
                 f"{domain.name}, which has {len(domain.action_names)}",
             )

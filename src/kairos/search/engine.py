@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -14,6 +15,9 @@ from kairos.policy.base import Policy
 from kairos.policy.uniform import UniformPolicy
 from kairos.search import kernel as K
 from kairos.search.result import SearchResult
+
+if TYPE_CHECKING:
+    from kairos.search.reference import ReferenceSession
 
 ALGORITHM_CODES = {"lts": K.ALGO_LTS, "bfs": K.ALGO_BFS, "wastar": K.ALGO_WASTAR}
 _STATUS_NAMES = {
@@ -153,9 +157,8 @@ class SearchSession:
         if runs_in_python(domain, policy):
             raise ValidationError(
                 "domain",
-                f"{domain.name}: a suspendable search needs a compiled form (compile()) and a "
-                "policy that runs in the kernel; this domain or policy runs only in the "
-                "pure-Python search (kairos.search.search)",
+                f"{domain.name}: the compiled search needs a compiled form (compile()) and a "
+                "policy that runs in the kernel; open_session() gives the pure-Python session",
             )
         self.domain = domain
         self.config = config
@@ -338,6 +341,21 @@ def search(
     session = SearchSession(domain, config, policy)
     session.advance(config.budget)
     return session.result(verify=verify)
+
+
+def open_session(
+    domain: Domain, config: SearchConfig = SearchConfig(), policy: Policy | None = None
+) -> SearchSession | ReferenceSession:
+    """A suspendable search: the compiled :class:`SearchSession`, or the pure-Python
+    :class:`~kairos.search.reference.ReferenceSession` where :func:`runs_in_python` says so.
+    Both have ``advance``, ``result``, ``status``, ``done``, ``expansions``,
+    ``frontier_min`` and ``frontier_size``.
+    """
+    if runs_in_python(domain, policy):
+        from kairos.search.reference import ReferenceSession
+
+        return ReferenceSession(domain, config, policy)
+    return SearchSession(domain, config, policy)
 
 
 def runs_in_python(domain: Domain, policy: Policy | None) -> bool:

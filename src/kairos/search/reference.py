@@ -13,7 +13,7 @@ import math
 import time
 
 from kairos.domains.base import Domain, replay
-from kairos.errors import SolutionError
+from kairos.errors import SolutionError, ValidationError
 from kairos.policy.base import Policy
 from kairos.search.engine import SearchConfig
 from kairos.search.result import SearchResult
@@ -33,83 +33,132 @@ def reference_search(
     ``config.state_cut`` False it searches the tree: no cut, and the move
     straight back to the parent's state is not in the tree.
     """
-    lts = config.algorithm == "lts"
-    cut_states = config.state_cut
-    scorer = StateScorer(domain, policy) if lts else None
-    root = domain.initial_state()
-    # node: (state, parent index, action, depth, log π)
-    nodes = [(root, -1, -1, 0, 0.0)]
-    heap = [(0.0, 0)]
-    closed: dict = {}
-    expansions, generated = 0, 1
-    t0 = time.perf_counter()
-    status, goal = "exhausted", -1
-    while heap:
-        if expansions >= config.budget:
-            status = "budget_exhausted"
-            break
-        _, i = heapq.heappop(heap)
-        state, _, action, depth, logp = nodes[i]
-        cut = -logp if lts else float(depth)
-        if cut_states:
-            key = domain.key(state)
-            if key in closed and closed[key] <= cut:
-                continue
-            closed[key] = cut
-        expansions += 1
-        if domain.is_goal(state):
-            status, goal = "solved", i
-            break
-        children = [(a, domain.step(state, a)) for a in domain.legal_actions(state)]
-        if not cut_states and nodes[i][1] >= 0:  # tree search: no move straight back
-            back = domain.key(nodes[nodes[i][1]][0])
-            children = [(a, c) for a, c in children if domain.key(c) != back]
-        if not children:
-            continue
-        if scorer is not None:
-            logits = scorer.logits(state, action)
-            best = max(logits[a] for a, _ in children)
-            log_norm = best + math.log(sum(math.exp(logits[a] - best) for a, _ in children))
-        else:  # BFS and WA* do not use the policy
-            logits, log_norm = [0.0] * len(domain.action_names), math.log(len(children))
-        for a, child in children:
-            child_logp = logp + logits[a] - log_norm
-            child_cut = -child_logp if lts else float(depth + 1)
+    session = ReferenceSession(domain, config, policy)
+    session.advance(config.budget)
+    return session.result()
+
+
+class ReferenceSession:
+    """The pure-Python search, suspendable at its budget and resumable (like ``SearchSession``).
+
+    Slices of any sizes expand the same nodes, in the same order, as one
+    :func:`reference_search` with the summed budget; ``frontier_min`` and
+    ``frontier_size`` read the open list as the compiled session does.
+    """
+
+    def __init__(
+        self, domain: Domain, config: SearchConfig = SearchConfig(), policy: Policy | None = None
+    ):
+        self.domain, self.config, self.policy = domain, config, policy
+        self._lts = config.algorithm == "lts"
+        self._scorer = StateScorer(domain, policy) if self._lts else None
+        # node: (state, parent index, action, depth, log π)
+        self._nodes = [(domain.initial_state(), -1, -1, 0, 0.0)]
+        self._heap = [(0.0, 0)]
+        self._closed: dict = {}
+        self.expansions, self.generated, self.seconds = 0, 1, 0.0
+        self.status, self._goal = "budget_exhausted", -1
+
+    @property
+    def done(self) -> bool:
+        """Whether the search has ended (solved, or the whole tree searched)."""
+        return self.status != "budget_exhausted"
+
+    @property
+    def frontier_size(self) -> int:
+        """Open nodes waiting to be expanded."""
+        return len(self._heap)
+
+    @property
+    def frontier_min(self) -> float:
+        """Lowest priority on the open list (LTS: log(d/π)); inf when it is empty."""
+        return float(self._heap[0][0]) if self._heap else math.inf
+
+    def advance(self, expansions: int) -> str:
+        """Run at most ``expansions`` more expansions; return :attr:`status`."""
+        if expansions < 1:
+            raise ValidationError("expansions", f"got {expansions}, expected >= 1")
+        if self.done:
+            return self.status
+        domain, config, scorer, lts = self.domain, self.config, self._scorer, self._lts
+        nodes, heap, closed, cut_states = self._nodes, self._heap, self._closed, config.state_cut
+        budget = self.expansions + int(expansions)
+        t0 = time.perf_counter()
+        status = "exhausted"
+        while heap:
+            if self.expansions >= budget:
+                status = "budget_exhausted"
+                break
+            _, i = heapq.heappop(heap)
+            state, _, action, depth, logp = nodes[i]
+            cut = -logp if lts else float(depth)
             if cut_states:
-                child_key = domain.key(child)
-                if child_key in closed and closed[child_key] <= child_cut:
+                key = domain.key(state)
+                if key in closed and closed[key] <= cut:
                     continue
-            if lts:
-                priority = math.log(depth + 2.0) - child_logp
-            elif config.algorithm == "bfs":
-                priority = float(depth + 1)
-            else:
-                priority = depth + 1 + config.weight * domain.heuristic(child)
-            nodes.append((child, i, a, depth + 1, child_logp))
-            heapq.heappush(heap, (priority, len(nodes) - 1))
-            generated += 1
-    seconds = time.perf_counter() - t0
-    actions: list[int] = []
-    log_prob = log_bound = math.nan
-    if goal >= 0:
-        node = goal
-        while nodes[node][1] >= 0:
-            actions.append(nodes[node][2])
-            node = nodes[node][1]
-        actions.reverse()
-        log_prob = nodes[goal][4]
-        log_bound = math.log(len(actions) + 1) - log_prob
-        if not replay(domain, actions):
-            raise SolutionError(f"{domain.name}: the returned solution does not replay to a goal")
-    return SearchResult(
-        problem=domain.name,
-        algorithm=config.algorithm,
-        status=status,
-        actions=tuple(actions),
-        action_names="".join(domain.action_names[a] for a in actions),
-        expansions=expansions,
-        generated=generated,
-        seconds=seconds,
-        solution_log_prob=log_prob,
-        log_bound=log_bound,
-    )
+                closed[key] = cut
+            self.expansions += 1
+            if domain.is_goal(state):
+                status, self._goal = "solved", i
+                break
+            children = [(a, domain.step(state, a)) for a in domain.legal_actions(state)]
+            if not cut_states and nodes[i][1] >= 0:  # tree search: no move straight back
+                back = domain.key(nodes[nodes[i][1]][0])
+                children = [(a, c) for a, c in children if domain.key(c) != back]
+            if not children:
+                continue
+            if scorer is not None:
+                logits = scorer.logits(state, action).tolist()
+                best = max(logits[a] for a, _ in children)
+                log_norm = best + math.log(sum(math.exp(logits[a] - best) for a, _ in children))
+            else:  # BFS and WA* do not use the policy
+                logits, log_norm = [0.0] * len(domain.action_names), math.log(len(children))
+            for a, child in children:
+                child_logp = logp + logits[a] - log_norm
+                child_cut = -child_logp if lts else float(depth + 1)
+                if cut_states:
+                    child_key = domain.key(child)
+                    if child_key in closed and closed[child_key] <= child_cut:
+                        continue
+                if lts:
+                    priority = math.log(depth + 2.0) - child_logp
+                elif config.algorithm == "bfs":
+                    priority = float(depth + 1)
+                else:
+                    priority = depth + 1 + config.weight * domain.heuristic(child)
+                nodes.append((child, i, a, depth + 1, child_logp))
+                heapq.heappush(heap, (priority, len(nodes) - 1))
+                self.generated += 1
+        self.seconds += time.perf_counter() - t0
+        self.status = status
+        return status
+
+    def result(self, *, verify: bool = True) -> SearchResult:
+        """The search so far; a solution is replayed (``verify``) and must reach a goal."""
+        domain, nodes, goal = self.domain, self._nodes, self._goal
+        actions: list[int] = []
+        log_prob = log_bound = math.nan
+        if self.status == "solved":
+            node = goal
+            while nodes[node][1] >= 0:
+                actions.append(nodes[node][2])
+                node = nodes[node][1]
+            actions.reverse()
+            log_prob = nodes[goal][4]
+            log_bound = math.log(len(actions) + 1) - log_prob
+            if verify and not replay(domain, actions):
+                raise SolutionError(
+                    f"{domain.name}: the returned solution does not replay to a goal"
+                )
+        return SearchResult(
+            problem=domain.name,
+            algorithm=self.config.algorithm,
+            status=self.status,
+            actions=tuple(actions),
+            action_names="".join(domain.action_names[a] for a in actions),
+            expansions=self.expansions,
+            generated=self.generated,
+            seconds=self.seconds,
+            solution_log_prob=log_prob,
+            log_bound=log_bound,
+        )

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from kairos.domains.base import Domain, compiled_form
-from kairos.errors import MismatchError
+from kairos.errors import ValidationError
 from kairos.policy.base import Policy
 from kairos.policy.uniform import UniformPolicy
 
@@ -25,7 +25,7 @@ class StateScorer:
 
     Raises
     ------
-    MismatchError
+    ValidationError
         The policy needs a compiled form (it has no ``state_logits``) and the
         domain has none.
     """
@@ -40,8 +40,8 @@ class StateScorer:
             return
         self.compiled = compiled_form(domain)
         if self.compiled is None:
-            raise MismatchError(
-                None,
+            raise ValidationError(
+                "policy",
                 f"{domain.name}: policy {self.policy.name!r} scores packed states, and this "
                 "domain has no compiled form; use a feature model (a domain with "
                 "features(state)) or the uniform policy",

@@ -1,0 +1,1 @@
+"""A transformer prior over programs: vocabulary, recognition model, type-constrained decoding, training."""

@@ -1,0 +1,1 @@
+"""Search with a transformer prior over programs: sampling strategies and token-level LTS."""

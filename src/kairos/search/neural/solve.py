@@ -1,0 +1,115 @@
+"""Solving program tasks with a transformer prior: one strategy per task, results like the grammar's.
+
+``kairos solve programs --policy list-transformer --strategy lts`` comes here:
+the policy names a shipped prior (:data:`kairos.policy.transformer_prior.model.SHIPPED`)
+or a ``.ktpr`` file. Each task's last ``holdout`` examples are hidden from the
+strategy; its answer is then checked on them, as for the grammar enumerator,
+and the result is the same :class:`~kairos.domains.programs.solve.TaskResult`
+(``expansions`` holds the strategy's units: samples, or LTS nodes).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from kairos.domains.programs.interpreter import compile_program, consistent
+from kairos.domains.programs.sexpr import parse
+from kairos.domains.programs.solve import TaskResult
+from kairos.domains.programs.tasks import Task
+from kairos.policy.transformer_prior.decoding import Decoder
+from kairos.policy.transformer_prior.model import SHIPPED, RecognitionModel, load_prior
+from kairos.search.neural.strategies import Attempt, Problem, solve_with
+
+DEFAULT_TIME_LIMIT_S = 1.0
+"""CPU seconds per task when none is given (the development tasks' interesting budget)."""
+
+
+def is_transformer_prior(policy: str) -> bool:
+    """Whether ``policy`` names a transformer prior (shipped name or ``.ktpr`` file)."""
+    return policy in SHIPPED or Path(policy).suffix == ".ktpr"
+
+
+def neural_solver_for(policy: str, strategy: str | None, problems, domain: str):
+    """The solver for ``kairos solve``'s ``--policy``/``--strategy``, or None for the domain's own.
+
+    Raises
+    ------
+    ValidationError
+        ``--strategy`` without a transformer prior, or a transformer prior for
+        problems that are not program tasks.
+    """
+    from kairos.errors import ValidationError
+
+    if is_transformer_prior(policy):
+        if not all(isinstance(getattr(p, "task", None), Task) for p in problems):
+            raise ValidationError(
+                "--policy", f"a transformer prior solves program tasks, not {domain}"
+            )
+        return NeuralSolver(policy, strategy or "lts")
+    if strategy is not None:
+        raise ValidationError(
+            "--strategy",
+            f"needs a transformer prior policy (e.g. {SHIPPED[0]}), got {policy!r}",
+        )
+    return None
+
+
+class NeuralSolver:
+    """A loaded prior and decoder, shared across tasks.
+
+    Parameters
+    ----------
+    policy : str
+        Shipped prior name or ``.ktpr`` path.
+    strategy : str
+        One of :data:`kairos.search.neural.strategies.STRATEGIES`.
+    """
+
+    def __init__(self, policy: str, strategy: str, *, seed: int = 0):
+        import torch
+
+        from kairos.cost import get_hardware
+        from kairos.domains.programs.primitives import PRIMITIVES
+
+        torch.set_num_threads(1)  # tiny models: more threads only add contention
+        self.model: RecognitionModel = load_prior(policy, [p.name for p in PRIMITIVES])
+        self.decoder = Decoder(self.model.vocab)
+        self.strategy, self.seed = strategy, seed
+        self.hardware = get_hardware("cpu")
+
+    def attempt(self, task: Task, *, holdout: int, budget: int, time_limit_s: float) -> Attempt:
+        """The strategy's run on ``task`` with its last ``holdout`` examples hidden."""
+        return solve_with(
+            self.strategy,
+            self.model,
+            self.decoder,
+            Problem.of(task, holdout),
+            budget=budget,
+            hardware=self.hardware,
+            seed=self.seed,
+            time_limit_s=time_limit_s,
+        )
+
+    def solve(
+        self,
+        task: Task,
+        *,
+        holdout: int = 0,
+        budget: int = 100_000,
+        time_limit_s: float | None = None,
+    ) -> TaskResult:
+        """Solve one task; ``generalized`` checks the answer on the hidden examples."""
+        limit = (
+            DEFAULT_TIME_LIMIT_S
+            if time_limit_s is None or math.isinf(time_limit_s)
+            else time_limit_s
+        )
+        a = self.attempt(task, holdout=holdout, budget=budget, time_limit_s=limit)
+        generalized = False
+        if a.solved:
+            _, hidden = task.split(holdout)
+            fn = compile_program(parse(a.program), task.num_inputs, self.decoder.grammar.table)
+            generalized = consistent(fn, hidden)
+        status = "solved" if a.solved else ("timeout" if a.cpu_s >= limit else "budget_exhausted")
+        return TaskResult(task.name, status, a.solved, generalized, a.program, a.units, a.cpu_s)
