@@ -6,9 +6,7 @@ from kairos.demo import run_demo
 
 
 def test_programs_demo_section_runs_on_shipped_data(tmp_path):
-    path, failed = run_demo(
-        tmp_path / "demo", quick=True, sections=["programs"]
-    )
+    path, failed = run_demo(tmp_path / "demo", quick=True, sections=["programs"])
     assert failed == []
     html = path.read_text()
     assert "Program synthesis" in html and "fn_" in html and "<img" in html
