@@ -32,9 +32,9 @@ Where the pruning is sound, and where not
   ``unfold``, ``fold`` with a list accumulator, lambdas over lists, lists of
   lists, and the library's inventions (this is the baseline over the base DSL).
 
-Each primitive application gets fresh fuel (:data:`.primitives.FUEL`); the
-final check runs the whole program under one fuel budget, as the LTS search
-does.
+Each primitive application gets fresh fuel (:data:`.primitives.FUEL` per
+example); the final check runs the whole program under one fuel budget per
+example, as the LTS search does.
 
 Example
 -------
@@ -51,10 +51,11 @@ import math
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import product
 
 from kairos.domains.programs import primitives as P
 from kairos.domains.programs.interpreter import FAILED, compile_expr, compile_program, consistent
-from kairos.domains.programs.program import Expr, Lambda, Prim, Var, apply
+from kairos.domains.programs.program import Apply, Expr, Lambda, Prim, Var
 from kairos.domains.programs.sexpr import show
 from kairos.domains.programs.solve import TaskResult
 from kairos.domains.programs.tasks import Task
@@ -137,6 +138,8 @@ class _OutOfTime(Exception):
 
 
 def _key(values: tuple) -> tuple:
+    if values and type(values[0]) is not list and FAILED not in values:
+        return values  # ints or bools: hashable as they are
     return tuple(tuple(v) if type(v) is list else v for v in values)
 
 
@@ -158,7 +161,7 @@ class Bank:
 
     def add(self, t: TCon, size: int, expr: Expr, values: tuple) -> bool:
         """Keep ``expr`` if its output vector is new and not all failures; say whether kept."""
-        if all(v is FAILED for v in values):
+        if values.count(FAILED) == len(values):
             return False
         k = _key(values)
         seen = self.seen[t]
@@ -184,13 +187,19 @@ def _splits(total: int, parts: int):
 
 def _apply_values(op: Op, fn, cols: list[tuple]) -> tuple:
     """The op's value on each example from its arguments' values (FAILED propagates)."""
-    out = []
     if op.name == "if":
-        for c, x, y in zip(*cols, strict=True):
-            out.append(FAILED if c is FAILED else (x if c else y))
-        return tuple(out)
+        return tuple(
+            FAILED if c is FAILED else (x if c else y) for c, x, y in zip(*cols, strict=True)
+        )
+    if not any(FAILED in col for col in cols):  # fast path: one call per example, no checks
+        P.Fuel.left = P.FUEL * len(cols[0])
+        try:
+            return tuple(map(fn, *cols))
+        except Exception:  # some example failed: redo them one by one
+            pass
+    out = []
     for args in zip(*cols, strict=True):
-        if any(a is FAILED for a in args):
+        if FAILED in args:
             out.append(FAILED)
             continue
         P.Fuel.left = P.FUEL
@@ -230,24 +239,21 @@ class _Grower:
         return False
 
     def _combine(self, op, fn, size, pools, on_kept) -> bool:
-        bank, counter = self.bank, self.counter
+        bank, counter, deadline, out_type = self.bank, self.counter, self.deadline, op.out
         head = Prim(op.name)
-
-        def rec(i, exprs, cols):
-            if i == len(pools):
-                counter[0] += 1
-                if counter[0] % _CHECK_EVERY == 0 and time.process_time() > self.deadline:
-                    raise _OutOfTime
-                values = _apply_values(op, fn, cols)
-                expr = apply(head, exprs)
-                return (
-                    bank.add(op.out, size, expr, values)
-                    and on_kept is not None
-                    and on_kept(op.out, expr, values)
-                )
-            return any(rec(i + 1, (*exprs, e), (*cols, v)) for e, v in pools[i])
-
-        return rec(0, (), ())
+        for combo in product(*pools):
+            counter[0] += 1
+            if counter[0] % _CHECK_EVERY == 0 and time.process_time() > deadline:
+                raise _OutOfTime
+            values = _apply_values(op, fn, [v for _, v in combo])
+            expr = Apply(head, tuple(e for e, _ in combo))
+            if (
+                bank.add(out_type, size, expr, values)
+                and on_kept is not None
+                and on_kept(out_type, expr, values)
+            ):
+                return True
+        return False
 
 
 class LambdaBodies:
