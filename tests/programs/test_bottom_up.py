@@ -93,3 +93,12 @@ def test_bad_input():
         bottom_up_search(tlist(LI), LI, ((([[1]],), [1]),))
     with pytest.raises(ValidationError, match="examples"):
         bottom_up_search(LI, LI, ())
+
+
+def test_docstring_example():
+    import doctest
+
+    from kairos.domains.programs import bottom_up
+
+    failures, tried = doctest.testmod(bottom_up)
+    assert tried >= 1 and failures == 0
