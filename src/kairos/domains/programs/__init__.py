@@ -11,6 +11,7 @@ The pieces, one module each:
 * :mod:`.generate` — a seeded task generator;
 * :mod:`.grammar` — the prior: a log-linear bigram grammar (uniform = zeros);
 * :mod:`.enumerate` — LTS over partial programs; :mod:`.reference` — its plain oracle;
+* :mod:`.bottom_up` — the baseline: bottom-up with observational-equivalence pruning;
 * :mod:`.fit` — fitting the grammar to solutions with the LTS loss;
 * :mod:`.solve` — tasks in, per-task results (solved, generalized) out.
 
