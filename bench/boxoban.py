@@ -36,7 +36,6 @@ import statistics
 import time
 from pathlib import Path
 
-from kairos.agent.solver import attempt_all
 from kairos.container import atomic_write_text
 from kairos.domains.sokoban import read_levels
 from kairos.learn import BootstrapConfig, run_bootstrap
@@ -46,6 +45,7 @@ from kairos.policy.cm import ContextModelPolicy
 from kairos.policy.files import load_policy
 from kairos.policy.loss import fit, trajectories_from_solutions
 from kairos.search.engine import SearchConfig
+from kairos.search.parallel import solve_iter
 
 DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "boxoban" / "unfiltered"
 OUT = Path(__file__).resolve().parent / "out" / "boxoban"  # --out overrides
@@ -67,7 +67,7 @@ def _levels(folder: Path, count: int) -> list:
 def _evaluate(problems, policy, config: SearchConfig, jobs: int) -> dict:
     t0 = time.perf_counter()
     rows = sorted(
-        attempt_all(problems, range(len(problems)), policy, config, jobs=jobs),
+        solve_iter(problems, config, policy, jobs=jobs),
         key=lambda a: a.index,
     )
     wall = time.perf_counter() - t0

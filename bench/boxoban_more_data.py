@@ -19,12 +19,12 @@ from pathlib import Path
 
 import numpy as np
 
-from kairos.agent.solver import attempt_all
 from kairos.domains.sokoban import read_levels
 from kairos.learn.bootstrap import load_checkpoint
 from kairos.policy.cm import ContextModelPolicy
 from kairos.policy.loss import fit, trajectories_from_solutions
 from kairos.search.engine import SearchConfig
+from kairos.search.parallel import solve_iter
 
 ROOT = Path(__file__).resolve().parent
 DATA = ROOT.parents[1] / "shared" / "data" / "boxoban" / "unfiltered"
@@ -54,8 +54,8 @@ def main() -> None:
     while time.time() - t0 < cap and len(solved) < len(fresh):
         todo = [i for i in range(len(fresh)) if i not in solved]
         new = 0
-        for a in attempt_all(fresh, todo, policy, SearchConfig(budget=budget), jobs=args.jobs,
-                             should_stop=lambda: time.time() - t0 > cap):  # fmt: skip
+        for a in solve_iter(fresh, SearchConfig(budget=budget), policy, indices=todo,
+                            jobs=args.jobs, should_stop=lambda: time.time() - t0 > cap):  # fmt: skip
             if a.solved:
                 solved[a.index] = list(a.actions)
                 new += 1
@@ -77,8 +77,8 @@ def main() -> None:
     (ROOT / "out").mkdir(exist_ok=True)
     policy.save(ROOT / "out" / "boxoban_more_data.kpol")
     valid = read_levels(DATA / "valid" / "000.txt")
-    found = list(attempt_all(valid, range(len(valid)), policy, SearchConfig(budget=5_000_000),
-                             jobs=args.jobs))  # fmt: skip
+    found = list(solve_iter(valid, SearchConfig(budget=5_000_000), policy,
+                            jobs=args.jobs))  # fmt: skip
     exp = [a.expansions for a in found]
     print(f"valid/000: {sum(a.solved for a in found)}/{len(valid)} solved, mean "
           f"{statistics.fmean(exp):,.0f}, median {statistics.median(exp):,.0f}, "

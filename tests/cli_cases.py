@@ -236,9 +236,9 @@ def cases() -> list[Case]:
             "--objective",
         ),
         Case(
-            "train: --policy foo",
-            ("train", "stp", "--levels", stp, "--out", "{r}", "--policy", "foo"),
-            "--policy",
+            "train: --policy-kind foo",
+            ("train", "stp", "--levels", stp, "--out", "{r}", "--policy-kind", "foo"),
+            "--policy-kind",
         ),
     ]
     # --- compress / decompress / info / bench compress ---------------------------------------
@@ -285,8 +285,8 @@ def cases() -> list[Case]:
         ),
         Case(
             "compress: --model foo",
-            ("compress", "{in.txt}", "-o", "{a.kz}", "--model", "foo"),
-            "--model",
+            ("compress", "{in.txt}", "-o", "{a.kz}", "--compressor", "foo"),
+            "--compressor",
             setup=_write("in.txt", "hello\n"),
         ),
         Case(
@@ -317,20 +317,20 @@ def cases() -> list[Case]:
         Case("info: missing file", ("info", "{nope}", "{nope2}"), "nope"),
         Case(
             "info: --model foo",
-            ("info", "{a}", "{a}", "--model", "foo"),
-            "--model",
+            ("info", "{a}", "{a}", "--compressor", "foo"),
+            "--compressor",
             setup=_write("a", "x"),
         ),
         Case(
-            "bench compress: --models ,",
-            ("bench", "compress", "{a}", "--models", ",", "--out", "{r}"),
-            "--models",
+            "bench compress: --compressors ,",
+            ("bench", "compress", "{a}", "--compressors", ",", "--out", "{r}"),
+            "--compressors",
             setup=_write("a", "x"),
         ),
         Case(
-            "bench compress: --models foo",
-            ("bench", "compress", "{a}", "--models", "foo"),
-            "--model",
+            "bench compress: --compressors foo",
+            ("bench", "compress", "{a}", "--compressors", "foo"),
+            "--compressors",
             setup=_write("a", "x"),
         ),
         Case(

@@ -73,13 +73,22 @@ def test_allocate_cli_writes_a_run_folder(agent_run):
         [
             "allocate", "stp", "--levels", str(root / "tasks.txt"),
             "--train-levels", str(root / "train.txt"), "--budget", "20000",
-            "--first-slice", "50", "--train-cap", "5000", "--out", str(root / "cli"),
+            "--first-slice", "50", "--train-cap", "5000", "--jobs", "2", "--out", str(root / "cli"),
         ],
     )  # fmt: skip
     assert out.exit_code == 0, out.output
     assert "TONI audit" in out.output
     for name in ("allocation.csv", "repeats.csv", "memory.kmem", "audit.json", "predictor.json"):
         assert (root / "cli" / name).is_file()
+    # the BFS optimal lengths came from the worker pool: equal to the library run's serial ones
+    import csv
+
+    def difficulties(path):  # per task, in task order (the problem names differ: file vs memory)
+        return [r["difficulty"] for r in csv.DictReader(path.open()) if r["method"] == "index"]
+
+    pooled, serial = (difficulties(p / "allocation.csv") for p in (root / "cli", agent_run[1].path))
+    both = [(a, b) for a, b in zip(pooled, serial, strict=True) if a and b]
+    assert len(both) >= 5 and all(a == b for a, b in both)
     from kairos.errors import ValidationError
 
     for args, field in ((["--budget", "0"], "--budget"), (["--value", "-1"], "--value")):

@@ -6,9 +6,7 @@ from kairos.demo import run_demo
 
 
 def test_agent_demo_section_quick(tmp_path):
-    path, failed = run_demo(
-        tmp_path / "run", quick=True, sections=["kairos.agent.toni_demo:toni_section"]
-    )
+    path, failed = run_demo(tmp_path / "run", quick=True, sections=["toni"])
     assert failed == []
     html = path.read_text()
     assert "traits of non-intelligence" in html

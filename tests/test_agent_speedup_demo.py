@@ -8,9 +8,7 @@ from kairos.demo import run_demo
 
 
 def test_speedup_demo_section_quick(tmp_path):
-    path, failed = run_demo(
-        tmp_path / "run", quick=True, sections=["kairos.agent.speedup_demo:speedup_section"]
-    )
+    path, failed = run_demo(tmp_path / "run", quick=True, sections=["speedup"])
     assert failed == []
     html = path.read_text()
     assert "time–information law" in html and "data:image/png;base64," in html

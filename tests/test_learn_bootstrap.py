@@ -120,6 +120,9 @@ def test_train_cli_then_solve_with_the_policy(tmp_path):
         "train", "stp", "--levels", levels, "--limit", "8", "--out", "run", "--resume", cwd=tmp_path
     )
     assert again.exit_code == 0, again.output
+    meta = json.loads((tmp_path / "run" / "run.json").read_text())
+    assert meta["status"] == "completed" and "resumed_utc" in meta
+    assert meta["results"]["solved"] == 8
     solved = _kairos(
         "solve",
         "stp",
@@ -156,9 +159,7 @@ def test_train_cli_then_solve_with_the_policy(tmp_path):
 def test_learning_demo_section_quick(tmp_path):
     from kairos.demo import run_demo
 
-    path, failed = run_demo(
-        tmp_path / "demo", quick=True, sections=["kairos.agent.demo:learning_section"]
-    )
+    path, failed = run_demo(tmp_path / "demo", quick=True, sections=["learning"])
     assert failed == []
     html = path.read_text()
     assert "Learning to search faster" in html and "shipped Boxoban policy" in html

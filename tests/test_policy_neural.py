@@ -101,3 +101,17 @@ def test_bootstrap_with_the_network(tmp_path):
     assert state.stop_reason == "all solved"
     _, saved, loaded = load_checkpoint(tmp_path)
     assert saved.solved == state.solved and isinstance(loaded, NeuralPolicy)
+
+
+def test_a_neural_policy_pickles_and_solves_in_a_worker():
+    """The network class lives at module level, so the policy can go to a worker process."""
+    import pickle
+
+    from kairos.search.parallel import solve_all
+
+    policy = NeuralPolicy(NetSpec("stp", width=8, layers=2, hidden=16), seed=1)
+    back = pickle.loads(pickle.dumps(policy))
+    puzzles = [generate(3, 8, seed=s) for s in range(2)]
+    serial = solve_all(puzzles, SearchConfig(budget=5_000, batch_size=4), back, jobs=1)
+    pooled = solve_all(puzzles, SearchConfig(budget=5_000, batch_size=4), policy, jobs=2)
+    assert [r.expansions for r in serial] == [r.expansions for r in pooled]

@@ -32,5 +32,7 @@ def test_failing_section_is_reported_not_fatal(tmp_path):
     assert failed == ["tests.test_report_and_demo:_boom"]
     html = path.read_text()
     assert "section exploded" in html and "seed 7" in html
+    assert 'data-status="failed"' in html and "FAILED" in html
     meta = json.loads((tmp_path / "run" / "run.json").read_text())
     assert meta["seed"] == 7 and meta["command"] == "demo"
+    assert meta["status"] == "failed" and "_boom" in meta["error"]

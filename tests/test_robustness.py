@@ -195,7 +195,7 @@ def test_cost_of_a_huge_generation_is_computed_at_once():
 def test_solve_budget_error_is_typed_with_one_job():
     from kairos.domains.stp import read_instances
     from kairos.search import SearchConfig
-    from kairos.search.batch import solve_all
+    from kairos.search.parallel import solve_all
 
     with pytest.raises(ValidationError, match="budget"):
         solve_all(read_instances(STP)[:1], SearchConfig(budget=10**12), jobs=1)
@@ -335,8 +335,8 @@ def test_cli_error_lines_are_one_short_line():
 
 def test_bench_compress_with_no_model_names_is_refused(tmp_path):
     (tmp_path / "a").write_text("x")
-    out = CliRunner().invoke(app, ["bench", "compress", str(tmp_path / "a"), "--models", ","])
-    assert isinstance(out.exception, ValidationError) and out.exception.field == "--models"
+    out = CliRunner().invoke(app, ["bench", "compress", str(tmp_path / "a"), "--compressors", ","])
+    assert isinstance(out.exception, ValidationError) and out.exception.field == "--compressors"
 
 
 # --- item 8: silent answers ----------------------------------------------------------------------
@@ -411,7 +411,7 @@ def test_allocate_default_value_is_the_whole_budget():
 
 def test_torch_threads_are_capped():
     torch = pytest.importorskip("torch")
-    from kairos.agent.solver import cap_torch_threads
+    from kairos.search.parallel import cap_torch_threads
 
     before = torch.get_num_threads()
     try:

@@ -30,7 +30,7 @@ def test_fit_chinchilla_json(chinchilla_csv, tmp_path):
         app,
         [
             "fit", str(chinchilla_csv), "--law", "chinchilla", "--x", "N,D", "--y", "loss",
-            "--bootstrap", "20", "--workers", "1", "--json", "--out", str(out),
+            "--resamples", "20", "--jobs", "1", "--json", "--out", str(out),
         ],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
@@ -65,7 +65,7 @@ def test_fit_compare_writes_plateau(tmp_path, law, params, verdict):
         app,
         [
             "fit", str(data), "--x", "bytes", "--y", "bpb", "--compare", "power,saturating,bnsl",
-            "--holdout", "0.2", "--bootstrap", "20", "--workers", "1", "--out", str(out),
+            "--holdout", "0.2", "--resamples", "20", "--jobs", "1", "--out", str(out),
         ],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
@@ -82,9 +82,9 @@ def test_fit_compare_writes_plateau(tmp_path, law, params, verdict):
         (["--law", "chinchilla", "--x", "N", "--y", "loss"], ValidationError, "needs 2"),
         (["--law", "power", "--x", "N", "--y", "nope"], InputFormatError, "'nope' not found"),
         (
-            ["--law", "power", "--x", "N", "--y", "loss", "--bootstrap", "-1"],
+            ["--law", "power", "--x", "N", "--y", "loss", "--resamples", "-1"],
             ValidationError,
-            "--bootstrap",
+            "--resamples",
         ),
         (["--law", "power", "--x", "N", "--y", "loss", "--loss", "l1"], ValidationError, "loss"),
         (["--law", "power", "--x", "N", "--y", "loss", "--level", "2"], ValidationError, "--level"),
@@ -128,7 +128,7 @@ def test_fit_power_reports_prediction_cis(tmp_path):
     pq.write_table(pa.table({"steps": x, "loss": y}), data)
     result = CliRunner().invoke(
         app,
-        ["fit", str(data), "--x", "steps", "--y", "loss", "--bootstrap", "30", "--json", "--out", str(tmp_path / "r")],
+        ["fit", str(data), "--x", "steps", "--y", "loss", "--resamples", "30", "--json", "--out", str(tmp_path / "r")],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     predictions = json.loads(result.output)["predictions"]

@@ -2,9 +2,10 @@ import json
 
 import numpy as np
 
-from kairos.demo import DEMO_SECTIONS, DemoContext
+from kairos.demo import SECTIONS, DemoContext
+from kairos.demo.scaling import INFO_KEY, SEARCH_KEY
+from kairos.demo.scaling import section as scaling_section
 from kairos.runfolder import RunFolder
-from kairos.scaling.demo import INFO_KEY, SEARCH_KEY, scaling_section
 from kairos.scaling.synthetic import curve_data
 
 
@@ -14,7 +15,7 @@ def _ctx(tmp_path, results):
 
 
 def test_scaling_section_is_registered_last():
-    assert DEMO_SECTIONS[-1] == "kairos.scaling.demo:scaling_section"
+    assert list(SECTIONS)[-1] == "scaling"
 
 
 def test_demo_uses_synthetic_examples_when_alone(tmp_path):

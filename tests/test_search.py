@@ -10,7 +10,7 @@ from kairos.domains.stp import SlidingTile, generate
 from kairos.errors import SolutionError, ValidationError
 from kairos.policy import HashedRandomPolicy, UniformPolicy
 from kairos.search import ALGORITHMS, SearchConfig, reference_search, search
-from kairos.search.batch import solve_all
+from kairos.search.parallel import solve_all
 
 # The box can slide along the top row but never reach the goal row: unsolvable,
 # with a small finite state space.

@@ -115,14 +115,17 @@ def test_speedup_cli_on_a_small_train_run(tmp_path):
     assert trained.exit_code == 0, trained.output
     out = runner.invoke(app, ["speedup", str(tmp_path / "run"), "--levels", str(tmp_path / "tasks.txt"),
                               "--sizes", "5,all", "--budget", "300000", "--resamples", "50",
-                              "--json"])  # fmt: skip
+                              "--json", "--out", str(tmp_path / "speedup")])  # fmt: skip
     assert out.exit_code == 0, out.output
     summary = json.loads(out.stdout)
     for key in ("slope", "intercept", "r2", "n", "slope_ci", "shared_path", "state_cut", "bound"):
         assert key in summary
     assert summary["n"] >= 6
     for name in ("speedup.json", "speedup.csv", "speedup.png"):
-        assert (tmp_path / "run" / "speedup" / name).is_file()
+        assert (tmp_path / "speedup" / name).is_file()
+    assert not (tmp_path / "run" / "speedup").exists()  # the training run is left as it was
+    meta = json.loads((tmp_path / "speedup" / "run.json").read_text())
+    assert meta["status"] == "completed" and meta["results"]["n"] == summary["n"]
     bad = runner.invoke(app, ["speedup", str(tmp_path), "--levels", str(tmp_path / "tasks.txt")])
     assert isinstance(bad.exception, InputFormatError)  # not a train run folder
     assert "run.json" in str(bad.exception)
@@ -131,11 +134,16 @@ def test_speedup_cli_on_a_small_train_run(tmp_path):
     tasks = str(tmp_path / "tasks.txt")
     for args, field in (
         (["--sizes", "5,lots"], "--sizes"),
-        (["--sizes", "5000"], "sizes"),
+        (["--sizes", "5000"], "--sizes"),
         (["--budget", "0"], "--budget"),
         (["--limit", "0"], "--limit"),
-        (["--base", "median"], "base"),
+        (["--resamples", "0"], "--resamples"),
     ):
         bad = runner.invoke(app, ["speedup", str(tmp_path / "run"), "--levels", tasks, *args])
         assert isinstance(bad.exception, ValidationError), (args, bad.output)
         assert bad.exception.field == field
+    for args in (["--base", "median"], ["--compressor", "zip"]):  # choices from the registry
+        bad = runner.invoke(app, ["speedup", str(tmp_path / "run"), "--levels", tasks, *args,
+                                  "--out", str(tmp_path / "never")])  # fmt: skip
+        assert bad.exit_code == 2 and args[0] in bad.output
+        assert not (tmp_path / "never").exists()  # checked before any side effect

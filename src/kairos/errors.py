@@ -10,8 +10,25 @@ from __future__ import annotations
 from pathlib import Path
 
 
+def _rebuild(cls: type, args: tuple, state: dict) -> KairosError:
+    exc = cls.__new__(cls)
+    exc.args = args
+    exc.__dict__.update(state)
+    return exc
+
+
 class KairosError(Exception):
-    """Base class of all kairos errors."""
+    """Base class of all kairos errors.
+
+    Every subclass pickles intact (type, message and fields such as ``path``,
+    ``line`` and ``field``), so an error raised in a worker process or on a Ray
+    node reaches the caller as the same typed error.
+    """
+
+    def __reduce__(self):
+        # Exception's own reduce calls cls(*args), which breaks for subclasses whose
+        # constructor takes the fields rather than the formatted message.
+        return (_rebuild, (type(self), self.args, dict(self.__dict__)))
 
 
 def quote(value: object, limit: int = 60) -> str:

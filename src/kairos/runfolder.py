@@ -2,7 +2,9 @@
 
 Every command that produces results writes one run folder holding the full
 config, the library versions, the seed, result tables, checkpoints and, for
-the demo, ``report.html``.
+the demo, ``report.html``. ``run.json`` records the ``status`` of the run:
+``running`` while it runs, then ``completed`` with a ``results`` summary, or
+``failed`` with the ``error``.
 """
 
 from __future__ import annotations
@@ -35,6 +37,9 @@ def library_versions() -> dict[str, str]:
     return versions
 
 
+_OPEN: list[RunFolder] = []  # folders created by the running command, not yet closed
+
+
 @dataclass(frozen=True)
 class RunFolder:
     """A directory holding one run's config, versions, results and artefacts."""
@@ -63,10 +68,44 @@ class RunFolder:
             "config": dict(config),
             "seed": seed,
             "started_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "status": "running",
             "versions": library_versions(),
         }
-        write_output_text(path / "run.json", json.dumps(meta, indent=2, default=str) + "\n")
-        return cls(path)
+        write_output_text(path / "run.json", json_text(meta))
+        run = cls(path)
+        _OPEN.append(run)
+        return run
+
+    @classmethod
+    def reopen(cls, path: str | Path) -> RunFolder:
+        """Continue the run in ``path`` (e.g. a resumed training run): status ``running`` again."""
+        run = cls(Path(path))
+        if run.file("run.json").is_file():
+            stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+            run._update(status="running", resumed_utc=stamp)
+            _OPEN.append(run)
+        return run
+
+    def meta(self) -> dict[str, Any]:
+        """The content of ``run.json``."""
+        return json.loads(self.file("run.json").read_text())
+
+    def _update(self, **fields: Any) -> None:
+        write_output_text(self.file("run.json"), json_text({**self.meta(), **fields}))
+
+    def record_results(self, results: Mapping[str, Any]) -> None:
+        """Put the run's results summary (the figures it reports) into ``run.json``."""
+        self._update(results=dict(results))
+
+    def close(self, error: str | None = None) -> None:
+        """Mark the run ``completed``, or ``failed`` with ``error``, and stamp the end time."""
+        ended = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        if error is None:
+            self._update(status="completed", ended_utc=ended)
+        else:
+            self._update(status="failed", error=error, ended_utc=ended)
+        if self in _OPEN:
+            _OPEN.remove(self)
 
     def file(self, name: str) -> Path:
         """Path of an artefact inside the run folder."""
@@ -99,6 +138,14 @@ def json_safe(obj: Any) -> Any:
 def json_text(obj: Any) -> str:
     """Strict, pretty JSON of ``obj`` (non-finite numbers as null; other objects as str)."""
     return json.dumps(json_safe(obj), indent=2, default=str, allow_nan=False) + "\n"
+
+
+def close_open_runs(error: str | None) -> None:
+    """Close every run folder created since the last call (failed with ``error`` if given)."""
+    while _OPEN:
+        run = _OPEN.pop()
+        if run.file("run.json").is_file():
+            run.close(error)
 
 
 def write_csv(path: str | Path, rows: Iterable[Mapping[str, Any]]) -> Path:

@@ -1,10 +1,10 @@
-from kairos.cost.demo import attention_share_rows
-from kairos.demo import DEMO_SECTIONS, run_demo
+from kairos.demo import SECTIONS, run_demo
+from kairos.demo.cost import attention_share_rows
 
 
 def test_cost_section_is_registered_and_runs_quick(tmp_path):
-    assert "kairos.cost.demo:section" in DEMO_SECTIONS
-    path, failed = run_demo(tmp_path / "run", quick=True, sections=["kairos.cost.demo:section"])
+    assert "cost" in SECTIONS
+    path, failed = run_demo(tmp_path / "run", quick=True, sections=["cost"])
     assert failed == []
     html = path.read_text()
     assert "Attention share" in html and html.count("data:image/png") >= 2

@@ -42,12 +42,17 @@ from kairos.errors import InputFormatError, ValidationError
 from kairos.policy.base import Policy
 from kairos.runfolder import RunFolder
 from kairos.search.engine import SearchConfig, open_session, search
+from kairos.search.parallel import solve_all
+from kairos.search.result import SearchResult
 
 METHODS = ("index", "fixed", "round_robin")
 BFS_DIFFICULTY_BUDGET = 2_000_000  # optimal lengths beyond this are left blank
+BFS_DIFFICULTY = SearchConfig(algorithm="bfs", budget=BFS_DIFFICULTY_BUDGET)
 
 
-def difficulty(domain: Domain, actions: Sequence[int]) -> tuple[str, float]:
+def difficulty(
+    domain: Domain, actions: Sequence[int], *, bfs: SearchResult | None = None
+) -> tuple[str, float]:
     """An independent difficulty measure of a solved task: (name, value), nan when unknown.
 
     The domain's ``difficulty`` names the measure: ``bfs_optimal_length``, the
@@ -55,13 +60,14 @@ def difficulty(domain: Domain, actions: Sequence[int]) -> tuple[str, float]:
     or, by default, ``uniform_code_length_bits``, ℓ_ν0 of the solution found in
     bits under the uniform prior. A task with no solution (``actions`` empty)
     gets ``("", nan)``: it does not enter the effort measure, and its BFS would
-    cost more than the whole run.
+    cost more than the whole run. ``bfs`` is that BFS's result when it was
+    already run (e.g. for many tasks at once by the parallel runner).
     """
     if not actions:  # only solved tasks enter the effort measure
         return "", math.nan
     measure = getattr(domain, "difficulty", DEFAULT_DIFFICULTY)
     if measure == "bfs_optimal_length":
-        found = search(domain, SearchConfig(algorithm="bfs", budget=BFS_DIFFICULTY_BUDGET))
+        found = bfs or search(domain, BFS_DIFFICULTY)
         return measure, float(found.length) if found.solved else math.nan
     if measure != DEFAULT_DIFFICULTY:
         raise ValidationError(
@@ -125,6 +131,7 @@ def run_agent(
     policy: Policy | None = None,
     config: SearchConfig = SearchConfig(),
     on_stage: Callable[[str], None] | None = None,
+    jobs: int = 1,
 ) -> dict:
     """Run the agent and its baselines on ``tasks``, meet them again, and audit.
 
@@ -135,6 +142,10 @@ def run_agent(
         is abandoned only when even the whole budget, spent at its predicted rate,
         would not be expected to buy one solve; a quarter of it abandoned all ten
         Boxoban tasks of bench/RESULTS.md's "Robustness" run, the whole of it solved 3).
+    jobs : int
+        Worker processes for the independent searches (the BFS difficulty of
+        each solved task); the allocations themselves share one budget and run
+        in order.
     """
     if not tasks:
         raise ValidationError("tasks", "expected at least one task")
@@ -180,10 +191,21 @@ def run_agent(
     run.write_csv("repeats.csv", repeats)
 
     stage("difficulty of each task")
+    paths = [
+        next((r.tasks[i].actions for r in runs.values() if r.tasks[i].actions), ())
+        for i in range(len(tasks))
+    ]
+    by_bfs = [
+        i
+        for i, task in enumerate(tasks)
+        if paths[i] and getattr(task, "difficulty", DEFAULT_DIFFICULTY) == "bfs_optimal_length"
+    ]
+    bfs = dict(
+        zip(by_bfs, solve_all([tasks[i] for i in by_bfs], BFS_DIFFICULTY, jobs=jobs), strict=True)
+    )
     rows = []
     for i, task in enumerate(tasks):
-        path = next((r.tasks[i].actions for r in runs.values() if r.tasks[i].actions), ())
-        measure, level = difficulty(task, path)
+        measure, level = difficulty(task, paths[i], bfs=bfs.get(i))
         for method in METHODS:
             t = runs[method].tasks[i]
             rows.append(

@@ -179,29 +179,3 @@ def frontier_table(priced: list[tuple[FrontierRow, CostBreakdown]]) -> list[dict
         }
         for i, (r, c) in enumerate(priced)
     ]
-
-
-def plot_frontier(table: list[dict[str, Any]], *, title: str = "") -> Any:
-    """Accuracy against eFLOPs (log scale), the frontier drawn as a step line."""
-    from kairos.plotting import new_figure
-
-    fig, ax = new_figure()
-    models = sorted({r["model"] for r in table})
-    for model in models:
-        pts = [r for r in table if r["model"] == model]
-        ax.scatter([r["eflops"] for r in pts], [r["accuracy"] for r in pts], label=model, s=25)
-    front = sorted((r for r in table if r["on_frontier"]), key=lambda r: r["eflops"])
-    ax.step(
-        [r["eflops"] for r in front],
-        [r["accuracy"] for r in front],
-        where="post",
-        color="black",
-        lw=1,
-        label="frontier",
-    )
-    ax.set_xscale("log")
-    ax.set_xlabel("eFLOPs per problem")
-    ax.set_ylabel("accuracy")
-    ax.set_title(title)
-    ax.legend(fontsize=7)
-    return fig

@@ -225,3 +225,13 @@ def write_instances(path: str | Path, puzzles: Sequence[SlidingTile]) -> None:
     from kairos.container import atomic_write_text
 
     atomic_write_text(Path(path), "".join(p.to_line() + "\n" for p in puzzles))
+
+
+def generate_instances(size: int, num_moves: int, count: int, *, seed: int) -> list[SlidingTile]:
+    """``count`` instances from :func:`generate`, instance i seeded by (``seed``, i).
+
+    The same ``seed`` gives the same file, and its first k instances do not
+    depend on ``count``.
+    """
+    seeds = [int(np.random.SeedSequence([seed, i]).generate_state(1)[0]) for i in range(count)]
+    return [generate(size, num_moves, seed=s) for s in seeds]

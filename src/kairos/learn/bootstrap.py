@@ -406,7 +406,7 @@ def run_bootstrap(
                 f"made for {policy.domain!r}, the run is for {config.domain!r}",
             )
         state = BootstrapState(problems_digest=digest, budget=config.initial_budget)
-    from kairos.agent.solver import cap_torch_threads
+    from kairos.search.parallel import cap_torch_threads
 
     cap_torch_threads(config.jobs)  # a neural policy's threads: --jobs in all (workers get 1)
     emit = on_event or (lambda kind, info: None)
@@ -516,13 +516,13 @@ def run_bootstrap(
 
 
 def _attempts(problems, todo, policy, search_config, config, capped, deadline=None):
-    from kairos.agent.solver import attempt_all
+    from kairos.search.parallel import solve_iter
 
-    yield from attempt_all(
+    yield from solve_iter(
         problems,
-        todo,
-        policy,
         search_config,
+        policy,
+        indices=todo,
         jobs=config.jobs,
         should_stop=capped,
         executor=config.executor,

@@ -105,33 +105,53 @@ class NetSpec:
     hidden: int = 64
 
 
+_NET_CLASS = None
+
+
+def _net_class():
+    """The torch module class, defined on first use (torch is imported lazily)."""
+    global _NET_CLASS
+    if _NET_CLASS is None:
+        import torch
+        from torch import nn
+
+        class Net(nn.Module):
+            def __init__(self, spec: NetSpec) -> None:
+                super().__init__()
+                chans = [CHANNELS[spec.domain]] + [spec.width] * spec.layers
+                self.convs = nn.ModuleList(
+                    nn.Conv2d(a, b, 3, padding=1) for a, b in itertools.pairwise(chans)
+                )
+                self.head = nn.Sequential(
+                    nn.Linear(spec.width + NUM_ACTIONS + 1, spec.hidden),
+                    nn.ReLU(),
+                    nn.Linear(spec.hidden, NUM_ACTIONS),
+                )
+
+            def forward(self, grids, agent, last):
+                x = grids  # (B, C, H, W)
+                for conv in self.convs:
+                    x = torch.relu(conv(x))  # (B, width, H, W)
+                feat = x[torch.arange(len(x)), :, agent[:, 0], agent[:, 1]]  # (B, width)
+                onehot = torch.nn.functional.one_hot(last + 1, NUM_ACTIONS + 1).float()  # (B, 5)
+                return self.head(torch.cat([feat, onehot], dim=1))  # (B, 4)
+
+        # Pickle finds the class as ``kairos.policy.neural.Net`` (module __getattr__ below),
+        # so a neural policy can be sent to a worker process or a Ray node.
+        Net.__qualname__ = "Net"
+        _NET_CLASS = Net
+    return _NET_CLASS
+
+
+def __getattr__(name: str):
+    if name == "Net":
+        return _net_class()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def build_net(spec: NetSpec):
     """The torch module for ``spec`` (imports torch)."""
-    import torch
-    from torch import nn
-
-    class Net(nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            chans = [CHANNELS[spec.domain]] + [spec.width] * spec.layers
-            self.convs = nn.ModuleList(
-                nn.Conv2d(a, b, 3, padding=1) for a, b in itertools.pairwise(chans)
-            )
-            self.head = nn.Sequential(
-                nn.Linear(spec.width + NUM_ACTIONS + 1, spec.hidden),
-                nn.ReLU(),
-                nn.Linear(spec.hidden, NUM_ACTIONS),
-            )
-
-        def forward(self, grids, agent, last):
-            x = grids  # (B, C, H, W)
-            for conv in self.convs:
-                x = torch.relu(conv(x))  # (B, width, H, W)
-            feat = x[torch.arange(len(x)), :, agent[:, 0], agent[:, 1]]  # (B, width)
-            onehot = torch.nn.functional.one_hot(last + 1, NUM_ACTIONS + 1).float()  # (B, 5)
-            return self.head(torch.cat([feat, onehot], dim=1))  # (B, 4)
-
-    return Net()
+    return _net_class()(spec)
 
 
 class NeuralPolicy:

@@ -19,7 +19,10 @@ table { border-collapse: collapse; margin: 1em 0; font-size: 0.9em; }
 th, td { border: 1px solid #ccc; padding: 3px 8px; text-align: right; }
 th { background: #f0f0f0; } td:first-child, th:first-child { text-align: left; }
 figure { margin: 1em 0; } figcaption { font-size: 0.85em; color: #555; }
+figure img { max-width: 100%; height: auto; display: block; }
+.wide { overflow-x: auto; max-width: 100%; } pre { overflow-x: auto; max-width: 100%; }
 .note { color: #555; font-size: 0.9em; } .error { color: #a00; }
+section.failed h2 { color: #a00; border-bottom-color: #a00; }
 """
 
 
@@ -41,6 +44,7 @@ class Section:
 
     title: str
     blocks: list[str] = field(default_factory=list)
+    status: str = "ok"  # "failed" renders the section as failed
 
     def text(self, paragraph: str, *, css_class: str | None = None) -> Section:
         """Add a paragraph of plain text (escaped)."""
@@ -60,7 +64,8 @@ class Section:
         )
         cap = f"<caption>{html.escape(caption)}</caption>" if caption else ""
         self.blocks.append(
-            f"<table>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+            f"<div class='wide'><table>{cap}<thead><tr>{head}</tr></thead>"
+            f"<tbody>{body}</tbody></table></div>"
         )
         return self
 
@@ -104,8 +109,11 @@ class Report:
             f"<h1>{html.escape(self.title)}</h1><p class='note'>Generated {stamp}</p><ul>{toc}</ul>",
         ]
         for i, s in enumerate(self.sections):
+            status = html.escape(s.status)
+            parts.append(f'<section class="{status}" data-status="{status}">')
             parts.append(f'<h2 id="s{i}">{html.escape(s.title)}</h2>')
             parts.extend(s.blocks)
+            parts.append("</section>")
         parts.append("</body></html>")
         return "\n".join(parts)
 

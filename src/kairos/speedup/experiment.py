@@ -123,11 +123,13 @@ def run_speedup(
     compressor: str = "cm",
     base: str = "uniform",
     on_stage: Callable[[str], None] | None = None,
+    jobs: int = 1,
 ) -> tuple[dict, list[dict]]:
     """Measure the law; returns (summary JSON, per-pair rows).
 
     ``base`` is ``uniform`` (ν0 = uniform) or ``smallest`` (ν0 = the prior of
-    the smallest subset; the other priors are compared with it).
+    the smallest subset; the other priors are compared with it). ``jobs``
+    worker processes search the tasks under each prior.
     """
     if base not in ("uniform", "smallest"):
         raise ValidationError("base", f"got {base!r}, expected 'uniform' or 'smallest'")
@@ -154,16 +156,16 @@ def run_speedup(
     estimate = CompressorEstimate(compressor)
     base_text = training_text.get(n0, []) if base != "uniform" else []
     stage(f"base prior {base_name}: tree and state-cut search")
-    base_tree = measure_prior(tasks, base_policy, tree)
-    base_cut = measure_prior(tasks, base_policy, cut)
+    base_tree = measure_prior(tasks, base_policy, tree, jobs=jobs)
+    base_cut = measure_prior(tasks, base_policy, cut, jobs=jobs)
     rows: list[dict] = []
     cut_rows: list[dict] = []
     solved_counts = {base_name: {"tree": _count(base_tree), "cut": _count(base_cut)}}
     coding = {base_name: coded_stream(tasks, base_tree, base_policy, state_cut=False)}
     for n, policy, _ in priors:
         stage(f"prior D{n}: tree and state-cut search")
-        learned_tree = measure_prior(tasks, policy, tree)
-        learned_cut = measure_prior(tasks, policy, cut)
+        learned_tree = measure_prior(tasks, policy, tree, jobs=jobs)
+        learned_cut = measure_prior(tasks, policy, cut, jobs=jobs)
         solved_counts[f"D{n}"] = {"tree": _count(learned_tree), "cut": _count(learned_cut)}
         coding[f"D{n}"] = coded_stream(tasks, learned_tree, policy, state_cut=False)
         for row in pair_rows(tasks, base_tree, learned_tree, base_policy, state_cut=False):

@@ -39,7 +39,7 @@ from kairos.domains.base import Domain
 from kairos.policy.base import Policy
 from kairos.policy.uniform import UniformPolicy
 from kairos.scaling.line import fit_line
-from kairos.search.engine import SearchConfig, search
+from kairos.search.engine import SearchConfig
 from kairos.search.paths import code_length_bits, path_distributions
 from kairos.search.result import SearchResult
 
@@ -82,10 +82,12 @@ def coded_stream(
 
 
 def measure_prior(
-    tasks: Sequence[Domain], policy: Policy | None, config: SearchConfig
+    tasks: Sequence[Domain], policy: Policy | None, config: SearchConfig, *, jobs: int = 1
 ) -> list[SearchResult]:
-    """Search every task under one prior with one configuration."""
-    return [search(task, config, policy) for task in tasks]
+    """Search every task under one prior with one configuration (``jobs`` worker processes)."""
+    from kairos.search.parallel import solve_all
+
+    return solve_all(tasks, config, policy, jobs=jobs)
 
 
 def pair_rows(

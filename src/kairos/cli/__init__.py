@@ -1,17 +1,18 @@
-"""The ``kairos`` command line: a thin layer over the library.
+"""The ``kairos`` command line: a thin layer over the library, one module per command group.
 
-Heavy libraries are imported inside commands so that ``kairos --help`` is fast.
+Every command module exposes ``register(app)``, which attaches its commands with
+:func:`command` (the one registration style). Shared option definitions live in
+:mod:`kairos.cli.options`. Heavy libraries are imported inside the commands, so
+``kairos --help`` is fast.
 """
 
 from __future__ import annotations
 
-import time
-from pathlib import Path
+import functools
+from collections.abc import Callable
 from typing import Annotated
 
 import typer
-
-from kairos.outputs import new_run_path
 
 app = typer.Typer(
     name="kairos",
@@ -20,6 +21,33 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+
+
+def command(group: typer.Typer, name: str, func: Callable, **kwargs) -> None:
+    """Register ``func`` as command ``name`` of ``group`` (wrapped by :func:`tracked`)."""
+    group.command(name, **kwargs)(tracked(func))
+
+
+def tracked(func: Callable) -> Callable:
+    """``func``, closing the run folders it creates: ``failed`` with the error when it
+    raises, ``completed`` when it returns (see :mod:`kairos.runfolder`)."""
+
+    @functools.wraps(func)
+    def tracked(*args, **kw):
+        from kairos.runfolder import close_open_runs
+
+        try:
+            result = func(*args, **kw)
+        except typer.Exit as exc:
+            close_open_runs(None if not exc.exit_code else f"exit code {exc.exit_code}")
+            raise
+        except BaseException as exc:
+            close_open_runs(f"{type(exc).__name__}: {exc}")
+            raise
+        close_open_runs(None)
+        return result
+
+    return tracked
 
 
 def _version_callback(value: bool) -> None:
@@ -35,59 +63,36 @@ def _root(
     version: Annotated[
         bool,
         typer.Option(
-            "--version", callback=_version_callback, is_eager=True, help="Print the version."
+            "--version",
+            callback=_version_callback,
+            is_eager=True,
+            metavar="",
+            help="Print the version.",
         ),
     ] = False,
 ) -> None:
     """Intelligence is about time: solve, learn, compress, price and scale."""
 
 
-@app.command()
-def demo(
-    out: Annotated[
-        Path | None, typer.Option(help="Run folder (default: runs/demo-<timestamp>).")
-    ] = None,
-    seed: Annotated[int, typer.Option(help="Seed for every stochastic step.")] = 0,
-    quick: Annotated[
-        bool, typer.Option(help="Smaller workloads (seconds, for smoke tests).")
-    ] = False,
-) -> None:
-    """Run the embedded default job on bundled data and write report.html."""
-    from rich.console import Console
+def _register_all() -> None:
+    from kairos.cli import (
+        agent,
+        compare,
+        cost,
+        demo,
+        fit,
+        generate,
+        info,
+        solve,
+        speedup,
+        train,
+    )
 
-    from kairos.demo import run_demo
-
-    console = Console()
-    out = out or new_run_path("demo")
-    t0 = time.perf_counter()
-    path, failed = run_demo(out, seed=seed, quick=quick, console=console)
-    console.print(f"\nReport: [bold]{path}[/bold]  ({time.perf_counter() - t0:.1f} s)")
-    if failed:
-        console.print(f"[red]{len(failed)} section(s) failed: {', '.join(failed)}[/red]")
-        raise typer.Exit(1)
+    for module in (demo, solve, generate, compare, train, speedup, agent, info, fit, cost):
+        module.register(app)
 
 
-from kairos.search.commands import solve as _solve  # noqa: E402
-
-app.command(name="solve")(_solve)
-from kairos.agent.commands import train as _train  # noqa: E402  (light: heavy imports inside)
-
-app.command(name="train")(_train)
-# --- information pillar: compress, decompress, info, bench compress ---
-from kairos.info import commands as _info_commands  # noqa: E402
-
-_info_commands.register(app)
-from kairos.cost.commands import cost_app  # noqa: E402  (light: heavy imports live in the commands)
-
-app.add_typer(cost_app, name="cost")
-from kairos.scaling.commands import fit_command  # noqa: E402  (light: heavy imports are inside)
-
-app.command("fit")(fit_command)
-from kairos.agent import toni_commands as _toni_commands  # noqa: E402  (heavy imports inside)
-
-app.command("allocate")(_toni_commands.allocate)
-app.command("audit")(_toni_commands.audit)
-app.command("speedup")(_toni_commands.speedup)
+_register_all()
 
 
 MAX_MESSAGE_CHARS = 400  # an error message quotes input; it must not echo a 200 KB line

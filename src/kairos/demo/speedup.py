@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from kairos.demo import DemoContext
+from kairos.demo.context import DemoContext
 from kairos.report import Section
 
 
-def speedup_section(ctx: DemoContext) -> Section:
+def section(ctx: DemoContext) -> Section:
     """Fit priors on nested sets of solved 8-puzzles; tree-search held-out ones under each."""
     from kairos.domains.stp import generate
     from kairos.search import SearchConfig, search

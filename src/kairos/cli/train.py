@@ -3,76 +3,58 @@
 from __future__ import annotations
 
 import os
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from kairos.domains import DomainName
+from kairos.cli import options as opt
 
-
-class Objective(StrEnum):
-    lts = "lts"
-    xent = "xent"
-
-
-class Executor(StrEnum):
-    local = "local"
-    ray = "ray"
-
-
-class PolicyKind(StrEnum):
-    cm = "cm"
-    nn = "nn"
+ObjectiveChoice = opt.choices("ObjectiveChoice", ("lts", "xent"))
+PolicyKindChoice = opt.choices("PolicyKindChoice", ("cm", "nn"))
 
 
 def train(
-    domain: Annotated[DomainName, typer.Argument(help="Problem domain.")],
+    domain: opt.Domain,
     levels: Annotated[
-        list[Path], typer.Option("--levels", help="Training problem file(s); repeat for several.")
+        list[Path], opt.levels_option("Training problem file(s); repeat for several.")
     ],
     out: Annotated[Path, typer.Option("--out", help="Run folder; gets policy.kpol.")],
-    objective: Annotated[Objective, typer.Option(help="Training loss.")] = Objective.lts,
-    policy: Annotated[
-        PolicyKind, typer.Option(help="Context model (cm) or convolutional network (nn).")
-    ] = (PolicyKind.cm),
+    objective: Annotated[
+        ObjectiveChoice, typer.Option(help="Training loss.")
+    ] = ObjectiveChoice.lts,
+    policy_kind: Annotated[
+        PolicyKindChoice,
+        typer.Option("--policy-kind", help="Context model (cm) or convolutional network (nn)."),
+    ] = PolicyKindChoice.cm,
     budget: Annotated[int, typer.Option(help="Initial expansion budget per problem.")] = 2_000,
     l2: Annotated[float, typer.Option(help="L2 weight toward zero weights.")] = 1e-4,
-    limit: Annotated[
-        int | None, typer.Option(help="Use only the first N problems of the files.")
-    ] = None,
-    jobs: Annotated[int, typer.Option(help="Worker processes (local pool).")] = (
-        os.cpu_count() or 1
-    ),
+    limit: opt.Limit = None,
+    jobs: opt.Jobs = os.cpu_count() or 1,
+    executor: opt.Executor = opt.ExecutorChoice.local,
+    ray_address: opt.RayAddress = None,
     time_limit: Annotated[
         float | None, typer.Option("--time-limit", help="Wall-clock cap in seconds.")
     ] = None,
     max_expansions: Annotated[
         int | None, typer.Option(help="Cap on expansions over the whole run.")
     ] = None,
-    executor: Annotated[
-        Executor, typer.Option(help="Local process pool, or Ray (optional extra).")
-    ] = Executor.local,
     resume: Annotated[bool, typer.Option(help="Continue the run in --out.")] = False,
     seed: Annotated[int, typer.Option(help="Hash seed of the contexts.")] = 0,
+    as_json: opt.Json = False,
 ) -> None:
     """Bootstrap-train a policy: solve, learn from the solutions, double the budget, repeat."""
-    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
     from rich.progress import TimeElapsedColumn as Elapsed
     from rich.table import Table
 
-    from kairos.domains import load_domain_file
     from kairos.errors import ValidationError
     from kairos.learn.bootstrap import CHECKPOINT_NAME, BootstrapConfig, run_bootstrap
     from kairos.runfolder import RunFolder
+    from kairos.search.parallel import check_executor, connect
 
-    if limit is not None and limit < 1:
-        raise ValidationError("--limit", f"got {limit}, expected >= 1")
-    problems = [p for path in levels for p in load_domain_file(domain.value, path)]
-    if limit is not None:
-        problems = problems[:limit]
+    check_executor(executor.value, jobs)
+    problems = opt.load_problems(domain.value, levels, limit=limit)
     if resume and not (out / CHECKPOINT_NAME).exists():
         raise ValidationError("--resume", f"no checkpoint {out / CHECKPOINT_NAME} to resume")
     config = BootstrapConfig(
@@ -84,23 +66,23 @@ def train(
         max_expansions=max_expansions,
         jobs=jobs,
         seed=seed,
-        policy=policy.value,
+        policy=policy_kind.value,
         executor=executor.value,
     )
-    if not resume:
-        RunFolder.create(
+    if executor.value == "ray":
+        connect(ray_address, jobs)
+    if resume:
+        run = RunFolder.reopen(out)
+    else:
+        run = RunFolder.create(
             out,
             command="train",
-            config={
-                **config.__dict__,
-                "levels": [str(p) for p in levels],
-                "limit": limit,
-            },
+            config={**config.__dict__, "levels": [str(p) for p in levels], "limit": limit},
             seed=seed,
             must_be_new=True,
             hint="pass --resume to continue it, or give a new --out",
         )
-    console = Console()
+    console = opt.console(stderr=as_json)
     with Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -121,6 +103,20 @@ def train(
                 bar.update(task, completed=info["solved"])
 
         state, _ = run_bootstrap(problems, out, config, resume=resume, on_event=on_event)
+    summary = {
+        "problems": len(problems),
+        "solved": len(state.solved),
+        "iterations": state.iteration,
+        "budget": state.budget,
+        "total_expansions": state.total_expansions,
+        "wall_s": state.wall_s,
+        "stop_reason": state.stop_reason,
+    }
+    if (out / "run.json").is_file():
+        run.record_results(summary)
+    if as_json:
+        opt.echo_json({**summary, "log": state.log})
+        return
     table = Table(title=f"kairos train {domain.value} · {objective.value}")
     for col in ("iter", "budget", "new", "solved", "expansions", "wall s"):
         table.add_column(col, justify="right")
@@ -135,7 +131,7 @@ def train(
         )
     console.print(table)
     if not state.solved:
-        Console(stderr=True).print(
+        opt.console(stderr=True).print(
             f"[yellow]warning: no training problem was solved, so {out / 'policy.kpol'} is the "
             "untrained initial policy; raise --budget or use easier --levels[/yellow]"
         )
@@ -143,3 +139,9 @@ def train(
         f"stopped: {state.stop_reason} · solved {len(state.solved)}/{len(problems)} · "
         f"policy: {out / 'policy.kpol'}"
     )
+
+
+def register(app: typer.Typer) -> None:
+    from kairos.cli import command
+
+    command(app, "train", train)

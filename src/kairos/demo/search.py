@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from kairos.demo import DemoContext
+from kairos.demo.context import DemoContext
 from kairos.report import Section
 
 
@@ -24,11 +24,11 @@ def _problem_sets(quick: bool):
     return sets
 
 
-def search_section(ctx: DemoContext) -> Section:
+def section(ctx: DemoContext) -> Section:
     """Solve the bundled problems with LTS (uniform policy), BFS and WA*; plot the costs."""
     from kairos.plotting import new_figure
     from kairos.search import ALGORITHMS, SearchConfig, search
-    from kairos.search.batch import summarise
+    from kairos.search.summary import summarise
 
     sets = _problem_sets(ctx.quick)
     total = sum(len(p) for _, p, _ in sets) * len(ALGORITHMS)

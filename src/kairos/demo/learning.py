@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 
-from kairos.demo import DemoContext
+from kairos.demo.context import DemoContext
 from kairos.report import Section
 
 
@@ -41,7 +41,7 @@ def _plot_run(log: list[dict], title: str):
     return fig
 
 
-def learning_section(ctx: DemoContext) -> Section:
+def section(ctx: DemoContext) -> Section:
     """A short live bootstrap run on bundled levels, and the shipped policy against uniform."""
     from kairos.data import (
         BOXOBAN_DEMO,
@@ -56,7 +56,7 @@ def learning_section(ctx: DemoContext) -> Section:
     from kairos.policy import UniformPolicy
     from kairos.policy.files import load_policy
     from kairos.search import SearchConfig, search
-    from kairos.search.batch import summarise
+    from kairos.search.summary import summarise
 
     levels = read_levels(data_path(BOXOBAN_DEMO))
     if ctx.quick:  # smoke test of the code path: small puzzles, small budget

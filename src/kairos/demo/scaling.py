@@ -200,7 +200,7 @@ def _plateau_part(ctx, section: Section, num_resamples: int) -> None:
     )
 
 
-def scaling_section(ctx) -> Section:
+def section(ctx) -> Section:
     """Demo section: Chinchilla recovery, coverage of the solver, plateau test of the compressor."""
     section = Section("Scaling: law fits, bootstrap CIs and the plateau test")
     num_resamples = 50 if ctx.quick else 1000

@@ -2,31 +2,22 @@
 
 from __future__ import annotations
 
-import time
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from kairos.domains import DomainName
-from kairos.outputs import new_run_path
+from kairos.cli import options as opt
 
-
-class AlgoName(StrEnum):
-    lts = "lts"
-    bfs = "bfs"
-    wastar = "wastar"
+AlgoChoice = opt.choices("AlgoChoice", ("lts", "bfs", "wastar"))
 
 
 def solve(
-    domain: Annotated[DomainName, typer.Argument(help="Problem domain.")],
+    domain: opt.Domain,
     levels: Annotated[
         list[Path] | None,
-        typer.Option(
-            "--levels",
-            help="Problem file(s): '--levels a.txt b.txt' or '--levels a.txt --levels b.txt'.",
-            show_default=False,
+        opt.levels_option(
+            "Problem file(s): '--levels a.txt b.txt' or '--levels a.txt --levels b.txt'."
         ),
     ] = None,
     more_levels: Annotated[
@@ -35,13 +26,14 @@ def solve(
             metavar="FILE", help="More problem files (what a shell glob after --levels gives)."
         ),
     ] = None,
-    algo: Annotated[AlgoName, typer.Option(help="Search algorithm.")] = AlgoName.lts,
-    budget: Annotated[int, typer.Option(help="Expansion budget per problem.")] = 100_000,
+    algo: Annotated[AlgoChoice, typer.Option(help="Search algorithm.")] = AlgoChoice.lts,
+    budget: opt.Budget = 100_000,
     time_limit: Annotated[
         float | None,
         typer.Option(
             "--time-limit",
             help="CPU seconds per problem (domains with their own search, e.g. programs).",
+            show_default=False,
         ),
     ] = None,
     holdout: Annotated[
@@ -64,34 +56,38 @@ def solve(
         ),
     ] = None,
     weight: Annotated[float, typer.Option(help="Heuristic weight for wastar.")] = 1.5,
-    jobs: Annotated[int, typer.Option(help="Worker processes (local pool).")] = 1,
-    results: Annotated[Path | None, typer.Option(help="CSV with one row per problem.")] = None,
-    out: Annotated[
-        Path | None, typer.Option(help="Run folder (default: runs/solve-<timestamp>).")
+    limit: opt.Limit = None,
+    jobs: opt.Jobs = 1,
+    executor: opt.Executor = opt.ExecutorChoice.local,
+    ray_address: opt.RayAddress = None,
+    results: Annotated[
+        Path | None, typer.Option(help="Also write the per-problem CSV here.", show_default=False)
     ] = None,
+    out: opt.Out = None,
+    as_json: opt.Json = False,
 ) -> None:
     """Solve every problem in the given files and print a summary table."""
-    from rich.console import Console
+    import time
+
     from rich.progress import Progress
     from rich.table import Table
 
-    from kairos.domains import load_domain_file
     from kairos.errors import ValidationError
     from kairos.outputs import check_output_path
     from kairos.policy import policy_by_name
     from kairos.runfolder import RunFolder, write_csv
     from kairos.search import SearchConfig
-    from kairos.search.batch import solve_all, summarise
+    from kairos.search.parallel import check_executor, solve_all
+    from kairos.search.summary import summarise
 
-    if jobs < 1:
-        raise ValidationError("--jobs", f"got {jobs}, expected >= 1")
+    check_executor(executor.value, jobs)
     levels = [*(levels or []), *(more_levels or [])]
     if not levels:
         raise ValidationError("--levels", "no problem file given; pass --levels FILE...")
     if results is not None:
         check_output_path(results)
     config = SearchConfig(algorithm=algo.value, budget=budget, weight=weight)
-    problems = [p for path in levels for p in load_domain_file(domain.value, path)]
+    problems = opt.load_problems(domain.value, levels, limit=limit)
     if problems and all(callable(getattr(p, "solve", None)) for p in problems):
         _solve_own(
             problems,
@@ -103,6 +99,7 @@ def solve(
             policy,
             results,
             out,
+            as_json,
             strategy,
         )
         return
@@ -114,32 +111,31 @@ def solve(
                 flag, f"domain {domain.value!r} has no search of its own that supports it"
             )
     pol = policy_by_name(policy, domain=domain.value)
-    console = Console()
+    run = RunFolder.create(
+        opt.run_dir(out, "solve"),
+        command="solve",
+        config={"domain": domain.value, "levels": [str(p) for p in levels],
+                "algorithm": algo.value, "budget": budget, "policy": policy, "weight": weight,
+                "limit": limit, "jobs": jobs, "executor": executor.value},
+        seed=None,
+    )  # fmt: skip
+    console = opt.console(stderr=as_json)
     t0 = time.perf_counter()
     with Progress(console=console, transient=True) as bar:
         task = bar.add_task(f"{algo.value} on {len(problems)} problems", total=len(problems))
-        found = solve_all(problems, config, pol, jobs=jobs, on_result=lambda r: bar.advance(task))
+        found = solve_all(problems, config, pol, jobs=jobs, executor=executor.value,
+                          ray_address=ray_address, on_result=lambda r: bar.advance(task))  # fmt: skip
     wall_s = time.perf_counter() - t0
     rows = [r.row() for r in found]
-    run = RunFolder.create(
-        out or new_run_path("solve"),
-        command="solve",
-        config={
-            "domain": domain.value,
-            "levels": [str(p) for p in levels],
-            "algorithm": algo.value,
-            "budget": budget,
-            "policy": policy,
-            "weight": weight,
-            "jobs": jobs,
-        },
-        seed=None,
-    )
     run.write_csv("results.csv", rows)
     if results is not None:
         write_csv(results, rows)
-    s = summarise(found)
-    table = Table(title=f"kairos solve {domain.value} · {algo.value} · {pol.name}")
+    s = {**summarise(found), "wall_s": wall_s}
+    run.record_results(s)
+    if as_json:
+        opt.echo_json(s)
+        return
+    table = Table(title=f"kairos solve {domain.value} · {algo.value} · {opt.policy_label(policy)}")
     for col in ("solved", "mean exp.", "median exp.", "max exp.", "mean length", "seconds"):
         table.add_column(col, justify="right")
     table.add_row(
@@ -155,15 +151,25 @@ def solve(
 
 
 def _solve_own(
-    problems, domain, levels, budget, time_limit, holdout, policy, results, out, strategy=None
+    problems,
+    domain,
+    levels,
+    budget,
+    time_limit,
+    holdout,
+    policy,
+    results,
+    out,
+    as_json,
+    strategy=None,
 ):
     """Solve with a domain's own search (its optional ``solve`` hook), e.g. program synthesis.
 
     A transformer prior (:mod:`kairos.search.neural`) replaces the hook for program tasks.
     """
     import math
+    import time
 
-    from rich.console import Console
     from rich.progress import Progress
     from rich.table import Table
 
@@ -174,7 +180,7 @@ def _solve_own(
     if time_limit is not None and not time_limit > 0:
         raise ValidationError("--time-limit", f"got {time_limit}, expected > 0 CPU seconds")
     neural = neural_solver_for(policy, strategy, problems, domain)
-    console = Console()
+    console = opt.console(stderr=as_json)
     found = []
     t0 = time.perf_counter()
     with Progress(console=console, transient=True) as bar:
@@ -198,7 +204,7 @@ def _solve_own(
     wall_s = time.perf_counter() - t0
     rows = [r.row() for r in found]
     run = RunFolder.create(
-        out or Path("runs") / time.strftime("solve-%Y%m%d-%H%M%S"),
+        opt.run_dir(out, "solve"),
         command="solve",
         config={
             "domain": domain,
@@ -214,6 +220,17 @@ def _solve_own(
     run.write_csv("results.csv", rows)
     if results is not None:
         write_csv(results, rows)
+    summary = {
+        "problems": len(found),
+        "solved": sum(r.solved for r in found),
+        "generalized": sum(r.generalized for r in found),
+        "expansions": sum(r.expansions for r in found),
+        "wall_s": wall_s,
+    }
+    run.record_results(summary)
+    if as_json:
+        opt.echo_json(summary)
+        return
     table = Table(title=f"kairos solve {domain} · {policy} · holdout {holdout}")
     for col in ("task", "solved", "generalized", "expansions", "CPU s", "program"):
         table.add_column(col, justify="right" if col not in ("task", "program") else "left")
@@ -232,3 +249,9 @@ def _solve_own(
         f"{sum(r.generalized for r in found)}/{len(found)}; wall time {wall_s:.2f} s; "
         f"run folder: {run.path}"
     )
+
+
+def register(app: typer.Typer) -> None:
+    from kairos.cli import command
+
+    command(app, "solve", solve)

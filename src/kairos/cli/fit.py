@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from kairos.outputs import new_run_path
+from kairos.cli import options as opt
 
 
 def _split_names(text: str, field: str) -> list[str]:
@@ -29,14 +29,18 @@ def fit_command(
         str, typer.Option("--x", help="Input column(s), e.g. 'N,D' for chinchilla.")
     ] = "x",
     y: Annotated[str, typer.Option("--y", help="Output column, e.g. 'loss'.")] = "y",
-    bootstrap: Annotated[
-        int, typer.Option(help="Bootstrap resamples for CIs (0: none; --compare uses 200 if 0).")
-    ] = 0,
-    workers: Annotated[
+    resamples: Annotated[
         int,
         typer.Option(
+            "--resamples", help="Bootstrap resamples for CIs (0: none; --compare uses 200 if 0)."
+        ),
+    ] = 0,
+    jobs: Annotated[
+        int,
+        typer.Option(
+            "--jobs",
             help="Worker processes for the bootstrap (each costs ~1-2 s to start; "
-            "worth it above a few thousand refits)."
+            "worth it above a few thousand refits).",
         ),
     ] = 1,
     loss: Annotated[
@@ -56,10 +60,8 @@ def fit_command(
         float, typer.Option(help="Chinchilla: compute budget C ≈ 6ND for N*, D*.")
     ] = 5.76e23,
     seed: Annotated[int, typer.Option(help="Seed of the bootstrap resampling.")] = 0,
-    out: Annotated[
-        Path | None, typer.Option(help="Run folder (default: runs/fit-<timestamp>).")
-    ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    out: opt.Out = None,
+    as_json: opt.Json = False,
 ) -> None:
     """Fit a scaling law with bootstrap CIs, or test for a plateau with --compare."""
     import numpy as np
@@ -79,10 +81,10 @@ def fit_command(
     y_col = _split_names(y, "--y")
     if len(y_col) != 1:
         raise ValidationError("--y", f"got {y!r}; expected exactly one column")
-    if bootstrap < 0:
-        raise ValidationError("--bootstrap", f"got {bootstrap}; expected a count >= 0")
-    if workers < 1:
-        raise ValidationError("--workers", f"got {workers}; expected >= 1")
+    if resamples < 0:
+        raise ValidationError("--resamples", f"got {resamples}; expected a count >= 0")
+    if jobs < 1:
+        raise ValidationError("--jobs", f"got {jobs}; expected >= 1")
     if not 0.0 < level < 1.0:
         raise ValidationError("--level", f"got {level}; expected a value in (0, 1)")
     if not budget_flops > 0:
@@ -101,7 +103,7 @@ def fit_command(
     table = read_table(data, [*x_cols, y_col[0]])
     x_values = np.stack([table[c] for c in x_cols], axis=1)
     y_values = table[y_col[0]]
-    out = out or new_run_path("fit")
+    out = opt.run_dir(out, "fit")
     run = RunFolder.create(
         out,
         command="fit",
@@ -110,8 +112,8 @@ def fit_command(
             "law": law,
             "x": x_cols,
             "y": y_col[0],
-            "bootstrap": bootstrap,
-            "workers": workers,
+            "resamples": resamples,
+            "jobs": jobs,
             "loss": loss,
             "level": level,
             "compare": families,
@@ -126,10 +128,10 @@ def fit_command(
             y_values,
             families=tuple(families),
             holdout_fraction=holdout,
-            num_resamples=bootstrap or 200,
+            num_resamples=resamples or 200,
             level=level,
             seed=seed,
-            workers=workers,
+            workers=jobs,
             config=config,
         )
         record = result.to_json()
@@ -152,15 +154,15 @@ def fit_command(
         )
         fit = fit_law(chosen, x_values, y_values, config=config)
         boot = None
-        if bootstrap:
+        if resamples:
             boot = run_bootstrap(
                 chosen,
                 x_values,
                 y_values,
                 fit,
-                num_resamples=bootstrap,
+                num_resamples=resamples,
                 seed=seed,
-                workers=workers,
+                workers=jobs,
                 config=config,
             )
         x_query = None if chosen.num_inputs != 1 else x_values.max() * np.array([1.0, 10.0])
@@ -178,6 +180,7 @@ def fit_command(
             ),
             str(run.file("fit.png")),
         )
+    run.record_results({k: v for k, v in record.items() if k in _SUMMARY_KEYS})
     if as_json:
         from kairos.runfolder import json_text
 
@@ -186,11 +189,13 @@ def fit_command(
     _print_record(record, run.path)
 
 
+_SUMMARY_KEYS = ("law", "best_law", "params", "ci", "loss", "converged", "derived", "summary")
+
+
 def _print_record(record: dict, run_path: Path) -> None:
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    console = opt.console()
     title = f"{record.get('law') or record.get('best_law')} fit"
     table = Table(title=title)
     table.add_column("parameter")
@@ -216,3 +221,9 @@ def _print_record(record: dict, run_path: Path) -> None:
     if "summary" in record:
         console.print(record["summary"])
     console.print(f"run folder: [bold]{run_path}[/bold]")
+
+
+def register(app: typer.Typer) -> None:
+    from kairos.cli import command
+
+    command(app, "fit", fit_command)

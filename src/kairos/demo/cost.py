@@ -51,7 +51,7 @@ def measured_frontier() -> dict[str, Any]:
 def section(ctx: Any) -> Section:
     """Attention share against generation length across Qwen3, and the measured iso-cost frontier."""
     from kairos.cost import get_model
-    from kairos.cost.frontier import pareto_frontier, plot_frontier
+    from kairos.cost.frontier import pareto_frontier
     from kairos.plotting import new_figure
 
     lengths = [1024, 4096, 32768] if ctx.quick else [2**k for k in range(8, 16)]
@@ -128,3 +128,29 @@ def section(ctx: Any) -> Section:
         caption="Frontier configurations, cheapest first (measured)",
     )
     return sec
+
+
+def plot_frontier(table: list[dict[str, Any]], *, title: str = "") -> Any:
+    """Accuracy against eFLOPs (log scale), the frontier drawn as a step line."""
+    from kairos.plotting import new_figure
+
+    fig, ax = new_figure()
+    models = sorted({r["model"] for r in table})
+    for model in models:
+        pts = [r for r in table if r["model"] == model]
+        ax.scatter([r["eflops"] for r in pts], [r["accuracy"] for r in pts], label=model, s=25)
+    front = sorted((r for r in table if r["on_frontier"]), key=lambda r: r["eflops"])
+    ax.step(
+        [r["eflops"] for r in front],
+        [r["accuracy"] for r in front],
+        where="post",
+        color="black",
+        lw=1,
+        label="frontier",
+    )
+    ax.set_xscale("log")
+    ax.set_xlabel("eFLOPs per problem")
+    ax.set_ylabel("accuracy")
+    ax.set_title(title)
+    ax.legend(fontsize=7)
+    return fig

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from kairos.demo import DemoContext
+from kairos.demo.context import DemoContext
 from kairos.report import Section
 
 
@@ -24,7 +24,7 @@ def _tasks(quick: bool):
     return "Boxoban levels", train, tasks + dead, 2_500_000, 100_000
 
 
-def toni_section(ctx: DemoContext) -> Section:
+def section(ctx: DemoContext) -> Section:
     """Allocate one budget over live and dead Boxoban levels; audit repeats, effort, waste."""
     import json
 

@@ -11,11 +11,11 @@ from typing import Annotated
 
 import typer
 
+from kairos.cli import options as opt
 from kairos.cost.estimate import COST_MODELS
 from kairos.cost.hardware import hardware_names
 from kairos.cost.spec import shipped_model_names
 from kairos.errors import ValidationError
-from kairos.outputs import new_run_path
 
 cost_app = typer.Typer(
     help=(
@@ -39,10 +39,9 @@ def _parse_lengths(text: str) -> list[int]:
 
 
 def _format_breakdown(cost) -> None:
-    from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    console = opt.console()
     w, hw, spec = cost.workload, cost.hardware, cost.model
     title = (
         f"{spec.name} on {hw.name} ({cost.mode}): prompt {w.prompt_tokens}, gen {list(w.gen_tokens)}, "
@@ -74,7 +73,6 @@ def _format_breakdown(cost) -> None:
     )
 
 
-@cost_app.callback(invoke_without_command=True)
 def cost(
     ctx: typer.Context,
     model: Annotated[
@@ -102,11 +100,12 @@ def cost(
         bool,
         typer.Option("--kinetics", help="Kinetics' published formula (no prefill, no weights)."),
     ] = False,
-    as_json: Annotated[
-        bool, typer.Option("--json", help="Print the summary fields as JSON only.")
-    ] = False,
+    as_json: opt.Json = False,
     out: Annotated[
-        Path | None, typer.Option(help="Also write a run folder with the summary and the terms.")
+        Path | None,
+        typer.Option(
+            help="Also write a run folder with the summary and the terms.", show_default=False
+        ),
     ] = None,
 ) -> None:
     """Print the cost breakdown of one workload (or run a subcommand)."""
@@ -149,28 +148,27 @@ def cost(
         run = RunFolder.create(out, command="cost", config=config, seed=None)
         run.write_json("summary.json", result.summary())
         run.write_csv("terms.csv", result.table())
+        run.record_results(result.summary())
     if as_json:
         typer.echo(json.dumps(result.summary(), indent=2))
     else:
         _format_breakdown(result)
 
 
-@cost_app.command()
 def frontier(
     table: Annotated[Path, typer.Argument(help="CSV: model,strategy,gen_tokens,samples,accuracy.")],
     hardware: Annotated[str, typer.Option(help="Hardware profile name or JSON path.")] = "kinetics",
     mode: Annotated[str, typer.Option(help=f"Cost model: {', '.join(COST_MODELS)}.")] = "exact",
     prompt: Annotated[int, typer.Option(help="Prompt tokens where the table gives none.")] = 128,
-    out: Annotated[
-        Path | None, typer.Option(help="Run folder (default: runs/cost-frontier-<timestamp>).")
-    ] = None,
+    out: opt.Out = None,
+    as_json: opt.Json = False,
 ) -> None:
     """Price each row of TABLE and draw accuracy against eFLOPs with its Pareto frontier."""
-    from rich.console import Console
     from rich.table import Table
 
     from kairos.cost import get_hardware
-    from kairos.cost.frontier import frontier_table, plot_frontier, price_rows, read_table
+    from kairos.cost.frontier import frontier_table, price_rows, read_table
+    from kairos.demo.cost import plot_frontier
     from kairos.report import Report, Section
     from kairos.runfolder import RunFolder
 
@@ -183,7 +181,7 @@ def frontier(
     result = frontier_table(price_rows(rows, hw, mode=mode, prompt_tokens=prompt))
     config = {"table": str(table), "hardware": hw.name, "mode": mode, "prompt": prompt}
     run = RunFolder.create(
-        out or new_run_path("cost-frontier"),
+        opt.run_dir(out, "cost-frontier"),
         command="cost frontier",
         config=config,
         seed=None,
@@ -196,11 +194,16 @@ def frontier(
     )
     section.table(result)
     Report("kairos cost frontier", [section]).write(run.file("report.html"))
+    front = sorted((r for r in result if r["on_frontier"]), key=lambda r: r["eflops"])
+    run.record_results({"rows": len(result), "on_frontier": len(front)})
+    if as_json:
+        opt.echo_json(front)
+        return
 
     view = Table(title=f"Pareto frontier on {hw.name} ({mode})")
     for col in ("model", "strategy", "gen_tokens", "samples", "accuracy", "eFLOPs"):
         view.add_column(col)
-    for r in sorted((r for r in result if r["on_frontier"]), key=lambda r: r["eflops"]):
+    for r in front:
         view.add_row(
             r["model"],
             r["strategy"],
@@ -209,12 +212,11 @@ def frontier(
             f"{r['accuracy']:.3f}",
             f"{r['eflops']:.3e}",
         )
-    console = Console()
+    console = opt.console()
     console.print(view)
     console.print(f"Run folder: [bold]{run.path}[/bold]")
 
 
-@cost_app.command()
 def calibrate(
     quick: Annotated[
         bool, typer.Option(help="A few tiny sizes (seconds; for smoke tests).")
@@ -222,15 +224,13 @@ def calibrate(
     save_profile: Annotated[
         Path | None, typer.Option(help="Also write the fitted cpu profile JSON here.")
     ] = None,
-    out: Annotated[
-        Path | None, typer.Option(help="Run folder (default: runs/cost-calibrate-<timestamp>).")
-    ] = None,
+    out: opt.Out = None,
     seed: Annotated[int, typer.Option(help="Seed for the timed models' weights and inputs.")] = 0,
+    as_json: opt.Json = False,
 ) -> None:
     """Time a small transformer's prefill and decode here and fit the cpu roofline profile."""
     import dataclasses
 
-    from rich.console import Console
     from rich.progress import Progress
     from rich.table import Table
 
@@ -241,12 +241,12 @@ def calibrate(
 
     plan = dataclasses.replace(QUICK_PLAN if quick else FULL_PLAN, seed=seed)
     run = RunFolder.create(
-        out or new_run_path("cost-calibrate"),
+        opt.run_dir(out, "cost-calibrate"),
         command="cost calibrate",
         config=dataclasses.asdict(plan),
         seed=seed,
     )
-    console = Console()
+    console = opt.console(stderr=as_json)
     with Progress(console=console) as bar:
         task = bar.add_task("timing", total=num_points(plan))
         profile, rows, summary = run_calibration(plan, lambda: bar.advance(task))
@@ -255,6 +255,10 @@ def calibrate(
     run.write_json("cpu_profile.json", profile.to_dict())
     if save_profile is not None:
         write_output_text(save_profile, json.dumps(profile.to_dict(), indent=2) + "\n")
+    run.record_results(summary)
+    if as_json:
+        opt.echo_json({"profile": profile.to_dict(), "summary": summary})
+        return
 
     view = Table(title="predicted / measured (held-out points marked *)")
     for col in ("size", "phase", "tokens", "measured s", "predicted s", "ratio"):
@@ -278,3 +282,12 @@ def calibrate(
         f"held-out {summary['median_abs_log_ratio_held_out']:.3f} (target <= {summary['target']:.3f})"
     )
     console.print(f"Run folder: [bold]{run.path}[/bold]")
+
+
+def register(app: typer.Typer) -> None:
+    from kairos.cli import command, tracked
+
+    cost_app.callback(invoke_without_command=True)(tracked(cost))
+    command(cost_app, "frontier", frontier)
+    command(cost_app, "calibrate", calibrate)
+    app.add_typer(cost_app, name="cost")
