@@ -208,7 +208,7 @@ def main() -> None:
     parser.add_argument("--budgets", default="2000,20000,200000,2000000")
     parser.add_argument("--rows", default="6,10,18", help="log2 rows of the context models")
     parser.add_argument("--cap", type=int, default=4_000_000, help="training expansions per run")
-    parser.add_argument("--small-budget", type=int, default=2_000)
+    parser.add_argument("--small-budget", type=int, default=200)
     parser.add_argument("--large-budget", type=int, default=200_000)
     parser.add_argument("--resamples", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=0)
