@@ -18,6 +18,10 @@ One run measures:
   way with a larger one; only the tasks unsolved at the smaller budget are
   searched again. The median speed-up is uniform's expansions ÷ learned's
   over the tasks both solve at the largest budget.
+* **Learned + library.** A third row with the shipped prior and Stitch library
+  (``--library-policy list-dsl``, trained on the train half by
+  ``bench/programs_train.py``); ``bench/programs_library.py`` has the full
+  three-prior study and the law.
 * **Throughput.** Expansions per CPU second of the enumerator
   (:class:`kairos.domains.programs.Enumerator`) against the plain reference
   enumerator (:func:`kairos.domains.programs.reference_search`, no table
@@ -166,6 +170,13 @@ def _interpreter(tasks, args) -> dict:
     }
 
 
+def _median_speedup(base, other) -> float:
+    """Median of base's expansions ÷ other's over the tasks both solve (nan if none)."""
+    ratios = [b.expansions / o.expansions for b, o in zip(base, other, strict=True)
+              if b.solved and o.solved]  # fmt: skip
+    return statistics.median(ratios) if ratios else float("nan")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tasks", type=Path, default=TASKS)
@@ -177,6 +188,11 @@ def main() -> None:
     parser.add_argument("--ref-budget", type=int, help="reference expansions (5,000; quick 1,000)")
     parser.add_argument("--num-programs", type=int, help="interpreter programs (200; quick 50)")
     parser.add_argument("--interp-repeats", type=int, default=5)
+    parser.add_argument(
+        "--library-policy",
+        help="learned+library prior for a third row: 'list-dsl' (shipped; default), a .kprog "
+        "file, or 'none' (default with --quick); bench/programs_library.py has the full study",
+    )
     parser.add_argument(
         "--out", type=Path, default=Path(__file__).resolve().parent / "out" / "programs.json"
     )
@@ -234,6 +250,14 @@ def main() -> None:
     console.print("evaluation: eval half, last 5 examples hidden")
     uni = _solve_with_budgets(uniform, evaluation, args.budgets_s, console, "uniform")
     lea = _solve_with_budgets(learned, evaluation, args.budgets_s, console, "learned")
+    priors = [("uniform", uni), ("learned", lea)]
+    library_policy = args.library_policy or ("none" if args.quick else "list-dsl")
+    if library_policy != "none":
+        from kairos.domains.programs.policy_file import program_policy_by_name
+
+        lib_enum = program_policy_by_name(library_policy).enumerator()
+        lib = _solve_with_budgets(lib_enum, evaluation, args.budgets_s, console, "learned+library")
+        priors.append(("learned+library", lib))
     top = max(args.budgets_s)
     both = [
         (u.expansions, l_.expansions)
@@ -248,7 +272,7 @@ def main() -> None:
     )
     for col in ("prior", "CPU s/task", "solved", "generalized", "expansions"):
         table.add_column(col, justify="right")
-    for name, res in (("uniform", uni), ("learned", lea)):
+    for name, res in priors:
         for budget_s in args.budgets_s:
             s = _summary(res[budget_s])
             table.add_row(
@@ -305,17 +329,16 @@ def main() -> None:
             "fit_round1": report1.as_dict(),
             "fit_round2": report2.as_dict(),
         },
-        "eval": {
-            name: {str(b): _summary(res[b]) for b in args.budgets_s}
-            for name, res in (("uniform", uni), ("learned", lea))
-        },
+        "eval": {name: {str(b): _summary(res[b]) for b in args.budgets_s} for name, res in priors},
         "median_speedup": median_speedup,
+        "library_policy": library_policy,
+        "median_speedup_library": _median_speedup(uni[top], priors[-1][1][top])
+        if library_policy != "none"
+        else None,
         "num_both_solved": len(both),
         "throughput": throughput,
         "interpreter": interp,
-        "per_task": {
-            name: [r.row() for r in res[top]] for name, res in (("uniform", uni), ("learned", lea))
-        },
+        "per_task": {name: [r.row() for r in res[top]] for name, res in priors},
         "wall_s": time.perf_counter() - t_start,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)

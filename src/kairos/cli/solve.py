@@ -43,8 +43,9 @@ def solve(
     policy: Annotated[
         str,
         typer.Option(
-            help="'uniform', 'boxoban-cm' (the shipped Boxoban context model) or a policy "
-            "file (.kpol) trained for this domain."
+            help="'uniform', 'boxoban-cm' (the shipped Boxoban context model), 'list-dsl' "
+            "(the shipped program prior and library) or a policy file trained for this "
+            "domain (.kpol; .kprog or .kgram for programs)."
         ),
     ] = "uniform",
     strategy: Annotated[

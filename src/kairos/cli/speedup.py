@@ -39,7 +39,19 @@ def speedup(
     as_json: opt.Json = False,
     out: opt.Out = None,
 ) -> None:
-    """Measure log2 speed-up against I(h:D) = l_nu0(h) - l_nuD(h) on held-out tasks."""
+    """Measure log2 speed-up against I(h:D) = l_nu0(h) - l_nuD(h) on held-out tasks.
+
+    On a ``kairos train programs`` run: three priors (uniform, the learned
+    grammar, grammar plus library), ``--budget`` expansions per task.
+    """
+    from kairos.speedup.program_commands import is_program_run, speedup_programs_command
+
+    if is_program_run(run_dir):
+        speedup_programs_command(
+            run_dir, levels, budget=budget, limit=limit, holdout=0, time_limit=None,
+            resamples=resamples, seed=seed, as_json=as_json, out=out,
+        )  # fmt: skip
+        return
     from kairos.errors import InputFormatError, ValidationError
     from kairos.learn.bootstrap import load_checkpoint
     from kairos.runfolder import RunFolder

@@ -28,7 +28,10 @@ def train(
         typer.Option("--policy-kind", help="Context model (cm) or convolutional network (nn)."),
     ] = PolicyKindChoice.cm,
     budget: Annotated[int, typer.Option(help="Initial expansion budget per problem.")] = 2_000,
-    l2: Annotated[float, typer.Option(help="L2 weight toward zero weights.")] = 1e-4,
+    l2: Annotated[
+        float | None,
+        typer.Option(help="L2 weight toward zero weights [default: 1e-4; programs 1e-2]."),
+    ] = None,
     limit: opt.Limit = None,
     jobs: opt.Jobs = os.cpu_count() or 1,
     executor: opt.Executor = opt.ExecutorChoice.local,
@@ -42,8 +45,37 @@ def train(
     resume: Annotated[bool, typer.Option(help="Continue the run in --out.")] = False,
     seed: Annotated[int, typer.Option(help="Hash seed of the contexts.")] = 0,
     as_json: opt.Json = False,
+    rounds: Annotated[
+        int, typer.Option(help="programs: rounds of solve, fit, library (budget x4 each).")
+    ] = 3,
+    library: Annotated[
+        bool, typer.Option(help="programs: learn a Stitch library after every fit.")
+    ] = True,
 ) -> None:
-    """Bootstrap-train a policy: solve, learn from the solutions, double the budget, repeat."""
+    """Bootstrap-train a policy: solve, learn from the solutions, double the budget, repeat.
+
+    For ``programs``: solve, fit the grammar with the LTS loss, learn a library
+    with Stitch, raise the budget; the run folder gets ``policy.kprog``.
+    """
+    from kairos.errors import ValidationError
+
+    if domain.value == "programs":
+        from kairos.learn.program_commands import train_programs_command
+
+        for flag, given in (("--resume", resume), ("--policy-kind", policy_kind.value != "cm"),
+                            ("--max-expansions", max_expansions is not None)):  # fmt: skip
+            if given:
+                raise ValidationError(flag, "not supported by the program bootstrap; drop it")
+        train_programs_command(
+            levels, out, budget=budget, rounds=rounds, objective=objective.value,
+            l2=1e-2 if l2 is None else l2, limit=limit, time_limit=time_limit, library=library,
+        )  # fmt: skip
+        return
+    if rounds != 3 or not library:
+        raise ValidationError(
+            "--rounds" if rounds != 3 else "--no-library", "only for the programs domain"
+        )
+    l2 = 1e-4 if l2 is None else l2
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
     from rich.progress import TimeElapsedColumn as Elapsed
     from rich.table import Table

@@ -111,7 +111,9 @@ class ProgramTask:
         Parameters
         ----------
         policy : str
-            ``uniform``, or the path of a grammar file (``.kgram``, :meth:`Grammar.save`).
+            ``uniform``, ``list-dsl`` (the shipped prior and library), a policy
+            file with a library (``.kprog``, :mod:`.policy_file`) or a grammar
+            file (``.kgram``, :meth:`Grammar.save`).
 
         Raises
         ------
@@ -131,9 +133,13 @@ class ProgramTask:
 
 @functools.lru_cache(maxsize=4)
 def enumerator_for(policy: str) -> Enumerator:
-    """The enumerator of a policy name (``uniform``) or grammar file, shared by all tasks."""
+    """The enumerator of a policy name (``uniform``, ``list-dsl``) or file, shared by all tasks."""
     if policy == "uniform":
         return _UNIFORM
+    from kairos.domains.programs.policy_file import SHIPPED, SUFFIX, program_policy_by_name
+
+    if policy == SHIPPED or str(policy).endswith(SUFFIX):
+        return program_policy_by_name(policy).enumerator()
     return Enumerator(Grammar.load(policy))
 
 
