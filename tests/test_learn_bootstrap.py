@@ -194,3 +194,17 @@ def test_ray_executor_matches_local_pool(tmp_path, puzzles):
         ray.shutdown()
     assert remote.solved == local.solved
     assert [r["expansions"] for r in remote.log] == [r["expansions"] for r in local.log]
+
+
+def test_initial_policy_sets_the_capacity(tmp_path, puzzles):
+    from kairos.policy.cm import ContextModelPolicy
+    from kairos.policy.contexts import stp_spec
+
+    small = ContextModelPolicy("stp", spec=stp_spec(6))
+    state, policy = run_bootstrap(puzzles[:6], tmp_path, _config(), initial_policy=small)
+    assert policy is small and len(state.solved) == 6
+    assert load_policy(tmp_path / "policy.kpol", domain="stp").spec.log2_rows == 6
+    with pytest.raises(ValidationError, match="initial_policy"):
+        run_bootstrap(
+            puzzles, tmp_path / "x", _config(), initial_policy=ContextModelPolicy("sokoban")
+        )

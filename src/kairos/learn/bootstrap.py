@@ -339,6 +339,7 @@ def run_bootstrap(
     *,
     resume: bool = False,
     on_event: Callable[[str, dict], None] | None = None,
+    initial_policy: Any = None,
 ) -> tuple[BootstrapState, Any]:
     """Bootstrap a policy on ``problems``; see the module docstring.
 
@@ -357,6 +358,11 @@ def run_bootstrap(
     on_event : callable(kind, info), optional
         Progress callback: ``("iteration", {...})`` at the start of an
         iteration and ``("attempt", {...})`` after each problem.
+    initial_policy : policy, optional
+        A fresh learnable policy of kind ``config.policy`` for ``config.domain``
+        to start from instead of the default one, e.g. a context model with
+        fewer table rows (``ContextModelPolicy(domain, spec=stp_spec(10))``).
+        Ignored on resume (the checkpoint holds the policy).
 
     Raises
     ------
@@ -393,7 +399,12 @@ def run_bootstrap(
             raise ValidationError("config", "required unless resume=True")
         if not problems:
             raise ValidationError("problems", "no training problems: pass at least one")
-        policy = _new_policy(config, problems[0])
+        policy = _new_policy(config, problems[0]) if initial_policy is None else initial_policy
+        if getattr(policy, "domain", config.domain) != config.domain:
+            raise ValidationError(
+                "initial_policy",
+                f"made for {policy.domain!r}, the run is for {config.domain!r}",
+            )
         state = BootstrapState(problems_digest=digest, budget=config.initial_budget)
     from kairos.search.parallel import cap_torch_threads
 
