@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from kairos.domains.base import CompiledDomain, Domain, replay
-from kairos.errors import SolutionError, ValidationError
+from kairos.domains.base import CompiledDomain, Domain
+from kairos.errors import ValidationError
 from kairos.policy.base import Policy
 from kairos.policy.uniform import UniformPolicy
 from kairos.search import kernel as K
-from kairos.search.result import SearchResult
+from kairos.search.result import SearchResult, finished_result
 
 if TYPE_CHECKING:
     from kairos.search.reference import ReferenceSession
@@ -279,9 +279,9 @@ class SearchSession:
         With ``verify``, a solution is replayed in the domain and
         :class:`SolutionError` raised if it does not reach a goal.
         """
-        buf, domain = self._buf, self.domain
+        buf = self._buf
         actions: tuple[int, ...] = ()
-        log_prob = log_bound = math.nan
+        log_prob = math.nan
         if self._code == K.SOLVED:
             goal = int(buf.ctr[K.C_GOAL])
             path = []
@@ -291,22 +291,16 @@ class SearchSession:
                 node = int(buf.node_parent[node])
             actions = tuple(reversed(path))
             log_prob = float(buf.node_logp[goal])
-            log_bound = math.log(len(actions) + 1) - log_prob
-            if verify and not replay(domain, actions):
-                raise SolutionError(
-                    f"{domain.name}: the returned solution does not replay to a goal"
-                )
-        return SearchResult(
-            problem=domain.name,
+        return finished_result(
+            self.domain,
             algorithm=self.config.algorithm,
             status=self.status,
             actions=actions,
-            action_names="".join(domain.action_names[a] for a in actions),
+            log_prob=log_prob,
             expansions=self.expansions,
             generated=int(buf.ctr[K.C_GENERATED]),
             seconds=self.seconds,
-            solution_log_prob=log_prob,
-            log_bound=log_bound,
+            verify=verify,
             memory_bytes=buf.nbytes,
         )
 

@@ -12,11 +12,11 @@ import heapq
 import math
 import time
 
-from kairos.domains.base import Domain, replay
-from kairos.errors import SolutionError, ValidationError
+from kairos.domains.base import Domain
+from kairos.errors import ValidationError
 from kairos.policy.base import Policy
 from kairos.search.engine import SearchConfig
-from kairos.search.result import SearchResult
+from kairos.search.result import SearchResult, finished_result
 from kairos.search.scoring import StateScorer
 
 
@@ -135,9 +135,9 @@ class ReferenceSession:
 
     def result(self, *, verify: bool = True) -> SearchResult:
         """The search so far; a solution is replayed (``verify``) and must reach a goal."""
-        domain, nodes, goal = self.domain, self._nodes, self._goal
+        nodes, goal = self._nodes, self._goal
         actions: list[int] = []
-        log_prob = log_bound = math.nan
+        log_prob = math.nan
         if self.status == "solved":
             node = goal
             while nodes[node][1] >= 0:
@@ -145,20 +145,14 @@ class ReferenceSession:
                 node = nodes[node][1]
             actions.reverse()
             log_prob = nodes[goal][4]
-            log_bound = math.log(len(actions) + 1) - log_prob
-            if verify and not replay(domain, actions):
-                raise SolutionError(
-                    f"{domain.name}: the returned solution does not replay to a goal"
-                )
-        return SearchResult(
-            problem=domain.name,
+        return finished_result(
+            self.domain,
             algorithm=self.config.algorithm,
             status=self.status,
             actions=tuple(actions),
-            action_names="".join(domain.action_names[a] for a in actions),
+            log_prob=log_prob,
             expansions=self.expansions,
             generated=self.generated,
             seconds=self.seconds,
-            solution_log_prob=log_prob,
-            log_bound=log_bound,
+            verify=verify,
         )

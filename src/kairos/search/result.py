@@ -78,3 +78,46 @@ class SearchResult:
             "log_bound": "" if math.isnan(self.log_bound) else self.log_bound,
             "actions": self.action_names,
         }
+
+
+def finished_result(
+    domain,
+    *,
+    algorithm: str,
+    status: str,
+    actions: tuple[int, ...],
+    log_prob: float,
+    expansions: int,
+    generated: int,
+    seconds: float,
+    verify: bool,
+    **extra,
+) -> SearchResult:
+    """The :class:`SearchResult` of a search over ``domain``, from its found path if solved.
+
+    ``actions`` is the solution (empty unless ``status == "solved"``) and ``log_prob``
+    its log-probability (nats) under the policy. With ``verify``, a solution is replayed
+    in the domain and :class:`~kairos.errors.SolutionError` raised if it does not reach a goal.
+    """
+    from kairos.domains.base import replay
+    from kairos.errors import SolutionError
+
+    if status == "solved":
+        log_bound = math.log(len(actions) + 1) - log_prob
+        if verify and not replay(domain, actions):
+            raise SolutionError(f"{domain.name}: the returned solution does not replay to a goal")
+    else:
+        log_prob = log_bound = math.nan
+    return SearchResult(
+        problem=domain.name,
+        algorithm=algorithm,
+        status=status,
+        actions=tuple(actions),
+        action_names="".join(domain.action_names[a] for a in actions),
+        expansions=expansions,
+        generated=generated,
+        seconds=seconds,
+        solution_log_prob=log_prob,
+        log_bound=log_bound,
+        **extra,
+    )

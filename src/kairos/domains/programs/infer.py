@@ -24,10 +24,12 @@ from kairos.domains.programs.types import (
 from kairos.errors import ValidationError
 
 
-class _State:
-    def __init__(self):
+class InferenceState:
+    """A substitution being built by unification, and the next fresh type variable."""
+
+    def __init__(self, next_var: int = 0):
         self.subst: dict = {}
-        self.next_var = 0
+        self.next_var = next_var
 
     def fresh(self) -> TVar:
         self.next_var += 1
@@ -50,14 +52,14 @@ def infer(expr: Expr, table: Mapping[str, Primitive]):
     ValidationError
         Field ``program``: an unknown primitive, a free variable, or a type clash.
     """
-    st = _State()
+    st = InferenceState()
     t = _infer(expr, (), table, st, expr)
     return canonical(resolve(t, st.subst))
 
 
 def check(expr: Expr, request, table: Mapping[str, Primitive]) -> None:
     """Raise :class:`ValidationError` unless ``expr`` can have type ``request``."""
-    st = _State()
+    st = InferenceState()
     st.next_var = 1 + max(free_vars(request), default=-1)
     t = _infer(expr, (), table, st, expr)
     try:
@@ -69,7 +71,7 @@ def check(expr: Expr, request, table: Mapping[str, Primitive]) -> None:
         ) from None
 
 
-def _infer(expr: Expr, env: tuple, table, st: _State, whole: Expr):
+def _infer(expr: Expr, env: tuple, table, st: InferenceState, whole: Expr):
     if isinstance(expr, Var):
         if expr.index >= len(env):
             raise ValidationError(

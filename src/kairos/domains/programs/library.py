@@ -37,7 +37,7 @@ import numpy as np
 from kairos.domains.programs.enumerate import Enumerator
 from kairos.domains.programs.fit import steps_of, trace
 from kairos.domains.programs.grammar import Grammar, Steps
-from kairos.domains.programs.infer import infer
+from kairos.domains.programs.infer import InferenceState, infer
 from kairos.domains.programs.interpreter import (
     FAILED,
     compile_expr,
@@ -54,7 +54,6 @@ from kairos.domains.programs.types import (
     arrow,
     free_vars,
     resolve,
-    shift,
     unify,
 )
 from kairos.errors import ValidationError
@@ -165,29 +164,11 @@ def library_primitives(
 # -- eta-long form ------------------------------------------------------------------------------
 
 
-class _State:
-    def __init__(self, next_var: int):
-        self.subst: dict = {}
-        self.next_var = next_var
-
-    def fresh(self) -> TVar:
-        self.next_var += 1
-        return TVar(self.next_var - 1)
-
-    def instantiate(self, t):
-        ids = free_vars(t)
-        if not ids:
-            return t
-        out = shift(t, self.next_var - min(ids))
-        self.next_var += max(ids) - min(ids) + 1
-        return out
-
-
 # Annotated nodes: ("var", index, type), ("prim", name, type), ("lam", body, type),
 # ("app", head, args, type).
 
 
-def _annotate(e: Expr, env: tuple, table, st: _State):
+def _annotate(e: Expr, env: tuple, table, st: InferenceState):
     if isinstance(e, Var):
         if e.index >= len(env):
             raise ValidationError("program", f"${e.index} is unbound")
@@ -267,7 +248,7 @@ def eta_long(expr: Expr, request, table: Mapping[str, Primitive]) -> Expr:
         Field ``program``: ``expr`` is ill-typed, not of type ``request``, or
         applies a lambda.
     """
-    st = _State(1 + max(free_vars(request), default=-1))
+    st = InferenceState(1 + max(free_vars(request), default=-1))
     node = _annotate(expr, (), table, st)
     try:
         st.subst = unify(node[-1], request, st.subst)
