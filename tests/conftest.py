@@ -6,8 +6,20 @@ database); with ``CI`` set, each property test draws the same examples every tim
 
 import os
 
+import pytest
 from hypothesis import settings
 
 settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
+
+
+@pytest.fixture
+def one_torch_thread():
+    """One torch thread: on a shared machine, thread oversubscription slows tiny models 10x."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
