@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from kairos.policy.transformer_prior.model import SHIPPED, RecognitionModel, shipped_path
+from tests.kairos_cli import run_kairos as _kairos
 
-SRC = Path(__file__).resolve().parents[1] / "src"
 TASKS = [
     {
         "name": name,
@@ -22,17 +18,6 @@ TASKS = [
     }
     for name, out, fn in (("sum", "int", sum), ("reverse", "list-of-int", lambda x: x[::-1]))
 ]
-
-
-def _kairos(*args, cwd):
-    env = {**os.environ, "PYTHONPATH": str(SRC)}
-    return subprocess.run(
-        [sys.executable, "-m", "kairos.cli", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
 
 
 def test_the_shipped_prior_is_a_small_valid_model_file():

@@ -1,25 +1,9 @@
 import csv
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from kairos.data import BOXOBAN_DEMO, STP_3X3_DEMO, data_path
-
-SRC = Path(__file__).resolve().parents[1] / "src"
-
-
-def _kairos(*args, cwd):
-    env = {**os.environ, "PYTHONPATH": str(SRC)}
-    return subprocess.run(
-        [sys.executable, "-m", "kairos.cli", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
+from tests.kairos_cli import run_kairos as _kairos
 
 
 def test_solve_writes_results_and_summary(tmp_path):

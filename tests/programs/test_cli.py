@@ -2,17 +2,12 @@
 
 import csv
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 from kairos.domains import available_domains, load_domain_file
 from kairos.domains.base import Domain
 from kairos.search import SearchConfig
 from kairos.search.reference import reference_search
-
-SRC = Path(__file__).resolve().parents[2] / "src"
+from tests.kairos_cli import run_kairos as _kairos
 
 TASKS = [
     {
@@ -27,17 +22,6 @@ TASKS = [
         ("len-then-odd", "int", lambda x: 99 if x == [4, 1] else len(x)),
     )
 ]
-
-
-def _kairos(*args, cwd):
-    env = {**os.environ, "PYTHONPATH": str(SRC)}
-    return subprocess.run(
-        [sys.executable, "-m", "kairos.cli", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
 
 
 def test_programs_is_a_registered_domain_of_protocol_objects(tmp_path):

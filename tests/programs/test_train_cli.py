@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-SRC = Path(__file__).resolve().parents[2] / "src"
+from tests.kairos_cli import run_kairos as _kairos
 
 TASKS = [
     {
@@ -29,17 +25,6 @@ TASKS = [
         ("reverse", lambda x: x[::-1]),
     )
 ]
-
-
-def _kairos(*args, cwd):
-    env = {**os.environ, "PYTHONPATH": str(SRC)}
-    return subprocess.run(
-        [sys.executable, "-m", "kairos.cli", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
 
 
 @pytest.mark.slow  # three CLI runs: ~30 s

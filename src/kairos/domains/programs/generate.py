@@ -68,6 +68,21 @@ def random_input(t, rng: np.random.Generator):
     return [random_input(t.args[0], rng) for _ in range(int(rng.integers(0, 9)))]
 
 
+def random_examples(fn, input_type, rng: np.random.Generator, num_examples: int):
+    """``num_examples`` (inputs, output) pairs of the compiled program ``fn`` on random inputs.
+
+    Returns a tuple of ``((x,), y)`` pairs, or None as soon as one run fails.
+    """
+    examples = []
+    for _ in range(num_examples):
+        x = random_input(input_type, rng)
+        y = run(fn, (x,))
+        if y is FAILED:
+            return None
+        examples.append(((x,), y))
+    return tuple(examples)
+
+
 def generate_tasks(
     num_tasks: int,
     *,
@@ -105,19 +120,13 @@ def generate_tasks(
         if expr is None:
             continue
         fn = compile_program(expr, 1, enumerator.grammar.table)
-        examples = []
-        for _ in range(num_examples):
-            x = random_input(tin, rng)
-            y = run(fn, (x,))
-            if y is FAILED:
-                break
-            examples.append(((x,), y))
-        else:
+        examples = random_examples(fn, tin, rng, num_examples)
+        if examples is not None:
             outputs = {repr(y) for _, y in examples}
             key = (tin, tout, tuple(repr(run(fn, (x,))) for x in probes[tin]))
             if len(outputs) > 1 and key not in seen:
                 seen.add(key)
-                out.append((Task(f"gen-{seed}-{len(out)}", tin, tout, tuple(examples)), show(expr)))
+                out.append((Task(f"gen-{seed}-{len(out)}", tin, tout, examples), show(expr)))
     if len(out) < num_tasks:
         raise ValidationError(
             "num_tasks", f"only {len(out)} of {num_tasks} tasks after {max_tries} samples"

@@ -22,9 +22,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from kairos.domains.programs.enumerate import Enumerator
-from kairos.domains.programs.generate import random_input, sample_program
+from kairos.domains.programs.generate import random_examples, random_input, sample_program
 from kairos.domains.programs.grammar import Grammar
-from kairos.domains.programs.interpreter import FAILED, compile_program, run
+from kairos.domains.programs.interpreter import compile_program, run
 from kairos.domains.programs.tasks import Task
 from kairos.domains.programs.types import BOOL, INT, tlist
 from kairos.errors import ValidationError
@@ -79,17 +79,10 @@ def dream(
         key = (tin, tout, tuple(repr(run(fn, (x,))) for x in probes))
         if key in seen:
             continue
-        examples = []
-        for _ in range(num_examples):
-            x = random_input(tin, rng)
-            y = run(fn, (x,))
-            if y is FAILED:
-                break
-            examples.append(((x,), y))
-        else:
-            if len({repr(y) for _, y in examples}) > 1:
-                seen.add(key)
-                out.append((Task(f"dream-{seed}-{len(out)}", tin, tout, tuple(examples)), expr))
+        examples = random_examples(fn, tin, rng, num_examples)
+        if examples is not None and len({repr(y) for _, y in examples}) > 1:
+            seen.add(key)
+            out.append((Task(f"dream-{seed}-{len(out)}", tin, tout, examples), expr))
     return out
 
 
