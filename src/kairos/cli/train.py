@@ -135,15 +135,7 @@ def train(
                 bar.update(task, completed=info["solved"])
 
         state, _ = run_bootstrap(problems, out, config, resume=resume, on_event=on_event)
-    summary = {
-        "problems": len(problems),
-        "solved": len(state.solved),
-        "iterations": state.iteration,
-        "budget": state.budget,
-        "total_expansions": state.total_expansions,
-        "wall_s": state.wall_s,
-        "stop_reason": state.stop_reason,
-    }
+    summary = {"problems": len(problems), **state.summary()}
     if (out / "run.json").is_file():
         run.record_results(summary)
     if as_json:

@@ -144,6 +144,17 @@ class BootstrapState:
     log: list[dict[str, Any]] = field(default_factory=list)
     stop_reason: str = ""
 
+    def summary(self) -> dict[str, Any]:
+        """The run's headline figures (``summary.json``; the CLI's results summary)."""
+        return {
+            "solved": len(self.solved),
+            "iterations": self.iteration,
+            "budget": self.budget,
+            "total_expansions": self.total_expansions,
+            "wall_s": self.wall_s,
+            "stop_reason": self.stop_reason,
+        }
+
 
 def problems_digest(problems: Sequence) -> str:
     """SHA-256 over the problems' names and renderings (checks a resume uses the same set)."""
@@ -539,16 +550,5 @@ def _write_log(run_dir: Path, state: BootstrapState) -> None:
 
     atomic_write_text(
         run_dir / "summary.json",
-        json.dumps(
-            {
-                "solved": len(state.solved),
-                "iterations": state.iteration,
-                "budget": state.budget,
-                "total_expansions": state.total_expansions,
-                "wall_s": state.wall_s,
-                "stop_reason": state.stop_reason,
-            },
-            indent=2,
-        )
-        + "\n",
+        json.dumps(state.summary(), indent=2) + "\n",
     )
