@@ -129,6 +129,10 @@ def _csv(rows: list[tuple[float, float]], header: str = "x,y") -> str:
 
 
 GOOD_XY = _csv([(10**k, 3.0 * 10 ** (-0.3 * k) + 0.01 * k) for k in range(1, 9)])
+PROGRAM_TASKS = (
+    '[{"name": "inc", "type": {"input": "list-of-int", "output": "list-of-int"}, '
+    '"examples": [{"i": [1, 2], "o": [2, 3]}, {"i": [5], "o": [6]}]}]'
+)
 MIXTRAL = (
     '{"hidden_size":4096,"intermediate_size":14336,"max_position_embeddings":32768,'
     '"num_attention_heads":32,"num_experts_per_tok":2,"num_hidden_layers":32,'
@@ -427,9 +431,9 @@ def cases() -> list[Case]:
             setup=_write("t.csv", GOOD_XY),
         ),
         Case(
-            "fit: --bootstrap -1",
-            ("fit", "{t.csv}", "--bootstrap", "-1", "--out", "{r}"),
-            "--bootstrap",
+            "fit: --resamples -1",
+            ("fit", "{t.csv}", "--resamples", "-1", "--out", "{r}"),
+            "--resamples",
             setup=_write("t.csv", GOOD_XY),
         ),
         Case(
@@ -490,6 +494,59 @@ def cases() -> list[Case]:
         ),
         Case("speedup: not a train run", ("speedup", "{.}", "--levels", stp), "run.json"),
     ]
+    # --- generate / compare / executors -------------------------------------------------------
+    gen = ("generate", "stp", "--seed", "0", "-o", "{g.txt}")
+    c += [
+        Case("generate: --size 1", (*gen, "--size", "1"), "--size"),
+        Case("generate: --moves -5", (*gen, "--moves", "-5"), "--moves"),
+        Case("generate: --count 0", (*gen, "--count", "0"), "--count"),
+        Case(
+            "generate: -o exists",
+            (*gen, "--count", "2"),
+            "g.txt",
+            setup=_write("g.txt", "keep\n"),
+            protect=("g.txt",),
+        ),
+        Case("compare: not run folders", ("compare", "{a}", "{b}"), "results.csv"),
+        Case(
+            "solve: --executor foo",
+            ("solve", "stp", "--levels", stp, "--executor", "foo"),
+            "--executor",
+        ),
+    ]
+    # --- program synthesis: task files, policies, strategies ------------------------------------
+    tasks = _write("t.json", PROGRAM_TASKS)
+    prog = ("solve", "programs", "--levels", "{t.json}")
+    c += [
+        Case(
+            "solve programs: task without a name",
+            ("solve", "programs", "--levels", "{bad.json}"),
+            "name",
+            setup=_write("bad.json", '[{"name": 3}]'),
+        ),
+        Case("solve programs: --holdout -1", (*prog, "--holdout", "-1"), "holdout", setup=tasks),
+        Case(
+            "solve programs: --strategy foo",
+            (*prog, "--policy", "list-transformer", "--strategy", "foo"),
+            "--strategy",
+            setup=tasks,
+        ),
+        Case(
+            "solve programs: --strategy with a grammar prior",
+            (*prog, "--policy", "list-dsl", "--strategy", "lts"),
+            "--strategy",
+            setup=tasks,
+        ),
+    ]
+    for suffix in (".kprog", ".ktpr", ".kgram"):
+        c.append(
+            Case(
+                f"solve programs: garbage {suffix} policy",
+                (*prog, "--policy", f"{{p{suffix}}}"),
+                f"p{suffix}",
+                setup=_all(tasks, _write(f"p{suffix}", b"garbage\n")),
+            )
+        )
     return c
 
 

@@ -19,10 +19,12 @@ def stp(
     moves: Annotated[int, typer.Option(help="Random blank moves away from the goal.")] = 60,
     count: Annotated[int, typer.Option(help="Instances to write.")] = 100,
     seed: opt.Seed = 0,
+    force: opt.Force = False,
 ) -> None:
     """Sliding-tile instances, each a random walk from the goal (one per line)."""
     from kairos.domains.stp import MAX_SIZE, MIN_SIZE, generate_instances, write_instances
     from kairos.errors import ValidationError
+    from kairos.outputs import check_output_path
 
     if not MIN_SIZE <= size <= MAX_SIZE:
         raise ValidationError("--size", f"got {size}, expected {MIN_SIZE}..{MAX_SIZE}")
@@ -30,8 +32,9 @@ def stp(
         raise ValidationError("--moves", f"got {moves}, expected >= 0")
     if count < 1:
         raise ValidationError("--count", f"got {count}, expected >= 1")
+    check_output_path(output, force=force)
     puzzles = generate_instances(size, moves, count, seed=seed)
-    write_instances(output, puzzles)
+    write_instances(output, puzzles, force=force)
     typer.echo(f"{output}: {len(puzzles)} stp instances, {size}×{size}, {moves} moves, seed {seed}")
 
 

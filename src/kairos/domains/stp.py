@@ -220,11 +220,16 @@ def read_instances(path: str | Path) -> list[SlidingTile]:
     return parse_instances(text, path=path)
 
 
-def write_instances(path: str | Path, puzzles: Sequence[SlidingTile]) -> None:
-    """Write instances one per line (atomically)."""
-    from kairos.container import atomic_write_text
+def write_instances(
+    path: str | Path, puzzles: Sequence[SlidingTile], *, force: bool = True
+) -> None:
+    """Write instances one per line, atomically, through the output gateway.
 
-    atomic_write_text(Path(path), "".join(p.to_line() + "\n" for p in puzzles))
+    With ``force=False`` an existing file is refused (:class:`~kairos.errors.OutputPathError`).
+    """
+    from kairos.outputs import write_output_text
+
+    write_output_text(path, "".join(p.to_line() + "\n" for p in puzzles), force=force)
 
 
 def generate_instances(size: int, num_moves: int, count: int, *, seed: int) -> list[SlidingTile]:

@@ -19,7 +19,7 @@ from kairos.domains.programs.solve import TaskResult
 from kairos.domains.programs.tasks import Task
 from kairos.policy.transformer_prior.decoding import Decoder
 from kairos.policy.transformer_prior.model import SHIPPED, RecognitionModel, load_prior
-from kairos.search.neural.strategies import Attempt, Problem, solve_with
+from kairos.search.neural.strategies import STRATEGIES, Attempt, Problem, solve_with
 
 DEFAULT_TIME_LIMIT_S = 1.0
 """CPU seconds per task when none is given (the development tasks' interesting budget)."""
@@ -45,6 +45,10 @@ def neural_solver_for(policy: str, strategy: str | None, problems, domain: str):
         if not all(isinstance(getattr(p, "task", None), Task) for p in problems):
             raise ValidationError(
                 "--policy", f"a transformer prior solves program tasks, not {domain}"
+            )
+        if strategy is not None and strategy not in STRATEGIES:
+            raise ValidationError(
+                "--strategy", f"got {strategy!r}, expected one of {sorted(STRATEGIES)}"
             )
         return NeuralSolver(policy, strategy or "lts")
     if strategy is not None:
