@@ -509,6 +509,13 @@ def cases() -> list[Case]:
         ),
         Case("compare: not run folders", ("compare", "{a}", "{b}"), "results.csv"),
         Case(
+            "compare: -o exists",
+            ("compare", "{a}", "{b}", "-o", "{c.csv}"),
+            "c.csv",
+            setup=_write("c.csv", "keep\n"),
+            protect=("c.csv",),
+        ),
+        Case(
             "solve: --executor foo",
             ("solve", "stp", "--levels", stp, "--executor", "foo"),
             "--executor",

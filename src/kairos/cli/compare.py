@@ -19,6 +19,7 @@ def compare(
             "--output", "-o", help="Also write the per-problem CSV here.", show_default=False
         ),
     ] = None,
+    force: opt.Force = False,
     as_json: opt.Json = False,
 ) -> None:
     """Compare two solve runs per problem: status, expansions and B ÷ A."""
@@ -26,9 +27,12 @@ def compare(
 
     from rich.table import Table
 
+    from kairos.outputs import check_output_path
     from kairos.runfolder import write_csv
     from kairos.search.compare import compare_runs
 
+    if output is not None:
+        check_output_path(output, force=force)
     rows, summary = compare_runs(run_a, run_b)
     if output is not None:
         write_csv(output, rows)
