@@ -44,7 +44,7 @@ def speedup(
     On a ``kairos train programs`` run: three priors (uniform, the learned
     grammar, grammar plus library), ``--budget`` expansions per task.
     """
-    from kairos.speedup.program_commands import is_program_run, speedup_programs_command
+    from kairos.cli.speedup_programs import is_program_run, speedup_programs_command
 
     if is_program_run(run_dir):
         speedup_programs_command(

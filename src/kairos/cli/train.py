@@ -60,7 +60,7 @@ def train(
     from kairos.errors import ValidationError
 
     if domain.value == "programs":
-        from kairos.learn.program_commands import train_programs_command
+        from kairos.cli.train_programs import train_programs_command
 
         for flag, given in (("--resume", resume), ("--policy-kind", policy_kind.value != "cm"),
                             ("--max-expansions", max_expansions is not None)):  # fmt: skip

@@ -1,4 +1,4 @@
-"""``kairos train programs``: the program bootstrap from the command line (see :mod:`.programs`)."""
+"""``kairos train programs``: the program bootstrap from the command line (see :mod:`kairos.learn.programs`)."""
 
 from __future__ import annotations
 
