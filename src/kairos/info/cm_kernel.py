@@ -50,15 +50,18 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-MODEL_VERSION = 4  # bump whenever the model's predictions change
+MODEL_VERSION = 5  # bump whenever the model's predictions change
 NUM_CONTEXTS = 24
 WEIGHT_INIT = 5000  # initial mixer weight, 65536 = 1.0
 FAST_LIMIT = 14  # hit count at which the direct probability's rate stops falling
-NUM_INPUTS = 2 * NUM_CONTEXTS + 3  # 2 per context + match (2) + bias (1)
+NUM_IMAGE = 8  # bit-level 2-D contexts (pixels above and to the left), PAQ8's picModel
+NUM_INPUTS = 2 * NUM_CONTEXTS + 3 + NUM_IMAGE  # 2 per context + match (2) + bias (1) + image
 MATCH_MIN_BYTES = 6  # the match model looks up repeats of this many bytes
 MATCH_TABLE_BITS = 20  # log2 of the match model's position table size
 STATE_MAP_LIMIT = 1023  # hit count at which a state map's learning rate stops falling
 MIXER_LR = 6  # mixer learning rate, in 1/16384 units of x * err
+RECORD_MAX = 4096  # longest record length detected, bytes
+IMAGE_MIN_WIDTH = 32  # record length (bytes) from which the 2-D contexts are used
 BUCKET_PROBES = 3  # neighbouring buckets searched for a context's check byte
 
 # squash(x) = 4096 / (1 + exp(-x / 256)) at x = -2048, -1920, ..., 2048,
@@ -210,13 +213,23 @@ def cm_code(src, num_bytes, dst, decode, table_bits, tables, byte_cost_bits):
     for i in range(NUM_CONTEXTS):
         for s in range(256):
             state_map[i, s] = state_init_p[s] << 10
+    img_hist = np.zeros((NUM_IMAGE, 65536), dtype=np.uint8)
+    img_map = np.empty((NUM_IMAGE, 256), dtype=np.int64)
+    for i in range(NUM_IMAGE):
+        for s in range(256):
+            img_map[i, s] = state_init_p[s] << 10
+    img_ctx = np.zeros(NUM_IMAGE, dtype=np.int64)
+    r0 = 0
+    r1 = 0
+    r2 = 0
+    r3 = 0
     match_table = np.zeros(1 << MATCH_TABLE_BITS, dtype=np.int32)
     match_counters = np.full(64 * 2, 1 << 15, dtype=np.int64)
     weights1 = np.full((256, NUM_INPUTS), WEIGHT_INIT, dtype=np.int64)
     weights2 = np.full((256, NUM_INPUTS), WEIGHT_INIT, dtype=np.int64)
     weights3 = np.full((64 * 32, NUM_INPUTS), WEIGHT_INIT, dtype=np.int64)
     weights4 = np.full((65536, NUM_INPUTS), WEIGHT_INIT, dtype=np.int64)
-    weights5 = np.full((64 * 8, NUM_INPUTS), WEIGHT_INIT, dtype=np.int64)
+    weights5 = np.full((64 * 8 + 256, NUM_INPUTS), WEIGHT_INIT, dtype=np.int64)
     weights_final = np.full((256, 5), 65536 // 5, dtype=np.int64)
     apm_sizes = (256, 65536, 65536)
     apm = np.empty((3, 65536 * 33), dtype=np.int64)
@@ -232,6 +245,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, tables, byte_cost_bits):
     last_gap = np.zeros(256, dtype=np.int64)
     gap_repeats = np.zeros(256, dtype=np.int64)
     record_len = 0
+    record_votes = np.zeros(RECORD_MAX, dtype=np.int64)
     prev_word2 = 0
     folded = 0  # last bytes with letters lower-cased and other bytes classed
     hashes = np.zeros(NUM_CONTEXTS, dtype=np.int64)
@@ -380,6 +394,21 @@ def cm_code(src, num_bytes, dst, decode, table_bits, tables, byte_cost_bits):
                 inputs[2 * NUM_CONTEXTS] = 0
                 inputs[2 * NUM_CONTEXTS + 1] = 0
             inputs[2 * NUM_CONTEXTS + 2] = 256
+            img_base = 2 * NUM_CONTEXTS + 3
+            if record_len >= IMAGE_MIN_WIDTH:
+                img_ctx[0] = (r0 & 0x7) | (r1 >> 4 & 0x38) | (r2 >> 3 & 0xC0)
+                img_ctx[1] = (r0 & 1) | (r1 >> 4 & 0x3E) | (r2 >> 2 & 0x40) | (r3 >> 1 & 0x80)
+                img_ctx[2] = ((r0 & 0x3F) ^ (r1 & 0x3FFE) ^ (r2 << 2 & 0x7F00) ^ (r3 << 5 & 0xF800)) & 0xFFFF
+                img_ctx[3] = (r0 & 0x3E) ^ (r1 & 0x0C0C) ^ (r2 & 0xC800)
+                img_ctx[4] = ((r1 & 0x30) ^ (r3 & 0x0C0C)) | (r0 & 3)
+                img_ctx[5] = (1 if (r0 & 0x444) == 0 else 0) | (r1 & 0xC0C) | (r2 & 0xAE3) | (r3 & 0x51C)
+                img_ctx[6] = (r0 & 1) | (r1 >> 4 & 0x1D) | (r2 >> 1 & 0x60) | (r3 & 0xC0)
+                img_ctx[7] = (r0 >> 4 & 0x2AC) | (r1 & 0xA4) | (r2 & 0x349) | (1 if (r3 & 0x14D) == 0 else 0)
+                for i in range(NUM_IMAGE):
+                    inputs[img_base + i] = stretch[img_map[i, img_hist[i, img_ctx[i]]] >> 20]
+            else:
+                for i in range(NUM_IMAGE):
+                    inputs[img_base + i] = 0
 
             # ---- mixing ----
             sel3 = (nz * 8 + bit_pos) * 2 + (1 if match_len > 0 else 0)
@@ -390,6 +419,8 @@ def cm_code(src, num_bytes, dst, decode, table_bits, tables, byte_cost_bits):
             dot5 = 0
             sel4 = c0 | (c1 << 8)
             sel5 = min(col, 63) * 8 + bit_pos
+            if record_len >= IMAGE_MIN_WIDTH:
+                sel5 = 512 + img_ctx[0]
             for i in range(NUM_INPUTS):
                 dot4 += inputs[i] * weights4[sel4, i]
                 dot5 += inputs[i] * weights5[sel5, i]
@@ -476,6 +507,25 @@ def cm_code(src, num_bytes, dst, decode, table_bits, tables, byte_cost_bits):
                 if fn < FAST_LIMIT:
                     fn += 1
                 fast[i, slots[i]] = (fp << 4) | fn
+            if record_len >= IMAGE_MIN_WIDTH:
+                for i in range(NUM_IMAGE):
+                    st = np.int64(img_hist[i, img_ctx[i]])
+                    e = img_map[i, st]
+                    n = e & 1023
+                    pr = e >> 10
+                    pr += ((target - pr) * reciprocal[n]) >> 16
+                    if n < STATE_MAP_LIMIT:
+                        n += 1
+                    img_map[i, st] = (pr << 10) | n
+                    img_hist[i, img_ctx[i]] = next_state[st, y]
+            if record_len > 1:
+                r0 = ((r0 << 1) | y) & 0xFFFFFFFF
+                up = pos - record_len + 1
+                r1 = ((r1 << 1) | (buf[up] >> (7 - bit_pos) & 1 if up >= 0 else 0)) & 0xFFFFFFFF
+                up -= record_len
+                r2 = ((r2 << 1) | (buf[up] >> (7 - bit_pos) & 1 if up >= 0 else 0)) & 0xFFFFFFFF
+                up -= record_len
+                r3 = ((r3 << 1) | (buf[up] >> (7 - bit_pos) & 1 if up >= 0 else 0)) & 0xFFFFFFFF
             if match_len > 0:
                 mc = match_counters[match_slot]
                 match_counters[match_slot] = mc + ((((y << 16) - mc) * 3) >> 7)
@@ -518,8 +568,12 @@ def cm_code(src, num_bytes, dst, decode, table_bits, tables, byte_cost_bits):
         gap = pos + 1 - last_seen[byte]
         if last_seen[byte] > 0 and gap == last_gap[byte]:
             gap_repeats[byte] += 1
-            if gap_repeats[byte] >= 3 and gap > 2:
-                record_len = gap
+            if gap_repeats[byte] >= 3 and 2 < gap < RECORD_MAX:
+                # the most often confirmed gap wins: a multiple of the record length
+                # (two rows of an image) repeats too, but less often
+                record_votes[gap] += 1
+                if record_votes[gap] > record_votes[record_len]:
+                    record_len = gap
         else:
             gap_repeats[byte] = 0
         last_gap[byte] = gap
