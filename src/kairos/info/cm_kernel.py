@@ -51,7 +51,7 @@ import numpy as np
 from numba import njit
 
 MODEL_VERSION = 5  # bump whenever the model's predictions change
-NUM_CONTEXTS = 24
+NUM_CONTEXTS = 26
 WEIGHT_INIT = 5000  # initial mixer weight, 65536 = 1.0
 FAST_LIMIT = 14  # hit count at which the direct probability's rate stops falling
 NUM_IMAGE = 8  # bit-level 2-D contexts (pixels above and to the left), PAQ8's picModel
@@ -62,6 +62,11 @@ STATE_MAP_LIMIT = 1023  # hit count at which a state map's learning rate stops f
 MIXER_LR = 6  # mixer learning rate, in 1/16384 units of x * err
 RECORD_MAX = 4096  # longest record length detected, bytes
 IMAGE_MIN_WIDTH = 32  # record length (bytes) from which the 2-D contexts are used
+NUM_APM = 5
+APM_WEIGHTS = (3, 2, 4, 3, 2, 2)
+APM_SHIFT = 4
+APM_RATE = 6
+APM_BOTH = True
 BUCKET_PROBES = 3  # neighbouring buckets searched for a context's check byte
 
 # squash(x) = 4096 / (1 + exp(-x / 256)) at x = -2048, -1920, ..., 2048,
@@ -231,9 +236,10 @@ def cm_code(src, num_bytes, dst, decode, table_bits, tables, byte_cost_bits):
     weights4 = np.full((65536, NUM_INPUTS), WEIGHT_INIT, dtype=np.int64)
     weights5 = np.full((64 * 8 + 256, NUM_INPUTS), WEIGHT_INIT, dtype=np.int64)
     weights_final = np.full((256, 5), 65536 // 5, dtype=np.int64)
-    apm_sizes = (256, 65536, 65536)
-    apm = np.empty((3, 65536 * 33), dtype=np.int64)
-    for a in range(3):
+    apm_sizes = (256, 65536, 65536, 65536, 65536)
+    apm = np.empty((NUM_APM, 65536 * 33), dtype=np.int64)
+    apm_idx = np.zeros(NUM_APM, dtype=np.int64)
+    for a in range(NUM_APM):
         for c in range(apm_sizes[a]):
             for j in range(33):
                 apm[a, c * 33 + j] = _squash((j - 16) * 128, squash) * 16
@@ -314,12 +320,15 @@ def cm_code(src, num_bytes, dst, decode, table_bits, tables, byte_cost_bits):
         hashes[17] = _hash(c4 & 0xFFFF, follow2[c4 & 0xFFFF], 17)
         r1 = buf[pos - record_len] if record_len > 0 and pos >= record_len else 0
         r2 = buf[pos - 2 * record_len] if record_len > 0 and pos >= 2 * record_len else 0
-        hashes[18] = _hash(r1 | (r2 << 8), record_len, 18)
-        hashes[19] = _hash(r1 | (c1 << 8), record_len, 19)
+        rec_col = pos % record_len if 0 < record_len < 16 else 0
+        hashes[18] = _hash(r1 | (r2 << 8) | (rec_col << 16), record_len, 18)
+        hashes[19] = _hash(r1 | (c1 << 8) | (rec_col << 16), record_len, 19)
         hashes[20] = _hash(folded & 0xFFFFFF, 0, 20)
         hashes[21] = _hash(folded, word, 21)
         hashes[22] = _hash(c4 & 0xFF00FF, 0, 22)
         hashes[23] = _hash(c4 & 0xFFFF00, 0, 23)
+        hashes[24] = _hash(word, prev_word2, 24)
+        hashes[25] = _hash(prev_word, c1, 25)
 
         # ---- match model: find or extend a repeat of the last bytes ----
         if pos >= MATCH_MIN_BYTES:
@@ -447,16 +456,16 @@ def cm_code(src, num_bytes, dst, decode, table_bits, tables, byte_cost_bits):
             s = st_mix + 2048
             lo = s >> 7
             w = s & 127
-            apm_ctx0 = c0
-            apm_ctx1 = c0 | (c1 << 8)
-            apm_ctx2 = (_hash(c4 & 0xFFFF, c0, 77)) & 0xFFFF
-            i0 = apm_ctx0 * 33 + lo
-            i1 = apm_ctx1 * 33 + lo
-            i2 = apm_ctx2 * 33 + lo
-            a0 = (apm[0, i0] * (128 - w) + apm[0, i0 + 1] * w) >> 11
-            a1 = (apm[1, i1] * (128 - w) + apm[1, i1 + 1] * w) >> 11
-            a2 = (apm[2, i2] * (128 - w) + apm[2, i2 + 1] * w) >> 11
-            p = (2 * p_mix + a0 + 2 * a1 + 3 * a2) >> 3
+            apm_idx[0] = c0 * 33 + lo
+            apm_idx[1] = (c0 | (c1 << 8)) * 33 + lo
+            apm_idx[2] = (_hash(c4 & 0xFFFF, c0, 77) & 0xFFFF) * 33 + lo
+            apm_idx[3] = (_hash(c4 & 0xFFFFFF, c0, 78) & 0xFFFF) * 33 + lo
+            apm_idx[4] = (c0 | (expected_bit << 8) | (min(match_len, 15) << 9)) * 33 + lo
+            p = APM_WEIGHTS[0] * p_mix
+            for a in range(NUM_APM):
+                ia = apm_idx[a]
+                p += APM_WEIGHTS[a + 1] * ((apm[a, ia] * (128 - w) + apm[a, ia + 1] * w) >> 11)
+            p >>= APM_SHIFT
             if p < 1:
                 p = 1
             if p > 4095:
@@ -543,11 +552,15 @@ def cm_code(src, num_bytes, dst, decode, table_bits, tables, byte_cost_bits):
                 weights3[sel3, i] += (inputs[i] * e3) >> 14
                 weights4[sel4, i] += (inputs[i] * e4) >> 14
                 weights5[sel5, i] += (inputs[i] * e5) >> 14
-            near = lo + (w >> 6)
             target16 = y << 16
-            apm[0, apm_ctx0 * 33 + near] += (target16 - apm[0, apm_ctx0 * 33 + near]) >> 6
-            apm[1, apm_ctx1 * 33 + near] += (target16 - apm[1, apm_ctx1 * 33 + near]) >> 6
-            apm[2, apm_ctx2 * 33 + near] += (target16 - apm[2, apm_ctx2 * 33 + near]) >> 6
+            for a in range(NUM_APM):
+                ia = apm_idx[a]
+                if APM_BOTH:
+                    apm[a, ia] += ((target16 - apm[a, ia]) * (128 - w)) >> (APM_RATE + 7)
+                    apm[a, ia + 1] += ((target16 - apm[a, ia + 1]) * w) >> (APM_RATE + 7)
+                else:
+                    ia += w >> 6
+                    apm[a, ia] += (target16 - apm[a, ia]) >> APM_RATE
 
             if match_len > 0 and expected_bit != y:
                 match_len = 0
