@@ -51,7 +51,7 @@ import numpy as np
 from numba import njit
 
 MODEL_VERSION = 5  # bump whenever the model's predictions change
-NUM_CONTEXTS = 26
+NUM_CONTEXTS = 27
 WEIGHT_INIT = 5000  # initial mixer weight, 65536 = 1.0
 FAST_LIMIT = 14  # hit count at which the direct probability's rate stops falling
 NUM_IMAGE = 8  # bit-level 2-D contexts (pixels above and to the left), PAQ8's picModel
@@ -59,7 +59,10 @@ NUM_INPUTS = 2 * NUM_CONTEXTS + 3 + NUM_IMAGE  # 2 per context + match (2) + bia
 MATCH_MIN_BYTES = 6  # the match model looks up repeats of this many bytes
 MATCH_TABLE_BITS = 20  # log2 of the match model's position table size
 STATE_MAP_LIMIT = 1023  # hit count at which a state map's learning rate stops falling
-MIXER_LR = 6  # mixer learning rate, in 1/16384 units of x * err
+MIXER_LR_MIN = 4  # mixer learning rate after many bytes, in 1/65536 units of x * err
+MIXER_LR_MAX = 48  # ... at the start (it falls as LR_HALF / (LR_HALF + bytes seen))
+MIXER_LR_HALF = 32768
+FINAL_LR = 8  # the second layer's learning rate, same units
 RECORD_MAX = 4096  # longest record length detected, bytes
 IMAGE_MIN_WIDTH = 32  # record length (bytes) from which the 2-D contexts are used
 NUM_APM = 5
@@ -347,8 +350,12 @@ def cm_code(src, num_bytes, dst, decode, table_bits, tables, byte_cost_bits):
                         match_ptr = cand
             match_table[mh] = pos
         expected_byte = buf[match_ptr] if match_len > 0 else 0
+        hashes[26] = _hash(expected_byte | (min(match_len, 15) << 8), c1 if match_len > 0 else 0, 26)
 
         c0 = 1  # partial byte with a leading 1
+        mixer_lr = MIXER_LR_MIN + (MIXER_LR_MAX - MIXER_LR_MIN) * MIXER_LR_HALF // (
+            MIXER_LR_HALF + pos
+        )
         bits_before = ideal_bits
         byte = 0
         nibble = 1
@@ -538,20 +545,20 @@ def cm_code(src, num_bytes, dst, decode, table_bits, tables, byte_cost_bits):
             if match_len > 0:
                 mc = match_counters[match_slot]
                 match_counters[match_slot] = mc + ((((y << 16) - mc) * 3) >> 7)
-            err_f = ((y << 12) - p_mix) * MIXER_LR
+            err_f = ((y << 12) - p_mix) * FINAL_LR
             for j in range(5):
-                weights_final[c0, j] += (layer1[j] * err_f) >> 14
-            e1 = ((y << 12) - p1) * MIXER_LR
-            e2 = ((y << 12) - p2) * MIXER_LR
-            e3 = ((y << 12) - p3) * MIXER_LR
-            e4 = ((y << 12) - p4) * MIXER_LR
-            e5 = ((y << 12) - p5) * MIXER_LR
+                weights_final[c0, j] += (layer1[j] * err_f) >> 16
+            e1 = ((y << 12) - p1) * mixer_lr
+            e2 = ((y << 12) - p2) * mixer_lr
+            e3 = ((y << 12) - p3) * mixer_lr
+            e4 = ((y << 12) - p4) * mixer_lr
+            e5 = ((y << 12) - p5) * mixer_lr
             for i in range(NUM_INPUTS):
-                weights1[c0, i] += (inputs[i] * e1) >> 14
-                weights2[c1, i] += (inputs[i] * e2) >> 14
-                weights3[sel3, i] += (inputs[i] * e3) >> 14
-                weights4[sel4, i] += (inputs[i] * e4) >> 14
-                weights5[sel5, i] += (inputs[i] * e5) >> 14
+                weights1[c0, i] += (inputs[i] * e1) >> 16
+                weights2[c1, i] += (inputs[i] * e2) >> 16
+                weights3[sel3, i] += (inputs[i] * e3) >> 16
+                weights4[sel4, i] += (inputs[i] * e4) >> 16
+                weights5[sel5, i] += (inputs[i] * e5) >> 16
             target16 = y << 16
             for a in range(NUM_APM):
                 ia = apm_idx[a]
