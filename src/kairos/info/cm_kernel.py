@@ -233,14 +233,14 @@ def cm_code(src, num_bytes, dst, decode, table_bits, tables, byte_cost_bits):
     r3 = 0
     match_table = np.zeros(1 << MATCH_TABLE_BITS, dtype=np.int32)
     match_counters = np.full(64 * 2, 1 << 15, dtype=np.int64)
-    weights1 = np.full((256, NUM_INPUTS), WEIGHT_INIT, dtype=np.int64)
-    weights2 = np.full((256, NUM_INPUTS), WEIGHT_INIT, dtype=np.int64)
-    weights3 = np.full((64 * 32, NUM_INPUTS), WEIGHT_INIT, dtype=np.int64)
-    weights4 = np.full((65536, NUM_INPUTS), WEIGHT_INIT, dtype=np.int64)
-    weights5 = np.full((64 * 8 + 256, NUM_INPUTS), WEIGHT_INIT, dtype=np.int64)
-    weights_final = np.full((256, 5), 65536 // 5, dtype=np.int64)
+    weights1 = np.full((256, NUM_INPUTS), WEIGHT_INIT, dtype=np.int32)
+    weights2 = np.full((256, NUM_INPUTS), WEIGHT_INIT, dtype=np.int32)
+    weights3 = np.full((64 * 32, NUM_INPUTS), WEIGHT_INIT, dtype=np.int32)
+    weights4 = np.full((65536, NUM_INPUTS), WEIGHT_INIT, dtype=np.int32)
+    weights5 = np.full((64 * 8 + 256, NUM_INPUTS), WEIGHT_INIT, dtype=np.int32)
+    weights_final = np.full((256, 5), 65536 // 5, dtype=np.int32)
     apm_sizes = (256, 65536, 65536, 65536, 65536)
-    apm = np.empty((NUM_APM, 65536 * 33), dtype=np.int64)
+    apm = np.empty((NUM_APM, 65536 * 33), dtype=np.int32)
     apm_idx = np.zeros(NUM_APM, dtype=np.int64)
     for a in range(NUM_APM):
         for c in range(apm_sizes[a]):
@@ -437,7 +437,9 @@ def cm_code(src, num_bytes, dst, decode, table_bits, tables, byte_cost_bits):
             sel5 = min(col, 63) * 8 + bit_pos
             if record_len >= IMAGE_MIN_WIDTH:
                 sel5 = 512 + img_ctx[0]
-            for i in range(NUM_INPUTS):
+            # the image inputs come last and are skipped when they are all zero
+            num_in = NUM_INPUTS if record_len >= IMAGE_MIN_WIDTH else NUM_INPUTS - NUM_IMAGE
+            for i in range(num_in):
                 dot4 += inputs[i] * weights4[sel4, i]
                 dot5 += inputs[i] * weights5[sel5, i]
                 dot1 += inputs[i] * weights1[c0, i]
@@ -553,7 +555,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, tables, byte_cost_bits):
             e3 = ((y << 12) - p3) * mixer_lr
             e4 = ((y << 12) - p4) * mixer_lr
             e5 = ((y << 12) - p5) * mixer_lr
-            for i in range(NUM_INPUTS):
+            for i in range(num_in):
                 weights1[c0, i] += (inputs[i] * e1) >> 16
                 weights2[c1, i] += (inputs[i] * e2) >> 16
                 weights3[sel3, i] += (inputs[i] * e3) >> 16
