@@ -61,7 +61,7 @@ MATCH_TABLE_BITS = 20  # log2 of the match model's position table size
 STATE_MAP_LIMIT = 1023  # hit count at which a state map's learning rate stops falling
 MIXER_LR_MIN = 4  # mixer learning rate after many bytes, in 1/65536 units of x * err
 MIXER_LR_MAX = 48  # ... at the start (it falls as LR_HALF / (LR_HALF + bytes seen))
-MIXER_LR_HALF = 32768
+MIXER_LR_HALF = 1024
 FINAL_LR = 8  # the second layer's learning rate, same units
 RECORD_MAX = 4096  # longest record length detected, bytes
 IMAGE_MIN_WIDTH = 32  # record length (bytes) from which the 2-D contexts are used
@@ -176,6 +176,15 @@ def _hash(a, b, k):
 
 
 @njit(cache=True, inline="always")
+def _rate(visits, sel):
+    """Learning rate of a mixer weight set: high while the set is new, falling with use."""
+    n = visits[sel]
+    if n < MIXER_LR_HALF * 64:
+        visits[sel] = n + 1
+    return MIXER_LR_MIN + (MIXER_LR_MAX - MIXER_LR_MIN) * MIXER_LR_HALF // (MIXER_LR_HALF + n)
+
+
+@njit(cache=True, inline="always")
 def _squash(x, squash):
     if x > 2047:
         x = 2047
@@ -238,6 +247,11 @@ def cm_code(src, num_bytes, dst, decode, table_bits, tables, byte_cost_bits):
     weights3 = np.full((64 * 32, NUM_INPUTS), WEIGHT_INIT, dtype=np.int32)
     weights4 = np.full((65536, NUM_INPUTS), WEIGHT_INIT, dtype=np.int32)
     weights5 = np.full((64 * 8 + 256, NUM_INPUTS), WEIGHT_INIT, dtype=np.int32)
+    visits1 = np.zeros(256, dtype=np.int64)
+    visits2 = np.zeros(256, dtype=np.int64)
+    visits3 = np.zeros(64 * 32, dtype=np.int64)
+    visits4 = np.zeros(65536, dtype=np.int64)
+    visits5 = np.zeros(64 * 8 + 256, dtype=np.int64)
     weights_final = np.full((256, 5), 65536 // 5, dtype=np.int32)
     apm_sizes = (256, 65536, 65536, 65536, 65536)
     apm = np.empty((NUM_APM, 65536 * 33), dtype=np.int32)
@@ -550,11 +564,11 @@ def cm_code(src, num_bytes, dst, decode, table_bits, tables, byte_cost_bits):
             err_f = ((y << 12) - p_mix) * FINAL_LR
             for j in range(5):
                 weights_final[c0, j] += (layer1[j] * err_f) >> 16
-            e1 = ((y << 12) - p1) * mixer_lr
-            e2 = ((y << 12) - p2) * mixer_lr
-            e3 = ((y << 12) - p3) * mixer_lr
-            e4 = ((y << 12) - p4) * mixer_lr
-            e5 = ((y << 12) - p5) * mixer_lr
+            e1 = ((y << 12) - p1) * _rate(visits1, c0)
+            e2 = ((y << 12) - p2) * _rate(visits2, c1)
+            e3 = ((y << 12) - p3) * _rate(visits3, sel3)
+            e4 = ((y << 12) - p4) * _rate(visits4, sel4)
+            e5 = ((y << 12) - p5) * _rate(visits5, sel5)
             for i in range(num_in):
                 weights1[c0, i] += (inputs[i] * e1) >> 16
                 weights2[c1, i] += (inputs[i] * e2) >> 16
