@@ -6,10 +6,15 @@ Stream layout (inside the ``.kz`` file payload, or alone)::
                   model version that coded it (cm_kernel.MODEL_VERSION)
     num_bytes   : uint64 little-endian, length of the original
     table_bits  : 1 byte, log2 of the slots per context (coded mode only)
+    features    : 1 byte, the optional model components used (coded mode only;
+                  cm_kernel.FEATURE_*, all of them unless some were switched
+                  off for an ablation)
     body        : coded bits, or the original bytes (stored mode)
 
-A stream coded by another model version is refused with a typed error (its
-predictions cannot be reproduced). The table size is chosen from the input
+A stream coded by another model version (v1-v4, before the image contexts,
+SSE chain and mixer rate schedule of v5) is refused with a typed
+:class:`~kairos.errors.VersionError` naming both versions: its predictions
+cannot be reproduced by this model. The table size is chosen from the input
 length (``table_bits`` in 16..22), so short strings do not pay for allocating
 hundreds of megabytes.
 """
@@ -23,6 +28,18 @@ from dataclasses import dataclass
 import numpy as np
 
 from kairos.errors import CorruptFileError, ValidationError, VersionError
+
+# Optional components of model v5, by the name ``disable`` takes; the values
+# are cm_kernel.FEATURE_* (repeated here so that importing this module does
+# not compile the kernel; a test checks that they agree).
+COMPONENTS = {
+    "image": 1,  # bit-level 2-D contexts over the detected record length (pic)
+    "sse_chain": 2,  # SSE stages on an order-3 hash and on the match state
+    "rate_schedule": 4,  # mixer learning rates falling with each weight set's use
+    "word_contexts": 8,  # word + the word two back; previous word + last byte
+    "match_context": 16,  # the match model's expected byte and length as a context
+}
+_ALL_FEATURES = 31
 
 _PREFIX = struct.Struct("<BQ")
 _MODE_STORED = 0
@@ -49,10 +66,15 @@ class CMCompressor:
     ----------
     max_table_bits : int
         Upper bound on log2 of the slots per context; memory is about
-        ``24 * 3 * 2**max_table_bits`` bytes plus ~100 MB.
+        ``27 * 3 * 2**max_table_bits`` bytes plus ~150 MB.
+    disable : tuple of str
+        Optional components to switch off, for ablation (names in
+        :data:`COMPONENTS`); the default uses all of them. The stream
+        records which were used, so it decodes without this parameter.
     """
 
     max_table_bits: int = MAX_TABLE_BITS  # 22: 302 MB of tables, ample for Calgary
+    disable: tuple[str, ...] = ()
     name: str = "cm"
 
     def __post_init__(self) -> None:
@@ -60,8 +82,26 @@ class CMCompressor:
             raise ValidationError("max_table_bits", f"got {self.max_table_bits!r}, expected int")
         if not MIN_TABLE_BITS <= self.max_table_bits <= 24:
             raise ValidationError("max_table_bits", f"got {self.max_table_bits}, expected 16..24")
+        if isinstance(self.disable, str) or not all(isinstance(c, str) for c in self.disable):
+            raise ValidationError("disable", f"got {self.disable!r}, expected a list of names")
+        unknown = sorted(set(self.disable) - set(COMPONENTS))
+        if unknown:
+            raise ValidationError(
+                "disable", f"unknown component(s) {unknown}; expected some of {list(COMPONENTS)}"
+            )
+        object.__setattr__(self, "disable", tuple(sorted(set(self.disable))))
+
+    @property
+    def features(self) -> int:
+        """Bit mask of the components in use (``cm_kernel.FEATURE_*``)."""
+        mask = _ALL_FEATURES
+        for name in self.disable:
+            mask &= ~COMPONENTS[name]
+        return mask
 
     def params(self) -> dict:
+        if self.disable:
+            return {"max_table_bits": self.max_table_bits, "disable": list(self.disable)}
         return {"max_table_bits": self.max_table_bits}
 
     def _run(
@@ -73,7 +113,9 @@ class CMCompressor:
         table_bits = table_bits_for(len(data), self.max_table_bits)
         src = np.frombuffer(data, dtype=np.uint8)
         dst = np.empty(len(data) + len(data) // 8 + 64, dtype=np.uint8)
-        written, ideal_bits = k.cm_code(src, len(data), dst, False, table_bits, k.TABLES, costs)
+        written, ideal_bits = k.cm_code(
+            src, len(data), dst, False, table_bits, self.features, k.TABLES, costs
+        )
         body = None if written < 0 else dst[:written].tobytes()
         return body, float(ideal_bits), table_bits
 
@@ -83,7 +125,7 @@ class CMCompressor:
             return _PREFIX.pack(_MODE_STORED, len(data)) + bytes(data)
         from kairos.info.cm_kernel import MODEL_VERSION
 
-        return _PREFIX.pack(MODEL_VERSION, len(data)) + bytes([table_bits]) + body
+        return _PREFIX.pack(MODEL_VERSION, len(data)) + bytes([table_bits, self.features]) + body
 
     def code_length(self, data: bytes) -> float:
         """Ideal code length sum(-log2 p) of ``data`` under the model, in bits."""
@@ -126,8 +168,12 @@ class CMCompressor:
             )
         if mode != k.MODEL_VERSION or not body:
             raise CorruptFileError(None, f"cm stream has unknown mode {mode} or no body")
-        table_bits = body[0]
-        coded = len(body) - 1
+        if len(body) < 2:
+            raise CorruptFileError(None, "cm stream ends inside its header")
+        table_bits, features = body[0], body[1]
+        coded = len(body) - 2
+        if features & ~_ALL_FEATURES:
+            raise CorruptFileError(None, f"cm stream names unknown model components {features:#x}")
         if num_bytes > MAX_BYTES_PER_CODED_BYTE * coded:
             raise CorruptFileError(
                 None,
@@ -138,9 +184,11 @@ class CMCompressor:
             raise CorruptFileError(
                 None, f"cm stream header is implausible (table_bits={table_bits}, n={num_bytes})"
             )
-        src = np.frombuffer(body, dtype=np.uint8)[1:]
+        src = np.frombuffer(body, dtype=np.uint8)[2:]
         dst = np.empty(num_bytes, dtype=np.uint8)
-        consumed, _ = k.cm_code(src, num_bytes, dst, True, table_bits, k.TABLES, np.zeros(0))
+        consumed, _ = k.cm_code(
+            src, num_bytes, dst, True, table_bits, features, k.TABLES, np.zeros(0)
+        )
         if consumed != coded:
             raise CorruptFileError(
                 None,

@@ -63,10 +63,19 @@ MIXER_LR_MIN = 4  # mixer learning rate after many bytes, in 1/65536 units of x 
 MIXER_LR_MAX = 48  # ... at the start (it falls as LR_HALF / (LR_HALF + bytes seen))
 MIXER_LR_HALF = 1024
 FINAL_LR = 8  # the second layer's learning rate, same units
+FIXED_LR = 24  # both layers' rate without the schedule (model v4)
+# Optional components (bits of ``features``), each switchable for ablation:
+FEATURE_IMAGE = 1  # bit-level 2-D contexts over the detected record length
+FEATURE_SSE_CHAIN = 2  # SSE stages on an order-3 hash and on the match state
+FEATURE_RATE_SCHEDULE = 4  # mixer rates falling with each weight set's use
+FEATURE_WORD_CONTEXTS = 8  # contexts 24-25: word with the word two back; previous word + byte
+FEATURE_MATCH_CONTEXT = 16  # context 26: the match model's expected byte and length
+ALL_FEATURES = 31
 RECORD_MAX = 4096  # longest record length detected, bytes
 IMAGE_MIN_WIDTH = 32  # record length (bytes) from which the 2-D contexts are used
 NUM_APM = 5
-APM_WEIGHTS = (3, 2, 4, 3, 2, 2)
+APM_WEIGHTS = (3, 2, 4, 3, 2, 2)  # of the mixer and each SSE stage, in 1/16
+APM_WEIGHTS_V4 = (4, 2, 4, 6, 0, 0)  # without the order-3 and match stages (model v4)
 APM_SHIFT = 4
 APM_RATE = 6
 APM_BOTH = True
@@ -194,7 +203,7 @@ def _squash(x, squash):
 
 
 @njit(cache=True)
-def cm_code(src, num_bytes, dst, decode, table_bits, tables, byte_cost_bits):
+def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost_bits):
     """Encode ``src`` into ``dst`` (``decode=False``) or decode ``src`` into ``dst``.
 
     Parameters
@@ -207,6 +216,10 @@ def cm_code(src, num_bytes, dst, decode, table_bits, tables, byte_cost_bits):
         Output buffer: at least ``num_bytes`` long when decoding.
     table_bits : int
         log2 of the slots of bit-history table per context.
+    features : int
+        Bit mask of the optional components in use (``FEATURE_*``; all of
+        them is :data:`ALL_FEATURES`); the others are switched off, for
+        ablation.
     tables : tuple
         The frozen integer tables, :data:`TABLES`.
     byte_cost_bits : float64 array
@@ -223,6 +236,24 @@ def cm_code(src, num_bytes, dst, decode, table_bits, tables, byte_cost_bits):
     """
     squash, stretch, reciprocal, cost_bits, next_state, state_init_p, priority = tables
     size = 1 << table_bits
+    image_on = (features & FEATURE_IMAGE) != 0
+    sse_chain = (features & FEATURE_SSE_CHAIN) != 0
+    rate_schedule = (features & FEATURE_RATE_SCHEDULE) != 0
+    num_active = NUM_CONTEXTS
+    if not features & FEATURE_WORD_CONTEXTS:
+        num_active -= 2
+    if not features & FEATURE_MATCH_CONTEXT:
+        num_active -= 1
+    active = np.zeros(num_active, dtype=np.int64)
+    j = 0
+    for i in range(NUM_CONTEXTS):
+        if (i == 24 or i == 25) and not features & FEATURE_WORD_CONTEXTS:
+            continue
+        if i == 26 and not features & FEATURE_MATCH_CONTEXT:
+            continue
+        active[j] = i
+        j += 1
+    apm_weights = APM_WEIGHTS if sse_chain else APM_WEIGHTS_V4
     mask = size - 1
     hist = np.zeros((NUM_CONTEXTS, size), dtype=np.uint8)
     fast = np.full((NUM_CONTEXTS, size), 2048 << 4, dtype=np.uint16)
@@ -376,7 +407,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, tables, byte_cost_bits):
         for bit_pos in range(8):
             if bit_pos == 0 or bit_pos == 4:
                 # ---- find each context's bucket for this nibble ----
-                for i in range(NUM_CONTEXTS):
+                for i in active:
                     h = _hash(hashes[i], c0, i)
                     check = (h >> 24) & 0xFF
                     home = (h & mask) & ~15
@@ -403,7 +434,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, tables, byte_cost_bits):
                 nibble = 1
             # ---- predictions of each input ----
             nz = 0
-            for i in range(NUM_CONTEXTS):
+            for i in active:
                 slots[i] = bases[i] + nibble
                 st = np.int64(hist[i, slots[i]])
                 states[i] = st
@@ -425,7 +456,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, tables, byte_cost_bits):
                 inputs[2 * NUM_CONTEXTS + 1] = 0
             inputs[2 * NUM_CONTEXTS + 2] = 256
             img_base = 2 * NUM_CONTEXTS + 3
-            if record_len >= IMAGE_MIN_WIDTH:
+            if image_on and record_len >= IMAGE_MIN_WIDTH:
                 img_ctx[0] = (r0 & 0x7) | (r1 >> 4 & 0x38) | (r2 >> 3 & 0xC0)
                 img_ctx[1] = (r0 & 1) | (r1 >> 4 & 0x3E) | (r2 >> 2 & 0x40) | (r3 >> 1 & 0x80)
                 img_ctx[2] = ((r0 & 0x3F) ^ (r1 & 0x3FFE) ^ (r2 << 2 & 0x7F00) ^ (r3 << 5 & 0xF800)) & 0xFFFF
@@ -449,10 +480,10 @@ def cm_code(src, num_bytes, dst, decode, table_bits, tables, byte_cost_bits):
             dot5 = 0
             sel4 = c0 | (c1 << 8)
             sel5 = min(col, 63) * 8 + bit_pos
-            if record_len >= IMAGE_MIN_WIDTH:
+            if image_on and record_len >= IMAGE_MIN_WIDTH:
                 sel5 = 512 + img_ctx[0]
             # the image inputs come last and are skipped when they are all zero
-            num_in = NUM_INPUTS if record_len >= IMAGE_MIN_WIDTH else NUM_INPUTS - NUM_IMAGE
+            num_in = NUM_INPUTS if image_on and record_len >= IMAGE_MIN_WIDTH else NUM_INPUTS - NUM_IMAGE
             for i in range(num_in):
                 dot4 += inputs[i] * weights4[sel4, i]
                 dot5 += inputs[i] * weights5[sel5, i]
@@ -484,10 +515,10 @@ def cm_code(src, num_bytes, dst, decode, table_bits, tables, byte_cost_bits):
             apm_idx[2] = (_hash(c4 & 0xFFFF, c0, 77) & 0xFFFF) * 33 + lo
             apm_idx[3] = (_hash(c4 & 0xFFFFFF, c0, 78) & 0xFFFF) * 33 + lo
             apm_idx[4] = (c0 | (expected_bit << 8) | (min(match_len, 15) << 9)) * 33 + lo
-            p = APM_WEIGHTS[0] * p_mix
+            p = apm_weights[0] * p_mix
             for a in range(NUM_APM):
                 ia = apm_idx[a]
-                p += APM_WEIGHTS[a + 1] * ((apm[a, ia] * (128 - w) + apm[a, ia + 1] * w) >> 11)
+                p += apm_weights[a + 1] * ((apm[a, ia] * (128 - w) + apm[a, ia + 1] * w) >> 11)
             p >>= APM_SHIFT
             if p < 1:
                 p = 1
@@ -522,7 +553,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, tables, byte_cost_bits):
 
             # ---- learn ----
             target = y << 22
-            for i in range(NUM_CONTEXTS):
+            for i in active:
                 st = states[i]
                 e = state_map[i, st]
                 n = e & 1023
@@ -539,7 +570,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, tables, byte_cost_bits):
                 if fn < FAST_LIMIT:
                     fn += 1
                 fast[i, slots[i]] = (fp << 4) | fn
-            if record_len >= IMAGE_MIN_WIDTH:
+            if image_on and record_len >= IMAGE_MIN_WIDTH:
                 for i in range(NUM_IMAGE):
                     st = np.int64(img_hist[i, img_ctx[i]])
                     e = img_map[i, st]
@@ -561,14 +592,14 @@ def cm_code(src, num_bytes, dst, decode, table_bits, tables, byte_cost_bits):
             if match_len > 0:
                 mc = match_counters[match_slot]
                 match_counters[match_slot] = mc + ((((y << 16) - mc) * 3) >> 7)
-            err_f = ((y << 12) - p_mix) * FINAL_LR
+            err_f = ((y << 12) - p_mix) * (FINAL_LR if rate_schedule else FIXED_LR)
             for j in range(5):
                 weights_final[c0, j] += (layer1[j] * err_f) >> 16
-            e1 = ((y << 12) - p1) * _rate(visits1, c0)
-            e2 = ((y << 12) - p2) * _rate(visits2, c1)
-            e3 = ((y << 12) - p3) * _rate(visits3, sel3)
-            e4 = ((y << 12) - p4) * _rate(visits4, sel4)
-            e5 = ((y << 12) - p5) * _rate(visits5, sel5)
+            e1 = ((y << 12) - p1) * (_rate(visits1, c0) if rate_schedule else FIXED_LR)
+            e2 = ((y << 12) - p2) * (_rate(visits2, c1) if rate_schedule else FIXED_LR)
+            e3 = ((y << 12) - p3) * (_rate(visits3, sel3) if rate_schedule else FIXED_LR)
+            e4 = ((y << 12) - p4) * (_rate(visits4, sel4) if rate_schedule else FIXED_LR)
+            e5 = ((y << 12) - p5) * (_rate(visits5, sel5) if rate_schedule else FIXED_LR)
             for i in range(num_in):
                 weights1[c0, i] += (inputs[i] * e1) >> 16
                 weights2[c1, i] += (inputs[i] * e2) >> 16
