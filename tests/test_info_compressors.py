@@ -151,3 +151,62 @@ def test_fuzz_cm_stream_decoder_fails_cleanly(stream):
     except FileFormatError:
         return
     assert isinstance(out, bytes)
+
+
+_CRAFTED = {
+    "empty": b"",
+    "one-byte": b"\x7f",
+    "all-zero": b"\x00" * 20_000,
+    "random": __import__("random").Random(15).randbytes(4_000),
+    "text": b"It was the best of times, it was the worst of times, it was the age of "
+    b"wisdom, it was the age of foolishness.\n" * 30,
+    "records": bytes((i * 7 + (i // 64) * 3) % 251 for i in range(64 * 80)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_CRAFTED))
+@pytest.mark.parametrize("disable", [(), ("image", "sse_chain", "rate_schedule")])
+def test_cm_v5_round_trips_crafted_inputs(name, disable):
+    data = _CRAFTED[name]
+    stream = CMCompressor(disable=disable).compress(data)
+    # the stream records its components: a default decoder reproduces the bytes
+    assert CMCompressor().decompress(stream) == data
+    assert decompress_bytes(compress_bytes(data, "cm", disable=list(disable))) == data
+
+
+def test_cm_components_match_the_kernel_and_each_changes_the_model():
+    from kairos.info import cm, cm_kernel
+
+    assert cm.COMPONENTS == {
+        "image": cm_kernel.FEATURE_IMAGE,
+        "sse_chain": cm_kernel.FEATURE_SSE_CHAIN,
+        "rate_schedule": cm_kernel.FEATURE_RATE_SCHEDULE,
+        "word_contexts": cm_kernel.FEATURE_WORD_CONTEXTS,
+        "match_context": cm_kernel.FEATURE_MATCH_CONTEXT,
+    }
+    assert cm._ALL_FEATURES == cm_kernel.ALL_FEATURES
+    # text with 40-byte records: every component sees something to model
+    data = b"".join(
+        b"%-39s\n" % (b"row %d of the table, value %d" % (i, i * i % 97)) for i in range(300)
+    )
+    full = CMCompressor().code_length(data)
+    for component in cm.COMPONENTS:
+        assert CMCompressor(disable=(component,)).code_length(data) != full, component
+
+
+def test_cm_refuses_old_model_versions_and_bad_components():
+    from kairos.info.cm_kernel import MODEL_VERSION
+
+    stream = CMCompressor().compress(_CRAFTED["text"])
+    assert stream[0] == MODEL_VERSION == 5
+    for old in (1, 4):
+        with pytest.raises(VersionError, match=f"model version {old}.*version 5"):
+            CMCompressor().decompress(bytes([old]) + stream[1:])
+    bad = bytearray(stream)
+    bad[10] = 0xFF  # features byte: components this kairos does not have
+    with pytest.raises(CorruptFileError, match="components"):
+        CMCompressor().decompress(bytes(bad))
+    with pytest.raises(ValidationError, match="unknown component"):
+        CMCompressor(disable=("lstm",))
+    with pytest.raises(ValidationError, match="disable"):
+        CMCompressor(disable="image")

@@ -395,7 +395,9 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                         match_ptr = cand
             match_table[mh] = pos
         expected_byte = buf[match_ptr] if match_len > 0 else 0
-        hashes[26] = _hash(expected_byte | (min(match_len, 15) << 8), c1 if match_len > 0 else 0, 26)
+        hashes[26] = _hash(
+            expected_byte | (min(match_len, 15) << 8), c1 if match_len > 0 else 0, 26
+        )
 
         c0 = 1  # partial byte with a leading 1
         mixer_lr = MIXER_LR_MIN + (MIXER_LR_MAX - MIXER_LR_MIN) * MIXER_LR_HALF // (
@@ -459,12 +461,18 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             if image_on and record_len >= IMAGE_MIN_WIDTH:
                 img_ctx[0] = (r0 & 0x7) | (r1 >> 4 & 0x38) | (r2 >> 3 & 0xC0)
                 img_ctx[1] = (r0 & 1) | (r1 >> 4 & 0x3E) | (r2 >> 2 & 0x40) | (r3 >> 1 & 0x80)
-                img_ctx[2] = ((r0 & 0x3F) ^ (r1 & 0x3FFE) ^ (r2 << 2 & 0x7F00) ^ (r3 << 5 & 0xF800)) & 0xFFFF
+                img_ctx[2] = (
+                    (r0 & 0x3F) ^ (r1 & 0x3FFE) ^ (r2 << 2 & 0x7F00) ^ (r3 << 5 & 0xF800)
+                ) & 0xFFFF
                 img_ctx[3] = (r0 & 0x3E) ^ (r1 & 0x0C0C) ^ (r2 & 0xC800)
                 img_ctx[4] = ((r1 & 0x30) ^ (r3 & 0x0C0C)) | (r0 & 3)
-                img_ctx[5] = (1 if (r0 & 0x444) == 0 else 0) | (r1 & 0xC0C) | (r2 & 0xAE3) | (r3 & 0x51C)
+                img_ctx[5] = (
+                    (1 if (r0 & 0x444) == 0 else 0) | (r1 & 0xC0C) | (r2 & 0xAE3) | (r3 & 0x51C)
+                )
                 img_ctx[6] = (r0 & 1) | (r1 >> 4 & 0x1D) | (r2 >> 1 & 0x60) | (r3 & 0xC0)
-                img_ctx[7] = (r0 >> 4 & 0x2AC) | (r1 & 0xA4) | (r2 & 0x349) | (1 if (r3 & 0x14D) == 0 else 0)
+                img_ctx[7] = (
+                    (r0 >> 4 & 0x2AC) | (r1 & 0xA4) | (r2 & 0x349) | (1 if (r3 & 0x14D) == 0 else 0)
+                )
                 for i in range(NUM_IMAGE):
                     inputs[img_base + i] = stretch[img_map[i, img_hist[i, img_ctx[i]]] >> 20]
             else:
@@ -483,7 +491,9 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             if image_on and record_len >= IMAGE_MIN_WIDTH:
                 sel5 = 512 + img_ctx[0]
             # the image inputs come last and are skipped when they are all zero
-            num_in = NUM_INPUTS if image_on and record_len >= IMAGE_MIN_WIDTH else NUM_INPUTS - NUM_IMAGE
+            num_in = (
+                NUM_INPUTS if image_on and record_len >= IMAGE_MIN_WIDTH else NUM_INPUTS - NUM_IMAGE
+            )
             for i in range(num_in):
                 dot4 += inputs[i] * weights4[sel4, i]
                 dot5 += inputs[i] * weights5[sel5, i]
