@@ -59,8 +59,8 @@ NUM_INPUTS = 2 * NUM_CONTEXTS + 3 + NUM_IMAGE  # 2 per context + match (2) + bia
 MATCH_MIN_BYTES = 6  # the match model looks up repeats of this many bytes
 MATCH_TABLE_BITS = 20  # log2 of the match model's position table size
 STATE_MAP_LIMIT = 1023  # hit count at which a state map's learning rate stops falling
-MIXER_LR_MIN = 4  # mixer learning rate after many bytes, in 1/65536 units of x * err
-MIXER_LR_MAX = 48  # ... at the start (it falls as LR_HALF / (LR_HALF + bytes seen))
+MIXER_LR_MIN = 4  # mixer learning rate of a much-used weight set, in 1/65536 units of x * err
+MIXER_LR_MAX = 48  # ... for a new weight set (it falls as HALF / (HALF + the set's uses))
 MIXER_LR_HALF = 1024
 FINAL_LR = 8  # the second layer's learning rate, same units
 FIXED_LR = 24  # both layers' rate without the schedule (model v4)
@@ -400,9 +400,6 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
         )
 
         c0 = 1  # partial byte with a leading 1
-        mixer_lr = MIXER_LR_MIN + (MIXER_LR_MAX - MIXER_LR_MIN) * MIXER_LR_HALF // (
-            MIXER_LR_HALF + pos
-        )
         bits_before = ideal_bits
         byte = 0
         nibble = 1
