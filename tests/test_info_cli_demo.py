@@ -13,7 +13,9 @@ from kairos.runfolder import RunFolder
 runner = CliRunner()
 
 
-@pytest.mark.parametrize("model,size", [("cm", 2000), ("xz", 2000), ("nn", 700), ("mix", 700)])
+@pytest.mark.parametrize(
+    "model,size", [("cm", 2000), ("xz", 2000), ("nn", 700), ("best", 700), ("mix", 700)]
+)
 def test_compress_decompress_cli_round_trip(tmp_path, model, size):
     src = tmp_path / "in.txt"
     src.write_bytes(bundled_text()[:size])

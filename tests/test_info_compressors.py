@@ -32,7 +32,7 @@ SAMPLES = [
 
 # The neural model at test size (the default 256-unit LSTM is exercised by the benchmark).
 SMALL_NN = {"hidden": 32, "embed": 8, "streams": 4, "bptt": 4, "min_chunk": 256}
-TEST_PARAMS = {"nn": SMALL_NN, "mix": {"nn": SMALL_NN}}
+TEST_PARAMS = {"nn": SMALL_NN, "best": {"nn": SMALL_NN}}
 
 
 @pytest.mark.parametrize("name", sorted(COMPRESSORS))

@@ -1,4 +1,4 @@
-"""The prequential nn model and the cm/nn mix: exact, deterministic, platform-checked."""
+"""The prequential nn model, the per-file cm/nn choice (best) and the cm+net mixture (mix)."""
 
 import pytest
 from hypothesis import given, settings
@@ -6,18 +6,19 @@ from hypothesis import strategies as st
 
 from kairos.container import pack
 from kairos.errors import CorruptFileError, FileFormatError, PlatformMismatchError
+from kairos.info.best import NN_MARKER, BestOfCompressor
 from kairos.info.cm import CMCompressor
 from kairos.info.compressor import COMPRESSORS, make_compressor
 from kairos.info.fileformat import MAGIC, VERSION, compress_bytes, decompress_bytes, read_header
-from kairos.info.mix import NN_MARKER, MixCompressor
+from kairos.info.mix import MixCompressor
 from kairos.info.nn import _PREFIX, NNCompressor, fingerprint_digest, platform_fingerprint
 
 TEXT = b"the cat sat on the mat; the cat ate the rat. " * 30
 SMALL = {"hidden": 32, "embed": 8, "streams": 4, "bptt": 4, "min_chunk": 256, "update_bytes": 8}
 
 
-def test_nn_and_mix_are_registered():
-    assert {"nn", "mix"} <= set(COMPRESSORS)
+def test_nn_best_and_mix_are_registered():
+    assert {"nn", "best", "mix"} <= set(COMPRESSORS)
 
 
 def test_nn_round_trips_deterministically_and_learns():
@@ -71,15 +72,38 @@ def test_nn_corrupt_streams_are_typed_errors():
             nn.decompress(bad)
 
 
-def test_mix_is_never_longer_than_cm_and_round_trips_both_branches():
-    mix = MixCompressor(CMCompressor(), NNCompressor(**SMALL))
+def test_best_is_never_longer_than_cm_and_round_trips_both_branches():
+    best = BestOfCompressor(CMCompressor(), NNCompressor(**SMALL))
     for data in (b"", b"x", TEXT, bytes(range(256)) * 4):
-        stream = mix.compress(data)
+        stream = best.compress(data)
         assert len(stream) <= len(CMCompressor().compress(data))
-        assert mix.decompress(stream) == data
-    nn_branch = bytes([NN_MARKER]) + mix.nn.compress(TEXT)
-    assert mix.decompress(nn_branch) == TEXT
-    assert decompress_bytes(compress_bytes(TEXT, "mix", cm={}, nn=SMALL)) == TEXT
+        assert best.decompress(stream) == data
+    nn_branch = bytes([NN_MARKER]) + best.nn.compress(TEXT)
+    assert best.decompress(nn_branch) == TEXT
+    assert decompress_bytes(compress_bytes(TEXT, "best", cm={}, nn=SMALL)) == TEXT
+
+
+def test_a_file_of_the_old_per_file_mix_still_decodes_as_best():
+    # before cm model v5, "mix" was the per-file choice; its .kz names model "mix"
+    # with cm and nn params, and an nn-branch stream still decodes
+    best = BestOfCompressor(CMCompressor(), NNCompressor(**SMALL))
+    old = make_compressor("mix", cm={}, nn=SMALL)
+    assert isinstance(old, BestOfCompressor)
+    assert old.decompress(bytes([NN_MARKER]) + best.nn.compress(TEXT)) == TEXT
+
+
+def test_mix_mixes_the_net_into_cm_and_decodes_anywhere_like_cm():
+    mix = MixCompressor()
+    text = TEXT + b"and then the dog came home, the end.\n" * 5
+    stream = mix.compress(text)
+    assert mix.decompress(stream) == text
+    assert CMCompressor().decompress(stream) == text  # a cm stream naming the neural input
+    assert stream != CMCompressor().compress(text)  # the net changes the predictions
+    assert mix.code_length(text) != CMCompressor().code_length(text)
+    assert mix.params() == {"max_table_bits": mix.max_table_bits}
+    assert "platform" not in compress_bytes(text, "mix")[:400].decode("latin-1")
+    for data in (b"", b"x", b"\x00" * 3000):
+        assert decompress_bytes(compress_bytes(data, "mix")) == data
 
 
 def test_make_compressor_builds_nn_from_header_params():
@@ -100,7 +124,8 @@ def test_nn_conditional_length_is_coding_y_after_training_on_x():
 @given(st.binary(max_size=80))
 @settings(max_examples=60, deadline=None)
 def test_fuzz_nn_and_mix_stream_decoders_fail_cleanly(stream):
-    for compressor in (NNCompressor(**SMALL), MixCompressor(CMCompressor(), NNCompressor(**SMALL))):
+    best = BestOfCompressor(CMCompressor(), NNCompressor(**SMALL))
+    for compressor in (NNCompressor(**SMALL), best, MixCompressor()):
         try:
             out = compressor.decompress(stream)
         except FileFormatError:

@@ -64,7 +64,8 @@ def section(ctx) -> Section:
         "kairos) and decoded it back to identical bytes. Bits per byte is 8 x compressed / "
         "original; lower means the model anticipated more of the text. 'cm' is kairos's "
         "context-mixing model and 'nn' a byte-level LSTM; both learn online while they code, "
-        "with no pretrained weights. 'mix' keeps whichever of the two is shorter. On a text "
+        "with no pretrained weights. 'mix' is cm with a small neural net mixed in bit by bit, "
+        "'best' keeps whichever of cm and nn is shorter. On a text "
         "this short the LSTM has barely started learning; on the Calgary corpus see "
         "bench/RESULTS.md."
     )

@@ -40,6 +40,7 @@ COMPONENTS = {
     "match_context": 16,  # the match model's expected byte and length as a context
 }
 _ALL_FEATURES = 31
+FEATURE_NEURAL = 32  # the neural input of ``mix``
 
 _PREFIX = struct.Struct("<BQ")
 _MODE_STORED = 0
@@ -71,10 +72,14 @@ class CMCompressor:
         Optional components to switch off, for ablation (names in
         :data:`COMPONENTS`); the default uses all of them. The stream
         records which were used, so it decodes without this parameter.
+    neural : bool
+        Add a small recurrent net's prediction as one more mixer input (the
+        ``mix`` model, :class:`~kairos.info.mix.MixCompressor`).
     """
 
     max_table_bits: int = MAX_TABLE_BITS  # 22: 302 MB of tables, ample for Calgary
     disable: tuple[str, ...] = ()
+    neural: bool = False
     name: str = "cm"
 
     def __post_init__(self) -> None:
@@ -82,6 +87,8 @@ class CMCompressor:
             raise ValidationError("max_table_bits", f"got {self.max_table_bits!r}, expected int")
         if not MIN_TABLE_BITS <= self.max_table_bits <= 24:
             raise ValidationError("max_table_bits", f"got {self.max_table_bits}, expected 16..24")
+        if not isinstance(self.neural, bool):
+            raise ValidationError("neural", f"got {self.neural!r}, expected true or false")
         if isinstance(self.disable, str) or not all(isinstance(c, str) for c in self.disable):
             raise ValidationError("disable", f"got {self.disable!r}, expected a list of names")
         unknown = sorted(set(self.disable) - set(COMPONENTS))
@@ -94,7 +101,7 @@ class CMCompressor:
     @property
     def features(self) -> int:
         """Bit mask of the components in use (``cm_kernel.FEATURE_*``)."""
-        mask = _ALL_FEATURES
+        mask = _ALL_FEATURES | (FEATURE_NEURAL if self.neural else 0)
         for name in self.disable:
             mask &= ~COMPONENTS[name]
         return mask
@@ -172,7 +179,7 @@ class CMCompressor:
             raise CorruptFileError(None, "cm stream ends inside its header")
         table_bits, features = body[0], body[1]
         coded = len(body) - 2
-        if features & ~_ALL_FEATURES:
+        if features & ~(_ALL_FEATURES | FEATURE_NEURAL):
             raise CorruptFileError(None, f"cm stream names unknown model components {features:#x}")
         if num_bytes > MAX_BYTES_PER_CODED_BYTE * coded:
             raise CorruptFileError(

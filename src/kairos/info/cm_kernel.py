@@ -55,7 +55,8 @@ NUM_CONTEXTS = 27
 WEIGHT_INIT = 5000  # initial mixer weight, 65536 = 1.0
 FAST_LIMIT = 14  # hit count at which the direct probability's rate stops falling
 NUM_IMAGE = 8  # bit-level 2-D contexts (pixels above and to the left), PAQ8's picModel
-NUM_INPUTS = 2 * NUM_CONTEXTS + 3 + NUM_IMAGE  # 2 per context + match (2) + bias (1) + image
+NEURAL_INPUT = 2 * NUM_CONTEXTS + 3  # after 2 per context, match (2) and bias (1)
+NUM_INPUTS = NEURAL_INPUT + 1 + NUM_IMAGE  # + the neural net's logit + image
 MATCH_MIN_BYTES = 6  # the match model looks up repeats of this many bytes
 MATCH_TABLE_BITS = 20  # log2 of the match model's position table size
 STATE_MAP_LIMIT = 1023  # hit count at which a state map's learning rate stops falling
@@ -70,7 +71,20 @@ FEATURE_SSE_CHAIN = 2  # SSE stages on an order-3 hash and on the match state
 FEATURE_RATE_SCHEDULE = 4  # mixer rates falling with each weight set's use
 FEATURE_WORD_CONTEXTS = 8  # contexts 24-25: word with the word two back; previous word + byte
 FEATURE_MATCH_CONTEXT = 16  # context 26: the match model's expected byte and length
-ALL_FEATURES = 31
+ALL_FEATURES = 31  # the default model
+FEATURE_NEURAL = 32  # a small recurrent net's logit as one more mixer input (``mix``)
+KNOWN_FEATURES = 63
+# The neural input (all integer, so it decodes identically anywhere): hidden
+# units h = tanh(sum of embeddings of hashed order-1..3 and word contexts
+# + R h_prev), and per node of the byte's bit tree an output vector whose dot
+# product with h is the bit's logit; trained online by SGD on the bits' log
+# loss (the output vectors per bit, the embeddings and R once per byte).
+NN_HIDDEN = 32
+NN_CONTEXTS = 4
+NN_ROW_MASK = (1 << 16) - 1  # embedding rows per context
+NN_LR_OUT = 40  # learning rates, in 1/1024
+NN_LR_EMBED = 80
+NN_LR_REC = 2
 RECORD_MAX = 4096  # longest record length detected, bytes
 IMAGE_MIN_WIDTH = 32  # record length (bytes) from which the 2-D contexts are used
 NUM_APM = 5
@@ -254,6 +268,21 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
         active[j] = i
         j += 1
     apm_weights = APM_WEIGHTS if sse_chain else APM_WEIGHTS_V4
+    neural_on = (features & FEATURE_NEURAL) != 0
+    nn_size = NN_ROW_MASK + 1 if neural_on else 1
+    nn_embed = np.zeros((NN_CONTEXTS, nn_size, NN_HIDDEN), dtype=np.int32)
+    if neural_on:  # small pseudo-random embeddings break the units' symmetry
+        for k in range(NN_CONTEXTS):
+            for r in range(nn_size):
+                for j in range(NN_HIDDEN):
+                    nn_embed[k, r, j] = (_hash(r, j, 60 + k) & 0x7FFF) - 0x4000
+    nn_out = np.zeros((256, NN_HIDDEN), dtype=np.int64)
+    nn_rec = np.zeros((NN_HIDDEN, NN_HIDDEN), dtype=np.int64)
+    nn_h = np.zeros(NN_HIDDEN, dtype=np.int64)
+    nn_h_prev = np.zeros(NN_HIDDEN, dtype=np.int64)
+    nn_dh = np.zeros(NN_HIDDEN, dtype=np.int64)
+    nn_rows = np.zeros(NN_CONTEXTS, dtype=np.int64)
+    nn_logit = 0
     mask = size - 1
     hist = np.zeros((NUM_CONTEXTS, size), dtype=np.uint8)
     fast = np.full((NUM_CONTEXTS, size), 2048 << 4, dtype=np.uint16)
@@ -399,6 +428,25 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             expected_byte | (min(match_len, 15) << 8), c1 if match_len > 0 else 0, 26
         )
 
+        if neural_on:
+            # ---- neural net: hidden state from embeddings of hashed contexts ----
+            nn_rows[0] = _hash(c4 & 0xFF, 0, 90) & NN_ROW_MASK
+            nn_rows[1] = _hash(c4 & 0xFFFF, 0, 91) & NN_ROW_MASK
+            nn_rows[2] = _hash(c4 & 0xFFFFFF, 0, 92) & NN_ROW_MASK
+            nn_rows[3] = _hash(word, c1 if word == 0 else 0, 93) & NN_ROW_MASK
+            for j in range(NN_HIDDEN):
+                nn_h_prev[j] = nn_h[j]
+            for j in range(NN_HIDDEN):
+                pre = 0
+                for k in range(NN_CONTEXTS):
+                    pre += nn_embed[k, nn_rows[k], j]
+                rec = 0
+                for i in range(NN_HIDDEN):
+                    rec += nn_rec[j, i] * nn_h_prev[i]
+                pre += rec >> 12
+                nn_h[j] = 2 * _squash(pre >> 7, squash) - 4096  # tanh(u) = 2 sigmoid(2u) - 1
+                nn_dh[j] = 0
+            nn_h[0] = 4096  # a constant unit: the output vectors' bias
         c0 = 1  # partial byte with a leading 1
         bits_before = ideal_bits
         byte = 0
@@ -454,7 +502,13 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 inputs[2 * NUM_CONTEXTS] = 0
                 inputs[2 * NUM_CONTEXTS + 1] = 0
             inputs[2 * NUM_CONTEXTS + 2] = 256
-            img_base = 2 * NUM_CONTEXTS + 3
+            if neural_on:
+                nn_logit = 0
+                for j in range(NN_HIDDEN):
+                    nn_logit += nn_h[j] * nn_out[c0, j]
+                nn_logit = max(-2047, min(2047, nn_logit >> 20))
+                inputs[NEURAL_INPUT] = nn_logit
+            img_base = NEURAL_INPUT + 1
             if image_on and record_len >= IMAGE_MIN_WIDTH:
                 img_ctx[0] = (r0 & 0x7) | (r1 >> 4 & 0x38) | (r2 >> 3 & 0xC0)
                 img_ctx[1] = (r0 & 1) | (r1 >> 4 & 0x3E) | (r2 >> 2 & 0x40) | (r3 >> 1 & 0x80)
@@ -623,6 +677,11 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                     ia += w >> 6
                     apm[a, ia] += (target16 - apm[a, ia]) >> APM_RATE
 
+            if neural_on:
+                nn_err = (y << 12) - _squash(nn_logit, squash)
+                for j in range(NN_HIDDEN):
+                    nn_dh[j] += nn_err * nn_out[c0, j]
+                    nn_out[c0, j] += (nn_err * nn_h[j] * NN_LR_OUT) >> 18
             if match_len > 0 and expected_bit != y:
                 match_len = 0
             c0 = (c0 << 1) | y
@@ -630,6 +689,16 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             byte = (byte << 1) | y
 
         # ---- byte done: update histories ----
+        if neural_on:
+            # backpropagate the byte's 8 bit errors into the embeddings and recurrence
+            for j in range(NN_HIDDEN):
+                g = (nn_dh[j] >> 12) * ((16777216 - nn_h[j] * nn_h[j]) >> 12)
+                step = (g * NN_LR_EMBED) >> 22
+                for k in range(NN_CONTEXTS):
+                    nn_embed[k, nn_rows[k], j] += step
+                g10 = g >> 10
+                for i in range(NN_HIDDEN):
+                    nn_rec[j, i] += (g10 * nn_h_prev[i] * NN_LR_REC) >> 24
         if byte_cost_bits.shape[0] == num_bytes:
             byte_cost_bits[pos] = ideal_bits - bits_before
         if decode:

@@ -177,6 +177,12 @@ def _make_mix(**params) -> Compressor:
     return MixCompressor.from_params(**params)
 
 
+def _make_best(**params) -> Compressor:
+    from kairos.info.best import BestOfCompressor
+
+    return BestOfCompressor.from_params(**params)
+
+
 BASELINES: dict[str, Callable[..., Compressor]] = {
     "gzip": functools.partial(
         CodecCompressor,
@@ -202,6 +208,7 @@ COMPRESSORS: dict[str, Callable[..., Compressor]] = {
     "cm": _make_cm,
     "nn": _make_nn,
     "mix": _make_mix,
+    "best": _make_best,
     **BASELINES,
 }
 

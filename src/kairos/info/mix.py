@@ -1,66 +1,44 @@
-"""The ``mix`` compressor: the better of ``cm`` and ``nn`` for each file, never worse than ``cm``.
+"""The ``mix`` compressor: ``cm``'s context mixing with a neural net inside the mixer.
 
-Both models code the whole input; the shorter stream is kept. When ``cm``
-wins, the stream *is* the ``cm`` stream, byte for byte, so ``mix`` is never
-longer than ``cm`` on any input. When ``nn`` wins, the stream is a marker byte
-(:data:`NN_MARKER`, a value no ``cm`` stream starts with) followed by the
-``nn`` stream, which carries its platform fingerprint.
+A real probability-level mixture: every bit's prediction mixes the ``cm``
+contexts' predictions with the logit of a small recurrent network (hashed
+context embeddings, 32 tanh units, one output vector per node of the byte's
+bit tree), trained online on the same bits as it codes (prequentially), all in
+integer arithmetic inside the ``cm`` kernel (``cm_kernel.FEATURE_NEURAL``).
+So ``mix`` decodes identically on any machine, like ``cm``, and costs the
+time of ``cm`` plus the net. The stream is a ``cm`` stream whose features
+byte names the neural input.
 
-This is a per-file choice, not a probability-level mixture: the ``nn`` model
-codes interleaved chunks (for throughput) while ``cm`` codes bytes in order,
-and feeding one model's predictions into the other would force ``cm`` into the
-chunk order and cost it locality.
+A ``.kz`` file made before cm model v5, when ``mix`` meant the per-file choice
+between ``cm`` and ``nn`` (now ``best``), names ``mix`` with ``cm`` and ``nn``
+params; :meth:`MixCompressor.from_params` hands it to that class.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from kairos.errors import CorruptFileError
 from kairos.info.cm import CMCompressor
-from kairos.info.nn import NNCompressor, platform_fingerprint
-
-NN_MARKER = 0xFF  # cm streams start with 0 (stored) or the cm model version
 
 
 @dataclass(frozen=True)
-class MixCompressor:
-    """Per-file choice between :class:`CMCompressor` and :class:`NNCompressor`."""
+class MixCompressor(CMCompressor):
+    """``cm`` with a neural net's prediction as one more mixer input.
 
-    cm: CMCompressor = field(default_factory=CMCompressor)
-    nn: NNCompressor = field(default_factory=NNCompressor)
+    Parameters
+    ----------
+    max_table_bits, disable
+        As for :class:`~kairos.info.cm.CMCompressor`.
+    """
+
+    neural: bool = True
     name: str = "mix"
 
     @classmethod
-    def from_params(cls, cm: dict | None = None, nn: dict | None = None) -> MixCompressor:
+    def from_params(cls, **params):
         """Build from the ``params()`` dict recorded in a ``.kz`` header."""
-        return cls(CMCompressor(**(cm or {})), NNCompressor(**(nn or {})))
+        if "cm" in params or "nn" in params:  # a file of the per-file choice (now ``best``)
+            from kairos.info.best import BestOfCompressor
 
-    def params(self) -> dict:
-        return {"cm": self.cm.params(), "nn": self.nn.params()}
-
-    def extra_header(self) -> dict:
-        """The platform fingerprint, needed to decode the file if ``nn`` won."""
-        return {"platform": platform_fingerprint()}
-
-    def choose(self, data: bytes) -> tuple[str, bytes]:
-        """Compress with both models; return (winner, stream)."""
-        cm_stream = self.cm.compress(data)
-        nn_stream = bytes([NN_MARKER]) + self.nn.compress(data)
-        if len(nn_stream) < len(cm_stream):
-            return "nn", nn_stream
-        return "cm", cm_stream
-
-    def compress(self, data: bytes) -> bytes:
-        return self.choose(data)[1]
-
-    def code_length(self, data: bytes) -> float:
-        """The shorter ideal code length of the two models (+8 bits if ``nn`` wins)."""
-        return min(self.cm.code_length(data), 8 + self.nn.code_length(data))
-
-    def decompress(self, stream: bytes, max_bytes: int | None = None) -> bytes:
-        if not stream:
-            raise CorruptFileError(None, "mix stream is empty")
-        if stream[0] == NN_MARKER:
-            return self.nn.decompress(stream[1:], max_bytes)
-        return self.cm.decompress(stream, max_bytes)
+            return BestOfCompressor.from_params(**params)
+        return cls(**params)
