@@ -60,7 +60,8 @@ def solve(
         Path | None,
         typer.Option(
             "--hf-model",
-            help="Programs, with the [hf] extra: a Hugging Face causal LM's folder "
+            help="Programs, with the optional hf extra (pip install 'kairos\\[hf]'): a Hugging Face "
+            "causal LM's folder "
             "(save_pretrained: config.json, weights, tokenizer) as the prior; needs "
             "--hf-template. --strategy sample (default), adaptive, vote, marginal or greedy; "
             "60 CPU s per task unless --time-limit.",
