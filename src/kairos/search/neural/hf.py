@@ -132,26 +132,18 @@ class HFModel:
         self._cache_arg = (
             "cache" if "cache" in inspect.signature(net.forward).parameters else "past_key_values"
         )
-        # Priced from the config transformers resolved (its defaults filled in, e.g.
-        # tie_word_embeddings), with aliases (GPT-2's n_embd) read through the config object.
+        # Priced from the config as transformers resolved it: the file's fields (checked above)
+        # plus the class defaults it leaves out, e.g. tie_word_embeddings.
         resolved = net.config.to_dict()
-        for key in (
-            "hidden_size",
-            "num_hidden_layers",
-            "num_attention_heads",
-            "intermediate_size",
-            "vocab_size",
-        ):
-            if resolved.get(key) is None and getattr(net.config, key, None) is not None:
-                resolved[key] = getattr(net.config, key)
         self.spec = spec_from_config(resolved, name=directory.name, source=str(config_path))
         self.num_params = sum(p.numel() for p in net.parameters())
         if self.num_params != self.spec.num_params:
             raise ValidationError(
                 f"{config_path}:model_type",
                 f"the weights have {self.num_params:,} parameters but the config prices "
-                f"{self.spec.num_params:,}; kairos.cost prices decoders with SwiGLU MLPs and "
-                f"RMSNorm (Llama, Qwen, Mistral style), not {resolved.get('model_type')!r}",
+                f"{self.spec.num_params:,}; kairos.cost prices decoders with SwiGLU MLPs, RMSNorm "
+                "and no biases but attention_bias (Llama, Qwen, Mistral style), and this "
+                f"{resolved.get('model_type')!r} model is not one",
             )
         self.directory = directory
         self.tokenizer, self.net, self.torch = tokenizer, net, torch
