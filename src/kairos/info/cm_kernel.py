@@ -16,14 +16,22 @@ constriction wrapper.
 Model (per bit, all probabilities of a 1 bit), in the lpaq/PAQ family; the
 stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
 
-- 24 hashed contexts: orders 0-6, 8, 12 and 16; the word (letters only,
+- 27 hashed contexts: orders 0-6, 8, 12 and 16; the word (letters only,
   case-folded) with the previous byte, with the previous word, and with the
   two previous words; a column context (the byte above in the previous line);
   sparse contexts (byte -2; bytes -3 and -4; bytes -1 and -3; bytes -2 and -3);
   two indirect contexts (the bytes that followed the last occurrences of the
   current order-1 and order-2 context); two record contexts (the bytes one and
-  two record lengths back, the record length detected from repeating gaps
-  between equal bytes); and two case-folded text contexts.
+  two record lengths back, with the column in the record for records under
+  16 bytes; the record length is the gap between equal bytes confirmed most
+  often); two case-folded text contexts; since v5 (``FEATURE_WORD_CONTEXTS``)
+  the word with the word two back and the previous word with the last byte,
+  and (``FEATURE_MATCH_CONTEXT``) the match model's expected byte with its
+  length.
+- Since v5 (``FEATURE_IMAGE``), 8 bit-level 2-D contexts when the record is
+  32 bytes or longer (PAQ8's picModel: the pixels around the next one in the
+  current row and the 3 rows above, one row = one record; a 1-bit image such
+  as Calgary's ``pic``), each a directly indexed bit history + state map.
 - Each context selects, once per nibble, a 16-byte bucket (an 8-bit check
   byte + 15 bit-history states, one per node of the nibble's binary tree),
   found among 3 neighbouring buckets by its check byte or else replacing the
@@ -36,13 +44,19 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   1/(n+1.5), faster than the state map's until n reaches 14).
 - A match model: the longest recent repeat of the last bytes predicts the
   next bit, with its confidence learned per match length.
+- Optionally (``FEATURE_NEURAL``, the ``mix`` model) a small recurrent net:
+  see :data:`NN_HIDDEN`; its bit logit is one more mixer input.
 - Five logistic mixers in the stretch domain, whose weight sets are chosen
   by: the partial byte; the previous byte; the number of contexts seen
   before, with the bit position and whether a match is active; the previous
-  byte with the partial byte; the column with the bit position. A
-  second-layer mixer (weights chosen by the partial byte) combines them.
-- Adaptive probability maps (SSE) on order 0, 1 and 2, averaged with the
-  mixer output.
+  byte with the partial byte; the column with the bit position (for images:
+  the nearest pixels). A second-layer mixer (weights chosen by the partial
+  byte) combines them. Since v5 (``FEATURE_RATE_SCHEDULE``) each weight set's
+  learning rate falls from :data:`MIXER_LR_MAX` toward :data:`MIXER_LR_MIN`
+  as the set is used, and the second layer learns more slowly.
+- Adaptive probability maps (SSE) on order 0, 1 and 2, and since v5
+  (``FEATURE_SSE_CHAIN``) on an order-3 hash and on the match state,
+  averaged with the mixer output; both interpolation knots learn.
 """
 
 from __future__ import annotations
