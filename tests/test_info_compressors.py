@@ -185,6 +185,8 @@ def test_cm_components_match_the_kernel_and_each_changes_the_model():
         "match_context": cm_kernel.FEATURE_MATCH_CONTEXT,
     }
     assert cm._ALL_FEATURES == cm_kernel.ALL_FEATURES
+    assert cm.FEATURE_NEURAL == cm_kernel.FEATURE_NEURAL
+    assert cm_kernel.KNOWN_FEATURES == cm_kernel.ALL_FEATURES | cm_kernel.FEATURE_NEURAL
     # text with 40-byte records: every component sees something to model
     data = b"".join(
         b"%-39s\n" % (b"row %d of the table, value %d" % (i, i * i % 97)) for i in range(300)

@@ -128,7 +128,7 @@ class CMCompressor:
 
     def compress(self, data: bytes) -> bytes:
         body, _, table_bits = self._run(data)
-        if body is None or len(body) + 1 >= len(data):
+        if body is None or len(body) + 2 >= len(data):  # + table_bits and features
             return _PREFIX.pack(_MODE_STORED, len(data)) + bytes(data)
         from kairos.info.cm_kernel import MODEL_VERSION
 
