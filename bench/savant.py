@@ -36,7 +36,7 @@ from rich.table import Table
 from kairos.container import atomic_write_text
 from kairos.domains.sokoban import read_levels
 from kairos.domains.stp import generate
-from kairos.learn.savant import SavantConfig, run_savant
+from kairos.learn.savant import BruteForce, SavantConfig, run_savant
 from kairos.learn.savant_report import prediction_verdicts, savant_figure, savant_onset
 from kairos.plotting import save_figure
 from kairos.search.engine import SearchConfig, search
@@ -49,19 +49,19 @@ BOXOBAN = ROOT.parent / ".." / "shared" / "data" / "boxoban" / "unfiltered" / "t
 DEFAULTS = {
     "stp3": dict(train=200, heldout=100, repeats=40, budgets="2000,20000,200000,2000000",
                  rows="6,10,18", cap=4_000_000, small_budget=200, large_budget=200_000,
-                 memoriser_batch=1, repeats_budget=None),
+                 memoriser_batch=1, repeats_budget=None, uncapped_budget=200_000),
     "stp4": dict(train=100, heldout=40, repeats=20, budgets="2000,20000,200000,2000000",
                  rows="6,12,18", cap=4_000_000, small_budget=1_000, large_budget=300_000,
-                 memoriser_batch=32, repeats_budget=1_000),
-    "boxoban": dict(train=40, heldout=25, repeats=10, budgets="2000,20000,200000,2000000",
-                    rows="12,20", cap=3_000_000, small_budget=2_000, large_budget=200_000,
+                 memoriser_batch=32, repeats_budget=1_000, uncapped_budget=2_000_000),
+    "boxoban": dict(train=50, heldout=30, repeats=10, budgets="2000,20000,200000,2000000",
+                    rows="10,15,20", cap=5_000_000, small_budget=2_000, large_budget=200_000,
                     memoriser_batch=32, repeats_budget=2_000),
 }  # fmt: skip
 QUICK = {
     "stp3": dict(train=12, heldout=6, repeats=4, budgets="2000,200000", rows="6,18", cap=300_000,
                  resamples=200),
     "stp4": dict(train=12, heldout=6, repeats=4, budgets="2000,200000", rows="6,18", cap=400_000,
-                 resamples=200, large_budget=300_000),
+                 resamples=200, large_budget=300_000, uncapped_budget=300_000),
     "boxoban": dict(train=6, heldout=4, repeats=2, budgets="2000,200000", rows="12", cap=300_000,
                     resamples=200, large_budget=50_000),
 }  # fmt: skip
@@ -106,6 +106,10 @@ def main() -> None:
     parser.add_argument("--rows", default=None, help="log2 rows of the context models")
     parser.add_argument("--memoriser-batch", type=int, default=None)
     parser.add_argument("--repeats-budget", type=int, default=None)
+    parser.add_argument(
+        "--uncapped-budget", type=int, default=None,
+        help="also run uniform search on every training task at this budget, without the cap",
+    )  # fmt: skip
     parser.add_argument("--resamples", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--quick", action="store_true", help="tiny smoke settings")
@@ -141,6 +145,15 @@ def main() -> None:
     result["domain"] = args.domain
     result["settings"] = {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()}
     result["cpu_seconds"] = time.process_time() - c0
+    if args.uncapped_budget:
+        solved, spent = BruteForce(train).train_solved(args.uncapped_budget, cap=2**62)
+        result["brute_force_uncapped"] = {
+            "budget": args.uncapped_budget, "train_solved": solved, "train_expansions": spent,
+        }  # fmt: skip
+        console.print(
+            f"uniform search without the cap, budget {args.uncapped_budget:,}: "
+            f"{solved}/{len(train)} training tasks, {spent:,} expansions"
+        )
     result["verdicts"] = prediction_verdicts(result)
     result["savant_onset_B0"] = savant_onset(result)
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -46,6 +46,15 @@ def test_savant_bench_quick_writes_every_run_and_prediction(tmp_path, domain):
         r["repeats_solve_small"] == 1.0 for r in memo if r["train_solved"] == r["train_problems"]
     )
     assert result["domain"] == domain and result["verdicts"]
+    uncapped = result.get("brute_force_uncapped")
+    if domain != "boxoban":  # uniform search on every training task, no cap
+        assert uncapped["train_solved"] <= result["tasks"]["train"]
+        capped = [  # brute force under the cap, at budgets up to the uncapped one
+            r["train_solved"] for r in result["runs"]
+            if r["kind"] == "none" and r.get("final_budget", 0) <= uncapped["budget"]
+            and "train_solved" in r
+        ]  # fmt: skip
+        assert all(uncapped["train_solved"] >= c for c in capped)
     assert set(result["predictions"]) == {
         "1_budget_up_train_up_bits_down_small_down",
         "2_memoriser_repeats_not_transfer",
