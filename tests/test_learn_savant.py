@@ -50,6 +50,9 @@ def test_regime_counts_the_first_brute_force_iteration():
     assert regime([{"new_solved": 4}, {"new_solved": 6}], 10) == "learning"
     assert regime([], 7) == "savant"  # stopped inside the first iteration
     assert regime([{"new_solved": 0}], 0) == "none solved"
+    # every solution from the first iteration, then a full iteration that found none
+    assert regime([{"new_solved": 2}, {"new_solved": 0}], 2) == "stalled"
+    assert regime([{"new_solved": 2}], 2) == "savant"  # the cap fell in the first iteration
 
 
 def test_brute_force_agrees_with_direct_searches_and_respects_the_cap():
@@ -112,7 +115,7 @@ def test_tiny_grid_has_every_run_and_keeps_the_cap(tiny):
         if r["kind"] == "bootstrap":
             # the cap is checked between attempts: one attempt at the run's budget may pass it
             assert r["train_expansions"] <= config.cap_expansions + r["final_budget"]
-            assert r["regime"] in ("savant", "learning", "none solved")
+            assert r["regime"] in ("savant", "learning", "stalled", "none solved")
     uniform = runs["none (uniform)"]
     assert uniform["mean_info_bits"] == 0.0 and uniform["mean_info_shortest_bits"] == 0.0
     for b0 in config.budgets:
@@ -133,7 +136,12 @@ def test_tiny_grid_reads_into_verdicts_sentences_and_a_figure(tiny):
     assert {v["verdict"] for v in verdicts} <= {"agrees", "disagrees", "inconclusive"}
     lines = regime_lines(result)
     assert len(lines) == 2 * n_rows * len(config.budgets)
-    assert all(any(w in line for w in ("savant", "learning", "none solved")) for line in lines)
+    regimes = ("savant", "learning", "stalled", "none solved")
+    assert all(any(w in line for w in regimes) for line in lines)
+    brute = {r["B0"]: r["train_solved"] for r in result["runs"] if r["name"].count("none @")}
+    runs = [r for r in result["runs"] if r["kind"] == "bootstrap"]
+    for line, r in zip(lines, runs, strict=True):
+        assert ("No learning solved more" in line) == (r["train_solved"] < brute[r["B0"]])
     onset = savant_onset(result)
     savant = [r for r in result["runs"] if r["kind"] == "bootstrap" and r["regime"] == "savant"]
     assert set(onset) == {f"{r['objective']} 2^{r['rows_log2']}" for r in savant}

@@ -36,7 +36,7 @@ def test_savant_bench_quick_writes_every_run_and_prediction(tmp_path, domain):
     for r in result["runs"]:
         if r["kind"] == "bootstrap":
             assert r["train_expansions"] <= result["training_compute_cap_expansions"] + 200_000
-            assert r["regime"] in ("savant", "learning", "none solved")
+            assert r["regime"] in ("savant", "learning", "stalled", "none solved")
         if r["kind"] == "none":
             assert r["mean_info_bits"] == 0.0  # the uniform prior against itself
         assert 0.0 <= r["solve_small"] <= r["solve_large"] <= 1.0

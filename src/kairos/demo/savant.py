@@ -70,8 +70,9 @@ def section(ctx: DemoContext) -> Section:
         f"bits (ν0 uniform, each prior's own solution), and the solve rate at a small "
         f"({SMALL_BUDGET:,}) and a large ({LARGE_BUDGET:,}) test budget; {n_repeats} training "
         f"puzzles are asked again. A run is in the savant regime when its first, brute-force "
-        f"iteration (uniform prior) found at least half of its solutions. 95% CIs: bootstrap "
-        f"over tasks."
+        f"iteration (uniform prior) found at least half of its solutions, and stalled when it "
+        f"found all of them and a full iteration under the learnt prior then found none. "
+        f"95% CIs: bootstrap over tasks."
     )
     section.table([_row(r) for r in result["runs"]], caption="Runs and held-out measures")
     section.figure(

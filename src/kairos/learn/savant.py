@@ -238,12 +238,20 @@ def refit(policy, train, solved: dict, objective: str, l2: float) -> None:
 
 
 def regime(log: list[dict], solved: int) -> str:
-    """``savant`` when the first iteration (uniform prior: brute force) found at least
-    half of the run's solutions, ``learning`` when most solutions needed a learnt
-    prior, ``none solved`` when the run solved nothing."""
+    """The regime of a bootstrap run from its iteration log and its solution count.
+
+    ``savant`` when the first iteration (uniform prior: brute force) found at
+    least half of the run's solutions, ``learning`` when most solutions needed
+    a learnt prior, ``stalled`` when the first iteration found every solution
+    and at least one full iteration under the learnt prior found none (learning
+    failed rather than being unnecessary), ``none solved`` when the run solved
+    nothing.
+    """
     first = log[0]["new_solved"] if log else solved
     if solved == 0:
         return "none solved"
+    if first == solved and len(log) > 1:
+        return "stalled"
     return "savant" if first >= SAVANT_FIRST_ITERATION_SHARE * solved else "learning"
 
 

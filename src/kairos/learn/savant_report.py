@@ -92,19 +92,31 @@ def _verdict(parts: list[bool], against: list[bool]) -> str:
 
 
 def regime_lines(result: dict[str, Any]) -> list[str]:
-    """One sentence per bootstrap run: its regime and the numbers behind it."""
+    """One sentence per bootstrap run: its regime and the numbers behind it.
+
+    A run that solved fewer training tasks than no learning did at the same
+    B₀ (uniform search at the LTS run's final budget, same cap) says so.
+    """
+    brute = {r["B0"]: r for r in result["runs"] if r.get("kind") == "none" and "B0" in r}
     lines = []
     for r in result["runs"]:
         if r.get("kind") != "bootstrap":
             continue
         solved, first = r["train_solved"], r["first_iteration_solved"]
-        lines.append(
+        line = (
             f"B₀={r['B0']:,}, {r['objective']}, 2^{r['rows_log2']} rows: {r['regime']} — "
             f"{solved}/{r['train_problems']} training tasks solved, {first} of them by the "
             f"first (uniform, brute-force) iteration, {r['train_expansions']:,} expansions "
             f"spent; held-out I(h:D) {r['mean_info_bits']:.1f} bits, solve rate "
             f"{r['solve_small']:.2f} at the small budget."
         )
+        none = brute.get(r["B0"])
+        if none is not None and solved < none["train_solved"]:
+            line += (
+                f" No learning solved more: {none['train_solved']} at budget "
+                f"{none['final_budget']:,} under the same cap."
+            )
+        lines.append(line)
     return lines
 
 
