@@ -50,6 +50,14 @@ class SearchConfig:
         the policy is normalised over the remaining moves (so π sums to 1 over
         the tree's branches and LTS's bound holds for it). The
         time–information law is stated for tree search.
+    deadlocks : bool
+        Do not generate states the domain proves dead (Sokoban: a box on a
+        dead cell or frozen off its goal; the ``is_dead`` hook, compiled as
+        ``CompiledDomain.dead_cells`` + :mod:`kairos.search.deadlocks`). Sound:
+        no solution is lost. π is still normalised over all legal moves, so
+        every live node keeps its priority and LTS finds the same solution with
+        at most as many expansions. A dead initial state is expanded once, with
+        no children. Off by default (the shipped figures were measured without).
     """
 
     algorithm: str = "lts"
@@ -57,6 +65,7 @@ class SearchConfig:
     weight: float = 1.5  # mildly greedy: far fewer expansions than A*, short paths
     batch_size: int = 32  # LTS-NN style batches; 1 reproduces sequential order
     state_cut: bool = True
+    deadlocks: bool = False
 
     def __post_init__(self) -> None:
         if self.algorithm not in ALGORITHM_CODES:
@@ -185,6 +194,13 @@ class SearchSession:
         self._buf = buf
         self._code = K.BUDGET_EXHAUSTED  # nothing spent yet: more budget may solve it
         self.seconds = 0.0
+        self._dead = (
+            self.compiled.dead_cells if config.deadlocks else np.zeros(0, dtype=np.int8)
+        )
+        if config.deadlocks and _dead_start(domain):  # expanded once, no children
+            buf.ctr[K.C_EXPANSIONS] = 1
+            buf.ctr[K.C_HEAP] = 0
+            self._code = K.EXHAUSTED
 
     @property
     def status(self) -> str:
@@ -240,6 +256,7 @@ class SearchSession:
                 ALGORITHM_CODES[config.algorithm],
                 float(config.weight),
                 bool(config.state_cut),
+                self._dead,
                 self._pkind,
                 cpol.int_params,
                 cpol.weights,
@@ -350,6 +367,11 @@ def open_session(
 
         return ReferenceSession(domain, config, policy)
     return SearchSession(domain, config, policy)
+
+
+def _dead_start(domain: Domain) -> bool:
+    hook = getattr(domain, "is_dead", None)
+    return hook is not None and bool(hook(domain.initial_state()))
 
 
 def runs_in_python(domain: Domain, policy: Policy | None) -> bool:

@@ -33,6 +33,7 @@ from kairos.domains.base import DOMAIN_KIND_SOKOBAN
 from kairos.hashing import GOLDEN_GAMMA, mix64
 from kairos.policy.base import POLICY_KIND_CM, POLICY_KIND_UNIFORM
 from kairos.policy.contexts import cm_logits
+from kairos.search.deadlocks import push_deadlock
 
 RUNNING, SOLVED, BUDGET_EXHAUSTED, EXHAUSTED, NEED_POLICY, NEED_GROW = range(6)
 ALGO_LTS, ALGO_BFS, ALGO_WASTAR = range(3)
@@ -242,6 +243,10 @@ def _expand(
     algo,
     weight,
     state_cut,
+    dead,
+    goal_value,
+    scratch_group,
+    scratch_mark,
     node_state,
     node_parent,
     node_action,
@@ -273,9 +278,17 @@ def _expand(
     log_norm = best + np.log(total)
     depth = node_depth[i] + 1
     log_d = np.log(depth + 1.0)  # d(n) = depth + 1 for every child
+    prune = dkind == DOMAIN_KIND_SOKOBAN and dead.shape[0] > 0
     for a in range(num_actions):
         if not legal[a]:
             continue
+        if prune:
+            q = np.int64(child[a, 0])
+            pushed = (node_state[i, 1 + q // 64] >> np.uint64(q % 64)) & np.uint64(1)
+            if pushed and push_deadlock(
+                nbr, dead, goal_value, child, a, nbr[q, a], scratch_group, scratch_mark
+            ):
+                continue  # a dead state is not generated; π of its siblings is unchanged
         logp = node_logp[i] + logits[a] - log_norm
         if state_cut:
             cut_value = -logp if algo == ALGO_LTS else float(depth)
@@ -312,6 +325,7 @@ def search_kernel(
     algo,
     weight,
     state_cut,
+    dead,
     pkind,
     pint,
     pweights,
@@ -335,12 +349,16 @@ def search_kernel(
     in ``pending`` (up to ``batch_size``) and ``NEED_POLICY`` is returned; the
     driver fills ``pending_logits`` (shape (batch_size, num_actions)) and calls
     again with ``ctr[C_READY] = 1``, and the queued nodes are expanded first.
+    ``dead`` (int8 per cell, Sokoban) turns on the deadlock test after each
+    push (:mod:`kairos.search.deadlocks`); an empty array turns it off.
     """
     num_words = node_state.shape[1]
     num_actions = nbr.shape[1]
     child = np.empty((num_actions, num_words), dtype=np.uint64)
     legal = np.empty(num_actions, dtype=np.bool_)
     logits = np.empty(num_actions, dtype=np.float64)
+    scratch_group = np.empty(dead.shape[0], dtype=np.int64)
+    scratch_mark = np.zeros(dead.shape[0], dtype=np.int8)
     node_cap = node_state.shape[0]
     heap_cap = heap_node.shape[0]
     table_limit = np.int64(table.shape[0] * MAX_TABLE_LOAD)
@@ -361,6 +379,10 @@ def search_kernel(
                 algo,
                 weight,
                 state_cut,
+                dead,
+                goal_value,
+                scratch_group,
+                scratch_mark,
                 node_state,
                 node_parent,
                 node_action,
@@ -431,6 +453,10 @@ def search_kernel(
             algo,
             weight,
             state_cut,
+            dead,
+            goal_value,
+            scratch_group,
+            scratch_mark,
             node_state,
             node_parent,
             node_action,
