@@ -81,7 +81,9 @@ def _axis_blocked(nbr, box: int, axis: tuple[int, int], frozen: set[int], live) 
     return one not in live and other not in live
 
 
-def frozen_deadlock(level: Sokoban, state: SokobanState, live: frozenset[int] | None = None) -> bool:
+def frozen_deadlock(
+    level: Sokoban, state: SokobanState, live: frozenset[int] | None = None
+) -> bool:
     """Whether a frozen box stands off a goal (``state`` is then unsolvable)."""
     live = live_cells(level) if live is None else live
     return any(b not in level.goals for b in frozen_boxes(level, state, live))
