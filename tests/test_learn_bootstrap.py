@@ -208,3 +208,41 @@ def test_initial_policy_sets_the_capacity(tmp_path, puzzles):
         run_bootstrap(
             puzzles, tmp_path / "x", _config(), initial_policy=ContextModelPolicy("sokoban")
         )
+
+
+def test_cheap_refits_and_deadlock_pruning_in_the_loop(tmp_path):
+    from kairos.domains.sokoban import read_levels
+
+    levels = read_levels(data_path(BOXOBAN_DEMO))[:12]
+    config = BootstrapConfig(
+        domain="sokoban", initial_budget=2_000, l2=1e-4, max_expansions=300_000,
+        deadlocks="cut", fit_method="lbfgs", fit_stall_tol=1e-3,
+    )  # fmt: skip
+    state, _ = run_bootstrap(levels, tmp_path, config)
+    assert state.solved and any(row["train_iterations"] != "" for row in state.log)
+    saved, _, _ = load_checkpoint(tmp_path)
+    assert (saved.deadlocks, saved.fit_method, saved.fit_stall_tol) == ("cut", "lbfgs", 1e-3)
+
+
+def test_checkpoint_config_without_the_later_fields_takes_their_defaults():
+    from dataclasses import asdict
+
+    old = asdict(_config())
+    for name in ("deadlocks", "fit_method", "fit_stall_tol"):
+        del old[name]
+    config = boot._checked_config(old)
+    assert (config.deadlocks, config.fit_method, config.fit_stall_tol) == ("off", "lbfgsb", None)
+
+
+@pytest.mark.parametrize(
+    "field, kw",
+    [
+        ("deadlocks", {"deadlocks": "always"}),
+        ("fit_method", {"fit_method": "sgd"}),
+        ("fit_stall_tol", {"fit_stall_tol": 1e-3}),  # needs fit_method="lbfgs"
+        ("fit_stall_tol", {"fit_method": "lbfgs", "fit_stall_tol": -1.0}),
+    ],
+)
+def test_bad_refit_and_deadlock_settings_name_the_field(field, kw):
+    with pytest.raises(ValidationError, match=field):
+        _config(**kw)
