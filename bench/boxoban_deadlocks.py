@@ -56,10 +56,11 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--levels", type=int, default=1000)
     ap.add_argument("--budget", type=int, default=5_000_000)
+    ap.add_argument("--policy", default="boxoban-cm", help="a policy name or .kpol file")
     ap.add_argument("--out", type=Path, default=ROOT / "out" / "boxoban_deadlocks.json")
     args = ap.parse_args()
     levels = read_levels(DATA / "valid" / "000.txt")[: args.levels]
-    policy = policy_by_name("boxoban-cm", domain="sokoban")
+    policy = policy_by_name(args.policy, domain="sokoban")
     configs = {
         "plain": SearchConfig(budget=args.budget),
         "cut": SearchConfig(budget=args.budget, deadlocks="cut"),
@@ -96,11 +97,11 @@ def main() -> None:
         for name in ("cut", "renormalise")
     }
     out["same_solutions"] = same
-    out["levels"], out["budget"] = len(levels), args.budget
+    out["levels"], out["budget"], out["policy"] = len(levels), args.budget, args.policy
     out["per_level_expansions"] = {k: [x["expansions"] for x in v] for k, v in rows.items()}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_text(args.out, json.dumps(out, indent=2) + "\n")
-    print(f"{len(levels)} valid/000 levels, budget {args.budget:,}, shipped boxoban-cm, LTS")
+    print(f"{len(levels)} valid/000 levels, budget {args.budget:,}, policy {args.policy}, LTS")
     print(
         f"{'':10} {'solved':>7} {'mean exp':>10} {'median':>8} {'p99':>9} {'max':>9} "
         f"{'length':>7} {'CPU s':>7} {'exp/CPU-s':>10}"

@@ -84,6 +84,33 @@ def _subset(data: Trajectories, keep: np.ndarray) -> Trajectories:
     return Trajectories.concat(parts)
 
 
+def _time_kernels(problem: CompactProblem, out: Path, repeats: int = 20) -> None:
+    from numba import get_num_threads
+
+    x = np.random.default_rng(0).normal(0.0, 0.3, problem.num_params)
+    kernels = {
+        "numpy+numba (today)": problem.value_and_grad,
+        "fused, pattern-blocked": problem.value_and_grad_fused,
+        "fused, parallel": lambda v: problem.value_and_grad_fused(v, parallel=True),
+    }
+    rows = {}
+    for name, f in kernels.items():
+        f(x)  # compile outside the timing
+        c0, w0 = time.process_time(), time.perf_counter()
+        for _ in range(repeats):
+            f(x)
+        rows[name] = {
+            "cpu_s": (time.process_time() - c0) / repeats,
+            "wall_s": (time.perf_counter() - w0) / repeats,
+        }
+        print(
+            f"{name:24} {rows[name]['cpu_s'] * 1e3:7.1f} ms CPU {rows[name]['wall_s'] * 1e3:7.1f} ms wall"
+        )
+    result = {"numba_threads": get_num_threads(), "steps": len(problem.actions),
+              "params": problem.num_params, "per_evaluation": rows}  # fmt: skip
+    atomic_write_text(out, json.dumps(result, indent=2) + "\n")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--train-levels", type=int, default=3000)
@@ -93,6 +120,12 @@ def main() -> None:
     ap.add_argument("--methods", nargs="+", default=list(METHODS), choices=list(METHODS))
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", type=Path, default=ROOT / "out" / "boxoban_refit.json")
+    ap.add_argument(
+        "--kernel-only",
+        action="store_true",
+        help="only time one loss+gradient evaluation (numpy+numba, fused serial, fused "
+        "parallel over NUMBA_NUM_THREADS) on all the data, and write ..._kernel.json",
+    )
     args = ap.parse_args()
 
     levels = _train_levels(args.train_levels)
@@ -115,6 +148,9 @@ def main() -> None:
     valid = read_levels(DATA / "valid" / "000.txt")[: args.eval_levels]
     rounds = [min(n, len(found)) for n in args.rounds]
     full = CompactProblem(_subset(data, np.arange(rounds[-1])), "lts", l2=L2)
+    if args.kernel_only:
+        _time_kernels(full, args.out.with_name(args.out.stem + "_kernel.json"))
+        return
 
     results = {}
     for name in args.methods:

@@ -246,3 +246,35 @@ def test_checkpoint_config_without_the_later_fields_takes_their_defaults():
 def test_bad_refit_and_deadlock_settings_name_the_field(field, kw):
     with pytest.raises(ValidationError, match=field):
         _config(**kw)
+
+
+def test_cached_solution_rows_give_the_same_data_as_rebuilding_them(puzzles, monkeypatch):
+    import numpy as np
+
+    from kairos.policy.cm import ContextModelPolicy
+    from kairos.policy.loss import trajectories_from_solutions
+    from kairos.search import SearchConfig, search
+
+    paths = {
+        i: list(search(p, SearchConfig(budget=50_000)).actions) for i, p in enumerate(puzzles[:6])
+    }
+    state = boot.BootstrapState(problems_digest="0" * 64, budget=1, solved=paths)
+    seen = []
+    original = boot.fit
+
+    def spy(data, beta, **kw):
+        seen.append(data)
+        return original(data, beta, **kw)
+
+    monkeypatch.setattr(boot, "fit", spy)
+    boot._retrain(ContextModelPolicy("stp"), puzzles, state, _config(), None)
+    cache: dict = {}
+    boot._retrain(ContextModelPolicy("stp"), puzzles, state, _config(), cache)
+    boot._retrain(ContextModelPolicy("stp"), puzzles, state, _config(), cache)  # from the cache
+    assert len(cache) == sum(1 for p in paths.values() if p)
+    direct = trajectories_from_solutions(
+        ContextModelPolicy("stp"), puzzles[:6], [paths[i] for i in range(6)]
+    )
+    for data in seen:
+        for name in ("rows", "legal", "actions", "starts"):
+            assert np.array_equal(getattr(data, name), getattr(direct, name))

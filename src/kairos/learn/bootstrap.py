@@ -358,7 +358,13 @@ def _new_policy(config: BootstrapConfig, problem: Any):
                       seed=config.seed)  # fmt: skip
 
 
-def _retrain(policy, problems, state: BootstrapState, config) -> dict:
+def _retrain(policy, problems, state: BootstrapState, config, cache: dict | None = None) -> dict:
+    """Refit ``policy`` on every solution so far.
+
+    ``cache`` maps a problem index to (its solution, its context rows along the
+    solution): the rows depend on the problem, the path and the policy's
+    contexts, never on its weights, so each solution's rows are built once.
+    """
     idx = sorted(state.solved)
     chosen, paths = [problems[i] for i in idx], [state.solved[i] for i in idx]
     if config.policy == "nn":
@@ -372,7 +378,17 @@ def _retrain(policy, problems, state: BootstrapState, config) -> dict:
             epochs=config.nn_epochs,
             seed=config.seed + state.iteration,
         )
-    data = trajectories_from_solutions(policy, chosen, paths)
+    if cache is None:
+        data = trajectories_from_solutions(policy, chosen, paths)
+    else:
+        from kairos.policy.loss import Trajectories
+
+        for i, problem, path in zip(idx, chosen, paths, strict=True):
+            if path and (i not in cache or cache[i][0] != tuple(path)):
+                cache[i] = (tuple(path), trajectories_from_solutions(policy, [problem], [path]))
+        data = Trajectories.concat(
+            [cache[i][1] for i, path in zip(idx, paths, strict=True) if path]
+        )
     report = fit(
         data,
         policy.beta,
@@ -465,6 +481,7 @@ def run_bootstrap(
 
     cap_torch_threads(config.jobs)  # a neural policy's threads: --jobs in all (workers get 1)
     emit = on_event or (lambda kind, info: None)
+    rows_cache: dict = {}  # problem index -> (solution, its context rows); see _retrain
     session_start = time.perf_counter()
     wall_at_start = state.wall_s
 
@@ -539,7 +556,11 @@ def run_bootstrap(
             checkpoint()
             state.stop_reason = capped()
             break
-        train = _retrain(policy, problems, state, config) if state.new_this_iteration else {}
+        train = (
+            _retrain(policy, problems, state, config, rows_cache)
+            if state.new_this_iteration
+            else {}
+        )
         new = state.new_this_iteration
         state.log.append(
             {
