@@ -226,3 +226,10 @@ def test_the_compiled_dead_cell_map_is_the_complement_of_live_cells():
     # a state with a box on a dead cell is dead, whatever else holds
     corner = next(i for i, (r, c) in enumerate(level.cells) if (r, c) == (1, 1))
     assert level.is_dead(SokobanState(level.initial_state().player, frozenset({corner, 4})))
+
+
+def test_the_cli_choices_are_the_engine_modes():
+    from kairos.cli.options import DeadlockChoice
+    from kairos.search.engine import DEADLOCK_MODES
+
+    assert [c.value for c in DeadlockChoice] == list(DEADLOCK_MODES)

@@ -278,3 +278,24 @@ def test_cached_solution_rows_give_the_same_data_as_rebuilding_them(puzzles, mon
     for data in seen:
         for name in ("rows", "legal", "actions", "starts"):
             assert np.array_equal(getattr(data, name), getattr(direct, name))
+
+
+def test_train_and_solve_cli_with_deadlocks_and_cheap_refits(tmp_path):
+    levels = str(data_path(BOXOBAN_DEMO))
+    out = _kairos(
+        "train", "sokoban", "--levels", levels, "--out", "run", "--limit", "6", "--jobs", "1",
+        "--max-expansions", "100000", "--deadlocks", "cut", "--fit-method", "lbfgs",
+        "--fit-max-iter", "50", cwd=tmp_path,
+    )  # fmt: skip
+    assert out.exit_code == 0, out.output
+    saved, _, _ = load_checkpoint(tmp_path / "run")
+    assert (saved.deadlocks, saved.fit_method, saved.fit_max_iter) == ("cut", "lbfgs", 50)
+    rows = []
+    for mode in ("off", "cut"):
+        res = _kairos(
+            "solve", "sokoban", "--levels", levels, "--limit", "4", "--budget", "20000",
+            "--deadlocks", mode, "--results", f"{mode}.csv", cwd=tmp_path,
+        )  # fmt: skip
+        assert res.exit_code == 0, res.output
+        rows.append((tmp_path / f"{mode}.csv").read_text())
+    assert rows[0] != rows[1]  # fewer expansions with the cut

@@ -127,6 +127,8 @@ class BootstrapConfig:
             raise ValidationError(
                 "deadlocks", f"got {self.deadlocks!r}, expected one of {list(DEADLOCK_MODES)}"
             )
+        if self.fit_max_iter < 0:
+            raise ValidationError("fit_max_iter", f"got {self.fit_max_iter}, expected >= 0")
         if self.fit_method not in FIT_METHODS:
             raise ValidationError(
                 "fit_method", f"got {self.fit_method!r}, expected one of {list(FIT_METHODS)}"
