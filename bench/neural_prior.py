@@ -10,7 +10,13 @@ One run:
    fitted to the solutions with the LTS loss (``kairos.domains.programs.fit``).
 3. **Dreams**: programs sampled from the fitted grammar, run on random inputs
    (behavioural duplicates dropped), plus the bootstrap solutions (each 3 times,
-   with different shown subsets).
+   with different shown subsets). With ``--library-dreams`` a second set of
+   models is trained on dreams from the grammar over the DSL plus a Stitch
+   library learned on the same solutions (inventions inlined into the base
+   DSL), with the same seeds and CPU s, and the grammar + library enumerator
+   joins the baselines; labels ``xs+lib`` etc. ``--bootstrap-rounds 2`` adds a
+   solve round under the fitted grammar (31 solutions are too few for Stitch
+   to find an invention).
 4. **Training**: 4 transformer sizes from scratch (``--train-cpu-s`` each, the
    largest briefly), seeded; time and peak memory per size; each saved as one
    ``.ktpr`` container.
@@ -27,6 +33,8 @@ One run:
 
     nice -n 5 env PYTHONPATH=src python3 bench/neural_prior.py            # ~25 min on a busy 2-core box
     nice -n 5 env PYTHONPATH=src python3 bench/neural_prior.py --quick    # ~3 min
+    nice -n 10 env PYTHONPATH=src python3 bench/neural_prior.py --library-dreams \
+        --bootstrap-rounds 2 --sizes xs s --train-cpu-s 8 15 ...           # dreams with the library
 """
 
 from __future__ import annotations
@@ -49,6 +57,7 @@ from kairos.domains.programs.enumerate import Enumerator
 from kairos.domains.programs.fit import fit_grammar, steps_of
 from kairos.domains.programs.grammar import Grammar
 from kairos.domains.programs.interpreter import compile_program, consistent
+from kairos.domains.programs.library import Solution, learn_library
 from kairos.domains.programs.primitives import PRIMITIVES
 from kairos.domains.programs.sexpr import parse
 from kairos.domains.programs.solve import solve_tasks
@@ -56,7 +65,7 @@ from kairos.domains.programs.tasks import read_tasks
 from kairos.nn.transformer import TransformerConfig
 from kairos.policy.transformer_prior.decoding import Decoder
 from kairos.policy.transformer_prior.model import RecognitionModel
-from kairos.policy.transformer_prior.train import dream, make_examples, train
+from kairos.policy.transformer_prior.train import make_examples, sample_dreams, train
 from kairos.policy.transformer_prior.vocab import Vocab
 from kairos.search.neural.strategies import Problem, SuccessPrior, solve_with
 
@@ -111,20 +120,47 @@ class Generalizes:
         return self.cache[key]
 
 
-def bootstrap(train_tasks, train_s: float, log):
+def bootstrap(train_tasks, train_s: float, log, rounds: int = 1):
+    """Round 1: the uniform enumerator; each later round: the grammar fitted so far, on the
+    tasks still unsolved. The grammar is refitted to all solutions after every round."""
     uniform = Enumerator(Grammar())
-    r1 = solve_tasks(uniform, train_tasks, holdout=0, time_limit_s=train_s)
-    sols = {
-        t.name: (parse(r.program), t.request)
-        for t, r in zip(train_tasks, r1, strict=True)
-        if r.solved
-    }
-    grammar, _ = fit_grammar(Grammar(), steps_of(uniform, list(sols.values())))
-    log(
-        f"bootstrap: uniform solved {len(sols)}/{len(train_tasks)} train tasks; grammar fitted with the LTS loss"
-    )
+    grammar, sols = Grammar(), {}
+    for rnd in range(rounds):
+        todo = [t for t in train_tasks if t.name not in sols]
+        found = solve_tasks(Enumerator(grammar), todo, holdout=0, time_limit_s=train_s)
+        sols.update(
+            {
+                t.name: (parse(r.program), t.request)
+                for t, r in zip(todo, found, strict=True)
+                if r.solved
+            }
+        )
+        grammar, _ = fit_grammar(Grammar(), steps_of(uniform, list(sols.values())))
+        log(
+            f"bootstrap round {rnd + 1}: {'uniform' if rnd == 0 else 'learned'} grammar, "
+            f"{len(sols)}/{len(train_tasks)} train tasks solved; grammar fitted with the LTS loss"
+        )
     pairs = [(t, sols[t.name][0]) for t in train_tasks if t.name in sols]
     return grammar, pairs
+
+
+def library_prior(pairs, iterations: int, log):
+    """A Stitch library learned on the bootstrap solutions, and the grammar over the DSL + it.
+
+    One library round of ``kairos train programs`` (:func:`learn_library`, then the bigram
+    grammar over the grown DSL fitted with the LTS loss to the rewritten solutions).
+    """
+    sols = [Solution(t.name, expr, t.request, t.examples) for t, expr in pairs]
+    lib = learn_library(sols, (), iterations=iterations, max_arity=2)
+    base = Grammar(lib.primitives)
+    grammar, _ = fit_grammar(
+        base, steps_of(Enumerator(base), [(s.program, s.request) for s in lib.solutions])
+    )
+    log(
+        f"library: {len(lib.library)} inventions from {len(sols)} solutions, "
+        f"{lib.num_rewritten} rewritten: " + "; ".join(inv.readable() for inv in lib.library)
+    )
+    return grammar, lib.library
 
 
 def derive_rows(size, task, greedy, stream, lts, gen, prior, value_eflops, max_samples):
@@ -210,7 +246,29 @@ def main() -> None:
     ap.add_argument("--train-s", type=float, default=0.5, help="CPU s per train task (bootstrap)")
     ap.add_argument("--dreams", type=int, default=1500)
     ap.add_argument("--dream-cpu-s", type=float, default=60.0)
-    ap.add_argument("--train-cpu-s", type=float, nargs=4, default=[20.0, 40.0, 60.0, 80.0])
+    ap.add_argument(
+        "--sizes", nargs="+", choices=list(SIZES), default=list(SIZES), help="model sizes to train"
+    )
+    ap.add_argument(
+        "--train-cpu-s",
+        type=float,
+        nargs="+",
+        default=[20.0, 40.0, 60.0, 80.0],
+        help="CPU s of training, one per --sizes",
+    )
+    ap.add_argument(
+        "--library-dreams",
+        action="store_true",
+        help="dreams from the grammar plus a Stitch library learned on the bootstrap solutions "
+        "(and the grammar+library enumerator as one more baseline)",
+    )
+    ap.add_argument("--library-iterations", type=int, default=10, help="most inventions")
+    ap.add_argument(
+        "--bootstrap-rounds",
+        type=int,
+        default=1,
+        help="solve rounds before the dreams (later rounds use the grammar fitted so far)",
+    )
     ap.add_argument("--steps", type=int, default=3000)
     ap.add_argument("--samples", type=int, default=32)
     ap.add_argument("--lts-s", type=float, default=1.0)
@@ -248,73 +306,106 @@ def main() -> None:
     eval_tasks = eval_tasks[:: args.eval_every]
     if args.quick:
         train_tasks, eval_tasks = train_tasks[::4], eval_tasks[::3]
-        args.dreams, args.dream_cpu_s, args.train_cpu_s = 300, 20.0, [5.0, 8.0, 10.0, 12.0]
+        args.dreams, args.dream_cpu_s = 300, 20.0
+        args.train_cpu_s = [5.0, 8.0, 10.0, 12.0][: len(args.sizes)]
         args.samples, args.lts_s, args.grammar_s, args.prior_tasks = 16, 0.3, 0.3, 6
     log(f"{len(tasks)} tasks: {len(train_tasks)} train, {len(eval_tasks)} eval (holdout {HOLDOUT})")
     hw = get_hardware("cpu")
     value_eflops = hw.peak_flops_per_s * 1.0  # a solve is worth one second of the profile's peak
 
-    grammar, solutions = bootstrap(train_tasks, args.train_s, log)
-    c0 = time.process_time()
-    dreams = dream(
-        grammar,
-        args.dreams,
-        seed=args.seed,
-        max_tries=40 * args.dreams,
-        time_limit_s=args.dream_cpu_s,
-    )
-    dream_s = time.process_time() - c0
-    log(f"dreams: {len(dreams)} in {dream_s:.0f} CPU s")
+    if len(args.train_cpu_s) != len(args.sizes):
+        ap.error(f"--train-cpu-s needs one value per size ({len(args.sizes)}: {args.sizes})")
+    grammar, solutions = bootstrap(train_tasks, args.train_s, log, args.bootstrap_rounds)
+    # Dream variants: "" from the grammar (always); "+lib" from the grammar over the DSL plus a
+    # Stitch library learned on the same solutions (--library-dreams). Same solutions, same
+    # seeds, same sizes and training CPU s: the variants differ only in their dreams.
+    variants = [("", grammar, ())]
+    library, library_s = (), 0.0
+    if args.library_dreams:
+        c0 = time.process_time()
+        library_grammar, library = library_prior(solutions, args.library_iterations, log)
+        library_s = time.process_time() - c0
+        variants.append(("+lib", library_grammar, library))
     vocab = Vocab([p.name for p in PRIMITIVES])
     decoder = Decoder(vocab)
-    rng = np.random.default_rng(args.seed)
     max_seq = args.max_prompt + 64
     probe = RecognitionModel(
         config_of("xs", len(vocab), max_seq), vocab, max_prompt_tokens=args.max_prompt
     )
-    examples = make_examples(probe, decoder, dreams + solutions * 3, rng)
-    log(
-        f"training data: {len(examples)} sequences, mean prompt {np.mean([len(e.prompt) for e in examples]):.0f} tokens"
-    )
-
     gen = Generalizes(grammar.table)
-    models, training = {}, {}
-    for size, cpu_s in zip(SIZES, args.train_cpu_s, strict=True):
-        model = RecognitionModel(
-            config_of(size, len(vocab), max_seq),
-            vocab,
-            max_prompt_tokens=args.max_prompt,
+    models, training, dream_info = {}, {}, {}
+    for suffix, dream_grammar, dream_library in variants:
+        c0 = time.process_time()
+        dream_set = sample_dreams(
+            dream_grammar,
+            args.dreams,
             seed=args.seed,
+            library=dream_library,
+            max_tries=40 * args.dreams,
+            time_limit_s=args.dream_cpu_s,
         )
-        rep = train(model, examples, seed=args.seed, steps=args.steps, time_limit_s=cpu_s)
-        model.meta = {
-            "size": size,
-            "train": rep.as_dict(),
-            "dreams": len(dreams),
-            "solutions": len(solutions),
-        }
-        args.models.mkdir(parents=True, exist_ok=True)
-        path = args.models / f"{size}.ktpr"
-        model.save(path)
-        models[size] = RecognitionModel.load(path, vocab.primitive_names)
-        training[size] = {
-            "params": model.num_params,
-            **rep.as_dict(),
-            "train_state_mib": model.num_params
-            * 4
-            * 4
-            / 2**20,  # weights, grads, Adam m and v (fp32)
-            "file_bytes": path.stat().st_size,
-        }
+        dreams = dream_set.pairs
+        dream_s = time.process_time() - c0
         log(
-            f"trained {size}: {model.num_params:,} params, {rep.steps} steps, {rep.cpu_s:.0f} CPU s, loss {rep.first_loss:.2f} -> {rep.final_loss:.2f}, peak RSS {rep.peak_rss_mib:.0f} MiB"
+            f"dreams{suffix}: {len(dreams)} in {dream_s:.0f} CPU s, {dream_set.with_library} "
+            f"({dream_set.library_share:.0%}) use the library, {dream_set.inline_rejected} "
+            "dropped (inlined, not a base program the decoder writes)"
         )
-        if args.ship and size == SHIPPED_SIZE:
-            model.save(args.ship)
+        rng = np.random.default_rng(args.seed)
+        examples = make_examples(probe, decoder, dreams + solutions * 3, rng)
+        log(
+            f"training data{suffix}: {len(examples)} sequences, mean prompt {np.mean([len(e.prompt) for e in examples]):.0f} tokens"
+        )
+        dream_info[suffix or "grammar"] = {
+            "dreams": len(dreams),
+            "dream_cpu_s": dream_s,
+            "with_library": dream_set.with_library,
+            "library_share": dream_set.library_share,
+            "inline_rejected": dream_set.inline_rejected,
+            "tries": dream_set.tries,
+            "training_sequences": len(examples),
+        }
+        for size, cpu_s in zip(args.sizes, args.train_cpu_s, strict=True):
+            label = size + suffix
+            model = RecognitionModel(
+                config_of(size, len(vocab), max_seq),
+                vocab,
+                max_prompt_tokens=args.max_prompt,
+                seed=args.seed,
+            )
+            rep = train(model, examples, seed=args.seed, steps=args.steps, time_limit_s=cpu_s)
+            model.meta = {
+                "size": size,
+                "train": rep.as_dict(),
+                "dreams": len(dreams),
+                "dreams_with_library": dream_set.with_library,
+                "solutions": len(solutions),
+            }
+            args.models.mkdir(parents=True, exist_ok=True)
+            path = args.models / f"{label}.ktpr"
+            model.save(path)
+            models[label] = RecognitionModel.load(path, vocab.primitive_names)
+            training[label] = {
+                "params": model.num_params,
+                **rep.as_dict(),
+                "train_state_mib": model.num_params
+                * 4
+                * 4
+                / 2**20,  # weights, grads, Adam m and v (fp32)
+                "file_bytes": path.stat().st_size,
+            }
+            log(
+                f"trained {label}: {model.num_params:,} params, {rep.steps} steps, {rep.cpu_s:.0f} CPU s, loss {rep.first_loss:.2f} -> {rep.final_loss:.2f}, peak RSS {rep.peak_rss_mib:.0f} MiB"
+            )
+            if args.ship and label == SHIPPED_SIZE:
+                model.save(args.ship)
 
     # grammar baselines at 1 CPU s per task, same tasks, same holdout
     baselines = {}
-    for name, g in (("uniform grammar", Grammar()), ("learned grammar", grammar)):
+    grammars = [("uniform grammar", Grammar()), ("learned grammar", grammar)]
+    if library:
+        grammars.append(("learned grammar + library", variants[1][1]))
+    for name, g in grammars:
         res = solve_tasks(Enumerator(g), eval_tasks, holdout=HOLDOUT, time_limit_s=args.grammar_s)
         baselines[name] = {
             "solved": sum(r.solved for r in res),
@@ -424,6 +515,24 @@ def main() -> None:
     at_1s = [r for r in table if r["cpu_s"] <= args.grammar_s * 1.0001 or r["budget"] == "1s"]
     best_1s = max(at_1s, key=lambda r: r["generalized"])
     g1 = baselines["learned grammar"]["generalized"]
+    by_dreams = {}  # dream variant -> its best strategy at 1 CPU s and the ratios to the grammars
+    for suffix, _, _ in variants:
+        mine = [
+            r for r in at_1s if r["size"].endswith(suffix) and ("+" in r["size"]) == bool(suffix)
+        ]
+        top = max(mine, key=lambda r: r["generalized"])
+        by_dreams[suffix or "grammar"] = {
+            "best": top,
+            "ratio_to_learned_grammar": top["generalized"] / max(g1, 1),
+            **(
+                {
+                    "ratio_to_grammar_with_library": top["generalized"]
+                    / max(baselines["learned grammar + library"]["generalized"], 1)
+                }
+                if library
+                else {}
+            ),
+        }
 
     # adaptive vs fixed best-of-N
     adaptive_vs = {}
@@ -491,8 +600,26 @@ def main() -> None:
             f"  <= {o['eflops_budget']:.3g} eFLOPs: {o['size']} ({o['params']:,} params) {o['strategy']}@{o['budget']} -> {o['generalized']}"
         )
     print(
-        f"\nAt {args.grammar_s:g} CPU s per task: learned grammar {g1}, uniform {baselines['uniform grammar']['generalized']}; best transformer {best_1s['size']} {best_1s['strategy']}@{best_1s['budget']} {best_1s['generalized']} (ratio {best_1s['generalized'] / max(g1, 1):.2f}, target >= 1.3)"
+        f"\nAt {args.grammar_s:g} CPU s per task: learned grammar {g1}, uniform {baselines['uniform grammar']['generalized']}"
+        + (
+            f", grammar + library {baselines['learned grammar + library']['generalized']}"
+            if library
+            else ""
+        )
+        + f"; best transformer {best_1s['size']} {best_1s['strategy']}@{best_1s['budget']} {best_1s['generalized']} (ratio {best_1s['generalized'] / max(g1, 1):.2f}, target >= 1.3)"
     )
+    for name, b in by_dreams.items():
+        t = b["best"]
+        print(
+            f"  dreams from the {name}: best {t['size']} {t['strategy']}@{t['budget']} {t['generalized']} "
+            f"(ratio to the learned grammar {b['ratio_to_learned_grammar']:.2f}"
+            + (
+                f", to grammar + library {b['ratio_to_grammar_with_library']:.2f}"
+                if "ratio_to_grammar_with_library" in b
+                else ""
+            )
+            + ")"
+        )
     print("\nAdaptive stopping vs fixed best-of-N")
     for size, a in adaptive_vs.items():
         print(
@@ -516,9 +643,14 @@ def main() -> None:
         "num_train": len(train_tasks),
         "num_eval": n,
         "bootstrap_solutions": len(solutions),
-        "dreams": len(dreams),
-        "dream_cpu_s": dream_s,
-        "training_sequences": len(examples),
+        "dreams": dream_info["grammar"]["dreams"],
+        "dream_cpu_s": dream_info["grammar"]["dream_cpu_s"],
+        "training_sequences": dream_info["grammar"]["training_sequences"],
+        "dream_variants": dream_info,
+        "library": [inv.readable() for inv in library],
+        "library_cpu_s": library_s,
+        "bootstrap_rounds": args.bootstrap_rounds,
+        "sizes": list(args.sizes),
         "training": training,
         "hardware": hw.to_dict(),
         "value_eflops": value_eflops,
@@ -528,6 +660,7 @@ def main() -> None:
         "baselines_at_1s": baselines,
         "best_transformer_at_1s": best_1s,
         "ratio_at_1s": best_1s["generalized"] / max(g1, 1),
+        "at_1s_by_dreams": by_dreams,
         "adaptive_vs_fixed": adaptive_vs,
         "calibration": calibration,
         "throughput": thr,
@@ -579,8 +712,10 @@ def plot(table, baselines, path: Path, grammar_s: float) -> None:
         "marginal": "P",
         "lts": "^",
     }
-    sizes = sorted({r["size"] for r in table}, key=list(SIZES).index)
-    colors = dict(zip(sizes, ["C0", "C1", "C2", "C3"], strict=False))
+    sizes = sorted(
+        {r["size"] for r in table}, key=lambda s: (list(SIZES).index(s.split("+")[0]), s)
+    )
+    colors = dict(zip(sizes, [f"C{i}" for i in range(10)], strict=False))
     for r in table:
         ax.scatter(
             r["eflops"],

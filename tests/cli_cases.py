@@ -545,6 +545,69 @@ def cases() -> list[Case]:
             setup=tasks,
         ),
     ]
+    tpl = _write(
+        "tpl.json",
+        '{"format": "kairos-hf-template", "version": 1, "prompt": "{examples}", '
+        '"example": "{input} {output}"}',
+    )
+    hf = ("--hf-model", "{m}", "--hf-template", "{tpl.json}")
+    c += [
+        Case(
+            "solve programs: --hf-model without --hf-template",
+            (*prog, "--hf-model", "{m}"),
+            "--hf-model",
+            setup=_all(tasks, _write("m/config.json", "{}")),
+        ),
+        Case(
+            "solve programs: --hf-template without --hf-model",
+            (*prog, "--hf-template", "{tpl.json}"),
+            "--hf-template",
+            setup=_all(tasks, tpl),
+        ),
+        Case(
+            "solve programs: --hf-model not a folder",
+            (*prog, *hf),
+            "/m: not a folder",
+            setup=_all(tasks, tpl),
+        ),
+        Case(
+            "solve programs: --hf-model folder without config.json",
+            (*prog, *hf),
+            "config.json",
+            setup=_all(tasks, tpl, _write("m/weights.bin", b"")),
+        ),
+        Case(
+            "solve programs: --hf-model with malformed config.json",
+            (*prog, *hf),
+            "config.json",
+            setup=_all(tasks, tpl, _write("m/config.json", '{"hidden_size": ')),
+        ),
+        Case(
+            "solve programs: --hf-model config.json without hidden_size",
+            (*prog, *hf),
+            "hidden_size",
+            setup=_all(tasks, tpl, _write("m/config.json", '{"num_hidden_layers": 2}')),
+        ),
+        Case(
+            "solve programs: --hf-template without {examples}",
+            (*prog, *hf),
+            "prompt",
+            setup=_all(
+                tasks,
+                _write(
+                    "tpl.json",
+                    '{"format": "kairos-hf-template", '
+                    '"version": 1, "prompt": "x", "example": "{input}{output}"}',
+                ),
+            ),
+        ),
+        Case(
+            "solve stp: --hf-model",
+            ("solve", "stp", "--levels", stp, *hf),
+            "--hf-model",
+            setup=tpl,
+        ),
+    ]
     for suffix in (".kprog", ".ktpr", ".kgram"):
         c.append(
             Case(

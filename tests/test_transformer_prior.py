@@ -176,6 +176,36 @@ def test_dreams_are_distinct_running_programs():
         assert all(run(fn, x) == y for x, y in task.examples)
 
 
+def test_dreams_come_from_the_grammar_and_its_library_written_in_the_base_dsl():
+    from kairos.domains.programs.enumerate import Enumerator
+    from kairos.domains.programs.fit import trace
+    from kairos.domains.programs.policy_file import program_policy_by_name
+    from kairos.policy.transformer_prior.train import MAX_DREAM_TOKENS, sample_dreams
+
+    policy = program_policy_by_name("list-dsl")  # the shipped grammar over the DSL + 10 inventions
+    assert policy.library
+    got = sample_dreams(policy.grammar, 40, seed=3, library=policy.library, max_tries=4000)
+    again = sample_dreams(policy.grammar, 40, seed=3, library=policy.library, max_tries=4000)
+    assert got.pairs == again.pairs and len(got.pairs) == 40
+    # the shipped grammar puts weight on its inventions: many dreams call one
+    assert 0 < got.with_library < len(got.pairs) and got.library_share == got.with_library / 40
+    base = Enumerator(Grammar())
+    decoder = Decoder(Vocab(NAMES))
+    for task, expr in got.pairs:
+        rows, _, _ = trace(base, expr, task.request)  # a base-DSL program the enumerator builds
+        assert len(rows) <= MAX_DREAM_TOKENS
+        decoder.trace(expr, task.request)  # ... and the recognition model can write
+        fn = compile_program(expr, 1, Grammar().table)
+        assert all(run(fn, x) == y for x, y in task.examples)
+    # without the library the same grammar cannot be sampled, and the grammar alone gives none
+    with pytest.raises(ValidationError, match="library"):
+        sample_dreams(policy.grammar, 5, seed=3)
+    with pytest.raises(ValidationError, match="library"):
+        sample_dreams(Grammar(), 5, seed=3, library=policy.library)
+    plain = sample_dreams(Grammar(), 5, seed=1, max_tries=3000)
+    assert plain.with_library == 0 and plain.pairs == dream(Grammar(), 5, seed=1, max_tries=3000)
+
+
 def test_training_is_seeded_and_lowers_the_loss():
     programs = [
         "(lambda (reverse $0))",

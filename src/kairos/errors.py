@@ -143,6 +143,28 @@ class PlatformMismatchError(FileFormatError):
     """Decoding here cannot reproduce the encoder's arithmetic bit for bit."""
 
 
+class MissingDependencyError(KairosError, ImportError):
+    """An optional dependency (a kairos extra) is not installed.
+
+    Parameters
+    ----------
+    package : str
+        The missing import, e.g. ``"transformers"``.
+    extra : str
+        The kairos extra that installs it, e.g. ``"hf"``.
+    needed_for : str
+        What needs it (a module, a CLI flag).
+    """
+
+    def __init__(self, package: str, extra: str, needed_for: str):
+        self.package = package
+        self.extra = extra
+        self.needed_for = needed_for
+        super().__init__(
+            f"{needed_for}: needs {package}, which is not installed; pip install 'kairos[{extra}]'"
+        )
+
+
 class UnsolvableError(KairosError, ValueError):
     """A task instance provably has no solution (e.g. wrong permutation parity)."""
 

@@ -56,7 +56,28 @@ def solve(
             "default lts, 1 CPU s per task unless --time-limit.",
         ),
     ] = None,
+    hf_model: Annotated[
+        Path | None,
+        typer.Option(
+            "--hf-model",
+            help="Programs, with the optional hf extra (pip install 'kairos\\[hf]'): a Hugging Face "
+            "causal LM's folder "
+            "(save_pretrained: config.json, weights, tokenizer) as the prior; needs "
+            "--hf-template. --strategy sample (default), adaptive, vote, marginal or greedy; "
+            "60 CPU s per task unless --time-limit.",
+            show_default=False,
+        ),
+    ] = None,
+    hf_template: Annotated[
+        Path | None,
+        typer.Option(
+            "--hf-template",
+            help="With --hf-model: the prompt-to-program template (JSON; see the README).",
+            show_default=False,
+        ),
+    ] = None,
     weight: Annotated[float, typer.Option(help="Heuristic weight for wastar.")] = 1.5,
+    deadlocks: opt.Deadlocks = opt.DeadlockChoice.off,
     limit: opt.Limit = None,
     jobs: opt.Jobs = 1,
     executor: opt.Executor = opt.ExecutorChoice.local,
@@ -87,9 +108,15 @@ def solve(
         raise ValidationError("--levels", "no problem file given; pass --levels FILE...")
     if results is not None:
         check_output_path(results)
-    config = SearchConfig(algorithm=algo.value, budget=budget, weight=weight)
+    config = SearchConfig(
+        algorithm=algo.value, budget=budget, weight=weight, deadlocks=deadlocks.value
+    )
     problems = opt.load_problems(domain.value, levels, limit=limit)
     if problems and all(callable(getattr(p, "solve", None)) for p in problems):
+        if deadlocks.value != "off":
+            raise ValidationError(
+                "--deadlocks", f"domain {domain.value!r} has its own search; drop --deadlocks"
+            )
         _solve_own(
             problems,
             domain.value,
@@ -102,8 +129,13 @@ def solve(
             out,
             as_json,
             strategy,
+            hf_model,
+            hf_template,
         )
         return
+    for flag, value in (("--hf-model", hf_model), ("--hf-template", hf_template)):
+        if value is not None:
+            raise ValidationError(flag, f"domain {domain.value!r} has no language-model prior")
     if strategy is not None:
         raise ValidationError("--strategy", f"domain {domain.value!r} has no transformer prior")
     for flag, value, unset in (("--time-limit", time_limit, None), ("--holdout", holdout, 0)):
@@ -163,6 +195,8 @@ def _solve_own(
     out,
     as_json,
     strategy=None,
+    hf_model=None,
+    hf_template=None,
 ):
     """Solve with a domain's own search (its optional ``solve`` hook), e.g. program synthesis.
 
@@ -180,7 +214,9 @@ def _solve_own(
 
     if time_limit is not None and not time_limit > 0:
         raise ValidationError("--time-limit", f"got {time_limit}, expected > 0 CPU seconds")
-    neural = neural_solver_for(policy, strategy, problems, domain)
+    neural = neural_solver_for(
+        policy, strategy, problems, domain, hf_model=hf_model, hf_template=hf_template
+    )
     console = opt.console(stderr=as_json)
     found = []
     t0 = time.perf_counter()
@@ -215,8 +251,10 @@ def _solve_own(
             "holdout": holdout,
             "policy": policy,
             "strategy": strategy,
+            "hf_model": None if hf_model is None else str(hf_model),
+            "hf_template": None if hf_template is None else str(hf_template),
         },
-        seed=None,
+        seed=None if neural is None else neural.seed,
     )
     run.write_csv("results.csv", rows)
     if results is not None:
@@ -232,7 +270,8 @@ def _solve_own(
     if as_json:
         opt.echo_json(summary)
         return
-    table = Table(title=f"kairos solve {domain} · {policy} · holdout {holdout}")
+    prior = policy if hf_model is None else f"{hf_model.name} (hf, {strategy or 'sample'})"
+    table = Table(title=f"kairos solve {domain} · {prior} · holdout {holdout}")
     for col in ("task", "solved", "generalized", "expansions", "CPU s", "program"):
         table.add_column(col, justify="right" if col not in ("task", "program") else "left")
     for r in found:

@@ -1,9 +1,11 @@
 """Training the recognition model from scratch: dreams from the grammar prior, plus solutions.
 
-*Dreams* (DreamCoder's fantasies): programs sampled from the current grammar,
-run on random inputs; each becomes a training pair (its examples, itself).
-Constant programs, programs that fail on an input, and programs whose
-outputs on a fixed set of probe inputs repeat an earlier dream are dropped.
+*Dreams* (DreamCoder's fantasies): programs sampled from the current prior,
+the grammar over the base DSL plus its Stitch library, run on random inputs;
+each becomes a training pair (its examples, itself with the library's
+inventions inlined, since the model writes base-DSL programs). Constant
+programs, programs that fail on an input, and programs whose outputs on a
+fixed set of probe inputs repeat an earlier dream are dropped.
 *Solutions* are (task, program) pairs found by search (the bootstrap) and are
 repeated ``solution_weight`` times in the data.
 
@@ -22,9 +24,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from kairos.domains.programs.enumerate import Enumerator
+from kairos.domains.programs.fit import trace
 from kairos.domains.programs.generate import random_examples, random_input, sample_program
 from kairos.domains.programs.grammar import Grammar
-from kairos.domains.programs.interpreter import compile_program, run
+from kairos.domains.programs.interpreter import compile_program, consistent, run
+from kairos.domains.programs.library import Invention, eta_long, inline
+from kairos.domains.programs.primitives import PRIMITIVES
+from kairos.domains.programs.program import Apply, Expr, Lambda, Prim
 from kairos.domains.programs.tasks import Task
 from kairos.domains.programs.types import BOOL, INT, tlist
 from kairos.errors import ValidationError
@@ -40,35 +46,113 @@ DREAM_TYPES = (
 """Input type, output type and share of the dreams (about those of DreamCoder's list tasks)."""
 
 
-def dream(
+MAX_DREAM_TOKENS = 24
+"""Most base-DSL productions in a dream's program (the decoder's cap on a program's length)."""
+
+
+@dataclass
+class DreamSet:
+    """Dreams and where they came from.
+
+    Attributes
+    ----------
+    pairs : list of (Task, Expr)
+        The dreams; every program is in the base DSL (inventions inlined).
+    with_library : int
+        Dreams whose sampled program calls at least one library invention.
+    inline_rejected : int
+        Distinct, non-constant sampled programs with inventions that were dropped:
+        inlined, they are not a program the base enumerator builds, longer than
+        :data:`MAX_DREAM_TOKENS` productions, or not equal on their own examples.
+    tries : int
+        Programs sampled.
+    """
+
+    pairs: list
+    with_library: int = 0
+    inline_rejected: int = 0
+    tries: int = 0
+
+    @property
+    def library_share(self) -> float:
+        """Share of the dreams that use the library (0 when there are none)."""
+        return self.with_library / len(self.pairs) if self.pairs else 0.0
+
+
+def _check_library(grammar: Grammar, library: Sequence[Invention]) -> None:
+    extra = [p.name for p in grammar.primitives[len(PRIMITIVES) :]]
+    base = [p.name for p in grammar.primitives[: len(PRIMITIVES)]]
+    if base != [p.name for p in PRIMITIVES] or extra != [inv.name for inv in library]:
+        raise ValidationError(
+            "library",
+            f"the grammar's primitives beyond the base DSL are {extra}, the library's "
+            f"inventions {[inv.name for inv in library]}: pass the library the grammar was "
+            "built over (ProgramPolicy.library with ProgramPolicy.grammar)",
+        )
+
+
+def _uses(expr: Expr, names: frozenset) -> bool:
+    if isinstance(expr, Prim):
+        return expr.name in names
+    if isinstance(expr, Lambda):
+        return _uses(expr.body, names)
+    if isinstance(expr, Apply):
+        return _uses(expr.head, names) or any(_uses(a, names) for a in expr.args)
+    return False
+
+
+def sample_dreams(
     grammar: Grammar,
     num: int,
     *,
     seed: int,
+    library: Sequence[Invention] = (),
     num_examples: int = 10,
     max_choices: int = 14,
     max_tries: int | None = None,
     time_limit_s: float = math.inf,
-) -> list[tuple[Task, object]]:
-    """Up to ``num`` (task, program) pairs sampled from ``grammar``, deterministically from ``seed``.
+) -> DreamSet:
+    """Up to ``num`` dreams sampled from ``grammar``, deterministically from ``seed``.
+
+    Parameters
+    ----------
+    grammar : Grammar
+        The current prior: over the base DSL, or over the base DSL plus
+        ``library`` (a :class:`~kairos.domains.programs.policy_file.ProgramPolicy`'s
+        ``grammar`` and ``library``).
+    library : sequence of Invention
+        The inventions of ``grammar``'s extra primitives, in order. A program
+        sampled with inventions is run with them, then inlined into the base
+        DSL (the recognition model writes base programs) and kept only if the
+        inlined program is one the base enumerator builds and gives the same
+        outputs.
+    max_choices : int
+        Most choices per sampled program (an invention is one choice).
 
     Fewer are returned when ``max_tries`` samples or ``time_limit_s`` CPU
     seconds run out first (the time limit makes the count machine-dependent).
+
+    Raises
+    ------
+    ValidationError
+        ``num`` < 0, or a library that is not the one ``grammar`` was built over.
     """
     if num < 0:
         raise ValidationError("num", f"got {num}, expected >= 0")
+    _check_library(grammar, library)
     enum = Enumerator(grammar)
+    base_enum = Enumerator(Grammar()) if library else enum
+    inventions = frozenset(inv.name for inv in library)
     rng = np.random.default_rng(seed)
     probe_rng = np.random.default_rng(12345)
     probes = [random_input(tlist(INT), probe_rng) for _ in range(6)]
     shares = np.array([s for _, _, s in DREAM_TYPES])
-    out, seen = [], set()
-    tries = 0
+    out, seen = DreamSet([]), set()
     max_tries = max_tries or 200 * num + 1000
     c0 = time.process_time()
-    while len(out) < num and tries < max_tries:
-        tries += 1
-        if not tries & 63 and time.process_time() - c0 > time_limit_s:
+    while len(out.pairs) < num and out.tries < max_tries:
+        out.tries += 1
+        if not out.tries & 63 and time.process_time() - c0 > time_limit_s:
             break
         tin, tout, _ = DREAM_TYPES[int(rng.choice(len(DREAM_TYPES), p=shares / shares.sum()))]
         request = Task("", tin, tout, ()).request
@@ -80,10 +164,38 @@ def dream(
         if key in seen:
             continue
         examples = random_examples(fn, tin, rng, num_examples)
-        if examples is not None and len({repr(y) for _, y in examples}) > 1:
-            seen.add(key)
-            out.append((Task(f"dream-{seed}-{len(out)}", tin, tout, examples), expr))
+        if examples is None or len({repr(y) for _, y in examples}) <= 1:
+            continue
+        used = bool(inventions) and _uses(expr, inventions)
+        if used:
+            base = _inlined(expr, request, library, base_enum, examples)
+            if base is None:
+                out.inline_rejected += 1
+                continue
+            expr = base
+        seen.add(key)
+        out.with_library += used
+        out.pairs.append((Task(f"dream-{seed}-{len(out.pairs)}", tin, tout, examples), expr))
     return out
+
+
+def _inlined(expr: Expr, request, library, base_enum: Enumerator, examples) -> Expr | None:
+    """``expr`` in the base DSL, if the base enumerator builds it in few enough choices and it
+    gives ``examples``' outputs; else None."""
+    table = base_enum.grammar.table
+    try:
+        base = eta_long(inline(expr, library), request, table)
+        rows, _, _ = trace(base_enum, base, request)
+    except (ValidationError, RecursionError):
+        return None
+    if len(rows) > MAX_DREAM_TOKENS:
+        return None
+    return base if consistent(compile_program(base, 1, table), examples) else None
+
+
+def dream(grammar: Grammar, num: int, *, seed: int, **kwargs) -> list[tuple[Task, Expr]]:
+    """The (task, base-DSL program) pairs of :func:`sample_dreams` (same arguments)."""
+    return sample_dreams(grammar, num, seed=seed, **kwargs).pairs
 
 
 @dataclass

@@ -30,19 +30,57 @@ def is_transformer_prior(policy: str) -> bool:
     return policy in SHIPPED or Path(policy).suffix == ".ktpr"
 
 
-def neural_solver_for(policy: str, strategy: str | None, problems, domain: str):
+def neural_solver_for(
+    policy: str,
+    strategy: str | None,
+    problems,
+    domain: str,
+    *,
+    hf_model: str | Path | None = None,
+    hf_template: str | Path | None = None,
+):
     """The solver for ``kairos solve``'s ``--policy``/``--strategy``, or None for the domain's own.
+
+    ``hf_model`` and ``hf_template`` (``--hf-model``, ``--hf-template``) choose a
+    Hugging Face causal LM as the prior instead (:mod:`kairos.search.neural.hf`).
 
     Raises
     ------
     ValidationError
-        ``--strategy`` without a transformer prior, or a transformer prior for
-        problems that are not program tasks.
+        ``--strategy`` without a transformer prior or with one it does not offer,
+        a transformer prior for problems that are not program tasks, or
+        ``--hf-model`` without ``--hf-template`` (or the reverse, or with ``--policy``).
     """
     from kairos.errors import ValidationError
 
+    programs = all(isinstance(getattr(p, "task", None), Task) for p in problems)
+    if hf_model is not None or hf_template is not None:
+        from kairos.search.neural.hf import HF_STRATEGIES, HFSolver
+
+        if hf_model is None:
+            raise ValidationError(
+                "--hf-template", "needs --hf-model DIR (a save_pretrained folder)"
+            )
+        if hf_template is None:
+            raise ValidationError(
+                "--hf-model", "needs --hf-template FILE (the prompt-to-program template, JSON)"
+            )
+        if policy != "uniform":
+            raise ValidationError(
+                "--policy", f"got {policy!r}; with --hf-model the language model is the prior"
+            )
+        if not programs:
+            raise ValidationError(
+                "--hf-model", f"a language-model prior solves program tasks, not {domain}"
+            )
+        if strategy is not None and strategy not in HF_STRATEGIES:
+            raise ValidationError(
+                "--strategy",
+                f"got {strategy!r}; with --hf-model one of {sorted(HF_STRATEGIES)}",
+            )
+        return HFSolver(hf_model, hf_template, strategy or "sample")
     if is_transformer_prior(policy):
-        if not all(isinstance(getattr(p, "task", None), Task) for p in problems):
+        if not programs:
             raise ValidationError(
                 "--policy", f"a transformer prior solves program tasks, not {domain}"
             )

@@ -126,25 +126,32 @@ class Problem:
         return cls(task.input_type, task.output_type, tuple(shown), tuple(x for x, _ in hidden))
 
 
-class _Run:
-    """Shared machinery of one strategy run: prompt, prefill, sampling, verification, meter."""
+class RunState:
+    """What every strategy run shares, whatever the model: the verifier, the meter and the clock.
 
-    def __init__(
-        self, model: RecognitionModel, decoder: Decoder, problem: Problem, hardware, seed: int
-    ):
-        import torch
+    A model's run (:class:`_Run` here, the Hugging Face adapter's in
+    :mod:`kairos.search.neural.hf`) adds ``sample(n, greedy=False)``, which
+    returns ``n`` pairs (program or None, log π) and prices its model calls on
+    :attr:`meter`; :func:`run_sampling` needs nothing else.
 
-        self.model, self.decoder, self.problem = model, decoder, problem
+    Parameters
+    ----------
+    problem : Problem
+    spec : kairos.cost.ModelSpec
+        The model's true shape, for :class:`~kairos.search.neural.pricing.Meter`.
+    hardware : kairos.cost.Hardware
+    table : mapping of str to Primitive
+        The primitives candidates are compiled with.
+    """
+
+    def __init__(self, problem: Problem, spec, hardware, table):
         self.c0 = time.process_time()
-        self.meter = Meter(model.cost_spec(), hardware)
-        self.prompt = model.prompt(problem.input_type, problem.output_type, problem.shown)
-        self.prompt_kv, self.first_logits = model.prefill(self.prompt)
-        self.meter.prefill(len(self.prompt))
-        self.rng = np.random.default_rng(seed)
-        self.torch = torch
+        self.problem = problem
+        self.meter = Meter(spec, hardware)
+        self.table = table
+        self.prompt_tokens = 0
         self._verified: dict[str, bool] = {}
         self._outputs: dict[str, tuple] = {}
-        self.table = decoder.grammar.table
 
     def cpu_s(self) -> float:
         return time.process_time() - self.c0
@@ -171,6 +178,45 @@ class _Run:
                 got.append(repr(y))
             self._outputs[text] = None if got is None else tuple(got)
         return self._outputs[text]
+
+    def checkpoint(self, units: int, program: str, solved: bool) -> Checkpoint:
+        e, r = self.meter.snapshot()
+        return Checkpoint(units, self.cpu_s(), e, r, program, solved)
+
+    def attempt(
+        self, strategy: str, program: str, solved: bool, units: int, checkpoints
+    ) -> Attempt:
+        m = self.meter
+        return Attempt(
+            strategy,
+            program,
+            solved,
+            units,
+            m.rows,
+            self.prompt_tokens,
+            m.eflops,
+            m.roofline_s,
+            self.cpu_s(),
+            checkpoints,
+        )
+
+
+class _Run(RunState):
+    """The recognition model's run: prompt, prefill and type-constrained sampling."""
+
+    def __init__(
+        self, model: RecognitionModel, decoder: Decoder, problem: Problem, hardware, seed: int
+    ):
+        import torch
+
+        super().__init__(problem, model.cost_spec(), hardware, decoder.grammar.table)
+        self.model, self.decoder = model, decoder
+        self.prompt = model.prompt(problem.input_type, problem.output_type, problem.shown)
+        self.prompt_tokens = len(self.prompt)
+        self.prompt_kv, self.first_logits = model.prefill(self.prompt)
+        self.meter.prefill(len(self.prompt))
+        self.rng = np.random.default_rng(seed)
+        self.torch = torch
 
     def sample(self, n: int, *, greedy: bool = False) -> list[tuple[Expr | None, float]]:
         """``n`` programs decoded in lockstep from the shared prompt: (program or None, log π)."""
@@ -227,29 +273,9 @@ class _Run:
             alive = [alive[s] for s in feed_rows]
         return [d if d is not None else (None, -math.inf) for d in done]
 
-    def checkpoint(self, units: int, program: str, solved: bool) -> Checkpoint:
-        e, r = self.meter.snapshot()
-        return Checkpoint(units, self.cpu_s(), e, r, program, solved)
 
-    def attempt(
-        self, strategy: str, program: str, solved: bool, units: int, checkpoints
-    ) -> Attempt:
-        m = self.meter
-        return Attempt(
-            strategy,
-            program,
-            solved,
-            units,
-            m.rows,
-            len(self.prompt),
-            m.eflops,
-            m.roofline_s,
-            self.cpu_s(),
-            checkpoints,
-        )
-
-
-def _check_budget(budget: int, time_limit_s: float) -> None:
+def check_budget(budget: int, time_limit_s: float) -> None:
+    """Raise :class:`ValidationError` for a budget < 1 or a time limit <= 0."""
     if isinstance(budget, bool) or not isinstance(budget, int | np.integer) or budget < 1:
         raise ValidationError(
             "budget", f"got {budget!r}, expected a positive integer (samples or nodes)"
@@ -362,7 +388,7 @@ def solve_with(
     """
     if strategy not in STRATEGIES:
         raise ValidationError("strategy", f"got {strategy!r}, expected one of {list(STRATEGIES)}")
-    _check_budget(budget, time_limit_s)
+    check_budget(budget, time_limit_s)
     if batch_size < 1:
         raise ValidationError("batch_size", f"got {batch_size}, expected >= 1")
     r = _Run(model, decoder, problem, hardware, seed)
@@ -373,14 +399,27 @@ def solve_with(
         ok = expr is not None and r.verify(expr)
         text = show(expr) if ok else ""
         return r.attempt("greedy", text, ok, 1, [r.checkpoint(1, text, ok)])
-    return _sampling(
+    return run_sampling(
         r, strategy, budget, time_limit_s, confidence, prior or SuccessPrior(), value_eflops
     )
 
 
-def _sampling(
-    r: _Run, strategy: str, budget: int, time_limit_s: float, confidence, prior, value_eflops
+def run_sampling(
+    r: RunState,
+    strategy: str,
+    budget: int,
+    time_limit_s: float,
+    confidence: float,
+    prior: SuccessPrior,
+    value_eflops: float,
 ) -> Attempt:
+    """The sampling strategies (``sample``, ``vote``, ``adaptive``, ``marginal``) on any run.
+
+    Draws slices of :data:`SLICE` samples from ``r.sample`` until ``budget``
+    samples, ``time_limit_s`` CPU seconds, or the strategy's stopping rule;
+    see the module docstring for each rule. Arguments are those of
+    :func:`solve_with`, already checked.
+    """
     drawn = 0
     best: tuple[float, str] | None = None  # (log π, program) of the most probable verified
     verified_groups: dict = {}  # hidden-output key -> [count, best log π, program]
