@@ -114,3 +114,14 @@ def test_the_read_off_rules_match_direct_runs_on_the_same_seed():
             got = adaptive_verified(stream.draws, cap, 4)
             assert (got.samples, got.program) == (direct.units, direct.program)
             assert direct.draws == stream.draws[: direct.units]
+
+
+def test_adaptive_first_verified_exits_on_success_and_gives_up_on_consensus():
+    from kairos.search.neural.stopping import adaptive_first_verified
+
+    wrong = [d("x", ("0",))] * 12
+    assert adaptive_first_verified(wrong, 12, 4) == adaptive_first_verified(wrong, 12, 1)
+    assert adaptive_first_verified(wrong, 12, 4).samples == 4
+    mixed = [d("x", ("0",)), d("y", ("1",)), d("z", None)] * 2 + [d("v", ("2",), True)] * 6
+    stop = adaptive_first_verified(mixed, 12, 4)
+    assert (stop.program, stop.samples) == ("v", 8)

@@ -13,7 +13,9 @@ Two settings:
 
 * **with a verifier** (the shown examples): ``best_of_n`` (draw ``n``, answer
   the most probable verified), ``first_verified`` (stop at the slice with the
-  first verified sample), ``adaptive_verified`` (kairos's ``adaptive``);
+  first verified sample), ``adaptive_verified`` (kairos's ``adaptive``),
+  ``adaptive_first_verified`` (the first verified sample, or give up once the
+  answers have converged);
 * **without one** (Self-Consistency): ``vote`` (draw ``n``, the majority of the
   outputs on the hidden inputs) and ``adaptive_vote`` (Adaptive-Consistency,
   Aggarwal et al. 2023: stop once the majority answer is the majority with
@@ -181,3 +183,28 @@ def adaptive_verified(
             break
     top, _, _ = top_two(verified)
     return Stop("" if top is None else verified[top][2], seen)
+
+
+def adaptive_first_verified(
+    draws: Sequence[Draw], n: int, slice_size: int, confidence: float = 0.95
+) -> Stop:
+    """:func:`first_verified` that also gives up once every sample's answer has converged.
+
+    Stops at the end of the first slice that holds a verified sample (answer:
+    the most probable verified), or where the Beta criterion over all answers
+    (as :func:`adaptive_verified` counts them) holds first (answer: none).
+    """
+    _check(draws, n, slice_size)
+    answers: dict = {}
+    seen = 0
+    for end in _ends(n, slice_size):
+        for d in draws[seen:end]:
+            if d.program:
+                _add(answers, d.outputs, d)
+        seen = end
+        if any(d.verified for d in draws[:end]):
+            return Stop(best_of_n(draws, end).program, end)
+        _, a1, a2 = top_two(answers)
+        if answers and beta_majority_confidence(a1, a2) >= confidence:
+            return Stop("", end)
+    return Stop("", n)
