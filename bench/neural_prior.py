@@ -334,6 +334,10 @@ def main() -> None:
     hw = get_hardware("cpu")
     value_eflops = hw.peak_flops_per_s * 1.0  # a solve is worth one second of the profile's peak
 
+    if args.sampling_only and args.samples % 4:
+        ap.error(
+            f"--samples {args.samples}: expected a multiple of 4 (samples are drawn in slices of 4)"
+        )
     if len(args.train_cpu_s) != len(args.sizes):
         ap.error(f"--train-cpu-s needs one value per size ({len(args.sizes)}: {args.sizes})")
     grammar, solutions = bootstrap(train_tasks, args.train_s, log, args.bootstrap_rounds)

@@ -33,8 +33,8 @@ from kairos.search.neural.stopping import (
 )
 from kairos.search.neural.strategies import SLICE, Problem, solve_with
 
-GRID = (4, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256)
-VALUE_SCALES = (1.0, 10.0, 100.0)  # marginal: a solve worth 1, 10, 100 s of the profile's peak
+GRID = (1, 2, 4, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256)
+VALUE_SCALES = (1.0, 0.1, 0.01, 0.001)  # marginal: a solve worth 1 s .. 1 ms of the profile's peak
 
 COMPARISONS = (  # (setting, fixed-N baseline, rivals)
     (
@@ -92,7 +92,7 @@ def read_off(attempt, caps, prior, value_eflops):
         rules.setdefault("vote", {})[n] = vote(d, n)
         rules.setdefault("Adaptive-Consistency vote", {})[n] = adaptive_vote(d, n, SLICE)
         rules.setdefault("Adaptive-Consistency vote, 1 at a time", {})[n] = adaptive_vote(d, n, 1)
-        for v in VALUE_SCALES:
+        for v in VALUE_SCALES if n % SLICE == 0 else ():  # checkpoints are at slice ends
             rules.setdefault("marginal value", {})[f"{n}@{v:g}"] = marginal(
                 cps, n, prior, value_eflops * v
             )
@@ -100,8 +100,14 @@ def read_off(attempt, caps, prior, value_eflops):
 
 
 def compare(curves: dict, baseline: str, rival: str) -> dict:
-    """The baseline's plateau and the rival's fewest mean samples at that accuracy."""
+    """The baseline's plateau and the rival's fewest mean samples at that accuracy.
+
+    Also both at the largest cap (``cap_*``): the paper's comparison, Adaptive-Consistency
+    and Self-Consistency with the same maximum number of samples.
+    """
     base = curves[baseline]
+    cap = base[-1]["knob"]
+    at_cap = next(r for r in curves[rival] if str(r["knob"]).split("@")[0] == str(cap))
     top = max(r["generalized"] for r in base)
     first = next(r for r in base if r["generalized"] >= top)
     ok = [r for r in curves[rival] if r["generalized"] >= top]
@@ -111,6 +117,12 @@ def compare(curves: dict, baseline: str, rival: str) -> dict:
         "plateau_n": first["knob"],
         "plateau_generalized": top,
         "plateau_mean_samples": first["mean_samples"],
+        "cap": cap,
+        "cap_generalized": base[-1]["generalized"],
+        "cap_mean_samples": base[-1]["mean_samples"],
+        "cap_rival_generalized": at_cap["generalized"],
+        "cap_rival_mean_samples": at_cap["mean_samples"],
+        "cap_ratio": base[-1]["mean_samples"] / at_cap["mean_samples"],
     }
     if ok:
         best = min(ok, key=lambda r: (r["mean_samples"], -r["generalized"]))
@@ -190,11 +202,11 @@ def stopping_study(
                 )
             )
         print(
-            f"  {'setting':>11} {'baseline':>34} {'N*':>4} {'gen':>4} {'spent':>6} {'rival':>40} {'knob':>8} {'gen':>4} {'samples':>8} {'ratio':>6}"
+            f"  {'setting':>11} {'baseline':>34} {'N*':>4} {'gen':>4} {'spent':>6} {'rival':>40} {'knob':>8} {'gen':>4} {'samples':>8} {'ratio':>6}  at the cap: baseline, rival (ratio)"
         )
         for c in comps:
             ratio = "-" if c["ratio"] is None else f"{c['ratio']:.2f}"
             print(
-                f"  {c['setting']:>11} {c['baseline']:>34} {c['plateau_n']:>4} {c['plateau_generalized']:>4} {c['plateau_mean_samples']:>6.1f} {c['rival']:>40} {c['rival_knob']!s:>8} {c['rival_generalized']:>4} {c['rival_mean_samples']:>8.1f} {ratio:>6}"
+                f"  {c['setting']:>11} {c['baseline']:>34} {c['plateau_n']:>4} {c['plateau_generalized']:>4} {c['plateau_mean_samples']:>6.1f} {c['rival']:>40} {c['rival_knob']!s:>8} {c['rival_generalized']:>4} {c['rival_mean_samples']:>8.1f} {ratio:>6}  {c['cap_generalized']}({c['cap_mean_samples']:.1f}), {c['cap_rival_generalized']}({c['cap_rival_mean_samples']:.1f}) ({c['cap_ratio']:.2f})"
             )
     return result
