@@ -57,6 +57,7 @@ from kairos.search.neural.stopping import top_two as _majority
 STRATEGIES = ("greedy", "sample", "vote", "adaptive", "marginal", "lts")
 MAX_PROGRAM_TOKENS = 24
 SLICE = 4  # samples drawn together (sharing the prompt's keys and values)
+MIN_PRIOR_COUNT = 0.01  # SuccessPrior.fit's floor on a and b
 
 
 @dataclass
@@ -310,6 +311,8 @@ class SuccessPrior:
     def fit(cls, successes: Sequence[int], samples: Sequence[int]) -> SuccessPrior:
         """Maximum-likelihood Beta-binomial prior from per-task (successes, samples) counts.
 
+        ``a`` and ``b`` are kept in [:data:`MIN_PRIOR_COUNT`, 1e4].
+
         Raises
         ------
         ValidationError
@@ -328,10 +331,18 @@ class SuccessPrior:
             a, b = np.exp(x)
             return -float(np.sum(betaln(a + s, b + n - s) - betaln(a, b)))
 
+        # Bounded: when every task's samples all succeed or all fail, the likelihood keeps
+        # rising as a, b -> 0 (a point mass on 0 and 1), and then one failed slice would
+        # prove any task hopeless; the floor keeps a sliver of doubt.
+        lo, hi = math.log(MIN_PRIOR_COUNT), math.log(1e4)
         res = minimize(
-            nll, np.log([0.5, 2.0]), method="Nelder-Mead", options={"xatol": 1e-4, "fatol": 1e-6}
+            nll,
+            np.log([0.5, 2.0]),
+            method="Nelder-Mead",
+            bounds=[(lo, hi), (lo, hi)],
+            options={"xatol": 1e-4, "fatol": 1e-6},
         )
-        a, b = np.exp(res.x)
+        a, b = np.exp(np.clip(res.x, lo, hi))
         return cls(float(a), float(b))
 
 
