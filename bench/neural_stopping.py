@@ -33,7 +33,7 @@ from kairos.search.neural.stopping import (
 )
 from kairos.search.neural.strategies import SLICE, Problem, solve_with
 
-GRID = (1, 2, 4, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256)
+GRID = (1, 2, 4, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512)
 VALUE_SCALES = (1.0, 0.1, 0.01, 0.001)  # marginal: a solve worth 1 s .. 1 ms of the profile's peak
 
 COMPARISONS = (  # (setting, fixed-N baseline, rivals)
