@@ -208,3 +208,94 @@ def test_initial_policy_sets_the_capacity(tmp_path, puzzles):
         run_bootstrap(
             puzzles, tmp_path / "x", _config(), initial_policy=ContextModelPolicy("sokoban")
         )
+
+
+def test_cheap_refits_and_deadlock_pruning_in_the_loop(tmp_path):
+    from kairos.domains.sokoban import read_levels
+
+    levels = read_levels(data_path(BOXOBAN_DEMO))[:12]
+    config = BootstrapConfig(
+        domain="sokoban", initial_budget=2_000, l2=1e-4, max_expansions=300_000,
+        deadlocks="cut", fit_method="lbfgs", fit_stall_tol=1e-3,
+    )  # fmt: skip
+    state, _ = run_bootstrap(levels, tmp_path, config)
+    assert state.solved and any(row["train_iterations"] != "" for row in state.log)
+    saved, _, _ = load_checkpoint(tmp_path)
+    assert (saved.deadlocks, saved.fit_method, saved.fit_stall_tol) == ("cut", "lbfgs", 1e-3)
+
+
+def test_checkpoint_config_without_the_later_fields_takes_their_defaults():
+    from dataclasses import asdict
+
+    old = asdict(_config())
+    for name in ("deadlocks", "fit_method", "fit_stall_tol"):
+        del old[name]
+    config = boot._checked_config(old)
+    assert (config.deadlocks, config.fit_method, config.fit_stall_tol) == ("off", "lbfgsb", None)
+
+
+@pytest.mark.parametrize(
+    "field, kw",
+    [
+        ("deadlocks", {"deadlocks": "always"}),
+        ("fit_method", {"fit_method": "sgd"}),
+        ("fit_stall_tol", {"fit_stall_tol": 1e-3}),  # needs fit_method="lbfgs"
+        ("fit_stall_tol", {"fit_method": "lbfgs", "fit_stall_tol": -1.0}),
+    ],
+)
+def test_bad_refit_and_deadlock_settings_name_the_field(field, kw):
+    with pytest.raises(ValidationError, match=field):
+        _config(**kw)
+
+
+def test_cached_solution_rows_give_the_same_data_as_rebuilding_them(puzzles, monkeypatch):
+    import numpy as np
+
+    from kairos.policy.cm import ContextModelPolicy
+    from kairos.policy.loss import trajectories_from_solutions
+    from kairos.search import SearchConfig, search
+
+    paths = {
+        i: list(search(p, SearchConfig(budget=50_000)).actions) for i, p in enumerate(puzzles[:6])
+    }
+    state = boot.BootstrapState(problems_digest="0" * 64, budget=1, solved=paths)
+    seen = []
+    original = boot.fit
+
+    def spy(data, beta, **kw):
+        seen.append(data)
+        return original(data, beta, **kw)
+
+    monkeypatch.setattr(boot, "fit", spy)
+    boot._retrain(ContextModelPolicy("stp"), puzzles, state, _config(), None)
+    cache: dict = {}
+    boot._retrain(ContextModelPolicy("stp"), puzzles, state, _config(), cache)
+    boot._retrain(ContextModelPolicy("stp"), puzzles, state, _config(), cache)  # from the cache
+    assert len(cache) == sum(1 for p in paths.values() if p)
+    direct = trajectories_from_solutions(
+        ContextModelPolicy("stp"), puzzles[:6], [paths[i] for i in range(6)]
+    )
+    for data in seen:
+        for name in ("rows", "legal", "actions", "starts"):
+            assert np.array_equal(getattr(data, name), getattr(direct, name))
+
+
+def test_train_and_solve_cli_with_deadlocks_and_cheap_refits(tmp_path):
+    levels = str(data_path(BOXOBAN_DEMO))
+    out = _kairos(
+        "train", "sokoban", "--levels", levels, "--out", "run", "--limit", "6", "--jobs", "1",
+        "--max-expansions", "100000", "--deadlocks", "cut", "--fit-method", "lbfgs",
+        "--fit-max-iter", "50", cwd=tmp_path,
+    )  # fmt: skip
+    assert out.exit_code == 0, out.output
+    saved, _, _ = load_checkpoint(tmp_path / "run")
+    assert (saved.deadlocks, saved.fit_method, saved.fit_max_iter) == ("cut", "lbfgs", 50)
+    rows = []
+    for mode in ("off", "cut"):
+        res = _kairos(
+            "solve", "sokoban", "--levels", levels, "--limit", "4", "--budget", "20000",
+            "--deadlocks", mode, "--results", f"{mode}.csv", cwd=tmp_path,
+        )  # fmt: skip
+        assert res.exit_code == 0, res.output
+        rows.append((tmp_path / f"{mode}.csv").read_text())
+    assert rows[0] != rows[1]  # fewer expansions with the cut

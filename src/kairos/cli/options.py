@@ -47,6 +47,8 @@ def choices(name: str, values: list[str] | tuple[str, ...]) -> type[StrEnum]:
 
 DomainChoice = choices("DomainChoice", domain_names())
 ExecutorChoice = choices("ExecutorChoice", ("local", "ray"))
+# kairos.search.engine.DEADLOCK_MODES, named here so that --help does not import the kernel
+DeadlockChoice = choices("DeadlockChoice", ("off", "cut", "renormalise"))
 
 # ---- option definitions ---------------------------------------------------------------
 
@@ -66,6 +68,15 @@ RayAddress = Annotated[
         "--ray-address",
         help="Ray cluster to join, e.g. 10.0.0.5:6379 (default: the RAY_ADDRESS variable).",
         show_default=False,
+    ),
+]
+Deadlocks = Annotated[
+    DeadlockChoice,
+    typer.Option(
+        "--deadlocks",
+        help="Sokoban: do not generate states with a box on a dead cell or frozen off its "
+        "goal (sound). cut keeps the policy's probabilities (same solutions, fewer "
+        "expansions); renormalise spreads them over the live moves.",
     ),
 ]
 Resamples = Annotated[int, typer.Option("--resamples", help="Bootstrap resamples for the CIs.")]

@@ -77,6 +77,7 @@ def solve(
         ),
     ] = None,
     weight: Annotated[float, typer.Option(help="Heuristic weight for wastar.")] = 1.5,
+    deadlocks: opt.Deadlocks = opt.DeadlockChoice.off,
     limit: opt.Limit = None,
     jobs: opt.Jobs = 1,
     executor: opt.Executor = opt.ExecutorChoice.local,
@@ -107,9 +108,15 @@ def solve(
         raise ValidationError("--levels", "no problem file given; pass --levels FILE...")
     if results is not None:
         check_output_path(results)
-    config = SearchConfig(algorithm=algo.value, budget=budget, weight=weight)
+    config = SearchConfig(
+        algorithm=algo.value, budget=budget, weight=weight, deadlocks=deadlocks.value
+    )
     problems = opt.load_problems(domain.value, levels, limit=limit)
     if problems and all(callable(getattr(p, "solve", None)) for p in problems):
+        if deadlocks.value != "off":
+            raise ValidationError(
+                "--deadlocks", f"domain {domain.value!r} has its own search; drop --deadlocks"
+            )
         _solve_own(
             problems,
             domain.value,

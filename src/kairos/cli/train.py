@@ -12,6 +12,7 @@ from kairos.cli import options as opt
 
 ObjectiveChoice = opt.choices("ObjectiveChoice", ("lts", "xent"))
 PolicyKindChoice = opt.choices("PolicyKindChoice", ("cm", "nn"))
+FitMethodChoice = opt.choices("FitMethodChoice", ("lbfgsb", "lbfgsb-fused", "lbfgs"))
 
 
 def train(
@@ -44,6 +45,23 @@ def train(
     ] = None,
     resume: Annotated[bool, typer.Option(help="Continue the run in --out.")] = False,
     seed: Annotated[int, typer.Option(help="Hash seed of the contexts.")] = 0,
+    deadlocks: opt.Deadlocks = opt.DeadlockChoice.off,
+    fit_method: Annotated[
+        FitMethodChoice,
+        typer.Option(
+            "--fit-method",
+            help="Context-model refit: scipy L-BFGS-B (lbfgsb), the same on the fused "
+            "kernel, or kairos's L-BFGS on the fused kernel (lbfgs).",
+        ),
+    ] = FitMethodChoice.lbfgsb,
+    fit_max_iter: Annotated[
+        int,
+        typer.Option(
+            "--fit-max-iter",
+            help="Iterations per refit (warm-started; 50 with lbfgs cost 1/14 of 500 with "
+            "lbfgsb at +1.5% validation expansions, bench/RESULTS.md).",
+        ),
+    ] = 500,
     as_json: opt.Json = False,
     rounds: Annotated[
         int, typer.Option(help="programs: rounds of solve, fit, library (budget x4 each).")
@@ -63,7 +81,10 @@ def train(
         from kairos.cli.train_programs import train_programs_command
 
         for flag, given in (("--resume", resume), ("--policy-kind", policy_kind.value != "cm"),
-                            ("--max-expansions", max_expansions is not None)):  # fmt: skip
+                            ("--max-expansions", max_expansions is not None),
+                            ("--deadlocks", deadlocks.value != "off"),
+                            ("--fit-method", fit_method.value != "lbfgsb"),
+                            ("--fit-max-iter", fit_max_iter != 500)):  # fmt: skip
             if given:
                 raise ValidationError(flag, "not supported by the program bootstrap; drop it")
         train_programs_command(
@@ -100,6 +121,9 @@ def train(
         seed=seed,
         policy=policy_kind.value,
         executor=executor.value,
+        deadlocks=deadlocks.value,
+        fit_method=fit_method.value,
+        fit_max_iter=fit_max_iter,
     )
     if executor.value == "ray":
         connect(ray_address, jobs)

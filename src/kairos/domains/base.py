@@ -33,7 +33,7 @@ so a Sokoban state (player cell + bitmask of boxes over the floor cells) costs
 from __future__ import annotations
 
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
@@ -64,6 +64,10 @@ class CompiledDomain:
         Packed initial state.
     goal_care, goal_value : ndarray of uint64, shape (num_words,)
         A packed state ``s`` is a goal iff ``s & goal_care == goal_value`` word by word.
+    dead_cells : ndarray of int8, shape (num_cells,) or (0,)
+        Sokoban: 1 on cells from which a lone box can never reach a goal; the
+        kernel's deadlock test (``SearchConfig.deadlocks``) reads it. Empty:
+        the domain has no compiled deadlock test.
     """
 
     kind: int
@@ -73,6 +77,7 @@ class CompiledDomain:
     initial: np.ndarray
     goal_care: np.ndarray
     goal_value: np.ndarray
+    dead_cells: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int8))
 
     @property
     def num_words(self) -> int:

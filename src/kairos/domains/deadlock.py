@@ -1,4 +1,4 @@
-"""Simple Sokoban deadlocks: floor cells from which a box can never reach a goal.
+"""Sokoban deadlocks: dead cells, and frozen boxes off their goals.
 
 A box can be pushed from ``x`` to ``y`` when ``y`` is the cell past ``x`` in
 some direction and the player can stand on the cell before it. Running those
@@ -6,6 +6,15 @@ pushes backwards ("pulls") from every goal finds every cell from which some
 goal is reachable by pushes, ignoring the other boxes. A box on any other cell
 (a non-goal corner, a wall edge without goals) is stuck for good: the level is
 provably unsolvable from that state.
+
+A *frozen* box can never move again: along each axis one neighbour is a wall
+or another frozen box (the player cannot stand behind it, or it cannot go
+there), or both neighbours are dead cells (any push along that axis is itself a
+deadlock). The frozen set is the greatest fixpoint of that rule: start from all
+boxes and drop any box with a free axis until none drops. Sound: in any
+solution, the first move of a box in the set would need a free axis. A frozen
+box off its goal is a deadlock. The compiled search runs the same test
+(:mod:`kairos.search.deadlocks`) after each push.
 """
 
 from __future__ import annotations
@@ -41,6 +50,43 @@ def dead_boxes(level: Sokoban, state: SokobanState | None = None) -> int:
     state = state or level.initial_state()
     live = live_cells(level)
     return sum(1 for b in state.boxes if b not in live)
+
+
+def frozen_boxes(level: Sokoban, state: SokobanState, live: frozenset[int]) -> frozenset[int]:
+    """Boxes that can never move again (the greatest fixpoint described above).
+
+    Parameters
+    ----------
+    level : Sokoban
+    state : SokobanState
+    live : frozenset of int
+        :func:`live_cells` of ``level`` (passed in so callers compute it once).
+    """
+    nbr = level.neighbours
+    frozen = set(state.boxes)
+    changed = True
+    while changed:
+        changed = False
+        for b in sorted(frozen):
+            if not all(_axis_blocked(nbr, b, axis, frozen, live) for axis in ((0, 1), (2, 3))):
+                frozen.discard(b)
+                changed = True
+    return frozenset(frozen)
+
+
+def _axis_blocked(nbr, box: int, axis: tuple[int, int], frozen: set[int], live) -> bool:
+    one, other = (int(nbr[box, a]) for a in axis)
+    if one < 0 or other < 0 or one in frozen or other in frozen:
+        return True
+    return one not in live and other not in live
+
+
+def frozen_deadlock(
+    level: Sokoban, state: SokobanState, live: frozenset[int] | None = None
+) -> bool:
+    """Whether a frozen box stands off a goal (``state`` is then unsolvable)."""
+    live = live_cells(level) if live is None else live
+    return any(b not in level.goals for b in frozen_boxes(level, state, live))
 
 
 def dead_variant(level: Sokoban, *, seed: int) -> Sokoban:

@@ -138,6 +138,7 @@ class Sokoban:
         self.goals = frozenset(self._index[g] for g in goals)
         self._initial = SokobanState(self._index[start], frozenset(self._index[b] for b in boxes))
         self.goal_distance = self._goal_distances()
+        self._live_cells: frozenset[int] | None = None  # computed on first use (deadlock)
 
     def _goal_distances(self) -> np.ndarray:
         """Grid distance from every floor cell to its nearest goal (ignoring boxes)."""
@@ -184,10 +185,23 @@ class Sokoban:
         return (state.player, state.boxes)
 
     def is_dead(self, state: SokobanState) -> bool:
-        """Whether a box stands where no push can bring it to a goal (simple deadlocks)."""
-        from kairos.domains.deadlock import dead_boxes  # deadlock builds on this module
+        """Whether a box stands where no push can bring it to a goal, or is frozen off a goal.
 
-        return dead_boxes(self, state) > 0
+        Sound: True only for states from which no goal is reachable
+        (:mod:`kairos.domains.deadlock`).
+        """
+        from kairos.domains.deadlock import frozen_deadlock  # deadlock builds on this module
+
+        live = self.live_cells()
+        return any(b not in live for b in state.boxes) or frozen_deadlock(self, state, live)
+
+    def live_cells(self) -> frozenset[int]:
+        """Cells from which a lone box can be pushed onto a goal (computed once)."""
+        if self._live_cells is None:
+            from kairos.domains.deadlock import live_cells
+
+            self._live_cells = live_cells(self)
+        return self._live_cells
 
     def heuristic(self, state: SokobanState) -> float:
         return float(sum(int(self.goal_distance[b]) for b in state.boxes))
@@ -241,6 +255,9 @@ class Sokoban:
             initial=self.pack(self._initial),
             goal_care=care,
             goal_value=goal,
+            dead_cells=np.array(
+                [i not in self.live_cells() for i in range(len(self.cells))], dtype=np.int8
+            ),
         )
 
 

@@ -89,6 +89,15 @@ class BootstrapConfig:
     fit_max_iter : int
         L-BFGS iterations per refit of the context model (each refit starts
         from the previous weights, so progress carries over).
+    deadlocks : str
+        Deadlock pruning of the training searches (``SearchConfig.deadlocks``):
+        ``off``, ``cut`` or ``renormalise``.
+    fit_method : str
+        Optimiser of the context model's refits (``kairos.policy.loss.fit``):
+        ``lbfgsb`` (scipy), ``lbfgsb-fused`` or ``lbfgs`` (fused kernel).
+    fit_stall_tol : float or None
+        ``lbfgs`` only: stop a refit when its loss fell by less than this over
+        10 iterations.
     """
 
     domain: str
@@ -106,8 +115,31 @@ class BootstrapConfig:
     nn_epochs: int = 20
     executor: str = "local"
     fit_max_iter: int = 500
+    deadlocks: str = "off"
+    fit_method: str = "lbfgsb"
+    fit_stall_tol: float | None = None
 
     def __post_init__(self) -> None:
+        from kairos.policy.loss import FIT_METHODS
+        from kairos.search.engine import DEADLOCK_MODES
+
+        if self.deadlocks not in DEADLOCK_MODES:
+            raise ValidationError(
+                "deadlocks", f"got {self.deadlocks!r}, expected one of {list(DEADLOCK_MODES)}"
+            )
+        if self.fit_max_iter < 0:
+            raise ValidationError("fit_max_iter", f"got {self.fit_max_iter}, expected >= 0")
+        if self.fit_method not in FIT_METHODS:
+            raise ValidationError(
+                "fit_method", f"got {self.fit_method!r}, expected one of {list(FIT_METHODS)}"
+            )
+        if self.fit_stall_tol is not None and (
+            self.fit_method != "lbfgs" or not self.fit_stall_tol >= 0
+        ):
+            raise ValidationError(
+                "fit_stall_tol",
+                f"got {self.fit_stall_tol}, expected a number >= 0 with fit_method 'lbfgs'",
+            )
         if self.executor not in ("local", "ray"):
             raise ValidationError("executor", f"got {self.executor!r}, expected 'local' or 'ray'")
         if self.policy not in ("cm", "nn"):
@@ -234,6 +266,10 @@ _INT_FIELDS = {  # field: (lo, hi)
 }
 
 
+# fields added after version-1 checkpoints were first written: absent means the default
+_LATER_CONFIG_FIELDS = {"deadlocks": "off", "fit_method": "lbfgsb", "fit_stall_tol": None}
+
+
 def _require_fields(where: str, obj: dict, cls: type) -> None:
     """``obj`` has exactly the fields of dataclass ``cls`` (the writer stores them all)."""
     names = {f.name for f in fields(cls)}
@@ -249,11 +285,13 @@ def _checked_config(obj: Any) -> BootstrapConfig:
     from kairos.fields import require_dict, require_float, require_int, require_str
 
     obj = dict(require_dict("config", obj))
+    for name, default in _LATER_CONFIG_FIELDS.items():
+        obj.setdefault(name, default)
     _require_fields("config", obj, BootstrapConfig)
     for name, (lo, hi) in _INT_FIELDS.items():
         if name in obj:
             require_int(f"config.{name}", obj[name], lo=lo, hi=hi)
-    for name in ("domain", "objective", "policy", "executor"):
+    for name in ("domain", "objective", "policy", "executor", "deadlocks", "fit_method"):
         if name in obj:
             require_str(f"config.{name}", obj[name], max_len=64)
     from kairos.domains import available_domains
@@ -270,6 +308,8 @@ def _checked_config(obj: Any) -> BootstrapConfig:
         require_float("config.min_new_fraction", obj["min_new_fraction"], lo=0.0, hi=1.0)
     if obj.get("time_limit_s") is not None:
         require_float("config.time_limit_s", obj["time_limit_s"], lo=0.0)
+    if obj.get("fit_stall_tol") is not None:
+        require_float("config.fit_stall_tol", obj["fit_stall_tol"], lo=0.0)
     if obj.get("max_expansions") is not None:
         require_int("config.max_expansions", obj["max_expansions"], lo=0)
     return BootstrapConfig(**obj)  # its own checks raise ValidationError too
@@ -320,7 +360,13 @@ def _new_policy(config: BootstrapConfig, problem: Any):
                       seed=config.seed)  # fmt: skip
 
 
-def _retrain(policy, problems, state: BootstrapState, config) -> dict:
+def _retrain(policy, problems, state: BootstrapState, config, cache: dict | None = None) -> dict:
+    """Refit ``policy`` on every solution so far.
+
+    ``cache`` maps a problem index to (its solution, its context rows along the
+    solution): the rows depend on the problem, the path and the policy's
+    contexts, never on its weights, so each solution's rows are built once.
+    """
     idx = sorted(state.solved)
     chosen, paths = [problems[i] for i in idx], [state.solved[i] for i in idx]
     if config.policy == "nn":
@@ -334,9 +380,25 @@ def _retrain(policy, problems, state: BootstrapState, config) -> dict:
             epochs=config.nn_epochs,
             seed=config.seed + state.iteration,
         )
-    data = trajectories_from_solutions(policy, chosen, paths)
+    if cache is None:
+        data = trajectories_from_solutions(policy, chosen, paths)
+    else:
+        from kairos.policy.loss import Trajectories
+
+        for i, problem, path in zip(idx, chosen, paths, strict=True):
+            if path and (i not in cache or cache[i][0] != tuple(path)):
+                cache[i] = (tuple(path), trajectories_from_solutions(policy, [problem], [path]))
+        data = Trajectories.concat(
+            [cache[i][1] for i, path in zip(idx, paths, strict=True) if path]
+        )
     report = fit(
-        data, policy.beta, objective=config.objective, l2=config.l2, max_iter=config.fit_max_iter
+        data,
+        policy.beta,
+        objective=config.objective,
+        l2=config.l2,
+        max_iter=config.fit_max_iter,
+        method=config.fit_method,
+        stall_tol=config.fit_stall_tol,
     )
     # store what the file stores, so the in-memory policy equals the saved one
     policy.beta[:] = policy.beta.astype(np.float32).astype(np.float64)
@@ -421,6 +483,7 @@ def run_bootstrap(
 
     cap_torch_threads(config.jobs)  # a neural policy's threads: --jobs in all (workers get 1)
     emit = on_event or (lambda kind, info: None)
+    rows_cache: dict = {}  # problem index -> (solution, its context rows); see _retrain
     session_start = time.perf_counter()
     wall_at_start = state.wall_s
 
@@ -458,7 +521,9 @@ def run_bootstrap(
                 "problems": len(problems),
             },
         )
-        search_config = SearchConfig(algorithm="lts", budget=state.budget)
+        search_config = SearchConfig(
+            algorithm="lts", budget=state.budget, deadlocks=config.deadlocks
+        )
         iter_start = time.perf_counter()
         since_checkpoint = 0
         attempted_now = 0
@@ -493,7 +558,11 @@ def run_bootstrap(
             checkpoint()
             state.stop_reason = capped()
             break
-        train = _retrain(policy, problems, state, config) if state.new_this_iteration else {}
+        train = (
+            _retrain(policy, problems, state, config, rows_cache)
+            if state.new_this_iteration
+            else {}
+        )
         new = state.new_this_iteration
         state.log.append(
             {

@@ -166,6 +166,7 @@ class CompactProblem:
         )
         self._nll = np.empty(data.num_steps)
         self._coef = np.empty((data.num_steps, self.num_actions))
+        self._fused: dict | None = None  # int32 indices and scratch of the fused kernel
 
     @property
     def num_params(self) -> int:
@@ -192,6 +193,59 @@ class CompactProblem:
         grad += self.l2 * diff
         return float(value), grad.ravel()
 
+    def value_and_grad_fused(
+        self, x: np.ndarray, *, parallel: bool = False
+    ) -> tuple[float, np.ndarray]:
+        """:meth:`value_and_grad` in compiled passes (:mod:`kairos.policy.fused`).
+
+        Same objective, summed per trajectory before the LTS soft-max, so
+        results agree with :meth:`value_and_grad` to round-off. Serially the
+        rows are renumbered pattern by pattern and swept one pattern at a time
+        (cache-resident gathers); ``parallel`` splits trajectories over
+        numba's threads instead.
+        """
+        from kairos.policy import fused as F
+
+        if self._fused is None:
+            order = F.blocked_order(self.cidx)
+            new_of_old = np.empty_like(order)
+            new_of_old[order] = np.arange(len(order))
+            self._fused = {
+                "cidx": self.cidx.astype(np.int32),
+                "cidx_t": np.ascontiguousarray(new_of_old[self.cidx].T.astype(np.int32)),
+                "order": order,
+                "theta0": np.ascontiguousarray(self.theta0[order]),
+                "z": np.empty((len(self.actions), self.num_actions)),
+                "log_depth": np.ascontiguousarray(self.log_depth),
+                "per_traj": np.empty(len(self.log_depth)),
+                "shards": None,
+            }
+        k = self._fused
+        code = F.OBJECTIVE_LTS if self.objective == "lts" else F.OBJECTIVE_XENT
+        if parallel:
+            from numba import get_num_threads
+
+            theta = np.ascontiguousarray(x.reshape(-1, self.num_actions))
+            grad = np.empty_like(theta)
+            shards = k["shards"]
+            if shards is None or shards.shape[0] != get_num_threads():
+                shards = k["shards"] = np.empty((get_num_threads(), *theta.shape))
+            value = F.value_grad_parallel(
+                theta, self.theta0, self.l2, k["cidx"], self.legal, self.actions, self.starts,
+                k["log_depth"], code, grad, self._coef, k["per_traj"], shards,
+            )  # fmt: skip
+            return float(value), grad.ravel()
+        order = k["order"]
+        theta = np.ascontiguousarray(x.reshape(-1, self.num_actions)[order])
+        grad_blocked = np.empty_like(theta)
+        value = F.value_grad_blocked(
+            theta, k["theta0"], self.l2, k["cidx_t"], self.legal, self.actions, self.starts,
+            k["log_depth"], code, grad_blocked, self._coef, k["per_traj"], k["z"],
+        )  # fmt: skip
+        grad = np.empty_like(grad_blocked)
+        grad[order] = grad_blocked
+        return float(value), grad.ravel()
+
 
 @dataclass(frozen=True)
 class FitReport:
@@ -207,9 +261,14 @@ class FitReport:
     message: str
     seconds: float
     num_params: int
+    method: str = "lbfgsb"
+    holdout_value: float | None = None
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
+
+
+FIT_METHODS = ("lbfgsb", "lbfgsb-fused", "lbfgs")
 
 
 def fit(
@@ -221,53 +280,149 @@ def fit(
     beta0: np.ndarray | None = None,
     gtol: float = 1e-6,
     max_iter: int = 500,
+    method: str = "lbfgsb",
+    holdout: Trajectories | None = None,
+    check_every: int = 10,
+    patience: int = 2,
+    stall_tol: float | None = None,
+    parallel: bool = False,
 ) -> FitReport:
     """Minimise the objective over the rows the data touch, in place in ``beta``.
 
     Starts from the current ``beta`` (warm start; the problem is convex so the
-    optimum does not depend on it). L-BFGS (scipy) stops when the largest
-    gradient component is below ``gtol`` or the relative decrease per step
-    falls below 1e-12, or after ``max_iter`` iterations.
+    optimum does not depend on it). Stops when the largest gradient component
+    is below ``gtol`` or the relative decrease per step falls below 1e-12, or
+    after ``max_iter`` iterations.
 
     Parameters
     ----------
     data : Trajectories
     beta : ndarray of float64, shape (num_rows, num_actions)
         Updated in place on the touched rows.
+    method : str
+        ``lbfgsb``: scipy's L-BFGS-B (20 pairs) on :meth:`CompactProblem.value_and_grad`
+        (the original refit); ``lbfgsb-fused``: the same optimiser on the fused
+        kernel; ``lbfgs``: :func:`kairos.policy.lbfgs.minimise` (10 pairs) on
+        the fused kernel, with the held-out stopping rule when ``holdout`` is given.
+    holdout : Trajectories, optional
+        ``lbfgs`` only: every ``check_every`` iterations the objective (without
+        L2) is evaluated on these trajectories; the fit stops when it has not
+        improved by more than 1e-4 for ``patience`` checks in a row, and keeps
+        the weights of the best check (early stopping).
+    stall_tol : float, optional
+        ``lbfgs`` only: stop when the objective fell by less than this over the
+        last ``check_every`` iterations (the LTS loss is the log of a bound on
+        expansions, so 1e-3 means the bound moved by < 0.1%).
+    parallel : bool
+        Fused kernel over numba's threads.
     """
     import time
 
-    from scipy.optimize import minimize
-
+    if method not in FIT_METHODS:
+        raise ValidationError("method", f"got {method!r}, expected one of {list(FIT_METHODS)}")
+    if (holdout is not None or stall_tol is not None) and method != "lbfgs":
+        raise ValidationError("holdout", "the stopping rules need method='lbfgs'")
     t0 = time.perf_counter()
     problem = CompactProblem(data, objective, l2=l2, beta0=beta0)
     x0 = beta[problem.used_rows].ravel().astype(np.float64)
-    initial, _ = problem.value_and_grad(x0)
-    from threadpoolctl import threadpool_limits
+    if method == "lbfgsb":
+        evaluate = problem.value_and_grad
+    else:
 
-    # L-BFGS-B makes many tiny BLAS calls; a multi-threaded BLAS pool only adds waits
-    with threadpool_limits(limits=1, user_api="blas"):
-        res = minimize(
-            problem.value_and_grad,
-            x0,
-            jac=True,
-            method="L-BFGS-B",
-            options={"maxiter": max_iter, "gtol": gtol, "ftol": 1e-12, "maxcor": 20},
-        )
-    beta[problem.used_rows] = res.x.reshape(-1, problem.num_actions)
-    _, grad = problem.value_and_grad(res.x)
+        def evaluate(x):
+            return problem.value_and_grad_fused(x, parallel=parallel)
+
+    initial, _ = evaluate(x0)
+    held_best = None
+    if method == "lbfgs":
+        from kairos.policy.lbfgs import minimise
+
+        watch = None
+        if holdout is not None:
+            watch = _HoldoutWatch(holdout, problem, beta, objective, patience, parallel)
+            held_best = watch.best_value
+        last = [initial]
+
+        def callback(it, x, value):
+            if it % check_every:
+                return False
+            stalled = stall_tol is not None and last[0] - value < stall_tol
+            last[0] = value
+            return stalled or (watch is not None and watch.check(x))
+
+        res = minimise(evaluate, x0, max_iter=max_iter, gtol=gtol, callback=callback)
+        x_final, value, nit, nfev = res.x, res.value, res.iterations, res.evaluations
+        converged, message = res.converged, res.message
+        if watch is not None:
+            watch.check(x_final)
+            x_final, held_best = (
+                watch.best_x if watch.best_x is not None else x_final,
+                watch.best_value,
+            )
+            value = evaluate(x_final)[0]
+    else:
+        from scipy.optimize import minimize
+        from threadpoolctl import threadpool_limits
+
+        # L-BFGS-B makes many tiny BLAS calls; a multi-threaded BLAS pool only adds waits
+        with threadpool_limits(limits=1, user_api="blas"):
+            res = minimize(
+                evaluate,
+                x0,
+                jac=True,
+                method="L-BFGS-B",
+                options={"maxiter": max_iter, "gtol": gtol, "ftol": 1e-12, "maxcor": 20},
+            )
+        x_final, value, nit, nfev = res.x, float(res.fun), int(res.nit), int(res.nfev)
+        converged, message = bool(res.success), str(res.message)
+    beta[problem.used_rows] = x_final.reshape(-1, problem.num_actions)
+    _, grad = evaluate(x_final)
     return FitReport(
         objective=objective,
-        value=float(res.fun),
+        value=float(value),
         initial_value=float(initial),
-        iterations=int(res.nit),
-        evaluations=int(res.nfev),
+        iterations=int(nit),
+        evaluations=int(nfev),
         grad_max=float(np.abs(grad).max()),
-        converged=bool(res.success),
-        message=str(res.message),
+        converged=bool(converged),
+        message=str(message),
         seconds=time.perf_counter() - t0,
         num_params=problem.num_params,
+        method=method,
+        holdout_value=held_best,
     )
+
+
+class _HoldoutWatch:
+    """The held-out objective of the weights being fitted, and the best weights seen."""
+
+    def __init__(self, holdout, problem, beta, objective, patience, parallel):
+        self.problem = CompactProblem(holdout, objective, l2=0.0)
+        # held-out rows the fit also moves, and where they sit in its parameters
+        pos = np.searchsorted(problem.used_rows, self.problem.used_rows)
+        pos = np.minimum(pos, len(problem.used_rows) - 1)
+        self.shared = problem.used_rows[pos] == self.problem.used_rows
+        self.pos = pos[self.shared]
+        self.base = beta[self.problem.used_rows].astype(np.float64)
+        self.num_actions = problem.num_actions
+        self.patience, self.parallel = patience, parallel
+        self.best_x = beta[problem.used_rows].ravel().astype(np.float64)  # the start
+        self.best_value = self.value(self.best_x)
+        self.stale = 0
+
+    def value(self, x: np.ndarray) -> float:
+        theta = self.base.copy()
+        theta[self.shared] = x.reshape(-1, self.num_actions)[self.pos]
+        return self.problem.value_and_grad_fused(theta.ravel(), parallel=self.parallel)[0]
+
+    def check(self, x: np.ndarray) -> bool:
+        """Record ``x``; True once the held-out value stalled ``patience`` times."""
+        value = self.value(x)
+        if value < self.best_value - 1e-4:
+            self.best_value, self.best_x, self.stale = value, x.copy(), 0
+        else:
+            self.stale += 1
+        return self.stale >= self.patience
 
 
 def trajectories_from_solutions(policy, problems, solutions) -> Trajectories:

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from kairos.search.reference import ReferenceSession
 
 ALGORITHM_CODES = {"lts": K.ALGO_LTS, "bfs": K.ALGO_BFS, "wastar": K.ALGO_WASTAR}
+DEADLOCK_MODES = {"off": K.DEAD_OFF, "cut": K.DEAD_CUT, "renormalise": K.DEAD_RENORMALISE}
 _STATUS_NAMES = {
     K.SOLVED: "solved",
     K.BUDGET_EXHAUSTED: "budget_exhausted",
@@ -50,6 +51,17 @@ class SearchConfig:
         the policy is normalised over the remaining moves (so π sums to 1 over
         the tree's branches and LTS's bound holds for it). The
         time–information law is stated for tree search.
+    deadlocks : str
+        ``off`` (the default; the shipped figures were measured so), ``cut``
+        or ``renormalise``: do not generate states the domain proves dead
+        (Sokoban: a box on a dead cell or frozen off its goal; the ``is_dead``
+        hook, compiled as ``CompiledDomain.dead_cells`` +
+        :mod:`kairos.search.deadlocks`). Sound: no solution is lost. ``cut``
+        keeps π normalised over all legal moves, so every live node keeps its
+        priority and LTS finds the same solution with at most as many
+        expansions; ``renormalise`` normalises π over the live moves only (more
+        probability on each). A dead initial state is expanded once, with no
+        children.
     """
 
     algorithm: str = "lts"
@@ -57,6 +69,7 @@ class SearchConfig:
     weight: float = 1.5  # mildly greedy: far fewer expansions than A*, short paths
     batch_size: int = 32  # LTS-NN style batches; 1 reproduces sequential order
     state_cut: bool = True
+    deadlocks: str = "off"
 
     def __post_init__(self) -> None:
         if self.algorithm not in ALGORITHM_CODES:
@@ -69,6 +82,10 @@ class SearchConfig:
             raise ValidationError("weight", f"got {self.weight}, expected >= 0")
         if self.batch_size < 1:
             raise ValidationError("batch_size", f"got {self.batch_size}, expected >= 1")
+        if self.deadlocks not in DEADLOCK_MODES:
+            raise ValidationError(
+                "deadlocks", f"got {self.deadlocks!r}, expected one of {list(DEADLOCK_MODES)}"
+            )
 
 
 _NODE_ARRAYS = ("node_state", "node_parent", "node_action", "node_depth", "node_logp")
@@ -185,6 +202,13 @@ class SearchSession:
         self._buf = buf
         self._code = K.BUDGET_EXHAUSTED  # nothing spent yet: more budget may solve it
         self.seconds = 0.0
+        self._dead_mode = DEADLOCK_MODES[config.deadlocks]
+        if self.compiled.dead_cells.shape[0] == 0:
+            self._dead_mode = K.DEAD_OFF  # the domain has no compiled deadlock test
+        if self._dead_mode != K.DEAD_OFF and _dead_start(domain):  # expanded once, no children
+            buf.ctr[K.C_EXPANSIONS] = 1
+            buf.ctr[K.C_HEAP] = 0
+            self._code = K.EXHAUSTED
 
     @property
     def status(self) -> str:
@@ -240,6 +264,8 @@ class SearchSession:
                 ALGORITHM_CODES[config.algorithm],
                 float(config.weight),
                 bool(config.state_cut),
+                self._dead_mode,
+                compiled.dead_cells,
                 self._pkind,
                 cpol.int_params,
                 cpol.weights,
@@ -350,6 +376,11 @@ def open_session(
 
         return ReferenceSession(domain, config, policy)
     return SearchSession(domain, config, policy)
+
+
+def _dead_start(domain: Domain) -> bool:
+    hook = getattr(domain, "is_dead", None)
+    return hook is not None and bool(hook(domain.initial_state()))
 
 
 def runs_in_python(domain: Domain, policy: Policy | None) -> bool:

@@ -33,9 +33,11 @@ from kairos.domains.base import DOMAIN_KIND_SOKOBAN
 from kairos.hashing import GOLDEN_GAMMA, mix64
 from kairos.policy.base import POLICY_KIND_CM, POLICY_KIND_UNIFORM
 from kairos.policy.contexts import cm_logits
+from kairos.search.deadlocks import push_deadlock
 
 RUNNING, SOLVED, BUDGET_EXHAUSTED, EXHAUSTED, NEED_POLICY, NEED_GROW = range(6)
 ALGO_LTS, ALGO_BFS, ALGO_WASTAR = range(3)
+DEAD_OFF, DEAD_CUT, DEAD_RENORMALISE = range(3)
 # Indices into the int64 counters array shared with the driver.
 C_NODES, C_HEAP, C_TABLE, C_EXPANSIONS, C_GENERATED, C_GOAL, C_PENDING, C_READY = range(8)
 NUM_COUNTERS = 8
@@ -242,6 +244,11 @@ def _expand(
     algo,
     weight,
     state_cut,
+    dead_mode,
+    dead,
+    goal_value,
+    scratch_group,
+    scratch_mark,
     node_state,
     node_parent,
     node_action,
@@ -253,15 +260,28 @@ def _expand(
     ctr,
     child,
     legal,
+    dead_child,
 ):
     num_actions = nbr.shape[1]
     num_words = node_state.shape[1]
     best = -np.inf
     back = not state_cut and i > 0
+    prune = dkind == DOMAIN_KIND_SOKOBAN and dead_mode != DEAD_OFF
     for a in range(num_actions):
+        dead_child[a] = False
         legal[a] = _step(dkind, nbr, dparams, node_state, i, child, a)
         if legal[a] and back and _same_row(child, a, node_state, node_parent[i]):
             legal[a] = False  # tree search: the move straight back is not in the tree
+        if legal[a] and prune:
+            q = np.int64(child[a, 0])
+            pushed = (node_state[i, 1 + q // 64] >> np.uint64(q % 64)) & np.uint64(1)
+            if pushed and push_deadlock(
+                nbr, dead, goal_value, child, a, nbr[q, a], scratch_group, scratch_mark
+            ):
+                if dead_mode == DEAD_RENORMALISE:
+                    legal[a] = False  # π is normalised over the live moves
+                else:
+                    dead_child[a] = True  # not generated; π of its siblings unchanged
         if legal[a] and logits[a] > best:
             best = logits[a]
     if best == -np.inf:
@@ -274,7 +294,7 @@ def _expand(
     depth = node_depth[i] + 1
     log_d = np.log(depth + 1.0)  # d(n) = depth + 1 for every child
     for a in range(num_actions):
-        if not legal[a]:
+        if not legal[a] or dead_child[a]:
             continue
         logp = node_logp[i] + logits[a] - log_norm
         if state_cut:
@@ -312,6 +332,8 @@ def search_kernel(
     algo,
     weight,
     state_cut,
+    dead_mode,
+    dead,
     pkind,
     pint,
     pweights,
@@ -335,12 +357,19 @@ def search_kernel(
     in ``pending`` (up to ``batch_size``) and ``NEED_POLICY`` is returned; the
     driver fills ``pending_logits`` (shape (batch_size, num_actions)) and calls
     again with ``ctr[C_READY] = 1``, and the queued nodes are expanded first.
+    ``dead_mode`` (``DEAD_*``) turns on the deadlock test after each push
+    (:mod:`kairos.search.deadlocks`, reading ``dead``, int8 per cell):
+    ``DEAD_CUT`` drops dead children, ``DEAD_RENORMALISE`` also leaves them
+    out of the policy's normalisation.
     """
     num_words = node_state.shape[1]
     num_actions = nbr.shape[1]
     child = np.empty((num_actions, num_words), dtype=np.uint64)
     legal = np.empty(num_actions, dtype=np.bool_)
+    dead_child = np.zeros(num_actions, dtype=np.bool_)
     logits = np.empty(num_actions, dtype=np.float64)
+    scratch_group = np.empty(dead.shape[0], dtype=np.int64)
+    scratch_mark = np.zeros(dead.shape[0], dtype=np.int8)
     node_cap = node_state.shape[0]
     heap_cap = heap_node.shape[0]
     table_limit = np.int64(table.shape[0] * MAX_TABLE_LOAD)
@@ -361,6 +390,11 @@ def search_kernel(
                 algo,
                 weight,
                 state_cut,
+                dead_mode,
+                dead,
+                goal_value,
+                scratch_group,
+                scratch_mark,
                 node_state,
                 node_parent,
                 node_action,
@@ -372,6 +406,7 @@ def search_kernel(
                 ctr,
                 child,
                 legal,
+                dead_child,
             )
         ctr[C_PENDING] = 0
         ctr[C_READY] = 0
@@ -431,6 +466,11 @@ def search_kernel(
             algo,
             weight,
             state_cut,
+            dead_mode,
+            dead,
+            goal_value,
+            scratch_group,
+            scratch_mark,
             node_state,
             node_parent,
             node_action,
@@ -442,4 +482,5 @@ def search_kernel(
             ctr,
             child,
             legal,
+            dead_child,
         )

@@ -31,7 +31,10 @@ def reference_search(
     cut value (−log π for LTS, depth otherwise) and drops any node that is not
     strictly better, both when it is generated and when it is popped. With
     ``config.state_cut`` False it searches the tree: no cut, and the move
-    straight back to the parent's state is not in the tree.
+    straight back to the parent's state is not in the tree. With
+    ``config.deadlocks``, children the domain's ``is_dead`` proves dead are not
+    generated (``cut``: π is normalised over all legal moves first;
+    ``renormalise``: over the live ones).
     """
     session = ReferenceSession(domain, config, policy)
     session.advance(config.budget)
@@ -83,6 +86,8 @@ class ReferenceSession:
         domain, config, scorer, lts = self.domain, self.config, self._scorer, self._lts
         nodes, heap, closed, cut_states = self._nodes, self._heap, self._closed, config.state_cut
         budget = self.expansions + int(expansions)
+        dead = getattr(domain, "is_dead", None) if config.deadlocks != "off" else None
+        renormalise = dead is not None and config.deadlocks == "renormalise"
         t0 = time.perf_counter()
         status = "exhausted"
         while heap:
@@ -105,6 +110,8 @@ class ReferenceSession:
             if not cut_states and nodes[i][1] >= 0:  # tree search: no move straight back
                 back = domain.key(nodes[nodes[i][1]][0])
                 children = [(a, c) for a, c in children if domain.key(c) != back]
+            if renormalise:
+                children = [(a, c) for a, c in children if not dead(c)]
             if not children:
                 continue
             if scorer is not None:
@@ -114,6 +121,8 @@ class ReferenceSession:
             else:  # BFS and WA* do not use the policy
                 logits, log_norm = [0.0] * len(domain.action_names), math.log(len(children))
             for a, child in children:
+                if dead is not None and dead(child):
+                    continue
                 child_logp = logp + logits[a] - log_norm
                 child_cut = -child_logp if lts else float(depth + 1)
                 if cut_states:
