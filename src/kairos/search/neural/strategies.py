@@ -30,7 +30,9 @@ candidates by running them on the shown examples, and returns an
   popped in batches whose frontier nodes are scored in one model call with
   the prompt's and their ancestors' keys and values cached.
 
-Sampling is seeded: the same seed gives the same programs.
+Sampling is seeded: the same seed gives the same programs. A sampling run
+records every sample (:attr:`Attempt.draws`), so other stopping rules can be
+read off the same samples (:mod:`kairos.search.neural.stopping`).
 """
 
 from __future__ import annotations
