@@ -35,6 +35,8 @@ One run:
     nice -n 5 env PYTHONPATH=src python3 bench/neural_prior.py --quick    # ~3 min
     nice -n 10 env PYTHONPATH=src python3 bench/neural_prior.py --library-dreams \
         --bootstrap-rounds 2 --sizes xs s --train-cpu-s 8 15 ...           # dreams with the library
+    nice -n 10 env PYTHONPATH=src python3 bench/neural_prior.py --sampling-only --samples 256 \
+        --sizes xs s --train-cpu-s 8 15 ...     # only fixed N against adaptive stopping (neural_stopping.py)
 """
 
 from __future__ import annotations
@@ -68,6 +70,7 @@ from kairos.policy.transformer_prior.model import RecognitionModel
 from kairos.policy.transformer_prior.train import make_examples, sample_dreams, train
 from kairos.policy.transformer_prior.vocab import Vocab
 from kairos.search.neural.strategies import Problem, SuccessPrior, solve_with
+from neural_stopping import stopping_study
 
 ROOT = Path(__file__).resolve().parents[1]
 TASKS = ROOT / ".." / "shared" / "data" / "programs" / "list_tasks.json"
@@ -203,6 +206,17 @@ def derive_rows(size, task, greedy, stream, lts, gen, prior, value_eflops, max_s
     return out
 
 
+def success_prior(model, decoder, tasks, hw, seed: int) -> SuccessPrior:
+    """The success prior of marginal-value stopping, fitted on train tasks (16 samples each)."""
+    succ, draws = [], []
+    for t in tasks:
+        p = Problem(t.input_type, t.output_type, t.examples)
+        a = solve_with("sample", model, decoder, p, budget=16, hardware=hw, seed=seed)
+        succ.append(a.checkpoints[-1].answers["verified"])
+        draws.append(a.units)
+    return SuccessPrior.fit(succ, draws) if sum(succ) else SuccessPrior()
+
+
 def throughput(model: RecognitionModel, prompt, reps: int = 5, batch: int = 32, depth: int = 6):
     """Frontier nodes scored per CPU s, with the KV cache (one step) and without (whole sequences)."""
     cfg = model.config
@@ -271,6 +285,13 @@ def main() -> None:
     )
     ap.add_argument("--steps", type=int, default=3000)
     ap.add_argument("--samples", type=int, default=32)
+    ap.add_argument(
+        "--sampling-only",
+        action="store_true",
+        help="after training, only the stopping study (fixed N against adaptive stopping, with "
+        "and without the verifier, caps up to --samples); no LTS, greedy, grammar baselines, "
+        "frontier or throughput",
+    )
     ap.add_argument("--lts-s", type=float, default=1.0)
     ap.add_argument("--grammar-s", type=float, default=1.0)
     ap.add_argument(
@@ -313,6 +334,10 @@ def main() -> None:
     hw = get_hardware("cpu")
     value_eflops = hw.peak_flops_per_s * 1.0  # a solve is worth one second of the profile's peak
 
+    if args.sampling_only and args.samples % 4:
+        ap.error(
+            f"--samples {args.samples}: expected a multiple of 4 (samples are drawn in slices of 4)"
+        )
     if len(args.train_cpu_s) != len(args.sizes):
         ap.error(f"--train-cpu-s needs one value per size ({len(args.sizes)}: {args.sizes})")
     grammar, solutions = bootstrap(train_tasks, args.train_s, log, args.bootstrap_rounds)
@@ -400,6 +425,43 @@ def main() -> None:
             if args.ship and label == SHIPPED_SIZE:
                 model.save(args.ship)
 
+    if args.sampling_only:
+        priors = {
+            label: success_prior(m, decoder, train_tasks[: args.prior_tasks], hw, args.seed)
+            for label, m in models.items()
+        }
+        study = stopping_study(
+            models,
+            decoder,
+            eval_tasks,
+            HOLDOUT,
+            gen,
+            hw,
+            value_eflops,
+            priors,
+            args.samples,
+            args.seed,
+            log,
+        )
+        study["success_priors"] = {k: v.__dict__ for k, v in priors.items()}
+        out = {
+            "date": time.strftime("%Y-%m-%d"),
+            "python": platform.python_version(),
+            "torch": torch.__version__,
+            "num_eval": len(eval_tasks),
+            "bootstrap_solutions": len(solutions),
+            "dream_variants": dream_info,
+            "training": training,
+            "value_eflops": value_eflops,
+            "stopping_study": study,
+            "wall_s": time.perf_counter() - t_start,
+            "cpu_s": time.process_time(),
+        }
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(out, indent=1) + "\n")
+        log(f"wrote {args.out}")
+        return
+
     # grammar baselines at 1 CPU s per task, same tasks, same holdout
     baselines = {}
     grammars = [("uniform grammar", Grammar()), ("learned grammar", grammar)]
@@ -418,14 +480,7 @@ def main() -> None:
     calib = []
     priors, thr = {}, {}
     for size, model in models.items():
-        # success prior for marginal-value stopping, fitted on train tasks
-        succ, draws = [], []
-        for t in train_tasks[: args.prior_tasks]:
-            p = Problem(t.input_type, t.output_type, t.examples)
-            a = solve_with("sample", model, decoder, p, budget=16, hardware=hw, seed=args.seed)
-            succ.append(a.checkpoints[-1].answers["verified"])
-            draws.append(a.units)
-        prior = SuccessPrior.fit(succ, draws) if sum(succ) else SuccessPrior()
+        prior = success_prior(model, decoder, train_tasks[: args.prior_tasks], hw, args.seed)
         priors[size] = prior.__dict__
         thr[size] = throughput(
             model,

@@ -142,6 +142,15 @@ def test_success_prior_fit_and_prediction():
         SuccessPrior.fit([3], [2])
 
 
+def test_success_prior_stays_off_the_point_masses_when_tasks_all_succeed_or_all_fail():
+    # unbounded, the likelihood of these counts grows as a, b -> 0 and one failed slice
+    # would then end every task; the floor keeps a solve after 4 failures possible
+    prior = SuccessPrior.fit([16, 16, 16, 0, 0, 0, 0, 0], [16] * 8)
+    assert prior.a >= 0.01 and prior.b >= 0.01
+    assert prior.p_success(4, 4) > 1e-3
+    assert prior.p_success(4, 4) > prior.p_success(64, 4)
+
+
 def test_decode_calls_are_priced_as_kairos_cost_prices_shared_prompt_samples(model):
     spec = model.cost_spec()
     prompt, n, length = 50, 6, 5

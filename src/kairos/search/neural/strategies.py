@@ -30,7 +30,9 @@ candidates by running them on the shown examples, and returns an
   popped in batches whose frontier nodes are scored in one model call with
   the prompt's and their ancestors' keys and values cached.
 
-Sampling is seeded: the same seed gives the same programs.
+Sampling is seeded: the same seed gives the same programs. A sampling run
+records every sample (:attr:`Attempt.draws`), so other stopping rules can be
+read off the same samples (:mod:`kairos.search.neural.stopping`).
 """
 
 from __future__ import annotations
@@ -51,10 +53,13 @@ from kairos.errors import ValidationError
 from kairos.policy.transformer_prior.decoding import Decoder
 from kairos.policy.transformer_prior.model import RecognitionModel
 from kairos.search.neural.pricing import Meter
+from kairos.search.neural.stopping import Draw, beta_majority_confidence
+from kairos.search.neural.stopping import top_two as _majority
 
 STRATEGIES = ("greedy", "sample", "vote", "adaptive", "marginal", "lts")
 MAX_PROGRAM_TOKENS = 24
 SLICE = 4  # samples drawn together (sharing the prompt's keys and values)
+MIN_PRIOR_COUNT = 0.01  # SuccessPrior.fit's floor on a and b
 
 
 @dataclass
@@ -91,6 +96,9 @@ class Attempt:
     cpu_s : float
         Measured CPU seconds (``time.process_time``), model, decoding and verification.
     checkpoints : list of Checkpoint
+    draws : list of Draw
+        Sampling strategies: every sample drawn, in order, for reading off
+        other stopping rules (:mod:`kairos.search.neural.stopping`).
     """
 
     strategy: str
@@ -103,6 +111,7 @@ class Attempt:
     roofline_s: float
     cpu_s: float
     checkpoints: list = field(default_factory=list)
+    draws: list = field(default_factory=list)
 
 
 @dataclass
@@ -284,23 +293,6 @@ def check_budget(budget: int, time_limit_s: float) -> None:
         raise ValidationError("time_limit_s", f"got {time_limit_s}, expected > 0 CPU seconds")
 
 
-def _majority(groups: dict) -> tuple[tuple | None, int, int]:
-    """(top answer key, its count, the runner-up's count)."""
-    if not groups:
-        return None, 0, 0
-    ranked = sorted(groups.items(), key=lambda kv: (-kv[1][0], -kv[1][1]))
-    top = ranked[0]
-    second = ranked[1][1][0] if len(ranked) > 1 else 0
-    return top[0], top[1][0], second
-
-
-def beta_majority_confidence(top: int, second: int) -> float:
-    """P(p_top > p_second) under Beta(top + 1, second + 1): Adaptive-Consistency's Beta criterion."""
-    from scipy.stats import beta
-
-    return float(beta.sf(0.5, top + 1, second + 1))
-
-
 @dataclass(frozen=True)
 class SuccessPrior:
     """A Beta(a, b) prior over a task's per-sample success rate, for marginal-value stopping."""
@@ -321,6 +313,8 @@ class SuccessPrior:
     def fit(cls, successes: Sequence[int], samples: Sequence[int]) -> SuccessPrior:
         """Maximum-likelihood Beta-binomial prior from per-task (successes, samples) counts.
 
+        ``a`` and ``b`` are kept in [:data:`MIN_PRIOR_COUNT`, 1e4].
+
         Raises
         ------
         ValidationError
@@ -339,10 +333,18 @@ class SuccessPrior:
             a, b = np.exp(x)
             return -float(np.sum(betaln(a + s, b + n - s) - betaln(a, b)))
 
+        # Bounded: when every task's samples all succeed or all fail, the likelihood keeps
+        # rising as a, b -> 0 (a point mass on 0 and 1), and then one failed slice would
+        # prove any task hopeless; the floor keeps a sliver of doubt.
+        lo, hi = math.log(MIN_PRIOR_COUNT), math.log(1e4)
         res = minimize(
-            nll, np.log([0.5, 2.0]), method="Nelder-Mead", options={"xatol": 1e-4, "fatol": 1e-6}
+            nll,
+            np.log([0.5, 2.0]),
+            method="Nelder-Mead",
+            bounds=[(lo, hi), (lo, hi)],
+            options={"xatol": 1e-4, "fatol": 1e-6},
         )
-        a, b = np.exp(res.x)
+        a, b = np.exp(np.clip(res.x, lo, hi))
         return cls(float(a), float(b))
 
 
@@ -428,6 +430,7 @@ def run_sampling(
     answer, solved = "", False
     num_verified = 0
     answer_groups: dict = {}  # every sample's answer (None: fails on a hidden input)
+    draws: list[Draw] = []
     while drawn < budget and r.cpu_s() < time_limit_s:
         n = min(SLICE, budget - drawn)
         if strategy == "marginal" and drawn > 0:
@@ -438,9 +441,11 @@ def run_sampling(
         for expr, lp in r.sample(n):
             drawn += 1
             if expr is None:
+                draws.append(Draw("", -math.inf, None, False))
                 continue
             text = show(expr)
             key = r.outputs(expr)
+            draws.append(Draw(text, lp, key, r.verify(expr)))
             g = answer_groups.setdefault(key, [0, -math.inf, ""])
             g[0] += 1
             if key is not None:
@@ -465,6 +470,7 @@ def run_sampling(
         majority = "" if top is None else verified_groups[top][2]
         _, a1, a2 = _majority(answer_groups)
         conf = beta_majority_confidence(a1, a2) if answer_groups else 0.0
+        _, v1, v2 = _majority(vote_groups)
         most_probable = "" if best is None else best[1]
         answer = {"vote": vote, "adaptive": majority}.get(strategy, most_probable)
         solved = bool(answer) and r.verify(_parse(answer))
@@ -475,6 +481,7 @@ def run_sampling(
             "vote_solved": bool(vote) and r.verify(_parse(vote)),
             "adaptive": majority,
             "confidence": conf,
+            "vote_confidence": beta_majority_confidence(v1, v2) if vote_groups else 0.0,
             "verified": num_verified,
         }
         checkpoints.append(cp)
@@ -482,7 +489,9 @@ def run_sampling(
             break
         if strategy == "marginal" and solved:
             break
-    return r.attempt(strategy, answer, solved, drawn, checkpoints)
+    attempt = r.attempt(strategy, answer, solved, drawn, checkpoints)
+    attempt.draws = draws
+    return attempt
 
 
 def _parse(text: str) -> Expr:
