@@ -28,6 +28,7 @@ SECTIONS: dict[str, str] = {
     "info": "Compression: a predictor is a compressor",
     "cost": "Cost: where test-time compute goes",
     "speedup": "The time–information law",
+    "savant": "The savant regime: budget against learning",
     "programs": "Program synthesis: a learned grammar and a learned library",
     "toni": "Agent: the value of time",
     "scaling": "Scaling: law fits and the plateau test",  # keep last: it fits the others' curves

@@ -34,11 +34,10 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from kairos.domains.programs.infer import check
-from kairos.domains.programs.interpreter import compile_program, consistent
+from kairos.domains.programs.interpreter import compile_program
 from kairos.domains.programs.primitives import PRIMITIVES, Primitive, primitive_table
 from kairos.domains.programs.program import Expr
 from kairos.domains.programs.sexpr import parse, show
-from kairos.domains.programs.solve import TaskResult
 from kairos.domains.programs.tasks import Task
 from kairos.errors import InputFormatError, MissingDependencyError, ValidationError
 from kairos.search.neural.hf_template import PromptTemplate, read_template
@@ -50,6 +49,7 @@ from kairos.search.neural.strategies import (
     check_budget,
     run_sampling,
 )
+from kairos.search.neural.task_solver import TaskSolver
 
 HF_STRATEGIES = ("greedy", "sample", "vote", "adaptive", "marginal")
 DEFAULT_TIME_LIMIT_S = 60.0
@@ -321,7 +321,7 @@ def solve_with_hf(
     )
 
 
-class HFSolver:
+class HFSolver(TaskSolver):
     """``kairos solve programs --hf-model DIR --hf-template FILE``: one model for every task.
 
     Parameters
@@ -339,22 +339,11 @@ class HFSolver:
         self.strategy, self.seed = strategy, seed
         self.hardware = get_hardware("cpu")
         self.table = primitive_table(PRIMITIVES)
+        self.default_time_limit_s = DEFAULT_TIME_LIMIT_S
 
-    def solve(
-        self,
-        task: Task,
-        *,
-        holdout: int = 0,
-        budget: int = 100_000,
-        time_limit_s: float | None = None,
-    ) -> TaskResult:
-        """Solve one task; ``generalized`` checks the answer on the hidden examples."""
-        limit = (
-            DEFAULT_TIME_LIMIT_S
-            if time_limit_s is None or math.isinf(time_limit_s)
-            else time_limit_s
-        )
-        a = solve_with_hf(
+    def attempt(self, task: Task, *, holdout: int, budget: int, time_limit_s: float) -> Attempt:
+        """The strategy's run on ``task`` with its last ``holdout`` examples hidden."""
+        return solve_with_hf(
             self.strategy,
             self.model,
             self.template,
@@ -362,13 +351,6 @@ class HFSolver:
             budget=budget,
             hardware=self.hardware,
             seed=self.seed,
-            time_limit_s=limit,
+            time_limit_s=time_limit_s,
             table=self.table,
         )
-        generalized = False
-        if a.solved:
-            _, hidden = task.split(holdout)
-            fn = compile_program(parse(a.program), task.num_inputs, self.table)
-            generalized = consistent(fn, hidden)
-        status = "solved" if a.solved else ("timeout" if a.cpu_s >= limit else "budget_exhausted")
-        return TaskResult(task.name, status, a.solved, generalized, a.program, a.units, a.cpu_s)

@@ -10,16 +10,13 @@ and the result is the same :class:`~kairos.domains.programs.solve.TaskResult`
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
-from kairos.domains.programs.interpreter import compile_program, consistent
-from kairos.domains.programs.sexpr import parse
-from kairos.domains.programs.solve import TaskResult
 from kairos.domains.programs.tasks import Task
 from kairos.policy.transformer_prior.decoding import Decoder
 from kairos.policy.transformer_prior.model import SHIPPED, RecognitionModel, load_prior
 from kairos.search.neural.strategies import STRATEGIES, Attempt, Problem, solve_with
+from kairos.search.neural.task_solver import TaskSolver
 
 DEFAULT_TIME_LIMIT_S = 1.0
 """CPU seconds per task when none is given (the development tasks' interesting budget)."""
@@ -97,7 +94,7 @@ def neural_solver_for(
     return None
 
 
-class NeuralSolver:
+class NeuralSolver(TaskSolver):
     """A loaded prior and decoder, shared across tasks.
 
     Parameters
@@ -119,6 +116,8 @@ class NeuralSolver:
         self.decoder = Decoder(self.model.vocab)
         self.strategy, self.seed = strategy, seed
         self.hardware = get_hardware("cpu")
+        self.table = self.decoder.grammar.table
+        self.default_time_limit_s = DEFAULT_TIME_LIMIT_S
 
     def attempt(self, task: Task, *, holdout: int, budget: int, time_limit_s: float) -> Attempt:
         """The strategy's run on ``task`` with its last ``holdout`` examples hidden."""
@@ -132,26 +131,3 @@ class NeuralSolver:
             seed=self.seed,
             time_limit_s=time_limit_s,
         )
-
-    def solve(
-        self,
-        task: Task,
-        *,
-        holdout: int = 0,
-        budget: int = 100_000,
-        time_limit_s: float | None = None,
-    ) -> TaskResult:
-        """Solve one task; ``generalized`` checks the answer on the hidden examples."""
-        limit = (
-            DEFAULT_TIME_LIMIT_S
-            if time_limit_s is None or math.isinf(time_limit_s)
-            else time_limit_s
-        )
-        a = self.attempt(task, holdout=holdout, budget=budget, time_limit_s=limit)
-        generalized = False
-        if a.solved:
-            _, hidden = task.split(holdout)
-            fn = compile_program(parse(a.program), task.num_inputs, self.decoder.grammar.table)
-            generalized = consistent(fn, hidden)
-        status = "solved" if a.solved else ("timeout" if a.cpu_s >= limit else "budget_exhausted")
-        return TaskResult(task.name, status, a.solved, generalized, a.program, a.units, a.cpu_s)
