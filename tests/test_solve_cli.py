@@ -149,19 +149,24 @@ def test_results_title_names_a_shipped_policy(tmp_path):
     assert "shipped policy boxoban-cm" in out.stdout
 
 
-def test_sokoban_solves_with_the_deadlock_cut_by_default(tmp_path):
+def test_sokoban_solves_with_the_deadlock_cut_by_default(tmp_path, monkeypatch):
     """Default = ``--deadlocks cut``: same solutions as ``off``, fewer nodes generated."""
     import json
 
+    from typer.testing import CliRunner
+
+    from kairos.cli import app
+
     rows = {}
+    monkeypatch.chdir(tmp_path)  # in-process: the compiled kernels stay loaded
     for mode in (None, "cut", "off"):
         flags = [] if mode is None else ["--deadlocks", mode]
         name = mode or "default"
-        out = _kairos("solve", "sokoban", "--levels", str(data_path(BOXOBAN_DEMO)), "--limit",
-                      "3", "--budget", "20000", "--policy", "boxoban-cm", "--results",
-                      f"{name}.csv", "--out", name,
-                      *flags, cwd=tmp_path)  # fmt: skip
-        assert out.returncode == 0, out.stderr
+        out = CliRunner().invoke(app, ["solve", "sokoban", "--levels", str(data_path(BOXOBAN_DEMO)),
+                                       "--limit", "3", "--budget", "20000", "--policy",
+                                       "boxoban-cm", "--results", f"{name}.csv", "--out", name,
+                                       *flags])  # fmt: skip
+        assert out.exit_code == 0, out.output
         rows[name] = list(csv.DictReader((tmp_path / f"{name}.csv").open()))
     meta = json.loads((tmp_path / "default" / "run.json").read_text())
     assert meta["config"]["deadlocks"] == "cut"
