@@ -15,8 +15,11 @@ The curve (mean expansions against training core-hours) is fitted with
 ``kairos.scaling`` (power law ``E + A·x^−α`` with 1,000 bootstrap resamples,
 and the plateau test over power / saturating / bnsl); the compute at which the
 fitted power law reaches ``--target`` mean expansions is read off every
-resample for a percentile CI. Writes ``bench/out/boxoban_curve/`` (the run,
-``curve.json``, ``curve.png``, ``plateau.png``).
+resample for a percentile CI. The curve is fitted twice: against training
+core-hours and against training levels attempted (cumulative). Writes
+``bench/out/boxoban_curve/`` (the run, its ``train/log.csv``, ``curve.json``,
+``curve_<axis>.png``, ``plateau_<axis>.png``); ``--fit-only`` refits a
+finished run's ``curve.json``.
 
     nice -n 10 env PYTHONPATH=src NUMBA_NUM_THREADS=1 OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 \\
         python bench/boxoban_curve.py
@@ -74,7 +77,20 @@ def main() -> None:
     ap.add_argument("--target", type=float, default=2000.0)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", type=Path, default=ROOT / "out" / "boxoban_curve")
+    ap.add_argument(
+        "--fit-only",
+        action="store_true",
+        help="no training: refit the curve already in OUT/curve.json",
+    )
     args = ap.parse_args()
+    if args.fit_only:
+        summary = json.loads((args.out / "curve.json").read_text())
+        _fit_all(summary, args.target, args.out)
+        atomic_write_text(
+            args.out / "curve.json", json.dumps(summary, indent=2, default=float) + "\n"
+        )
+        print(json.dumps(summary["fits"], indent=2, default=float))
+        return
     run_dir = args.out / "train"
     if run_dir.exists():
         shutil.rmtree(run_dir)  # a fresh run: the curve needs every evaluation
@@ -148,16 +164,30 @@ def main() -> None:
         "points": points,
     }
     summary["config"].pop("out")
-    x = np.array([p["train_core_hours"] for p in points])
-    y = np.array([p["valid_mean_expansions"] for p in points])
-    if len(points) >= 5:
-        summary["fit"] = _fit(x, y, args.target, args.out)
     args.out.mkdir(parents=True, exist_ok=True)
+    if len(points) >= 5:
+        _fit_all(summary, args.target, args.out)
     atomic_write_text(args.out / "curve.json", json.dumps(summary, indent=2, default=float) + "\n")
-    print(json.dumps(summary.get("fit", {}), indent=2, default=float))
+    print(json.dumps(summary.get("fits", {}), indent=2, default=float))
 
 
-def _fit(x: np.ndarray, y: np.ndarray, target: float, out: Path) -> dict:
+AXES = {
+    "core_hours": ("train_core_hours", "training core-hours"),
+    "levels": ("levels_attempted", "training levels attempted (cumulative)"),
+}
+
+
+def _fit_all(summary: dict, target: float, out: Path) -> None:
+    """Fit mean expansions against each of ``AXES``; ``summary["fits"][axis]``."""
+    points = summary["points"]
+    y = np.array([p["valid_mean_expansions"] for p in points])
+    summary["fits"] = {}
+    for axis, (key, label) in AXES.items():
+        x = np.array([float(p[key]) for p in points])
+        summary["fits"][axis] = _fit(x, y, target, out, label, axis)
+
+
+def _fit(x: np.ndarray, y: np.ndarray, target: float, out: Path, x_label: str, stem: str) -> dict:
     from kairos.scaling.bootstrap import bootstrap, percentile_ci
     from kairos.scaling.fit import fit_law
     from kairos.scaling.laws import LAWS
@@ -182,25 +212,26 @@ def _fit(x: np.ndarray, y: np.ndarray, target: float, out: Path) -> dict:
         "converged": fit.converged,
         "identifiable": fit.identifiable,
         "target": target,
-        "core_hours_to_target": crossing(law, fit.params, target),
-        "core_hours_to_target_ci": percentile_ci(np.where(finite, cross, np.inf), 0.95),
+        "x": x_label,
+        "x_to_target": crossing(law, fit.params, target),
+        "x_to_target_ci": percentile_ci(np.where(finite, cross, np.inf), 0.95),
         "resamples_never_reaching_target": float(1 - finite.mean()),
     }
     try:
         plateau = plateau_test(x, y, num_resamples=200, seed=0)
         result["plateau"] = plateau.to_json()
-        fig = plot_plateau(x, y, plateau, x_label="training core-hours", y_label="mean expansions")
-        fig.savefig(out / "plateau.png", dpi=120)
+        fig = plot_plateau(x, y, plateau, x_label=x_label, y_label="mean expansions")
+        fig.savefig(out / f"plateau_{stem}.png", dpi=120)
     except Exception as exc:  # too few points for the widest family: say so, keep the fit
         result["plateau"] = {"error": f"{type(exc).__name__}: {exc}"}
-    reach = result["core_hours_to_target"]
+    reach = result["x_to_target"]
     factor = min(max(10.0, 2 * reach / x.max() if np.isfinite(reach) else 10.0), 1e4)
     fig = plot_fit(
         x, y, fit, boot, extrapolate_factor=factor,
-        x_label="training core-hours", y_label="mean valid/000 expansions",
+        x_label=x_label, y_label="mean valid/000 expansions",
     )  # fmt: skip
     fig.axes[0].axhline(target, color="red", lw=0.8, ls="--")
-    fig.savefig(out / "curve.png", dpi=120)
+    fig.savefig(out / f"curve_{stem}.png", dpi=120)
     return result
 
 

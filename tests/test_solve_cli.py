@@ -149,6 +149,40 @@ def test_results_title_names_a_shipped_policy(tmp_path):
     assert "shipped policy boxoban-cm" in out.stdout
 
 
+def test_sokoban_solves_with_the_deadlock_cut_by_default(tmp_path, monkeypatch):
+    """Default = ``--deadlocks cut``: same solutions as ``off``, fewer nodes generated."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from kairos.cli import app
+
+    rows = {}
+    monkeypatch.chdir(tmp_path)  # in-process: the compiled kernels stay loaded
+    for mode in (None, "cut", "off"):
+        flags = [] if mode is None else ["--deadlocks", mode]
+        name = mode or "default"
+        out = CliRunner().invoke(app, ["solve", "sokoban", "--levels", str(data_path(BOXOBAN_DEMO)),
+                                       "--limit", "3", "--budget", "20000", "--policy",
+                                       "boxoban-cm", "--results", f"{name}.csv", "--out", name,
+                                       *flags])  # fmt: skip
+        assert out.exit_code == 0, out.output
+        rows[name] = list(csv.DictReader((tmp_path / f"{name}.csv").open()))
+    meta = json.loads((tmp_path / "default" / "run.json").read_text())
+    assert meta["config"]["deadlocks"] == "cut"
+    keys = ("status", "expansions", "generated", "actions")
+    assert [[r[k] for k in keys] for r in rows["default"]] == [
+        [r[k] for k in keys] for r in rows["cut"]
+    ]
+    solved_off = [i for i, r in enumerate(rows["off"]) if r["status"] == "solved"]
+    assert solved_off  # the shipped policy solves some of its own training levels
+    assert all(rows["cut"][i]["actions"] == rows["off"][i]["actions"] for i in solved_off)
+    for key in ("expansions", "generated"):  # the cut only removes nodes
+        total = {k: sum(int(r[key]) for r in v) for k, v in rows.items()}
+        assert total["cut"] <= total["off"]
+    assert total["cut"] < total["off"]  # dead children are not generated
+
+
 def test_console_not_a_terminal_keeps_wide_tables(capsys):
     from rich.table import Table
 

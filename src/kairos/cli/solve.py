@@ -77,7 +77,17 @@ def solve(
         ),
     ] = None,
     weight: Annotated[float, typer.Option(help="Heuristic weight for wastar.")] = 1.5,
-    deadlocks: opt.Deadlocks = opt.DeadlockChoice.off,
+    deadlocks: Annotated[
+        opt.DeadlockChoice | None,
+        typer.Option(
+            "--deadlocks",
+            help="Sokoban: do not generate states with a box on a dead cell or frozen off its "
+            "goal (sound). cut keeps the policy's probabilities (same solutions, fewer "
+            "expansions); renormalise spreads them over the live moves. Default: cut for "
+            "sokoban, off for the other domains.",
+            show_default=False,
+        ),
+    ] = None,
     limit: opt.Limit = None,
     jobs: opt.Jobs = 1,
     executor: opt.Executor = opt.ExecutorChoice.local,
@@ -108,12 +118,14 @@ def solve(
         raise ValidationError("--levels", "no problem file given; pass --levels FILE...")
     if results is not None:
         check_output_path(results)
-    config = SearchConfig(
-        algorithm=algo.value, budget=budget, weight=weight, deadlocks=deadlocks.value
-    )
+    if deadlocks is not None:
+        dead_mode = deadlocks.value
+    else:  # the cut is sound and keeps every solution: on by default where it exists
+        dead_mode = "cut" if domain.value == "sokoban" else "off"
+    config = SearchConfig(algorithm=algo.value, budget=budget, weight=weight, deadlocks=dead_mode)
     problems = opt.load_problems(domain.value, levels, limit=limit)
     if problems and all(callable(getattr(p, "solve", None)) for p in problems):
-        if deadlocks.value != "off":
+        if dead_mode != "off":
             raise ValidationError(
                 "--deadlocks", f"domain {domain.value!r} has its own search; drop --deadlocks"
             )
@@ -149,7 +161,8 @@ def solve(
         command="solve",
         config={"domain": domain.value, "levels": [str(p) for p in levels],
                 "algorithm": algo.value, "budget": budget, "policy": policy, "weight": weight,
-                "limit": limit, "jobs": jobs, "executor": executor.value},
+                "limit": limit, "jobs": jobs, "executor": executor.value,
+                "deadlocks": dead_mode},
         seed=None,
     )  # fmt: skip
     console = opt.console(stderr=as_json)
