@@ -23,7 +23,7 @@ OBJECTIVE_LTS, OBJECTIVE_XENT = 0, 1
 
 
 @njit(cache=True, inline="always")
-def _step(theta, cidx, legal, actions, t, z, coef):
+def step_nll(theta, cidx, legal, actions, t, z, coef):
     """−log p(a_t|s_t) at step t; writes ∂/∂z into ``coef[t]`` (z is scratch)."""
     num_pat = cidx.shape[1]
     num_actions = legal.shape[1]
@@ -103,7 +103,7 @@ def value_grad_parallel(
         for i in range(s * num_traj // num_shards, (s + 1) * num_traj // num_shards):
             acc = 0.0
             for t in range(starts[i], starts[i + 1]):
-                acc += _step(theta, cidx, legal, actions, t, z, coef)
+                acc += step_nll(theta, cidx, legal, actions, t, z, coef)
             per_traj[i] = acc
     value = _traj_weights(per_traj, log_depth, objective, cidx.shape[0], starts)
     value += _l2(theta, theta0, l2, grad)

@@ -25,6 +25,7 @@ import numpy as np
 from numba import njit
 
 from kairos.errors import ValidationError
+from kairos.policy.fused import step_nll
 
 OBJECTIVES = ("lts", "xent")
 
@@ -82,29 +83,9 @@ class Trajectories:
 @njit(cache=True)
 def _step_nll(theta, cidx, legal, actions, steps_nll, coef):
     """Per-step −log p(a_t|s_t), and ∂/∂z_a of it (p_a − 1[a = a_t]) in ``coef``."""
-    num_steps, num_pat = cidx.shape
-    num_actions = legal.shape[1]
-    z = np.empty(num_actions)
-    for t in range(num_steps):
-        for a in range(num_actions):
-            z[a] = 0.0
-        for k in range(num_pat):
-            c = cidx[t, k]
-            for a in range(num_actions):
-                z[a] += theta[c, a]
-        best = -np.inf
-        for a in range(num_actions):
-            if legal[t, a] and z[a] > best:
-                best = z[a]
-        total = 0.0
-        for a in range(num_actions):
-            if legal[t, a]:
-                total += np.exp(z[a] - best)
-        log_norm = best + np.log(total)
-        steps_nll[t] = log_norm - z[actions[t]]
-        for a in range(num_actions):
-            coef[t, a] = np.exp(z[a] - log_norm) if legal[t, a] else 0.0
-        coef[t, actions[t]] -= 1.0
+    z = np.empty(legal.shape[1])
+    for t in range(cidx.shape[0]):
+        steps_nll[t] = step_nll(theta, cidx, legal, actions, t, z, coef)
 
 
 @njit(cache=True)
