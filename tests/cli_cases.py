@@ -169,6 +169,21 @@ def cases() -> list[Case]:
         ),
         Case("solve: --budget 0", ("solve", "stp", "--levels", stp, "--budget", "0"), "budget"),
         Case(
+            "solve: --deadlocks not a mode",
+            ("solve", "sokoban", "--levels", box, "--deadlocks", "maybe"),
+            "--deadlocks",
+        ),
+        Case(
+            "train: --fit-max-iter 0",
+            ("train", "stp", "--levels", stp, "--out", "{r}", "--fit-max-iter", "0"),
+            "--fit-max-iter",
+        ),
+        Case(
+            "train: --fit-method not a method",
+            ("train", "stp", "--levels", stp, "--out", "{r}", "--fit-method", "newton"),
+            "--fit-method",
+        ),
+        Case(
             "solve: --budget 10**12, one job",
             ("solve", "stp", "--levels", stp, "--budget", str(10**12), "--jobs", "1"),
             "budget",

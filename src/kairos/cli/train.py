@@ -107,6 +107,8 @@ def train(
     from kairos.search.parallel import check_executor, connect
 
     check_executor(executor.value, jobs)
+    if fit_max_iter < 1:
+        raise ValidationError("--fit-max-iter", f"got {fit_max_iter}, expected >= 1")
     problems = opt.load_problems(domain.value, levels, limit=limit)
     if resume and not (out / CHECKPOINT_NAME).exists():
         raise ValidationError("--resume", f"no checkpoint {out / CHECKPOINT_NAME} to resume")

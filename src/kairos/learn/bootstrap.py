@@ -127,8 +127,10 @@ class BootstrapConfig:
             raise ValidationError(
                 "deadlocks", f"got {self.deadlocks!r}, expected one of {list(DEADLOCK_MODES)}"
             )
-        if self.fit_max_iter < 0:
-            raise ValidationError("fit_max_iter", f"got {self.fit_max_iter}, expected >= 0")
+        if self.fit_max_iter < 1:
+            raise ValidationError(
+                "fit_max_iter", f"got {self.fit_max_iter}, expected >= 1 (0 would never learn)"
+            )
         if self.fit_method not in FIT_METHODS:
             raise ValidationError(
                 "fit_method", f"got {self.fit_method!r}, expected one of {list(FIT_METHODS)}"
@@ -262,7 +264,7 @@ _INT_FIELDS = {  # field: (lo, hi)
     "jobs": (1, 4096),
     "seed": (0, 2**63 - 1),
     "nn_epochs": (0, 10**9),
-    "fit_max_iter": (0, 10**9),
+    "fit_max_iter": (1, 10**9),
 }
 
 
