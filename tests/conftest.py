@@ -23,3 +23,15 @@ def one_torch_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(before)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``hf`` need the optional extra: without transformers they are skipped, said why."""
+    import importlib.util
+
+    if importlib.util.find_spec("transformers") is not None:
+        return
+    skip = pytest.mark.skip(reason="the [hf] extra is not installed: pip install -e '.[dev,hf]'")
+    for item in items:
+        if item.get_closest_marker("hf") is not None:
+            item.add_marker(skip)
