@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from abc import ABC, abstractmethod
 
 from kairos.domains.programs.interpreter import compile_program, consistent
 from kairos.domains.programs.sexpr import parse
@@ -11,7 +12,7 @@ from kairos.domains.programs.tasks import Task
 from kairos.search.neural.strategies import Attempt
 
 
-class TaskSolver:
+class TaskSolver(ABC):
     """Base of the ``kairos solve programs`` solvers whose prior generates programs.
 
     A subclass sets ``table`` (the primitive table programs compile against) and
@@ -21,9 +22,9 @@ class TaskSolver:
     table: dict
     default_time_limit_s: float
 
+    @abstractmethod
     def attempt(self, task: Task, *, holdout: int, budget: int, time_limit_s: float) -> Attempt:
         """The strategy's run on ``task`` with its last ``holdout`` examples hidden."""
-        raise NotImplementedError
 
     def solve(
         self,
