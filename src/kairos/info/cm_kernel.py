@@ -44,9 +44,9 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   and a direct probability in the same slot (12 bits + a hit count; rate
   1/(n+1.5), faster than the state map's until n reaches 14). Since v6
   (``FEATURE_DET_INPUTS``, as in PAQ8's ContextMap) a third input: in a
-  deterministic history (only one bit value seen so far, n times) +-256
-  log2(n+1) toward that value, else 0, so the mixer can weigh "always the same
-  so far" apart from the state map's average for that state.
+  deterministic history (only one bit value seen so far) +-2 (in logits)
+  toward that value, else 0, so the mixer can weigh "always the same so far"
+  apart from the state map's average for that state.
 - A match model: the most recent repeat of the last 6 bytes predicts the
   next bit, with its confidence learned per match length. Since v6
   (``FEATURE_LONG_MATCH``) a second one over repeats of 12 bytes or more
@@ -77,7 +77,9 @@ mixer -165 B; SSE weights (2,1,4,4,3,2)/16 -107 B; all together -1,792 B
 stretch domain, averaged with the fixed one (+511 B); the sixth mixer chosen
 by the number of deterministic contexts instead of the match state (+51 B);
 the deterministic inputs for orders >= 3 only (-922 B, so all contexts
-keep them); 2^20 instead of 2^16 SSE contexts for the order-2 and -3 stages
+keep them); their size growing as 256 log2(n + 1) with the count n instead of
+a constant 512 (+72 B on paper1, paper2, progc and obj2; constants 256, 768
+and 1024: +71, +13 and +90 B); 2^20 instead of 2^16 SSE contexts for the order-2 and -3 stages
 (+1 B); mixer rate floor 6 or 2 instead of 4 (-7 B, +263 B); the state
 machine's count caps and discount retuned five ways (-72 B to +344 B: the
 v4 machine is at a local optimum). PAQ8's ``nex`` state table was not
@@ -119,6 +121,7 @@ FEATURE_LONG_MATCH = 512  # a second match model over repeats of at least LONG_M
 ALL_FEATURES = 31 | 64 | 128 | 256 | 512  # the default model (991)
 KNOWN_FEATURES = ALL_FEATURES | FEATURE_NEURAL
 LONG_MATCH_MIN_BYTES = 12
+DET_INPUT_SIZE = 512  # size of the deterministic input, stretch units (256 per logit)
 # The neural input (all integer, so it decodes identically anywhere): hidden
 # units h = tanh(sum of embeddings of hashed order-1..3 and word contexts
 # + R h_prev), and per node of the byte's bit tree an output vector whose dot
@@ -172,14 +175,6 @@ def _build_stretch(squash: np.ndarray) -> np.ndarray:
     return table
 
 
-# round(256 * log2(n + 1)) for n = 0..40, frozen here so every machine uses the same integers.
-_DET_MAGNITUDE = (
-    0, 256, 406, 512, 594, 662, 719, 768, 812, 850, 886, 918, 947, 975, 1000, 1024, 1046,
-    1068, 1087, 1106, 1124, 1142, 1158, 1174, 1189, 1203, 1217, 1231, 1244, 1256, 1268, 1280,
-    1291, 1302, 1313, 1324, 1334, 1343, 1353, 1362, 1372,
-)  # fmt: skip
-
-
 def _count_cap(n_other: int) -> int:
     """Largest count of one bit value while the other value has count ``n_other``."""
     caps = (40, 24, 12, 8, 6, 5, 4, 4, 3, 3, 3, 3, 3)
@@ -227,7 +222,7 @@ def _build_states() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     det = np.zeros(256, dtype=np.int64)
     for i, (n0, n1, _) in enumerate(states):
         if (n0 == 0) != (n1 == 0):
-            det[i] = _DET_MAGNITUDE[n0 + n1] * (1 if n1 else -1)
+            det[i] = DET_INPUT_SIZE if n1 else -DET_INPUT_SIZE
         for bit in (0, 1):
             m0, m1 = _next_counts(n0, n1, bit)
             nxt_table[i, bit] = index[(m0, m1, bit if m0 and m1 else int(m1 > 0))]
