@@ -262,16 +262,19 @@ def level_labels(rows: list[dict]) -> list[dict]:
     return [{**r, "model": REGISTRY_LEVELS.get(r["model"], r["model"])} for r in rows]
 
 
-def _label_offsets(ax, points: list[tuple[float, float, str]]) -> list[tuple[int, int]]:
+def _label_offsets(
+    ax, points: list[tuple[float, float, str]], marker_radius_pt: list[float]
+) -> list[tuple[int, int]]:
     """An offset (in points) for each label, chosen greedily so that labels and markers
     do not overlap."""
     ax.autoscale_view()
     px_per_pt = ax.figure.dpi / 72
-    char_px, height_px, marker_px = 6.5 * px_per_pt, 10 * px_per_pt, 5 * px_per_pt
+    char_px, height_px = 6.5 * px_per_pt, 10 * px_per_pt
     candidates = [(5, 3), (5, -12), (-6, 3), (-6, -12), (5, 13), (5, -22), (-6, 13), (-6, -22)]
     centres = [ax.transData.transform((x, y)) for x, y, _ in points]
     placed = [
-        (px - marker_px, py - marker_px, px + marker_px, py + marker_px) for px, py in centres
+        (px - r * px_per_pt, py - r * px_per_pt, px + r * px_per_pt, py + r * px_per_pt)
+        for (px, py), r in zip(centres, marker_radius_pt, strict=True)
     ]
     offsets = []
     for (px, py), (_, _, label) in zip(centres, points, strict=True):
@@ -314,8 +317,9 @@ def _size_vs_speed_figure(rows: list[dict]):
     ax.margins(x=0.2, y=0.12)
     everyone = ours + theirs  # kairos's labels are placed first
     points = [(compress_kb_per_cpu_s(r), r["bits_per_byte"], r["model"]) for r in everyone]
+    radii = [7.0 if r["model"] in KAIROS_MODELS else 4.0 for r in everyone]  # star, dot
     for r, (x, y, label), (dx, dy) in zip(
-        everyone, points, _label_offsets(ax, points), strict=True
+        everyone, points, _label_offsets(ax, points, radii), strict=True
     ):
         mine = r["model"] in KAIROS_MODELS
         ax.annotate(
