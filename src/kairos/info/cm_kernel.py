@@ -72,8 +72,9 @@ What each v6 lever bought, measured alone against v5 on a development subset
 (book1, paper1, obj2, geo, pic, progc: 1,723,173 bytes, 338,360 B under v5;
 ``cm_code`` directly, 2026-12-02): the deterministic inputs -1,047 B (book1
 -838); the two text contexts -460 B; the long match model -103 B; the match
-mixer -165 B; SSE weights (2,1,4,4,3,2)/16 -107 B; all together -1,792 B
-(-0.53%). Tried and dropped: a learned mixer over the SSE outputs in the
+mixer -165 B; SSE weights (2,1,4,4,3,2)/16 -107 B; the four components
+together -1,685 B (-0.50%); on the 14 Calgary files v6 saves 4,444 B (-0.70%)
+against v5 (bench/RESULTS.md). Tried and dropped: a learned mixer over the SSE outputs in the
 stretch domain, averaged with the fixed one (+511 B); the sixth mixer chosen
 by the number of deterministic contexts instead of the match state (+51 B);
 the deterministic inputs for orders >= 3 only (-922 B, so all contexts
