@@ -16,7 +16,9 @@ from typing import Any
 import numpy as np
 
 from kairos.errors import ValidationError
+from kairos.search.engine import SearchConfig
 from kairos.search.heuristic import LinearHeuristic
+from kairos.search.parallel import solve_all
 
 
 def trajectory_examples(domain: Any, actions: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
@@ -84,3 +86,46 @@ def fit_heuristic(
         "r2": float(1.0 - np.sum(residual**2) / np.sum((y - y.mean()) ** 2)),
     }
     return LinearHeuristic(domain, tuple(names), tuple(float(w) for w in weights), fit)
+
+
+def learn_heuristic(
+    problems: Sequence[Any],
+    policy: Any,
+    *,
+    domain: str,
+    budget: int,
+    deadlocks: str = "off",
+    jobs: int = 1,
+    source: str = "",
+) -> tuple[LinearHeuristic, int]:
+    """Solve ``problems`` with LTS and ``policy``, then :func:`fit_heuristic` to the solutions.
+
+    Parameters
+    ----------
+    problems : sequence
+        Training problems of one domain with the ``heuristic_features`` hook.
+    policy : Policy
+        The policy the heuristic will be paired with (its solutions are the data).
+    budget : int
+        Expansions per problem.
+    deadlocks : str
+        ``SearchConfig.deadlocks`` of the searches.
+
+    Returns
+    -------
+    (heuristic, num_solved)
+
+    Raises
+    ------
+    ValidationError
+        No problem was solved within ``budget``.
+    """
+    config = SearchConfig(budget=budget, deadlocks=deadlocks)
+    found = solve_all(problems, config, policy, jobs=jobs)
+    solutions = [(p, r.actions) for p, r in zip(problems, found, strict=True) if r.solved]
+    if not solutions:
+        raise ValidationError(
+            "budget", f"no problem solved with {budget:,} expansions; raise the budget"
+        )
+    fit_source = f"{source}; LTS, budget {budget}, deadlocks {deadlocks}".lstrip("; ")
+    return fit_heuristic(solutions, domain=domain, source=fit_source), len(solutions)

@@ -166,3 +166,26 @@ def load_heuristic(path: str | Path, *, domain: str | None = None) -> LinearHeur
     """Read and check a ``.kheu`` file; see :func:`heuristic_from_bytes` for the errors."""
     _, header, payload = read_container(path, magic=MAGIC, versions={VERSION})
     return _checked(header, payload, Path(path), domain)
+
+
+def _shipped_boxoban(domain: str | None) -> LinearHeuristic:
+    from kairos.data import BOXOBAN_HEURISTIC, data_path
+
+    return load_heuristic(data_path(BOXOBAN_HEURISTIC), domain=domain)
+
+
+#: Heuristics shipped inside the package, by CLI name.
+HEURISTICS = {"boxoban-togo": _shipped_boxoban}
+
+
+def heuristic_by_name(name: str, *, domain: str | None = None) -> LinearHeuristic:
+    """A shipped heuristic (:data:`HEURISTICS`) by name, else the ``.kheu`` file at path ``name``.
+
+    Raises
+    ------
+    FileFormatError
+        ``name`` is not shipped and is not a valid heuristic file for ``domain``.
+    """
+    if name in HEURISTICS:
+        return HEURISTICS[name](domain)
+    return load_heuristic(name, domain=domain)
