@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from kairos.cli import app
 from kairos.data import BOXOBAN_DEMO, data_path
 from kairos.domains.sokoban import HEURISTIC_FEATURE_NAMES, Sokoban, SokobanState, read_levels
-from kairos.domains.sokoban_togo import packed_features
+from kairos.domains.sokoban_togo import packed_features, scratch
 from kairos.domains.stp import generate
 from kairos.errors import (
     CorruptFileError,
@@ -54,9 +54,11 @@ def test_packed_features_equal_the_python_hook_along_random_walks():
     out = np.zeros(len(HEURISTIC_FEATURE_NAMES))
     for level in LEVELS[:20]:
         tables = level.heuristic_tables()
+        best, cells = scratch(tables)
         state = level.initial_state()
         for _ in range(100):
-            packed_features(level.neighbours, tables, level.pack(state)[None, :], 0, out)
+            row = level.pack(state)[None, :]
+            packed_features(level.neighbours, tables, row, 0, out, best, cells)
             np.testing.assert_array_equal(out, level.heuristic_features(state))
             state = level.step(state, rng.choice(level.legal_actions(state)))
 
@@ -70,17 +72,13 @@ def test_features_are_zero_exactly_at_goal_states():
 
 
 def test_features_count_what_they_say_on_a_small_level():
-    level = Sokoban(
-        [
-            "#######",
-            "#@ $$.#",
-            "#    .#",
-            "#######",
-        ]
-    )
+    level = Sokoban(["########", "#      #", "#@ $ $.#", "#     .#", "########"])
     off, pushes, walk, pairs = level.heuristic_features(level.initial_state())
-    # two boxes off goal; (1,3) is 2 pushes from (1,5), (1,4) one push; adjacent: one pair
-    assert (off, pushes, walk, pairs) == (2, 3, 2, 1)
+    # Both boxes' nearest goal is (2,6): 3 + 1 pushes; one box per goal needs 5
+    # ((2,3)->(2,6) 3 + (2,5)->(3,6) 2, or 4 + 1). The player is 2 steps from (2,3).
+    assert (off, pushes, walk, pairs) == (2, 5, 2, 0)
+    level = Sokoban(["#######", "#     #", "#@ $$.#", "#    .#", "#######"])
+    assert level.heuristic_features(level.initial_state())[3] == 1  # one adjacent pair
 
 
 @pytest.mark.parametrize("deadlocks", ["off", "cut", "renormalise"])

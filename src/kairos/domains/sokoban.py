@@ -22,7 +22,7 @@ from kairos.errors import InputFormatError
 
 ACTION_NAMES = "UDLR"
 #: The ``heuristic_features`` hook's features (:mod:`kairos.domains.sokoban_togo`).
-HEURISTIC_FEATURE_NAMES = ("boxes_off_goal", "push_distance", "player_to_box", "box_pairs")
+HEURISTIC_FEATURE_NAMES = ("boxes_off_goal", "push_matching", "player_to_box", "box_pairs")
 _SYMBOLS = set("# @$.*+")
 _UNREACHED = 1 << 30
 
@@ -210,7 +210,7 @@ class Sokoban:
     def heuristic_tables(self) -> np.ndarray:
         """Per-level table of the distance-to-go features, for the compiled search (computed once).
 
-        Shape (2 + num_cells, num_cells), float64; see
+        Shape (2 + num_cells + num_goals, num_cells), float64; see
         :func:`kairos.domains.sokoban_togo.feature_tables`.
         """
         if self._togo_tables is None:
@@ -222,7 +222,7 @@ class Sokoban:
     def heuristic_features(self, state: SokobanState) -> np.ndarray:
         """``heuristic_feature_names`` of ``state``, shape (4,), float64 (integer values).
 
-        Boxes off goal, summed push distances to the nearest goals, the player's
+        Boxes off goal, the fewest pushes of a box-to-goal matching, the player's
         walk to the nearest box off goal, adjacent box pairs
         (:mod:`kairos.domains.sokoban_togo`); all 0 at the goal.
         """

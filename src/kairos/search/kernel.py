@@ -36,7 +36,7 @@ import numpy as np
 from numba import njit
 
 from kairos.domains.base import DOMAIN_KIND_SOKOBAN
-from kairos.domains.sokoban_togo import packed_features
+from kairos.domains.sokoban_togo import MAX_MATCH_BOXES, packed_features
 from kairos.hashing import GOLDEN_GAMMA, mix64
 from kairos.policy.base import POLICY_KIND_CM, POLICY_KIND_UNIFORM
 from kairos.policy.contexts import cm_logits
@@ -187,14 +187,14 @@ def _heuristic(dkind, dparams, htab, states, r):
 
 
 @njit(cache=True)
-def _learned_heuristic(dkind, nbr, htables, hweights, states, r, features):
+def _learned_heuristic(dkind, nbr, htables, hweights, states, r, features, hbest, hcells):
     """A learned heuristic's value at ``states[r]``: Σ_k w_k·f_k in order of k.
 
-    ``features`` (shape (len(hweights),)) is scratch for the domain's
-    distance-to-go features (only Sokoban's are compiled).
+    ``features`` (shape (len(hweights),)), ``hbest`` and ``hcells`` are scratch
+    for the domain's distance-to-go features (only Sokoban's are compiled).
     """
     if dkind == DOMAIN_KIND_SOKOBAN:
-        packed_features(nbr, htables, states, r, features)
+        packed_features(nbr, htables, states, r, features, hbest, hcells)
     total = 0.0
     for k in range(hweights.shape[0]):
         total += hweights[k] * features[k]
@@ -274,6 +274,8 @@ def _expand(
     htables,
     hweights,
     hfeatures,
+    hbest,
+    hcells,
     state_cut,
     dead_mode,
     dead,
@@ -339,7 +341,9 @@ def _expand(
             priority = float(depth)
         elif algo == ALGO_PHS:
             if hweights.shape[0] > 0:
-                h = _learned_heuristic(dkind, nbr, htables, hweights, child, a, hfeatures)
+                h = _learned_heuristic(
+                    dkind, nbr, htables, hweights, child, a, hfeatures, hbest, hcells
+                )
             else:
                 h = _heuristic(dkind, dparams, htab, child, a)
             priority = np.log(depth + 1.0 + weight * h) - logp
@@ -412,6 +416,9 @@ def search_kernel(
     dead_child = np.zeros(num_actions, dtype=np.bool_)
     logits = np.empty(num_actions, dtype=np.float64)
     hfeatures = np.zeros(hweights.shape[0], dtype=np.float64)
+    learned = hweights.shape[0] > 0
+    hbest = np.empty((1 << MAX_MATCH_BOXES) if learned else 0, dtype=np.float64)
+    hcells = np.empty(nbr.shape[0] if learned else 0, dtype=np.int64)
     scratch_group = np.empty(dead.shape[0], dtype=np.int64)
     scratch_mark = np.zeros(dead.shape[0], dtype=np.int8)
     node_cap = node_state.shape[0]
@@ -436,6 +443,8 @@ def search_kernel(
                 htables,
                 hweights,
                 hfeatures,
+                hbest,
+                hcells,
                 state_cut,
                 dead_mode,
                 dead,
@@ -515,6 +524,8 @@ def search_kernel(
             htables,
             hweights,
             hfeatures,
+            hbest,
+            hcells,
             state_cut,
             dead_mode,
             dead,
