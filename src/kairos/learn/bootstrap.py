@@ -98,6 +98,14 @@ class BootstrapConfig:
     fit_stall_tol : float or None
         ``lbfgs`` only: stop a refit when its loss fell by less than this over
         10 iterations.
+    contexts : str
+        The context model's named context set
+        (:data:`kairos.policy.contexts.CONTEXT_SETS`), e.g. ``base`` or ``push-dead``.
+    refit_on_stop : bool
+        When a cap stops the run with solutions not yet learnt from, refit on
+        them and end the iteration there (its log row counts the attempts made;
+        the budget is kept), instead of leaving them to a resume. The refit
+        runs past the cap by its own duration.
     """
 
     domain: str
@@ -118,10 +126,20 @@ class BootstrapConfig:
     deadlocks: str = "off"
     fit_method: str = "lbfgsb"
     fit_stall_tol: float | None = None
+    contexts: str = "base"
+    refit_on_stop: bool = False
 
     def __post_init__(self) -> None:
+        from kairos.policy.contexts import CONTEXT_SETS
         from kairos.policy.loss import FIT_METHODS
         from kairos.search.engine import DEADLOCK_MODES
+
+        sets = CONTEXT_SETS.get(self.domain, {"base": None})
+        if self.contexts not in sets:
+            raise ValidationError(
+                "contexts",
+                f"got {self.contexts!r:.40} for {self.domain!r}, expected one of {list(sets)}",
+            )
 
         if self.deadlocks not in DEADLOCK_MODES:
             raise ValidationError(
@@ -269,7 +287,13 @@ _INT_FIELDS = {  # field: (lo, hi)
 
 
 # fields added after version-1 checkpoints were first written: absent means the default
-_LATER_CONFIG_FIELDS = {"deadlocks": "off", "fit_method": "lbfgsb", "fit_stall_tol": None}
+_LATER_CONFIG_FIELDS = {
+    "deadlocks": "off",
+    "fit_method": "lbfgsb",
+    "fit_stall_tol": None,
+    "contexts": "base",
+    "refit_on_stop": False,
+}
 
 
 def _require_fields(where: str, obj: dict, cls: type) -> None:
@@ -293,7 +317,9 @@ def _checked_config(obj: Any) -> BootstrapConfig:
     for name, (lo, hi) in _INT_FIELDS.items():
         if name in obj:
             require_int(f"config.{name}", obj[name], lo=lo, hi=hi)
-    for name in ("domain", "objective", "policy", "executor", "deadlocks", "fit_method"):
+    for name in (
+        "domain", "objective", "policy", "executor", "deadlocks", "fit_method", "contexts",
+    ):  # fmt: skip
         if name in obj:
             require_str(f"config.{name}", obj[name], max_len=64)
     from kairos.domains import available_domains
@@ -314,6 +340,9 @@ def _checked_config(obj: Any) -> BootstrapConfig:
         require_float("config.fit_stall_tol", obj["fit_stall_tol"], lo=0.0)
     if obj.get("max_expansions") is not None:
         require_int("config.max_expansions", obj["max_expansions"], lo=0)
+    from kairos.fields import require_bool
+
+    require_bool("config.refit_on_stop", obj["refit_on_stop"])
     return BootstrapConfig(**obj)  # its own checks raise ValidationError too
 
 
@@ -358,6 +387,13 @@ def _checked_state(obj: Any) -> BootstrapState:
 def _new_policy(config: BootstrapConfig, problem: Any):
     from kairos.policy import new_policy
 
+    if config.policy == "cm" and config.contexts != "base":
+        from kairos.policy.cm import ContextModelPolicy
+        from kairos.policy.contexts import context_set
+
+        spec = context_set(config.domain, config.contexts)
+        return ContextModelPolicy(config.domain, spec=spec, epsilon=config.epsilon,
+                                  seed=config.seed)  # fmt: skip
     return new_policy(config.policy, config.domain, problem, epsilon=config.epsilon,
                       seed=config.seed)  # fmt: skip
 
@@ -550,16 +586,18 @@ def run_bootstrap(
                 checkpoint()
                 since_checkpoint = 0
         attempted = len(state.attempted_this_iteration)
+        stopped = ""
         if attempted_now < len(todo):  # stopped by a cap mid-iteration
-            checkpoint()
             late = deadline is not None and time.time() >= deadline
-            state.stop_reason = capped() or ("time limit" if late else "stopped")
-            break
-        solve_s = time.perf_counter() - iter_start
-        if state.new_this_iteration and capped():  # retraining would run past the limit
+            stopped = capped() or ("time limit" if late else "stopped")
+        elif state.new_this_iteration and capped():  # retraining would run past the limit
+            stopped = capped()
+        if stopped and not (config.refit_on_stop and state.new_this_iteration):
             checkpoint()
-            state.stop_reason = capped()
+            state.stop_reason = stopped
             break
+        # past here with ``stopped``: refit_on_stop ends the iteration early, refitted
+        solve_s = time.perf_counter() - iter_start
         train = (
             _retrain(policy, problems, state, config, rows_cache)
             if state.new_this_iteration
@@ -584,7 +622,7 @@ def run_bootstrap(
                 "wall_s": round(wall(), 3),
             }
         )
-        if new < config.min_new_fraction * attempted:
+        if new < config.min_new_fraction * attempted and not stopped:
             state.budget = min(2 * state.budget, config.max_budget)
         state.iteration += 1
         state.attempted_this_iteration = []
@@ -592,6 +630,9 @@ def run_bootstrap(
         state.expansions_this_iteration = 0
         checkpoint()
         _write_log(run_dir, state)
+        if stopped:
+            state.stop_reason = stopped
+            break
     checkpoint()
     _write_log(run_dir, state)
     return state, policy
