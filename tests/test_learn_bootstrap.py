@@ -349,3 +349,12 @@ def test_train_cli_context_set_and_budget_schedule(tmp_path):
         "train", "sokoban", "--levels", levels, "--out", "bad", "--contexts", "huge", cwd=tmp_path
     )
     assert isinstance(bad.exception, ValidationError) and "--contexts" in str(bad.exception)
+
+
+def test_stops_when_the_largest_budget_solves_nothing_new(tmp_path, puzzles):
+    state, _ = run_bootstrap(puzzles, tmp_path, _config(max_budget=200, max_expansions=10**6))
+    assert state.stop_reason == "max budget exhausted" and len(state.solved) < len(puzzles)
+    assert state.log[-1]["budget"] == 200 and state.log[-1]["new_solved"] == 0
+    assert [r["budget"] for r in state.log].count(200) == 1 + sum(
+        r["new_solved"] > 0 for r in state.log if r["budget"] == 200
+    )

@@ -3,8 +3,9 @@
 Each iteration attempts every unsolved training problem with LTS and budget B,
 adds the new solutions, refits the context model on all solutions, and
 doubles B when the iteration solved too few new problems (Orseau & Lelis
-2021; Orseau, Hutter, Lelis 2023). It stops when every problem is solved or a
-wall-clock or expansion cap is hit.
+2021; Orseau, Hutter, Lelis 2023). It stops when every problem is solved, when
+an iteration at the largest budget solved nothing new (every later one would
+repeat it), or when a wall-clock or expansion cap is hit.
 
 Persistence (all atomic): ``RUN_DIR/checkpoint.kbst`` holds the state, the
 solved set, the logs and the policy in one checksummed container, rewritten
@@ -622,6 +623,9 @@ def run_bootstrap(
                 "wall_s": round(wall(), 3),
             }
         )
+        # nothing new at the largest budget: the policy is unchanged and the searches are
+        # deterministic, so every later iteration would repeat this one
+        exhausted = not new and not stopped and state.budget >= config.max_budget
         if new < config.min_new_fraction * attempted and not stopped:
             state.budget = min(2 * state.budget, config.max_budget)
         state.iteration += 1
@@ -630,8 +634,8 @@ def run_bootstrap(
         state.expansions_this_iteration = 0
         checkpoint()
         _write_log(run_dir, state)
-        if stopped:
-            state.stop_reason = stopped
+        if stopped or exhausted:
+            state.stop_reason = stopped or "max budget exhausted"
             break
     checkpoint()
     _write_log(run_dir, state)
