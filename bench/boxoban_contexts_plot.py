@@ -2,7 +2,8 @@
 
 Reads each ``--run`` folder's ``curve.json`` and plots its 100-level
 ``valid/000`` mean expansions against training CPU seconds, one line per run
-labelled with its context set; writes ``--out`` (a PNG).
+labelled with its context set, training levels and (where recorded) largest
+budget; writes ``--out`` (a PNG).
 
     python bench/boxoban_contexts_plot.py --run bench/out/boxtrain_ab_base \\
         --run bench/out/boxtrain_ab_push --run bench/out/boxtrain_ab_push-dead \\
@@ -30,7 +31,10 @@ def main() -> None:
     for run in args.run:
         curve = json.loads((run / "curve.json").read_text())
         points = curve["points"]
-        label = f"{curve['config'].get('contexts', 'base')} ({curve['train_levels']:,} levels)"
+        config = curve["config"]
+        label = f"{config.get('contexts', 'base')}, {config['train_levels']:,} levels"
+        if "budget" in points[-1]:
+            label += f", budget ≤ {max(p['budget'] for p in points):,}"
         ax.plot(
             [p["train_cpu_s"] for p in points],
             [p["valid_mean_expansions"] for p in points],
