@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from kairos.errors import SolutionError
-from kairos.info.compressor import COMPRESSORS, make_compressor
+from kairos.info.compressor import COMPRESSORS, Compressor, make_compressor
 
 
 def peak_rss_bytes() -> int:
@@ -33,7 +33,7 @@ def read_inputs(paths: Sequence[str | Path]) -> list[tuple[str, bytes]]:
 
 def run_benchmark(
     files: Sequence[tuple[str, bytes]],
-    models: Sequence[str] = tuple(COMPRESSORS),
+    models: Sequence[str | Compressor] = tuple(COMPRESSORS),
     *,
     on_step: Callable[[str, str], None] | None = None,
     params: dict | None = None,
@@ -41,7 +41,8 @@ def run_benchmark(
 ) -> list[dict]:
     """Compress and decompress each file with each model.
 
-    ``params`` (if given) build every model, and ``label`` (if given) names
+    A model is a registry name or a built :class:`Compressor` (named by its
+    ``name``, e.g. a baseline at another level). ``params`` (if given) build every model, and ``label`` (if given) names
     the model in the rows, e.g. an ablation ``cm`` with one component off.
 
     Returns
@@ -58,7 +59,10 @@ def run_benchmark(
     """
     rows = []
     for model in models:
-        compressor = make_compressor(model, **(params or {}))
+        if isinstance(model, str):
+            compressor = make_compressor(model, **(params or {}))
+        else:
+            compressor, model = model, model.name
         for name, data in files:
             if on_step:
                 on_step(model, name)

@@ -25,6 +25,7 @@ import numpy as np
 from numba import njit
 
 from kairos.errors import ValidationError
+from kairos.fit_report import FitReport
 from kairos.policy.fused import step_nll
 
 OBJECTIVES = ("lts", "xent")
@@ -226,27 +227,6 @@ class CompactProblem:
         grad = np.empty_like(grad_blocked)
         grad[order] = grad_blocked
         return float(value), grad.ravel()
-
-
-@dataclass(frozen=True)
-class FitReport:
-    """What the optimiser did."""
-
-    objective: str
-    value: float
-    initial_value: float
-    iterations: int
-    evaluations: int
-    grad_max: float
-    converged: bool
-    message: str
-    seconds: float
-    num_params: int
-    method: str = "lbfgsb"
-    holdout_value: float | None = None
-
-    def as_dict(self) -> dict:
-        return dict(self.__dict__)
 
 
 FIT_METHODS = ("lbfgsb", "lbfgsb-fused", "lbfgs")

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -28,6 +27,7 @@ from kairos.domains.programs.grammar import Grammar, Steps, type_class
 from kairos.domains.programs.program import Apply, Expr, Lambda, Prim, Var
 from kairos.domains.programs.sexpr import show
 from kairos.errors import ValidationError
+from kairos.fit_report import FitReport
 
 OBJECTIVES = ("lts", "xent")
 
@@ -134,25 +134,6 @@ def steps_of(enumerator: Enumerator, solutions: Sequence[tuple[Expr, object]]) -
     )
 
 
-@dataclass(frozen=True)
-class GrammarFitReport:
-    """What the optimiser did (the fields of :class:`kairos.policy.loss.FitReport`)."""
-
-    objective: str
-    value: float
-    initial_value: float
-    iterations: int
-    evaluations: int
-    grad_max: float
-    converged: bool
-    message: str
-    seconds: float
-    num_params: int
-
-    def as_dict(self) -> dict:
-        return dict(self.__dict__)
-
-
 class _Problem:
     def __init__(self, steps: Steps, shape: tuple[int, int], objective: str, l2: float):
         self.steps, self.shape, self.objective, self.l2 = steps, shape, objective, l2
@@ -205,7 +186,7 @@ def fit_grammar(
     l2: float = 1e-2,
     gtol: float = 1e-6,
     max_iter: int = 500,
-) -> tuple[Grammar, GrammarFitReport]:
+) -> tuple[Grammar, FitReport]:
     """A new grammar minimising the objective on ``steps``, started from ``grammar``'s weights.
 
     Parameters
@@ -246,7 +227,7 @@ def fit_grammar(
         options={"maxiter": max_iter, "gtol": gtol, "ftol": 1e-12, "maxcor": 20},
     )
     _, grad = problem.value_and_grad(res.x)
-    report = GrammarFitReport(
+    report = FitReport(
         objective=objective,
         value=float(res.fun),
         initial_value=float(initial),
