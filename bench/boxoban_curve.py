@@ -19,7 +19,11 @@ resample for a percentile CI. The curve is fitted twice: against training
 core-hours and against training levels attempted (cumulative). Writes
 ``bench/out/boxoban_curve/`` (the run, its ``train/log.csv``, ``curve.json``,
 ``curve_<axis>.png``, ``plateau_<axis>.png``); ``--fit-only`` refits a
-finished run's ``curve.json``.
+finished run's ``curve.json``. ``--contexts`` picks the context set,
+``--min-new-fraction`` and ``--max-budget`` the budget schedule. The curve so
+far and the training CPU are saved as the run goes (``curve.json`` and
+``cpu.json``), so ``--resume`` continues a killed run from its checkpoint
+(the CPU since the last 250 attempts before the kill is not counted).
 
     nice -n 10 env PYTHONPATH=src NUMBA_NUM_THREADS=1 OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 \\
         python bench/boxoban_curve.py
@@ -39,6 +43,7 @@ import numpy as np
 from kairos.container import atomic_write_text
 from kairos.domains.sokoban import read_levels
 from kairos.learn import BootstrapConfig, run_bootstrap
+from kairos.learn.bootstrap import load_checkpoint
 from kairos.policy.files import load_policy
 from kairos.search.engine import SearchConfig, search
 
@@ -76,6 +81,15 @@ def main() -> None:
     ap.add_argument("--l2", type=float, default=1e-5)
     ap.add_argument("--target", type=float, default=2000.0)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--contexts", default="base", help="context set (CONTEXT_SETS)")
+    ap.add_argument("--min-new-fraction", type=float, default=0.05)
+    ap.add_argument("--max-budget", type=int, default=1 << 24)
+    ap.add_argument("--resume", action="store_true", help="continue the run in OUT/train")
+    ap.add_argument(
+        "--refit-on-stop",
+        action="store_true",
+        help="when the time cap stops an iteration, learn from its solutions before stopping",
+    )
     ap.add_argument("--out", type=Path, default=ROOT / "out" / "boxoban_curve")
     ap.add_argument(
         "--fit-only",
@@ -92,8 +106,16 @@ def main() -> None:
         print(json.dumps(summary["fits"], indent=2, default=float))
         return
     run_dir = args.out / "train"
-    if run_dir.exists():
+    points: list[dict] = []
+    cpu_before = 0.0  # training + evaluation CPU of earlier sessions of a resumed run
+    eval_before = 0.0
+    if args.resume:
+        saved = json.loads((args.out / "cpu.json").read_text())
+        cpu_before, eval_before = saved["cpu_s"], saved["eval_cpu_s"]
+        points = json.loads((args.out / "curve.json").read_text())["points"]
+    elif run_dir.exists():
         shutil.rmtree(run_dir)  # a fresh run: the curve needs every evaluation
+    args.out.mkdir(parents=True, exist_ok=True)
     levels = _train_levels(args.train_levels)
     valid = read_levels(DATA / "valid" / "000.txt")[: args.eval_levels]
     eval_config = SearchConfig(budget=args.eval_budget, deadlocks=args.deadlocks)
@@ -108,11 +130,23 @@ def main() -> None:
         fit_method=args.fit_method,
         fit_max_iter=args.fit_max_iter,
         fit_stall_tol=args.stall_tol,
+        contexts=args.contexts,
+        min_new_fraction=args.min_new_fraction,
+        max_budget=args.max_budget,
+        refit_on_stop=args.refit_on_stop,
     )
-    points: list[dict] = []
-    eval_cpu = [0.0]
-    cpu0 = time.process_time()
-    seen = [0]
+    eval_cpu = [eval_before]
+    cpu0 = time.process_time() - cpu_before
+    seen = [len(load_checkpoint(run_dir)[1].log) if args.resume else 0]
+    attempts = [0]
+
+    def save_progress() -> None:
+        cpu = {"cpu_s": time.process_time() - cpu0, "eval_cpu_s": eval_cpu[0]}
+        atomic_write_text(args.out / "cpu.json", json.dumps(cpu) + "\n")
+        partial = {"config": vars(args) | {"out": str(args.out)}, "points": points}
+        atomic_write_text(
+            args.out / "curve.json", json.dumps(partial, indent=2, default=str) + "\n"
+        )
 
     def evaluate(log: list[dict]) -> None:
         c0 = time.process_time()
@@ -132,8 +166,10 @@ def main() -> None:
             "valid_median_expansions": statistics.median(exp),
             "refit_s": sum(float(r["train_s"]) for r in log),
             "solve_s": sum(float(r["solve_s"]) for r in log),
+            "budget": log[-1]["budget"],
         }
         points.append(point)
+        save_progress()
         print(
             f"it {point['iteration']:2}: train {train_cpu:7.1f} CPU s, solved "
             f"{point['levels_solved']:5}/{len(levels)}; valid {point['valid_solved']}/{len(valid)}"
@@ -142,10 +178,13 @@ def main() -> None:
         )
 
     def on_event(kind: str, info: dict) -> None:
+        if kind == "attempt":
+            attempts[0] += 1
+            if attempts[0] % 250 == 0:  # as often as the bootstrap's checkpoints
+                save_progress()
+            return
         if kind != "iteration" or info["iteration"] == 0:
             return
-        from kairos.learn.bootstrap import load_checkpoint
-
         c0 = time.process_time()  # reading the log back counts as evaluation, not training
         log = load_checkpoint(run_dir)[1].log
         eval_cpu[0] += time.process_time() - c0
@@ -153,7 +192,7 @@ def main() -> None:
             evaluate(log)
         seen[0] = len(log)
 
-    state, _ = run_bootstrap(levels, run_dir, config, on_event=on_event)
+    state, _ = run_bootstrap(levels, run_dir, config, on_event=on_event, resume=args.resume)
     if state.log and state.log[-1]["new_solved"] and len(state.log) > seen[0]:
         evaluate(state.log)
     summary = {
@@ -164,7 +203,7 @@ def main() -> None:
         "points": points,
     }
     summary["config"].pop("out")
-    args.out.mkdir(parents=True, exist_ok=True)
+    save_progress()
     if len(points) >= 5:
         _fit_all(summary, args.target, args.out)
     atomic_write_text(args.out / "curve.json", json.dumps(summary, indent=2, default=float) + "\n")

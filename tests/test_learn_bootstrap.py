@@ -299,3 +299,62 @@ def test_train_and_solve_cli_with_deadlocks_and_cheap_refits(tmp_path):
         assert res.exit_code == 0, res.output
         rows.append((tmp_path / f"{mode}.csv").read_text())
     assert rows[0] != rows[1]  # fewer expansions with the cut
+
+
+def test_refit_on_stop_learns_from_the_cut_iteration(tmp_path, puzzles):
+    cap = 200_000  # the cap falls inside the first iteration that solves anything
+    plain, _ = run_bootstrap(puzzles, tmp_path / "plain", _config(max_expansions=cap))
+    refit, policy = run_bootstrap(
+        puzzles, tmp_path / "refit", _config(max_expansions=cap, refit_on_stop=True)
+    )
+    assert plain.stop_reason == refit.stop_reason == "expansion cap"
+    assert refit.solved == plain.solved and refit.solved
+    assert len(refit.log) == len(plain.log) + 1  # the cut iteration has its row, refitted
+    last = refit.log[-1]
+    assert last["new_solved"] == len(refit.solved) and last["train_iterations"] != ""
+    assert last["attempted"] < len(puzzles)  # cut short
+    assert last["budget"] == refit.budget  # a cut iteration never doubles the budget
+    assert not plain.log[-1]["new_solved"] and policy.weights[1:].any()  # it learnt
+    saved = load_policy(tmp_path / "refit" / "policy.kpol", domain="stp")
+    assert (saved.weights == policy.weights).all()
+
+
+def test_context_set_and_refit_on_stop_are_checkpointed(tmp_path):
+    from kairos.domains.sokoban import read_levels
+
+    levels = read_levels(data_path(BOXOBAN_DEMO))[:3]
+    config = BootstrapConfig(
+        domain="sokoban", max_expansions=3_000, contexts="push-dead", refit_on_stop=True
+    )
+    run_bootstrap(levels, tmp_path, config)
+    saved, _, policy = load_checkpoint(tmp_path)
+    assert (saved.contexts, saved.refit_on_stop) == ("push-dead", True)
+    assert policy.spec.tiles == "dead" and policy.spec.num_patterns == 35
+    with pytest.raises(ValidationError, match="contexts"):
+        BootstrapConfig(domain="stp", contexts="push-dead")
+
+
+def test_train_cli_context_set_and_budget_schedule(tmp_path):
+    levels = str(data_path(BOXOBAN_DEMO))
+    out = _kairos(
+        "train", "sokoban", "--levels", levels, "--out", "run", "--limit", "4", "--jobs", "1",
+        "--max-expansions", "20000", "--contexts", "push-dead", "--min-new-fraction", "0.5",
+        "--max-budget", "4000", cwd=tmp_path,
+    )  # fmt: skip
+    assert out.exit_code == 0, out.output
+    saved, _, policy = load_checkpoint(tmp_path / "run")
+    assert (saved.contexts, saved.min_new_fraction, saved.max_budget) == ("push-dead", 0.5, 4000)
+    assert policy.spec.tiles == "dead"
+    bad = _kairos(
+        "train", "sokoban", "--levels", levels, "--out", "bad", "--contexts", "huge", cwd=tmp_path
+    )
+    assert isinstance(bad.exception, ValidationError) and "--contexts" in str(bad.exception)
+
+
+def test_stops_when_the_largest_budget_solves_nothing_new(tmp_path, puzzles):
+    state, _ = run_bootstrap(puzzles, tmp_path, _config(max_budget=200, max_expansions=10**6))
+    assert state.stop_reason == "max budget exhausted" and len(state.solved) < len(puzzles)
+    assert state.log[-1]["budget"] == 200 and state.log[-1]["new_solved"] == 0
+    assert [r["budget"] for r in state.log].count(200) == 1 + sum(
+        r["new_solved"] > 0 for r in state.log if r["budget"] == 200
+    )

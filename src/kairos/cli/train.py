@@ -62,6 +62,25 @@ def train(
             "lbfgsb at +1.5% validation expansions, bench/RESULTS.md).",
         ),
     ] = 500,
+    contexts: Annotated[
+        str,
+        typer.Option(
+            "--contexts",
+            help="Context set of the context model: base; sokoban also push (+ the cells a "
+            "push meets) and push-dead (+ dead cells as their own tiles).",
+        ),
+    ] = "base",
+    min_new_fraction: Annotated[
+        float,
+        typer.Option(
+            "--min-new-fraction",
+            help="Double the budget when an iteration solves fewer than this fraction of "
+            "the problems it attempted.",
+        ),
+    ] = 0.05,
+    max_budget: Annotated[
+        int, typer.Option("--max-budget", help="The budget never doubles past this.")
+    ] = 1 << 24,
     as_json: opt.Json = False,
     rounds: Annotated[
         int, typer.Option(help="programs: rounds of solve, fit, library (budget x4 each).")
@@ -84,7 +103,10 @@ def train(
                             ("--max-expansions", max_expansions is not None),
                             ("--deadlocks", deadlocks.value != "off"),
                             ("--fit-method", fit_method.value != "lbfgsb"),
-                            ("--fit-max-iter", fit_max_iter != 500)):  # fmt: skip
+                            ("--fit-max-iter", fit_max_iter != 500),
+                            ("--contexts", contexts != "base"),
+                            ("--min-new-fraction", min_new_fraction != 0.05),
+                            ("--max-budget", max_budget != 1 << 24)):  # fmt: skip
             if given:
                 raise ValidationError(flag, "not supported by the program bootstrap; drop it")
         train_programs_command(
@@ -109,6 +131,15 @@ def train(
     check_executor(executor.value, jobs)
     if fit_max_iter < 1:
         raise ValidationError("--fit-max-iter", f"got {fit_max_iter}, expected >= 1")
+    from kairos.policy.contexts import CONTEXT_SETS
+
+    if contexts not in CONTEXT_SETS.get(domain.value, {"base": None}):
+        known = list(CONTEXT_SETS.get(domain.value, {"base": None}))
+        raise ValidationError("--contexts", f"got {contexts!r:.40}, expected one of {known}")
+    if max_budget < budget:
+        raise ValidationError("--max-budget", f"got {max_budget}, expected >= --budget {budget}")
+    if not 0 <= min_new_fraction <= 1:
+        raise ValidationError("--min-new-fraction", f"got {min_new_fraction}, expected in [0, 1]")
     problems = opt.load_problems(domain.value, levels, limit=limit)
     if resume and not (out / CHECKPOINT_NAME).exists():
         raise ValidationError("--resume", f"no checkpoint {out / CHECKPOINT_NAME} to resume")
@@ -126,6 +157,9 @@ def train(
         deadlocks=deadlocks.value,
         fit_method=fit_method.value,
         fit_max_iter=fit_max_iter,
+        contexts=contexts,
+        min_new_fraction=min_new_fraction,
+        max_budget=max_budget,
     )
     if executor.value == "ray":
         connect(ray_address, jobs)

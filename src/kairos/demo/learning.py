@@ -121,13 +121,17 @@ def section(ctx: DemoContext) -> Section:
     shipped_log = data_path(BOXOBAN_POLICY_LOG)
     with open(shipped_log, newline="") as fh:
         log = list(csv.DictReader(fh))
+    policy = load_policy(data_path(BOXOBAN_POLICY), domain="sokoban")
+    budgets = [int(r["budget"]) for r in log]
     section.figure(
         _plot_run(log, "the shipped policy's training run (bench/boxoban_curve.py)"),
         caption="The training run that produced the shipped Boxoban policy (recorded log "
-        "shipped with the policy): from scratch on the first 20,000 Boxoban training levels, "
-        "one process, LTS with the deadlock cut, 50-iteration L-BFGS refits, 30-minute cap.",
+        f"shipped with the policy): from scratch on the first {int(log[0]['problems']):,} "
+        f"Boxoban training levels, {int(log[-1]['solved']):,} solved in {len(log)} iterations "
+        f"(budget {min(budgets):,} to {max(budgets):,} expansions), one process, LTS with the "
+        f"deadlock cut, 50-iteration L-BFGS refits, {policy.spec.num_patterns} contexts per "
+        f"state ({'dead cells as tiles' if policy.spec.tiles == 'dead' else 'plain tiles'}).",
     )
-    policy = load_policy(data_path(BOXOBAN_POLICY), domain="sokoban")
     test = levels[:5] if ctx.quick else levels
     budget = 5_000 if ctx.quick else 50_000
     rows = []

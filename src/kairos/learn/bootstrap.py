@@ -3,8 +3,9 @@
 Each iteration attempts every unsolved training problem with LTS and budget B,
 adds the new solutions, refits the context model on all solutions, and
 doubles B when the iteration solved too few new problems (Orseau & Lelis
-2021; Orseau, Hutter, Lelis 2023). It stops when every problem is solved or a
-wall-clock or expansion cap is hit.
+2021; Orseau, Hutter, Lelis 2023). It stops when every problem is solved, when
+an iteration at the largest budget solved nothing new (every later one would
+repeat it), or when a wall-clock or expansion cap is hit.
 
 Persistence (all atomic): ``RUN_DIR/checkpoint.kbst`` holds the state, the
 solved set, the logs and the policy in one checksummed container, rewritten
@@ -98,6 +99,14 @@ class BootstrapConfig:
     fit_stall_tol : float or None
         ``lbfgs`` only: stop a refit when its loss fell by less than this over
         10 iterations.
+    contexts : str
+        The context model's named context set
+        (:data:`kairos.policy.contexts.CONTEXT_SETS`), e.g. ``base`` or ``push-dead``.
+    refit_on_stop : bool
+        When a cap stops the run with solutions not yet learnt from, refit on
+        them and end the iteration there (its log row counts the attempts made;
+        the budget is kept), instead of leaving them to a resume. The refit
+        runs past the cap by its own duration.
     """
 
     domain: str
@@ -118,10 +127,20 @@ class BootstrapConfig:
     deadlocks: str = "off"
     fit_method: str = "lbfgsb"
     fit_stall_tol: float | None = None
+    contexts: str = "base"
+    refit_on_stop: bool = False
 
     def __post_init__(self) -> None:
+        from kairos.policy.contexts import CONTEXT_SETS
         from kairos.policy.loss import FIT_METHODS
         from kairos.search.engine import DEADLOCK_MODES
+
+        sets = CONTEXT_SETS.get(self.domain, {"base": None})
+        if self.contexts not in sets:
+            raise ValidationError(
+                "contexts",
+                f"got {self.contexts!r:.40} for {self.domain!r}, expected one of {list(sets)}",
+            )
 
         if self.deadlocks not in DEADLOCK_MODES:
             raise ValidationError(
@@ -269,7 +288,13 @@ _INT_FIELDS = {  # field: (lo, hi)
 
 
 # fields added after version-1 checkpoints were first written: absent means the default
-_LATER_CONFIG_FIELDS = {"deadlocks": "off", "fit_method": "lbfgsb", "fit_stall_tol": None}
+_LATER_CONFIG_FIELDS = {
+    "deadlocks": "off",
+    "fit_method": "lbfgsb",
+    "fit_stall_tol": None,
+    "contexts": "base",
+    "refit_on_stop": False,
+}
 
 
 def _require_fields(where: str, obj: dict, cls: type) -> None:
@@ -293,7 +318,9 @@ def _checked_config(obj: Any) -> BootstrapConfig:
     for name, (lo, hi) in _INT_FIELDS.items():
         if name in obj:
             require_int(f"config.{name}", obj[name], lo=lo, hi=hi)
-    for name in ("domain", "objective", "policy", "executor", "deadlocks", "fit_method"):
+    for name in (
+        "domain", "objective", "policy", "executor", "deadlocks", "fit_method", "contexts",
+    ):  # fmt: skip
         if name in obj:
             require_str(f"config.{name}", obj[name], max_len=64)
     from kairos.domains import available_domains
@@ -314,6 +341,9 @@ def _checked_config(obj: Any) -> BootstrapConfig:
         require_float("config.fit_stall_tol", obj["fit_stall_tol"], lo=0.0)
     if obj.get("max_expansions") is not None:
         require_int("config.max_expansions", obj["max_expansions"], lo=0)
+    from kairos.fields import require_bool
+
+    require_bool("config.refit_on_stop", obj["refit_on_stop"])
     return BootstrapConfig(**obj)  # its own checks raise ValidationError too
 
 
@@ -358,6 +388,13 @@ def _checked_state(obj: Any) -> BootstrapState:
 def _new_policy(config: BootstrapConfig, problem: Any):
     from kairos.policy import new_policy
 
+    if config.policy == "cm" and config.contexts != "base":
+        from kairos.policy.cm import ContextModelPolicy
+        from kairos.policy.contexts import context_set
+
+        spec = context_set(config.domain, config.contexts)
+        return ContextModelPolicy(config.domain, spec=spec, epsilon=config.epsilon,
+                                  seed=config.seed)  # fmt: skip
     return new_policy(config.policy, config.domain, problem, epsilon=config.epsilon,
                       seed=config.seed)  # fmt: skip
 
@@ -550,16 +587,18 @@ def run_bootstrap(
                 checkpoint()
                 since_checkpoint = 0
         attempted = len(state.attempted_this_iteration)
+        stopped = ""
         if attempted_now < len(todo):  # stopped by a cap mid-iteration
-            checkpoint()
             late = deadline is not None and time.time() >= deadline
-            state.stop_reason = capped() or ("time limit" if late else "stopped")
-            break
-        solve_s = time.perf_counter() - iter_start
-        if state.new_this_iteration and capped():  # retraining would run past the limit
+            stopped = capped() or ("time limit" if late else "stopped")
+        elif state.new_this_iteration and capped():  # retraining would run past the limit
+            stopped = capped()
+        if stopped and not (config.refit_on_stop and state.new_this_iteration):
             checkpoint()
-            state.stop_reason = capped()
+            state.stop_reason = stopped
             break
+        # past here with ``stopped``: refit_on_stop ends the iteration early, refitted
+        solve_s = time.perf_counter() - iter_start
         train = (
             _retrain(policy, problems, state, config, rows_cache)
             if state.new_this_iteration
@@ -584,7 +623,10 @@ def run_bootstrap(
                 "wall_s": round(wall(), 3),
             }
         )
-        if new < config.min_new_fraction * attempted:
+        # nothing new at the largest budget: the policy is unchanged and the searches are
+        # deterministic, so every later iteration would repeat this one
+        exhausted = not new and not stopped and state.budget >= config.max_budget
+        if new < config.min_new_fraction * attempted and not stopped:
             state.budget = min(2 * state.budget, config.max_budget)
         state.iteration += 1
         state.attempted_this_iteration = []
@@ -592,6 +634,9 @@ def run_bootstrap(
         state.expansions_this_iteration = 0
         checkpoint()
         _write_log(run_dir, state)
+        if stopped or exhausted:
+            state.stop_reason = stopped or "max budget exhausted"
+            break
     checkpoint()
     _write_log(run_dir, state)
     return state, policy

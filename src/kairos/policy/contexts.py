@@ -10,12 +10,15 @@ one flat int64 array (``int_params`` of the policy inside the search kernel)::
 
     [0:16]                     header (see the H_* constants)
     offsets   (num_cells, O)   cell at each offset from each cell, -1 = wall/outside
-    cell_info (num_cells,)     Sokoban: 1 on goal cells; sliding tiles: 0
+    cell_info (num_cells,)     Sokoban: 1 on goal cells (+ 4 on dead cells with
+                               ``tiles="dead"``); sliding tiles: 0
     patterns  (P, 3 + MT)      [n_tiles, use_last_action, use_cell, offset ids ...]
     steps     (4, 2)           offset ids of +1 and +2 cells in each action's direction
 
-Tile values: Sokoban 0 wall, 1 floor, 2 goal, 3 box, 4 box on goal; sliding
-tiles 0 outside, else tile number + 1 (the blank is 1).
+Tile values: Sokoban 0 wall, 1 floor, 2 goal, 3 box, 4 box on goal, and with
+``tiles="dead"`` 5 dead floor (a box pushed there can never reach a goal) and
+7 box on a dead cell; sliding tiles 0 outside, else tile number + 1 (the blank
+is 1).
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ MIN_RADIUS = 2  # the legality test reads the cell two steps away (a pushed box'
 MAX_RADIUS = 8
 MAX_PATTERNS = 64
 MAX_LOG2_ROWS = 24  # 2**24 rows x 4 actions x 8 bytes = 512 MiB of weights
+TILE_MODES = ("plain", "dead")  # what a Sokoban tile value tells apart (module docstring)
 _DELTAS = ((-1, 0), (1, 0), (0, -1), (0, 1))
 
 # header slots
@@ -57,11 +61,16 @@ class ContextSpec:
         context, whether the agent's cell joins it.
     log2_rows : int
         The hashed table has ``2**log2_rows`` rows of ``NUM_ACTIONS`` weights.
+    tiles : str
+        ``plain``, or ``dead``: Sokoban floor tiles on dead cells read as their
+        own values (a box–goal relation: no box pushed there reaches a goal).
+        Files written before this field existed hold ``plain`` contexts.
     """
 
     radius: int
     patterns: tuple[tuple[tuple[tuple[int, int], ...], bool, bool], ...]
     log2_rows: int = 20
+    tiles: str = "plain"
 
     def __post_init__(self) -> None:
         self.check()
@@ -75,6 +84,10 @@ class ContextSpec:
         """
         r = require_int(f"{field}.radius", self.radius, lo=MIN_RADIUS, hi=MAX_RADIUS)
         require_int(f"{field}.log2_rows", self.log2_rows, lo=1, hi=MAX_LOG2_ROWS)
+        if self.tiles not in TILE_MODES:
+            raise ValidationError(
+                f"{field}.tiles", f"got {self.tiles!r:.40}, expected one of {list(TILE_MODES)}"
+            )
         if not isinstance(self.patterns, tuple) or not 1 <= len(self.patterns) <= MAX_PATTERNS:
             raise ValidationError(
                 f"{field}.patterns",
@@ -100,6 +113,7 @@ class ContextSpec:
         return {
             "radius": self.radius,
             "log2_rows": self.log2_rows,
+            "tiles": self.tiles,
             "patterns": [
                 [[list(o) for o in offs], last, cell] for offs, last, cell in self.patterns
             ],
@@ -124,14 +138,25 @@ class ContextSpec:
                 if not isinstance(off, list) or len(off) != 2:
                     raise ValidationError(f"{where}[0][{k}]", f"expected [dr, dc], got {off!r:.40}")
             patterns.append((tuple(tuple(off) for off in offs), pattern[1], pattern[2]))
+        for key, default in _LATER_FIELDS.items():  # absent in files written before the field
+            obj = {key: default, **obj}
         try:
-            return cls(radius=obj["radius"], log2_rows=obj["log2_rows"], patterns=tuple(patterns))
+            return cls(
+                radius=obj["radius"],
+                log2_rows=obj["log2_rows"],
+                patterns=tuple(patterns),
+                tiles=obj["tiles"],
+            )
         except ValidationError as exc:  # __post_init__ names fields from "contexts"
             raise ValidationError(field + exc.field.removeprefix("contexts"), exc.message) from None
 
     @property
     def num_patterns(self) -> int:
         return len(self.patterns)
+
+
+# fields added after the first policy files were written: absent means the default
+_LATER_FIELDS = {"tiles": "plain"}
 
 
 def _block(top: int, left: int, h: int, w: int) -> tuple[tuple[int, int], ...]:
@@ -143,7 +168,7 @@ def sokoban_spec(log2_rows: int = 20) -> ContextSpec:
 
     Nine 3×3 blocks tiling ``[-4, 4]²``, sixteen 2×2 blocks within ±2, a ray
     of 3 tiles in each direction, the last action alone and joined with the
-    4 adjacent tiles: 31 contexts per state.
+    4 adjacent tiles: 31 contexts per state (the ``base`` set).
     """
     pats = []
     for ci in (-3, 0, 3):
@@ -179,7 +204,62 @@ def stp_spec(log2_rows: int = 18) -> ContextSpec:
     return ContextSpec(radius=2, patterns=tuple(pats), log2_rows=log2_rows)
 
 
+def _push_patterns() -> list:
+    """Per direction, what a push that way meets: the cells 1–3 ahead and both sides of 1–2."""
+    pats = []
+    for dr, dc in _DELTAS:
+        pr, pc = dc, dr  # perpendicular
+        offs = [(k * dr, k * dc) for k in (1, 2, 3)]
+        for k in (1, 2):
+            offs += [(k * dr + pr, k * dc + pc), (k * dr - pr, k * dc - pc)]
+        pats.append((tuple(offs), False, False))
+    return pats
+
+
+def sokoban_push_spec(log2_rows: int = 20, *, tiles: str = "plain") -> ContextSpec:
+    """The ``base`` set plus the push structure: 35 contexts per state.
+
+    Per direction one 7-tile pattern: the cells 1, 2 and 3 ahead of the player
+    (the box a move would push and where it would land) and the cells beside
+    the first two (whether the landing cell is a corridor, a corner or open).
+    With ``tiles="dead"`` every tile also says whether it is a dead cell.
+    """
+    base = sokoban_spec(log2_rows)
+    return ContextSpec(
+        radius=base.radius,
+        patterns=base.patterns + tuple(_push_patterns()),
+        log2_rows=log2_rows,
+        tiles=tiles,
+    )
+
+
 SPECS = {"sokoban": sokoban_spec, "stp": stp_spec}
+
+#: Named context sets per domain (``kairos train --contexts``); the first is the default.
+CONTEXT_SETS = {
+    "sokoban": {
+        "base": sokoban_spec,
+        "push": sokoban_push_spec,
+        "push-dead": lambda log2_rows=20: sokoban_push_spec(log2_rows, tiles="dead"),
+    },
+    "stp": {"base": stp_spec},
+}
+
+
+def context_set(domain: str, name: str, log2_rows: int | None = None) -> ContextSpec:
+    """The named context set of ``domain`` (:data:`CONTEXT_SETS`).
+
+    Raises
+    ------
+    ValidationError
+        No such domain or set (field ``contexts``).
+    """
+    sets = CONTEXT_SETS.get(domain, {})
+    if name not in sets:
+        raise ValidationError(
+            "contexts", f"got {name!r:.40} for {domain!r}, expected one of {list(sets)}"
+        )
+    return sets[name]() if log2_rows is None else sets[name](log2_rows)
 
 
 def bind(spec: ContextSpec, domain, *, seed: int = 0) -> np.ndarray:
@@ -217,6 +297,14 @@ def bind(spec: ContextSpec, domain, *, seed: int = 0) -> np.ndarray:
     index = {rc: i for i, rc in enumerate(coords)}
     info, bits, per_word = compiled.cell_layout()
     dkind = compiled.kind
+    if spec.tiles == "dead":
+        if dkind != DOMAIN_KIND_SOKOBAN or len(compiled.dead_cells) != len(info):
+            raise MismatchError(
+                None,
+                f"contexts with tiles='dead' need Sokoban dead cells; "
+                f"{getattr(domain, 'name', '?')} has none: use tiles='plain'",
+            )
+        info = info + 4 * compiled.dead_cells.astype(np.int64)  # _tile reads 1 + info + 2·box
     num_cells = len(coords)
     offsets = np.full((num_cells, num_offsets), -1, np.int64)
     for i, (row, col) in enumerate(coords):
@@ -326,9 +414,9 @@ def contexts(pint, row, last_action, ctx_out, legal_out):
         t1 = _tile(pint, row, agent, pint[base_steps + 2 * a])
         if t1 == 0:
             legal_out[a] = False
-        elif sokoban and t1 >= 3:
+        elif sokoban and ((t1 - 1) >> 1) & 1:  # a box (tile 3, 4 or 7): pushable?
             t2 = _tile(pint, row, agent, pint[base_steps + 2 * a + 1])
-            legal_out[a] = t2 == 1 or t2 == 2
+            legal_out[a] = t2 > 0 and not ((t2 - 1) >> 1) & 1
         else:
             legal_out[a] = True
 
