@@ -165,8 +165,11 @@ _CRAFTED = {
 
 
 @pytest.mark.parametrize("name", sorted(_CRAFTED))
-@pytest.mark.parametrize("disable", [(), ("image", "sse_chain", "rate_schedule")])
-def test_cm_v5_round_trips_crafted_inputs(name, disable):
+@pytest.mark.parametrize(
+    "disable",
+    [(), ("image", "sse_chain", "rate_schedule"), ("det_inputs", "match_mixer", "long_match")],
+)
+def test_cm_v6_round_trips_crafted_inputs(name, disable):
     data = _CRAFTED[name]
     stream = CMCompressor(disable=disable).compress(data)
     # the stream records its components: a default decoder reproduces the bytes
@@ -183,6 +186,10 @@ def test_cm_components_match_the_kernel_and_each_changes_the_model():
         "rate_schedule": cm_kernel.FEATURE_RATE_SCHEDULE,
         "word_contexts": cm_kernel.FEATURE_WORD_CONTEXTS,
         "match_context": cm_kernel.FEATURE_MATCH_CONTEXT,
+        "det_inputs": cm_kernel.FEATURE_DET_INPUTS,
+        "text_contexts": cm_kernel.FEATURE_TEXT_CONTEXTS,
+        "match_mixer": cm_kernel.FEATURE_MATCH_MIXER,
+        "long_match": cm_kernel.FEATURE_LONG_MATCH,
     }
     assert cm._ALL_FEATURES == cm_kernel.ALL_FEATURES
     assert cm.FEATURE_NEURAL == cm_kernel.FEATURE_NEURAL
@@ -200,12 +207,12 @@ def test_cm_refuses_old_model_versions_and_bad_components():
     from kairos.info.cm_kernel import MODEL_VERSION
 
     stream = CMCompressor().compress(_CRAFTED["text"])
-    assert stream[0] == MODEL_VERSION == 5
-    for old in (1, 4):
-        with pytest.raises(VersionError, match=f"model version {old}.*version 5"):
+    assert stream[0] == MODEL_VERSION == 6
+    for old in (1, 4, 5):
+        with pytest.raises(VersionError, match=f"model version {old}.*version 6"):
             CMCompressor().decompress(bytes([old]) + stream[1:])
     bad = bytearray(stream)
-    bad[10] = 0xFF  # features byte: components this kairos does not have
+    bad[11] = 0xFF  # high byte of the features: components this kairos does not have
     with pytest.raises(CorruptFileError, match="components"):
         CMCompressor().decompress(bytes(bad))
     with pytest.raises(ValidationError, match="unknown component"):

@@ -82,13 +82,26 @@ def _register_all() -> None:
         demo,
         fit,
         generate,
+        heuristic,
         info,
         solve,
         speedup,
         train,
     )
 
-    for module in (demo, solve, generate, compare, train, speedup, agent, info, fit, cost):
+    for module in (
+        demo,
+        solve,
+        generate,
+        compare,
+        train,
+        heuristic,
+        speedup,
+        agent,
+        info,
+        fit,
+        cost,
+    ):
         module.register(app)
 
 

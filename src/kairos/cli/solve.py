@@ -9,7 +9,7 @@ import typer
 
 from kairos.cli import options as opt
 
-AlgoChoice = opt.choices("AlgoChoice", ("lts", "bfs", "wastar"))
+AlgoChoice = opt.choices("AlgoChoice", ("lts", "bfs", "wastar", "phs"))
 
 
 def solve(
@@ -77,6 +77,20 @@ def solve(
         ),
     ] = None,
     weight: Annotated[float, typer.Option(help="Heuristic weight for wastar.")] = 1.5,
+    heuristic: Annotated[
+        str | None,
+        typer.Option(
+            "--heuristic",
+            help="With --algo phs: the learned heuristic, 'boxoban-togo' (shipped, Sokoban) or "
+            "a .kheu file (kairos train-heuristic). Default: the domain's own heuristic "
+            "(Sokoban: summed box distances to the nearest goals).",
+            show_default=False,
+        ),
+    ] = None,
+    heuristic_weight: Annotated[
+        float,
+        typer.Option("--heuristic-weight", help="With --algo phs: w in the priority (d + w·h)/π."),
+    ] = 1.0,
     deadlocks: Annotated[
         opt.DeadlockChoice | None,
         typer.Option(
@@ -122,8 +136,28 @@ def solve(
         dead_mode = deadlocks.value
     else:  # the cut is sound and keeps every solution: on by default where it exists
         dead_mode = "cut" if domain.value == "sokoban" else "off"
-    config = SearchConfig(algorithm=algo.value, budget=budget, weight=weight, deadlocks=dead_mode)
+    if algo.value != "phs":
+        for flag, unset in (("--heuristic", heuristic is None),
+                            ("--heuristic-weight", heuristic_weight == 1.0)):  # fmt: skip
+            if not unset:
+                raise ValidationError(
+                    flag, f"only PHS* reads it; add --algo phs (got {algo.value})"
+                )
+    if not 0 <= heuristic_weight < float("inf"):
+        raise ValidationError("--heuristic-weight", f"got {heuristic_weight}, expected >= 0")
+    learned = None
+    if heuristic is not None:
+        from kairos.search.heuristic import heuristic_by_name
+
+        learned = heuristic_by_name(heuristic, domain=domain.value)
+    config = SearchConfig(algorithm=algo.value, budget=budget, weight=weight, deadlocks=dead_mode,
+                          heuristic=learned, heuristic_weight=heuristic_weight)  # fmt: skip
     problems = opt.load_problems(domain.value, levels, limit=limit)
+    if learned is not None and problems:
+        try:
+            learned.check_domain(problems[0])
+        except ValidationError as exc:
+            raise ValidationError("--heuristic", f"{heuristic}: {exc.message}") from None
     if problems and all(callable(getattr(p, "solve", None)) for p in problems):
         if dead_mode != "off":
             raise ValidationError(
@@ -162,7 +196,8 @@ def solve(
         config={"domain": domain.value, "levels": [str(p) for p in levels],
                 "algorithm": algo.value, "budget": budget, "policy": policy, "weight": weight,
                 "limit": limit, "jobs": jobs, "executor": executor.value,
-                "deadlocks": dead_mode},
+                "deadlocks": dead_mode, "heuristic": heuristic,
+                "heuristic_weight": heuristic_weight},
         seed=None,
     )  # fmt: skip
     console = opt.console(stderr=as_json)

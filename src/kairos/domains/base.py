@@ -13,6 +13,12 @@ domain asks for by class or name (see :data:`OPTIONAL_HOOKS`):
   learnable with ``kairos train``.
 - ``is_dead(state) -> bool``: a cheap proof that no goal is reachable from
   ``state`` (the allocator stops spending on such tasks).
+- ``heuristic_features(state) -> ndarray`` with ``heuristic_feature_names``
+  (a tuple of str) and ``heuristic_tables() -> ndarray``: numeric features of
+  a state that a learned distance-to-go heuristic is a linear function of
+  (PHS*, :mod:`kairos.search.heuristic`), and the per-instance table the
+  compiled search computes the same features from (built-in domains only:
+  the kernel dispatches on the compiled kind).
 - ``difficulty``: the name of the independent difficulty measure of a solved
   task, ``"bfs_optimal_length"`` where breadth-first search to the optimum is
   affordable; ``"uniform_code_length_bits"`` (the default) otherwise.
@@ -42,7 +48,15 @@ DOMAIN_KIND_SOKOBAN = 0
 DOMAIN_KIND_STP = 1
 DOMAIN_KINDS = {"sokoban": DOMAIN_KIND_SOKOBAN, "stp": DOMAIN_KIND_STP}  # compiled kinds by name
 
-OPTIONAL_HOOKS = ("features", "is_dead", "difficulty", "compile", "pack", "solve")
+OPTIONAL_HOOKS = (
+    "features",
+    "is_dead",
+    "heuristic_features",
+    "difficulty",
+    "compile",
+    "pack",
+    "solve",
+)
 DEFAULT_DIFFICULTY = "uniform_code_length_bits"
 
 

@@ -21,6 +21,8 @@ from kairos.domains.base import DOMAIN_KIND_SOKOBAN, CompiledDomain
 from kairos.errors import InputFormatError
 
 ACTION_NAMES = "UDLR"
+#: The ``heuristic_features`` hook's features (:mod:`kairos.domains.sokoban_togo`).
+HEURISTIC_FEATURE_NAMES = ("boxes_off_goal", "push_matching", "player_to_box", "box_pairs")
 _SYMBOLS = set("# @$.*+")
 _UNREACHED = 1 << 30
 
@@ -47,6 +49,7 @@ class Sokoban:
     """
 
     action_names = ACTION_NAMES
+    heuristic_feature_names = HEURISTIC_FEATURE_NAMES
 
     def __init__(
         self,
@@ -139,6 +142,7 @@ class Sokoban:
         self._initial = SokobanState(self._index[start], frozenset(self._index[b] for b in boxes))
         self.goal_distance = self._goal_distances()
         self._live_cells: frozenset[int] | None = None  # computed on first use (deadlock)
+        self._togo_tables: np.ndarray | None = None  # computed on first use (heuristic)
 
     def _goal_distances(self) -> np.ndarray:
         """Grid distance from every floor cell to its nearest goal (ignoring boxes)."""
@@ -202,6 +206,29 @@ class Sokoban:
 
             self._live_cells = live_cells(self)
         return self._live_cells
+
+    def heuristic_tables(self) -> np.ndarray:
+        """Per-level table of the distance-to-go features, for the compiled search (computed once).
+
+        Shape (2 + num_cells + num_goals, num_cells), float64; see
+        :func:`kairos.domains.sokoban_togo.feature_tables`.
+        """
+        if self._togo_tables is None:
+            from kairos.domains.sokoban_togo import feature_tables
+
+            self._togo_tables = feature_tables(self)
+        return self._togo_tables
+
+    def heuristic_features(self, state: SokobanState) -> np.ndarray:
+        """``heuristic_feature_names`` of ``state``, shape (4,), float64 (integer values).
+
+        Boxes off goal, the fewest pushes of a box-to-goal matching, the player's
+        walk to the nearest box off goal, adjacent box pairs
+        (:mod:`kairos.domains.sokoban_togo`); all 0 at the goal.
+        """
+        from kairos.domains.sokoban_togo import state_features
+
+        return state_features(self, state, self.heuristic_tables())
 
     def heuristic(self, state: SokobanState) -> float:
         return float(sum(int(self.goal_distance[b]) for b in state.boxes))

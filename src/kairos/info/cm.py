@@ -6,13 +6,14 @@ Stream layout (inside the ``.kz`` file payload, or alone)::
                   model version that coded it (cm_kernel.MODEL_VERSION)
     num_bytes   : uint64 little-endian, length of the original
     table_bits  : 1 byte, log2 of the slots per context (coded mode only)
-    features    : 1 byte, the optional model components used (coded mode only;
-                  cm_kernel.FEATURE_*, all of them unless some were switched
-                  off for an ablation)
+    features    : uint16 little-endian (1 byte before model v6), the optional
+                  model components used (coded mode only; cm_kernel.FEATURE_*,
+                  all of them unless some were switched off for an ablation)
     body        : coded bits, or the original bytes (stored mode)
 
-A stream coded by another model version (v1-v4, before the image contexts,
-SSE chain and mixer rate schedule of v5) is refused with a typed
+A stream coded by another model version (v1-v5, before the deterministic
+inputs, text contexts, match mixer and long match model of v6) is refused
+with a typed
 :class:`~kairos.errors.VersionError` naming both versions: its predictions
 cannot be reproduced by this model. The table size is chosen from the input
 length (``table_bits`` in 16..22), so short strings do not pay for allocating
@@ -29,7 +30,7 @@ import numpy as np
 
 from kairos.errors import CorruptFileError, ValidationError, VersionError
 
-# Optional components of model v5, by the name ``disable`` takes; the values
+# Optional components of model v6, by the name ``disable`` takes; the values
 # are cm_kernel.FEATURE_* (repeated here so that importing this module does
 # not compile the kernel; a test checks that they agree).
 COMPONENTS = {
@@ -38,14 +39,19 @@ COMPONENTS = {
     "rate_schedule": 4,  # mixer learning rates falling with each weight set's use
     "word_contexts": 8,  # word + the word two back; previous word + last byte
     "match_context": 16,  # the match model's expected byte and length as a context
+    "det_inputs": 64,  # per context, +-log2(count) when only one bit value was seen
+    "text_contexts": 128,  # word + the byte before it; the line's first byte + column
+    "match_mixer": 256,  # a mixer weight set chosen by match length and expected bit
+    "long_match": 512,  # a second match model over repeats of 12 bytes or more
 }
-_ALL_FEATURES = 31
+_ALL_FEATURES = 991
 FEATURE_NEURAL = 32  # the neural input of ``mix``
 
 _PREFIX = struct.Struct("<BQ")
+_FEATURES = struct.Struct("<H")
 _MODE_STORED = 0
 MIN_TABLE_BITS = 16
-MAX_TABLE_BITS = 22  # 24 contexts x 4 M slots x 3 bytes = 302 MB
+MAX_TABLE_BITS = 22  # 29 contexts x 4 M slots x 3 bytes = 365 MB
 # The coder gives a bit at most probability 4095/4096, and rounding loses at most
 # half a unit of a range of at least 2 units, so each coded bit narrows the range
 # by a factor <= 4095.5/4096, i.e. costs >= -log2(4095.5/4096) = 1.76e-4 bits. A
@@ -67,7 +73,7 @@ class CMCompressor:
     ----------
     max_table_bits : int
         Upper bound on log2 of the slots per context; memory is about
-        ``27 * 3 * 2**max_table_bits`` bytes plus ~150 MB.
+        ``29 * 3 * 2**max_table_bits`` bytes plus ~170 MB.
     disable : tuple of str
         Optional components to switch off, for ablation (names in
         :data:`COMPONENTS`); the default uses all of them. The stream
@@ -77,7 +83,7 @@ class CMCompressor:
         ``mix`` model, :class:`~kairos.info.mix.MixCompressor`).
     """
 
-    max_table_bits: int = MAX_TABLE_BITS  # 22: 302 MB of tables, ample for Calgary
+    max_table_bits: int = MAX_TABLE_BITS  # 22: 365 MB of tables, ample for Calgary
     disable: tuple[str, ...] = ()
     neural: bool = False
     name: str = "cm"
@@ -128,11 +134,12 @@ class CMCompressor:
 
     def compress(self, data: bytes) -> bytes:
         body, _, table_bits = self._run(data)
-        if body is None or len(body) + 2 >= len(data):  # + table_bits and features
+        if body is None or len(body) + 3 >= len(data):  # + table_bits and features
             return _PREFIX.pack(_MODE_STORED, len(data)) + bytes(data)
         from kairos.info.cm_kernel import MODEL_VERSION
 
-        return _PREFIX.pack(MODEL_VERSION, len(data)) + bytes([table_bits, self.features]) + body
+        header = _PREFIX.pack(MODEL_VERSION, len(data)) + bytes([table_bits])
+        return header + _FEATURES.pack(self.features) + body
 
     def code_length(self, data: bytes) -> float:
         """Ideal code length sum(-log2 p) of ``data`` under the model, in bits."""
@@ -175,10 +182,11 @@ class CMCompressor:
             )
         if mode != k.MODEL_VERSION or not body:
             raise CorruptFileError(None, f"cm stream has unknown mode {mode} or no body")
-        if len(body) < 2:
+        if len(body) < 3:
             raise CorruptFileError(None, "cm stream ends inside its header")
-        table_bits, features = body[0], body[1]
-        coded = len(body) - 2
+        table_bits = body[0]
+        (features,) = _FEATURES.unpack_from(body, 1)
+        coded = len(body) - 3
         if features & ~(_ALL_FEATURES | FEATURE_NEURAL):
             raise CorruptFileError(None, f"cm stream names unknown model components {features:#x}")
         if num_bytes > MAX_BYTES_PER_CODED_BYTE * coded:
@@ -191,7 +199,7 @@ class CMCompressor:
             raise CorruptFileError(
                 None, f"cm stream header is implausible (table_bits={table_bits}, n={num_bytes})"
             )
-        src = np.frombuffer(body, dtype=np.uint8)[2:]
+        src = np.frombuffer(body, dtype=np.uint8)[3:]
         dst = np.empty(num_bytes, dtype=np.uint8)
         consumed, _ = k.cm_code(
             src, num_bytes, dst, True, table_bits, features, k.TABLES, np.zeros(0)

@@ -16,7 +16,7 @@ constriction wrapper.
 Model (per bit, all probabilities of a 1 bit), in the lpaq/PAQ family; the
 stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
 
-- 27 hashed contexts: orders 0-6, 8, 12 and 16; the word (letters only,
+- 29 hashed contexts: orders 0-6, 8, 12 and 16; the word (letters only,
   case-folded) with the previous byte, with the previous word, and with the
   two previous words; a column context (the byte above in the previous line);
   sparse contexts (byte -2; bytes -3 and -4; bytes -1 and -3; bytes -2 and -3);
@@ -27,7 +27,8 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   often); two case-folded text contexts; since v5 (``FEATURE_WORD_CONTEXTS``)
   the word with the word two back and the previous word with the last byte,
   and (``FEATURE_MATCH_CONTEXT``) the match model's expected byte with its
-  length.
+  length; since v6 (``FEATURE_TEXT_CONTEXTS``) the word with the byte before
+  it, and the line's first byte with the column.
 - Since v5 (``FEATURE_IMAGE``), 8 bit-level 2-D contexts when the record is
   32 bytes or longer (PAQ8's picModel: the pixels around the next one in the
   current row and the 3 rows above, one row = one record; a 1-bit image such
@@ -41,22 +42,50 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   turned into a probability by an adaptive state map per context (slow,
   indirect: it learns how far to trust, e.g., an order-6 context seen once),
   and a direct probability in the same slot (12 bits + a hit count; rate
-  1/(n+1.5), faster than the state map's until n reaches 14).
-- A match model: the longest recent repeat of the last bytes predicts the
-  next bit, with its confidence learned per match length.
+  1/(n+1.5), faster than the state map's until n reaches 14). Since v6
+  (``FEATURE_DET_INPUTS``, as in PAQ8's ContextMap) a third input: in a
+  deterministic history (only one bit value seen so far) +-2 (in logits)
+  toward that value, else 0, so the mixer can weigh "always the same so far"
+  apart from the state map's average for that state.
+- A match model: the most recent repeat of the last 6 bytes predicts the
+  next bit, with its confidence learned per match length. Since v6
+  (``FEATURE_LONG_MATCH``) a second one over repeats of 12 bytes or more
+  (its own position table, so it can hold a longer, older repeat while the
+  first follows a shorter recent one), confidence learned per length / 4.
 - Optionally (``FEATURE_NEURAL``, the ``mix`` model) a small recurrent net:
   see :data:`NN_HIDDEN`; its bit logit is one more mixer input.
 - Five logistic mixers in the stretch domain, whose weight sets are chosen
   by: the partial byte; the previous byte; the number of contexts seen
   before, with the bit position and whether a match is active; the previous
   byte with the partial byte; the column with the bit position (for images:
-  the nearest pixels). A second-layer mixer (weights chosen by the partial
-  byte) combines them. Since v5 (``FEATURE_RATE_SCHEDULE``) each weight set's
+  the nearest pixels); since v6 (``FEATURE_MATCH_MIXER``) a sixth chosen by
+  the match length class, the expected bit and the partial byte. A
+  second-layer mixer (weights chosen by the partial byte) combines them. Since v5 (``FEATURE_RATE_SCHEDULE``) each weight set's
   learning rate falls from :data:`MIXER_LR_MAX` toward :data:`MIXER_LR_MIN`
   as the set is used, and the second layer learns more slowly.
 - Adaptive probability maps (SSE) on order 0, 1 and 2, and since v5
   (``FEATURE_SSE_CHAIN``) on an order-3 hash and on the match state,
-  averaged with the mixer output; both interpolation knots learn.
+  averaged with the mixer output (weights retuned in v6); both
+  interpolation knots learn.
+
+What each v6 lever bought, measured alone against v5 on a development subset
+(book1, paper1, obj2, geo, pic, progc: 1,723,173 bytes, 338,360 B under v5;
+``cm_code`` directly, 2026-12-02): the deterministic inputs -1,047 B (book1
+-838); the two text contexts -460 B; the long match model -103 B; the match
+mixer -165 B; SSE weights (2,1,4,4,3,2)/16 -107 B; the four components
+together -1,685 B (-0.50%); on the 14 Calgary files v6 saves 4,444 B (-0.70%)
+against v5 (bench/RESULTS.md). Tried and dropped: a learned mixer over the SSE outputs in the
+stretch domain, averaged with the fixed one (+511 B); the sixth mixer chosen
+by the number of deterministic contexts instead of the match state (+51 B);
+the deterministic inputs for orders >= 3 only (-922 B, so all contexts
+keep them); their size growing as 256 log2(n + 1) with the count n instead of
+a constant 512 (+72 B on paper1, paper2, progc and obj2; constants 256, 768
+and 1024: +71, +13 and +90 B); 2^20 instead of 2^16 SSE contexts for the order-2 and -3 stages
+(+1 B); mixer rate floor 6 or 2 instead of 4 (-7 B, +263 B); the state
+machine's count caps and discount retuned five ways (-72 B to +344 B: the
+v4 machine is at a local optimum). PAQ8's ``nex`` state table was not
+copied in: its source may not enter this code base, and the retuned
+generators above probe the same space.
 """
 
 from __future__ import annotations
@@ -64,13 +93,13 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-MODEL_VERSION = 5  # bump whenever the model's predictions change
-NUM_CONTEXTS = 27
+MODEL_VERSION = 6  # bump whenever the model's predictions change
+NUM_CONTEXTS = 29
 WEIGHT_INIT = 5000  # initial mixer weight, 65536 = 1.0
 FAST_LIMIT = 14  # hit count at which the direct probability's rate stops falling
 NUM_IMAGE = 8  # bit-level 2-D contexts (pixels above and to the left), PAQ8's picModel
-NEURAL_INPUT = 2 * NUM_CONTEXTS + 3  # after 2 per context, match (2) and bias (1)
-NUM_INPUTS = NEURAL_INPUT + 1 + NUM_IMAGE  # + the neural net's logit + image
+# at most 3 inputs per context, then match (2), bias, long match (2), neural net, image
+NUM_INPUTS = 3 * NUM_CONTEXTS + 3 + 2 + 1 + NUM_IMAGE
 MATCH_MIN_BYTES = 6  # the match model looks up repeats of this many bytes
 MATCH_TABLE_BITS = 20  # log2 of the match model's position table size
 STATE_MAP_LIMIT = 1023  # hit count at which a state map's learning rate stops falling
@@ -85,9 +114,15 @@ FEATURE_SSE_CHAIN = 2  # SSE stages on an order-3 hash and on the match state
 FEATURE_RATE_SCHEDULE = 4  # mixer rates falling with each weight set's use
 FEATURE_WORD_CONTEXTS = 8  # contexts 24-25: word with the word two back; previous word + byte
 FEATURE_MATCH_CONTEXT = 16  # context 26: the match model's expected byte and length
-ALL_FEATURES = 31  # the default model
 FEATURE_NEURAL = 32  # a small recurrent net's logit as one more mixer input (``mix``)
-KNOWN_FEATURES = 63
+FEATURE_DET_INPUTS = 64  # per context, +-log2(count) when only one bit value was seen
+FEATURE_TEXT_CONTEXTS = 128  # contexts 27-28: word + the byte before it; line's first byte + column
+FEATURE_MATCH_MIXER = 256  # a sixth mixer weight set chosen by match length and expected bit
+FEATURE_LONG_MATCH = 512  # a second match model over repeats of at least LONG_MATCH_MIN_BYTES
+ALL_FEATURES = 31 | 64 | 128 | 256 | 512  # the default model (991)
+KNOWN_FEATURES = ALL_FEATURES | FEATURE_NEURAL
+LONG_MATCH_MIN_BYTES = 12
+DET_INPUT_SIZE = 512  # size of the deterministic input, stretch units (256 per logit)
 # The neural input (all integer, so it decodes identically anywhere): hidden
 # units h = tanh(sum of embeddings of hashed order-1..3 and word contexts
 # + R h_prev), and per node of the byte's bit tree an output vector whose dot
@@ -102,7 +137,7 @@ NN_LR_REC = 2
 RECORD_MAX = 4096  # longest record length detected, bytes
 IMAGE_MIN_WIDTH = 32  # record length (bytes) from which the 2-D contexts are used
 NUM_APM = 5
-APM_WEIGHTS = (3, 2, 4, 3, 2, 2)  # of the mixer and each SSE stage, in 1/16
+APM_WEIGHTS = (2, 1, 4, 4, 3, 2)  # of the mixer and each SSE stage, in 1/16 (v5: 3,2,4,3,2,2)
 APM_WEIGHTS_V4 = (4, 2, 4, 6, 0, 0)  # without the order-3 and match stages (model v4)
 APM_SHIFT = 4
 APM_RATE = 6
@@ -162,8 +197,8 @@ def _next_counts(n0: int, n1: int, bit: int) -> tuple[int, int]:
     return n0, n1
 
 
-def _build_states() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Bit-history state machine: (next-state table [state, bit], initial p, priority).
+def _build_states() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Bit-history state machine: (next-state table [state, bit], initial p, priority, det).
 
     A state is (n0, n1, last bit); the last bit is kept only when both counts
     are non-zero. State 0 is the empty history. Integer-only and deterministic.
@@ -185,18 +220,21 @@ def _build_states() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     nxt_table = np.zeros((256, 2), dtype=np.uint8)
     init_p = np.full(256, 1 << 21, dtype=np.int64)
     priority = np.zeros(256, dtype=np.int64)
+    det = np.zeros(256, dtype=np.int64)
     for i, (n0, n1, _) in enumerate(states):
+        if (n0 == 0) != (n1 == 0):
+            det[i] = DET_INPUT_SIZE if n1 else -DET_INPUT_SIZE
         for bit in (0, 1):
             m0, m1 = _next_counts(n0, n1, bit)
             nxt_table[i, bit] = index[(m0, m1, bit if m0 and m1 else int(m1 > 0))]
         init_p[i] = ((2 * n1 + 1) << 22) // (2 * (n0 + n1) + 2)
         priority[i] = n0 + n1
-    return nxt_table, init_p, priority
+    return nxt_table, init_p, priority, det
 
 
 SQUASH = _build_squash()
 STRETCH = _build_stretch(SQUASH)
-NEXT_STATE, STATE_INIT_P, STATE_PRIORITY = _build_states()
+NEXT_STATE, STATE_INIT_P, STATE_PRIORITY, DET_INPUT = _build_states()
 # Reciprocal learning rates 1/(n+1.5) in 16-bit fixed point.
 RECIPROCAL = np.array([(65536 * 2) // (2 * n + 3) for n in range(1024)], dtype=np.int64)
 # -log2(p/4096) for 12-bit p, only for reporting the ideal code length.
@@ -219,6 +257,15 @@ def _rate(visits, sel):
     if n < MIXER_LR_HALF * 64:
         visits[sel] = n + 1
     return MIXER_LR_MIN + (MIXER_LR_MAX - MIXER_LR_MIN) * MIXER_LR_HALF // (MIXER_LR_HALF + n)
+
+
+@njit(cache=True, inline="always")
+def _bitlen(n):
+    b = 0
+    while n > 0:
+        n >>= 1
+        b += 1
+    return b
 
 
 @njit(cache=True, inline="always")
@@ -262,7 +309,11 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
         for ``num_bytes``, so a false length costs no more work than the
         stream could hold). Then the ideal code length sum(-log2 p) in bits.
     """
-    squash, stretch, reciprocal, cost_bits, next_state, state_init_p, priority = tables
+    squash, stretch, reciprocal, cost_bits, next_state, state_init_p, priority, det_input = tables
+    det_on = (features & FEATURE_DET_INPUTS) != 0
+    mix6_on = (features & FEATURE_MATCH_MIXER) != 0
+    long_on = (features & FEATURE_LONG_MATCH) != 0
+    num_mix = 6 if mix6_on else 5
     size = 1 << table_bits
     image_on = (features & FEATURE_IMAGE) != 0
     sse_chain = (features & FEATURE_SSE_CHAIN) != 0
@@ -272,12 +323,16 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
         num_active -= 2
     if not features & FEATURE_MATCH_CONTEXT:
         num_active -= 1
+    if not features & FEATURE_TEXT_CONTEXTS:
+        num_active -= 2
     active = np.zeros(num_active, dtype=np.int64)
     j = 0
     for i in range(NUM_CONTEXTS):
         if (i == 24 or i == 25) and not features & FEATURE_WORD_CONTEXTS:
             continue
         if i == 26 and not features & FEATURE_MATCH_CONTEXT:
+            continue
+        if (i == 27 or i == 28) and not features & FEATURE_TEXT_CONTEXTS:
             continue
         active[j] = i
         j += 1
@@ -326,7 +381,14 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     visits3 = np.zeros(64 * 32, dtype=np.int64)
     visits4 = np.zeros(65536, dtype=np.int64)
     visits5 = np.zeros(64 * 8 + 256, dtype=np.int64)
-    weights_final = np.full((256, 5), 65536 // 5, dtype=np.int32)
+    weights6 = np.full((16 * 256, NUM_INPUTS), WEIGHT_INIT, dtype=np.int32)
+    visits6 = np.zeros(16 * 256, dtype=np.int64)
+    weights_final = np.full((256, 6), 65536 // num_mix, dtype=np.int32)
+    long_table = np.zeros(1 << MATCH_TABLE_BITS, dtype=np.int32)
+    long_counters = np.full(64 * 2, 1 << 15, dtype=np.int64)
+    long_ptr = 0
+    long_len = 0
+    word_lead = 0
     apm_sizes = (256, 65536, 65536, 65536, 65536)
     apm = np.empty((NUM_APM, 65536 * 33), dtype=np.int32)
     apm_idx = np.zeros(NUM_APM, dtype=np.int64)
@@ -350,7 +412,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     slots = np.zeros(NUM_CONTEXTS, dtype=np.int64)
     states = np.zeros(NUM_CONTEXTS, dtype=np.int64)
     inputs = np.zeros(NUM_INPUTS, dtype=np.int64)
-    layer1 = np.zeros(5, dtype=np.int64)
+    layer1 = np.zeros(6, dtype=np.int64)
 
     x1 = 0
     x2 = 0xFFFFFFFF
@@ -420,6 +482,9 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
         hashes[23] = _hash(c4 & 0xFFFF00, 0, 23)
         hashes[24] = _hash(word, prev_word2, 24)
         hashes[25] = _hash(prev_word, c1, 25)
+        hashes[27] = _hash(word, word_lead, 27)
+        line_first = buf[line_start] if pos > line_start else 0
+        hashes[28] = _hash(line_first | (min(col, 255) << 8), 0, 28)
 
         # ---- match model: find or extend a repeat of the last bytes ----
         if pos >= MATCH_MIN_BYTES:
@@ -438,6 +503,22 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                         match_ptr = cand
             match_table[mh] = pos
         expected_byte = buf[match_ptr] if match_len > 0 else 0
+        if long_on and pos >= LONG_MATCH_MIN_BYTES:
+            mh = 0
+            for k in range(LONG_MATCH_MIN_BYTES):
+                mh = (mh * 0x2F0B4F3 + buf[pos - 1 - k] + 1) & 0xFFFFFFFF
+            mh = (mh ^ (mh >> 11)) & ((1 << MATCH_TABLE_BITS) - 1)
+            if long_len == 0:
+                cand = long_table[mh]
+                if cand > 0:
+                    n = 0
+                    while n < 64 and cand - 1 - n >= 0 and buf[cand - 1 - n] == buf[pos - 1 - n]:
+                        n += 1
+                    if n >= LONG_MATCH_MIN_BYTES:
+                        long_len = n
+                        long_ptr = cand
+            long_table[mh] = pos
+        long_byte = buf[long_ptr] if long_len > 0 else 0
         hashes[26] = _hash(
             expected_byte | (min(match_len, 15) << 8), c1 if match_len > 0 else 0, 26
         )
@@ -495,34 +576,52 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 nibble = 1
             # ---- predictions of each input ----
             nz = 0
+            ni = 0
             for i in active:
                 slots[i] = bases[i] + nibble
                 st = np.int64(hist[i, slots[i]])
                 states[i] = st
                 if st != 0:
                     nz += 1
-                sti = stretch[state_map[i, st] >> 20]
-                inputs[i] = sti
+                inputs[ni] = stretch[state_map[i, st] >> 20]
                 fv = np.int64(fast[i, slots[i]])
-                inputs[NUM_CONTEXTS + i] = stretch[fv >> 4] if fv & 15 else 0
+                inputs[ni + 1] = stretch[fv >> 4] if fv & 15 else 0
+                ni += 2
+                if det_on:
+                    inputs[ni] = det_input[st]
+                    ni += 1
             expected_bit = 0
             match_slot = 0
             if match_len > 0:
                 expected_bit = (expected_byte >> (7 - bit_pos)) & 1
                 match_slot = min(match_len, 63) * 2 + expected_bit
-                inputs[2 * NUM_CONTEXTS] = stretch[match_counters[match_slot] >> 4]
-                inputs[2 * NUM_CONTEXTS + 1] = (2 * expected_bit - 1) * min(match_len, 32) * 32
+                inputs[ni] = stretch[match_counters[match_slot] >> 4]
+                inputs[ni + 1] = (2 * expected_bit - 1) * min(match_len, 32) * 32
             else:
-                inputs[2 * NUM_CONTEXTS] = 0
-                inputs[2 * NUM_CONTEXTS + 1] = 0
-            inputs[2 * NUM_CONTEXTS + 2] = 256
+                inputs[ni] = 0
+                inputs[ni + 1] = 0
+            inputs[ni + 2] = 256
+            ni += 3
+            long_bit = 0
+            long_slot = 0
+            if long_on:
+                if long_len > 0:
+                    long_bit = (long_byte >> (7 - bit_pos)) & 1
+                    long_slot = min(long_len >> 2, 63) * 2 + long_bit
+                    inputs[ni] = stretch[long_counters[long_slot] >> 4]
+                    inputs[ni + 1] = (2 * long_bit - 1) * min(long_len, 64) * 16
+                else:
+                    inputs[ni] = 0
+                    inputs[ni + 1] = 0
+                ni += 2
             if neural_on:
                 nn_logit = 0
                 for j in range(NN_HIDDEN):
                     nn_logit += nn_h[j] * nn_out[c0, j]
                 nn_logit = max(-2047, min(2047, nn_logit >> 20))
-                inputs[NEURAL_INPUT] = nn_logit
-            img_base = NEURAL_INPUT + 1
+                inputs[ni] = nn_logit
+                ni += 1
+            img_base = ni
             if image_on and record_len >= IMAGE_MIN_WIDTH:
                 img_ctx[0] = (r0 & 0x7) | (r1 >> 4 & 0x38) | (r2 >> 3 & 0xC0)
                 img_ctx[1] = (r0 & 1) | (r1 >> 4 & 0x3E) | (r2 >> 2 & 0x40) | (r3 >> 1 & 0x80)
@@ -557,8 +656,17 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 sel5 = 512 + img_ctx[0]
             # the image inputs come last and are skipped when they are all zero
             num_in = (
-                NUM_INPUTS if image_on and record_len >= IMAGE_MIN_WIDTH else NUM_INPUTS - NUM_IMAGE
+                img_base + NUM_IMAGE if image_on and record_len >= IMAGE_MIN_WIDTH else img_base
             )
+            # match length class (3 bits: repeats are >= MATCH_MIN_BYTES long) with the expected bit
+            mb = 0
+            if match_len > 0:
+                mb = 2 * min(_bitlen(match_len), 7) + expected_bit
+            sel6 = mb * 256 + c0
+            dot6 = 0
+            if mix6_on:
+                for i in range(num_in):
+                    dot6 += inputs[i] * weights6[sel6, i]
             for i in range(num_in):
                 dot4 += inputs[i] * weights4[sel4, i]
                 dot5 += inputs[i] * weights5[sel5, i]
@@ -575,8 +683,10 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             p4 = _squash(layer1[3], squash)
             layer1[4] = max(-2047, min(2047, dot5 >> 16))
             p5 = _squash(layer1[4], squash)
+            layer1[5] = max(-2047, min(2047, dot6 >> 16))
+            p6 = _squash(layer1[5], squash)
             dotf = 0
-            for j in range(5):
+            for j in range(num_mix):
                 dotf += layer1[j] * weights_final[c0, j]
             st_mix = max(-2047, min(2047, dotf >> 16))
             p_mix = _squash(st_mix, squash)
@@ -668,8 +778,17 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 mc = match_counters[match_slot]
                 match_counters[match_slot] = mc + ((((y << 16) - mc) * 3) >> 7)
             err_f = ((y << 12) - p_mix) * (FINAL_LR if rate_schedule else FIXED_LR)
-            for j in range(5):
+            for j in range(num_mix):
                 weights_final[c0, j] += (layer1[j] * err_f) >> 16
+            if mix6_on:
+                e6 = ((y << 12) - p6) * (_rate(visits6, sel6) if rate_schedule else FIXED_LR)
+                for i in range(num_in):
+                    weights6[sel6, i] += (inputs[i] * e6) >> 16
+            if long_on and long_len > 0:
+                mc = long_counters[long_slot]
+                long_counters[long_slot] = mc + ((((y << 16) - mc) * 3) >> 7)
+                if long_bit != y:
+                    long_len = 0
             e1 = ((y << 12) - p1) * (_rate(visits1, c0) if rate_schedule else FIXED_LR)
             e2 = ((y << 12) - p2) * (_rate(visits2, c1) if rate_schedule else FIXED_LR)
             e3 = ((y << 12) - p3) * (_rate(visits3, sel3) if rate_schedule else FIXED_LR)
@@ -720,6 +839,9 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
         if match_len > 0:
             match_len = min(match_len + 1, 65535)
             match_ptr += 1
+        if long_len > 0:
+            long_len = min(long_len + 1, 65535)
+            long_ptr += 1
         follow1[c1] = ((follow1[c1] << 8) | byte) & 0xFFFF
         follow2[c4 & 0xFFFF] = ((follow2[c4 & 0xFFFF] << 8) | byte) & 0xFFFF
         gap = pos + 1 - last_seen[byte]
@@ -742,6 +864,8 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
         if fb != 32 or (folded & 0xFF) != 32:
             folded = ((folded << 8) | fb) & 0xFFFFFFFF
         if is_letter:
+            if word == 0:
+                word_lead = c4 >> 8 & 0xFF
             word = _hash(word, byte | 32, 99)
         elif word != 0:
             prev_word2 = prev_word
@@ -762,4 +886,13 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     return in_pos, ideal_bits
 
 
-TABLES = (SQUASH, STRETCH, RECIPROCAL, COST_BITS, NEXT_STATE, STATE_INIT_P, STATE_PRIORITY)
+TABLES = (
+    SQUASH,
+    STRETCH,
+    RECIPROCAL,
+    COST_BITS,
+    NEXT_STATE,
+    STATE_INIT_P,
+    STATE_PRIORITY,
+    DET_INPUT,
+)

@@ -1,4 +1,4 @@
-"""Best-first search: Levin Tree Search, BFS and weighted A*, one compiled kernel.
+"""Best-first search: Levin Tree Search, BFS, weighted A* and PHS*, one compiled kernel.
 
 ``ALGORITHMS`` lists the CLI choices; :func:`search` runs the compiled kernel,
 :func:`reference_search` the pure-Python oracle with the same semantics.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -14,12 +14,21 @@ from kairos.errors import ValidationError
 from kairos.policy.base import Policy
 from kairos.policy.uniform import UniformPolicy
 from kairos.search import kernel as K
+from kairos.search.heuristic import LinearHeuristic
 from kairos.search.result import SearchResult, finished_result
 
 if TYPE_CHECKING:
     from kairos.search.reference import ReferenceSession
 
-ALGORITHM_CODES = {"lts": K.ALGO_LTS, "bfs": K.ALGO_BFS, "wastar": K.ALGO_WASTAR}
+ALGORITHM_CODES = {
+    "lts": K.ALGO_LTS,
+    "bfs": K.ALGO_BFS,
+    "wastar": K.ALGO_WASTAR,
+    "phs": K.ALGO_PHS,
+}
+POLICY_ALGORITHMS = ("lts", "phs")  # the algorithms that read the policy
+_NO_WEIGHTS = np.zeros(0, dtype=np.float64)
+_NO_TABLES = np.zeros((0, 0), dtype=np.float64)
 DEADLOCK_MODES = {"off": K.DEAD_OFF, "cut": K.DEAD_CUT, "renormalise": K.DEAD_RENORMALISE}
 _STATUS_NAMES = {
     K.SOLVED: "solved",
@@ -37,11 +46,21 @@ class SearchConfig:
     Attributes
     ----------
     algorithm : str
-        ``lts`` (Levin Tree Search), ``bfs`` or ``wastar`` (weighted A*).
+        ``lts`` (Levin Tree Search), ``bfs``, ``wastar`` (weighted A*) or
+        ``phs`` (PHS*, Orseau & Lelis 2021: LTS's cost with a heuristic factor,
+        priority (d(n) + w·h(n)) / π(n) with d(n) = depth + 1 as in LTS, so
+        h = 0 is LTS exactly).
     budget : int
         Maximum number of expansions.
     weight : float
         Heuristic weight of weighted A* (ignored otherwise).
+    heuristic : LinearHeuristic, optional
+        PHS*'s h: a learned heuristic over the domain's ``heuristic_features``
+        (:mod:`kairos.search.heuristic`). None: the domain's own
+        ``heuristic`` (Sokoban: summed box distances to the nearest goals).
+        Ignored by the other algorithms.
+    heuristic_weight : float
+        PHS*'s w, ≥ 0 (1: PHS* as published; 0: LTS).
     batch_size : int
         Frontier nodes per call of a non-compiled (e.g. neural) policy.
     state_cut : bool
@@ -70,6 +89,8 @@ class SearchConfig:
     batch_size: int = 32  # LTS-NN style batches; 1 reproduces sequential order
     state_cut: bool = True
     deadlocks: str = "off"
+    heuristic: LinearHeuristic | None = field(default=None, repr=False)
+    heuristic_weight: float = 1.0
 
     def __post_init__(self) -> None:
         if self.algorithm not in ALGORITHM_CODES:
@@ -80,6 +101,16 @@ class SearchConfig:
             raise ValidationError("budget", f"got {self.budget}, expected a positive integer")
         if self.weight < 0:
             raise ValidationError("weight", f"got {self.weight}, expected >= 0")
+        if not (self.heuristic_weight >= 0 and math.isfinite(self.heuristic_weight)):
+            raise ValidationError(
+                "heuristic_weight", f"got {self.heuristic_weight}, expected a finite number >= 0"
+            )
+        if self.heuristic is not None and not isinstance(self.heuristic, LinearHeuristic):
+            raise ValidationError(
+                "heuristic",
+                f"got {type(self.heuristic).__name__}, expected a LinearHeuristic "
+                "(kairos.search.heuristic.load_heuristic reads one from a .kheu file)",
+            )
         if self.batch_size < 1:
             raise ValidationError("batch_size", f"got {self.batch_size}, expected >= 1")
         if self.deadlocks not in DEADLOCK_MODES:
@@ -165,7 +196,7 @@ class SearchSession:
     config : SearchConfig
         ``config.budget`` is not used here: budgets come from :meth:`advance`.
     policy : Policy, optional
-        Uniform by default. Used by LTS only (BFS and WA* ignore it).
+        Uniform by default. Used by LTS and PHS* only (BFS and WA* ignore it).
     """
 
     def __init__(
@@ -182,7 +213,7 @@ class SearchSession:
         self.policy = policy or UniformPolicy()
         self.compiled: CompiledDomain = domain.compile()
         num_actions = self.compiled.neighbours.shape[1]
-        in_kernel = self.policy.compiled is not None or config.algorithm != "lts"
+        in_kernel = self.policy.compiled is not None or config.algorithm not in POLICY_ALGORITHMS
         cpol = (
             self.policy.compiled if self.policy.compiled is not None else UniformPolicy().compiled
         )
@@ -190,6 +221,16 @@ class SearchSession:
             cpol = self.policy.bind(domain)  # per-instance tables, e.g. a context model's offsets
         self._cpol = cpol
         self._pkind = cpol.kind if in_kernel else -1
+        self._hweights, self._htables = _NO_WEIGHTS, _NO_TABLES
+        if config.algorithm == "phs" and config.heuristic is not None:
+            config.heuristic.check_domain(domain)
+            if not hasattr(domain, "heuristic_tables"):
+                raise ValidationError(
+                    "heuristic",
+                    f"{domain.name}: no compiled distance-to-go features (heuristic_tables)",
+                )
+            self._hweights = config.heuristic.weight_array
+            self._htables = np.ascontiguousarray(domain.heuristic_tables(), dtype=np.float64)
         buf = _Buffers(self.compiled.num_words, num_actions, config.batch_size)
         buf.node_state[0] = self.compiled.initial
         buf.node_parent[0] = -1
@@ -262,7 +303,9 @@ class SearchSession:
                 compiled.goal_care,
                 compiled.goal_value,
                 ALGORITHM_CODES[config.algorithm],
-                float(config.weight),
+                float(config.heuristic_weight if config.algorithm == "phs" else config.weight),
+                self._htables,
+                self._hweights,
                 bool(config.state_cut),
                 self._dead_mode,
                 compiled.dead_cells,
@@ -350,7 +393,7 @@ def search(
     domain : Domain
     config : SearchConfig
     policy : Policy, optional
-        Uniform by default. Used by LTS only (BFS and WA* ignore it).
+        Uniform by default. Used by LTS and PHS* only (BFS and WA* ignore it).
     verify : bool
         Replay a found solution in ``domain`` and raise :class:`SolutionError` if it fails.
     """

@@ -1,4 +1,4 @@
-"""The compiled best-first search kernel: LTS, BFS and weighted A* in one loop.
+"""The compiled best-first search kernel: LTS, BFS, weighted A* and PHS* in one loop.
 
 All search state lives in flat numpy arrays owned by the Python driver
 (:mod:`kairos.search.engine`), so the kernel can stop and resume at any point:
@@ -11,7 +11,7 @@ All search state lives in flat numpy arrays owned by the Python driver
 * state cut: an open-addressing (linear probing) hash table of int32 slots,
   4 bytes each, a power of two of them (the driver doubles it past load 0.5),
   holding ``1 + index`` of the node that expanded a state with the best cut
-  value (−log π for LTS, depth for BFS/WA*); 0 marks an empty slot. Keys and
+  value (−log π for LTS and PHS*, depth for BFS/WA*); 0 marks an empty slot. Keys and
   cut values are read from the node arrays, so the table stores no copy of a
   state. With ``state_cut`` off the table is unused and the search is a tree
   search: a child equal to its grandparent (the move straight back) is not
@@ -22,6 +22,12 @@ arrays; ``NEED_POLICY`` hands it a batch of popped nodes whose action
 log-probabilities a Python policy (a neural network) must supply before the
 kernel expands them. A compiled policy is evaluated in-kernel instead, node by
 node, so both kinds of policy share this one copy of the algorithm.
+
+PHS* (Orseau & Lelis 2021) is LTS with a heuristic factor: priority
+log(d(n) + w·h(n)) − log π(n), with d(n) = depth + 1 as in LTS (so h = 0 is
+exactly LTS) and h either the domain's table heuristic (the one WA* uses) or
+a learned linear function of the domain's distance-to-go features
+(:mod:`kairos.search.heuristic`). Its state cut compares −log π, as LTS's does.
 """
 
 from __future__ import annotations
@@ -30,13 +36,14 @@ import numpy as np
 from numba import njit
 
 from kairos.domains.base import DOMAIN_KIND_SOKOBAN
+from kairos.domains.sokoban_togo import MAX_MATCH_BOXES, packed_features
 from kairos.hashing import GOLDEN_GAMMA, mix64
 from kairos.policy.base import POLICY_KIND_CM, POLICY_KIND_UNIFORM
 from kairos.policy.contexts import cm_logits
 from kairos.search.deadlocks import push_deadlock
 
 RUNNING, SOLVED, BUDGET_EXHAUSTED, EXHAUSTED, NEED_POLICY, NEED_GROW = range(6)
-ALGO_LTS, ALGO_BFS, ALGO_WASTAR = range(3)
+ALGO_LTS, ALGO_BFS, ALGO_WASTAR, ALGO_PHS = range(4)
 DEAD_OFF, DEAD_CUT, DEAD_RENORMALISE = range(3)
 # Indices into the int64 counters array shared with the driver.
 C_NODES, C_HEAP, C_TABLE, C_EXPANSIONS, C_GENERATED, C_GOAL, C_PENDING, C_READY = range(8)
@@ -86,9 +93,15 @@ def rehash(old_table, new_table, node_state):
 
 
 @njit(cache=True, inline="always")
+def _reads_policy(algo):
+    """Whether ``algo`` orders by π (LTS, PHS*), so its state cut compares −log π."""
+    return algo in (ALGO_LTS, ALGO_PHS)
+
+
+@njit(cache=True, inline="always")
 def _cut_value(algo, node_logp, node_depth, i):
-    """What the state cut compares (smaller is better): −log π for LTS, depth otherwise."""
-    if algo == ALGO_LTS:
+    """What the state cut compares (smaller is better): −log π for LTS and PHS*, depth otherwise."""
+    if _reads_policy(algo):
         return -node_logp[i]
     return float(node_depth[i])
 
@@ -174,6 +187,21 @@ def _heuristic(dkind, dparams, htab, states, r):
 
 
 @njit(cache=True)
+def _learned_heuristic(dkind, nbr, htables, hweights, states, r, features, hbest, hcells):
+    """A learned heuristic's value at ``states[r]``: Σ_k w_k·f_k in order of k.
+
+    ``features`` (shape (len(hweights),)), ``hbest`` and ``hcells`` are scratch
+    for the domain's distance-to-go features (only Sokoban's are compiled).
+    """
+    if dkind == DOMAIN_KIND_SOKOBAN:
+        packed_features(nbr, htables, states, r, features, hbest, hcells)
+    total = 0.0
+    for k in range(hweights.shape[0]):
+        total += hweights[k] * features[k]
+    return total
+
+
+@njit(cache=True)
 def _policy_logits(pkind, pint, pweights, row, last_action, out):
     """In-kernel policies write unnormalised log-probabilities into ``out``."""
     if pkind == POLICY_KIND_UNIFORM:
@@ -243,6 +271,11 @@ def _expand(
     htab,
     algo,
     weight,
+    htables,
+    hweights,
+    hfeatures,
+    hbest,
+    hcells,
     state_cut,
     dead_mode,
     dead,
@@ -298,7 +331,7 @@ def _expand(
             continue
         logp = node_logp[i] + logits[a] - log_norm
         if state_cut:
-            cut_value = -logp if algo == ALGO_LTS else float(depth)
+            cut_value = -logp if _reads_policy(algo) else float(depth)
             entry = table[table_slot(table, node_state, child, a)]
             if entry and _cut_value(algo, node_logp, node_depth, entry - 1) <= cut_value:
                 continue
@@ -306,6 +339,14 @@ def _expand(
             priority = log_d - logp
         elif algo == ALGO_BFS:
             priority = float(depth)
+        elif algo == ALGO_PHS:
+            if hweights.shape[0] > 0:
+                h = _learned_heuristic(
+                    dkind, nbr, htables, hweights, child, a, hfeatures, hbest, hcells
+                )
+            else:
+                h = _heuristic(dkind, dparams, htab, child, a)
+            priority = np.log(depth + 1.0 + weight * h) - logp
         else:
             priority = depth + weight * _heuristic(dkind, dparams, htab, child, a)
         n = ctr[C_NODES]
@@ -331,6 +372,8 @@ def search_kernel(
     goal_value,
     algo,
     weight,
+    htables,
+    hweights,
     state_cut,
     dead_mode,
     dead,
@@ -360,7 +403,11 @@ def search_kernel(
     ``dead_mode`` (``DEAD_*``) turns on the deadlock test after each push
     (:mod:`kairos.search.deadlocks`, reading ``dead``, int8 per cell):
     ``DEAD_CUT`` drops dead children, ``DEAD_RENORMALISE`` also leaves them
-    out of the policy's normalisation.
+    out of the policy's normalisation. ``ALGO_PHS`` reads ``weight`` as the
+    heuristic's weight w and, when ``hweights`` (float64, shape (k,)) is not
+    empty, uses the learned heuristic Σ w_k·f_k over the domain's features
+    computed from ``htables`` (the domain's ``heuristic_tables()``), else
+    the table heuristic ``htab``.
     """
     num_words = node_state.shape[1]
     num_actions = nbr.shape[1]
@@ -368,6 +415,10 @@ def search_kernel(
     legal = np.empty(num_actions, dtype=np.bool_)
     dead_child = np.zeros(num_actions, dtype=np.bool_)
     logits = np.empty(num_actions, dtype=np.float64)
+    hfeatures = np.zeros(hweights.shape[0], dtype=np.float64)
+    learned = hweights.shape[0] > 0
+    hbest = np.empty((1 << MAX_MATCH_BOXES) if learned else 0, dtype=np.float64)
+    hcells = np.empty(nbr.shape[0] if learned else 0, dtype=np.int64)
     scratch_group = np.empty(dead.shape[0], dtype=np.int64)
     scratch_mark = np.zeros(dead.shape[0], dtype=np.int8)
     node_cap = node_state.shape[0]
@@ -389,6 +440,11 @@ def search_kernel(
                 htab,
                 algo,
                 weight,
+                htables,
+                hweights,
+                hfeatures,
+                hbest,
+                hcells,
                 state_cut,
                 dead_mode,
                 dead,
@@ -465,6 +521,11 @@ def search_kernel(
             htab,
             algo,
             weight,
+            htables,
+            hweights,
+            hfeatures,
+            hbest,
+            hcells,
             state_cut,
             dead_mode,
             dead,

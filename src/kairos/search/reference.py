@@ -26,9 +26,11 @@ def reference_search(
     """Best-first search in pure Python; see :func:`kairos.search.engine.search`.
 
     Priorities: LTS ``log(depth+2) − log π`` (i.e. log d(n) − log π(n) with
-    d = depth + 1), BFS ``depth``, WA* ``depth + weight·h``. Ties go to the
+    d = depth + 1), BFS ``depth``, WA* ``depth + weight·h``, PHS*
+    ``log(depth + 2 + heuristic_weight·h) − log π`` (h: ``config.heuristic``'s
+    value on the domain's ``heuristic_features``, else ``domain.heuristic``). Ties go to the
     earlier generated node. The state cut keeps, per expanded state, the best
-    cut value (−log π for LTS, depth otherwise) and drops any node that is not
+    cut value (−log π for LTS and PHS*, depth otherwise) and drops any node that is not
     strictly better, both when it is generated and when it is popped. With
     ``config.state_cut`` False it searches the tree: no cut, and the move
     straight back to the parent's state is not in the tree. With
@@ -53,7 +55,7 @@ class ReferenceSession:
         self, domain: Domain, config: SearchConfig = SearchConfig(), policy: Policy | None = None
     ):
         self.domain, self.config, self.policy = domain, config, policy
-        self._lts = config.algorithm == "lts"
+        self._lts = config.algorithm in ("lts", "phs")  # the ones that read π
         self._scorer = StateScorer(domain, policy) if self._lts else None
         # node: (state, parent index, action, depth, log π)
         self._nodes = [(domain.initial_state(), -1, -1, 0, 0.0)]
@@ -87,6 +89,9 @@ class ReferenceSession:
         nodes, heap, closed, cut_states = self._nodes, self._heap, self._closed, config.state_cut
         budget = self.expansions + int(expansions)
         dead = getattr(domain, "is_dead", None) if config.deadlocks != "off" else None
+        phs, learned = config.algorithm == "phs", config.heuristic
+        if phs and learned is not None:
+            learned.check_domain(domain)
         renormalise = dead is not None and config.deadlocks == "renormalise"
         t0 = time.perf_counter()
         status = "exhausted"
@@ -129,7 +134,13 @@ class ReferenceSession:
                     child_key = domain.key(child)
                     if child_key in closed and closed[child_key] <= child_cut:
                         continue
-                if lts:
+                if phs:
+                    if learned is not None:
+                        h = learned.value(domain.heuristic_features(child))
+                    else:
+                        h = float(domain.heuristic(child))
+                    priority = math.log(depth + 2.0 + config.heuristic_weight * h) - child_logp
+                elif lts:
                     priority = math.log(depth + 2.0) - child_logp
                 elif config.algorithm == "bfs":
                     priority = float(depth + 1)
