@@ -42,6 +42,9 @@ from kairos.policy.base import POLICY_KIND_CM, POLICY_KIND_UNIFORM
 from kairos.policy.contexts import cm_logits
 from kairos.search.deadlocks import push_deadlock
 
+# numba caches this module's compiled code by this file's timestamp only, so an edit to
+# cm_logits/contexts (kairos.policy.contexts) needs this file touched or the cache cleared
+
 RUNNING, SOLVED, BUDGET_EXHAUSTED, EXHAUSTED, NEED_POLICY, NEED_GROW = range(6)
 ALGO_LTS, ALGO_BFS, ALGO_WASTAR, ALGO_PHS = range(4)
 DEAD_OFF, DEAD_CUT, DEAD_RENORMALISE = range(3)
