@@ -16,6 +16,7 @@ each quoted over ``--base`` too. Writes ``bench/out/kernel_ab.json``.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import importlib.util
 import inspect
 import json
@@ -35,15 +36,18 @@ ROOT = Path(__file__).resolve().parent
 DATA = ROOT.parents[1] / "shared" / "data" / "boxoban" / "unfiltered" / "valid" / "000.txt"
 
 
-def _older(path: Path, name: str = "kernel_base") -> types.SimpleNamespace:
+def _older(path: Path) -> types.SimpleNamespace:
     """The current kernel module's names, with ``search_kernel`` from the file at ``path``.
 
     An older kernel without PHS* lacks the ``htables`` and ``hweights``
     parameters; the wrapper drops them (LTS does not read them).
     """
+    # numba caches by file and rebuilds a cached kernel's globals by module name,
+    # so one file must always load under one name, registered in sys.modules.
+    name = "kernel_ab_" + hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:12]
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # numba's cache reloads a kernel's globals by module name
+    sys.modules[name] = module
     spec.loader.exec_module(module)
     params = inspect.signature(module.search_kernel.py_func).parameters
     drop = "htables" not in params
@@ -69,7 +73,7 @@ def main() -> None:
     args = ap.parse_args()
     kernels = {"base": _older(args.base)}
     for j, path in enumerate(args.also):
-        kernels[f"also{j}"] = _older(path, f"kernel_also{j}")
+        kernels[f"also{j}"] = _older(path)
     kernels["current"] = current
     policy = policy_by_name("boxoban-cm", domain="sokoban")
     levels = read_levels(DATA)[: args.levels]
