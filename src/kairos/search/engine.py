@@ -293,9 +293,11 @@ class SearchSession:
                 f"{_MAX_NODES:,} int32 node indices can address; use a budget of at most "
                 f"{_MAX_NODES // num_actions - config.batch_size - 1:,}",
             )
+        # PHS* has its own compiled kernel so that the others' inner loop carries none of it.
+        kernel = K.search_kernel_phs if config.algorithm == "phs" else K.search_kernel
         t0 = time.perf_counter()
         while True:
-            code = K.search_kernel(
+            code = kernel(
                 compiled.kind,
                 compiled.neighbours,
                 compiled.params,

@@ -1,4 +1,4 @@
-"""The compiled best-first search kernel: LTS, BFS, weighted A* and PHS* in one loop.
+"""The compiled best-first search kernel: LTS, BFS, weighted A* and PHS*.
 
 All search state lives in flat numpy arrays owned by the Python driver
 (:mod:`kairos.search.engine`), so the kernel can stop and resume at any point:
@@ -28,6 +28,12 @@ log(d(n) + w·h(n)) − log π(n), with d(n) = depth + 1 as in LTS (so h = 0 is
 exactly LTS) and h either the domain's table heuristic (the one WA* uses) or
 a learned linear function of the domain's distance-to-go features
 (:mod:`kairos.search.heuristic`). Its state cut compares −log π, as LTS's does.
+
+The loop is written once (``_search_body``, ``_expand_body``, inlined with a
+constant ``phs`` flag) and compiled twice: :func:`search_kernel` for LTS, BFS
+and WA*, whose inner loop then carries no trace of PHS* (its branch and five
+extra array arguments cost LTS 3–6% per expansion), and
+:func:`search_kernel_phs` for every algorithm, PHS* included.
 """
 
 from __future__ import annotations
@@ -52,6 +58,10 @@ DEAD_OFF, DEAD_CUT, DEAD_RENORMALISE = range(3)
 C_NODES, C_HEAP, C_TABLE, C_EXPANSIONS, C_GENERATED, C_GOAL, C_PENDING, C_READY = range(8)
 NUM_COUNTERS = 8
 MAX_TABLE_LOAD = 0.5  # linear probing degrades quickly above this
+# Stand-ins for PHS*'s heuristic arrays where the kernel is compiled without PHS*.
+_NO_TABLES = np.zeros((0, 0), dtype=np.float64)
+_NO_F64 = np.zeros(0, dtype=np.float64)
+_NO_I64 = np.zeros(0, dtype=np.int64)
 
 
 @njit(cache=True, inline="always")
@@ -96,15 +106,15 @@ def rehash(old_table, new_table, node_state):
 
 
 @njit(cache=True, inline="always")
-def _reads_policy(algo):
+def _reads_policy(algo, phs):
     """Whether ``algo`` orders by π (LTS, PHS*), so its state cut compares −log π."""
-    return algo in (ALGO_LTS, ALGO_PHS)
+    return algo == ALGO_LTS or (phs and algo == ALGO_PHS)
 
 
 @njit(cache=True, inline="always")
-def _cut_value(algo, node_logp, node_depth, i):
+def _cut_value(algo, phs, node_logp, node_depth, i):
     """What the state cut compares (smaller is better): −log π for LTS and PHS*, depth otherwise."""
-    if _reads_policy(algo):
+    if _reads_policy(algo, phs):
         return -node_logp[i]
     return float(node_depth[i])
 
@@ -264,8 +274,8 @@ def _heap_pop(prio, node, size):
     return top
 
 
-@njit(cache=True)
-def _expand(
+@njit(cache=True, inline="always")
+def _expand_body(
     i,
     logits,
     dkind,
@@ -274,17 +284,12 @@ def _expand(
     htab,
     algo,
     weight,
-    htables,
-    hweights,
-    hfeatures,
-    hbest,
-    hcells,
+    heur,
     state_cut,
     dead_mode,
     dead,
     goal_value,
-    scratch_group,
-    scratch_mark,
+    scratch,
     node_state,
     node_parent,
     node_action,
@@ -294,10 +299,16 @@ def _expand(
     heap_node,
     table,
     ctr,
-    child,
-    legal,
-    dead_child,
+    phs,
 ):
+    """Expand node ``i``; ``phs`` (a constant in each caller) selects the PHS* family.
+
+    PHS*'s heuristic arrays and the scratch arrays come as the tuples ``heur``
+    and ``scratch``: CPython passes a call of more than 30 arguments as
+    ``*args``, which numba cannot inline.
+    """
+    htables, hweights, hfeatures, hbest, hcells = heur
+    scratch_group, scratch_mark, child, legal, dead_child = scratch
     num_actions = nbr.shape[1]
     num_words = node_state.shape[1]
     best = -np.inf
@@ -334,15 +345,15 @@ def _expand(
             continue
         logp = node_logp[i] + logits[a] - log_norm
         if state_cut:
-            cut_value = -logp if _reads_policy(algo) else float(depth)
+            cut_value = -logp if _reads_policy(algo, phs) else float(depth)
             entry = table[table_slot(table, node_state, child, a)]
-            if entry and _cut_value(algo, node_logp, node_depth, entry - 1) <= cut_value:
+            if entry and _cut_value(algo, phs, node_logp, node_depth, entry - 1) <= cut_value:
                 continue
         if algo == ALGO_LTS:
             priority = log_d - logp
         elif algo == ALGO_BFS:
             priority = float(depth)
-        elif algo == ALGO_PHS:
+        elif phs and algo == ALGO_PHS:
             if hweights.shape[0] > 0:
                 h = _learned_heuristic(
                     dkind, nbr, htables, hweights, child, a, hfeatures, hbest, hcells
@@ -363,6 +374,359 @@ def _expand(
         ctr[C_HEAP] += 1
         ctr[C_NODES] += 1
         ctr[C_GENERATED] += 1
+
+
+@njit(cache=True)
+def _expand(
+    i,
+    logits,
+    dkind,
+    nbr,
+    dparams,
+    htab,
+    algo,
+    weight,
+    state_cut,
+    dead_mode,
+    dead,
+    goal_value,
+    scratch_group,
+    scratch_mark,
+    node_state,
+    node_parent,
+    node_action,
+    node_depth,
+    node_logp,
+    heap_prio,
+    heap_node,
+    table,
+    ctr,
+    child,
+    legal,
+    dead_child,
+):
+    """Expand node ``i`` for LTS, BFS or WA*: :func:`_expand_body` without PHS*'s arguments."""
+    _expand_body(
+        i,
+        logits,
+        dkind,
+        nbr,
+        dparams,
+        htab,
+        algo,
+        weight,
+        (_NO_TABLES, _NO_F64, _NO_F64, _NO_F64, _NO_I64),
+        state_cut,
+        dead_mode,
+        dead,
+        goal_value,
+        (scratch_group, scratch_mark, child, legal, dead_child),
+        node_state,
+        node_parent,
+        node_action,
+        node_depth,
+        node_logp,
+        heap_prio,
+        heap_node,
+        table,
+        ctr,
+        False,
+    )
+
+
+@njit(cache=True)
+def _expand_phs(
+    i,
+    logits,
+    dkind,
+    nbr,
+    dparams,
+    htab,
+    algo,
+    weight,
+    htables,
+    hweights,
+    hfeatures,
+    hbest,
+    hcells,
+    state_cut,
+    dead_mode,
+    dead,
+    goal_value,
+    scratch_group,
+    scratch_mark,
+    node_state,
+    node_parent,
+    node_action,
+    node_depth,
+    node_logp,
+    heap_prio,
+    heap_node,
+    table,
+    ctr,
+    child,
+    legal,
+    dead_child,
+):
+    """Expand node ``i`` for any algorithm, PHS* included."""
+    _expand_body(
+        i,
+        logits,
+        dkind,
+        nbr,
+        dparams,
+        htab,
+        algo,
+        weight,
+        (htables, hweights, hfeatures, hbest, hcells),
+        state_cut,
+        dead_mode,
+        dead,
+        goal_value,
+        (scratch_group, scratch_mark, child, legal, dead_child),
+        node_state,
+        node_parent,
+        node_action,
+        node_depth,
+        node_logp,
+        heap_prio,
+        heap_node,
+        table,
+        ctr,
+        True,
+    )
+
+
+@njit(cache=True, inline="always")
+def _search_body(
+    dkind,
+    nbr,
+    dparams,
+    htab,
+    goal_care,
+    goal_value,
+    algo,
+    weight,
+    htables,
+    hweights,
+    state_cut,
+    dead_mode,
+    dead,
+    pkind,
+    pint,
+    pweights,
+    budget,
+    batch_size,
+    node_state,
+    node_parent,
+    node_action,
+    node_depth,
+    node_logp,
+    heap_prio,
+    heap_node,
+    table,
+    ctr,
+    pending,
+    pending_logits,
+    phs,
+):
+    """The search loop; ``phs`` (a constant in each caller) selects the PHS* family."""
+    num_words = node_state.shape[1]
+    num_actions = nbr.shape[1]
+    child = np.empty((num_actions, num_words), dtype=np.uint64)
+    legal = np.empty(num_actions, dtype=np.bool_)
+    dead_child = np.zeros(num_actions, dtype=np.bool_)
+    logits = np.empty(num_actions, dtype=np.float64)
+    hfeatures = np.zeros(hweights.shape[0], dtype=np.float64)
+    learned = hweights.shape[0] > 0
+    hbest = np.empty((1 << MAX_MATCH_BOXES) if learned else 0, dtype=np.float64)
+    hcells = np.empty(nbr.shape[0] if learned else 0, dtype=np.int64)
+    scratch_group = np.empty(dead.shape[0], dtype=np.int64)
+    scratch_mark = np.zeros(dead.shape[0], dtype=np.int8)
+    node_cap = node_state.shape[0]
+    heap_cap = heap_node.shape[0]
+    table_limit = np.int64(table.shape[0] * MAX_TABLE_LOAD)
+
+    num_pending = ctr[C_PENDING]
+    if num_pending > 0 and ctr[C_READY]:
+        room = num_pending * num_actions
+        if ctr[C_NODES] + room > node_cap or ctr[C_HEAP] + room > heap_cap:
+            return NEED_GROW
+        for j in range(num_pending):
+            if phs:
+                _expand_phs(
+                    pending[j],
+                    pending_logits[j],
+                    dkind,
+                    nbr,
+                    dparams,
+                    htab,
+                    algo,
+                    weight,
+                    htables,
+                    hweights,
+                    hfeatures,
+                    hbest,
+                    hcells,
+                    state_cut,
+                    dead_mode,
+                    dead,
+                    goal_value,
+                    scratch_group,
+                    scratch_mark,
+                    node_state,
+                    node_parent,
+                    node_action,
+                    node_depth,
+                    node_logp,
+                    heap_prio,
+                    heap_node,
+                    table,
+                    ctr,
+                    child,
+                    legal,
+                    dead_child,
+                )
+            else:
+                _expand(
+                    pending[j],
+                    pending_logits[j],
+                    dkind,
+                    nbr,
+                    dparams,
+                    htab,
+                    algo,
+                    weight,
+                    state_cut,
+                    dead_mode,
+                    dead,
+                    goal_value,
+                    scratch_group,
+                    scratch_mark,
+                    node_state,
+                    node_parent,
+                    node_action,
+                    node_depth,
+                    node_logp,
+                    heap_prio,
+                    heap_node,
+                    table,
+                    ctr,
+                    child,
+                    legal,
+                    dead_child,
+                )
+        ctr[C_PENDING] = 0
+        ctr[C_READY] = 0
+        num_pending = 0
+
+    while True:
+        if num_pending > 0 and (
+            num_pending == batch_size or ctr[C_HEAP] == 0 or ctr[C_EXPANSIONS] >= budget
+        ):
+            ctr[C_PENDING] = num_pending
+            return NEED_POLICY
+        if ctr[C_HEAP] == 0:
+            return EXHAUSTED
+        if ctr[C_EXPANSIONS] >= budget:
+            return BUDGET_EXHAUSTED
+        if (
+            ctr[C_NODES] + num_actions > node_cap
+            or ctr[C_HEAP] + num_actions > heap_cap
+            or ctr[C_TABLE] + 1 > table_limit
+        ):
+            ctr[C_PENDING] = num_pending
+            return NEED_GROW
+        i = _heap_pop(heap_prio, heap_node, ctr[C_HEAP])
+        ctr[C_HEAP] -= 1
+        if state_cut:
+            cut_value = _cut_value(algo, phs, node_logp, node_depth, i)
+            slot = table_slot(table, node_state, node_state, i)
+            entry = table[slot]
+            if entry:
+                if _cut_value(algo, phs, node_logp, node_depth, entry - 1) <= cut_value:
+                    continue  # the state cut: already expanded at least as well
+            else:
+                ctr[C_TABLE] += 1
+            table[slot] = i + 1
+        ctr[C_EXPANSIONS] += 1
+        goal = True
+        for k in range(num_words):
+            if (node_state[i, k] & goal_care[k]) != goal_value[k]:
+                goal = False
+                break
+        if goal:
+            ctr[C_GOAL] = i
+            return SOLVED
+        if pkind < 0:
+            pending[num_pending] = i
+            num_pending += 1
+            continue
+        last_action = node_action[i] if i > 0 else -1
+        _policy_logits(pkind, pint, pweights, node_state[i], last_action, logits)
+        if phs:
+            _expand_phs(
+                i,
+                logits,
+                dkind,
+                nbr,
+                dparams,
+                htab,
+                algo,
+                weight,
+                htables,
+                hweights,
+                hfeatures,
+                hbest,
+                hcells,
+                state_cut,
+                dead_mode,
+                dead,
+                goal_value,
+                scratch_group,
+                scratch_mark,
+                node_state,
+                node_parent,
+                node_action,
+                node_depth,
+                node_logp,
+                heap_prio,
+                heap_node,
+                table,
+                ctr,
+                child,
+                legal,
+                dead_child,
+            )
+        else:
+            _expand(
+                i,
+                logits,
+                dkind,
+                nbr,
+                dparams,
+                htab,
+                algo,
+                weight,
+                state_cut,
+                dead_mode,
+                dead,
+                goal_value,
+                scratch_group,
+                scratch_mark,
+                node_state,
+                node_parent,
+                node_action,
+                node_depth,
+                node_logp,
+                heap_prio,
+                heap_node,
+                table,
+                ctr,
+                child,
+                legal,
+                dead_child,
+            )
 
 
 @njit(cache=True)
@@ -397,7 +761,79 @@ def search_kernel(
     pending,
     pending_logits,
 ):
-    """Run search until it ends or needs the driver; returns a status code.
+    """Run LTS, BFS or WA* (``algo``) until it ends or needs the driver; returns a status code.
+
+    Compiled without PHS*'s heuristic so that the other algorithms' inner loop
+    carries none of it (``htables`` and ``hweights`` are not read); arguments
+    as :func:`search_kernel_phs`.
+    """
+    return _search_body(
+        dkind,
+        nbr,
+        dparams,
+        htab,
+        goal_care,
+        goal_value,
+        algo,
+        weight,
+        htables,
+        hweights,
+        state_cut,
+        dead_mode,
+        dead,
+        pkind,
+        pint,
+        pweights,
+        budget,
+        batch_size,
+        node_state,
+        node_parent,
+        node_action,
+        node_depth,
+        node_logp,
+        heap_prio,
+        heap_node,
+        table,
+        ctr,
+        pending,
+        pending_logits,
+        False,
+    )
+
+
+@njit(cache=True)
+def search_kernel_phs(
+    dkind,
+    nbr,
+    dparams,
+    htab,
+    goal_care,
+    goal_value,
+    algo,
+    weight,
+    htables,
+    hweights,
+    state_cut,
+    dead_mode,
+    dead,
+    pkind,
+    pint,
+    pweights,
+    budget,
+    batch_size,
+    node_state,
+    node_parent,
+    node_action,
+    node_depth,
+    node_logp,
+    heap_prio,
+    heap_node,
+    table,
+    ctr,
+    pending,
+    pending_logits,
+):
+    """Run any algorithm, PHS* included, until it ends or needs the driver; returns a status code.
 
     ``pkind < 0`` means "policy outside the kernel": popped nodes are queued
     in ``pending`` (up to ``batch_size``) and ``NEED_POLICY`` is returned; the
@@ -412,139 +848,35 @@ def search_kernel(
     computed from ``htables`` (the domain's ``heuristic_tables()``), else
     the table heuristic ``htab``.
     """
-    num_words = node_state.shape[1]
-    num_actions = nbr.shape[1]
-    child = np.empty((num_actions, num_words), dtype=np.uint64)
-    legal = np.empty(num_actions, dtype=np.bool_)
-    dead_child = np.zeros(num_actions, dtype=np.bool_)
-    logits = np.empty(num_actions, dtype=np.float64)
-    hfeatures = np.zeros(hweights.shape[0], dtype=np.float64)
-    learned = hweights.shape[0] > 0
-    hbest = np.empty((1 << MAX_MATCH_BOXES) if learned else 0, dtype=np.float64)
-    hcells = np.empty(nbr.shape[0] if learned else 0, dtype=np.int64)
-    scratch_group = np.empty(dead.shape[0], dtype=np.int64)
-    scratch_mark = np.zeros(dead.shape[0], dtype=np.int8)
-    node_cap = node_state.shape[0]
-    heap_cap = heap_node.shape[0]
-    table_limit = np.int64(table.shape[0] * MAX_TABLE_LOAD)
-
-    num_pending = ctr[C_PENDING]
-    if num_pending > 0 and ctr[C_READY]:
-        room = num_pending * num_actions
-        if ctr[C_NODES] + room > node_cap or ctr[C_HEAP] + room > heap_cap:
-            return NEED_GROW
-        for j in range(num_pending):
-            _expand(
-                pending[j],
-                pending_logits[j],
-                dkind,
-                nbr,
-                dparams,
-                htab,
-                algo,
-                weight,
-                htables,
-                hweights,
-                hfeatures,
-                hbest,
-                hcells,
-                state_cut,
-                dead_mode,
-                dead,
-                goal_value,
-                scratch_group,
-                scratch_mark,
-                node_state,
-                node_parent,
-                node_action,
-                node_depth,
-                node_logp,
-                heap_prio,
-                heap_node,
-                table,
-                ctr,
-                child,
-                legal,
-                dead_child,
-            )
-        ctr[C_PENDING] = 0
-        ctr[C_READY] = 0
-        num_pending = 0
-
-    while True:
-        if num_pending > 0 and (
-            num_pending == batch_size or ctr[C_HEAP] == 0 or ctr[C_EXPANSIONS] >= budget
-        ):
-            ctr[C_PENDING] = num_pending
-            return NEED_POLICY
-        if ctr[C_HEAP] == 0:
-            return EXHAUSTED
-        if ctr[C_EXPANSIONS] >= budget:
-            return BUDGET_EXHAUSTED
-        if (
-            ctr[C_NODES] + num_actions > node_cap
-            or ctr[C_HEAP] + num_actions > heap_cap
-            or ctr[C_TABLE] + 1 > table_limit
-        ):
-            ctr[C_PENDING] = num_pending
-            return NEED_GROW
-        i = _heap_pop(heap_prio, heap_node, ctr[C_HEAP])
-        ctr[C_HEAP] -= 1
-        if state_cut:
-            cut_value = _cut_value(algo, node_logp, node_depth, i)
-            slot = table_slot(table, node_state, node_state, i)
-            entry = table[slot]
-            if entry:
-                if _cut_value(algo, node_logp, node_depth, entry - 1) <= cut_value:
-                    continue  # the state cut: already expanded at least as well
-            else:
-                ctr[C_TABLE] += 1
-            table[slot] = i + 1
-        ctr[C_EXPANSIONS] += 1
-        goal = True
-        for k in range(num_words):
-            if (node_state[i, k] & goal_care[k]) != goal_value[k]:
-                goal = False
-                break
-        if goal:
-            ctr[C_GOAL] = i
-            return SOLVED
-        if pkind < 0:
-            pending[num_pending] = i
-            num_pending += 1
-            continue
-        last_action = node_action[i] if i > 0 else -1
-        _policy_logits(pkind, pint, pweights, node_state[i], last_action, logits)
-        _expand(
-            i,
-            logits,
-            dkind,
-            nbr,
-            dparams,
-            htab,
-            algo,
-            weight,
-            htables,
-            hweights,
-            hfeatures,
-            hbest,
-            hcells,
-            state_cut,
-            dead_mode,
-            dead,
-            goal_value,
-            scratch_group,
-            scratch_mark,
-            node_state,
-            node_parent,
-            node_action,
-            node_depth,
-            node_logp,
-            heap_prio,
-            heap_node,
-            table,
-            ctr,
-            child,
-            legal,
-            dead_child,
-        )
+    return _search_body(
+        dkind,
+        nbr,
+        dparams,
+        htab,
+        goal_care,
+        goal_value,
+        algo,
+        weight,
+        htables,
+        hweights,
+        state_cut,
+        dead_mode,
+        dead,
+        pkind,
+        pint,
+        pweights,
+        budget,
+        batch_size,
+        node_state,
+        node_parent,
+        node_action,
+        node_depth,
+        node_logp,
+        heap_prio,
+        heap_node,
+        table,
+        ctr,
+        pending,
+        pending_logits,
+        True,
+    )
