@@ -100,3 +100,28 @@ def test_bad_sets_and_tiles_name_the_field():
     spec = ContextSpec(radius=2, patterns=((((0, 1),), False, False),), tiles="dead")
     with pytest.raises(MismatchError, match="dead cells"):
         bind(spec, read_instances(data_path(STP_4X4_DEMO))[0])
+
+
+@pytest.mark.parametrize("radius", [0, 1, 4])
+def test_window_offsets_match_a_per_cell_walk(radius):
+    """The vectorised window lookup gives what a dict walk over the cells gives."""
+    from kairos.policy.contexts import _window_offsets
+
+    rng = np.random.default_rng(radius)
+    grid = rng.random((9, 12)) < 0.55
+    grid[0, 0] = True
+    coords = np.argwhere(grid).astype(np.int64) + 3  # not starting at 0
+    index = {(int(r), int(c)): i for i, (r, c) in enumerate(coords)}
+    side = 2 * radius + 1
+    expected = np.full((len(coords), side * side), -1, np.int64)
+    for i, (row, col) in enumerate(coords):
+        for dr in range(-radius, radius + 1):
+            for dc in range(-radius, radius + 1):
+                expected[i, (dr + radius) * side + dc + radius] = index.get(
+                    (int(row) + dr, int(col) + dc), -1
+                )
+    got = _window_offsets(coords, radius)
+    assert got.dtype == np.int64
+    np.testing.assert_array_equal(got, expected)
+    if radius:
+        assert (got >= 0).sum() > len(coords)  # cells see neighbours, not only themselves
