@@ -40,6 +40,7 @@ from pathlib import Path
 
 import numpy as np
 
+from boxoban_refit import train_levels
 from kairos.container import atomic_write_text
 from kairos.domains.sokoban import read_levels
 from kairos.learn import BootstrapConfig, run_bootstrap
@@ -49,15 +50,6 @@ from kairos.search.engine import SearchConfig, search
 
 ROOT = Path(__file__).resolve().parent
 DATA = ROOT.parents[1] / "shared" / "data" / "boxoban" / "unfiltered"
-
-
-def _train_levels(count: int) -> list:
-    out: list = []
-    for path in sorted((DATA / "train").glob("*.txt")):
-        out.extend(read_levels(path))
-        if len(out) >= count:
-            break
-    return out[:count]
 
 
 def crossing(law, values: dict, target: float) -> float:
@@ -116,7 +108,7 @@ def main() -> None:
     elif run_dir.exists():
         shutil.rmtree(run_dir)  # a fresh run: the curve needs every evaluation
     args.out.mkdir(parents=True, exist_ok=True)
-    levels = _train_levels(args.train_levels)
+    levels = train_levels(args.train_levels)
     valid = read_levels(DATA / "valid" / "000.txt")[: args.eval_levels]
     eval_config = SearchConfig(budget=args.eval_budget, deadlocks=args.deadlocks)
     config = BootstrapConfig(

@@ -35,7 +35,8 @@ ROOT = Path(__file__).resolve().parent
 DATA = ROOT.parents[1] / "shared" / "data" / "boxoban" / "unfiltered"
 
 
-def _summary(rows: list[dict]) -> dict:
+def summarise(rows: list[dict]) -> dict:
+    """Solved count, expansion percentiles, solution length and CPU throughput of one search's rows."""
     exp = [r["expansions"] for r in rows]
     cpu = sum(r["cpu_s"] for r in rows)
     solved = [r for r in rows if r["solved"]]
@@ -71,7 +72,7 @@ def _run_policy(levels: list, policy, configs: dict) -> dict:
                     "cpu_s": time.process_time() - t0,
                 }
             )
-    out: dict = {name: _summary(r) for name, r in rows.items()}
+    out: dict = {name: summarise(r) for name, r in rows.items()}
     if "plain" in rows:
         p = out["plain"]
         out["ratios"] = {

@@ -28,12 +28,10 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import statistics
 import time
 from pathlib import Path
 
-import numpy as np
-
+from boxoban_deadlocks import summarise
 from kairos.container import atomic_write_text
 from kairos.data import BOXOBAN_HEURISTIC, data_path
 from kairos.domains.sokoban import read_levels
@@ -45,25 +43,6 @@ from kairos.search.heuristic import LinearHeuristic, load_heuristic
 ROOT = Path(__file__).resolve().parent
 DATA = ROOT.parents[1] / "shared" / "data" / "boxoban"
 SHIPPED = ROOT.parent / "src" / "kairos" / "data" / BOXOBAN_HEURISTIC
-
-
-def _summary(rows: list[dict]) -> dict:
-    exp = [r["expansions"] for r in rows]
-    cpu = sum(r["cpu_s"] for r in rows)
-    solved = [r for r in rows if r["solved"]]
-    return {
-        "solved": len(solved),
-        "mean_expansions": statistics.fmean(exp),
-        "median_expansions": statistics.median(exp),
-        "p90_expansions": float(np.percentile(exp, 90)),
-        "p99_expansions": float(np.percentile(exp, 99)),
-        "max_expansions": max(exp),
-        "mean_solution_length": statistics.fmean(len(r["actions"]) for r in solved)
-        if solved
-        else None,
-        "cpu_s": cpu,
-        "expansions_per_cpu_s": sum(exp) / max(cpu, 1e-9),
-    }
 
 
 def _configs(modes: list[str], budget: int, learned: LinearHeuristic) -> dict[str, SearchConfig]:
@@ -147,6 +126,7 @@ def main() -> None:
             rows[mode].append(
                 {
                     "expansions": r.expansions,
+                    "generated": r.generated,
                     "solved": r.solved,
                     "actions": list(r.actions),
                     "cpu_s": time.process_time() - t0,
@@ -158,7 +138,7 @@ def main() -> None:
         "budget": args.budget,
         "policy": args.policy,
         "heuristic": learn_info,
-        "modes": {m: _summary(r) for m, r in rows.items()},
+        "modes": {m: summarise(r) for m, r in rows.items()},
     }
     base = out["modes"][modes[0]]
     for m in modes:

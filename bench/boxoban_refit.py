@@ -61,7 +61,8 @@ METHODS = {  # name: fit() keywords
 }
 
 
-def _train_levels(count: int) -> list:
+def train_levels(count: int) -> list:
+    """The first ``count`` levels of ``unfiltered/train``, files in name order."""
     out: list = []
     for path in sorted((DATA / "train").glob("*.txt")):
         out.extend(read_levels(path))
@@ -128,7 +129,7 @@ def main() -> None:
     )
     args = ap.parse_args()
 
-    levels = _train_levels(args.train_levels)
+    levels = train_levels(args.train_levels)
     shipped = policy_by_name("boxoban-cm", domain="sokoban")
     t0 = time.process_time()
     found = []
