@@ -174,6 +174,62 @@ def cases() -> list[Case]:
             "--deadlocks",
         ),
         Case(
+            "solve: --heuristic-weight negative",
+            ("solve", "sokoban", "--levels", box, "--algo", "phs", "--heuristic-weight", "-1"),
+            "--heuristic-weight",
+        ),
+        Case(
+            "solve: --heuristic-weight nan",
+            ("solve", "sokoban", "--levels", box, "--algo", "phs", "--heuristic-weight", "nan"),
+            "--heuristic-weight",
+        ),
+        Case(
+            "solve: --heuristic neither a name nor a file",
+            ("solve", "sokoban", "--levels", box, "--algo", "phs", "--heuristic", "nosuch"),
+            "nosuch",
+        ),
+        Case(
+            "solve: --heuristic file is garbage",
+            ("solve", "sokoban", "--levels", box, "--algo", "phs", "--heuristic", "{h.kheu}"),
+            "h.kheu",
+            setup=_write("h.kheu", bytes(range(256))),
+        ),
+        Case(
+            "train: --contexts not a set",
+            ("train", "stp", "--levels", stp, "--out", "{r}", "--contexts", "nonsense"),
+            "--contexts",
+        ),
+        Case(
+            "train: --min-new-fraction above 1",
+            ("train", "stp", "--levels", stp, "--out", "{r}", "--min-new-fraction", "1.5"),
+            "--min-new-fraction",
+        ),
+        Case(
+            "train: --max-budget below --budget",
+            ("train", "stp", "--levels", stp, "--out", "{r}", "--max-budget", "0"),
+            "--max-budget",
+        ),
+        Case(
+            "train-heuristic: a domain without distance-to-go features",
+            ("train-heuristic", "stp", "--levels", stp, "--policy", "boxoban-cm", "-o", "{h.kheu}"),
+            "stp",
+        ),
+        Case(
+            "train-heuristic: --levels file is garbage",
+            (
+                "train-heuristic",
+                "sokoban",
+                "--levels",
+                "{x.txt}",
+                "--policy",
+                "boxoban-cm",
+                "-o",
+                "{h.kheu}",
+            ),
+            "x.txt",
+            setup=_write("x.txt", "garbage\n"),
+        ),
+        Case(
             "train: --fit-max-iter 0",
             ("train", "stp", "--levels", stp, "--out", "{r}", "--fit-max-iter", "0"),
             "--fit-max-iter",
