@@ -277,6 +277,32 @@ def _squash(x, squash):
     return squash[x + 2047]
 
 
+@njit(cache=True, inline="always")
+def _match_lookup(buf, pos, table, min_bytes, max_len, cur_len, cur_ptr):
+    """One match model's step at ``pos``: (length, pointer) of the repeat it follows.
+
+    Hashes the last ``min_bytes`` bytes into ``table`` (positions + 1, 0 = empty);
+    with no current match (``cur_len == 0``) the stored position becomes the
+    match if at least ``min_bytes`` bytes agree (counted up to ``max_len``).
+    The table then records ``pos`` under that hash.
+    """
+    mh = 0
+    for k in range(min_bytes):
+        mh = (mh * 0x2F0B4F3 + buf[pos - 1 - k] + 1) & 0xFFFFFFFF
+    mh = (mh ^ (mh >> 11)) & ((1 << MATCH_TABLE_BITS) - 1)
+    if cur_len == 0:
+        cand = table[mh]
+        if cand > 0:
+            n = 0
+            while n < max_len and cand - 1 - n >= 0 and buf[cand - 1 - n] == buf[pos - 1 - n]:
+                n += 1
+            if n >= min_bytes:
+                cur_len = n
+                cur_ptr = cand
+    table[mh] = pos
+    return cur_len, cur_ptr
+
+
 @njit(cache=True)
 def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost_bits):
     """Encode ``src`` into ``dst`` (``decode=False``) or decode ``src`` into ``dst``.
@@ -488,36 +514,14 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
 
         # ---- match model: find or extend a repeat of the last bytes ----
         if pos >= MATCH_MIN_BYTES:
-            mh = 0
-            for k in range(MATCH_MIN_BYTES):
-                mh = (mh * 0x2F0B4F3 + buf[pos - 1 - k] + 1) & 0xFFFFFFFF
-            mh = (mh ^ (mh >> 11)) & ((1 << MATCH_TABLE_BITS) - 1)
-            if match_len == 0:
-                cand = match_table[mh]
-                if cand > 0:
-                    n = 0
-                    while n < 32 and cand - 1 - n >= 0 and buf[cand - 1 - n] == buf[pos - 1 - n]:
-                        n += 1
-                    if n >= MATCH_MIN_BYTES:
-                        match_len = n
-                        match_ptr = cand
-            match_table[mh] = pos
+            match_len, match_ptr = _match_lookup(
+                buf, pos, match_table, MATCH_MIN_BYTES, 32, match_len, match_ptr
+            )
         expected_byte = buf[match_ptr] if match_len > 0 else 0
         if long_on and pos >= LONG_MATCH_MIN_BYTES:
-            mh = 0
-            for k in range(LONG_MATCH_MIN_BYTES):
-                mh = (mh * 0x2F0B4F3 + buf[pos - 1 - k] + 1) & 0xFFFFFFFF
-            mh = (mh ^ (mh >> 11)) & ((1 << MATCH_TABLE_BITS) - 1)
-            if long_len == 0:
-                cand = long_table[mh]
-                if cand > 0:
-                    n = 0
-                    while n < 64 and cand - 1 - n >= 0 and buf[cand - 1 - n] == buf[pos - 1 - n]:
-                        n += 1
-                    if n >= LONG_MATCH_MIN_BYTES:
-                        long_len = n
-                        long_ptr = cand
-            long_table[mh] = pos
+            long_len, long_ptr = _match_lookup(
+                buf, pos, long_table, LONG_MATCH_MIN_BYTES, 64, long_len, long_ptr
+            )
         long_byte = buf[long_ptr] if long_len > 0 else 0
         hashes[26] = _hash(
             expected_byte | (min(match_len, 15) << 8), c1 if match_len > 0 else 0, 26
