@@ -11,8 +11,8 @@ Stream layout (inside the ``.kz`` file payload, or alone)::
                   all of them unless some were switched off for an ablation)
     body        : coded bits, or the original bytes (stored mode)
 
-A stream coded by another model version (v1-v5, before the deterministic
-inputs, text contexts, match mixer and long match model of v6) is refused
+A stream coded by another model version (v1-v6, before the class and
+byte-two-back mixer weight sets of v7) is refused
 with a typed
 :class:`~kairos.errors.VersionError` naming both versions: its predictions
 cannot be reproduced by this model. The table size is chosen from the input
@@ -30,7 +30,7 @@ import numpy as np
 
 from kairos.errors import CorruptFileError, ValidationError, VersionError
 
-# Optional components of model v6, by the name ``disable`` takes; the values
+# Optional components of model v7, by the name ``disable`` takes; the values
 # are cm_kernel.FEATURE_* (repeated here so that importing this module does
 # not compile the kernel; a test checks that they agree).
 COMPONENTS = {
@@ -43,8 +43,10 @@ COMPONENTS = {
     "text_contexts": 128,  # word + the byte before it; the line's first byte + column
     "match_mixer": 256,  # a mixer weight set chosen by match length and expected bit
     "long_match": 512,  # a second match model over repeats of 12 bytes or more
+    "class_mixer": 8192,  # a mixer weight set chosen by the classes of the last 3 bytes
+    "c2_mixer": 16384,  # a mixer weight set chosen by the byte two back and the bit position
 }
-_ALL_FEATURES = 991
+_ALL_FEATURES = 25567
 FEATURE_NEURAL = 32  # the neural input of ``mix``
 
 _PREFIX = struct.Struct("<BQ")

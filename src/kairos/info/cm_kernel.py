@@ -59,7 +59,11 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   before, with the bit position and whether a match is active; the previous
   byte with the partial byte; the column with the bit position (for images:
   the nearest pixels); since v6 (``FEATURE_MATCH_MIXER``) a sixth chosen by
-  the match length class, the expected bit and the partial byte. A
+  the match length class, the expected bit and the partial byte; since v7
+  (``FEATURE_CLASS_MIXER``) one chosen by the classes of the last three
+  bytes (:func:`_byte_class`: lower, upper, digit, space, newline, control,
+  high, other) with the bit position, and (``FEATURE_C2_MIXER``) one chosen
+  by the byte two back with the bit position. A
   second-layer mixer (weights chosen by the partial byte) combines them. Since v5 (``FEATURE_RATE_SCHEDULE``) each weight set's
   learning rate falls from :data:`MIXER_LR_MAX` toward :data:`MIXER_LR_MIN`
   as the set is used, and the second layer learns more slowly.
@@ -67,6 +71,25 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   (``FEATURE_SSE_CHAIN``) on an order-3 hash and on the match state,
   averaged with the mixer output (weights retuned in v6); both
   interpolation knots learn.
+
+What each v7 lever bought, on the same development subset against v6
+(336,483 B; ``cm_code`` directly, 2026-12-02): the class mixer alone -1,709 B
+(book1 -422, obj2 -866, geo -301); with the byte-two-back mixer -2,157 B
+(book1 193,133 -> 192,693, paper1 13,297 -> 13,254, obj2 50,398 -> 49,233,
+geo 45,024 -> 44,585, pic 24,835 -> 24,800, progc 9,796 -> 9,761), for about
+5-10% more CPU time. Tried and dropped: other selectors for a seventh weight
+set (the order of the longest context seen, with the bit position -294 B on
+paper1, progc, obj2, geo and trans where the class mixer gave -1,336; that
+order with the partial byte -28; bytes two back with the partial byte -536;
+byte three back with the bit position -940; the word length so far with the
+partial byte -71); the class set in place of the previous byte's set (-992
+on the development subset, speed-neutral, but the added set gains more); the
+second layer's weights chosen by the order, the match state, or both with
+the bit position instead of the partial byte (+537, +333, -177 on that small
+set: better on obj2 and geo, worse on text); a sixth SSE stage (1/4 of the
+final average) on an order-2 hash with the match state (+19), on the word
+hash (+14), on the order with the match state (-55), or chained after the
+average on order 1 (-22).
 
 What each v6 lever bought, measured alone against v5 on a development subset
 (book1, paper1, obj2, geo, pic, progc: 1,723,173 bytes, 338,360 B under v5;
@@ -93,7 +116,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-MODEL_VERSION = 6  # bump whenever the model's predictions change
+MODEL_VERSION = 7  # bump whenever the model's predictions change
 NUM_CONTEXTS = 29
 WEIGHT_INIT = 5000  # initial mixer weight, 65536 = 1.0
 FAST_LIMIT = 14  # hit count at which the direct probability's rate stops falling
@@ -119,7 +142,9 @@ FEATURE_DET_INPUTS = 64  # per context, +-log2(count) when only one bit value wa
 FEATURE_TEXT_CONTEXTS = 128  # contexts 27-28: word + the byte before it; line's first byte + column
 FEATURE_MATCH_MIXER = 256  # a sixth mixer weight set chosen by match length and expected bit
 FEATURE_LONG_MATCH = 512  # a second match model over repeats of at least LONG_MATCH_MIN_BYTES
-ALL_FEATURES = 31 | 64 | 128 | 256 | 512  # the default model (991)
+FEATURE_CLASS_MIXER = 8192  # a mixer weight set chosen by the classes of the last 3 bytes
+FEATURE_C2_MIXER = 16384  # a mixer weight set chosen by the byte two back and the bit position
+ALL_FEATURES = 31 | 64 | 128 | 256 | 512 | 8192 | 16384  # the default model (25567)
 KNOWN_FEATURES = ALL_FEATURES | FEATURE_NEURAL
 LONG_MATCH_MIN_BYTES = 12
 DET_INPUT_SIZE = 512  # size of the deterministic input, stretch units (256 per logit)
@@ -260,6 +285,26 @@ def _rate(visits, sel):
 
 
 @njit(cache=True, inline="always")
+def _byte_class(b):
+    """One of 8 classes of a byte: lower, upper, digit, space, newline, control, high, other."""
+    if 97 <= b <= 122:
+        return 0
+    if 65 <= b <= 90:
+        return 1
+    if 48 <= b <= 57:
+        return 2
+    if b == 32:
+        return 3
+    if b == 10:
+        return 4
+    if b < 32:
+        return 5
+    if b >= 128:
+        return 6
+    return 7
+
+
+@njit(cache=True, inline="always")
 def _bitlen(n):
     b = 0
     while n > 0:
@@ -339,7 +384,15 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     det_on = (features & FEATURE_DET_INPUTS) != 0
     mix6_on = (features & FEATURE_MATCH_MIXER) != 0
     long_on = (features & FEATURE_LONG_MATCH) != 0
+    class_on = (features & FEATURE_CLASS_MIXER) != 0
+    c2_on = (features & FEATURE_C2_MIXER) != 0
     num_mix = 6 if mix6_on else 5
+    idx7 = num_mix  # the optional weight sets' places in the second layer
+    if class_on:
+        num_mix += 1
+    idx8 = num_mix
+    if c2_on:
+        num_mix += 1
     size = 1 << table_bits
     image_on = (features & FEATURE_IMAGE) != 0
     sse_chain = (features & FEATURE_SSE_CHAIN) != 0
@@ -409,7 +462,11 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     visits5 = np.zeros(64 * 8 + 256, dtype=np.int64)
     weights6 = np.full((16 * 256, NUM_INPUTS), WEIGHT_INIT, dtype=np.int32)
     visits6 = np.zeros(16 * 256, dtype=np.int64)
-    weights_final = np.full((256, 6), 65536 // num_mix, dtype=np.int32)
+    weights7 = np.full((8 * 8 * 8 * 8 if class_on else 1, NUM_INPUTS), WEIGHT_INIT, dtype=np.int32)
+    visits7 = np.zeros(8 * 8 * 8 * 8, dtype=np.int64)
+    weights8 = np.full((256 * 8 if c2_on else 1, NUM_INPUTS), WEIGHT_INIT, dtype=np.int32)
+    visits8 = np.zeros(256 * 8, dtype=np.int64)
+    weights_final = np.full((256, 8), 65536 // num_mix, dtype=np.int32)
     long_table = np.zeros(1 << MATCH_TABLE_BITS, dtype=np.int32)
     long_counters = np.full(64 * 2, 1 << 15, dtype=np.int64)
     long_ptr = 0
@@ -438,7 +495,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     slots = np.zeros(NUM_CONTEXTS, dtype=np.int64)
     states = np.zeros(NUM_CONTEXTS, dtype=np.int64)
     inputs = np.zeros(NUM_INPUTS, dtype=np.int64)
-    layer1 = np.zeros(6, dtype=np.int64)
+    layer1 = np.zeros(8, dtype=np.int64)
 
     x1 = 0
     x2 = 0xFFFFFFFF
@@ -469,6 +526,8 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     for pos in range(num_bytes):
         # ---- byte-level context hashes ----
         c1 = c4 & 0xFF
+        c2 = (c4 >> 8) & 0xFF
+        classes = ((_byte_class(c1) * 8 + _byte_class(c2)) * 8 + _byte_class((c4 >> 16) & 0xFF)) * 8
         col = pos - line_start
         above = 0
         if prev_line_start + col < line_start:
@@ -689,6 +748,22 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             p5 = _squash(layer1[4], squash)
             layer1[5] = max(-2047, min(2047, dot6 >> 16))
             p6 = _squash(layer1[5], squash)
+            p7 = 2048
+            sel7 = classes + bit_pos
+            if class_on:
+                dot7 = 0
+                for i in range(num_in):
+                    dot7 += inputs[i] * weights7[sel7, i]
+                layer1[idx7] = max(-2047, min(2047, dot7 >> 16))
+                p7 = _squash(layer1[idx7], squash)
+            p8 = 2048
+            sel8 = c2 * 8 + bit_pos
+            if c2_on:
+                dot8 = 0
+                for i in range(num_in):
+                    dot8 += inputs[i] * weights8[sel8, i]
+                layer1[idx8] = max(-2047, min(2047, dot8 >> 16))
+                p8 = _squash(layer1[idx8], squash)
             dotf = 0
             for j in range(num_mix):
                 dotf += layer1[j] * weights_final[c0, j]
@@ -784,6 +859,14 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             err_f = ((y << 12) - p_mix) * (FINAL_LR if rate_schedule else FIXED_LR)
             for j in range(num_mix):
                 weights_final[c0, j] += (layer1[j] * err_f) >> 16
+            if class_on:
+                e7 = ((y << 12) - p7) * (_rate(visits7, sel7) if rate_schedule else FIXED_LR)
+                for i in range(num_in):
+                    weights7[sel7, i] += (inputs[i] * e7) >> 16
+            if c2_on:
+                e8 = ((y << 12) - p8) * (_rate(visits8, sel8) if rate_schedule else FIXED_LR)
+                for i in range(num_in):
+                    weights8[sel8, i] += (inputs[i] * e8) >> 16
             if mix6_on:
                 e6 = ((y << 12) - p6) * (_rate(visits6, sel6) if rate_schedule else FIXED_LR)
                 for i in range(num_in):
