@@ -190,8 +190,8 @@ def test_cm_components_match_the_kernel_and_each_changes_the_model():
         "text_contexts": cm_kernel.FEATURE_TEXT_CONTEXTS,
         "match_mixer": cm_kernel.FEATURE_MATCH_MIXER,
         "long_match": cm_kernel.FEATURE_LONG_MATCH,
-        "class_mixer": cm_kernel.FEATURE_CLASS_MIXER,
-        "c2_mixer": cm_kernel.FEATURE_C2_MIXER,
+        "byte_mixers": cm_kernel.FEATURE_BYTE_MIXERS,
+        "final_mixer2": cm_kernel.FEATURE_FINAL_MIXER2,
     }
     assert cm._ALL_FEATURES == cm_kernel.ALL_FEATURES
     assert cm.FEATURE_NEURAL == cm_kernel.FEATURE_NEURAL

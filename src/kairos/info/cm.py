@@ -12,7 +12,7 @@ Stream layout (inside the ``.kz`` file payload, or alone)::
     body        : coded bits, or the original bytes (stored mode)
 
 A stream coded by another model version (v1-v6, before the class and
-byte-two-back mixer weight sets of v7) is refused
+byte-two-back mixer weight sets and the second final mixer of v7) is refused
 with a typed
 :class:`~kairos.errors.VersionError` naming both versions: its predictions
 cannot be reproduced by this model. The table size is chosen from the input
@@ -43,8 +43,8 @@ COMPONENTS = {
     "text_contexts": 128,  # word + the byte before it; the line's first byte + column
     "match_mixer": 256,  # a mixer weight set chosen by match length and expected bit
     "long_match": 512,  # a second match model over repeats of 12 bytes or more
-    "class_mixer": 8192,  # a mixer weight set chosen by the classes of the last 3 bytes
-    "c2_mixer": 16384,  # a mixer weight set chosen by the byte two back and the bit position
+    "byte_mixers": 8192,  # mixer weight sets by the last 3 bytes' classes; by the byte 2 back
+    "final_mixer2": 16384,  # a second final mixer layer chosen by the order and match state
 }
 _ALL_FEATURES = 25567
 FEATURE_NEURAL = 32  # the neural input of ``mix``

@@ -60,11 +60,15 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   byte with the partial byte; the column with the bit position (for images:
   the nearest pixels); since v6 (``FEATURE_MATCH_MIXER``) a sixth chosen by
   the match length class, the expected bit and the partial byte; since v7
-  (``FEATURE_CLASS_MIXER``) one chosen by the classes of the last three
-  bytes (:func:`_byte_class`: lower, upper, digit, space, newline, control,
-  high, other) with the bit position, and (``FEATURE_C2_MIXER``) one chosen
-  by the byte two back with the bit position. A
-  second-layer mixer (weights chosen by the partial byte) combines them. Since v5 (``FEATURE_RATE_SCHEDULE``) each weight set's
+  (``FEATURE_BYTE_MIXERS``) a seventh chosen by the classes of the last
+  three bytes (:func:`_byte_class`: lower, upper, digit, space, newline,
+  control, high, other) with the bit position, and an eighth chosen by the
+  byte two back with the bit position. A second-layer mixer (weights chosen
+  by the partial byte) combines them; since v7 (``FEATURE_FINAL_MIXER2``) a
+  second one, with weights chosen by the order (the highest of orders 1-6,
+  8, 12 and 16 whose context was seen before), the match length class with
+  the expected bit, and the bit position, is averaged with it in the stretch
+  domain (each learns from its own output's error). Since v5 (``FEATURE_RATE_SCHEDULE``) each weight set's
   learning rate falls from :data:`MIXER_LR_MAX` toward :data:`MIXER_LR_MIN`
   as the set is used, and the second layer learns more slowly.
 - Adaptive probability maps (SSE) on order 0, 1 and 2, and since v5
@@ -73,11 +77,14 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   interpolation knots learn.
 
 What each v7 lever bought, on the same development subset against v6
-(336,483 B; ``cm_code`` directly, 2026-12-02): the class mixer alone -1,709 B
-(book1 -422, obj2 -866, geo -301); with the byte-two-back mixer -2,157 B
-(book1 193,133 -> 192,693, paper1 13,297 -> 13,254, obj2 50,398 -> 49,233,
-geo 45,024 -> 44,585, pic 24,835 -> 24,800, progc 9,796 -> 9,761), for about
-5-10% more CPU time. Tried and dropped: other selectors for a seventh weight
+(336,483 B; ``cm_code`` directly, 2026-12-02): the class weight set alone
+-1,709 B (book1 -422, obj2 -866, geo -301); with the byte-two-back set
+(together ``FEATURE_BYTE_MIXERS``) -2,157 B (book1 193,133 -> 192,693, paper1
+13,297 -> 13,254, obj2 50,398 -> 49,233, geo 45,024 -> 44,585, pic 24,835 ->
+24,800, progc 9,796 -> 9,761), for about 5-10% more CPU time; the second
+final layer a further -772 B (book1 -170, pic -92, obj2 -283, geo -193) at
+no measurable cost: 333,554 B in all (-0.87%). Tried and dropped: other
+selectors for a seventh weight
 set (the order of the longest context seen, with the bit position -294 B on
 paper1, progc, obj2, geo and trans where the class mixer gave -1,336; that
 order with the partial byte -28; bytes two back with the partial byte -536;
@@ -89,7 +96,12 @@ the bit position instead of the partial byte (+537, +333, -177 on that small
 set: better on obj2 and geo, worse on text); a sixth SSE stage (1/4 of the
 final average) on an order-2 hash with the match state (+19), on the word
 hash (+14), on the order with the match state (-55), or chained after the
-average on order 1 (-22).
+average on order 1 (-22); mixer rates: MIXER_LR_MAX 64 or 80 instead of 48
+(-296 and -411 B on the small set, all on obj2, but +114 on book1 and +177 on
+pic for 80), MIXER_LR_HALF 512 or 4096 (+287, -237 on the small set, again
+obj2 only; both with MIXER_LR_MAX 64 and the second final layer: +747 on
+book1 and pic against that layer alone); FINAL_LR 4, 12 or
+16 for one final layer (+166, +3, +66), 4 or 12 with two (+338, -114).
 
 What each v6 lever bought, measured alone against v5 on a development subset
 (book1, paper1, obj2, geo, pic, progc: 1,723,173 bytes, 338,360 B under v5;
@@ -142,8 +154,8 @@ FEATURE_DET_INPUTS = 64  # per context, +-log2(count) when only one bit value wa
 FEATURE_TEXT_CONTEXTS = 128  # contexts 27-28: word + the byte before it; line's first byte + column
 FEATURE_MATCH_MIXER = 256  # a sixth mixer weight set chosen by match length and expected bit
 FEATURE_LONG_MATCH = 512  # a second match model over repeats of at least LONG_MATCH_MIN_BYTES
-FEATURE_CLASS_MIXER = 8192  # a mixer weight set chosen by the classes of the last 3 bytes
-FEATURE_C2_MIXER = 16384  # a mixer weight set chosen by the byte two back and the bit position
+FEATURE_BYTE_MIXERS = 8192  # weight sets chosen by the last 3 bytes' classes; by the byte 2 back
+FEATURE_FINAL_MIXER2 = 16384  # a second final layer chosen by the order and the match state
 ALL_FEATURES = 31 | 64 | 128 | 256 | 512 | 8192 | 16384  # the default model (25567)
 KNOWN_FEATURES = ALL_FEATURES | FEATURE_NEURAL
 LONG_MATCH_MIN_BYTES = 12
@@ -384,8 +396,9 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     det_on = (features & FEATURE_DET_INPUTS) != 0
     mix6_on = (features & FEATURE_MATCH_MIXER) != 0
     long_on = (features & FEATURE_LONG_MATCH) != 0
-    class_on = (features & FEATURE_CLASS_MIXER) != 0
-    c2_on = (features & FEATURE_C2_MIXER) != 0
+    class_on = (features & FEATURE_BYTE_MIXERS) != 0
+    c2_on = class_on
+    final2_on = (features & FEATURE_FINAL_MIXER2) != 0
     num_mix = 6 if mix6_on else 5
     idx7 = num_mix  # the optional weight sets' places in the second layer
     if class_on:
@@ -467,6 +480,9 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     weights8 = np.full((256 * 8 if c2_on else 1, NUM_INPUTS), WEIGHT_INIT, dtype=np.int32)
     visits8 = np.zeros(256 * 8, dtype=np.int64)
     weights_final = np.full((256, 8), 65536 // num_mix, dtype=np.int32)
+    # the second final layer's weights, by (order, match class, bit position)
+    weights_final2 = np.full((10 * 16 * 8, 8), 65536 // num_mix, dtype=np.int32)
+    order_ctx = np.array([1, 2, 3, 4, 5, 6, 7, 13, 14], dtype=np.int64)  # orders 1-6, 8, 12, 16
     long_table = np.zeros(1 << MATCH_TABLE_BITS, dtype=np.int32)
     long_counters = np.full(64 * 2, 1 << 15, dtype=np.int64)
     long_ptr = 0
@@ -768,6 +784,21 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             for j in range(num_mix):
                 dotf += layer1[j] * weights_final[c0, j]
             st_mix = max(-2047, min(2047, dotf >> 16))
+            st_a = st_mix
+            st_b = 0
+            sel_f2 = 0
+            if final2_on:
+                # the order: the highest of orders 1-6, 8, 12, 16 whose context was seen
+                order = 0
+                for k in range(9):
+                    if states[order_ctx[k]] != 0:
+                        order = k + 1
+                sel_f2 = (order * 16 + mb) * 8 + bit_pos
+                dotf = 0
+                for j in range(num_mix):
+                    dotf += layer1[j] * weights_final2[sel_f2, j]
+                st_b = max(-2047, min(2047, dotf >> 16))
+                st_mix = (st_a + st_b) >> 1
             p_mix = _squash(st_mix, squash)
 
             # ---- SSE ----
@@ -856,9 +887,15 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             if match_len > 0:
                 mc = match_counters[match_slot]
                 match_counters[match_slot] = mc + ((((y << 16) - mc) * 3) >> 7)
-            err_f = ((y << 12) - p_mix) * (FINAL_LR if rate_schedule else FIXED_LR)
+            lr_f = FINAL_LR if rate_schedule else FIXED_LR
+            # each final layer learns from its own output's error
+            err_f = ((y << 12) - _squash(st_a, squash)) * lr_f
             for j in range(num_mix):
                 weights_final[c0, j] += (layer1[j] * err_f) >> 16
+            if final2_on:
+                err_f = ((y << 12) - _squash(st_b, squash)) * lr_f
+                for j in range(num_mix):
+                    weights_final2[sel_f2, j] += (layer1[j] * err_f) >> 16
             if class_on:
                 e7 = ((y << 12) - p7) * (_rate(visits7, sel7) if rate_schedule else FIXED_LR)
                 for i in range(num_in):
