@@ -192,6 +192,7 @@ def test_cm_components_match_the_kernel_and_each_changes_the_model():
         "long_match": cm_kernel.FEATURE_LONG_MATCH,
         "byte_mixers": cm_kernel.FEATURE_BYTE_MIXERS,
         "final_mixer2": cm_kernel.FEATURE_FINAL_MIXER2,
+        "more_contexts": cm_kernel.FEATURE_MORE_CONTEXTS,
     }
     assert cm._ALL_FEATURES == cm_kernel.ALL_FEATURES
     assert cm.FEATURE_NEURAL == cm_kernel.FEATURE_NEURAL

@@ -11,8 +11,9 @@ Stream layout (inside the ``.kz`` file payload, or alone)::
                   all of them unless some were switched off for an ablation)
     body        : coded bits, or the original bytes (stored mode)
 
-A stream coded by another model version (v1-v6, before the class and
-byte-two-back mixer weight sets and the second final mixer of v7) is refused
+A stream coded by another model version (v1-v6, before v7's mixer weight
+sets, second final mixer, word-position, sentence and binary contexts, run
+model, counter changes and match recovery) is refused
 with a typed
 :class:`~kairos.errors.VersionError` naming both versions: its predictions
 cannot be reproduced by this model. The table size is chosen from the input
@@ -46,14 +47,18 @@ COMPONENTS = {
     "byte_mixers": 8192,  # mixer weight sets by the last 3 bytes' classes; by the byte 2 back
     "final_mixer2": 16384,  # a second final mixer layer chosen by the order and match state
 }
-_ALL_FEATURES = 25567
+    # word position and sentence start; 9 binary contexts near non-text bytes;
+    # no orders 12 and 16; record contexts skipped in text
+    "more_contexts": 1 << 16,
+}
+_ALL_FEATURES = 25567 | (1 << 16)
 FEATURE_NEURAL = 32  # the neural input of ``mix``
 
 _PREFIX = struct.Struct("<BQ")
 _FEATURES = struct.Struct("<H")
 _MODE_STORED = 0
 MIN_TABLE_BITS = 16
-MAX_TABLE_BITS = 22  # 29 contexts x 4 M slots x 3 bytes = 365 MB
+MAX_TABLE_BITS = 22  # 40 contexts x 4 M slots x 3 bytes = 503 MB
 # The coder gives a bit at most probability 4095/4096, and rounding loses at most
 # half a unit of a range of at least 2 units, so each coded bit narrows the range
 # by a factor <= 4095.5/4096, i.e. costs >= -log2(4095.5/4096) = 1.76e-4 bits. A
@@ -75,7 +80,7 @@ class CMCompressor:
     ----------
     max_table_bits : int
         Upper bound on log2 of the slots per context; memory is about
-        ``29 * 3 * 2**max_table_bits`` bytes plus ~170 MB.
+        ``40 * 3 * 2**max_table_bits`` bytes plus ~170 MB.
     disable : tuple of str
         Optional components to switch off, for ablation (names in
         :data:`COMPONENTS`); the default uses all of them. The stream
@@ -85,7 +90,7 @@ class CMCompressor:
         ``mix`` model, :class:`~kairos.info.mix.MixCompressor`).
     """
 
-    max_table_bits: int = MAX_TABLE_BITS  # 22: 365 MB of tables, ample for Calgary
+    max_table_bits: int = MAX_TABLE_BITS  # 22: 503 MB of tables, ample for Calgary
     disable: tuple[str, ...] = ()
     neural: bool = False
     name: str = "cm"

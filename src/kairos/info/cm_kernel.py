@@ -16,7 +16,7 @@ constriction wrapper.
 Model (per bit, all probabilities of a 1 bit), in the lpaq/PAQ family; the
 stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
 
-- 29 hashed contexts: orders 0-6, 8, 12 and 16; the word (letters only,
+- 29 hashed contexts (v6): orders 0-6, 8, 12 and 16; the word (letters only,
   case-folded) with the previous byte, with the previous word, and with the
   two previous words; a column context (the byte above in the previous line);
   sparse contexts (byte -2; bytes -3 and -4; bytes -1 and -3; bytes -2 and -3);
@@ -28,7 +28,17 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   the word with the word two back and the previous word with the last byte,
   and (``FEATURE_MATCH_CONTEXT``) the match model's expected byte with its
   length; since v6 (``FEATURE_TEXT_CONTEXTS``) the word with the byte before
-  it, and the line's first byte with the column.
+  it, and the line's first byte with the column. Since v7
+  (``FEATURE_MORE_CONTEXTS``, 40 slots): the word with the number of words
+  since the last punctuation mark and the previous byte; the word with a
+  sentence-start flag (after . : ! ?, after , ;, or inside the sentence) and
+  the previous byte; and 9 binary contexts used only within
+  :data:`TEXT_WINDOW` bytes of a byte outside printable ASCII, tab, CR and LF
+  (and not in image mode), so text pays neither their time nor their noise:
+  bytes -5..-6; -1,-2,-5,-6; -3..-6; -4 and -1 with the position mod 4;
+  -2 and -4 with the position mod 2; -2,-4,-6,-8; -5..-8; -4,-8,-12 with the
+  position mod 4; -1 and -5. Orders 12 and 16 are dropped (the long match
+  model covers them) and the record contexts are skipped in text.
 - Since v5 (``FEATURE_IMAGE``), 8 bit-level 2-D contexts when the record is
   32 bytes or longer (PAQ8's picModel: the pixels around the next one in the
   current row and the 3 rows above, one row = one record; a 1-bit image such
@@ -102,6 +112,20 @@ pic for 80), MIXER_LR_HALF 512 or 4096 (+287, -237 on the small set, again
 obj2 only; both with MIXER_LR_MAX 64 and the second final layer: +747 on
 book1 and pic against that layer alone); FINAL_LR 4, 12 or
 16 for one final layer (+166, +3, +66), 4 or 12 with two (+338, -114).
+What v7's contexts bought against v6 (``cm_code`` directly, 2026-12-02):
+book1 -561, paper1 -31, obj2 -2,294, geo -140, pic -18, progc -37 B (dev
+subset 336,483 -> 333,402 B, -0.92%); book2 -305, news -253, bib -48, obj1
+-74, trans +59 B. Per part, each alone on paper1, paper2, progc, bib, trans,
+obj2 and geo (and on book1): the word-position context -104 B (book1 -354),
+the sentence flag -64 B (book1 -154); the 9 gated binary contexts -2,500 B on
+obj2, geo and obj1 and nothing on text; gating the record contexts off in
+text -112 B on book1, paper2, bib and progc; dropping orders 12 and 16 -64 B
+more on those four. Tried and dropped: the two previous words without the
+current one (-3 B), quote/bracket nesting with the word (-68 B, book1 -48),
+a digit-run context (+68 B), the byte above with the word (+17 B), the order-3
+context with the position mod 4 (+41 B over the binary set), bytes -4 and -8
+with the position mod 4 (-6 B given bytes -4, -8, -12), bytes -2..-4 (+23 B
+over the binary set); removing order 3, 6 or 8 (book1 +94, +120, +70 B).
 
 What each v6 lever bought, measured alone against v5 on a development subset
 (book1, paper1, obj2, geo, pic, progc: 1,723,173 bytes, 338,360 B under v5;
@@ -129,7 +153,7 @@ import numpy as np
 from numba import njit
 
 MODEL_VERSION = 7  # bump whenever the model's predictions change
-NUM_CONTEXTS = 29
+NUM_CONTEXTS = 40
 WEIGHT_INIT = 5000  # initial mixer weight, 65536 = 1.0
 FAST_LIMIT = 14  # hit count at which the direct probability's rate stops falling
 NUM_IMAGE = 8  # bit-level 2-D contexts (pixels above and to the left), PAQ8's picModel
@@ -156,7 +180,12 @@ FEATURE_MATCH_MIXER = 256  # a sixth mixer weight set chosen by match length and
 FEATURE_LONG_MATCH = 512  # a second match model over repeats of at least LONG_MATCH_MIN_BYTES
 FEATURE_BYTE_MIXERS = 8192  # weight sets chosen by the last 3 bytes' classes; by the byte 2 back
 FEATURE_FINAL_MIXER2 = 16384  # a second final layer chosen by the order and the match state
-ALL_FEATURES = 31 | 64 | 128 | 256 | 512 | 8192 | 16384  # the default model (25567)
+# contexts 29-39: word position and sentence start (text); 9 binary contexts used only
+# near non-text bytes; without orders 12 and 16; record contexts skipped in text
+FEATURE_MORE_CONTEXTS = 1 << 16
+ALL_FEATURES = 31 | 64 | 128 | 256 | 512 | 8192 | 16384 | FEATURE_MORE_CONTEXTS  # the default
+FIRST_BINARY_CONTEXT = 31  # contexts 31-39 are used only within TEXT_WINDOW of a non-text byte
+TEXT_WINDOW = 512
 KNOWN_FEATURES = ALL_FEATURES | FEATURE_NEURAL
 LONG_MATCH_MIN_BYTES = 12
 DET_INPUT_SIZE = 512  # size of the deterministic input, stretch units (256 per logit)
@@ -410,15 +439,8 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     image_on = (features & FEATURE_IMAGE) != 0
     sse_chain = (features & FEATURE_SSE_CHAIN) != 0
     rate_schedule = (features & FEATURE_RATE_SCHEDULE) != 0
-    num_active = NUM_CONTEXTS
-    if not features & FEATURE_WORD_CONTEXTS:
-        num_active -= 2
-    if not features & FEATURE_MATCH_CONTEXT:
-        num_active -= 1
-    if not features & FEATURE_TEXT_CONTEXTS:
-        num_active -= 2
-    active = np.zeros(num_active, dtype=np.int64)
-    j = 0
+    more = (features & FEATURE_MORE_CONTEXTS) != 0
+    use = np.zeros(NUM_CONTEXTS, dtype=np.int64)
     for i in range(NUM_CONTEXTS):
         if (i == 24 or i == 25) and not features & FEATURE_WORD_CONTEXTS:
             continue
@@ -426,8 +448,29 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             continue
         if (i == 27 or i == 28) and not features & FEATURE_TEXT_CONTEXTS:
             continue
-        active[j] = i
-        j += 1
+        if i >= 29 and not more:
+            continue
+        if (i == 13 or i == 14) and more:
+            continue
+        use[i] = 1
+    # contexts skipped per byte: kind 1 (binary contexts) in text and images,
+    # kind 2 (record contexts) in text; skip_kind[kind] is set once per byte
+    gated = np.zeros(NUM_CONTEXTS, dtype=np.int64)
+    skip_kind = np.zeros(3, dtype=np.int64)
+    if more:
+        for i in range(FIRST_BINARY_CONTEXT, NUM_CONTEXTS):
+            gated[i] = 1
+        gated[18] = 2
+        gated[19] = 2
+    num_active = 0
+    for i in range(NUM_CONTEXTS):
+        num_active += use[i]
+    active = np.zeros(num_active, dtype=np.int64)
+    j = 0
+    for i in range(NUM_CONTEXTS):
+        if use[i]:
+            active[j] = i
+            j += 1
     apm_weights = APM_WEIGHTS if sse_chain else APM_WEIGHTS_V4
     neural_on = (features & FEATURE_NEURAL) != 0
     nn_size = NN_ROW_MASK + 1 if neural_on else 1
@@ -533,6 +576,9 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     c8 = 0  # the 4 bytes before those
     word = 0
     prev_word = 0
+    last_nontext = 0  # position of the last byte outside printable ASCII, tab, CR, LF
+    words_since_punct = 0  # words begun since the last . , ; : ! or ?
+    sent_flag = 1  # 1 after . : ! ?, 2 after , ;, 0 once a word begins
     line_start = 0
     prev_line_start = 0
     match_ptr = 0
@@ -544,6 +590,11 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
         c1 = c4 & 0xFF
         c2 = (c4 >> 8) & 0xFF
         classes = ((_byte_class(c1) * 8 + _byte_class(c2)) * 8 + _byte_class((c4 >> 16) & 0xFF)) * 8
+        if not (32 <= c1 < 127 or c1 == 10 or c1 == 9 or c1 == 13) and pos > 0:
+            last_nontext = pos
+        text_mode = last_nontext == 0 or pos - last_nontext >= TEXT_WINDOW
+        skip_kind[1] = 1 if text_mode or (image_on and record_len >= IMAGE_MIN_WIDTH) else 0
+        skip_kind[2] = 1 if text_mode else 0
         col = pos - line_start
         above = 0
         if prev_line_start + col < line_start:
@@ -561,14 +612,15 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
         hashes[10] = _hash(above, c1 | (min(col, 255) << 8), 10)
         hashes[11] = _hash(c4 & 0xFF00, 0, 11)
         hashes[12] = _hash(c4 & 0xFFFF0000, 0, 12)
-        h12 = c8
-        for k in range(8, 12):
-            h12 = _hash(h12, buf[pos - 1 - k] if pos > k else 0, 40)
-        h16 = h12
-        for k in range(12, 16):
-            h16 = _hash(h16, buf[pos - 1 - k] if pos > k else 0, 41)
-        hashes[13] = _hash(c4, h12, 13)
-        hashes[14] = _hash(c4, h16, 14)
+        if not more:  # orders 12 and 16 (dropped since v7)
+            h12 = c8
+            for k in range(8, 12):
+                h12 = _hash(h12, buf[pos - 1 - k] if pos > k else 0, 40)
+            h16 = h12
+            for k in range(12, 16):
+                h16 = _hash(h16, buf[pos - 1 - k] if pos > k else 0, 41)
+            hashes[13] = _hash(c4, h12, 13)
+            hashes[14] = _hash(c4, h16, 14)
         hashes[15] = _hash(word, _hash(prev_word, prev_word2, 3), 15)
         hashes[16] = _hash(c1, follow1[c1], 16)
         hashes[17] = _hash(c4 & 0xFFFF, follow2[c4 & 0xFFFF], 17)
@@ -586,6 +638,23 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
         hashes[27] = _hash(word, word_lead, 27)
         line_first = buf[line_start] if pos > line_start else 0
         hashes[28] = _hash(line_first | (min(col, 255) << 8), 0, 28)
+        if more:
+            hashes[29] = _hash(word, min(words_since_punct, 7) | (c1 << 8), 29)
+            hashes[30] = _hash(word, sent_flag | (c1 << 8), 30)
+            if not skip_kind[1]:
+                b2 = (c4 >> 8) & 0xFF
+                b4 = c4 >> 24
+                b8 = c8 >> 24
+                b12 = buf[pos - 12] if pos >= 12 else 0
+                hashes[31] = _hash(c8 & 0xFFFF, 0, 31)
+                hashes[32] = _hash(c4 & 0xFFFF, c8 & 0xFFFF, 32)
+                hashes[33] = _hash(c4 >> 16 | (c8 & 0xFFFF) << 16, 0, 33)
+                hashes[34] = _hash(b4 | (c1 << 8) | ((pos & 3) << 16), 0, 34)
+                hashes[35] = _hash(b2 | (b4 << 8) | ((pos & 1) << 16), 0, 35)
+                hashes[36] = _hash(c4 & 0xFF00FF00, c8 & 0xFF00FF00, 36)
+                hashes[37] = _hash(c8, 0, 37)
+                hashes[38] = _hash(b4 | (b8 << 8) | (b12 << 16), pos & 3, 38)
+                hashes[39] = _hash(c1 | (c8 & 0xFF) << 8, 0, 39)
 
         # ---- match model: find or extend a repeat of the last bytes ----
         if pos >= MATCH_MIN_BYTES:
@@ -629,6 +698,8 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             if bit_pos == 0 or bit_pos == 4:
                 # ---- find each context's bucket for this nibble ----
                 for i in active:
+                    if skip_kind[gated[i]]:
+                        continue
                     h = _hash(hashes[i], c0, i)
                     check = (h >> 24) & 0xFF
                     home = (h & mask) & ~15
@@ -657,6 +728,14 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             nz = 0
             ni = 0
             for i in active:
+                if skip_kind[gated[i]]:
+                    inputs[ni] = 0
+                    inputs[ni + 1] = 0
+                    ni += 2
+                    if det_on:
+                        inputs[ni] = 0
+                        ni += 1
+                    continue
                 slots[i] = bases[i] + nibble
                 st = np.int64(hist[i, slots[i]])
                 states[i] = st
@@ -849,6 +928,8 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             # ---- learn ----
             target = y << 22
             for i in active:
+                if skip_kind[gated[i]]:
+                    continue
                 st = states[i]
                 e = state_map[i, st]
                 n = e & 1023
@@ -987,6 +1068,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
         fb = byte | 32 if is_letter else (48 if 48 <= byte <= 57 else byte)
         if fb != 32 or (folded & 0xFF) != 32:
             folded = ((folded << 8) | fb) & 0xFFFFFFFF
+        word_start = is_letter and word == 0
         if is_letter:
             if word == 0:
                 word_lead = c4 >> 8 & 0xFF
@@ -995,6 +1077,12 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             prev_word2 = prev_word
             prev_word = word
             word = 0
+        if byte == 46 or byte == 33 or byte == 63 or byte == 59 or byte == 58 or byte == 44:
+            words_since_punct = 0
+            sent_flag = 1 if byte != 44 and byte != 59 else 2
+        elif is_letter and word_start:
+            words_since_punct += 1
+            sent_flag = 0
         if byte == 10:
             prev_line_start = line_start
             line_start = pos + 1
