@@ -50,8 +50,8 @@ def test_cm_beats_gzip_on_text_and_reports_ideal_length():
     cm, gz = make_compressor("cm"), make_compressor("gzip")
     cm_bytes = len(cm.compress(text))
     assert cm_bytes < len(gz.compress(text))
-    # The real stream is the ideal code length plus a few bytes of prefix and flush.
-    assert abs(8 * cm_bytes - cm.code_length(text)) < 8 * 16
+    # The real stream is the ideal code length plus the 14-byte prefix and 4 flushed bytes.
+    assert abs(8 * cm_bytes - cm.code_length(text)) < 8 * 19
 
 
 def test_cm_stores_incompressible_data_without_expanding_much():
@@ -190,6 +190,7 @@ def test_cm_components_match_the_kernel_and_each_changes_the_model():
         "text_contexts": cm_kernel.FEATURE_TEXT_CONTEXTS,
         "match_mixer": cm_kernel.FEATURE_MATCH_MIXER,
         "long_match": cm_kernel.FEATURE_LONG_MATCH,
+        "match_recovery": cm_kernel.FEATURE_MATCH_RECOVERY,
     }
     assert cm._ALL_FEATURES == cm_kernel.ALL_FEATURES
     assert cm.FEATURE_NEURAL == cm_kernel.FEATURE_NEURAL
@@ -207,12 +208,12 @@ def test_cm_refuses_old_model_versions_and_bad_components():
     from kairos.info.cm_kernel import MODEL_VERSION
 
     stream = CMCompressor().compress(_CRAFTED["text"])
-    assert stream[0] == MODEL_VERSION == 6
-    for old in (1, 4, 5):
-        with pytest.raises(VersionError, match=f"model version {old}.*version 6"):
+    assert stream[0] == MODEL_VERSION == 7
+    for old in (1, 4, 5, 6):
+        with pytest.raises(VersionError, match=f"model version {old}.*version 7"):
             CMCompressor().decompress(bytes([old]) + stream[1:])
     bad = bytearray(stream)
-    bad[11] = 0xFF  # high byte of the features: components this kairos does not have
+    bad[13] = 0xFF  # high byte of the features: components this kairos does not have
     with pytest.raises(CorruptFileError, match="components"):
         CMCompressor().decompress(bytes(bad))
     with pytest.raises(ValidationError, match="unknown component"):

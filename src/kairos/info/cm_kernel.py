@@ -93,7 +93,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-MODEL_VERSION = 6  # bump whenever the model's predictions change
+MODEL_VERSION = 7  # bump whenever the model's predictions change
 NUM_CONTEXTS = 29
 WEIGHT_INIT = 5000  # initial mixer weight, 65536 = 1.0
 FAST_LIMIT = 14  # hit count at which the direct probability's rate stops falling
@@ -119,7 +119,9 @@ FEATURE_DET_INPUTS = 64  # per context, +-log2(count) when only one bit value wa
 FEATURE_TEXT_CONTEXTS = 128  # contexts 27-28: word + the byte before it; line's first byte + column
 FEATURE_MATCH_MIXER = 256  # a sixth mixer weight set chosen by match length and expected bit
 FEATURE_LONG_MATCH = 512  # a second match model over repeats of at least LONG_MATCH_MIN_BYTES
-ALL_FEATURES = 31 | 64 | 128 | 256 | 512  # the default model (991)
+FEATURE_MATCH_RECOVERY = 1 << 17  # a long match that mispredicts a byte resumes after it
+RECOVER_MIN_LEN = 1  # match length from which a mispredicted byte does not end the repeat
+ALL_FEATURES = 31 | 64 | 128 | 256 | 512 | FEATURE_MATCH_RECOVERY  # the default model
 KNOWN_FEATURES = ALL_FEATURES | FEATURE_NEURAL
 LONG_MATCH_MIN_BYTES = 12
 DET_INPUT_SIZE = 512  # size of the deterministic input, stretch units (256 per logit)
@@ -339,6 +341,11 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     det_on = (features & FEATURE_DET_INPUTS) != 0
     mix6_on = (features & FEATURE_MATCH_MIXER) != 0
     long_on = (features & FEATURE_LONG_MATCH) != 0
+    recover_on = (features & FEATURE_MATCH_RECOVERY) != 0
+    miss_ptr = 0
+    miss_on = False
+    long_miss_ptr = 0
+    long_miss_on = False
     num_mix = 6 if mix6_on else 5
     size = 1 << table_bits
     image_on = (features & FEATURE_IMAGE) != 0
@@ -517,11 +524,21 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             match_len, match_ptr = _match_lookup(
                 buf, pos, match_table, MATCH_MIN_BYTES, 32, match_len, match_ptr
             )
+            if match_len == 0 and miss_on:
+                # resume the repeat that mispredicted the last byte: lengths 1-5 are
+                # otherwise unused, so its confidence is learned apart until it holds
+                match_len = 1
+                match_ptr = miss_ptr
+            miss_on = False
         expected_byte = buf[match_ptr] if match_len > 0 else 0
         if long_on and pos >= LONG_MATCH_MIN_BYTES:
             long_len, long_ptr = _match_lookup(
                 buf, pos, long_table, LONG_MATCH_MIN_BYTES, 64, long_len, long_ptr
             )
+            if long_len == 0 and long_miss_on:
+                long_len = 1
+                long_ptr = long_miss_ptr
+            long_miss_on = False
         long_byte = buf[long_ptr] if long_len > 0 else 0
         hashes[26] = _hash(
             expected_byte | (min(match_len, 15) << 8), c1 if match_len > 0 else 0, 26
@@ -794,6 +811,9 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 mc = long_counters[long_slot]
                 long_counters[long_slot] = mc + ((((y << 16) - mc) * 3) >> 7)
                 if long_bit != y:
+                    if recover_on:
+                        long_miss_on = True
+                        long_miss_ptr = long_ptr
                     long_len = 0
             e1 = ((y << 12) - p1) * (_rate(visits1, c0) if rate_schedule else FIXED_LR)
             e2 = ((y << 12) - p2) * (_rate(visits2, c1) if rate_schedule else FIXED_LR)
@@ -822,6 +842,9 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                     nn_dh[j] += nn_err * nn_out[c0, j]
                     nn_out[c0, j] += (nn_err * nn_h[j] * NN_LR_OUT) >> 18
             if match_len > 0 and expected_bit != y:
+                if recover_on and match_len >= RECOVER_MIN_LEN:
+                    miss_on = True
+                    miss_ptr = match_ptr
                 match_len = 0
             c0 = (c0 << 1) | y
             nibble = (nibble << 1) | y
@@ -845,6 +868,10 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
         if match_len > 0:
             match_len = min(match_len + 1, 65535)
             match_ptr += 1
+        if miss_on:
+            miss_ptr += 1
+        if long_miss_on:
+            long_miss_ptr += 1
         if long_len > 0:
             long_len = min(long_len + 1, 65535)
             long_ptr += 1
