@@ -6,7 +6,7 @@ Stream layout (inside the ``.kz`` file payload, or alone)::
                   model version that coded it (cm_kernel.MODEL_VERSION)
     num_bytes   : uint64 little-endian, length of the original
     table_bits  : 1 byte, log2 of the slots per context (coded mode only)
-    features    : uint16 little-endian (1 byte before model v6), the optional
+    features    : uint32 little-endian (uint16 in model v6, 1 byte before), the optional
                   model components used (coded mode only; cm_kernel.FEATURE_*,
                   all of them unless some were switched off for an ablation)
     body        : coded bits, or the original bytes (stored mode)
@@ -46,16 +46,16 @@ COMPONENTS = {
     "long_match": 512,  # a second match model over repeats of 12 bytes or more
     "byte_mixers": 8192,  # mixer weight sets by the last 3 bytes' classes; by the byte 2 back
     "final_mixer2": 16384,  # a second final mixer layer chosen by the order and match state
-}
     # word position and sentence start; 9 binary contexts near non-text bytes;
     # no orders 12 and 16; record contexts skipped in text
     "more_contexts": 1 << 16,
+    "match_recovery": 1 << 17,  # a long repeat resumes after one mispredicted byte
 }
-_ALL_FEATURES = 25567 | (1 << 16)
+_ALL_FEATURES = 25567 | (1 << 16) | (1 << 17)
 FEATURE_NEURAL = 32  # the neural input of ``mix``
 
 _PREFIX = struct.Struct("<BQ")
-_FEATURES = struct.Struct("<H")
+_FEATURES = struct.Struct("<I")
 _MODE_STORED = 0
 MIN_TABLE_BITS = 16
 MAX_TABLE_BITS = 22  # 40 contexts x 4 M slots x 3 bytes = 503 MB
@@ -141,7 +141,7 @@ class CMCompressor:
 
     def compress(self, data: bytes) -> bytes:
         body, _, table_bits = self._run(data)
-        if body is None or len(body) + 3 >= len(data):  # + table_bits and features
+        if body is None or len(body) + 1 + _FEATURES.size >= len(data):  # + table_bits, features
             return _PREFIX.pack(_MODE_STORED, len(data)) + bytes(data)
         from kairos.info.cm_kernel import MODEL_VERSION
 
@@ -189,11 +189,11 @@ class CMCompressor:
             )
         if mode != k.MODEL_VERSION or not body:
             raise CorruptFileError(None, f"cm stream has unknown mode {mode} or no body")
-        if len(body) < 3:
+        if len(body) < 1 + _FEATURES.size:
             raise CorruptFileError(None, "cm stream ends inside its header")
         table_bits = body[0]
         (features,) = _FEATURES.unpack_from(body, 1)
-        coded = len(body) - 3
+        coded = len(body) - 1 - _FEATURES.size
         if features & ~(_ALL_FEATURES | FEATURE_NEURAL):
             raise CorruptFileError(None, f"cm stream names unknown model components {features:#x}")
         if num_bytes > MAX_BYTES_PER_CODED_BYTE * coded:
@@ -206,7 +206,7 @@ class CMCompressor:
             raise CorruptFileError(
                 None, f"cm stream header is implausible (table_bits={table_bits}, n={num_bytes})"
             )
-        src = np.frombuffer(body, dtype=np.uint8)[3:]
+        src = np.frombuffer(body, dtype=np.uint8)[1 + _FEATURES.size :]
         dst = np.empty(num_bytes, dtype=np.uint8)
         consumed, _ = k.cm_code(
             src, num_bytes, dst, True, table_bits, features, k.TABLES, np.zeros(0)

@@ -183,9 +183,13 @@ FEATURE_FINAL_MIXER2 = 16384  # a second final layer chosen by the order and the
 # contexts 29-39: word position and sentence start (text); 9 binary contexts used only
 # near non-text bytes; without orders 12 and 16; record contexts skipped in text
 FEATURE_MORE_CONTEXTS = 1 << 16
-ALL_FEATURES = 31 | 64 | 128 | 256 | 512 | 8192 | 16384 | FEATURE_MORE_CONTEXTS  # the default
 FIRST_BINARY_CONTEXT = 31  # contexts 31-39 are used only within TEXT_WINDOW of a non-text byte
 TEXT_WINDOW = 512
+FEATURE_MATCH_RECOVERY = 1 << 17  # a long match that mispredicts a byte resumes after it
+RECOVER_MIN_LEN = 1  # match length from which a mispredicted byte does not end the repeat
+ALL_FEATURES = (
+    31 | 64 | 128 | 256 | 512 | 8192 | 16384 | FEATURE_MORE_CONTEXTS | FEATURE_MATCH_RECOVERY
+)  # the default model
 KNOWN_FEATURES = ALL_FEATURES | FEATURE_NEURAL
 LONG_MATCH_MIN_BYTES = 12
 DET_INPUT_SIZE = 512  # size of the deterministic input, stretch units (256 per logit)
@@ -428,6 +432,11 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     class_on = (features & FEATURE_BYTE_MIXERS) != 0
     c2_on = class_on
     final2_on = (features & FEATURE_FINAL_MIXER2) != 0
+    recover_on = (features & FEATURE_MATCH_RECOVERY) != 0
+    miss_ptr = 0
+    miss_on = False
+    long_miss_ptr = 0
+    long_miss_on = False
     num_mix = 6 if mix6_on else 5
     idx7 = num_mix  # the optional weight sets' places in the second layer
     if class_on:
@@ -661,11 +670,21 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             match_len, match_ptr = _match_lookup(
                 buf, pos, match_table, MATCH_MIN_BYTES, 32, match_len, match_ptr
             )
+            if match_len == 0 and miss_on:
+                # resume the repeat that mispredicted the last byte: lengths 1-5 are
+                # otherwise unused, so its confidence is learned apart until it holds
+                match_len = 1
+                match_ptr = miss_ptr
+            miss_on = False
         expected_byte = buf[match_ptr] if match_len > 0 else 0
         if long_on and pos >= LONG_MATCH_MIN_BYTES:
             long_len, long_ptr = _match_lookup(
                 buf, pos, long_table, LONG_MATCH_MIN_BYTES, 64, long_len, long_ptr
             )
+            if long_len == 0 and long_miss_on:
+                long_len = 1
+                long_ptr = long_miss_ptr
+            long_miss_on = False
         long_byte = buf[long_ptr] if long_len > 0 else 0
         hashes[26] = _hash(
             expected_byte | (min(match_len, 15) << 8), c1 if match_len > 0 else 0, 26
@@ -702,11 +721,12 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                         continue
                     h = _hash(hashes[i], c0, i)
                     check = (h >> 24) & 0xFF
+                    check2 = (h * 0x2545F491 >> 16) & 0xFFFF
                     home = (h & mask) & ~15
                     found = -1
                     for probe in range(BUCKET_PROBES):
                         b = home ^ (probe << 4)
-                        if hist[i, b] == check:
+                        if hist[i, b] == check and fast[i, b] == check2:
                             found = b
                             break
                     if found < 0:
@@ -722,6 +742,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                             hist[i, found + j] = 0
                             fast[i, found + j] = 2048 << 4
                         hist[i, found] = check
+                        fast[i, found] = check2
                     bases[i] = found
                 nibble = 1
             # ---- predictions of each input ----
@@ -993,6 +1014,9 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 mc = long_counters[long_slot]
                 long_counters[long_slot] = mc + ((((y << 16) - mc) * 3) >> 7)
                 if long_bit != y:
+                    if recover_on:
+                        long_miss_on = True
+                        long_miss_ptr = long_ptr
                     long_len = 0
             e1 = ((y << 12) - p1) * (_rate(visits1, c0) if rate_schedule else FIXED_LR)
             e2 = ((y << 12) - p2) * (_rate(visits2, c1) if rate_schedule else FIXED_LR)
@@ -1021,6 +1045,9 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                     nn_dh[j] += nn_err * nn_out[c0, j]
                     nn_out[c0, j] += (nn_err * nn_h[j] * NN_LR_OUT) >> 18
             if match_len > 0 and expected_bit != y:
+                if recover_on and match_len >= RECOVER_MIN_LEN:
+                    miss_on = True
+                    miss_ptr = match_ptr
                 match_len = 0
             c0 = (c0 << 1) | y
             nibble = (nibble << 1) | y
@@ -1044,6 +1071,10 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
         if match_len > 0:
             match_len = min(match_len + 1, 65535)
             match_ptr += 1
+        if miss_on:
+            miss_ptr += 1
+        if long_miss_on:
+            long_miss_ptr += 1
         if long_len > 0:
             long_len = min(long_len + 1, 65535)
             long_ptr += 1
