@@ -721,12 +721,11 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                         continue
                     h = _hash(hashes[i], c0, i)
                     check = (h >> 24) & 0xFF
-                    check2 = (h * 0x2545F491 >> 16) & 0xFFFF
                     home = (h & mask) & ~15
                     found = -1
                     for probe in range(BUCKET_PROBES):
                         b = home ^ (probe << 4)
-                        if hist[i, b] == check and fast[i, b] == check2:
+                        if hist[i, b] == check:
                             found = b
                             break
                     if found < 0:
@@ -742,7 +741,6 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                             hist[i, found + j] = 0
                             fast[i, found + j] = 2048 << 4
                         hist[i, found] = check
-                        fast[i, found] = check2
                     bases[i] = found
                 nibble = 1
             # ---- predictions of each input ----
