@@ -43,8 +43,9 @@ COMPONENTS = {
     "text_contexts": 128,  # word + the byte before it; the line's first byte + column
     "match_mixer": 256,  # a mixer weight set chosen by match length and expected bit
     "long_match": 512,  # a second match model over repeats of 12 bytes or more
+    "run_model": 1024,  # per context, the last byte seen there and its run length
 }
-_ALL_FEATURES = 991
+_ALL_FEATURES = 2015
 FEATURE_NEURAL = 32  # the neural input of ``mix``
 
 _PREFIX = struct.Struct("<BQ")
