@@ -94,21 +94,25 @@ copied in: its source may not enter this code base, and the retuned
 generators above probe the same space.
 
 v7, the run model alone against v6 on the same subset (2026-12-02): 336,483
--> 335,588 B (-895 B, -0.27%: book1 193,133 -> 193,043, paper1 13,297 ->
-13,283, obj2 50,398 -> 49,752, geo 45,024 -> 44,929, pic 24,835 -> 24,829,
-progc 9,796 -> 9,752), for about 9% more CPU (interleaved A/B, best of 3, on
-paper1, progc, geo, trans and obj2: 8.14 s against 7.47 s). Its run byte and
+-> 335,473 B (-1,010 B, -0.30%: book1 193,133 -> 193,028, paper1 13,297 ->
+13,264, obj2 50,398 -> 49,704, geo 45,024 -> 44,902, pic 24,835 -> 24,836,
+progc 9,796 -> 9,739); book2 -583 B, news -755 B, bib -56 B. It costs about
+9-18% more CPU (interleaved A/B, best of 3, on paper1, progc, geo, trans and
+obj2 on a loaded box: ratios 1.09 and 1.18). Its inputs' mixer weights start
+at :data:`RUN_WEIGHT_INIT`, half the others' (-141 B against the same start;
+0: -65 B; 1500: as 2500). Its run byte and
 count live in the bucket's spare slot 0 of the direct-probability array: kept
 in a separate array they cost a cache miss per context and byte (+12-24%
 CPU). Tried and dropped: the run predictions of several contexts summed into
-6 or 14 group inputs (-612 B on paper1, progc, obj2, geo and trans against
--910 B with one input per context; book1 +116 B), or the most confident of a
-group (-759 B against -862 B with book1); added into the deterministic input
+6 group inputs (-612 B on paper1, progc, obj2, geo and trans against -910 B
+with one input per context) or 14 (with book1: -566 B against -862 B), or the
+most confident of a group (-759 B against -862 B); added into the deterministic input
 instead of an input of their own (book1 +776 B); a fixed map rate 1/16 or
 1/128 instead of 1/(n+1.5) (+231 B, +51 B); confidence by run length without
 the bit position (book1 +86 B, the others -74 B); the third mixer's weight set
 also chosen by how many contexts are new at the nibble (0, 1-2, 3-8, 9+ or
-0, 1-5, 6-14, 15+: +72 B, +61 B).
+0, 1-5, 6-14, 15+: +72 B, +61 B); confidence also by whether the match model
+expects the run byte (+201 B); run lengths 16-255 in 4 log classes (-7 B).
 """
 
 from __future__ import annotations
@@ -124,6 +128,7 @@ NUM_IMAGE = 8  # bit-level 2-D contexts (pixels above and to the left), PAQ8's p
 # at most 4 inputs per context, then match (2), bias, long match (2), neural net, image
 NUM_INPUTS = 4 * NUM_CONTEXTS + 3 + 2 + 1 + NUM_IMAGE
 RUN_CLASSES = 16  # run length classes of the run model's confidence maps
+RUN_WEIGHT_INIT = 2500  # initial mixer weight of the run inputs
 RUN_LIMIT = 1023  # hit count at which a run map's learning rate stops falling
 MATCH_MIN_BYTES = 6  # the match model looks up repeats of this many bytes
 MATCH_TABLE_BITS = 20  # log2 of the match model's position table size
@@ -449,6 +454,16 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     weights6 = np.full((16 * 256, NUM_INPUTS), WEIGHT_INIT, dtype=np.int32)
     visits6 = np.zeros(16 * 256, dtype=np.int64)
     weights_final = np.full((256, 6), 65536 // num_mix, dtype=np.int32)
+    if run_on:  # the run inputs start with a smaller weight
+        per = 3 + (1 if det_on else 0)
+        for j in range(num_active):
+            col = j * per + per - 1
+            weights1[:, col] = RUN_WEIGHT_INIT
+            weights2[:, col] = RUN_WEIGHT_INIT
+            weights3[:, col] = RUN_WEIGHT_INIT
+            weights4[:, col] = RUN_WEIGHT_INIT
+            weights5[:, col] = RUN_WEIGHT_INIT
+            weights6[:, col] = RUN_WEIGHT_INIT
     long_table = np.zeros(1 << MATCH_TABLE_BITS, dtype=np.int32)
     long_counters = np.full(64 * 2, 1 << 15, dtype=np.int64)
     long_ptr = 0
