@@ -194,6 +194,7 @@ def test_cm_components_match_the_kernel_and_each_changes_the_model():
         "final_mixer2": cm_kernel.FEATURE_FINAL_MIXER2,
         "more_contexts": cm_kernel.FEATURE_MORE_CONTEXTS,
         "match_recovery": cm_kernel.FEATURE_MATCH_RECOVERY,
+        "run_model": cm_kernel.FEATURE_RUN_MODEL,
     }
     assert cm._ALL_FEATURES == cm_kernel.ALL_FEATURES
     assert cm.FEATURE_NEURAL == cm_kernel.FEATURE_NEURAL

@@ -50,8 +50,9 @@ COMPONENTS = {
     # no orders 12 and 16; record contexts skipped in text
     "more_contexts": 1 << 16,
     "match_recovery": 1 << 17,  # a long repeat resumes after one mispredicted byte
+    "run_model": 1024,  # per context, the last byte seen there and its run length
 }
-_ALL_FEATURES = 25567 | (1 << 16) | (1 << 17)
+_ALL_FEATURES = 25567 | 1024 | (1 << 16) | (1 << 17)
 FEATURE_NEURAL = 32  # the neural input of ``mix``
 
 _PREFIX = struct.Struct("<BQ")

@@ -56,7 +56,13 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   (``FEATURE_DET_INPUTS``, as in PAQ8's ContextMap) a third input: in a
   deterministic history (only one bit value seen so far) +-2 (in logits)
   toward that value, else 0, so the mixer can weigh "always the same so far"
-  apart from the state map's average for that state.
+  apart from the state map's average for that state. Since v7
+  (``FEATURE_RUN_MODEL``, the idea of PAQ8's run map) a fourth: each
+  context's first-nibble bucket keeps, in its spare slot 0, the last byte
+  seen in that context and how many times in a row; while the partial byte
+  agrees with that byte, its next bit is predicted with a confidence learned
+  per context, run length (1..15+) and bit position, else 0. Not in images
+  (records of 32 bytes or more), where it cost pic 70 B.
 - A match model: the most recent repeat of the last 6 bytes predicts the
   next bit, with its confidence learned per match length. Since v6
   (``FEATURE_LONG_MATCH``) a second one over repeats of 12 bytes or more
@@ -145,6 +151,31 @@ machine's count caps and discount retuned five ways (-72 B to +344 B: the
 v4 machine is at a local optimum). PAQ8's ``nex`` state table was not
 copied in: its source may not enter this code base, and the retuned
 generators above probe the same space.
+
+v7, the run model alone against v6 on the same subset (2026-12-02): 336,483
+-> 335,473 B (-1,010 B, -0.30%: book1 193,133 -> 193,028, paper1 13,297 ->
+13,264, obj2 50,398 -> 49,704, geo 45,024 -> 44,902, pic 24,835 -> 24,836,
+progc 9,796 -> 9,739); book2 -583 B, news -755 B, bib -56 B. It costs about
+9-18% more CPU (interleaved A/B, best of 3, on paper1, progc, geo, trans and
+obj2 on a loaded box: ratios 1.09 and 1.18). Its inputs' mixer weights start
+at :data:`RUN_WEIGHT_INIT`, half the others' (-141 B against the same start;
+0: -65 B; 1500: as 2500). Its run byte and
+count live in the bucket's spare slot 0 of the direct-probability array: kept
+in a separate array they cost a cache miss per context and byte (+12-24%
+CPU). Tried and dropped: the run predictions of several contexts summed into
+6 group inputs (-612 B on paper1, progc, obj2, geo and trans against -910 B
+with one input per context) or 14 (with book1: -566 B against -862 B), or the
+most confident of a group (-759 B against -862 B); added into the deterministic input
+instead of an input of their own (book1 +776 B); a fixed map rate 1/16 or
+1/128 instead of 1/(n+1.5) (+231 B, +51 B); confidence by run length without
+the bit position (book1 +86 B, the others -74 B); the third mixer's weight set
+also chosen by how many contexts are new at the nibble (0, 1-2, 3-8, 9+ or
+0, 1-5, 6-14, 15+: +72 B, +61 B); confidence also by whether the match model
+expects the run byte (+201 B); run lengths 16-255 in 4 log classes (-7 B);
+mixer sets chosen by how many contexts' run bytes agree with the partial byte
+(0, 1-4, 5-12, 13+) in the third mixer (+162 B), or, without a match, in the
+match mixer's unused length classes (-31 B on the five files with book1, but
++7 B on the subset).
 """
 
 from __future__ import annotations
@@ -157,8 +188,11 @@ NUM_CONTEXTS = 40
 WEIGHT_INIT = 5000  # initial mixer weight, 65536 = 1.0
 FAST_LIMIT = 14  # hit count at which the direct probability's rate stops falling
 NUM_IMAGE = 8  # bit-level 2-D contexts (pixels above and to the left), PAQ8's picModel
-# at most 3 inputs per context, then match (2), bias, long match (2), neural net, image
-NUM_INPUTS = 3 * NUM_CONTEXTS + 3 + 2 + 1 + NUM_IMAGE
+# at most 4 inputs per context, then match (2), bias, long match (2), neural net, image
+NUM_INPUTS = 4 * NUM_CONTEXTS + 3 + 2 + 1 + NUM_IMAGE
+RUN_CLASSES = 16  # run length classes of the run model's confidence maps
+RUN_WEIGHT_INIT = 2500  # initial mixer weight of the run inputs
+RUN_LIMIT = 1023  # hit count at which a run map's learning rate stops falling
 MATCH_MIN_BYTES = 6  # the match model looks up repeats of this many bytes
 MATCH_TABLE_BITS = 20  # log2 of the match model's position table size
 STATE_MAP_LIMIT = 1023  # hit count at which a state map's learning rate stops falling
@@ -187,8 +221,9 @@ FIRST_BINARY_CONTEXT = 31  # contexts 31-39 are used only within TEXT_WINDOW of 
 TEXT_WINDOW = 512
 FEATURE_MATCH_RECOVERY = 1 << 17  # a long match that mispredicts a byte resumes after it
 RECOVER_MIN_LEN = 1  # match length from which a mispredicted byte does not end the repeat
+FEATURE_RUN_MODEL = 1024  # per context, the last byte seen there and its run length predict
 ALL_FEATURES = (
-    31 | 64 | 128 | 256 | 512 | 8192 | 16384 | FEATURE_MORE_CONTEXTS | FEATURE_MATCH_RECOVERY
+    31 | 64 | 128 | 256 | 512 | 1024 | 8192 | 16384 | FEATURE_MORE_CONTEXTS | FEATURE_MATCH_RECOVERY
 )  # the default model
 KNOWN_FEATURES = ALL_FEATURES | FEATURE_NEURAL
 LONG_MATCH_MIN_BYTES = 12
@@ -444,7 +479,16 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     idx8 = num_mix
     if c2_on:
         num_mix += 1
+    run_on = (features & FEATURE_RUN_MODEL) != 0
     size = 1 << table_bits
+    # run model: per context, P(the bit is the run byte's) by run length class and bit
+    # position (22-bit probability << 10 | hit count, as a state map)
+    run_map = np.full((NUM_CONTEXTS, RUN_CLASSES * 8), 3 << 30, dtype=np.int64)
+    run_exp = np.zeros(NUM_CONTEXTS, dtype=np.int64)  # expected byte | 256, 0 = none
+    run_cls = np.zeros(NUM_CONTEXTS, dtype=np.int64)
+    run_bit = np.full(NUM_CONTEXTS, -1, dtype=np.int64)  # this bit's expected value, -1 = none
+    first_base = np.zeros(NUM_CONTEXTS, dtype=np.int64)
+    first_check = np.zeros(NUM_CONTEXTS, dtype=np.int64)
     image_on = (features & FEATURE_IMAGE) != 0
     sse_chain = (features & FEATURE_SSE_CHAIN) != 0
     rate_schedule = (features & FEATURE_RATE_SCHEDULE) != 0
@@ -499,6 +543,10 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     mask = size - 1
     hist = np.zeros((NUM_CONTEXTS, size), dtype=np.uint8)
     fast = np.full((NUM_CONTEXTS, size), 2048 << 4, dtype=np.uint16)
+    # a bucket's slot 0 (beside the check byte) holds the run model's last byte and count
+    for i in range(NUM_CONTEXTS):
+        for j in range(0, size, 16):
+            fast[i, j] = 0
     state_map = np.empty((NUM_CONTEXTS, 256), dtype=np.int64)
     for i in range(NUM_CONTEXTS):
         for s in range(256):
@@ -535,6 +583,16 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     # the second final layer's weights, by (order, match class, bit position)
     weights_final2 = np.full((10 * 16 * 8, 8), 65536 // num_mix, dtype=np.int32)
     order_ctx = np.array([1, 2, 3, 4, 5, 6, 7, 13, 14], dtype=np.int64)  # orders 1-6, 8, 12, 16
+    if run_on:  # the run inputs start with a smaller weight
+        per = 3 + (1 if det_on else 0)
+        for j in range(num_active):
+            col = j * per + per - 1
+            weights1[:, col] = RUN_WEIGHT_INIT
+            weights2[:, col] = RUN_WEIGHT_INIT
+            weights3[:, col] = RUN_WEIGHT_INIT
+            weights4[:, col] = RUN_WEIGHT_INIT
+            weights5[:, col] = RUN_WEIGHT_INIT
+            weights6[:, col] = RUN_WEIGHT_INIT
     long_table = np.zeros(1 << MATCH_TABLE_BITS, dtype=np.int32)
     long_counters = np.full(64 * 2, 1 << 15, dtype=np.int64)
     long_ptr = 0
@@ -709,6 +767,8 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 nn_h[j] = 2 * _squash(pre >> 7, squash) - 4096  # tanh(u) = 2 sigmoid(2u) - 1
                 nn_dh[j] = 0
             nn_h[0] = 4096  # a constant unit: the output vectors' bias
+        # the run model predicts except in images (its inputs hurt pic: +70 B)
+        run_pred = run_on and not (image_on and record_len >= IMAGE_MIN_WIDTH)
         c0 = 1  # partial byte with a leading 1
         bits_before = ideal_bits
         byte = 0
@@ -741,7 +801,17 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                             hist[i, found + j] = 0
                             fast[i, found + j] = 2048 << 4
                         hist[i, found] = check
+                        fast[i, found] = 0  # the run model's slot
                     bases[i] = found
+                    if run_on and bit_pos == 0:
+                        first_base[i] = found
+                        first_check[i] = check
+                        ri = np.int64(fast[i, found])
+                        if ri >> 8:
+                            run_exp[i] = (ri & 0xFF) | 256
+                            run_cls[i] = min(ri >> 8, RUN_CLASSES - 1) * 8
+                        else:
+                            run_exp[i] = 0
                 nibble = 1
             # ---- predictions of each input ----
             nz = 0
@@ -752,6 +822,10 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                     inputs[ni + 1] = 0
                     ni += 2
                     if det_on:
+                        inputs[ni] = 0
+                        ni += 1
+                    if run_on:
+                        run_bit[i] = -1
                         inputs[ni] = 0
                         ni += 1
                     continue
@@ -766,6 +840,18 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 ni += 2
                 if det_on:
                     inputs[ni] = det_input[st]
+                    ni += 1
+                if run_on:
+                    # the byte last seen in this context, while the partial byte agrees
+                    rx = run_exp[i]
+                    if rx >> (8 - bit_pos) == c0 and run_pred:
+                        rb = (rx >> (7 - bit_pos)) & 1
+                        run_bit[i] = rb
+                        rs = stretch[run_map[i, run_cls[i] + bit_pos] >> 20]
+                        inputs[ni] = rs if rb else -rs
+                    else:
+                        run_bit[i] = -1
+                        inputs[ni] = 0
                     ni += 1
             expected_bit = 0
             match_slot = 0
@@ -965,6 +1051,15 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 if fn < FAST_LIMIT:
                     fn += 1
                 fast[i, slots[i]] = (fp << 4) | fn
+                if run_on and run_bit[i] >= 0:
+                    rk = run_cls[i] + bit_pos
+                    e = run_map[i, rk]
+                    n = e & 1023
+                    pr = e >> 10
+                    pr += (((1 << 22 if y == run_bit[i] else 0) - pr) * reciprocal[n]) >> 16
+                    if n < RUN_LIMIT:
+                        n += 1
+                    run_map[i, rk] = (pr << 10) | n
             if image_on and record_len >= IMAGE_MIN_WIDTH:
                 for i in range(NUM_IMAGE):
                     st = np.int64(img_hist[i, img_ctx[i]])
@@ -1076,6 +1171,19 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
         if long_len > 0:
             long_len = min(long_len + 1, 65535)
             long_ptr += 1
+        if run_on:
+            # each context's run: the byte seen and how often in a row, in slot 0 of
+            # its first-nibble bucket (if that bucket was not replaced meanwhile)
+            for i in active:
+                if skip_kind[gated[i]]:
+                    continue
+                fb = first_base[i]
+                if hist[i, fb] == first_check[i]:
+                    ri = np.int64(fast[i, fb])
+                    if ri >> 8 and (ri & 0xFF) == byte:
+                        fast[i, fb] = ri + 256 if ri < 0xFF00 else ri
+                    else:
+                        fast[i, fb] = byte | 256
         follow1[c1] = ((follow1[c1] << 8) | byte) & 0xFFFF
         follow2[c4 & 0xFFFF] = ((follow2[c4 & 0xFFFF] << 8) | byte) & 0xFFFF
         gap = pos + 1 - last_seen[byte]
