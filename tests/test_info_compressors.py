@@ -190,6 +190,7 @@ def test_cm_components_match_the_kernel_and_each_changes_the_model():
         "text_contexts": cm_kernel.FEATURE_TEXT_CONTEXTS,
         "match_mixer": cm_kernel.FEATURE_MATCH_MIXER,
         "long_match": cm_kernel.FEATURE_LONG_MATCH,
+        "input_confidence": cm_kernel.FEATURE_INPUT_CONFIDENCE,
     }
     assert cm._ALL_FEATURES == cm_kernel.ALL_FEATURES
     assert cm.FEATURE_NEURAL == cm_kernel.FEATURE_NEURAL
@@ -207,9 +208,9 @@ def test_cm_refuses_old_model_versions_and_bad_components():
     from kairos.info.cm_kernel import MODEL_VERSION
 
     stream = CMCompressor().compress(_CRAFTED["text"])
-    assert stream[0] == MODEL_VERSION == 6
-    for old in (1, 4, 5):
-        with pytest.raises(VersionError, match=f"model version {old}.*version 6"):
+    assert stream[0] == MODEL_VERSION == 7
+    for old in (1, 4, 5, 6):
+        with pytest.raises(VersionError, match=f"model version {old}.*version 7"):
             CMCompressor().decompress(bytes([old]) + stream[1:])
     bad = bytearray(stream)
     bad[11] = 0xFF  # high byte of the features: components this kairos does not have

@@ -11,9 +11,8 @@ Stream layout (inside the ``.kz`` file payload, or alone)::
                   all of them unless some were switched off for an ablation)
     body        : coded bits, or the original bytes (stored mode)
 
-A stream coded by another model version (v1-v5, before the deterministic
-inputs, text contexts, match mixer and long match model of v6) is refused
-with a typed
+A stream coded by another model version (v1-v6; v7 changed the per-context
+inputs, see :mod:`.cm_kernel`) is refused with a typed
 :class:`~kairos.errors.VersionError` naming both versions: its predictions
 cannot be reproduced by this model. The table size is chosen from the input
 length (``table_bits`` in 16..22), so short strings do not pay for allocating
@@ -30,7 +29,7 @@ import numpy as np
 
 from kairos.errors import CorruptFileError, ValidationError, VersionError
 
-# Optional components of model v6, by the name ``disable`` takes; the values
+# Optional components of model v7, by the name ``disable`` takes; the values
 # are cm_kernel.FEATURE_* (repeated here so that importing this module does
 # not compile the kernel; a test checks that they agree).
 COMPONENTS = {
@@ -43,8 +42,9 @@ COMPONENTS = {
     "text_contexts": 128,  # word + the byte before it; the line's first byte + column
     "match_mixer": 256,  # a mixer weight set chosen by match length and expected bit
     "long_match": 512,  # a second match model over repeats of 12 bytes or more
+    "input_confidence": 2048,  # direct input shrunk while its count is small; none for state 0
 }
-_ALL_FEATURES = 991
+_ALL_FEATURES = 3039
 FEATURE_NEURAL = 32  # the neural input of ``mix``
 
 _PREFIX = struct.Struct("<BQ")

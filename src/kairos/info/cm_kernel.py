@@ -47,6 +47,12 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   deterministic history (only one bit value seen so far) +-2 (in logits)
   toward that value, else 0, so the mixer can weigh "always the same so far"
   apart from the state map's average for that state.
+  Since v7 (``FEATURE_INPUT_CONFIDENCE``) the direct probability's input is
+  scaled by the slot's hit count (:data:`DIRECT_CONFIDENCE`: 0 before the
+  first update, 4/16 after one, full weight from nine), so a slot seen once
+  or twice no longer speaks as loudly as a well-tested one; its rate starts
+  at 1/2.5 instead of 1/1.5; and the state map's input is 0 for the empty
+  history (state 0), leaving "this context is new" to the mixer's bias.
 - A match model: the most recent repeat of the last 6 bytes predicts the
   next bit, with its confidence learned per match length. Since v6
   (``FEATURE_LONG_MATCH``) a second one over repeats of 12 bytes or more
@@ -74,7 +80,22 @@ What each v6 lever bought, measured alone against v5 on a development subset
 -838); the two text contexts -460 B; the long match model -103 B; the match
 mixer -165 B; SSE weights (2,1,4,4,3,2)/16 -107 B; the four components
 together -1,685 B (-0.50%); on the 14 Calgary files v6 saves 4,444 B (-0.70%)
-against v5 (bench/RESULTS.md). Tried and dropped: a learned mixer over the SSE outputs in the
+against v5 (bench/RESULTS.md). v7's levers, measured against v6 on the same subset (336,483 B) by calling
+``cm_code`` with and without each feature bit (2026-12-02):
+``FEATURE_INPUT_CONFIDENCE`` -492 B (book1 -255, paper1 -27, obj2 +12, geo
+-149, pic -53, progc -20) at no measurable CPU cost. Tried and dropped for it
+(on paper1, progc, obj2, geo, trans: 130,540 B under v6): a gentler
+confidence ramp (0, 6, 9, 11, 13, 14, 15, 16...) -130 B against -152 B for
+the one kept; one that also boosts counts >= 10 up to 22/16 (-212 B there, but
+pic +188 B); the state map's rate floor at 1/256 instead of 1/1024 (-46 B,
+pic +21 B); a state map per (state, bit position) (-46 B, text worse); a
+state map per (state, the previous context's prediction in 8 classes) (+743
+B); PAQ8-style linear inputs (p - 2048) / 2 from the state map (+489 B) or
+from the direct probability (+243 B), and a second state map with a rate
+floor of 1/128 as an extra input (+269 B): more inputs of the same
+information make the mixer noisier; the state-map inputs scaled by 3/2 or
+3/4 and the direct inputs by 3/2 or 3/4 (-61 to +231 B, obj2 and text
+pulling opposite ways). Earlier tried and dropped: a learned mixer over the SSE outputs in the
 stretch domain, averaged with the fixed one (+511 B); the sixth mixer chosen
 by the number of deterministic contexts instead of the match state (+51 B);
 the deterministic inputs for orders >= 3 only (-922 B, so all contexts
@@ -93,7 +114,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-MODEL_VERSION = 6  # bump whenever the model's predictions change
+MODEL_VERSION = 7  # bump whenever the model's predictions change
 NUM_CONTEXTS = 29
 WEIGHT_INIT = 5000  # initial mixer weight, 65536 = 1.0
 FAST_LIMIT = 14  # hit count at which the direct probability's rate stops falling
@@ -119,10 +140,16 @@ FEATURE_DET_INPUTS = 64  # per context, +-log2(count) when only one bit value wa
 FEATURE_TEXT_CONTEXTS = 128  # contexts 27-28: word + the byte before it; line's first byte + column
 FEATURE_MATCH_MIXER = 256  # a sixth mixer weight set chosen by match length and expected bit
 FEATURE_LONG_MATCH = 512  # a second match model over repeats of at least LONG_MATCH_MIN_BYTES
-ALL_FEATURES = 31 | 64 | 128 | 256 | 512  # the default model (991)
+FEATURE_INPUT_CONFIDENCE = 2048  # direct input scaled by its count; none for state 0
+ALL_FEATURES = 31 | 64 | 128 | 256 | 512 | 2048  # the default model (3039)
 KNOWN_FEATURES = ALL_FEATURES | FEATURE_NEURAL
 LONG_MATCH_MIN_BYTES = 12
 DET_INPUT_SIZE = 512  # size of the deterministic input, stretch units (256 per logit)
+# With FEATURE_INPUT_CONFIDENCE the direct probability's stretch is multiplied by
+# DIRECT_CONFIDENCE[n] / 16 after n updates of its slot, and its first rate is
+# 1/(n+2.5) instead of 1/(n+1.5) (DIRECT_RATE_OFFSET reciprocal entries later).
+DIRECT_CONFIDENCE = np.array([0, 4, 7, 9, 11, 12, 13, 14, 15, 16, 16, 16, 16, 16, 16, 16])
+DIRECT_RATE_OFFSET = 1
 # The neural input (all integer, so it decodes identically anywhere): hidden
 # units h = tanh(sum of embeddings of hashed order-1..3 and word contexts
 # + R h_prev), and per node of the byte's bit tree an output vector whose dot
@@ -339,6 +366,8 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     det_on = (features & FEATURE_DET_INPUTS) != 0
     mix6_on = (features & FEATURE_MATCH_MIXER) != 0
     long_on = (features & FEATURE_LONG_MATCH) != 0
+    confidence_on = (features & FEATURE_INPUT_CONFIDENCE) != 0
+    fast_offset = DIRECT_RATE_OFFSET if confidence_on else 0
     num_mix = 6 if mix6_on else 5
     size = 1 << table_bits
     image_on = (features & FEATURE_IMAGE) != 0
@@ -587,9 +616,13 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 states[i] = st
                 if st != 0:
                     nz += 1
-                inputs[ni] = stretch[state_map[i, st] >> 20]
                 fv = np.int64(fast[i, slots[i]])
-                inputs[ni + 1] = stretch[fv >> 4] if fv & 15 else 0
+                if confidence_on:
+                    inputs[ni] = stretch[state_map[i, st] >> 20] if st != 0 else 0
+                    inputs[ni + 1] = (stretch[fv >> 4] * DIRECT_CONFIDENCE[fv & 15]) >> 4
+                else:
+                    inputs[ni] = stretch[state_map[i, st] >> 20]
+                    inputs[ni + 1] = stretch[fv >> 4] if fv & 15 else 0
                 ni += 2
                 if det_on:
                     inputs[ni] = det_input[st]
@@ -755,7 +788,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 fv = np.int64(fast[i, slots[i]])
                 fn = fv & 15
                 fp = fv >> 4
-                fp += (((y << 12) - y - fp) * reciprocal[fn]) >> 16
+                fp += (((y << 12) - y - fp) * reciprocal[fn + fast_offset]) >> 16
                 if fn < FAST_LIMIT:
                     fn += 1
                 fast[i, slots[i]] = (fp << 4) | fn
