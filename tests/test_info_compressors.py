@@ -191,6 +191,7 @@ def test_cm_components_match_the_kernel_and_each_changes_the_model():
         "match_mixer": cm_kernel.FEATURE_MATCH_MIXER,
         "long_match": cm_kernel.FEATURE_LONG_MATCH,
         "input_confidence": cm_kernel.FEATURE_INPUT_CONFIDENCE,
+        "run_state_map": cm_kernel.FEATURE_RUN_STATE_MAP,
     }
     assert cm._ALL_FEATURES == cm_kernel.ALL_FEATURES
     assert cm.FEATURE_NEURAL == cm_kernel.FEATURE_NEURAL

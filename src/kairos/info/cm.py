@@ -43,8 +43,9 @@ COMPONENTS = {
     "match_mixer": 256,  # a mixer weight set chosen by match length and expected bit
     "long_match": 512,  # a second match model over repeats of 12 bytes or more
     "input_confidence": 2048,  # direct input shrunk while its count is small; none for state 0
+    "run_state_map": 4096,  # state maps also indexed by each context's last byte and its run
 }
-_ALL_FEATURES = 3039
+_ALL_FEATURES = 7135
 FEATURE_NEURAL = 32  # the neural input of ``mix``
 
 _PREFIX = struct.Struct("<BQ")

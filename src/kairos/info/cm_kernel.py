@@ -53,6 +53,13 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   or twice no longer speaks as loudly as a well-tested one; its rate starts
   at 1/2.5 instead of 1/1.5; and the state map's input is 0 for the empty
   history (state 0), leaving "this context is new" to the mixer's bias.
+  Since v7 (``FEATURE_RUN_STATE_MAP``) each context also keeps, per bucket
+  of a byte's first nibble (in the bucket's otherwise unused first slot), the
+  last byte seen in that context and how many times in a row it came; the
+  state map is indexed by the state and a run class (:data:`RUN_CLASSES`:
+  none or contradicted by the bits so far, else the bit the byte predicts and
+  its run 1, 2-3 or >= 4), so a bit history is read in the light of the
+  byte-level history PAQ8's run model feeds the mixer separately.
 - A match model: the most recent repeat of the last 6 bytes predicts the
   next bit, with its confidence learned per match length. Since v6
   (``FEATURE_LONG_MATCH``) a second one over repeats of 12 bytes or more
@@ -83,7 +90,16 @@ together -1,685 B (-0.50%); on the 14 Calgary files v6 saves 4,444 B (-0.70%)
 against v5 (bench/RESULTS.md). v7's levers, measured against v6 on the same subset (336,483 B) by calling
 ``cm_code`` with and without each feature bit (2026-12-02):
 ``FEATURE_INPUT_CONFIDENCE`` -492 B (book1 -255, paper1 -27, obj2 +12, geo
--149, pic -53, progc -20) at no measurable CPU cost. Tried and dropped for it
+-149, pic -53, progc -20) at no measurable CPU cost; ``FEATURE_RUN_STATE_MAP``
+on top of it -629 B (book1 -127, paper1 -27, obj2 -297, geo -94, pic -55,
+progc -29; 335,362 B in all, -1,121 B against v6). Tried and dropped for the
+run: the run's prediction as a fourth input per context through its own map
+per (run, bit) (-766 B on the five files below, but book1 +49 B, pic +95 B
+and +15% CPU; with the run class as well -859 B there, book1 +43 B); a
+separate class for a run contradicted by the bits so far (-3 B); five run
+classes instead of three (-18 B); the state map indexed by the match
+model's expected bit (and length) instead of the run (+836 B, +778 B) or with it
+(+423 B). Tried and dropped for it
 (on paper1, progc, obj2, geo, trans: 130,540 B under v6): a gentler
 confidence ramp (0, 6, 9, 11, 13, 14, 15, 16...) -130 B against -152 B for
 the one kept; one that also boosts counts >= 10 up to 22/16 (-212 B there, but
@@ -141,7 +157,8 @@ FEATURE_TEXT_CONTEXTS = 128  # contexts 27-28: word + the byte before it; line's
 FEATURE_MATCH_MIXER = 256  # a sixth mixer weight set chosen by match length and expected bit
 FEATURE_LONG_MATCH = 512  # a second match model over repeats of at least LONG_MATCH_MIN_BYTES
 FEATURE_INPUT_CONFIDENCE = 2048  # direct input scaled by its count; none for state 0
-ALL_FEATURES = 31 | 64 | 128 | 256 | 512 | 2048  # the default model (3039)
+FEATURE_RUN_STATE_MAP = 4096  # state maps also indexed by the context's last byte and its run
+ALL_FEATURES = 31 | 64 | 128 | 256 | 512 | 2048 | 4096  # the default model (7135)
 KNOWN_FEATURES = ALL_FEATURES | FEATURE_NEURAL
 LONG_MATCH_MIN_BYTES = 12
 DET_INPUT_SIZE = 512  # size of the deterministic input, stretch units (256 per logit)
@@ -150,6 +167,10 @@ DET_INPUT_SIZE = 512  # size of the deterministic input, stretch units (256 per 
 # 1/(n+2.5) instead of 1/(n+1.5) (DIRECT_RATE_OFFSET reciprocal entries later).
 DIRECT_CONFIDENCE = np.array([0, 4, 7, 9, 11, 12, 13, 14, 15, 16, 16, 16, 16, 16, 16, 16])
 DIRECT_RATE_OFFSET = 1
+# With FEATURE_RUN_STATE_MAP each context's state map has RUN_CLASSES blocks of
+# 256 states: 0 while the context's last byte is unknown or disagrees with the
+# bits coded so far, else 1 + the bit it predicts + 2 * (its run: 1, 2-3, >= 4).
+RUN_CLASSES = 7
 # The neural input (all integer, so it decodes identically anywhere): hidden
 # units h = tanh(sum of embeddings of hashed order-1..3 and word contexts
 # + R h_prev), and per node of the byte's bit tree an output vector whose dot
@@ -368,6 +389,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     long_on = (features & FEATURE_LONG_MATCH) != 0
     confidence_on = (features & FEATURE_INPUT_CONFIDENCE) != 0
     fast_offset = DIRECT_RATE_OFFSET if confidence_on else 0
+    run_on = (features & FEATURE_RUN_STATE_MAP) != 0
     num_mix = 6 if mix6_on else 5
     size = 1 << table_bits
     image_on = (features & FEATURE_IMAGE) != 0
@@ -410,10 +432,18 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     mask = size - 1
     hist = np.zeros((NUM_CONTEXTS, size), dtype=np.uint8)
     fast = np.full((NUM_CONTEXTS, size), 2048 << 4, dtype=np.uint16)
-    state_map = np.empty((NUM_CONTEXTS, 256), dtype=np.int64)
+    fast[:, ::16] = 0  # a bucket's first slot holds no probability: its run, if any
+    state_map = np.empty((NUM_CONTEXTS, 256 * RUN_CLASSES), dtype=np.uint32)
     for i in range(NUM_CONTEXTS):
-        for s in range(256):
-            state_map[i, s] = state_init_p[s] << 10
+        for s in range(256 * RUN_CLASSES):
+            state_map[i, s] = state_init_p[s & 255] << 10
+    # The run of a bucket of a byte's first nibble lives in the bucket's unused
+    # first direct-probability slot: the last byte seen in the context (low 8
+    # bits) and how many times in a row (high 8 bits, 0 = none yet).
+    run_slot = np.zeros(NUM_CONTEXTS, dtype=np.int64)  # the byte's bucket
+    run_byte = np.zeros(NUM_CONTEXTS, dtype=np.int64)  # its byte with a leading 1
+    run_len = np.zeros(NUM_CONTEXTS, dtype=np.int64)
+    map_idx = np.zeros(NUM_CONTEXTS, dtype=np.int64)  # each context's state map entry
     img_hist = np.zeros((NUM_IMAGE, 65536), dtype=np.uint8)
     img_map = np.empty((NUM_IMAGE, 256), dtype=np.int64)
     for i in range(NUM_IMAGE):
@@ -605,7 +635,13 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                             hist[i, found + j] = 0
                             fast[i, found + j] = 2048 << 4
                         hist[i, found] = check
+                        fast[i, found] = 0
                     bases[i] = found
+                    if run_on and bit_pos == 0:
+                        rv = np.int64(fast[i, found])
+                        run_slot[i] = found
+                        run_byte[i] = (rv & 255) | 256
+                        run_len[i] = rv >> 8
                 nibble = 1
             # ---- predictions of each input ----
             nz = 0
@@ -616,12 +652,24 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 states[i] = st
                 if st != 0:
                     nz += 1
+                si = st
+                if run_on:
+                    rl = run_len[i]
+                    rb = run_byte[i]
+                    if rl > 0 and (rb >> (8 - bit_pos)) == c0:
+                        cls = (
+                            1
+                            + ((rb >> (7 - bit_pos)) & 1)
+                            + (0 if rl < 2 else (2 if rl < 4 else 4))
+                        )
+                        si += cls << 8
+                map_idx[i] = si
                 fv = np.int64(fast[i, slots[i]])
                 if confidence_on:
-                    inputs[ni] = stretch[state_map[i, st] >> 20] if st != 0 else 0
+                    inputs[ni] = stretch[state_map[i, si] >> 20] if st != 0 else 0
                     inputs[ni + 1] = (stretch[fv >> 4] * DIRECT_CONFIDENCE[fv & 15]) >> 4
                 else:
-                    inputs[ni] = stretch[state_map[i, st] >> 20]
+                    inputs[ni] = stretch[state_map[i, si] >> 20]
                     inputs[ni + 1] = stretch[fv >> 4] if fv & 15 else 0
                 ni += 2
                 if det_on:
@@ -777,13 +825,14 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             target = y << 22
             for i in active:
                 st = states[i]
-                e = state_map[i, st]
+                si = map_idx[i]
+                e = state_map[i, si]
                 n = e & 1023
                 pr = e >> 10
                 pr += ((target - pr) * reciprocal[n]) >> 16
                 if n < STATE_MAP_LIMIT:
                     n += 1
-                state_map[i, st] = (pr << 10) | n
+                state_map[i, si] = (pr << 10) | n
                 hist[i, slots[i]] = next_state[st, y]
                 fv = np.int64(fast[i, slots[i]])
                 fn = fv & 15
@@ -894,6 +943,12 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             gap_repeats[byte] = 0
         last_gap[byte] = gap
         last_seen[byte] = pos + 1
+        if run_on:
+            for i in active:
+                if run_len[i] > 0 and (run_byte[i] & 255) == byte:
+                    fast[i, run_slot[i]] = min(run_len[i] + 1, 255) << 8 | byte
+                else:
+                    fast[i, run_slot[i]] = 256 | byte
         c8 = ((c8 << 8) | (c4 >> 24)) & 0xFFFFFFFF
         c4 = ((c4 << 8) | byte) & 0xFFFFFFFF
         is_letter = (65 <= byte <= 90) or (97 <= byte <= 122)
