@@ -91,8 +91,11 @@ against v5 (bench/RESULTS.md). v7's levers, measured against v6 on the same subs
 ``cm_code`` with and without each feature bit (2026-12-02):
 ``FEATURE_INPUT_CONFIDENCE`` -492 B (book1 -255, paper1 -27, obj2 +12, geo
 -149, pic -53, progc -20) at no measurable CPU cost; ``FEATURE_RUN_STATE_MAP``
-on top of it -629 B (book1 -127, paper1 -27, obj2 -297, geo -94, pic -55,
-progc -29; 335,362 B in all, -1,121 B against v6). Tried and dropped for the
+on top of it -628 B (book1 -127, paper1 -27, obj2 -297, geo -94, pic -54,
+progc -29; 335,363 B in all, -1,120 B against v6; on book2, news and bib
+-1,123 B against v6, -649 B for the run alone). The state map's rate floor
+at 1/256 with the run classes: -56 B on the five files below, but book1 +21
+B and pic +15 B, dropped. Tried and dropped for the
 run: the run's prediction as a fourth input per context through its own map
 per (run, bit) (-766 B on the five files below, but book1 +49 B, pic +95 B
 and +15% CPU; with the run class as well -859 B there, book1 +43 B); a
