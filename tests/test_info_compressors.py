@@ -195,6 +195,8 @@ def test_cm_components_match_the_kernel_and_each_changes_the_model():
         "more_contexts": cm_kernel.FEATURE_MORE_CONTEXTS,
         "match_recovery": cm_kernel.FEATURE_MATCH_RECOVERY,
         "run_model": cm_kernel.FEATURE_RUN_MODEL,
+        "input_confidence": cm_kernel.FEATURE_INPUT_CONFIDENCE,
+        "run_state_map": cm_kernel.FEATURE_RUN_STATE_MAP,
     }
     assert cm._ALL_FEATURES == cm_kernel.ALL_FEATURES
     assert cm.FEATURE_NEURAL == cm_kernel.FEATURE_NEURAL

@@ -13,8 +13,7 @@ Stream layout (inside the ``.kz`` file payload, or alone)::
 
 A stream coded by another model version (v1-v6, before v7's mixer weight
 sets, second final mixer, word-position, sentence and binary contexts, run
-model, counter changes and match recovery) is refused
-with a typed
+model, counter changes and match recovery) is refused with a typed
 :class:`~kairos.errors.VersionError` naming both versions: its predictions
 cannot be reproduced by this model. The table size is chosen from the input
 length (``table_bits`` in 16..22), so short strings do not pay for allocating
@@ -51,8 +50,10 @@ COMPONENTS = {
     "more_contexts": 1 << 16,
     "match_recovery": 1 << 17,  # a long repeat resumes after one mispredicted byte
     "run_model": 1024,  # per context, the last byte seen there and its run length
+    "input_confidence": 2048,  # direct input shrunk while its count is small; none for state 0
+    "run_state_map": 4096,  # state maps also indexed by each context's last byte and its run
 }
-_ALL_FEATURES = 25567 | 1024 | (1 << 16) | (1 << 17)
+_ALL_FEATURES = 25567 | 1024 | 2048 | 4096 | (1 << 16) | (1 << 17)
 FEATURE_NEURAL = 32  # the neural input of ``mix``
 
 _PREFIX = struct.Struct("<BQ")

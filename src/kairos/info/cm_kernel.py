@@ -63,6 +63,20 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   agrees with that byte, its next bit is predicted with a confidence learned
   per context, run length (1..15+) and bit position, else 0. Not in images
   (records of 32 bytes or more), where it cost pic 70 B.
+  apart from the state map's average for that state.
+  Since v7 (``FEATURE_INPUT_CONFIDENCE``) the direct probability's input is
+  scaled by the slot's hit count (:data:`DIRECT_CONFIDENCE`: 0 before the
+  first update, 4/16 after one, full weight from nine), so a slot seen once
+  or twice no longer speaks as loudly as a well-tested one; its rate starts
+  at 1/2.5 instead of 1/1.5; and the state map's input is 0 for the empty
+  history (state 0), leaving "this context is new" to the mixer's bias.
+  Since v7 (``FEATURE_RUN_STATE_MAP``) each context also keeps, per bucket
+  of a byte's first nibble (in the bucket's otherwise unused first slot), the
+  last byte seen in that context and how many times in a row it came; the
+  state map is indexed by the state and a run class (:data:`RUN_MAP_CLASSES`:
+  none or contradicted by the bits so far, else the bit the byte predicts and
+  its run 1, 2-3 or >= 4), so a bit history is read in the light of the
+  byte-level history PAQ8's run model feeds the mixer separately.
 - A match model: the most recent repeat of the last 6 bytes predicts the
   next bit, with its confidence learned per match length. Since v6
   (``FEATURE_LONG_MATCH``) a second one over repeats of 12 bytes or more
@@ -139,7 +153,34 @@ What each v6 lever bought, measured alone against v5 on a development subset
 -838); the two text contexts -460 B; the long match model -103 B; the match
 mixer -165 B; SSE weights (2,1,4,4,3,2)/16 -107 B; the four components
 together -1,685 B (-0.50%); on the 14 Calgary files v6 saves 4,444 B (-0.70%)
-against v5 (bench/RESULTS.md). Tried and dropped: a learned mixer over the SSE outputs in the
+against v5 (bench/RESULTS.md). v7's levers, measured against v6 on the same subset (336,483 B) by calling
+``cm_code`` with and without each feature bit (2026-12-02):
+``FEATURE_INPUT_CONFIDENCE`` -492 B (book1 -255, paper1 -27, obj2 +12, geo
+-149, pic -53, progc -20) at no measurable CPU cost; ``FEATURE_RUN_STATE_MAP``
+on top of it -628 B (book1 -127, paper1 -27, obj2 -297, geo -94, pic -54,
+progc -29; 335,363 B in all, -1,120 B against v6; on book2, news and bib
+-1,123 B against v6, -649 B for the run alone). The state map's rate floor
+at 1/256 with the run classes: -56 B on the five files below, but book1 +21
+B and pic +15 B, dropped. Tried and dropped for the
+run: the run's prediction as a fourth input per context through its own map
+per (run, bit) (-766 B on the five files below, but book1 +49 B, pic +95 B
+and +15% CPU; with the run class as well -859 B there, book1 +43 B); a
+separate class for a run contradicted by the bits so far (-3 B); five run
+classes instead of three (-18 B); the state map indexed by the match
+model's expected bit (and length) instead of the run (+836 B, +778 B) or with it
+(+423 B). Tried and dropped for it
+(on paper1, progc, obj2, geo, trans: 130,540 B under v6): a gentler
+confidence ramp (0, 6, 9, 11, 13, 14, 15, 16...) -130 B against -152 B for
+the one kept; one that also boosts counts >= 10 up to 22/16 (-212 B there, but
+pic +188 B); the state map's rate floor at 1/256 instead of 1/1024 (-46 B,
+pic +21 B); a state map per (state, bit position) (-46 B, text worse); a
+state map per (state, the previous context's prediction in 8 classes) (+743
+B); PAQ8-style linear inputs (p - 2048) / 2 from the state map (+489 B) or
+from the direct probability (+243 B), and a second state map with a rate
+floor of 1/128 as an extra input (+269 B): more inputs of the same
+information make the mixer noisier; the state-map inputs scaled by 3/2 or
+3/4 and the direct inputs by 3/2 or 3/4 (-61 to +231 B, obj2 and text
+pulling opposite ways). Earlier tried and dropped: a learned mixer over the SSE outputs in the
 stretch domain, averaged with the fixed one (+511 B); the sixth mixer chosen
 by the number of deterministic contexts instead of the match state (+51 B);
 the deterministic inputs for orders >= 3 only (-922 B, so all contexts
@@ -222,12 +263,34 @@ TEXT_WINDOW = 512
 FEATURE_MATCH_RECOVERY = 1 << 17  # a long match that mispredicts a byte resumes after it
 RECOVER_MIN_LEN = 1  # match length from which a mispredicted byte does not end the repeat
 FEATURE_RUN_MODEL = 1024  # per context, the last byte seen there and its run length predict
-ALL_FEATURES = (
-    31 | 64 | 128 | 256 | 512 | 1024 | 8192 | 16384 | FEATURE_MORE_CONTEXTS | FEATURE_MATCH_RECOVERY
-)  # the default model
+FEATURE_INPUT_CONFIDENCE = 2048  # direct input scaled by its count; none for state 0
+FEATURE_RUN_STATE_MAP = 4096  # state maps also indexed by the context's last byte and its run
+ALL_FEATURES = (  # the default model
+    31
+    | 64
+    | 128
+    | 256
+    | 512
+    | 1024
+    | 2048
+    | 4096
+    | 8192
+    | 16384
+    | FEATURE_MORE_CONTEXTS
+    | FEATURE_MATCH_RECOVERY
+)
 KNOWN_FEATURES = ALL_FEATURES | FEATURE_NEURAL
 LONG_MATCH_MIN_BYTES = 12
 DET_INPUT_SIZE = 512  # size of the deterministic input, stretch units (256 per logit)
+# With FEATURE_INPUT_CONFIDENCE the direct probability's stretch is multiplied by
+# DIRECT_CONFIDENCE[n] / 16 after n updates of its slot, and its first rate is
+# 1/(n+2.5) instead of 1/(n+1.5) (DIRECT_RATE_OFFSET reciprocal entries later).
+DIRECT_CONFIDENCE = np.array([0, 4, 7, 9, 11, 12, 13, 14, 15, 16, 16, 16, 16, 16, 16, 16])
+DIRECT_RATE_OFFSET = 1
+# With FEATURE_RUN_STATE_MAP each context's state map has RUN_MAP_CLASSES blocks of
+# 256 states: 0 while the context's last byte is unknown or disagrees with the
+# bits coded so far, else 1 + the bit it predicts + 2 * (its run: 1, 2-3, >= 4).
+RUN_MAP_CLASSES = 7
 # The neural input (all integer, so it decodes identically anywhere): hidden
 # units h = tanh(sum of embeddings of hashed order-1..3 and word contexts
 # + R h_prev), and per node of the byte's bit tree an output vector whose dot
@@ -472,6 +535,9 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     miss_on = False
     long_miss_ptr = 0
     long_miss_on = False
+    confidence_on = (features & FEATURE_INPUT_CONFIDENCE) != 0
+    fast_offset = DIRECT_RATE_OFFSET if confidence_on else 0
+    runmap_on = (features & FEATURE_RUN_STATE_MAP) != 0
     num_mix = 6 if mix6_on else 5
     idx7 = num_mix  # the optional weight sets' places in the second layer
     if class_on:
@@ -543,14 +609,16 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     mask = size - 1
     hist = np.zeros((NUM_CONTEXTS, size), dtype=np.uint8)
     fast = np.full((NUM_CONTEXTS, size), 2048 << 4, dtype=np.uint16)
-    # a bucket's slot 0 (beside the check byte) holds the run model's last byte and count
+    fast[:, ::16] = 0  # a bucket's first slot holds no probability: its run, if any
+    state_map = np.empty((NUM_CONTEXTS, 256 * RUN_MAP_CLASSES), dtype=np.uint32)
     for i in range(NUM_CONTEXTS):
-        for j in range(0, size, 16):
-            fast[i, j] = 0
-    state_map = np.empty((NUM_CONTEXTS, 256), dtype=np.int64)
-    for i in range(NUM_CONTEXTS):
-        for s in range(256):
-            state_map[i, s] = state_init_p[s] << 10
+        for s in range(256 * RUN_MAP_CLASSES):
+            state_map[i, s] = state_init_p[s & 255] << 10
+    # The run of a bucket of a byte's first nibble lives in the bucket's unused
+    # first direct-probability slot: the last byte seen in the context (low 8
+    # bits) and how many times in a row (high 8 bits, 0 = none yet).
+    run_len = np.zeros(NUM_CONTEXTS, dtype=np.int64)  # the run's count, 0 = none
+    map_idx = np.zeros(NUM_CONTEXTS, dtype=np.int64)  # each context's state map entry
     img_hist = np.zeros((NUM_IMAGE, 65536), dtype=np.uint8)
     img_map = np.empty((NUM_IMAGE, 256), dtype=np.int64)
     for i in range(NUM_IMAGE):
@@ -803,10 +871,11 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                         hist[i, found] = check
                         fast[i, found] = 0  # the run model's slot
                     bases[i] = found
-                    if run_on and bit_pos == 0:
+                    if (run_on or runmap_on) and bit_pos == 0:
                         first_base[i] = found
                         first_check[i] = check
                         ri = np.int64(fast[i, found])
+                        run_len[i] = ri >> 8
                         if ri >> 8:
                             run_exp[i] = (ri & 0xFF) | 256
                             run_cls[i] = min(ri >> 8, RUN_CLASSES - 1) * 8
@@ -834,9 +903,25 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 states[i] = st
                 if st != 0:
                     nz += 1
-                inputs[ni] = stretch[state_map[i, st] >> 20]
+                si = st
+                if runmap_on:
+                    rl = run_len[i]
+                    rb = run_exp[i]
+                    if rl > 0 and (rb >> (8 - bit_pos)) == c0:
+                        cls = (
+                            1
+                            + ((rb >> (7 - bit_pos)) & 1)
+                            + (0 if rl < 2 else (2 if rl < 4 else 4))
+                        )
+                        si += cls << 8
+                map_idx[i] = si
                 fv = np.int64(fast[i, slots[i]])
-                inputs[ni + 1] = stretch[fv >> 4] if fv & 15 else 0
+                if confidence_on:
+                    inputs[ni] = stretch[state_map[i, si] >> 20] if st != 0 else 0
+                    inputs[ni + 1] = (stretch[fv >> 4] * DIRECT_CONFIDENCE[fv & 15]) >> 4
+                else:
+                    inputs[ni] = stretch[state_map[i, si] >> 20]
+                    inputs[ni + 1] = stretch[fv >> 4] if fv & 15 else 0
                 ni += 2
                 if det_on:
                     inputs[ni] = det_input[st]
@@ -1036,18 +1121,19 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 if skip_kind[gated[i]]:
                     continue
                 st = states[i]
-                e = state_map[i, st]
+                si = map_idx[i]
+                e = state_map[i, si]
                 n = e & 1023
                 pr = e >> 10
                 pr += ((target - pr) * reciprocal[n]) >> 16
                 if n < STATE_MAP_LIMIT:
                     n += 1
-                state_map[i, st] = (pr << 10) | n
+                state_map[i, si] = (pr << 10) | n
                 hist[i, slots[i]] = next_state[st, y]
                 fv = np.int64(fast[i, slots[i]])
                 fn = fv & 15
                 fp = fv >> 4
-                fp += (((y << 12) - y - fp) * reciprocal[fn]) >> 16
+                fp += (((y << 12) - y - fp) * reciprocal[fn + fast_offset]) >> 16
                 if fn < FAST_LIMIT:
                     fn += 1
                 fast[i, slots[i]] = (fp << 4) | fn
@@ -1171,7 +1257,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
         if long_len > 0:
             long_len = min(long_len + 1, 65535)
             long_ptr += 1
-        if run_on:
+        if run_on or runmap_on:
             # each context's run: the byte seen and how often in a row, in slot 0 of
             # its first-nibble bucket (if that bucket was not replaced meanwhile)
             for i in active:
