@@ -43,8 +43,8 @@ COMPONENTS = {
     "text_contexts": 128,  # word + the byte before it; the line's first byte + column
     "match_mixer": 256,  # a mixer weight set chosen by match length and expected bit
     "long_match": 512,  # a second match model over repeats of 12 bytes or more
-    # word position and sentence start; 9 binary contexts near non-text bytes;
-    # no orders 12 and 16; record contexts skipped in text
+    # word position and sentence start; 9 binary contexts near non-text bytes; no
+    # orders 12 and 16 or folded order 3; record contexts off in text, 4 text ones in binary
     "more_contexts": 0x4000,
 }
 _ALL_FEATURES = 17375

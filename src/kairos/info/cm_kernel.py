@@ -37,8 +37,11 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   (and not in image mode), so text pays neither their time nor their noise:
   bytes -5..-6; -1,-2,-5,-6; -3..-6; -4 and -1 with the position mod 4;
   -2 and -4 with the position mod 2; -2,-4,-6,-8; -5..-8; -4,-8,-12 with the
-  position mod 4; -1 and -5. Orders 12 and 16 are dropped (the long match
-  model covers them) and the record contexts are skipped in text.
+  position mod 4; -1 and -5. Orders 12 and 16 and the case-folded order-3
+  context are dropped (the long match model covers the first two), the record
+  contexts are skipped in text, and four text contexts (word + previous
+  word, the column's, word + word two back, line's first byte + column) in
+  binary data outside images.
 - Since v5 (``FEATURE_IMAGE``), 8 bit-level 2-D contexts when the record is
   32 bytes or longer (PAQ8's picModel: the pixels around the next one in the
   current row and the 3 rows above, one row = one record; a 1-bit image such
@@ -145,7 +148,8 @@ FEATURE_TEXT_CONTEXTS = 128  # contexts 27-28: word + the byte before it; line's
 FEATURE_MATCH_MIXER = 256  # a sixth mixer weight set chosen by match length and expected bit
 FEATURE_LONG_MATCH = 512  # a second match model over repeats of at least LONG_MATCH_MIN_BYTES
 # contexts 29-39: word position and sentence start (text); 9 binary contexts used only
-# near non-text bytes; without orders 12 and 16; record contexts skipped in text
+# near non-text bytes; without orders 12 and 16 and context 20; record contexts skipped
+# in text, contexts 9, 10, 24 and 28 in binary data
 FEATURE_MORE_CONTEXTS = 0x4000
 ALL_FEATURES = 31 | 64 | 128 | 256 | 512 | FEATURE_MORE_CONTEXTS  # the default model (17375)
 FIRST_BINARY_CONTEXT = 31  # contexts 31-39 are used only within TEXT_WINDOW of a non-text byte
@@ -385,18 +389,21 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             continue
         if i >= 29 and not more:
             continue
-        if (i == 13 or i == 14) and more:
+        if (i == 13 or i == 14 or i == 20) and more:
             continue
         use[i] = 1
     # contexts skipped per byte: kind 1 (binary contexts) in text and images,
-    # kind 2 (record contexts) in text; skip_kind[kind] is set once per byte
+    # kind 2 (record contexts) in text, kind 3 (some text contexts) in binary
+    # data outside images; skip_kind[kind] is set once per byte
     gated = np.zeros(NUM_CONTEXTS, dtype=np.int64)
-    skip_kind = np.zeros(3, dtype=np.int64)
+    skip_kind = np.zeros(4, dtype=np.int64)
     if more:
         for i in range(FIRST_BINARY_CONTEXT, NUM_CONTEXTS):
             gated[i] = 1
         gated[18] = 2
         gated[19] = 2
+        for i in (9, 10, 24, 28):
+            gated[i] = 3
     num_active = 0
     for i in range(NUM_CONTEXTS):
         num_active += use[i]
@@ -521,6 +528,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
         text_mode = last_nontext == 0 or pos - last_nontext >= TEXT_WINDOW
         skip_kind[1] = 1 if text_mode or (image_on and record_len >= IMAGE_MIN_WIDTH) else 0
         skip_kind[2] = 1 if text_mode else 0
+        skip_kind[3] = 1 - skip_kind[1]
         col = pos - line_start
         above = 0
         if prev_line_start + col < line_start:
