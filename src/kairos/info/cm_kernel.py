@@ -82,14 +82,17 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   interpolation knots learn.
 
 What v7's contexts bought against v6 (``cm_code`` directly, 2026-12-02):
-book1 -561, paper1 -31, obj2 -2,294, geo -140, pic -18, progc -37 B (dev
-subset 336,483 -> 333,402 B, -0.92%); book2 -305, news -253, bib -48, obj1
--74, trans +59 B. Per part, each alone on paper1, paper2, progc, bib, trans,
+book1 -580, paper1 -32, obj2 -2,332, geo -256, pic -35, progc -39 B (dev
+subset 336,483 -> 333,209 B, -0.97%); book2 -301, news -240, bib -58, obj1
+-115, trans +89 B; CPU time on those 11 files the same (+0.6% in an
+interleaved A/B: book1 -9%, with five fewer lookups, obj2 and geo +34%). Per part, each alone on paper1, paper2, progc, bib, trans,
 obj2 and geo (and on book1): the word-position context -104 B (book1 -354),
 the sentence flag -64 B (book1 -154); the 9 gated binary contexts -2,500 B on
 obj2, geo and obj1 and nothing on text; gating the record contexts off in
 text -112 B on book1, paper2, bib and progc; dropping orders 12 and 16 -64 B
-more on those four. Tried and dropped: the two previous words without the
+more on those four; then dropping the folded order-3 context -27 B on the
+screening set (book1 -27) and skipping four text contexts in binary data -125
+B on obj2, geo, obj1, trans and pic. Tried and dropped: the two previous words without the
 current one (-3 B), quote/bracket nesting with the word (-68 B, book1 -48),
 a digit-run context (+68 B), the byte above with the word (+17 B), the order-3
 context with the position mod 4 (+41 B over the binary set), bytes -4 and -8
