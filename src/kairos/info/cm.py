@@ -45,8 +45,8 @@ COMPONENTS = {
     "long_match": 512,  # a second match model over repeats of 12 bytes or more
     "byte_mixers": 8192,  # mixer weight sets by the last 3 bytes' classes; by the byte 2 back
     "final_mixer2": 16384,  # a second final mixer layer chosen by the order and match state
-    # word position and sentence start; 9 binary contexts near non-text bytes;
-    # no orders 12 and 16; record contexts skipped in text
+    # word position and sentence start; 9 binary contexts near non-text bytes; no
+    # orders 12 and 16 or folded order 3; record contexts off in text, 4 text ones in binary
     "more_contexts": 1 << 16,
     "match_recovery": 1 << 17,  # a long repeat resumes after one mispredicted byte
     "run_model": 1024,  # per context, the last byte seen there and its run length

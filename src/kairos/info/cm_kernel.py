@@ -37,8 +37,11 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   (and not in image mode), so text pays neither their time nor their noise:
   bytes -5..-6; -1,-2,-5,-6; -3..-6; -4 and -1 with the position mod 4;
   -2 and -4 with the position mod 2; -2,-4,-6,-8; -5..-8; -4,-8,-12 with the
-  position mod 4; -1 and -5. Orders 12 and 16 are dropped (the long match
-  model covers them) and the record contexts are skipped in text.
+  position mod 4; -1 and -5. Orders 12 and 16 and the case-folded order-3
+  context are dropped (the long match model covers the first two), the record
+  contexts are skipped in text, and four text contexts (word + previous
+  word, the column's, word + word two back, line's first byte + column) in
+  binary data outside images.
 - Since v5 (``FEATURE_IMAGE``), 8 bit-level 2-D contexts when the record is
   32 bytes or longer (PAQ8's picModel: the pixels around the next one in the
   current row and the 3 rows above, one row = one record; a 1-bit image such
@@ -133,14 +136,17 @@ obj2 only; both with MIXER_LR_MAX 64 and the second final layer: +747 on
 book1 and pic against that layer alone); FINAL_LR 4, 12 or
 16 for one final layer (+166, +3, +66), 4 or 12 with two (+338, -114).
 What v7's contexts bought against v6 (``cm_code`` directly, 2026-12-02):
-book1 -561, paper1 -31, obj2 -2,294, geo -140, pic -18, progc -37 B (dev
-subset 336,483 -> 333,402 B, -0.92%); book2 -305, news -253, bib -48, obj1
--74, trans +59 B. Per part, each alone on paper1, paper2, progc, bib, trans,
+book1 -580, paper1 -32, obj2 -2,332, geo -256, pic -35, progc -39 B (dev
+subset 336,483 -> 333,209 B, -0.97%); book2 -301, news -240, bib -58, obj1
+-115, trans +89 B; CPU time on those 11 files the same (+0.6% in an
+interleaved A/B: book1 -9%, with five fewer lookups, obj2 and geo +34%). Per part, each alone on paper1, paper2, progc, bib, trans,
 obj2 and geo (and on book1): the word-position context -104 B (book1 -354),
 the sentence flag -64 B (book1 -154); the 9 gated binary contexts -2,500 B on
 obj2, geo and obj1 and nothing on text; gating the record contexts off in
 text -112 B on book1, paper2, bib and progc; dropping orders 12 and 16 -64 B
-more on those four. Tried and dropped: the two previous words without the
+more on those four; then dropping the folded order-3 context -27 B on the
+screening set (book1 -27) and skipping four text contexts in binary data -125
+B on obj2, geo, obj1, trans and pic. Tried and dropped: the two previous words without the
 current one (-3 B), quote/bracket nesting with the word (-68 B, book1 -48),
 a digit-run context (+68 B), the byte above with the word (+17 B), the order-3
 context with the position mod 4 (+41 B over the binary set), bytes -4 and -8
@@ -256,7 +262,8 @@ FEATURE_LONG_MATCH = 512  # a second match model over repeats of at least LONG_M
 FEATURE_BYTE_MIXERS = 8192  # weight sets chosen by the last 3 bytes' classes; by the byte 2 back
 FEATURE_FINAL_MIXER2 = 16384  # a second final layer chosen by the order and the match state
 # contexts 29-39: word position and sentence start (text); 9 binary contexts used only
-# near non-text bytes; without orders 12 and 16; record contexts skipped in text
+# near non-text bytes; without orders 12 and 16 and context 20; record contexts skipped
+# in text, contexts 9, 10, 24 and 28 in binary data
 FEATURE_MORE_CONTEXTS = 1 << 16
 FIRST_BINARY_CONTEXT = 31  # contexts 31-39 are used only within TEXT_WINDOW of a non-text byte
 TEXT_WINDOW = 512
@@ -569,18 +576,21 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             continue
         if i >= 29 and not more:
             continue
-        if (i == 13 or i == 14) and more:
+        if (i == 13 or i == 14 or i == 20) and more:
             continue
         use[i] = 1
     # contexts skipped per byte: kind 1 (binary contexts) in text and images,
-    # kind 2 (record contexts) in text; skip_kind[kind] is set once per byte
+    # kind 2 (record contexts) in text, kind 3 (some text contexts) in binary
+    # data outside images; skip_kind[kind] is set once per byte
     gated = np.zeros(NUM_CONTEXTS, dtype=np.int64)
-    skip_kind = np.zeros(3, dtype=np.int64)
+    skip_kind = np.zeros(4, dtype=np.int64)
     if more:
         for i in range(FIRST_BINARY_CONTEXT, NUM_CONTEXTS):
             gated[i] = 1
         gated[18] = 2
         gated[19] = 2
+        for i in (9, 10, 24, 28):
+            gated[i] = 3
     num_active = 0
     for i in range(NUM_CONTEXTS):
         num_active += use[i]
@@ -650,7 +660,8 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     weights_final = np.full((256, 8), 65536 // num_mix, dtype=np.int32)
     # the second final layer's weights, by (order, match class, bit position)
     weights_final2 = np.full((10 * 16 * 8, 8), 65536 // num_mix, dtype=np.int32)
-    order_ctx = np.array([1, 2, 3, 4, 5, 6, 7, 13, 14], dtype=np.int64)  # orders 1-6, 8, 12, 16
+    # orders 1-6, 8, 12, 16 (with FEATURE_MORE_CONTEXTS orders 12 and 16 are not used)
+    order_ctx = np.array([1, 2, 3, 4, 5, 6, 7, 13, 14], dtype=np.int64)
     if run_on:  # the run inputs start with a smaller weight
         per = 3 + (1 if det_on else 0)
         for j in range(num_active):
@@ -661,6 +672,8 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             weights4[:, col] = RUN_WEIGHT_INIT
             weights5[:, col] = RUN_WEIGHT_INIT
             weights6[:, col] = RUN_WEIGHT_INIT
+            weights7[:, col] = RUN_WEIGHT_INIT
+            weights8[:, col] = RUN_WEIGHT_INIT
     long_table = np.zeros(1 << MATCH_TABLE_BITS, dtype=np.int32)
     long_counters = np.full(64 * 2, 1 << 15, dtype=np.int64)
     long_ptr = 0
@@ -730,6 +743,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
         text_mode = last_nontext == 0 or pos - last_nontext >= TEXT_WINDOW
         skip_kind[1] = 1 if text_mode or (image_on and record_len >= IMAGE_MIN_WIDTH) else 0
         skip_kind[2] = 1 if text_mode else 0
+        skip_kind[3] = 1 - skip_kind[1]
         col = pos - line_start
         above = 0
         if prev_line_start + col < line_start:
