@@ -134,7 +134,11 @@ average on order 1 (-22); mixer rates: MIXER_LR_MAX 64 or 80 instead of 48
 pic for 80), MIXER_LR_HALF 512 or 4096 (+287, -237 on the small set, again
 obj2 only; both with MIXER_LR_MAX 64 and the second final layer: +747 on
 book1 and pic against that layer alone); FINAL_LR 4, 12 or
-16 for one final layer (+166, +3, +66), 4 or 12 with two (+338, -114).
+16 for one final layer (+166, +3, +66), 4 or 12 with two (+338, -114, but
++40 B on the development subset); 14 classes for the previous byte in the
+class set (punctuation split six ways: +14 B on the development subset); the
+second final layer also chosen by the previous byte's class (+98 B).
+
 What v7's contexts bought against v6 (``cm_code`` directly, 2026-12-02):
 book1 -580, paper1 -32, obj2 -2,332, geo -256, pic -35, progc -39 B (dev
 subset 336,483 -> 333,209 B, -0.97%); book2 -301, news -240, bib -58, obj1
