@@ -167,9 +167,15 @@ _CRAFTED = {
 @pytest.mark.parametrize("name", sorted(_CRAFTED))
 @pytest.mark.parametrize(
     "disable",
-    [(), ("image", "sse_chain", "rate_schedule"), ("det_inputs", "match_mixer", "long_match")],
+    [
+        (),
+        ("image", "sse_chain", "rate_schedule"),
+        ("det_inputs", "match_mixer", "long_match"),
+        ("run_model", "input_confidence", "more_contexts"),
+        ("run_state_map", "byte_mixers", "final_mixer2", "match_recovery"),
+    ],
 )
-def test_cm_v6_round_trips_crafted_inputs(name, disable):
+def test_cm_round_trips_crafted_inputs_with_components_off(name, disable):
     data = _CRAFTED[name]
     stream = CMCompressor(disable=disable).compress(data)
     # the stream records its components: a default decoder reproduces the bytes
