@@ -66,17 +66,14 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   agrees with that byte, its next bit is predicted with a confidence learned
   per context, run length (1..15+) and bit position, else 0. Not in images
   (records of 32 bytes or more), where it cost pic 70 B.
-  apart from the state map's average for that state.
   Since v7 (``FEATURE_INPUT_CONFIDENCE``) the direct probability's input is
   scaled by the slot's hit count (:data:`DIRECT_CONFIDENCE`: 0 before the
   first update, 4/16 after one, full weight from nine), so a slot seen once
   or twice no longer speaks as loudly as a well-tested one; its rate starts
   at 1/2.5 instead of 1/1.5; and the state map's input is 0 for the empty
   history (state 0), leaving "this context is new" to the mixer's bias.
-  Since v7 (``FEATURE_RUN_STATE_MAP``) each context also keeps, per bucket
-  of a byte's first nibble (in the bucket's otherwise unused first slot), the
-  last byte seen in that context and how many times in a row it came; the
-  state map is indexed by the state and a run class (:data:`RUN_MAP_CLASSES`:
+  Since v7 (``FEATURE_RUN_STATE_MAP``), with the same run (one store, in
+  slot 0 of the first-nibble bucket, serves both), the state map is indexed by the state and a run class (:data:`RUN_MAP_CLASSES`:
   none or contradicted by the bits so far, else the bit the byte predicts and
   its run 1, 2-3 or >= 4), so a bit history is read in the light of the
   byte-level history PAQ8's run model feeds the mixer separately.
@@ -85,6 +82,10 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   (``FEATURE_LONG_MATCH``) a second one over repeats of 12 bytes or more
   (its own position table, so it can hold a longer, older repeat while the
   first follows a shorter recent one), confidence learned per length / 4.
+  Since v7 (``FEATURE_MATCH_RECOVERY``) a repeat that mispredicts a byte is
+  not dropped: unless a new repeat is found, it resumes after that byte with
+  length 1, so lengths 1-5 (otherwise unused) learn how far to trust a repeat
+  that has just failed (obj2 -1,610 B, 10 development files -2,067 B).
 - Optionally (``FEATURE_NEURAL``, the ``mix`` model) a small recurrent net:
   see :data:`NN_HIDDEN`; its bit logit is one more mixer input.
 - Five logistic mixers in the stretch domain, whose weight sets are chosen
@@ -108,6 +109,13 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   (``FEATURE_SSE_CHAIN``) on an order-3 hash and on the match state,
   averaged with the mixer output (weights retuned in v6); both
   interpolation knots learn.
+
+v7 as a whole against v6 on the development subset (book1, paper1, obj2, geo,
+pic, progc; ``cm_code`` directly, quiet box, 2026-12-02): 336,483 -> 328,242 B
+(-2.45%; book1 193,133 -> 191,741, obj2 50,398 -> 45,296, geo 45,024 ->
+43,933), at 65.6 instead of 92.6 KB/s per CPU second (1.41x the time). The
+levers were measured one by one against v6 (below); together they overlap,
+and the 14-file figures are in bench/RESULTS.md.
 
 What each v7 lever bought, on the same development subset against v6
 (336,483 B; ``cm_code`` directly, 2026-12-02): the class weight set alone
