@@ -485,6 +485,22 @@ def _squash(x, squash):
 
 
 @njit(cache=True, inline="always")
+def _mixer_output(inputs, weights, sel, num_in):
+    """One weight set's output in the stretch domain: (inputs . weights[sel]) >> 16, clipped."""
+    dot = 0
+    for i in range(num_in):
+        dot += inputs[i] * weights[sel, i]
+    return max(-2047, min(2047, dot >> 16))
+
+
+@njit(cache=True, inline="always")
+def _mixer_update(inputs, weights, sel, num_in, err):
+    """Move weight set ``sel`` along ``inputs`` by ``err`` (error x rate, 1/65536 units)."""
+    for i in range(num_in):
+        weights[sel, i] += (inputs[i] * err) >> 16
+
+
+@njit(cache=True, inline="always")
 def _match_lookup(buf, pos, table, min_bytes, max_len, cur_len, cur_ptr):
     """One match model's step at ``pos``: (length, pointer) of the repeat it follows.
 
@@ -1037,10 +1053,8 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             if match_len > 0:
                 mb = 2 * min(_bitlen(match_len), 7) + expected_bit
             sel6 = mb * 256 + c0
-            dot6 = 0
             if mix6_on:
-                for i in range(num_in):
-                    dot6 += inputs[i] * weights6[sel6, i]
+                layer1[5] = _mixer_output(inputs, weights6, sel6, num_in)
             for i in range(num_in):
                 dot4 += inputs[i] * weights4[sel4, i]
                 dot5 += inputs[i] * weights5[sel5, i]
@@ -1057,23 +1071,16 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             p4 = _squash(layer1[3], squash)
             layer1[4] = max(-2047, min(2047, dot5 >> 16))
             p5 = _squash(layer1[4], squash)
-            layer1[5] = max(-2047, min(2047, dot6 >> 16))
             p6 = _squash(layer1[5], squash)
             p7 = 2048
             sel7 = classes + bit_pos
             if class_on:
-                dot7 = 0
-                for i in range(num_in):
-                    dot7 += inputs[i] * weights7[sel7, i]
-                layer1[idx7] = max(-2047, min(2047, dot7 >> 16))
+                layer1[idx7] = _mixer_output(inputs, weights7, sel7, num_in)
                 p7 = _squash(layer1[idx7], squash)
             p8 = 2048
             sel8 = c2 * 8 + bit_pos
             if c2_on:
-                dot8 = 0
-                for i in range(num_in):
-                    dot8 += inputs[i] * weights8[sel8, i]
-                layer1[idx8] = max(-2047, min(2047, dot8 >> 16))
+                layer1[idx8] = _mixer_output(inputs, weights8, sel8, num_in)
                 p8 = _squash(layer1[idx8], squash)
             dotf = 0
             for j in range(num_mix):
@@ -1205,16 +1212,13 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                     weights_final2[sel_f2, j] += (layer1[j] * err_f) >> 16
             if class_on:
                 e7 = ((y << 12) - p7) * (_rate(visits7, sel7) if rate_schedule else FIXED_LR)
-                for i in range(num_in):
-                    weights7[sel7, i] += (inputs[i] * e7) >> 16
+                _mixer_update(inputs, weights7, sel7, num_in, e7)
             if c2_on:
                 e8 = ((y << 12) - p8) * (_rate(visits8, sel8) if rate_schedule else FIXED_LR)
-                for i in range(num_in):
-                    weights8[sel8, i] += (inputs[i] * e8) >> 16
+                _mixer_update(inputs, weights8, sel8, num_in, e8)
             if mix6_on:
                 e6 = ((y << 12) - p6) * (_rate(visits6, sel6) if rate_schedule else FIXED_LR)
-                for i in range(num_in):
-                    weights6[sel6, i] += (inputs[i] * e6) >> 16
+                _mixer_update(inputs, weights6, sel6, num_in, e6)
             if long_on and long_len > 0:
                 mc = long_counters[long_slot]
                 long_counters[long_slot] = mc + ((((y << 16) - mc) * 3) >> 7)
