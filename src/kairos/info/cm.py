@@ -43,17 +43,17 @@ COMPONENTS = {
     "text_contexts": 128,  # word + the byte before it; the line's first byte + column
     "match_mixer": 256,  # a mixer weight set chosen by match length and expected bit
     "long_match": 512,  # a second match model over repeats of 12 bytes or more
+    "run_model": 1024,  # per context, the last byte seen there and its run length
+    "input_confidence": 2048,  # direct input shrunk while its count is small; none for state 0
+    "run_state_map": 4096,  # state maps also indexed by each context's last byte and its run
     "byte_mixers": 8192,  # mixer weight sets by the last 3 bytes' classes; by the byte 2 back
     "final_mixer2": 16384,  # a second final mixer layer chosen by the order and match state
     # word position and sentence start; 9 binary contexts near non-text bytes; no
     # orders 12 and 16 or folded order 3; record contexts off in text, 4 text ones in binary
     "more_contexts": 1 << 16,
     "match_recovery": 1 << 17,  # a long repeat resumes after one mispredicted byte
-    "run_model": 1024,  # per context, the last byte seen there and its run length
-    "input_confidence": 2048,  # direct input shrunk while its count is small; none for state 0
-    "run_state_map": 4096,  # state maps also indexed by each context's last byte and its run
 }
-_ALL_FEATURES = 25567 | 1024 | 2048 | 4096 | (1 << 16) | (1 << 17)
+_ALL_FEATURES = sum(COMPONENTS.values())  # the bits are distinct
 FEATURE_NEURAL = 32  # the neural input of ``mix``
 
 _PREFIX = struct.Struct("<BQ")

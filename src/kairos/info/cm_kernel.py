@@ -280,21 +280,24 @@ FEATURE_MORE_CONTEXTS = 1 << 16
 FIRST_BINARY_CONTEXT = 31  # contexts 31-39 are used only within TEXT_WINDOW of a non-text byte
 TEXT_WINDOW = 512
 FEATURE_MATCH_RECOVERY = 1 << 17  # a long match that mispredicts a byte resumes after it
-RECOVER_MIN_LEN = 1  # match length from which a mispredicted byte does not end the repeat
 FEATURE_RUN_MODEL = 1024  # per context, the last byte seen there and its run length predict
 FEATURE_INPUT_CONFIDENCE = 2048  # direct input scaled by its count; none for state 0
 FEATURE_RUN_STATE_MAP = 4096  # state maps also indexed by the context's last byte and its run
-ALL_FEATURES = (  # the default model
-    31
-    | 64
-    | 128
-    | 256
-    | 512
-    | 1024
-    | 2048
-    | 4096
-    | 8192
-    | 16384
+ALL_FEATURES = (  # the default model: every component but the neural input
+    FEATURE_IMAGE
+    | FEATURE_SSE_CHAIN
+    | FEATURE_RATE_SCHEDULE
+    | FEATURE_WORD_CONTEXTS
+    | FEATURE_MATCH_CONTEXT
+    | FEATURE_DET_INPUTS
+    | FEATURE_TEXT_CONTEXTS
+    | FEATURE_MATCH_MIXER
+    | FEATURE_LONG_MATCH
+    | FEATURE_RUN_MODEL
+    | FEATURE_INPUT_CONFIDENCE
+    | FEATURE_RUN_STATE_MAP
+    | FEATURE_BYTE_MIXERS
+    | FEATURE_FINAL_MIXER2
     | FEATURE_MORE_CONTEXTS
     | FEATURE_MATCH_RECOVERY
 )
@@ -563,7 +566,6 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     mix6_on = (features & FEATURE_MATCH_MIXER) != 0
     long_on = (features & FEATURE_LONG_MATCH) != 0
     class_on = (features & FEATURE_BYTE_MIXERS) != 0
-    c2_on = class_on
     final2_on = (features & FEATURE_FINAL_MIXER2) != 0
     recover_on = (features & FEATURE_MATCH_RECOVERY) != 0
     miss_ptr = 0
@@ -578,7 +580,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     if class_on:
         num_mix += 1
     idx8 = num_mix
-    if c2_on:
+    if class_on:
         num_mix += 1
     run_on = (features & FEATURE_RUN_MODEL) != 0
     size = 1 << table_bits
@@ -683,7 +685,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     visits6 = np.zeros(16 * 256, dtype=np.int64)
     weights7 = np.full((8 * 8 * 8 * 8 if class_on else 1, NUM_INPUTS), WEIGHT_INIT, dtype=np.int32)
     visits7 = np.zeros(8 * 8 * 8 * 8, dtype=np.int64)
-    weights8 = np.full((256 * 8 if c2_on else 1, NUM_INPUTS), WEIGHT_INIT, dtype=np.int32)
+    weights8 = np.full((256 * 8 if class_on else 1, NUM_INPUTS), WEIGHT_INIT, dtype=np.int32)
     visits8 = np.zeros(256 * 8, dtype=np.int64)
     weights_final = np.full((256, 8), 65536 // num_mix, dtype=np.int32)
     # the second final layer's weights, by (order, match class, bit position)
@@ -694,14 +696,10 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
         per = 3 + (1 if det_on else 0)
         for j in range(num_active):
             col = j * per + per - 1
-            weights1[:, col] = RUN_WEIGHT_INIT
-            weights2[:, col] = RUN_WEIGHT_INIT
-            weights3[:, col] = RUN_WEIGHT_INIT
-            weights4[:, col] = RUN_WEIGHT_INIT
-            weights5[:, col] = RUN_WEIGHT_INIT
-            weights6[:, col] = RUN_WEIGHT_INIT
-            weights7[:, col] = RUN_WEIGHT_INIT
-            weights8[:, col] = RUN_WEIGHT_INIT
+            for weights in (weights1, weights2, weights3, weights4):
+                weights[:, col] = RUN_WEIGHT_INIT
+            for weights in (weights5, weights6, weights7, weights8):
+                weights[:, col] = RUN_WEIGHT_INIT
     long_table = np.zeros(1 << MATCH_TABLE_BITS, dtype=np.int32)
     long_counters = np.full(64 * 2, 1 << 15, dtype=np.int64)
     long_ptr = 0
@@ -1079,7 +1077,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 p7 = _squash(layer1[idx7], squash)
             p8 = 2048
             sel8 = c2 * 8 + bit_pos
-            if c2_on:
+            if class_on:
                 layer1[idx8] = _mixer_output(inputs, weights8, sel8, num_in)
                 p8 = _squash(layer1[idx8], squash)
             dotf = 0
@@ -1213,7 +1211,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             if class_on:
                 e7 = ((y << 12) - p7) * (_rate(visits7, sel7) if rate_schedule else FIXED_LR)
                 _mixer_update(inputs, weights7, sel7, num_in, e7)
-            if c2_on:
+            if class_on:
                 e8 = ((y << 12) - p8) * (_rate(visits8, sel8) if rate_schedule else FIXED_LR)
                 _mixer_update(inputs, weights8, sel8, num_in, e8)
             if mix6_on:
@@ -1254,7 +1252,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                     nn_dh[j] += nn_err * nn_out[c0, j]
                     nn_out[c0, j] += (nn_err * nn_h[j] * NN_LR_OUT) >> 18
             if match_len > 0 and expected_bit != y:
-                if recover_on and match_len >= RECOVER_MIN_LEN:
+                if recover_on:
                     miss_on = True
                     miss_ptr = match_ptr
                 match_len = 0
