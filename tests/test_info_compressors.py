@@ -224,6 +224,9 @@ def test_cm_refuses_old_model_versions_and_bad_components():
     for old in (1, 4, 5, 6):
         with pytest.raises(VersionError, match=f"model version {old}.*version 7"):
             CMCompressor().decompress(bytes([old]) + stream[1:])
+    for cut in (10, 12, 13):  # inside the table_bits + uint32 features header
+        with pytest.raises(CorruptFileError, match="ends inside its header"):
+            CMCompressor().decompress(stream[:cut])
     bad = bytearray(stream)
     bad[13] = 0xFF  # high byte of the features: components this kairos does not have
     with pytest.raises(CorruptFileError, match="components"):
