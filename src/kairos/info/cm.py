@@ -60,7 +60,7 @@ _PREFIX = struct.Struct("<BQ")
 _FEATURES = struct.Struct("<I")
 _MODE_STORED = 0
 MIN_TABLE_BITS = 16
-MAX_TABLE_BITS = 22  # 40 contexts x 4 M slots x 3 bytes = 503 MB
+MAX_TABLE_BITS = 23  # 40 contexts x 8 M slots x 3 bytes = 1,007 MB (files of 256 KiB or more)
 # The coder gives a bit at most probability 4095/4096, and rounding loses at most
 # half a unit of a range of at least 2 units, so each coded bit narrows the range
 # by a factor <= 4095.5/4096, i.e. costs >= -log2(4095.5/4096) = 1.76e-4 bits. A
@@ -92,7 +92,7 @@ class CMCompressor:
         ``mix`` model, :class:`~kairos.info.mix.MixCompressor`).
     """
 
-    max_table_bits: int = MAX_TABLE_BITS  # 22: 503 MB of tables, ample for Calgary
+    max_table_bits: int = MAX_TABLE_BITS  # 23: 1,007 MB of tables for files >= 256 KiB
     disable: tuple[str, ...] = ()
     neural: bool = False
     name: str = "cm"

@@ -242,11 +242,11 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-MODEL_VERSION = 7  # bump whenever the model's predictions change
+MODEL_VERSION = 8  # bump whenever the model's predictions change
 NUM_CONTEXTS = 40
 WEIGHT_INIT = 5000  # initial mixer weight, 65536 = 1.0
 FAST_LIMIT = 14  # hit count at which the direct probability's rate stops falling
-NUM_IMAGE = 8  # bit-level 2-D contexts (pixels above and to the left), PAQ8's picModel
+NUM_IMAGE = 14  # bit-level 2-D contexts (pixels above and to the left), PAQ8's picModel
 # at most 4 inputs per context, then match (2), bias, long match (2), neural net, image
 NUM_INPUTS = 4 * NUM_CONTEXTS + 3 + 2 + 1 + NUM_IMAGE
 RUN_CLASSES = 16  # run length classes of the run model's confidence maps
@@ -479,6 +479,33 @@ def _bitlen(n):
 
 
 @njit(cache=True, inline="always")
+def _ibm_to_fixed(x):
+    """An IBM hexadecimal float (32 bits, big-endian value) as value * 2**32; -1 << 62 if too large."""
+    e = (x >> 24) & 0x7F
+    m = x & 0xFFFFFF
+    sh = 4 * (e - 64) + 8
+    if sh > 32:
+        return -(1 << 62)
+    v = m << sh if sh >= 0 else (m >> -sh if sh > -24 else 0)
+    return -v if x >> 31 else v
+
+
+@njit(cache=True, inline="always")
+def _fixed_to_ibm(v):
+    """The IBM hexadecimal float (32 bits) nearest below |v| / 2**32, with v's sign."""
+    a = -v if v < 0 else v
+    if a == 0:
+        return 0
+    n = _bitlen(a)
+    e = 64 + (n - 32 + 3) // 4 if n > 32 else 64 - (32 - n) // 4
+    e = max(0, min(127, e))
+    sh = 4 * (e - 64) + 8
+    m = a >> sh if sh >= 0 else a << -sh
+    m &= 0xFFFFFF
+    return ((1 << 31) if v < 0 else 0) | (e << 24) | m
+
+
+@njit(cache=True, inline="always")
 def _squash(x, squash):
     if x > 2047:
         x = 2047
@@ -675,12 +702,12 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     weights2 = np.full((256, NUM_INPUTS), WEIGHT_INIT, dtype=np.int32)
     weights3 = np.full((64 * 32, NUM_INPUTS), WEIGHT_INIT, dtype=np.int32)
     weights4 = np.full((65536, NUM_INPUTS), WEIGHT_INIT, dtype=np.int32)
-    weights5 = np.full((64 * 8 + 256, NUM_INPUTS), WEIGHT_INIT, dtype=np.int32)
+    weights5 = np.full((64 * 8 + 1024, NUM_INPUTS), WEIGHT_INIT, dtype=np.int32)
     visits1 = np.zeros(256, dtype=np.int64)
     visits2 = np.zeros(256, dtype=np.int64)
     visits3 = np.zeros(64 * 32, dtype=np.int64)
     visits4 = np.zeros(65536, dtype=np.int64)
-    visits5 = np.zeros(64 * 8 + 256, dtype=np.int64)
+    visits5 = np.zeros(64 * 8 + 1024, dtype=np.int64)
     weights6 = np.full((16 * 256, NUM_INPUTS), WEIGHT_INIT, dtype=np.int32)
     visits6 = np.zeros(16 * 256, dtype=np.int64)
     weights7 = np.full((8 * 8 * 8 * 8 if class_on else 1, NUM_INPUTS), WEIGHT_INIT, dtype=np.int32)
@@ -747,6 +774,11 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             in_pos += 1
 
     c4 = 0  # last 4 bytes, most recent in the low byte
+    fv1 = 0  # the last three 4-byte values as IBM floats, fixed point (geo's samples)
+    fv2 = 0
+    fv3 = 0
+    pred_a = 0
+    pred_b = 0
     c8 = 0  # the 4 bytes before those
     word = 0
     prev_word = 0
@@ -799,11 +831,11 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
         hashes[15] = _hash(word, _hash(prev_word, prev_word2, 3), 15)
         hashes[16] = _hash(c1, follow1[c1], 16)
         hashes[17] = _hash(c4 & 0xFFFF, follow2[c4 & 0xFFFF], 17)
-        r1 = buf[pos - record_len] if record_len > 0 and pos >= record_len else 0
-        r2 = buf[pos - 2 * record_len] if record_len > 0 and pos >= 2 * record_len else 0
+        rec1 = buf[pos - record_len] if record_len > 0 and pos >= record_len else 0
+        rec2 = buf[pos - 2 * record_len] if record_len > 0 and pos >= 2 * record_len else 0
         rec_col = pos % record_len if 0 < record_len < 16 else 0
-        hashes[18] = _hash(r1 | (r2 << 8) | (rec_col << 16), record_len, 18)
-        hashes[19] = _hash(r1 | (c1 << 8) | (rec_col << 16), record_len, 19)
+        hashes[18] = _hash(rec1 | (rec2 << 8) | (rec_col << 16), record_len, 18)
+        hashes[19] = _hash(rec1 | (c1 << 8) | (rec_col << 16), record_len, 19)
         hashes[20] = _hash(folded & 0xFFFFFF, 0, 20)
         hashes[21] = _hash(folded, word, 21)
         hashes[22] = _hash(c4 & 0xFF00FF, 0, 22)
@@ -819,17 +851,36 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             if not skip_kind[1]:
                 b2 = (c4 >> 8) & 0xFF
                 b4 = c4 >> 24
-                b8 = c8 >> 24
-                b12 = buf[pos - 12] if pos >= 12 else 0
                 hashes[31] = _hash(c8 & 0xFFFF, 0, 31)
                 hashes[32] = _hash(c4 & 0xFFFF, c8 & 0xFFFF, 32)
                 hashes[33] = _hash(c4 >> 16 | (c8 & 0xFFFF) << 16, 0, 33)
                 hashes[34] = _hash(b4 | (c1 << 8) | ((pos & 3) << 16), 0, 34)
                 hashes[35] = _hash(b2 | (b4 << 8) | ((pos & 1) << 16), 0, 35)
                 hashes[36] = _hash(c4 & 0xFF00FF00, c8 & 0xFF00FF00, 36)
-                hashes[37] = _hash(c8, 0, 37)
-                hashes[38] = _hash(b4 | (b8 << 8) | (b12 << 16), pos & 3, 38)
                 hashes[39] = _hash(c1 | (c8 & 0xFF) << 8, 0, 39)
+                # contexts 37-38 (v8): the next 4-byte value, read as an IBM float
+                # (geo's seismic samples), predicted linearly and quadratically
+                # from the last three
+                k4 = pos & 3
+                if k4 == 0:
+                    fv3 = fv2
+                    fv2 = fv1
+                    fv1 = _ibm_to_fixed(c4)
+                    lim = -(1 << 62)
+                    if fv1 == lim or fv2 == lim or fv3 == lim:
+                        pred_a = 0
+                        pred_b = 0
+                    else:
+                        pred_a = _fixed_to_ibm(2 * fv1 - fv2)
+                        pred_b = _fixed_to_ibm(3 * fv1 - 3 * fv2 + fv3)
+                known = c4 & ((1 << (8 * k4)) - 1)
+                pa = (pred_a >> (24 - 8 * k4)) & 0xFF
+                pb = (pred_b >> (24 - 8 * k4)) & 0xFF
+                # the byte each prediction expects, with the bytes of the value so far
+                # and whether the linear prediction has held in them
+                held = 1 if k4 and pred_a >> (32 - 8 * k4) == known else 0
+                hashes[37] = _hash(known | (k4 << 24), pa | (held << 8), 37)
+                hashes[38] = _hash(known | (k4 << 24), pb | (pa << 8), 38)
 
         # ---- match model: find or extend a repeat of the last bytes ----
         if pos >= MATCH_MIN_BYTES:
@@ -1025,6 +1076,14 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 img_ctx[7] = (
                     (r0 >> 4 & 0x2AC) | (r1 & 0xA4) | (r2 & 0x349) | (1 if (r3 & 0x14D) == 0 else 0)
                 )
+                img_ctx[8] = (r0 & 0xF) | (r1 & 0x7F0) | (r2 << 4 & 0x3800)
+                img_ctx[9] = (r0 & 0x3FF) | (r1 << 5 & 0xF800)
+                img_ctx[10] = (r0 & 3) | (r1 & 0xFF8) | (r2 << 7 & 0xF000)
+                img_ctx[11] = (
+                    (r0 & 0x3F) | (r1 << 1 & 0x3C0) | (r2 << 4 & 0x3C00) | (r3 << 7 & 0xC000)
+                )
+                img_ctx[12] = (r0 & 0x1F) | (r1 << 3 & 0xFFE0)
+                img_ctx[13] = (r0 & 0x7) | (r1 >> 2 & 0x38) | (r2 << 1 & 0x7C0) | (r3 << 5 & 0xF800)
                 for i in range(NUM_IMAGE):
                     inputs[img_base + i] = stretch[img_map[i, img_hist[i, img_ctx[i]]] >> 20]
             else:
@@ -1041,7 +1100,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             sel4 = c0 | (c1 << 8)
             sel5 = min(col, 63) * 8 + bit_pos
             if image_on and record_len >= IMAGE_MIN_WIDTH:
-                sel5 = 512 + img_ctx[0]
+                sel5 = 512 + ((r0 & 0xF) | (r1 >> 1 & 0x1F0) | (r2 << 2 & 0x200))
             # the image inputs come last and are skipped when they are all zero
             num_in = (
                 img_base + NUM_IMAGE if image_on and record_len >= IMAGE_MIN_WIDTH else img_base
@@ -1107,8 +1166,15 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             w = s & 127
             apm_idx[0] = c0 * 33 + lo
             apm_idx[1] = (c0 | (c1 << 8)) * 33 + lo
-            apm_idx[2] = (_hash(c4 & 0xFFFF, c0, 77) & 0xFFFF) * 33 + lo
-            apm_idx[3] = (_hash(c4 & 0xFFFFFF, c0, 78) & 0xFFFF) * 33 + lo
+            if image_on and record_len >= IMAGE_MIN_WIDTH:
+                apm_idx[1] = ((r0 & 0x3F) | (r1 << 2 & 0x1FC0) | (r2 << 6 & 0xE000)) * 33 + lo
+                apm_idx[2] = ((r0 & 0xFF) | (r1 << 4 & 0xFF00)) * 33 + lo
+                apm_idx[3] = (
+                    (r0 & 0xF) | (r1 >> 1 & 0x1F0) | (r2 << 4 & 0x3E00) | (r3 << 7 & 0xC000)
+                ) * 33 + lo
+            else:
+                apm_idx[2] = (_hash(c4 & 0xFFFF, c0, 77) & 0xFFFF) * 33 + lo
+                apm_idx[3] = (_hash(c4 & 0xFFFFFF, c0, 78) & 0xFFFF) * 33 + lo
             apm_idx[4] = (c0 | (expected_bit << 8) | (min(match_len, 15) << 9)) * 33 + lo
             p = apm_weights[0] * p_mix
             for a in range(NUM_APM):
