@@ -123,3 +123,17 @@ def test_chinchilla_bootstrap_coverage_is_close_to_nominal():
             hits[k] += ci[k][0] <= true <= ci[k][1]
     coverage = {k: v / num_draws for k, v in hits.items()}
     assert all(0.85 <= c <= 1.0 for c in coverage.values()), coverage
+
+
+def test_a_line_search_stall_counts_as_converged_only_at_an_agreed_flat_optimum():
+    from types import SimpleNamespace
+
+    from kairos.scaling.fit import _converged
+
+    stall = SimpleNamespace(success=False, message="ABNORMAL: ", fun=1.1)
+    assert _converged(stall, grad_norm=8e-6, all_starts_agree=True)
+    assert not _converged(stall, grad_norm=8e-6, all_starts_agree=False)
+    assert not _converged(stall, grad_norm=1e-2, all_starts_agree=True)
+    limit = SimpleNamespace(success=False, message="STOP: TOTAL NO. OF ITERATIONS", fun=1.1)
+    assert not _converged(limit, grad_norm=1e-9, all_starts_agree=True)
+    assert _converged(SimpleNamespace(success=True, message="", fun=1.1), 1.0, False)

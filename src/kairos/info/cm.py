@@ -11,13 +11,12 @@ Stream layout (inside the ``.kz`` file payload, or alone)::
                   all of them unless some were switched off for an ablation)
     body        : coded bits, or the original bytes (stored mode)
 
-A stream coded by another model version (v1-v6, before v7's mixer weight
-sets, second final mixer, word-position, sentence and binary contexts, run
-model, counter changes and match recovery) is refused with a typed
-:class:`~kairos.errors.VersionError` naming both versions: its predictions
-cannot be reproduced by this model. The table size is chosen from the input
-length (``table_bits`` in 16..22), so short strings do not pay for allocating
-hundreds of megabytes.
+A stream coded by another model version (v1-v7; v8 changed the image
+contexts, the image mixer and SSE contexts and two binary contexts) is
+refused with a typed :class:`~kairos.errors.VersionError` naming both
+versions: its predictions cannot be reproduced by this model. The table size
+is chosen from the input length (``table_bits`` in 16..23, 23 from 256 KiB),
+so short strings do not pay for allocating hundreds of megabytes.
 """
 
 from __future__ import annotations

@@ -46,6 +46,31 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   32 bytes or longer (PAQ8's picModel: the pixels around the next one in the
   current row and the 3 rows above, one row = one record; a 1-bit image such
   as Calgary's ``pic``), each a directly indexed bit history + state map.
+- Since v8: the 2-D contexts read the rows above intact (up to v7 the record
+  contexts' byte variables overwrote the bit rows of the first and second row
+  above once per byte, so the pixels up and to the left were lost for a
+  byte's first bits; fixing it saved pic 673 B); 14 of them instead of 8
+  (wider windows of the row and of the 3 rows above: pic -363 B); in images
+  the fifth mixer's weight set is chosen by 10 neighbouring pixels instead
+  of 8 (-108 B) and the SSE stages on orders 1-3 are indexed by 14- to
+  16-pixel neighbourhoods instead of byte contexts (-488 B): pic 24,519 ->
+  22,887 B (each step measured on top of the one before). And contexts 37
+  and 38 (bytes -5..-8; bytes -4, -8, -12 with the position mod 4) give way to a numeric model for 4-byte values read as IBM
+  hexadecimal floats (geo's seismic samples): the next value predicted
+  linearly (2 v1 - v2) and quadratically (3 v1 - 3 v2 + v3) from the last
+  three, in integer fixed point, and each context is the bytes of the value
+  coded so far with the byte a prediction expects there (and whether the
+  linear one has held, or the other prediction's byte): geo 43,933 -> 42,483
+  B, obj2 +93, obj1 -8, trans +17 (as two more contexts rather than in place
+  of 37 and 38, obj2 -29 B, but every text file paid for 8 more zero mixer
+  inputs). Tried and dropped for it: the last prediction's error class in the
+  context (geo +15 to +201 B); a damped linear prediction v1 + 3 (v1 - v2) / 4
+  instead of the quadratic one (+228 B). Tried and dropped elsewhere: a ninth
+  first-layer weight set chosen by the word's hash with the partial byte
+  (-297 B on book1, paper1, paper2, bib, progc and trans, about 8% more CPU);
+  the same with the previous byte outside words (-244 B); SSE rates falling
+  with each context's use, 1/(n + 1.5) to 1/64 (+542 B on paper1, paper2,
+  bib, progc, trans, obj2 and geo) or 1/(n + 21.5) to 1/128 (+51 B).
 - Each context selects, once per nibble, a 16-byte bucket (an 8-bit check
   byte + 15 bit-history states, one per node of the nibble's binary tree),
   found among 3 neighbouring buckets by its check byte or else replacing the
@@ -480,7 +505,7 @@ def _bitlen(n):
 
 @njit(cache=True, inline="always")
 def _ibm_to_fixed(x):
-    """An IBM hexadecimal float (32 bits, big-endian value) as value * 2**32; -1 << 62 if too large."""
+    """An IBM hexadecimal float (32-bit value) as value * 2**32, or -(1 << 62) if too large."""
     e = (x >> 24) & 0x7F
     m = x & 0xFFFFFF
     sh = 4 * (e - 64) + 8
