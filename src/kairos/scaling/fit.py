@@ -191,10 +191,10 @@ def _as_columns(x: np.ndarray, law: LawBase) -> np.ndarray:
     return x.reshape(len(x), law.num_inputs)
 
 
-# SciPy >= 1.15's L-BFGS-B ends with "ABNORMAL" when its line search cannot lower
-# the loss any further in floating point, e.g. at a Huber kink; that is an
-# optimum when every start reached it and the projected gradient is this small
-# relative to the loss.
+# SciPy's L-BFGS-B ends with "ABNORMAL" when its line search cannot lower the
+# loss any further in floating point (seen with SciPy 1.17.1 and numpy 2.4.6 on
+# a Huber-loss fit, at the right optimum); that is an optimum when every start
+# reached it and the projected gradient is this small relative to the loss.
 STALL_GRAD_RTOL = 1e-4
 
 
