@@ -55,9 +55,9 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   of 8 (-108 B) and the SSE stages on orders 1-3 are indexed by 14- to
   16-pixel neighbourhoods instead of byte contexts (-488 B): pic 24,519 ->
   22,887 B (each step measured on top of the one before). And contexts 37
-  and 38 (bytes -5..-8; bytes -4, -8, -12 with the position mod 4) give way to a numeric model for 4-byte values read as IBM
-  hexadecimal floats (geo's seismic samples): the next value predicted
-  linearly (2 v1 - v2) and quadratically (3 v1 - 3 v2 + v3) from the last
+  and 38 (bytes -5..-8; bytes -4, -8, -12 with the position mod 4) give way
+  to a numeric model for 4-byte values read as IBM hexadecimal floats
+  (geo's seismic samples): the next value predicted linearly (2 v1 - v2) and quadratically (3 v1 - 3 v2 + v3) from the last
   three, in integer fixed point, and each context is the bytes of the value
   coded so far with the byte a prediction expects there (and whether the
   linear one has held, or the other prediction's byte): geo 43,933 -> 42,483
@@ -271,6 +271,7 @@ MODEL_VERSION = 8  # bump whenever the model's predictions change
 NUM_CONTEXTS = 40
 WEIGHT_INIT = 5000  # initial mixer weight, 65536 = 1.0
 FAST_LIMIT = 14  # hit count at which the direct probability's rate stops falling
+IBM_TOO_LARGE = -(1 << 62)  # a 4-byte value beyond 16**6 as an IBM float: no prediction
 NUM_IMAGE = 14  # bit-level 2-D contexts (pixels above and to the left), PAQ8's picModel
 # at most 4 inputs per context, then match (2), bias, long match (2), neural net, image
 NUM_INPUTS = 4 * NUM_CONTEXTS + 3 + 2 + 1 + NUM_IMAGE
@@ -505,12 +506,12 @@ def _bitlen(n):
 
 @njit(cache=True, inline="always")
 def _ibm_to_fixed(x):
-    """An IBM hexadecimal float (32-bit value) as value * 2**32, or -(1 << 62) if too large."""
+    """An IBM hexadecimal float (32-bit value) as value * 2**32, or IBM_TOO_LARGE."""
     e = (x >> 24) & 0x7F
     m = x & 0xFFFFFF
     sh = 4 * (e - 64) + 8
     if sh > 32:
-        return -(1 << 62)
+        return IBM_TOO_LARGE
     v = m << sh if sh >= 0 else (m >> -sh if sh > -24 else 0)
     return -v if x >> 31 else v
 
@@ -824,7 +825,8 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
         if not (32 <= c1 < 127 or c1 == 10 or c1 == 9 or c1 == 13) and pos > 0:
             last_nontext = pos
         text_mode = last_nontext == 0 or pos - last_nontext >= TEXT_WINDOW
-        skip_kind[1] = 1 if text_mode or (image_on and record_len >= IMAGE_MIN_WIDTH) else 0
+        image_mode = image_on and record_len >= IMAGE_MIN_WIDTH  # record_len moves per byte
+        skip_kind[1] = 1 if text_mode or image_mode else 0
         skip_kind[2] = 1 if text_mode else 0
         skip_kind[3] = 1 - skip_kind[1]
         col = pos - line_start
@@ -891,8 +893,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                     fv3 = fv2
                     fv2 = fv1
                     fv1 = _ibm_to_fixed(c4)
-                    lim = -(1 << 62)
-                    if fv1 == lim or fv2 == lim or fv3 == lim:
+                    if fv1 == IBM_TOO_LARGE or fv2 == IBM_TOO_LARGE or fv3 == IBM_TOO_LARGE:
                         pred_a = 0
                         pred_b = 0
                     else:
@@ -952,7 +953,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 nn_dh[j] = 0
             nn_h[0] = 4096  # a constant unit: the output vectors' bias
         # the run model predicts except in images (its inputs hurt pic: +70 B)
-        run_pred = run_on and not (image_on and record_len >= IMAGE_MIN_WIDTH)
+        run_pred = run_on and not image_mode
         c0 = 1  # partial byte with a leading 1
         bits_before = ideal_bits
         byte = 0
@@ -1086,7 +1087,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 inputs[ni] = nn_logit
                 ni += 1
             img_base = ni
-            if image_on and record_len >= IMAGE_MIN_WIDTH:
+            if image_mode:
                 img_ctx[0] = (r0 & 0x7) | (r1 >> 4 & 0x38) | (r2 >> 3 & 0xC0)
                 img_ctx[1] = (r0 & 1) | (r1 >> 4 & 0x3E) | (r2 >> 2 & 0x40) | (r3 >> 1 & 0x80)
                 img_ctx[2] = (
@@ -1124,12 +1125,10 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             dot5 = 0
             sel4 = c0 | (c1 << 8)
             sel5 = min(col, 63) * 8 + bit_pos
-            if image_on and record_len >= IMAGE_MIN_WIDTH:
+            if image_mode:
                 sel5 = 512 + ((r0 & 0xF) | (r1 >> 1 & 0x1F0) | (r2 << 2 & 0x200))
             # the image inputs come last and are skipped when they are all zero
-            num_in = (
-                img_base + NUM_IMAGE if image_on and record_len >= IMAGE_MIN_WIDTH else img_base
-            )
+            num_in = img_base + NUM_IMAGE if image_mode else img_base
             # match length class (3 bits: repeats are >= MATCH_MIN_BYTES long) with the expected bit
             mb = 0
             if match_len > 0:
@@ -1190,14 +1189,14 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             lo = s >> 7
             w = s & 127
             apm_idx[0] = c0 * 33 + lo
-            apm_idx[1] = (c0 | (c1 << 8)) * 33 + lo
-            if image_on and record_len >= IMAGE_MIN_WIDTH:
+            if image_mode:  # orders 1-3 become pixel neighbourhoods
                 apm_idx[1] = ((r0 & 0x3F) | (r1 << 2 & 0x1FC0) | (r2 << 6 & 0xE000)) * 33 + lo
                 apm_idx[2] = ((r0 & 0xFF) | (r1 << 4 & 0xFF00)) * 33 + lo
                 apm_idx[3] = (
                     (r0 & 0xF) | (r1 >> 1 & 0x1F0) | (r2 << 4 & 0x3E00) | (r3 << 7 & 0xC000)
                 ) * 33 + lo
             else:
+                apm_idx[1] = (c0 | (c1 << 8)) * 33 + lo
                 apm_idx[2] = (_hash(c4 & 0xFFFF, c0, 77) & 0xFFFF) * 33 + lo
                 apm_idx[3] = (_hash(c4 & 0xFFFFFF, c0, 78) & 0xFFFF) * 33 + lo
             apm_idx[4] = (c0 | (expected_bit << 8) | (min(match_len, 15) << 9)) * 33 + lo
@@ -1268,7 +1267,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                     if n < RUN_LIMIT:
                         n += 1
                     run_map[i, rk] = (pr << 10) | n
-            if image_on and record_len >= IMAGE_MIN_WIDTH:
+            if image_mode:
                 for i in range(NUM_IMAGE):
                     st = np.int64(img_hist[i, img_ctx[i]])
                     e = img_map[i, st]
