@@ -636,6 +636,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     if class_on:
         num_mix += 1
     run_on = (features & FEATURE_RUN_MODEL) != 0
+    neural_on = (features & FEATURE_NEURAL) != 0
     size = 1 << table_bits
     # run model: per context, P(the bit is the run byte's) by run length class and bit
     # position (22-bit probability << 10 | hit count, as a state map)
@@ -677,14 +678,22 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     num_active = 0
     for i in range(NUM_CONTEXTS):
         num_active += use[i]
+    # The mixer's inputs: first the match models', the bias and the neural input
+    # (num_misc), then each context's by gating kind (ungated, 3, 2, 1), then the
+    # image contexts'. Text skips kinds 1 and 2, so its mixers stop after kind 3.
+    num_misc = 3 + (2 if long_on else 0) + (1 if neural_on else 0)
+    per = 2 + (1 if det_on else 0) + (1 if run_on else 0)
     active = np.zeros(num_active, dtype=np.int64)
     j = 0
-    for i in range(NUM_CONTEXTS):
-        if use[i]:
-            active[j] = i
-            j += 1
+    num_text_in = num_misc
+    for kind in (0, 3, 2, 1):
+        for i in range(NUM_CONTEXTS):
+            if use[i] and gated[i] == kind:
+                active[j] = i
+                j += 1
+                if kind == 0 or kind == 3:
+                    num_text_in += per
     apm_weights = APM_WEIGHTS if sse_chain else APM_WEIGHTS_V4
-    neural_on = (features & FEATURE_NEURAL) != 0
     nn_size = NN_ROW_MASK + 1 if neural_on else 1
     nn_embed = np.zeros((NN_CONTEXTS, nn_size, NN_HIDDEN), dtype=np.int32)
     if neural_on:  # small pseudo-random embeddings break the units' symmetry
@@ -746,9 +755,8 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     # orders 1-6, 8, 12, 16 (with FEATURE_MORE_CONTEXTS orders 12 and 16 are not used)
     order_ctx = np.array([1, 2, 3, 4, 5, 6, 7, 13, 14], dtype=np.int64)
     if run_on:  # the run inputs start with a smaller weight
-        per = 3 + (1 if det_on else 0)
         for j in range(num_active):
-            col = j * per + per - 1
+            col = num_misc + j * per + per - 1
             for weights in (weights1, weights2, weights3, weights4):
                 weights[:, col] = RUN_WEIGHT_INIT
             for weights in (weights5, weights6, weights7, weights8):
@@ -761,6 +769,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     apm_sizes = (256, 65536, 65536, 65536, 65536)
     apm = np.empty((NUM_APM, 65536 * 33), dtype=np.int32)
     apm_idx = np.zeros(NUM_APM, dtype=np.int64)
+    apm_row = np.zeros(NUM_APM, dtype=np.int64)
     for a in range(NUM_APM):
         for c in range(apm_sizes[a]):
             for j in range(33):
@@ -777,10 +786,12 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     prev_word2 = 0
     folded = 0  # last bytes with letters lower-cased and other bytes classed
     hashes = np.zeros(NUM_CONTEXTS, dtype=np.int64)
+    nib_hash = np.zeros(NUM_CONTEXTS, dtype=np.int64)
+    touch = np.zeros(1, dtype=np.int64)  # keeps the early reads below from being optimised away
     bases = np.zeros(NUM_CONTEXTS, dtype=np.int64)
     slots = np.zeros(NUM_CONTEXTS, dtype=np.int64)
     states = np.zeros(NUM_CONTEXTS, dtype=np.int64)
-    inputs = np.zeros(NUM_INPUTS, dtype=np.int64)
+    inputs = np.zeros(NUM_INPUTS, dtype=np.int32)
     layer1 = np.zeros(8, dtype=np.int64)
 
     x1 = 0
@@ -961,10 +972,21 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
         for bit_pos in range(8):
             if bit_pos == 0 or bit_pos == 4:
                 # ---- find each context's bucket for this nibble ----
+                # First read every context's home bucket: the loads are independent, so
+                # their cache misses overlap; the probing loop then finds them cached.
+                acc = 0
                 for i in active:
                     if skip_kind[gated[i]]:
                         continue
                     h = _hash(hashes[i], c0, i)
+                    nib_hash[i] = h
+                    home = (h & mask) & ~15
+                    acc += hist[i, home] + fast[i, home]
+                touch[0] = acc
+                for i in active:
+                    if skip_kind[gated[i]]:
+                        continue
+                    h = nib_hash[i]
                     check = (h >> 24) & 0xFF
                     home = (h & mask) & ~15
                     found = -1
@@ -999,9 +1021,25 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                         else:
                             run_exp[i] = 0
                 nibble = 1
+            # the SSE rows of orders 1-3 (in images: pixel neighbourhoods), read early
+            # so that their cache misses overlap the work below
+            if image_mode:
+                apm_row[1] = (r0 & 0x3F) | (r1 << 2 & 0x1FC0) | (r2 << 6 & 0xE000)
+                apm_row[2] = (r0 & 0xFF) | (r1 << 4 & 0xFF00)
+                apm_row[3] = (
+                    (r0 & 0xF) | (r1 >> 1 & 0x1F0) | (r2 << 4 & 0x3E00) | (r3 << 7 & 0xC000)
+                )
+            else:
+                apm_row[1] = c0 | (c1 << 8)
+                apm_row[2] = _hash(c4 & 0xFFFF, c0, 77) & 0xFFFF
+                apm_row[3] = _hash(c4 & 0xFFFFFF, c0, 78) & 0xFFFF
+            acc = 0
+            for a in range(1, 4):
+                acc += apm[a, apm_row[a] * 33 + 16]
+            touch[0] = acc
             # ---- predictions of each input ----
             nz = 0
-            ni = 0
+            ni = num_misc
             for i in active:
                 if skip_kind[gated[i]]:
                     inputs[ni] = 0
@@ -1055,6 +1093,8 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                         run_bit[i] = -1
                         inputs[ni] = 0
                     ni += 1
+            img_base = ni
+            ni = 0
             expected_bit = 0
             match_slot = 0
             if match_len > 0:
@@ -1086,7 +1126,6 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 nn_logit = max(-2047, min(2047, nn_logit >> 20))
                 inputs[ni] = nn_logit
                 ni += 1
-            img_base = ni
             if image_mode:
                 img_ctx[0] = (r0 & 0x7) | (r1 >> 4 & 0x38) | (r2 >> 3 & 0xC0)
                 img_ctx[1] = (r0 & 1) | (r1 >> 4 & 0x3E) | (r2 >> 2 & 0x40) | (r3 >> 1 & 0x80)
@@ -1129,6 +1168,8 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 sel5 = 512 + ((r0 & 0xF) | (r1 >> 1 & 0x1F0) | (r2 << 2 & 0x200))
             # the image inputs come last and are skipped when they are all zero
             num_in = img_base + NUM_IMAGE if image_mode else img_base
+            if text_mode and not image_mode:
+                num_in = num_text_in
             # match length class (3 bits: repeats are >= MATCH_MIN_BYTES long) with the expected bit
             mb = 0
             if match_len > 0:
@@ -1189,16 +1230,8 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             lo = s >> 7
             w = s & 127
             apm_idx[0] = c0 * 33 + lo
-            if image_mode:  # orders 1-3 become pixel neighbourhoods
-                apm_idx[1] = ((r0 & 0x3F) | (r1 << 2 & 0x1FC0) | (r2 << 6 & 0xE000)) * 33 + lo
-                apm_idx[2] = ((r0 & 0xFF) | (r1 << 4 & 0xFF00)) * 33 + lo
-                apm_idx[3] = (
-                    (r0 & 0xF) | (r1 >> 1 & 0x1F0) | (r2 << 4 & 0x3E00) | (r3 << 7 & 0xC000)
-                ) * 33 + lo
-            else:
-                apm_idx[1] = (c0 | (c1 << 8)) * 33 + lo
-                apm_idx[2] = (_hash(c4 & 0xFFFF, c0, 77) & 0xFFFF) * 33 + lo
-                apm_idx[3] = (_hash(c4 & 0xFFFFFF, c0, 78) & 0xFFFF) * 33 + lo
+            for a in range(1, 4):
+                apm_idx[a] = apm_row[a] * 33 + lo
             apm_idx[4] = (c0 | (expected_bit << 8) | (min(match_len, 15) << 9)) * 33 + lo
             p = apm_weights[0] * p_mix
             for a in range(NUM_APM):
