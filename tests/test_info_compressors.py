@@ -253,3 +253,54 @@ def test_cm_refuses_old_model_versions_and_bad_components():
         CMCompressor(disable=("lstm",))
     with pytest.raises(ValidationError, match="disable"):
         CMCompressor(disable="image")
+
+
+# sha256 of the cm streams of _pinned_input() per model version, default level and with
+# the neural input: a kernel change that claims identical streams (a speed-up, a
+# refactor) must leave them as they are; one that changes predictions must bump
+# MODEL_VERSION and pin the new streams here.
+_PINNED_STREAMS = {
+    8: (
+        "97acc893e3717c65e6b05dbc2710835ffc94b689580322bbc85ff995fb1eaf15",
+        "146773d31391287df015836abf411f76e1a8b4100ce86e887ddaa02c32b8b8bb",
+    ),
+}
+
+
+def _pinned_input() -> bytes:
+    """Text, then 4-byte IBM floats (binary contexts), then 64-byte records (image mode)."""
+    import random
+    import struct
+
+    rng = random.Random(8)
+    text = b"".join(
+        b"%s the %s of %s, and %d.\n"
+        % (
+            rng.choice([b"In", b"Of", b"So"]),
+            rng.choice([b"age", b"time", b"worst"]),
+            rng.choice([b"wisdom", b"times"]),
+            rng.randrange(99),
+        )
+        for _ in range(150)
+    )
+    floats = b"".join(
+        struct.pack(">I", 0x42000000 | (rng.randrange(1 << 20) + 3000 * i) & 0xFFFFFF)
+        for i in range(600)
+    )
+    image = bytes(
+        (i * 7 + (i // 64) * 3) % 251 if rng.random() < 0.9 else 0 for i in range(64 * 60)
+    )
+    return text + floats + image + text[:2000]
+
+
+def test_cm_streams_are_pinned_to_the_model_version():
+    from kairos.info.cm_kernel import MODEL_VERSION
+
+    assert MODEL_VERSION in _PINNED_STREAMS, "new model version: pin its streams"
+    data = _pinned_input()
+    for neural, expected in zip((False, True), _PINNED_STREAMS[MODEL_VERSION], strict=True):
+        stream = CMCompressor(neural=neural).compress(data)
+        assert hashlib.sha256(stream).hexdigest() == expected, (
+            f"cm streams (neural={neural}) changed without a new MODEL_VERSION"
+        )
+        assert CMCompressor().decompress(stream) == data
