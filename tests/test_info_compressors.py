@@ -1,6 +1,8 @@
 """Every registered compressor round-trips; the .kz format rejects garbage with typed errors."""
 
 import hashlib
+import random
+import struct
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +20,7 @@ from kairos.errors import (
     VersionError,
 )
 from kairos.info.cm import CMCompressor
+from kairos.info.cm_kernel import MODEL_VERSION
 from kairos.info.compressor import COMPRESSORS, Compressor, make_compressor
 from kairos.info.fileformat import MAGIC, compress_bytes, decompress_bytes
 
@@ -158,7 +161,7 @@ _CRAFTED = {
     "empty": b"",
     "one-byte": b"\x7f",
     "all-zero": b"\x00" * 20_000,
-    "random": __import__("random").Random(15).randbytes(4_000),
+    "random": random.Random(15).randbytes(4_000),
     "text": b"It was the best of times, it was the worst of times, it was the age of "
     b"wisdom, it was the age of foolishness.\n" * 30,
     "records": bytes((i * 7 + (i // 64) * 3) % 251 for i in range(64 * 80)),
@@ -235,8 +238,6 @@ def test_cm_ibm_float_helpers_invert_each_other_on_normalised_values():
 
 
 def test_cm_refuses_old_model_versions_and_bad_components():
-    from kairos.info.cm_kernel import MODEL_VERSION
-
     stream = CMCompressor().compress(_CRAFTED["text"])
     assert stream[0] == MODEL_VERSION == 8
     for old in (1, 4, 5, 6, 7):
@@ -269,9 +270,6 @@ _PINNED_STREAMS = {
 
 def _pinned_input() -> bytes:
     """Text, then 4-byte IBM floats (binary contexts), then 64-byte records (image mode)."""
-    import random
-    import struct
-
     rng = random.Random(8)
     text = b"".join(
         b"%s the %s of %s, and %d.\n"
@@ -294,8 +292,6 @@ def _pinned_input() -> bytes:
 
 
 def test_cm_streams_are_pinned_to_the_model_version():
-    from kairos.info.cm_kernel import MODEL_VERSION
-
     assert MODEL_VERSION in _PINNED_STREAMS, "new model version: pin its streams"
     data = _pinned_input()
     for neural, expected in zip((False, True), _PINNED_STREAMS[MODEL_VERSION], strict=True):
