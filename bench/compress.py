@@ -6,15 +6,17 @@ decompression speed (wall and CPU), and peak RSS. A warm-up on a few bytes
 before timing keeps numba's JIT compilation out of the speeds. Any round trip
 that does not reproduce the original bytes aborts the run. Then an ablation:
 ``cm`` once more per optional component (:data:`kairos.info.cm.COMPONENTS`)
-with that component switched off, each file round-tripped too, giving what
-the component buys in bytes and costs in speed. Prints tables and writes JSON
+with that component switched off, and ``mix`` (the max level) once more per
+component of its own (:data:`kairos.info.cm.MAX_COMPONENTS`), each file
+round-tripped too, giving what the component buys in bytes and costs in speed
+(``--ablate a,b`` runs only those components' rows). Prints tables and writes JSON
 under ``bench/out/``; ratios are against xz -9e and brotli -11 from the same
 run. By default the 14 classic Calgary files (``--files all`` for every file
 in the corpus directory).
 
     nice -n 10 env PYTHONPATH=src NUMBA_NUM_THREADS=1 OMP_NUM_THREADS=1 \\
         python3 bench/compress.py [--corpus ../shared/data/corpora/calgary] \\
-        [--models cm,xz,brotli,bz2] [--files all] [--no-ablation]
+        [--models cm,xz,brotli,bz2] [--files all] [--no-ablation | --ablate NAMES]
 """
 
 from __future__ import annotations
@@ -91,13 +93,16 @@ def _write(out: Path, corpus: Path, paths, models, results: dict, checks: dict) 
 
 
 def main() -> None:
-    from kairos.info.cm import COMPONENTS
+    from kairos.info.cm import COMPONENTS, MAX_COMPONENTS
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--models", default=DEFAULT_MODELS)
     parser.add_argument("--files", default="classic", help="'classic' (the 14) or 'all'")
     parser.add_argument("--no-ablation", dest="ablation", action="store_false")
+    parser.add_argument(
+        "--ablate", default="", help="comma-separated components: ablate only these"
+    )
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "out")
     args = parser.parse_args()
 
@@ -106,8 +111,21 @@ def main() -> None:
         paths = [p for p in paths if Path(p).name in CLASSIC_FILES]
     models = [m.strip() for m in args.models.split(",") if m.strip()]
     variants = [(m, m, None) for m in models]
-    if args.ablation and "cm" in models:
-        variants += [(f"cm -{c}", "cm", {"disable": [c]}) for c in COMPONENTS]
+    chosen = [c.strip() for c in args.ablate.split(",") if c.strip()]
+    unknown = sorted(set(chosen) - set(COMPONENTS) - set(MAX_COMPONENTS))
+    if unknown:
+        parser.error(
+            f"--ablate: unknown component(s) {unknown}; "
+            f"expected some of {list(COMPONENTS) + list(MAX_COMPONENTS)}"
+        )
+    if args.ablation:
+        for model, components in (("cm", COMPONENTS), ("mix", MAX_COMPONENTS)):
+            if model in models:
+                variants += [
+                    (f"{model} -{c}", model, {"disable": [c]})
+                    for c in components
+                    if not chosen or c in chosen
+                ]
     console = Console(width=140)
     console.print(
         f"{len(paths)} files from {args.corpus}; runs: {', '.join(v[0] for v in variants)}"
@@ -155,19 +173,20 @@ def main() -> None:
         )
     console.print(totals)
 
-    ablation = [label for label, _, params in variants if params]
+    ablation = [(label, model) for label, model, params in variants if params]
     if ablation:
-        full = results["cm"]["total"]
         table = Table(
-            title="Ablation: cm with one component off (same run, every file round-tripped)"
+            title="Ablation: cm (and mix, the max level) with one component off "
+            "(same run, every file round-tripped)"
         )
         for col in ["component off", "bytes out", "bytes it saves", "comp KB/s (CPU)",
                     "speed it costs"]:  # fmt: skip
             table.add_column(col, justify="left" if col == "component off" else "right")
-        for label in ablation:
+        for label, model in ablation:
             t = results[label]["total"]
+            full = results[model]["total"]
             table.add_row(
-                label[len("cm -") :],
+                label,
                 f"{t['compressed_bytes']:,}",
                 f"{t['compressed_bytes'] - full['compressed_bytes']:,}",
                 f"{t['compress_cpu_kb_per_s']:.1f}",

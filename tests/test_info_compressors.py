@@ -177,6 +177,7 @@ _CRAFTED = {
         ("det_inputs", "match_mixer", "long_match"),
         ("run_model", "input_confidence", "more_contexts"),
         ("run_state_map", "byte_mixers", "final_mixer2", "match_recovery"),
+        ("precision", "word_contexts"),  # the 12-bit coder of models v1-v8
     ],
 )
 def test_cm_round_trips_crafted_inputs_with_components_off(name, disable):
@@ -185,6 +186,14 @@ def test_cm_round_trips_crafted_inputs_with_components_off(name, disable):
     # the stream records its components: a default decoder reproduces the bytes
     assert CMCompressor().decompress(stream) == data
     assert decompress_bytes(compress_bytes(data, "cm", disable=list(disable))) == data
+
+
+@pytest.mark.parametrize("name", sorted(_CRAFTED))
+@pytest.mark.parametrize("disable", [(), ("word_mixer",), ("match_candidates", "precision")])
+def test_the_max_level_round_trips_crafted_inputs(name, disable):
+    data = _CRAFTED[name]
+    stream = CMCompressor(neural=True, disable=disable).compress(data)
+    assert CMCompressor().decompress(stream) == data
 
 
 def test_cm_components_match_the_kernel_and_each_changes_the_model():
@@ -207,10 +216,16 @@ def test_cm_components_match_the_kernel_and_each_changes_the_model():
         "run_model": cm_kernel.FEATURE_RUN_MODEL,
         "input_confidence": cm_kernel.FEATURE_INPUT_CONFIDENCE,
         "run_state_map": cm_kernel.FEATURE_RUN_STATE_MAP,
+        "precision": cm_kernel.FEATURE_PRECISION,
+    }
+    assert cm.MAX_COMPONENTS == {
+        "word_mixer": cm_kernel.FEATURE_WORD_MIXER,
+        "match_candidates": cm_kernel.FEATURE_MATCH_CANDIDATES,
     }
     assert cm._ALL_FEATURES == cm_kernel.ALL_FEATURES
     assert cm.FEATURE_NEURAL == cm_kernel.FEATURE_NEURAL
-    assert cm_kernel.KNOWN_FEATURES == cm_kernel.ALL_FEATURES | cm_kernel.FEATURE_NEURAL
+    assert cm._MAX_FEATURES == cm_kernel.MAX_FEATURES == cm_kernel.KNOWN_FEATURES
+    assert CMCompressor(neural=True).features == cm_kernel.MAX_FEATURES
     # text with 40-byte records: every component sees something to model
     data = b"".join(
         b"%-39s\n" % (b"row %d of the table, value %d" % (i, i * i % 97)) for i in range(300)
@@ -218,6 +233,12 @@ def test_cm_components_match_the_kernel_and_each_changes_the_model():
     full = CMCompressor().code_length(data)
     for component in cm.COMPONENTS:
         assert CMCompressor(disable=(component,)).code_length(data) != full, component
+    full_max = CMCompressor(neural=True).code_length(data)
+    for component in cm.MAX_COMPONENTS:
+        reduced = CMCompressor(neural=True, disable=(component,)).code_length(data)
+        assert reduced != full_max, component
+    with pytest.raises(ValidationError, match="unknown component"):
+        CMCompressor(disable=("word_mixer",))  # a max-level component: not in cm's default
 
 
 def test_cm_ibm_float_helpers_invert_each_other_on_normalised_values():
@@ -239,9 +260,9 @@ def test_cm_ibm_float_helpers_invert_each_other_on_normalised_values():
 
 def test_cm_refuses_old_model_versions_and_bad_components():
     stream = CMCompressor().compress(_CRAFTED["text"])
-    assert stream[0] == MODEL_VERSION == 8
-    for old in (1, 4, 5, 6, 7):
-        with pytest.raises(VersionError, match=f"model version {old}.*version 8"):
+    assert stream[0] == MODEL_VERSION == 9
+    for old in (1, 4, 5, 6, 7, 8):
+        with pytest.raises(VersionError, match=f"model version {old}.*version 9"):
             CMCompressor().decompress(bytes([old]) + stream[1:])
     for cut in (10, 12, 13):  # inside the table_bits + uint32 features header
         with pytest.raises(CorruptFileError, match="ends inside its header"):
@@ -261,6 +282,10 @@ def test_cm_refuses_old_model_versions_and_bad_components():
 # refactor) must leave them as they are; one that changes predictions must bump
 # MODEL_VERSION and pin the new streams here.
 _PINNED_STREAMS = {
+    9: (
+        "c959fe98d783f9fc0bd69d488fc28e5e422923deaf21fb4e40a5349c16e80fc0",
+        "0ef98edd392689c4ddedcae3ec1d80f3275e6d5082d9d8a6c2af5a937f7f149c",
+    ),
     8: (
         "97acc893e3717c65e6b05dbc2710835ffc94b689580322bbc85ff995fb1eaf15",
         "146773d31391287df015836abf411f76e1a8b4100ce86e887ddaa02c32b8b8bb",

@@ -39,7 +39,7 @@ REGISTRY_LEVELS = {  # the level each registry codec runs at
     "zstd": "zstd -19",
     "brotli": REFERENCE,
 }
-KAIROS_LABELS = {"cm": "cm (default level)", "mix": "mix (cm + neural input, max level)"}
+KAIROS_LABELS = {"cm": "cm (default level)", "mix": "mix (max level: cm + neural input)"}
 
 
 def bundled_text() -> bytes:
@@ -187,7 +187,8 @@ def describe_long(rows: list[dict], prefix: dict, *, title: str) -> str:
         saved = cm["compressed_bytes"] - mix["compressed_bytes"]
         direction = "fewer" if saved >= 0 else "more"
         mix_text = (
-            f" mix, the max level, adds a small recurrent net's prediction to cm's mixer: it wrote "
+            f" mix, the max level, adds a small recurrent net's prediction, a word-chosen mixer "
+            f"weight set and three more match models to cm's mixer: it wrote "
             f"{abs(saved):,} bytes {direction} than cm ({abs(saved) / cm['compressed_bytes']:.2%}) "
             f"at {compress_kb_per_cpu_s(mix):.0f} KB per CPU second."
         )

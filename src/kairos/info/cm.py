@@ -11,9 +11,9 @@ Stream layout (inside the ``.kz`` file payload, or alone)::
                   all of them unless some were switched off for an ablation)
     body        : coded bits, or the original bytes (stored mode)
 
-A stream coded by another model version (v1-v7; v8 changed the image
-contexts, the image mixer and SSE contexts and two binary contexts) is
-refused with a typed :class:`~kairos.errors.VersionError` naming both
+A stream coded by another model version (v1-v8; v9 rounds the learning
+steps, codes with 16-bit probabilities and raises the mixers' first learning
+rate) is refused with a typed :class:`~kairos.errors.VersionError` naming both
 versions: its predictions cannot be reproduced by this model. The table size
 is chosen from the input length (``table_bits`` in 16..23, 23 from 256 KiB),
 so short strings do not pay for allocating hundreds of megabytes.
@@ -29,7 +29,7 @@ import numpy as np
 
 from kairos.errors import CorruptFileError, ValidationError, VersionError
 
-# Optional components of model v7, by the name ``disable`` takes; the values
+# Optional components of model v9, by the name ``disable`` takes; the values
 # are cm_kernel.FEATURE_* (repeated here so that importing this module does
 # not compile the kernel; a test checks that they agree).
 COMPONENTS = {
@@ -51,21 +51,31 @@ COMPONENTS = {
     # orders 12 and 16 or folded order 3; record contexts off in text, 4 text ones in binary
     "more_contexts": 1 << 16,
     "match_recovery": 1 << 17,  # a long repeat resumes after one mispredicted byte
+    # rounded learning steps; 22-bit SSE entries and 16-bit coded probabilities (v9)
+    "precision": 1 << 18,
 }
 _ALL_FEATURES = sum(COMPONENTS.values())  # the bits are distinct
 FEATURE_NEURAL = 32  # the neural input of ``mix``
+# Components of the max level only (``mix``, ``neural=True``): they cost time that
+# the default level does not spend.
+MAX_COMPONENTS = {
+    "word_mixer": 1 << 19,  # a mixer weight set chosen by the word's hash with the partial byte
+    "match_candidates": 1 << 20,  # three more match models, over repeats of 9, 20 and 32 bytes
+}
+_MAX_FEATURES = _ALL_FEATURES | FEATURE_NEURAL | sum(MAX_COMPONENTS.values())
 
 _PREFIX = struct.Struct("<BQ")
 _FEATURES = struct.Struct("<I")
 _MODE_STORED = 0
 MIN_TABLE_BITS = 16
 MAX_TABLE_BITS = 23  # 40 contexts x 8 M slots x 3 bytes = 1,007 MB (files of 256 KiB or more)
-# The coder gives a bit at most probability 4095/4096, and rounding loses at most
-# half a unit of a range of at least 2 units, so each coded bit narrows the range
-# by a factor <= 4095.5/4096, i.e. costs >= -log2(4095.5/4096) = 1.76e-4 bits. A
-# coded byte carries 8 bits, so it holds at most this many original bytes (the most
-# compressible input, all zeros, reaches about half of it):
-MAX_BYTES_PER_CODED_BYTE = math.floor(8 / (8 * -math.log2(4095.5 / 4096)))  # 5,677
+# The coder gives a bit at most probability 65532/65536 (cm_kernel.P16_MIN; before
+# v9 4095/4096), and rounding loses at most half a unit of a range of at least 2
+# units, so each coded bit narrows the range by a factor <= 65532.5/65536, i.e.
+# costs >= -log2(65532.5/65536) = 7.7e-5 bits. A coded byte carries 8 bits, so it
+# holds at most this many original bytes (the most compressible input, all zeros,
+# reaches about a third of it):
+MAX_BYTES_PER_CODED_BYTE = math.floor(8 / (8 * -math.log2(65532.5 / 65536)))  # 12,978
 
 
 def table_bits_for(num_bytes: int, max_table_bits: int = MAX_TABLE_BITS) -> int:
@@ -84,11 +94,13 @@ class CMCompressor:
         ``40 * 3 * 2**max_table_bits`` bytes plus ~170 MB.
     disable : tuple of str
         Optional components to switch off, for ablation (names in
-        :data:`COMPONENTS`); the default uses all of them. The stream
-        records which were used, so it decodes without this parameter.
+        :data:`COMPONENTS`, and with ``neural`` in :data:`MAX_COMPONENTS`);
+        the default uses all of them. The stream records which were used, so
+        it decodes without this parameter.
     neural : bool
-        Add a small recurrent net's prediction as one more mixer input (the
-        ``mix`` model, :class:`~kairos.info.mix.MixCompressor`).
+        The max level (the ``mix`` model, :class:`~kairos.info.mix.MixCompressor`):
+        a small recurrent net's prediction as one more mixer input, and the
+        costlier components of :data:`MAX_COMPONENTS`.
     """
 
     max_table_bits: int = MAX_TABLE_BITS  # 23: 1,007 MB of tables for files >= 256 KiB
@@ -105,19 +117,20 @@ class CMCompressor:
             raise ValidationError("neural", f"got {self.neural!r}, expected true or false")
         if isinstance(self.disable, str) or not all(isinstance(c, str) for c in self.disable):
             raise ValidationError("disable", f"got {self.disable!r}, expected a list of names")
-        unknown = sorted(set(self.disable) - set(COMPONENTS))
+        known = {**COMPONENTS, **MAX_COMPONENTS} if self.neural else COMPONENTS
+        unknown = sorted(set(self.disable) - set(known))
         if unknown:
             raise ValidationError(
-                "disable", f"unknown component(s) {unknown}; expected some of {list(COMPONENTS)}"
+                "disable", f"unknown component(s) {unknown}; expected some of {list(known)}"
             )
         object.__setattr__(self, "disable", tuple(sorted(set(self.disable))))
 
     @property
     def features(self) -> int:
         """Bit mask of the components in use (``cm_kernel.FEATURE_*``)."""
-        mask = _ALL_FEATURES | (FEATURE_NEURAL if self.neural else 0)
+        mask = _MAX_FEATURES if self.neural else _ALL_FEATURES
         for name in self.disable:
-            mask &= ~COMPONENTS[name]
+            mask &= ~{**COMPONENTS, **MAX_COMPONENTS}[name]
         return mask
 
     def params(self) -> dict:
@@ -195,7 +208,7 @@ class CMCompressor:
         table_bits = body[0]
         (features,) = _FEATURES.unpack_from(body, 1)
         coded = len(body) - 1 - _FEATURES.size
-        if features & ~(_ALL_FEATURES | FEATURE_NEURAL):
+        if features & ~_MAX_FEATURES:
             raise CorruptFileError(None, f"cm stream names unknown model components {features:#x}")
         if num_bytes > MAX_BYTES_PER_CODED_BYTE * coded:
             raise CorruptFileError(

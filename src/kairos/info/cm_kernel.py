@@ -134,6 +134,21 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   (``FEATURE_SSE_CHAIN``) on an order-3 hash and on the match state,
   averaged with the mixer output (weights retuned in v6); both
   interpolation knots learn.
+- Since v9 (``FEATURE_PRECISION``), learning steps are rounded, not floored.
+  A floored step is -1 when it is a small negative number and 0 when it is
+  small and positive, so every much-used weight drifted down by half a unit
+  per update, and a direct probability could not climb above about
+  4080/4096. The SSE entries keep 22 bits instead of 16; the truncated
+  updates of 16 bits held them below 65472/65536. The final probability is
+  coded with 16 bits, in [:data:`P16_MIN`, 65536 - :data:`P16_MIN`] / 65536,
+  instead of 12. :data:`MIXER_LR_MAX` is now 64 instead of 48, a faster start
+  for new weight sets.
+- The max level (``mix``) adds two costlier components:
+  ``FEATURE_WORD_MIXER`` is a ninth weight set, chosen inside a word by the
+  word's hash with the partial byte. ``FEATURE_MATCH_CANDIDATES`` adds three
+  more match models, over repeats of at least 9, 20 and 32 bytes
+  (:data:`EXTRA_MATCH_BYTES`). Each has its own table and its own confidence
+  per length, and resumes after a mispredicted byte.
 
 v7 as a whole against v6 on the development subset (book1, paper1, obj2, geo,
 pic, progc; ``cm_code`` directly, quiet box, 2026-12-02): 336,483 -> 328,242 B
@@ -267,7 +282,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-MODEL_VERSION = 8  # bump whenever the model's predictions change
+MODEL_VERSION = 9  # bump whenever the model's predictions change
 NUM_CONTEXTS = 40
 WEIGHT_INIT = 5000  # initial mixer weight, 65536 = 1.0
 FAST_LIMIT = 14  # hit count at which the direct probability's rate stops falling
@@ -282,7 +297,7 @@ MATCH_MIN_BYTES = 6  # the match model looks up repeats of this many bytes
 MATCH_TABLE_BITS = 20  # log2 of the match model's position table size
 STATE_MAP_LIMIT = 1023  # hit count at which a state map's learning rate stops falling
 MIXER_LR_MIN = 4  # mixer learning rate of a much-used weight set, in 1/65536 units of x * err
-MIXER_LR_MAX = 48  # ... for a new weight set (it falls as HALF / (HALF + the set's uses))
+MIXER_LR_MAX = 64  # ... for a new weight set (it falls as HALF / (HALF + the set's uses))
 MIXER_LR_HALF = 1024
 FINAL_LR = 8  # the second layer's learning rate, same units
 FIXED_LR = 24  # both layers' rate without the schedule (model v4)
@@ -309,6 +324,15 @@ FEATURE_MATCH_RECOVERY = 1 << 17  # a long match that mispredicts a byte resumes
 FEATURE_RUN_MODEL = 1024  # per context, the last byte seen there and its run length predict
 FEATURE_INPUT_CONFIDENCE = 2048  # direct input scaled by its count; none for state 0
 FEATURE_RUN_STATE_MAP = 4096  # state maps also indexed by the context's last byte and its run
+# v9: mixer and direct-probability updates rounded instead of floored; SSE entries
+# with 22 bits instead of 16 and the final probability coded with 16 bits, not 12
+FEATURE_PRECISION = 1 << 18
+FEATURE_WORD_MIXER = 1 << 19  # (max level) a weight set chosen by the word's hash and c0
+FEATURE_MATCH_CANDIDATES = 1 << 20  # (max level) more match models: EXTRA_MATCH_BYTES
+EXTRA_MATCH_BYTES = (9, 20, 32)  # their minimum repeat lengths
+WORD_MIXER_BITS = 16  # log2 of the word weight set's rows
+P16_MIN = 4  # with FEATURE_PRECISION the coded probability is in [P16_MIN, 65536 - P16_MIN] / 65536
+SSE_EXTRA_BITS = 6  # ... and the SSE entries keep this many more fraction bits
 ALL_FEATURES = (  # the default model: every component but the neural input
     FEATURE_IMAGE
     | FEATURE_SSE_CHAIN
@@ -326,8 +350,11 @@ ALL_FEATURES = (  # the default model: every component but the neural input
     | FEATURE_FINAL_MIXER2
     | FEATURE_MORE_CONTEXTS
     | FEATURE_MATCH_RECOVERY
+    | FEATURE_PRECISION
 )
-KNOWN_FEATURES = ALL_FEATURES | FEATURE_NEURAL
+# the max level (``mix``): every component, the neural input and the two costlier ones
+MAX_FEATURES = ALL_FEATURES | FEATURE_NEURAL | FEATURE_WORD_MIXER | FEATURE_MATCH_CANDIDATES
+KNOWN_FEATURES = MAX_FEATURES
 LONG_MATCH_MIN_BYTES = 12
 DET_INPUT_SIZE = 512  # size of the deterministic input, stretch units (256 per logit)
 # With FEATURE_INPUT_CONFIDENCE the direct probability's stretch is multiplied by
@@ -550,10 +577,15 @@ def _mixer_output(inputs, weights, sel, num_in):
 
 
 @njit(cache=True, inline="always")
-def _mixer_update(inputs, weights, sel, num_in, err):
-    """Move weight set ``sel`` along ``inputs`` by ``err`` (error x rate, 1/65536 units)."""
+def _mixer_update(inputs, weights, sel, num_in, err, rnd):
+    """Move weight set ``sel`` along ``inputs`` by ``err`` (error x rate, 1/65536 units).
+
+    ``rnd`` is 0x8000 to round each step, 0 to floor it (before model v9): a
+    floored step of less than one unit is -1 when negative and 0 when positive,
+    which pulls every weight down by half a unit per update.
+    """
     for i in range(num_in):
-        weights[sel, i] += (inputs[i] * err) >> 16
+        weights[sel, i] += (inputs[i] * err + rnd) >> 16
 
 
 @njit(cache=True, inline="always")
@@ -628,12 +660,19 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     confidence_on = (features & FEATURE_INPUT_CONFIDENCE) != 0
     fast_offset = DIRECT_RATE_OFFSET if confidence_on else 0
     runmap_on = (features & FEATURE_RUN_STATE_MAP) != 0
+    precise = (features & FEATURE_PRECISION) != 0
+    rnd = 0x8000 if precise else 0  # round the mixers' and direct probabilities' steps
+    sse_bits = SSE_EXTRA_BITS if precise else 0
+    word_mix_on = (features & FEATURE_WORD_MIXER) != 0
     num_mix = 6 if mix6_on else 5
     idx7 = num_mix  # the optional weight sets' places in the second layer
     if class_on:
         num_mix += 1
     idx8 = num_mix
     if class_on:
+        num_mix += 1
+    idx9 = num_mix
+    if word_mix_on:
         num_mix += 1
     run_on = (features & FEATURE_RUN_MODEL) != 0
     neural_on = (features & FEATURE_NEURAL) != 0
@@ -681,7 +720,8 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     # The mixer's inputs: first the match models', the bias and the neural input
     # (num_misc), then each context's by gating kind (ungated, 3, 2, 1), then the
     # image contexts'. Text skips kinds 1 and 2, so its mixers stop after kind 3.
-    num_misc = 3 + (2 if long_on else 0) + (1 if neural_on else 0)
+    num_extra = len(EXTRA_MATCH_BYTES) if features & FEATURE_MATCH_CANDIDATES else 0
+    num_misc = 3 + (2 if long_on else 0) + 2 * num_extra + (1 if neural_on else 0)
     per = 2 + (1 if det_on else 0) + (1 if run_on else 0)
     active = np.zeros(num_active, dtype=np.int64)
     j = 0
@@ -749,9 +789,13 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     visits7 = np.zeros(8 * 8 * 8 * 8, dtype=np.int64)
     weights8 = np.full((256 * 8 if class_on else 1, NUM_INPUTS), WEIGHT_INIT, dtype=np.int32)
     visits8 = np.zeros(256 * 8, dtype=np.int64)
-    weights_final = np.full((256, 8), 65536 // num_mix, dtype=np.int32)
+    weights9 = np.full(
+        (1 << WORD_MIXER_BITS if word_mix_on else 1, NUM_INPUTS), WEIGHT_INIT, dtype=np.int32
+    )
+    visits9 = np.zeros(1 << WORD_MIXER_BITS if word_mix_on else 1, dtype=np.int64)
+    weights_final = np.full((256, 9), 65536 // num_mix, dtype=np.int32)
     # the second final layer's weights, by (order, match class, bit position)
-    weights_final2 = np.full((10 * 16 * 8, 8), 65536 // num_mix, dtype=np.int32)
+    weights_final2 = np.full((10 * 16 * 8, 9), 65536 // num_mix, dtype=np.int32)
     # orders 1-6, 8, 12, 16 (with FEATURE_MORE_CONTEXTS orders 12 and 16 are not used)
     order_ctx = np.array([1, 2, 3, 4, 5, 6, 7, 13, 14], dtype=np.int64)
     if run_on:  # the run inputs start with a smaller weight
@@ -759,9 +803,22 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             col = num_misc + j * per + per - 1
             for weights in (weights1, weights2, weights3, weights4):
                 weights[:, col] = RUN_WEIGHT_INIT
-            for weights in (weights5, weights6, weights7, weights8):
+            for weights in (weights5, weights6, weights7, weights8, weights9):
                 weights[:, col] = RUN_WEIGHT_INIT
     long_table = np.zeros(1 << MATCH_TABLE_BITS, dtype=np.int32)
+    # the match candidates (max level): more match models, one per minimum length
+    extra_min = np.array(EXTRA_MATCH_BYTES, dtype=np.int64)
+    extra_table = np.zeros(
+        (max(num_extra, 1), 1 << MATCH_TABLE_BITS if num_extra else 1), dtype=np.int32
+    )
+    extra_counters = np.full((max(num_extra, 1), 64 * 2), 1 << 15, dtype=np.int64)
+    extra_len = np.zeros(max(num_extra, 1), dtype=np.int64)
+    extra_ptr = np.zeros(max(num_extra, 1), dtype=np.int64)
+    extra_miss_ptr = np.zeros(max(num_extra, 1), dtype=np.int64)
+    extra_miss_on = np.zeros(max(num_extra, 1), dtype=np.int64)
+    extra_byte = np.zeros(max(num_extra, 1), dtype=np.int64)
+    extra_bit = np.zeros(max(num_extra, 1), dtype=np.int64)
+    extra_slot = np.zeros(max(num_extra, 1), dtype=np.int64)
     long_counters = np.full(64 * 2, 1 << 15, dtype=np.int64)
     long_ptr = 0
     long_len = 0
@@ -773,7 +830,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     for a in range(NUM_APM):
         for c in range(apm_sizes[a]):
             for j in range(33):
-                apm[a, c * 33 + j] = _squash((j - 16) * 128, squash) * 16
+                apm[a, c * 33 + j] = (_squash((j - 16) * 128, squash) * 16) << sse_bits
 
     buf = src if not decode else dst
     follow1 = np.zeros(256, dtype=np.int64)  # the 2 bytes that followed each byte value
@@ -792,7 +849,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     slots = np.zeros(NUM_CONTEXTS, dtype=np.int64)
     states = np.zeros(NUM_CONTEXTS, dtype=np.int64)
     inputs = np.zeros(NUM_INPUTS, dtype=np.int32)
-    layer1 = np.zeros(8, dtype=np.int64)
+    layer1 = np.zeros(9, dtype=np.int64)
 
     x1 = 0
     x2 = 0xFFFFFFFF
@@ -940,6 +997,18 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 long_ptr = long_miss_ptr
             long_miss_on = False
         long_byte = buf[long_ptr] if long_len > 0 else 0
+        for q in range(num_extra):
+            if pos >= extra_min[q]:
+                ml, mp = _match_lookup(
+                    buf, pos, extra_table[q], extra_min[q], 64, extra_len[q], extra_ptr[q]
+                )
+                if ml == 0 and extra_miss_on[q]:
+                    ml = 1
+                    mp = extra_miss_ptr[q]
+                extra_len[q] = ml
+                extra_ptr[q] = mp
+                extra_miss_on[q] = 0
+            extra_byte[q] = buf[extra_ptr[q]] if extra_len[q] > 0 else 0
         hashes[26] = _hash(
             expected_byte | (min(match_len, 15) << 8), c1 if match_len > 0 else 0, 26
         )
@@ -1119,6 +1188,18 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                     inputs[ni] = 0
                     inputs[ni + 1] = 0
                 ni += 2
+            for q in range(num_extra):
+                if extra_len[q] > 0:
+                    eb = (extra_byte[q] >> (7 - bit_pos)) & 1
+                    extra_bit[q] = eb
+                    slot = min(extra_len[q] >> (1 if extra_min[q] < 16 else 2), 63) * 2 + eb
+                    extra_slot[q] = slot
+                    inputs[ni] = stretch[extra_counters[q, slot] >> 4]
+                    inputs[ni + 1] = (2 * eb - 1) * min(extra_len[q], 32) * 32
+                else:
+                    inputs[ni] = 0
+                    inputs[ni + 1] = 0
+                ni += 2
             if neural_on:
                 nn_logit = 0
                 for j in range(NN_HIDDEN):
@@ -1204,6 +1285,12 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             if class_on:
                 layer1[idx8] = _mixer_output(inputs, weights8, sel8, num_in)
                 p8 = _squash(layer1[idx8], squash)
+            p9 = 2048
+            sel9 = 0
+            if word_mix_on:  # in a word, by its hash with the partial byte; else by c0
+                sel9 = _hash(word, c0, 98) & ((1 << WORD_MIXER_BITS) - 1) if word != 0 else c0
+                layer1[idx9] = _mixer_output(inputs, weights9, sel9, num_in)
+                p9 = _squash(layer1[idx9], squash)
             dotf = 0
             for j in range(num_mix):
                 dotf += layer1[j] * weights_final[c0, j]
@@ -1233,28 +1320,39 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             for a in range(1, 4):
                 apm_idx[a] = apm_row[a] * 33 + lo
             apm_idx[4] = (c0 | (expected_bit << 8) | (min(match_len, 15) << 9)) * 33 + lo
-            p = apm_weights[0] * p_mix
-            for a in range(NUM_APM):
-                ia = apm_idx[a]
-                p += apm_weights[a + 1] * ((apm[a, ia] * (128 - w) + apm[a, ia + 1] * w) >> 11)
-            p >>= APM_SHIFT
-            if p < 1:
-                p = 1
-            if p > 4095:
-                p = 4095
+            # p: P(1) in 1/65536 (v9; in 1/4096, times 16, without FEATURE_PRECISION)
+            if precise:
+                p = apm_weights[0] * p_mix * 16
+                for a in range(NUM_APM):
+                    ia = apm_idx[a]
+                    p += apm_weights[a + 1] * (
+                        (np.int64(apm[a, ia]) * (128 - w) + np.int64(apm[a, ia + 1]) * w)
+                        >> (7 + SSE_EXTRA_BITS)
+                    )
+                p >>= APM_SHIFT
+                p = max(P16_MIN, min(65536 - P16_MIN, p))
+            else:
+                p = apm_weights[0] * p_mix
+                for a in range(NUM_APM):
+                    ia = apm_idx[a]
+                    p += apm_weights[a + 1] * ((apm[a, ia] * (128 - w) + apm[a, ia + 1] * w) >> 11)
+                p >>= APM_SHIFT
+                p = max(1, min(4095, p)) << 4
 
             # ---- code the bit ----
-            xmid = x1 + (((x2 - x1) * p) >> 12)
+            xmid = x1 + (((x2 - x1) * p) >> 16)
             if decode:  # noqa: SIM108 (the two roles read better apart)
                 y = 1 if x <= xmid else 0
             else:
                 y = (src[pos] >> (7 - bit_pos)) & 1
             if y:
                 x2 = xmid
-                ideal_bits += cost_bits[p]
+                ideal_bits += cost_bits[p >> 4] if not precise else 16.0 - np.log2(p)
             else:
                 x1 = xmid + 1
-                ideal_bits += cost_bits[4096 - p]
+                ideal_bits += (
+                    cost_bits[4096 - (p >> 4)] if not precise else 16.0 - np.log2(65536 - p)
+                )
             while ((x1 ^ x2) & 0xFF000000) == 0:
                 if decode:
                     if in_pos >= src.shape[0]:
@@ -1287,7 +1385,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 fv = np.int64(fast[i, slots[i]])
                 fn = fv & 15
                 fp = fv >> 4
-                fp += (((y << 12) - y - fp) * reciprocal[fn + fast_offset]) >> 16
+                fp += (((y << 12) - y - fp) * reciprocal[fn + fast_offset] + rnd) >> 16
                 if fn < FAST_LIMIT:
                     fn += 1
                 fast[i, slots[i]] = (fp << 4) | fn
@@ -1326,20 +1424,31 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             # each final layer learns from its own output's error
             err_f = ((y << 12) - _squash(st_a, squash)) * lr_f
             for j in range(num_mix):
-                weights_final[c0, j] += (layer1[j] * err_f) >> 16
+                weights_final[c0, j] += (layer1[j] * err_f + rnd) >> 16
             if final2_on:
                 err_f = ((y << 12) - _squash(st_b, squash)) * lr_f
                 for j in range(num_mix):
-                    weights_final2[sel_f2, j] += (layer1[j] * err_f) >> 16
+                    weights_final2[sel_f2, j] += (layer1[j] * err_f + rnd) >> 16
             if class_on:
                 e7 = ((y << 12) - p7) * (_rate(visits7, sel7) if rate_schedule else FIXED_LR)
-                _mixer_update(inputs, weights7, sel7, num_in, e7)
+                _mixer_update(inputs, weights7, sel7, num_in, e7, rnd)
             if class_on:
                 e8 = ((y << 12) - p8) * (_rate(visits8, sel8) if rate_schedule else FIXED_LR)
-                _mixer_update(inputs, weights8, sel8, num_in, e8)
+                _mixer_update(inputs, weights8, sel8, num_in, e8, rnd)
+            if word_mix_on:
+                e9 = ((y << 12) - p9) * (_rate(visits9, sel9) if rate_schedule else FIXED_LR)
+                _mixer_update(inputs, weights9, sel9, num_in, e9, rnd)
             if mix6_on:
                 e6 = ((y << 12) - p6) * (_rate(visits6, sel6) if rate_schedule else FIXED_LR)
-                _mixer_update(inputs, weights6, sel6, num_in, e6)
+                _mixer_update(inputs, weights6, sel6, num_in, e6, rnd)
+            for q in range(num_extra):
+                if extra_len[q] > 0:
+                    mc = extra_counters[q, extra_slot[q]]
+                    extra_counters[q, extra_slot[q]] = mc + ((((y << 16) - mc) * 3) >> 7)
+                    if extra_bit[q] != y:  # resume after the byte, as the long match does
+                        extra_miss_on[q] = 1
+                        extra_miss_ptr[q] = extra_ptr[q]
+                        extra_len[q] = 0
             if long_on and long_len > 0:
                 mc = long_counters[long_slot]
                 long_counters[long_slot] = mc + ((((y << 16) - mc) * 3) >> 7)
@@ -1354,12 +1463,12 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             e4 = ((y << 12) - p4) * (_rate(visits4, sel4) if rate_schedule else FIXED_LR)
             e5 = ((y << 12) - p5) * (_rate(visits5, sel5) if rate_schedule else FIXED_LR)
             for i in range(num_in):
-                weights1[c0, i] += (inputs[i] * e1) >> 16
-                weights2[c1, i] += (inputs[i] * e2) >> 16
-                weights3[sel3, i] += (inputs[i] * e3) >> 16
-                weights4[sel4, i] += (inputs[i] * e4) >> 16
-                weights5[sel5, i] += (inputs[i] * e5) >> 16
-            target16 = y << 16
+                weights1[c0, i] += (inputs[i] * e1 + rnd) >> 16
+                weights2[c1, i] += (inputs[i] * e2 + rnd) >> 16
+                weights3[sel3, i] += (inputs[i] * e3 + rnd) >> 16
+                weights4[sel4, i] += (inputs[i] * e4 + rnd) >> 16
+                weights5[sel5, i] += (inputs[i] * e5 + rnd) >> 16
+            target16 = y << (16 + sse_bits)
             for a in range(NUM_APM):
                 ia = apm_idx[a]
                 if APM_BOTH:
@@ -1405,6 +1514,12 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             miss_ptr += 1
         if long_miss_on:
             long_miss_ptr += 1
+        for q in range(num_extra):
+            if extra_miss_on[q]:
+                extra_miss_ptr[q] += 1
+            if extra_len[q] > 0:
+                extra_len[q] = min(extra_len[q] + 1, 65535)
+                extra_ptr[q] += 1
         if long_len > 0:
             long_len = min(long_len + 1, 65535)
             long_ptr += 1

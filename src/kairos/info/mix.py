@@ -5,9 +5,12 @@ contexts' predictions with the logit of a small recurrent network (hashed
 context embeddings, 32 tanh units, one output vector per node of the byte's
 bit tree), trained online on the same bits as it codes (prequentially), all in
 integer arithmetic inside the ``cm`` kernel (``cm_kernel.FEATURE_NEURAL``).
-So ``mix`` decodes identically on any machine, like ``cm``, and costs the
-time of ``cm`` plus the net. The stream is a ``cm`` stream whose features
-byte names the neural input.
+Since cm model v9 ``mix`` is the max level: it also uses the components
+that cost the default level too much time (:data:`kairos.info.cm.MAX_COMPONENTS`:
+a mixer weight set chosen by the word's hash, three more match models). So
+``mix`` decodes identically on any machine, like ``cm``, and costs the time
+of ``cm`` plus the net and those components. The stream is a ``cm`` stream
+whose features field names them.
 
 A ``.kz`` file made before cm model v5, when ``mix`` meant the per-file choice
 between ``cm`` and ``nn`` (now ``best``), names ``mix`` with ``cm`` and ``nn``
@@ -28,7 +31,8 @@ class MixCompressor(CMCompressor):
     Parameters
     ----------
     max_table_bits, disable
-        As for :class:`~kairos.info.cm.CMCompressor`.
+        As for :class:`~kairos.info.cm.CMCompressor` (``disable`` also takes
+        the names in :data:`~kairos.info.cm.MAX_COMPONENTS`).
     """
 
     neural: bool = True
