@@ -177,7 +177,7 @@ _CRAFTED = {
         ("det_inputs", "match_mixer", "long_match"),
         ("run_model", "input_confidence", "more_contexts"),
         ("run_state_map", "byte_mixers", "final_mixer2", "match_recovery"),
-        ("precision", "word_contexts"),  # the 12-bit coder of models v1-v8
+        ("precision", "word_contexts", "final_mixer3"),  # the 12-bit coder of models v1-v8
     ],
 )
 def test_cm_round_trips_crafted_inputs_with_components_off(name, disable):
@@ -217,6 +217,7 @@ def test_cm_components_match_the_kernel_and_each_changes_the_model():
         "input_confidence": cm_kernel.FEATURE_INPUT_CONFIDENCE,
         "run_state_map": cm_kernel.FEATURE_RUN_STATE_MAP,
         "precision": cm_kernel.FEATURE_PRECISION,
+        "final_mixer3": cm_kernel.FEATURE_FINAL_MIXER3,
     }
     assert cm.MAX_COMPONENTS == {
         "word_mixer": cm_kernel.FEATURE_WORD_MIXER,
@@ -283,8 +284,8 @@ def test_cm_refuses_old_model_versions_and_bad_components():
 # MODEL_VERSION and pin the new streams here.
 _PINNED_STREAMS = {
     9: (
-        "c959fe98d783f9fc0bd69d488fc28e5e422923deaf21fb4e40a5349c16e80fc0",
-        "0ef98edd392689c4ddedcae3ec1d80f3275e6d5082d9d8a6c2af5a937f7f149c",
+        "cc74e1018c15192917bb3565f8aedd5ca1cbad978a7eedfbdda6dd58eaa97175",
+        "118b8f8b105808896bde7bbecd73f8e9ee0a5176772ee0d3d5a2f47e0064d8a9",
     ),
     8: (
         "97acc893e3717c65e6b05dbc2710835ffc94b689580322bbc85ff995fb1eaf15",

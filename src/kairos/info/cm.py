@@ -12,8 +12,9 @@ Stream layout (inside the ``.kz`` file payload, or alone)::
     body        : coded bits, or the original bytes (stored mode)
 
 A stream coded by another model version (v1-v8; v9 rounds the learning
-steps, codes with 16-bit probabilities and raises the mixers' first learning
-rate) is refused with a typed :class:`~kairos.errors.VersionError` naming both
+steps, codes with 16-bit probabilities, raises the mixers' first learning
+rate and adds a third final mixer) is refused with a typed
+:class:`~kairos.errors.VersionError` naming both
 versions: its predictions cannot be reproduced by this model. The table size
 is chosen from the input length (``table_bits`` in 16..23, 23 from 256 KiB),
 so short strings do not pay for allocating hundreds of megabytes.
@@ -53,6 +54,7 @@ COMPONENTS = {
     "match_recovery": 1 << 17,  # a long repeat resumes after one mispredicted byte
     # rounded learning steps; 22-bit SSE entries and 16-bit coded probabilities (v9)
     "precision": 1 << 18,
+    "final_mixer3": 1 << 21,  # a third final mixer layer chosen by the last 3 bytes' classes
 }
 _ALL_FEATURES = sum(COMPONENTS.values())  # the bits are distinct
 FEATURE_NEURAL = 32  # the neural input of ``mix``

@@ -142,7 +142,9 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   updates of 16 bits held them below 65472/65536. The final probability is
   coded with 16 bits, in [:data:`P16_MIN`, 65536 - :data:`P16_MIN`] / 65536,
   instead of 12. :data:`MIXER_LR_MAX` is now 64 instead of 48, a faster start
-  for new weight sets.
+  for new weight sets. Since v9 (``FEATURE_FINAL_MIXER3``) a third final
+  layer, with weights chosen by the classes of the last three bytes and the
+  bit position, is averaged with the other two.
 - The max level (``mix``) adds two costlier components:
   ``FEATURE_WORD_MIXER`` is a ninth weight set, chosen inside a word by the
   word's hash with the partial byte. ``FEATURE_MATCH_CANDIDATES`` adds three
@@ -327,6 +329,7 @@ FEATURE_RUN_STATE_MAP = 4096  # state maps also indexed by the context's last by
 # v9: mixer and direct-probability updates rounded instead of floored; SSE entries
 # with 22 bits instead of 16 and the final probability coded with 16 bits, not 12
 FEATURE_PRECISION = 1 << 18
+FEATURE_FINAL_MIXER3 = 1 << 21  # a third final layer chosen by the last 3 bytes' classes
 FEATURE_WORD_MIXER = 1 << 19  # (max level) a weight set chosen by the word's hash and c0
 FEATURE_MATCH_CANDIDATES = 1 << 20  # (max level) more match models: EXTRA_MATCH_BYTES
 EXTRA_MATCH_BYTES = (9, 20, 32)  # their minimum repeat lengths
@@ -351,6 +354,7 @@ ALL_FEATURES = (  # the default model: every component but the neural input
     | FEATURE_MORE_CONTEXTS
     | FEATURE_MATCH_RECOVERY
     | FEATURE_PRECISION
+    | FEATURE_FINAL_MIXER3
 )
 # the max level (``mix``): every component, the neural input and the two costlier ones
 MAX_FEATURES = ALL_FEATURES | FEATURE_NEURAL | FEATURE_WORD_MIXER | FEATURE_MATCH_CANDIDATES
@@ -652,6 +656,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     long_on = (features & FEATURE_LONG_MATCH) != 0
     class_on = (features & FEATURE_BYTE_MIXERS) != 0
     final2_on = (features & FEATURE_FINAL_MIXER2) != 0
+    final3_on = final2_on and (features & FEATURE_FINAL_MIXER3) != 0
     recover_on = (features & FEATURE_MATCH_RECOVERY) != 0
     miss_ptr = 0
     miss_on = False
@@ -796,6 +801,11 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     weights_final = np.full((256, 9), 65536 // num_mix, dtype=np.int32)
     # the second final layer's weights, by (order, match class, bit position)
     weights_final2 = np.full((10 * 16 * 8, 9), 65536 // num_mix, dtype=np.int32)
+    # the third, by the classes of the last 3 bytes with the bit position
+    weights_final3 = np.full(
+        (8 * 8 * 8 * 8 if final3_on else 1, 9), 65536 // num_mix, dtype=np.int32
+    )
+    st_c = 0
     # orders 1-6, 8, 12, 16 (with FEATURE_MORE_CONTEXTS orders 12 and 16 are not used)
     order_ctx = np.array([1, 2, 3, 4, 5, 6, 7, 13, 14], dtype=np.int64)
     if run_on:  # the run inputs start with a smaller weight
@@ -1310,6 +1320,12 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                     dotf += layer1[j] * weights_final2[sel_f2, j]
                 st_b = max(-2047, min(2047, dotf >> 16))
                 st_mix = (st_a + st_b) >> 1
+                if final3_on:
+                    dotf = 0
+                    for j in range(num_mix):
+                        dotf += layer1[j] * weights_final3[sel7, j]
+                    st_c = max(-2047, min(2047, dotf >> 16))
+                    st_mix = (st_a + st_b + st_c) // 3
             p_mix = _squash(st_mix, squash)
 
             # ---- SSE ----
@@ -1429,6 +1445,10 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 err_f = ((y << 12) - _squash(st_b, squash)) * lr_f
                 for j in range(num_mix):
                     weights_final2[sel_f2, j] += (layer1[j] * err_f + rnd) >> 16
+            if final3_on:
+                err_f = ((y << 12) - _squash(st_c, squash)) * lr_f
+                for j in range(num_mix):
+                    weights_final3[sel7, j] += (layer1[j] * err_f + rnd) >> 16
             if class_on:
                 e7 = ((y << 12) - p7) * (_rate(visits7, sel7) if rate_schedule else FIXED_LR)
                 _mixer_update(inputs, weights7, sel7, num_in, e7, rnd)
