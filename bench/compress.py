@@ -99,8 +99,9 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--models", default=DEFAULT_MODELS)
     parser.add_argument("--files", default="classic", help="'classic' (the 14) or 'all'")
-    parser.add_argument("--no-ablation", dest="ablation", action="store_false")
-    parser.add_argument(
+    ablation = parser.add_mutually_exclusive_group()
+    ablation.add_argument("--no-ablation", dest="ablation", action="store_false")
+    ablation.add_argument(
         "--ablate", default="", help="comma-separated components: ablate only these"
     )
     parser.add_argument("--out", type=Path, default=Path(__file__).parent / "out")

@@ -65,6 +65,7 @@ MAX_COMPONENTS = {
     "match_candidates": 1 << 20,  # three more match models, over repeats of 9, 20 and 32 bytes
 }
 _MAX_FEATURES = _ALL_FEATURES | FEATURE_NEURAL | sum(MAX_COMPONENTS.values())
+_EVERY_COMPONENT = {**COMPONENTS, **MAX_COMPONENTS}
 
 _PREFIX = struct.Struct("<BQ")
 _FEATURES = struct.Struct("<I")
@@ -119,7 +120,7 @@ class CMCompressor:
             raise ValidationError("neural", f"got {self.neural!r}, expected true or false")
         if isinstance(self.disable, str) or not all(isinstance(c, str) for c in self.disable):
             raise ValidationError("disable", f"got {self.disable!r}, expected a list of names")
-        known = {**COMPONENTS, **MAX_COMPONENTS} if self.neural else COMPONENTS
+        known = _EVERY_COMPONENT if self.neural else COMPONENTS
         unknown = sorted(set(self.disable) - set(known))
         if unknown:
             raise ValidationError(
@@ -132,7 +133,7 @@ class CMCompressor:
         """Bit mask of the components in use (``cm_kernel.FEATURE_*``)."""
         mask = _MAX_FEATURES if self.neural else _ALL_FEATURES
         for name in self.disable:
-            mask &= ~{**COMPONENTS, **MAX_COMPONENTS}[name]
+            mask &= ~_EVERY_COMPONENT[name]
         return mask
 
     def params(self) -> dict:

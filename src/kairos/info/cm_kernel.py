@@ -329,9 +329,9 @@ FEATURE_RUN_STATE_MAP = 4096  # state maps also indexed by the context's last by
 # v9: mixer and direct-probability updates rounded instead of floored; SSE entries
 # with 22 bits instead of 16 and the final probability coded with 16 bits, not 12
 FEATURE_PRECISION = 1 << 18
-FEATURE_FINAL_MIXER3 = 1 << 21  # a third final layer chosen by the last 3 bytes' classes
 FEATURE_WORD_MIXER = 1 << 19  # (max level) a weight set chosen by the word's hash and c0
 FEATURE_MATCH_CANDIDATES = 1 << 20  # (max level) more match models: EXTRA_MATCH_BYTES
+FEATURE_FINAL_MIXER3 = 1 << 21  # a third final layer chosen by the last 3 bytes' classes
 EXTRA_MATCH_BYTES = (9, 20, 32)  # their minimum repeat lengths
 WORD_MIXER_BITS = 16  # log2 of the word weight set's rows
 P16_MIN = 4  # with FEATURE_PRECISION the coded probability is in [P16_MIN, 65536 - P16_MIN] / 65536
