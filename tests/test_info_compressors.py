@@ -178,6 +178,7 @@ _CRAFTED = {
         ("run_model", "input_confidence", "more_contexts"),
         ("run_state_map", "byte_mixers", "final_mixer2", "match_recovery"),
         ("precision", "word_contexts", "final_mixer3"),  # the 12-bit coder of models v1-v8
+        ("expert_mixture", "byte_mixers", "match_mixer"),  # fewer experts
     ],
 )
 def test_cm_round_trips_crafted_inputs_with_components_off(name, disable):
@@ -218,6 +219,7 @@ def test_cm_components_match_the_kernel_and_each_changes_the_model():
         "run_state_map": cm_kernel.FEATURE_RUN_STATE_MAP,
         "precision": cm_kernel.FEATURE_PRECISION,
         "final_mixer3": cm_kernel.FEATURE_FINAL_MIXER3,
+        "expert_mixture": cm_kernel.FEATURE_EXPERT_MIXTURE,
     }
     assert cm.MAX_COMPONENTS == {
         "word_mixer": cm_kernel.FEATURE_WORD_MIXER,
@@ -261,9 +263,9 @@ def test_cm_ibm_float_helpers_invert_each_other_on_normalised_values():
 
 def test_cm_refuses_old_model_versions_and_bad_components():
     stream = CMCompressor().compress(_CRAFTED["text"])
-    assert stream[0] == MODEL_VERSION == 9
-    for old in (1, 4, 5, 6, 7, 8):
-        with pytest.raises(VersionError, match=f"model version {old}.*version 9"):
+    assert stream[0] == MODEL_VERSION == 10
+    for old in (1, 4, 5, 6, 7, 8, 9):
+        with pytest.raises(VersionError, match=f"model version {old}.*version 10"):
             CMCompressor().decompress(bytes([old]) + stream[1:])
     for cut in (10, 12, 13):  # inside the table_bits + uint32 features header
         with pytest.raises(CorruptFileError, match="ends inside its header"):
@@ -283,6 +285,10 @@ def test_cm_refuses_old_model_versions_and_bad_components():
 # refactor) must leave them as they are; one that changes predictions must bump
 # MODEL_VERSION and pin the new streams here.
 _PINNED_STREAMS = {
+    10: (
+        "22951637aeb8fc7e787547766ceaaf9094dbfed7248dbd8de2c5ef5daacf9632",
+        "82d85dd81d179d9a223534598573eca69365e5c1dd9775e5d382e2d05738dfb4",
+    ),
     9: (
         "cc74e1018c15192917bb3565f8aedd5ca1cbad978a7eedfbdda6dd58eaa97175",
         "118b8f8b105808896bde7bbecd73f8e9ee0a5176772ee0d3d5a2f47e0064d8a9",

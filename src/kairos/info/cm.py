@@ -11,9 +11,8 @@ Stream layout (inside the ``.kz`` file payload, or alone)::
                   all of them unless some were switched off for an ablation)
     body        : coded bits, or the original bytes (stored mode)
 
-A stream coded by another model version (v1-v8; v9 rounds the learning
-steps, codes with 16-bit probabilities, raises the mixers' first learning
-rate and adds a third final mixer) is refused with a typed
+A stream coded by another model version (v1-v9; v10 codes a learned
+mixture of its predictors' probabilities instead of a fixed average) is refused with a typed
 :class:`~kairos.errors.VersionError` naming both
 versions: its predictions cannot be reproduced by this model. The table size
 is chosen from the input length (``table_bits`` in 16..23, 23 from 256 KiB),
@@ -30,7 +29,7 @@ import numpy as np
 
 from kairos.errors import CorruptFileError, ValidationError, VersionError
 
-# Optional components of model v9, by the name ``disable`` takes; the values
+# Optional components of model v10, by the name ``disable`` takes; the values
 # are cm_kernel.FEATURE_* (repeated here so that importing this module does
 # not compile the kernel; a test checks that they agree).
 COMPONENTS = {
@@ -55,6 +54,9 @@ COMPONENTS = {
     # rounded learning steps; 22-bit SSE entries and 16-bit coded probabilities (v9)
     "precision": 1 << 18,
     "final_mixer3": 1 << 21,  # a third final mixer layer chosen by the last 3 bytes' classes
+    # the coded probability: a learned linear mixture of the SSE stages and every
+    # mixer output, chosen by the order, instead of a fixed average (v10)
+    "expert_mixture": 1 << 22,
 }
 _ALL_FEATURES = sum(COMPONENTS.values())  # the bits are distinct
 FEATURE_NEURAL = 32  # the neural input of ``mix``
