@@ -11,8 +11,9 @@ Stream layout (inside the ``.kz`` file payload, or alone)::
                   all of them unless some were switched off for an ablation)
     body        : coded bits, or the original bytes (stored mode)
 
-A stream coded by another model version (v1-v9; v10 codes a learned
-mixture of its predictors' probabilities instead of a fixed average) is refused with a typed
+A stream coded by another model version (v1-v9; at its max level v10 codes
+a learned mixture of its predictors' probabilities instead of a fixed average)
+is refused with a typed
 :class:`~kairos.errors.VersionError` naming both
 versions: its predictions cannot be reproduced by this model. The table size
 is chosen from the input length (``table_bits`` in 16..23, 23 from 256 KiB),
@@ -54,9 +55,6 @@ COMPONENTS = {
     # rounded learning steps; 22-bit SSE entries and 16-bit coded probabilities (v9)
     "precision": 1 << 18,
     "final_mixer3": 1 << 21,  # a third final mixer layer chosen by the last 3 bytes' classes
-    # the coded probability: a learned linear mixture of the SSE stages and every
-    # mixer output, chosen by the order, instead of a fixed average (v10)
-    "expert_mixture": 1 << 22,
 }
 _ALL_FEATURES = sum(COMPONENTS.values())  # the bits are distinct
 FEATURE_NEURAL = 32  # the neural input of ``mix``
@@ -65,6 +63,9 @@ FEATURE_NEURAL = 32  # the neural input of ``mix``
 MAX_COMPONENTS = {
     "word_mixer": 1 << 19,  # a mixer weight set chosen by the word's hash with the partial byte
     "match_candidates": 1 << 20,  # three more match models, over repeats of 9, 20 and 32 bytes
+    # the coded probability: a learned linear mixture of the SSE stages and every
+    # mixer output, chosen by the order, instead of a fixed average (v10)
+    "expert_mixture": 1 << 22,
 }
 _MAX_FEATURES = _ALL_FEATURES | FEATURE_NEURAL | sum(MAX_COMPONENTS.values())
 _EVERY_COMPONENT = {**COMPONENTS, **MAX_COMPONENTS}

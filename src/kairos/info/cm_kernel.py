@@ -145,8 +145,9 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   for new weight sets. Since v9 (``FEATURE_FINAL_MIXER3``) a third final
   layer, with weights chosen by the classes of the last three bytes and the
   bit position, is averaged with the other two.
-- Since v10 (``FEATURE_EXPERT_MIXTURE``) the coded probability is no longer a
-  fixed average of the mixer's output and the five SSE stages (weights
+- Since v10, at the max level (``FEATURE_EXPERT_MIXTURE``; it cost 10-15% of
+  the default level's speed in two same-minute bench pairs), the coded
+  probability is no longer a fixed average of the mixer's output and the five SSE stages (weights
   :data:`APM_WEIGHTS`) but a learned linear mixture of 18 experts: those six,
   each final layer's output and each first-layer weight set's output. The
   weights start at the old average's (the others at :data:`EXPERT_MIN_WEIGHT`),
@@ -383,10 +384,15 @@ ALL_FEATURES = (  # the default model: every component but the neural input
     | FEATURE_MATCH_RECOVERY
     | FEATURE_PRECISION
     | FEATURE_FINAL_MIXER3
+)
+# the max level (``mix``): every component, the neural input and the costlier ones
+MAX_FEATURES = (
+    ALL_FEATURES
+    | FEATURE_NEURAL
+    | FEATURE_WORD_MIXER
+    | FEATURE_MATCH_CANDIDATES
     | FEATURE_EXPERT_MIXTURE
 )
-# the max level (``mix``): every component, the neural input and the two costlier ones
-MAX_FEATURES = ALL_FEATURES | FEATURE_NEURAL | FEATURE_WORD_MIXER | FEATURE_MATCH_CANDIDATES
 KNOWN_FEATURES = MAX_FEATURES
 LONG_MATCH_MIN_BYTES = 12
 DET_INPUT_SIZE = 512  # size of the deterministic input, stretch units (256 per logit)
