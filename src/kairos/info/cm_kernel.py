@@ -1398,13 +1398,15 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 apm_idx[a] = apm_row[a] * 33 + lo
             apm_idx[4] = (c0 | (expected_bit << 8) | (min(match_len, 15) << 9)) * 33 + lo
             # p: P(1) in 1/65536 (v9; in 1/4096, times 16, without FEATURE_PRECISION)
-            if experts_on:
+            if precise:
+                # the mixer's and the SSE stages' P(1) in 1/65536, the first six experts
                 expert_p[0] = p_mix * 16
                 for a in range(NUM_APM):
                     ia = apm_idx[a]
                     expert_p[a + 1] = (
                         np.int64(apm[a, ia]) * (128 - w) + np.int64(apm[a, ia + 1]) * w
                     ) >> (7 + SSE_EXTRA_BITS)
+            if experts_on:
                 expert_p[6] = _squash(st_a, squash) * 16
                 expert_p[7] = _squash(st_b, squash) * 16
                 expert_p[8] = _squash(st_c, squash) * 16
@@ -1422,14 +1424,10 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                     p += expert_w[expert_set, e] * expert_p[e]
                 p >>= 28
                 p = max(P16_MIN, min(65536 - P16_MIN, p))
-            elif precise:
-                p = apm_weights[0] * p_mix * 16
-                for a in range(NUM_APM):
-                    ia = apm_idx[a]
-                    p += apm_weights[a + 1] * (
-                        (np.int64(apm[a, ia]) * (128 - w) + np.int64(apm[a, ia + 1]) * w)
-                        >> (7 + SSE_EXTRA_BITS)
-                    )
+            elif precise:  # v9's fixed average
+                p = 0
+                for e in range(NUM_APM + 1):
+                    p += apm_weights[e] * expert_p[e]
                 p >>= APM_SHIFT
                 p = max(P16_MIN, min(65536 - P16_MIN, p))
             else:
