@@ -7,7 +7,8 @@ before timing keeps numba's JIT compilation out of the speeds. Any round trip
 that does not reproduce the original bytes aborts the run. Then an ablation:
 ``cm`` once more per optional component (:data:`kairos.info.cm.COMPONENTS`)
 with that component switched off, and ``mix`` (the max level) once more per
-component of its own (:data:`kairos.info.cm.MAX_COMPONENTS`), each file
+component of its own (:data:`kairos.info.cm.MAX_COMPONENTS`, and ``neural``, its
+neural input), each file
 round-tripped too, giving what the component buys in bytes and costs in speed
 (``--ablate a,b`` runs only those components' rows). Prints tables and writes JSON
 under ``bench/out/``; ratios are against xz -9e and brotli -11 from the same
@@ -53,6 +54,7 @@ CLASSIC_FILES = (  # the 14 files of the classic Calgary benchmark
         "trans",
     ]
 )
+NEURAL = "neural"  # the ablation name of mix's neural input
 DEFAULT_MODELS = "cm,xz,brotli,bz2"
 TARGETS = {  # issue 15, for the default model ``cm`` on the 14 classic files
     "total_bytes": 600_000,
@@ -113,17 +115,24 @@ def main() -> None:
     models = [m.strip() for m in args.models.split(",") if m.strip()]
     variants = [(m, m, None) for m in models]
     chosen = [c.strip() for c in args.ablate.split(",") if c.strip()]
-    unknown = sorted(set(chosen) - set(COMPONENTS) - set(MAX_COMPONENTS))
+    # the max level's own components, and its neural input (a flag of its own, not a
+    # `disable` name)
+    max_level = [*MAX_COMPONENTS, NEURAL]
+    unknown = sorted(set(chosen) - set(COMPONENTS) - set(max_level))
     if unknown:
         parser.error(
             f"--ablate: unknown component(s) {unknown}; "
-            f"expected some of {list(COMPONENTS) + list(MAX_COMPONENTS)}"
+            f"expected some of {list(COMPONENTS) + max_level}"
         )
     if args.ablation:
-        for model, components in (("cm", COMPONENTS), ("mix", MAX_COMPONENTS)):
+        for model, components in (("cm", list(COMPONENTS)), ("mix", max_level)):
             if model in models:
                 variants += [
-                    (f"{model} -{c}", model, {"disable": [c]})
+                    (
+                        f"{model} -{c}",
+                        model,
+                        {"neural": False} if c == NEURAL else {"disable": [c]},
+                    )
                     for c in components
                     if not chosen or c in chosen
                 ]

@@ -16,6 +16,7 @@ def test_compress_bench_refuses_an_unknown_ablation_component_before_any_work():
     run = _bench("--ablate", "precision,lstm")
     assert run.returncode == 2
     assert "unknown component(s) ['lstm']" in run.stderr and "word_mixer" in run.stderr
+    assert "'neural'" in run.stderr  # mix's neural input has an ablation row too
     assert "Traceback" not in run.stderr
 
 
