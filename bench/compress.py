@@ -115,8 +115,7 @@ def main() -> None:
     models = [m.strip() for m in args.models.split(",") if m.strip()]
     variants = [(m, m, None) for m in models]
     chosen = [c.strip() for c in args.ablate.split(",") if c.strip()]
-    # the max level's own components, and its neural input (a flag of its own, not a
-    # `disable` name)
+    # the max level's own components, and its neural input
     max_level = [*MAX_COMPONENTS, NEURAL]
     unknown = sorted(set(chosen) - set(COMPONENTS) - set(max_level))
     if unknown:
@@ -128,11 +127,7 @@ def main() -> None:
         for model, components in (("cm", list(COMPONENTS)), ("mix", max_level)):
             if model in models:
                 variants += [
-                    (
-                        f"{model} -{c}",
-                        model,
-                        {"neural": False} if c == NEURAL else {"disable": [c]},
-                    )
+                    (f"{model} -{c}", model, {"disable": [c]})
                     for c in components
                     if not chosen or c in chosen
                 ]

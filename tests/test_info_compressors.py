@@ -244,6 +244,13 @@ def test_cm_components_match_the_kernel_and_each_changes_the_model():
         assert reduced != full_max, component
     with pytest.raises(ValidationError, match="unknown component"):
         CMCompressor(disable=("word_mixer",))  # a max-level component: not in cm's default
+    # the max level without its neural input: every max component kept, a smaller model
+    no_net = CMCompressor(neural=True, disable=("neural",))
+    assert no_net.features == cm_kernel.MAX_FEATURES & ~cm_kernel.FEATURE_NEURAL
+    assert no_net.code_length(data) != full_max
+    assert no_net.decompress(no_net.compress(data)) == data
+    with pytest.raises(ValidationError, match="unknown component"):
+        CMCompressor(disable=("neural",))  # the default level has no neural input
 
 
 def test_cm_ibm_float_helpers_invert_each_other_on_normalised_values():

@@ -33,7 +33,8 @@ class MixCompressor(CMCompressor):
     ----------
     max_table_bits, disable
         As for :class:`~kairos.info.cm.CMCompressor` (``disable`` also takes
-        the names in :data:`~kairos.info.cm.MAX_COMPONENTS`).
+        the names in :data:`~kairos.info.cm.MAX_COMPONENTS`, and ``"neural"``:
+        the max level without its neural input, for ablation).
     """
 
     neural: bool = True
