@@ -7,8 +7,8 @@ before timing keeps numba's JIT compilation out of the speeds. Any round trip
 that does not reproduce the original bytes aborts the run. Then an ablation:
 ``cm`` once more per optional component (:data:`kairos.info.cm.COMPONENTS`)
 with that component switched off, and ``mix`` (the max level) once more per
-component of its own (:data:`kairos.info.cm.MAX_COMPONENTS`, and ``neural``, its
-neural input), each file
+component of its own and once without its neural input
+(:data:`kairos.info.cm.MAX_LEVEL_ABLATIONS`), each file
 round-tripped too, giving what the component buys in bytes and costs in speed
 (``--ablate a,b`` runs only those components' rows). Prints tables and writes JSON
 under ``bench/out/``; ratios are against xz -9e and brotli -11 from the same
@@ -54,7 +54,6 @@ CLASSIC_FILES = (  # the 14 files of the classic Calgary benchmark
         "trans",
     ]
 )
-NEURAL = "neural"  # the ablation name of mix's neural input
 DEFAULT_MODELS = "cm,xz,brotli,bz2"
 TARGETS = {  # issue 15, for the default model ``cm`` on the 14 classic files
     "total_bytes": 600_000,
@@ -95,7 +94,7 @@ def _write(out: Path, corpus: Path, paths, models, results: dict, checks: dict) 
 
 
 def main() -> None:
-    from kairos.info.cm import COMPONENTS, MAX_COMPONENTS
+    from kairos.info.cm import COMPONENTS, MAX_LEVEL_ABLATIONS
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
@@ -115,8 +114,7 @@ def main() -> None:
     models = [m.strip() for m in args.models.split(",") if m.strip()]
     variants = [(m, m, None) for m in models]
     chosen = [c.strip() for c in args.ablate.split(",") if c.strip()]
-    # the max level's own components, and its neural input
-    max_level = [*MAX_COMPONENTS, NEURAL]
+    max_level = list(MAX_LEVEL_ABLATIONS)  # its own components, and its neural input
     unknown = sorted(set(chosen) - set(COMPONENTS) - set(max_level))
     if unknown:
         parser.error(

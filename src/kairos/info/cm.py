@@ -68,8 +68,10 @@ MAX_COMPONENTS = {
     "expert_mixture": 1 << 22,
 }
 _MAX_FEATURES = _ALL_FEATURES | FEATURE_NEURAL | sum(MAX_COMPONENTS.values())
-# the max level's names for ``disable``: its components, and its neural input itself
-_EVERY_COMPONENT = {**COMPONENTS, **MAX_COMPONENTS, "neural": FEATURE_NEURAL}
+# What ``disable`` takes at the max level beyond COMPONENTS: its own components, and
+# its neural input itself (for an ablation of the net alone)
+MAX_LEVEL_ABLATIONS = {**MAX_COMPONENTS, "neural": FEATURE_NEURAL}
+_EVERY_COMPONENT = {**COMPONENTS, **MAX_LEVEL_ABLATIONS}
 
 _PREFIX = struct.Struct("<BQ")
 _FEATURES = struct.Struct("<I")
@@ -101,8 +103,8 @@ class CMCompressor:
         ``40 * 3 * 2**max_table_bits`` bytes plus ~170 MB.
     disable : tuple of str
         Optional components to switch off, for ablation (names in
-        :data:`COMPONENTS`, and with ``neural`` in :data:`MAX_COMPONENTS` or
-        ``"neural"``, the neural input alone);
+        :data:`COMPONENTS`, and with ``neural`` in :data:`MAX_LEVEL_ABLATIONS`:
+        the max level's components, or ``"neural"``, its neural input alone);
         the default uses all of them. The stream records which were used, so
         it decodes without this parameter.
     neural : bool

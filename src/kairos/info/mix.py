@@ -33,8 +33,8 @@ class MixCompressor(CMCompressor):
     ----------
     max_table_bits, disable
         As for :class:`~kairos.info.cm.CMCompressor` (``disable`` also takes
-        the names in :data:`~kairos.info.cm.MAX_COMPONENTS`, and ``"neural"``:
-        the max level without its neural input, for ablation).
+        the names in :data:`~kairos.info.cm.MAX_LEVEL_ABLATIONS`: the max
+        level's components, and ``"neural"``, its neural input alone).
     """
 
     neural: bool = True
