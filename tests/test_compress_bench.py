@@ -13,9 +13,9 @@ def _bench(*args: str) -> subprocess.CompletedProcess:
 
 
 def test_compress_bench_refuses_an_unknown_ablation_component_before_any_work():
-    run = _bench("--ablate", "precision,lstm")
+    run = _bench("--ablate", "precision,transformer")
     assert run.returncode == 2
-    assert "unknown component(s) ['lstm']" in run.stderr and "word_mixer" in run.stderr
+    assert "unknown component(s) ['transformer']" in run.stderr and "word_mixer" in run.stderr
     assert "'neural'" in run.stderr  # mix's neural input has an ablation row too
     assert "Traceback" not in run.stderr
 

@@ -191,7 +191,13 @@ def test_cm_round_trips_crafted_inputs_with_components_off(name, disable):
 @pytest.mark.parametrize("name", sorted(_CRAFTED))
 @pytest.mark.parametrize(
     "disable",
-    [(), ("word_mixer",), ("match_candidates", "precision"), ("expert_mixture", "byte_mixers")],
+    [
+        (),
+        ("word_mixer",),
+        ("match_candidates", "precision"),
+        ("expert_mixture", "byte_mixers"),
+        ("lstm", "neural"),
+    ],
 )
 def test_the_max_level_round_trips_crafted_inputs(name, disable):
     data = _CRAFTED[name]
@@ -226,6 +232,7 @@ def test_cm_components_match_the_kernel_and_each_changes_the_model():
         "word_mixer": cm_kernel.FEATURE_WORD_MIXER,
         "match_candidates": cm_kernel.FEATURE_MATCH_CANDIDATES,
         "expert_mixture": cm_kernel.FEATURE_EXPERT_MIXTURE,
+        "lstm": cm_kernel.FEATURE_LSTM,
     }
     assert cm._ALL_FEATURES == cm_kernel.ALL_FEATURES
     assert cm.FEATURE_NEURAL == cm_kernel.FEATURE_NEURAL
@@ -284,19 +291,24 @@ def test_cm_refuses_old_model_versions_and_bad_components():
     with pytest.raises(CorruptFileError, match="components"):
         CMCompressor().decompress(bytes(bad))
     with pytest.raises(ValidationError, match="unknown component"):
-        CMCompressor(disable=("lstm",))
+        CMCompressor(disable=("transformer",))
+    with pytest.raises(ValidationError, match="unknown component"):
+        CMCompressor(disable=("lstm",))  # a max-level component
     with pytest.raises(ValidationError, match="disable"):
         CMCompressor(disable="image")
 
 
-# sha256 of the cm streams of _pinned_input() per model version, default level and with
-# the neural input: a kernel change that claims identical streams (a speed-up, a
-# refactor) must leave them as they are; one that changes predictions must bump
-# MODEL_VERSION and pin the new streams here.
+# sha256 of the cm streams of _pinned_input() per model version: the default level,
+# the max level without the components added to it since the version's first
+# pin, and the whole max level. A kernel change that claims identical streams (a
+# speed-up, a refactor) must leave them as they are; one that changes what a
+# stream's components predict must bump MODEL_VERSION and pin the new streams. A
+# new component is a new features bit, so streams without it stay as pinned.
 _PINNED_STREAMS = {
     10: (
         "8fd40935fa4940ddc59db2b8669ec67d6620913fdb788707014ec8e3afb9e943",
-        "82d85dd81d179d9a223534598573eca69365e5c1dd9775e5d382e2d05738dfb4",
+        "82d85dd81d179d9a223534598573eca69365e5c1dd9775e5d382e2d05738dfb4",  # v10 as first pinned
+        "821d0241a45c262b5b0c345c6022642325939b76dc59d1bd20d364fbdb0ee634",  # with the LSTM input (lstm_kernel), added at the max level
     ),
     9: (
         "cc74e1018c15192917bb3565f8aedd5ca1cbad978a7eedfbdda6dd58eaa97175",
@@ -335,9 +347,14 @@ def _pinned_input() -> bytes:
 def test_cm_streams_are_pinned_to_the_model_version():
     assert MODEL_VERSION in _PINNED_STREAMS, "new model version: pin its streams"
     data = _pinned_input()
-    for neural, expected in zip((False, True), _PINNED_STREAMS[MODEL_VERSION], strict=True):
-        stream = CMCompressor(neural=neural).compress(data)
+    levels = (
+        CMCompressor(),
+        CMCompressor(neural=True, disable=("lstm",)),
+        CMCompressor(neural=True),
+    )
+    for compressor, expected in zip(levels, _PINNED_STREAMS[MODEL_VERSION], strict=True):
+        stream = compressor.compress(data)
         assert hashlib.sha256(stream).hexdigest() == expected, (
-            f"cm streams (neural={neural}) changed without a new MODEL_VERSION"
+            f"cm streams ({compressor.params()}) changed without a new MODEL_VERSION"
         )
         assert CMCompressor().decompress(stream) == data

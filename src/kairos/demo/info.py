@@ -187,8 +187,10 @@ def describe_long(rows: list[dict], prefix: dict, *, title: str) -> str:
         saved = cm["compressed_bytes"] - mix["compressed_bytes"]
         direction = "fewer" if saved >= 0 else "more"
         mix_text = (
-            f" mix, the max level, adds a small recurrent net's prediction, a word-chosen mixer "
-            f"weight set and three more match models to cm's mixer: it wrote "
+            f" mix, the max level, adds two neural nets' predictions (a small recurrent net and "
+            f"a byte-level LSTM, both trained as they code), a word-chosen mixer weight set, "
+            f"three more match models and a learned mixture of the final predictions to cm: "
+            f"it wrote "
             f"{abs(saved):,} bytes {direction} than cm ({abs(saved) / cm['compressed_bytes']:.2%}) "
             f"at {compress_kb_per_cpu_s(mix):.0f} KB per CPU second."
         )

@@ -66,6 +66,8 @@ MAX_COMPONENTS = {
     # the coded probability: a learned linear mixture of the SSE stages and every
     # mixer output, chosen by the order, instead of a fixed average (v10)
     "expert_mixture": 1 << 22,
+    # a byte-level LSTM (lstm_kernel), trained online, as one more mixer input
+    "lstm": 1 << 23,
 }
 _MAX_FEATURES = _ALL_FEATURES | FEATURE_NEURAL | sum(MAX_COMPONENTS.values())
 # What ``disable`` takes at the max level beyond COMPONENTS: its own components, and

@@ -112,7 +112,12 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   length 1, so lengths 1-5 (otherwise unused) learn how far to trust a repeat
   that has just failed (obj2 -1,610 B, 10 development files -2,067 B).
 - Optionally (``FEATURE_NEURAL``, the ``mix`` model) a small recurrent net:
-  see :data:`NN_HIDDEN`; its bit logit is one more mixer input.
+  see :data:`NN_HIDDEN`; its bit logit is one more mixer input. And at the
+  max level (``FEATURE_LSTM``) a byte-level LSTM (:mod:`kairos.info.lstm_kernel`:
+  128 units reading the last 3 bytes, a softmax over the next byte, trained
+  online by backpropagation through every 20 bytes): its bit logit is one
+  more mixer input and its probability one more expert of the learned
+  mixture (book1 -830 B, obj2 -875 B; 14 Calgary files -3,473 B).
 - Five logistic mixers in the stretch domain, whose weight sets are chosen
   by: the partial byte; the previous byte; the number of contexts seen
   before, with the bit position and whether a match is active; the previous
@@ -302,6 +307,15 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from kairos.info.lstm_kernel import (
+    LSTM_HIDDEN,
+    LSTM_HORIZON,
+    lstm_learn,
+    lstm_new,
+    lstm_predict,
+    lstm_stretch,
+)
+
 MODEL_VERSION = 10  # bump whenever the model's predictions change
 NUM_CONTEXTS = 40
 WEIGHT_INIT = 5000  # initial mixer weight, 65536 = 1.0
@@ -351,17 +365,18 @@ FEATURE_WORD_MIXER = 1 << 19  # (max level) a weight set chosen by the word's ha
 FEATURE_MATCH_CANDIDATES = 1 << 20  # (max level) more match models: EXTRA_MATCH_BYTES
 FEATURE_FINAL_MIXER3 = 1 << 21  # a third final layer chosen by the last 3 bytes' classes
 FEATURE_EXPERT_MIXTURE = 1 << 22  # the final p: a learned linear mixture of the predictors
+FEATURE_LSTM = 1 << 23  # (max level) a byte-level LSTM's bit logit as one more mixer input
 EXTRA_MATCH_BYTES = (9, 20, 32)  # their minimum repeat lengths
 WORD_MIXER_BITS = 16  # log2 of the word weight set's rows
 P16_MIN = 4  # with FEATURE_PRECISION the coded probability is in [P16_MIN, 65536 - P16_MIN] / 65536
 SSE_EXTRA_BITS = 6  # ... and the SSE entries keep this many more fraction bits
 # With FEATURE_EXPERT_MIXTURE (and FEATURE_PRECISION) the coded probability is a
 # linear mixture of NUM_EXPERTS predictions: the mixer's output, the SSE stages,
-# each final layer and each first-layer weight set. Its weights (summing to
+# each final layer, each first-layer weight set and (max level) the LSTM. Its weights (summing to
 # 2**28) are chosen by the order and updated multiplicatively, w *= 1 + rate *
 # (p_expert(bit) / p(bit) - 1) with rate EXPERT_RATE / 1024, which keeps the sum
 # (a Bayesian mixture with a learning rate), then floored at EXPERT_MIN_WEIGHT.
-NUM_EXPERTS = 1 + 5 + 3 + 9
+NUM_EXPERTS = 1 + 5 + 3 + 9 + 1
 EXPERT_RATE = 64
 EXPERT_MIN_WEIGHT = 1 << 20  # 1/256 of the total
 EXPERT_SETS = 10  # the order (0-9) as in the second final layer
@@ -392,6 +407,7 @@ MAX_FEATURES = (
     | FEATURE_WORD_MIXER
     | FEATURE_MATCH_CANDIDATES
     | FEATURE_EXPERT_MIXTURE
+    | FEATURE_LSTM
 )
 KNOWN_FEATURES = MAX_FEATURES
 LONG_MATCH_MIN_BYTES = 12
@@ -716,6 +732,8 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
         num_mix += 1
     run_on = (features & FEATURE_RUN_MODEL) != 0
     neural_on = (features & FEATURE_NEURAL) != 0
+    lstm_on = (features & FEATURE_LSTM) != 0
+    lstm = lstm_new(LSTM_HIDDEN if lstm_on else 1, LSTM_HORIZON if lstm_on else 1)
     size = 1 << table_bits
     # run model: per context, P(the bit is the run byte's) by run length class and bit
     # position (22-bit probability << 10 | hit count, as a state map)
@@ -761,7 +779,9 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     # (num_misc), then each context's by gating kind (ungated, 3, 2, 1), then the
     # image contexts'. Text skips kinds 1 and 2, so its mixers stop after kind 3.
     num_extra = len(EXTRA_MATCH_BYTES) if features & FEATURE_MATCH_CANDIDATES else 0
-    num_misc = 3 + (2 if long_on else 0) + 2 * num_extra + (1 if neural_on else 0)
+    num_misc = (
+        3 + (2 if long_on else 0) + 2 * num_extra + (1 if neural_on else 0) + (1 if lstm_on else 0)
+    )
     per = 2 + (1 if det_on else 0) + (1 if run_on else 0)
     active = np.zeros(num_active, dtype=np.int64)
     j = 0
@@ -787,6 +807,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     expert_used[15] = 1 if class_on else 0
     expert_used[16] = 1 if class_on else 0
     expert_used[17] = 1 if word_mix_on else 0
+    expert_used[18] = 1 if lstm_on else 0
     expert_w = np.zeros((EXPERT_SETS, NUM_EXPERTS), dtype=np.int64)
     for q in range(EXPERT_SETS):
         total = 0
@@ -1102,6 +1123,8 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 nn_h[j] = 2 * _squash(pre >> 7, squash) - 4096  # tanh(u) = 2 sigmoid(2u) - 1
                 nn_dh[j] = 0
             nn_h[0] = 4096  # a constant unit: the output vectors' bias
+        if lstm_on:
+            lstm_predict(lstm, c4)
         # the run model predicts except in images (its inputs hurt pic: +70 B)
         run_pred = run_on and not image_mode
         c0 = 1  # partial byte with a leading 1
@@ -1277,6 +1300,11 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 nn_logit = max(-2047, min(2047, nn_logit >> 20))
                 inputs[ni] = nn_logit
                 ni += 1
+            if lstm_on:
+                lstm_st = lstm_stretch(lstm, c0, bit_pos)
+                inputs[ni] = lstm_st
+                ni += 1
+                expert_p[18] = _squash(lstm_st, squash) * 16
             if image_mode:
                 img_ctx[0] = (r0 & 0x7) | (r1 >> 4 & 0x38) | (r2 >> 3 & 0xC0)
                 img_ctx[1] = (r0 & 1) | (r1 >> 4 & 0x3E) | (r2 >> 2 & 0x40) | (r3 >> 1 & 0x80)
@@ -1613,6 +1641,8 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             byte = (byte << 1) | y
 
         # ---- byte done: update histories ----
+        if lstm_on:
+            lstm_learn(lstm, byte)
         if neural_on:
             # backpropagate the byte's 8 bit errors into the embeddings and recurrence
             for j in range(NN_HIDDEN):

@@ -7,10 +7,12 @@ bit tree), trained online on the same bits as it codes (prequentially), all in
 integer arithmetic inside the ``cm`` kernel (``cm_kernel.FEATURE_NEURAL``).
 Since cm model v9 ``mix`` is the max level: it also uses the components
 that cost the default level too much time (:data:`kairos.info.cm.MAX_COMPONENTS`:
-a mixer weight set chosen by the word's hash, three more match models and,
-since v10, a learned mixture of the predictors' probabilities). So
-``mix`` decodes identically on any machine, like ``cm``, and costs the time
-of ``cm`` plus the net and those components. The stream is a ``cm`` stream
+a mixer weight set chosen by the word's hash, three more match models,
+since v10 a learned mixture of the predictors' probabilities, and a byte-level
+LSTM's bit logits, :mod:`kairos.info.lstm_kernel`, in float32 arithmetic whose
+every operation is an IEEE add, multiply, divide or square root in a fixed
+order). So ``mix`` decodes identically on any IEEE-754 machine, like ``cm``,
+and costs the time of ``cm`` plus the nets and those components. The stream is a ``cm`` stream
 whose features field names them.
 
 A ``.kz`` file made before cm model v5, when ``mix`` meant the per-file choice
