@@ -19,7 +19,7 @@ def test_exp_from_basic_operations_matches_the_library():
 
 def _train(data: bytes, hidden: int = 16, horizon: int = 5):
     """Run the net over ``data``; return -log2 p of each byte (bits) and the state."""
-    state = lk.lstm_new(hidden, horizon)
+    state = lk.lstm_new(hidden, horizon, 10)
     last = 0
     costs = []
     for byte in data:

@@ -114,10 +114,10 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
 - Optionally (``FEATURE_NEURAL``, the ``mix`` model) a small recurrent net:
   see :data:`NN_HIDDEN`; its bit logit is one more mixer input. And at the
   max level (``FEATURE_LSTM``) a byte-level LSTM (:mod:`kairos.info.lstm_kernel`:
-  128 units reading the last 3 bytes, a softmax over the next byte, trained
-  online by backpropagation through every 20 bytes): its bit logit is one
-  more mixer input and its probability one more expert of the learned
-  mixture (book1 -830 B, obj2 -875 B; 14 Calgary files -3,473 B).
+  128 units reading the last 3 bytes and 4 hashed contexts, a softmax over
+  the next byte, trained online by backpropagation through every 20 bytes):
+  its bit logit is one more mixer input and its probability one more expert
+  of the learned mixture (bench/RESULTS.md has what it saves).
 - Five logistic mixers in the stretch domain, whose weight sets are chosen
   by: the partial byte; the previous byte; the number of contexts seen
   before, with the bit position and whether a match is active; the previous
@@ -308,6 +308,7 @@ import numpy as np
 from numba import njit
 
 from kairos.info.lstm_kernel import (
+    LSTM_HASH_BITS,
     LSTM_HIDDEN,
     LSTM_HORIZON,
     lstm_learn,
@@ -733,7 +734,11 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     run_on = (features & FEATURE_RUN_MODEL) != 0
     neural_on = (features & FEATURE_NEURAL) != 0
     lstm_on = (features & FEATURE_LSTM) != 0
-    lstm = lstm_new(LSTM_HIDDEN if lstm_on else 1, LSTM_HORIZON if lstm_on else 1)
+    lstm = lstm_new(
+        LSTM_HIDDEN if lstm_on else 1,
+        LSTM_HORIZON if lstm_on else 1,
+        min(LSTM_HASH_BITS, table_bits - 6) if lstm_on else 1,
+    )
     size = 1 << table_bits
     # run model: per context, P(the bit is the run byte's) by run length class and bit
     # position (22-bit probability << 10 | hit count, as a state map)
@@ -1124,7 +1129,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 nn_dh[j] = 0
             nn_h[0] = 4096  # a constant unit: the output vectors' bias
         if lstm_on:
-            lstm_predict(lstm, c4)
+            lstm_predict(lstm, c4 | ((c8 & 0xFFFF) << 32))
         # the run model predicts except in images (its inputs hurt pic: +70 B)
         run_pred = run_on and not image_mode
         c0 = 1  # partial byte with a leading 1

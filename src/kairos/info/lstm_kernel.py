@@ -1,11 +1,15 @@
 """A byte-level LSTM trained online: the max level's learned neural input.
 
-The net reads the previous byte and predicts the next one with a softmax over
-its 256 values; :func:`lstm_stretch` turns that into the probability of each
+At each byte the net reads its inputs, each one row of an input matrix: the
+last three bytes (one-hot each), and four hashed contexts (the last four bytes,
+the current word, the word with the one before it, and the column with the last
+byte). It predicts the next byte with a softmax over its 256 values; :func:`lstm_stretch` turns that into the probability of each
 bit of the byte given the bits already coded, the input the context mixer
 takes (as in cmix and paq8px's LSTM model). It learns prequentially: every
 :data:`LSTM_HORIZON` bytes, by backpropagation through those bytes, with
-RMS-normalised steps (Adam without momentum).
+RMS-normalised steps (Adam without momentum). Only the input rows read in
+those bytes have gradients, so only they are stepped (their mean squares decay
+only when they are read); that keeps hashed inputs of 16,384 rows cheap.
 
 One cell layer of :data:`LSTM_HIDDEN` units with coupled gates (forget =
 1 - input). Weights are float32; every operation is an IEEE add, multiply,
@@ -14,7 +18,9 @@ and no fast-math reassociation), so a decoder on any machine reproduces the
 encoder's probabilities bit for bit. ``exp`` is :func:`_exp_neg`, a
 range-reduced polynomial.
 
-The state is a tuple of arrays (:func:`lstm_new`), so the compiled context
+The cm kernel's compiled cache does not notice edits to this file: after one,
+clear the ``__pycache__`` folders (or set ``NUMBA_CACHE_DIR`` to a new folder)
+before measuring. The state is a tuple of arrays (:func:`lstm_new`), so the compiled context
 mixer can hold one and call :func:`lstm_predict`, :func:`lstm_stretch` and
 :func:`lstm_learn` on it.
 """
@@ -27,6 +33,11 @@ from numba import njit
 LSTM_HIDDEN = 128  # units
 LSTM_HORIZON = 20  # bytes between updates; backpropagation runs through them
 LSTM_INPUT_BYTES = 3  # the last bytes the net reads at each step (one-hot each)
+# ... and hashed contexts, one row of 2**hash_bits each (lstm_new): the last 4
+# bytes, the word, the word with the one before it, the column with the last
+# byte (the last 6 bytes, a fifth, did not pay)
+LSTM_HASHED_INPUTS = 4
+LSTM_HASH_BITS = 14  # the most: 4 x 16,384 rows, 305 MB with their gradients and mean squares
 LSTM_RATE = 0.006  # step size of the RMS-normalised updates
 LSTM_RMS_DECAY = 0.999  # decay of the running mean of squared gradients
 LSTM_INIT_SCALE = 0.1  # initial weights: uniform in +-scale (recurrent: +-1/sqrt(H))
@@ -39,6 +50,7 @@ _POW2_NEG = np.array([0.5**k for k in range(128)])  # exact: repeated halving
 # exp(-m / 256) for m = 0..STRETCH_LIMIT: the stretch search's thresholds
 _EXP_KNOTS_SIZE = STRETCH_LIMIT + 1
 
+_NUM_INPUTS = LSTM_INPUT_BYTES + LSTM_HASHED_INPUTS
 # rows of the per-step history
 _H_PREV, _C_PREV, _GATE_I, _GATE_O, _GATE_G, _TANH_C, _H_OUT = range(7)
 
@@ -79,15 +91,16 @@ def _tanh(x):
 
 
 @njit(cache=True)
-def lstm_new(hidden, horizon):
-    """A fresh net: (float32 arrays, float64 arrays, int64 arrays), all zero-based.
+def lstm_new(hidden, horizon, hash_bits):
+    """A fresh net: a tuple of float32, float64 and int64 arrays.
 
-    ``hidden`` units, ``horizon`` bytes per update; weights drawn from a fixed
-    integer generator, so every machine starts from the same net.
+    ``hidden`` units, ``horizon`` bytes per update, ``2**hash_bits`` rows per
+    hashed input context; weights drawn from a fixed integer generator, so
+    every machine starts from the same net.
     """
     gates = 3 * hidden
-    bias_row = 256 * LSTM_INPUT_BYTES
-    w_in = np.zeros((bias_row + 1, gates), dtype=np.float32)  # per input byte, then bias
+    bias_row = 256 * LSTM_INPUT_BYTES + (1 << hash_bits) * LSTM_HASHED_INPUTS
+    w_in = np.zeros((bias_row + 1, gates), dtype=np.float32)  # per input row, then bias
     w_rec = np.zeros((hidden, gates), dtype=np.float32)
     w_out = np.zeros((hidden + 1, 256), dtype=np.float32)  # row ``hidden``: bias
     seed = np.uint64(0x9E3779B97F4A7C15)
@@ -120,9 +133,13 @@ def lstm_new(hidden, horizon):
     )
     for m in range(_EXP_KNOTS_SIZE):
         f64[2][m] = _exp_neg(-m / 256.0)
-    # per step: the input rows, then the target; [-1, 0]: the step within the horizon
-    i64 = np.zeros((horizon + 1, LSTM_INPUT_BYTES + 1), dtype=np.int64)
-    return f32, f64, i64
+    # per step: the input rows, then the target; last row: the step within the
+    # horizon, the word's hash, the number of updates, the previous word's hash, the
+    # column, hash_bits
+    i64 = np.zeros((horizon + 1, max(_NUM_INPUTS + 1, 6)), dtype=np.int64)
+    i64[-1, 5] = hash_bits
+    marks = np.full(bias_row + 1, -1, dtype=np.int64)  # the update that last moved a row
+    return f32, f64, i64, marks
 
 
 @njit(cache=True)
@@ -130,9 +147,9 @@ def lstm_predict(state, last_bytes):
     """Advance the net by the last bytes and hold its softmax for the next byte.
 
     ``last_bytes`` holds the most recent byte in its low 8 bits, the one
-    before it in the next 8 (the context mixer's ``c4``).
+    before it in the next 8, and so on up to 6 bytes.
     """
-    f32, f64, i64 = state
+    f32, f64, i64, _ = state
     w_in, w_rec, w_out = f32[0], f32[1], f32[2]
     hist, probs, hc, pre = f32[11], f32[12], f32[13], f32[14]
     hidden = w_rec.shape[0]
@@ -141,8 +158,24 @@ def lstm_predict(state, last_bytes):
     bias_row = w_in.shape[0] - 1
     for k in range(gates):
         pre[k] = w_in[bias_row, k]
-    for b in range(LSTM_INPUT_BYTES):
-        x = 256 * b + ((last_bytes >> (8 * b)) & 0xFF)
+    for b in range(_NUM_INPUTS):
+        if b < LSTM_INPUT_BYTES:
+            x = 256 * b + ((last_bytes >> (8 * b)) & 0xFF)
+        else:
+            if b == LSTM_INPUT_BYTES:
+                key = last_bytes & 0xFFFFFFFF
+            elif b == LSTM_INPUT_BYTES + 1:
+                key = i64[-1, 1]
+            elif b == LSTM_INPUT_BYTES + 2:
+                key = i64[-1, 1] ^ (i64[-1, 3] * 0x5BD1E995 & 0xFFFFFFFF)
+            elif b == LSTM_INPUT_BYTES + 3:
+                key = min(i64[-1, 4], 255) | ((last_bytes & 0xFF) << 8)
+            else:
+                key = (last_bytes ^ (last_bytes >> 29)) & 0xFFFFFFFF
+            key = ((key + 0x3C6EF372 * (b + 1)) * 0x9E3779B1) & 0xFFFFFFFF
+            hash_bits = i64[-1, 5]
+            x = 256 * LSTM_INPUT_BYTES + ((b - LSTM_INPUT_BYTES) << hash_bits)
+            x += key >> (32 - hash_bits)
         i64[t, b] = x
         for k in range(gates):
             pre[k] += w_in[x, k]
@@ -218,14 +251,21 @@ def lstm_stretch(state, partial, bit_pos):
 @njit(cache=True)
 def lstm_learn(state, byte):
     """Record the coded ``byte``; every horizon bytes, learn from the last ones."""
-    f32, f64, i64 = state
+    f32, f64, i64, marks = state
     w_in, w_rec, w_out, w_rec_t, w_out_t = f32[0], f32[1], f32[2], f32[3], f32[4]
     g_in, g_rec, g_out = f32[5], f32[6], f32[7]
     hist, probs, dpre, carry = f32[11], f32[12], f32[14], f32[15]
     hidden = w_rec.shape[0]
     horizon = hist.shape[0]
     t = i64[-1, 0]
-    i64[t, LSTM_INPUT_BYTES] = byte
+    i64[t, _NUM_INPUTS] = byte
+    i64[-1, 4] = 0 if byte == 10 else i64[-1, 4] + 1
+    letter = byte | 0x20
+    if 97 <= letter <= 122:  # the word: its letters, case folded
+        i64[-1, 1] = ((i64[-1, 1] + letter + 1) * 0x2F0B4A13) & 0xFFFFFFFF
+    elif i64[-1, 1] != 0:
+        i64[-1, 3] = i64[-1, 1]
+        i64[-1, 1] = 0
     t += 1
     if t < horizon:
         i64[-1, 0] = t
@@ -237,7 +277,7 @@ def lstm_learn(state, byte):
         carry[1, j] = 0.0
     for s in range(horizon - 1, -1, -1):
         dl = probs[s]  # becomes the logits' gradient: softmax - one-hot
-        dl[i64[s, LSTM_INPUT_BYTES]] -= one
+        dl[i64[s, _NUM_INPUTS]] -= one
         for k in range(256):
             g_out[hidden, k] += dl[k]
         h_out = hist[s, _H_OUT]
@@ -263,7 +303,7 @@ def lstm_learn(state, byte):
         bias_row = w_in.shape[0] - 1
         for k in range(3 * hidden):
             g_in[bias_row, k] += dpre[k]
-        for b in range(LSTM_INPUT_BYTES):
+        for b in range(_NUM_INPUTS):
             x = i64[s, b]
             for k in range(3 * hidden):
                 g_in[x, k] += dpre[k]
@@ -280,7 +320,17 @@ def lstm_learn(state, byte):
                 dh[i] += w_rec_t[k, i] * dk
     f64[1][0] *= LSTM_RMS_DECAY
     step = np.float32(LSTM_RATE * np.sqrt(1.0 - f64[1][0]))
-    _rms_step(w_in, g_in, f32[8], step)
+    # only the input rows this horizon read have gradients: update those (lazily)
+    update = i64[-1, 2]
+    i64[-1, 2] = update + 1
+    bias_row = w_in.shape[0] - 1
+    _rms_row(w_in, g_in, f32[8], step, bias_row)
+    for s in range(horizon):
+        for b in range(_NUM_INPUTS):
+            x = i64[s, b]
+            if marks[x] != update:
+                marks[x] = update
+                _rms_row(w_in, g_in, f32[8], step, x)
     _rms_step(w_rec, g_rec, f32[9], step)
     _rms_step(w_out, g_out, f32[10], step)
     for i in range(hidden):
@@ -288,6 +338,19 @@ def lstm_learn(state, byte):
             w_rec_t[k, i] = w_rec[i, k]
         for k in range(256):
             w_out_t[k, i] = w_out[i, k]
+
+
+@njit(cache=True, inline="always")
+def _rms_row(weights, grads, mean_sq, step, i):
+    decay = np.float32(LSTM_RMS_DECAY)
+    rest = np.float32(1.0 - LSTM_RMS_DECAY)
+    eps = np.float32(1e-6)
+    for k in range(weights.shape[1]):
+        g = grads[i, k]
+        v = decay * mean_sq[i, k] + rest * g * g
+        mean_sq[i, k] = v
+        weights[i, k] -= step * g / (np.sqrt(v) + eps)
+        grads[i, k] = 0.0
 
 
 @njit(cache=True, inline="always")
