@@ -308,7 +308,7 @@ _PINNED_STREAMS = {
     10: (
         "8fd40935fa4940ddc59db2b8669ec67d6620913fdb788707014ec8e3afb9e943",
         "82d85dd81d179d9a223534598573eca69365e5c1dd9775e5d382e2d05738dfb4",  # v10 as first pinned
-        "3ac0417bfaea1441e8d66798d0d2dea449b277136455ab03391bb839bf6ed531",  # with the LSTM input (lstm_kernel), added at the max level
+        "e7c68d180a9cce89d4fd307769010c2453841cafd90f03830851eae9c8ef6254",  # with the LSTM input (lstm_kernel), added at the max level
     ),
     9: (
         "cc74e1018c15192917bb3565f8aedd5ca1cbad978a7eedfbdda6dd58eaa97175",

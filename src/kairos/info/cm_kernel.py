@@ -114,8 +114,8 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
 - Optionally (``FEATURE_NEURAL``, the ``mix`` model) a small recurrent net:
   see :data:`NN_HIDDEN`; its bit logit is one more mixer input. And at the
   max level (``FEATURE_LSTM``) a byte-level LSTM (:mod:`kairos.info.lstm_kernel`:
-  128 units reading the last 3 bytes and 4 hashed contexts, a softmax over
-  the next byte, trained online by backpropagation through every 20 bytes):
+  128 units reading the last 3 bytes and 3 hashed contexts, a softmax over
+  the next byte, trained online by backpropagation through every 30 bytes):
   its bit logit is one more mixer input and its probability one more expert
   of the learned mixture (bench/RESULTS.md has what it saves).
 - Five logistic mixers in the stretch domain, whose weight sets are chosen

@@ -1,9 +1,8 @@
 """A byte-level LSTM trained online: the max level's learned neural input.
 
 At each byte the net reads its inputs, each one row of an input matrix: the
-last three bytes (one-hot each), and four hashed contexts (the last four bytes,
-the current word, the word with the one before it, and the column with the last
-byte). It predicts the next byte with a softmax over its 256 values; :func:`lstm_stretch` turns that into the probability of each
+last three bytes (one-hot each), and three hashed contexts (the last four
+bytes, the current word, and the word with the one before it). It predicts the next byte with a softmax over its 256 values; :func:`lstm_stretch` turns that into the probability of each
 bit of the byte given the bits already coded, the input the context mixer
 takes (as in cmix and paq8px's LSTM model). It learns prequentially: every
 :data:`LSTM_HORIZON` bytes, by backpropagation through those bytes, with
@@ -31,13 +30,15 @@ import numpy as np
 from numba import njit
 
 LSTM_HIDDEN = 128  # units
-LSTM_HORIZON = 20  # bytes between updates; backpropagation runs through them
+LSTM_HORIZON = 30  # bytes between updates; backpropagation runs through them
 LSTM_INPUT_BYTES = 3  # the last bytes the net reads at each step (one-hot each)
 # ... and hashed contexts, one row of 2**hash_bits each (lstm_new): the last 4
-# bytes, the word, the word with the one before it, the column with the last
-# byte (the last 6 bytes, a fifth, did not pay)
-LSTM_HASHED_INPUTS = 4
-LSTM_HASH_BITS = 14  # the most: 4 x 16,384 rows, 305 MB with their gradients and mean squares
+# bytes, the word, the word with the one before it. Two more are written below
+# but off: the column with the last byte (+65 B on the 14 Calgary files) and the
+# last 6 bytes (no gain on book1). Hashes of the last 2 and 3 bytes saved 407 B
+# on the 14 files but took the max level past 2 GB, so they are not kept.
+LSTM_HASHED_INPUTS = 3
+LSTM_HASH_BITS = 14  # the most: 3 x 16,384 rows, 227 MB with their gradients and mean squares
 LSTM_RATE = 0.006  # step size of the RMS-normalised updates
 LSTM_RMS_DECAY = 0.999  # decay of the running mean of squared gradients
 LSTM_INIT_SCALE = 0.1  # initial weights: uniform in +-scale (recurrent: +-1/sqrt(H))
