@@ -34,7 +34,7 @@ LSTM_HORIZON = 30  # bytes between updates; backpropagation runs through them
 LSTM_INPUT_BYTES = 3  # the last bytes the net reads at each step (one-hot each)
 # ... and hashed contexts, one row of 2**hash_bits each (lstm_new): the last 4
 # bytes, the word, the word with the one before it. Two more are written below
-# but off: the column with the last byte (+65 B on the 14 Calgary files) and the
+# but off: the column with the last byte (+61 B on the 14 Calgary files) and the
 # last 6 bytes (no gain on book1). Hashes of the last 2 and 3 bytes saved 407 B
 # on the 14 files but took the max level past 2 GB, so they are not kept.
 LSTM_HASHED_INPUTS = 3
