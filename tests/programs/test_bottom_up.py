@@ -85,7 +85,10 @@ def test_budget_respected():
     examples = tuple(((xs,), [len(xs) * 97 + 13, 5, -4]) for xs in INPUTS)
     out = bottom_up_search(LI, LI, examples, time_limit_s=0.3)
     assert out.status == "timeout" and not out.solved
-    assert 0.3 <= out.seconds < 0.3 + 0.5
+    # the clock is read between candidate batches, so the overshoot depends on the
+    # machine's load (0.51 s once under CI); the bound only has to catch a search
+    # that ignores its budget
+    assert 0.3 <= out.seconds < 0.3 + 2.0
 
 
 def test_bad_input():
