@@ -373,8 +373,8 @@ P16_MIN = 4  # with FEATURE_PRECISION the coded probability is in [P16_MIN, 6553
 SSE_EXTRA_BITS = 6  # ... and the SSE entries keep this many more fraction bits
 # With FEATURE_EXPERT_MIXTURE (and FEATURE_PRECISION) the coded probability is a
 # linear mixture of NUM_EXPERTS predictions: the mixer's output, the SSE stages,
-# each final layer, each first-layer weight set and (max level) the LSTM. Its weights (summing to
-# 2**28) are chosen by the order and updated multiplicatively, w *= 1 + rate *
+# each final layer, each first-layer weight set and (max level) the LSTM. Its
+# weights (summing to 2**28) are chosen by the order and updated multiplicatively, w *= 1 + rate *
 # (p_expert(bit) / p(bit) - 1) with rate EXPERT_RATE / 1024, which keeps the sum
 # (a Bayesian mixture with a learning rate), then floored at EXPERT_MIN_WEIGHT.
 NUM_EXPERTS = 1 + 5 + 3 + 9 + 1
@@ -1129,7 +1129,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 nn_dh[j] = 0
             nn_h[0] = 4096  # a constant unit: the output vectors' bias
         if lstm_on:
-            lstm_predict(lstm, c4 | ((c8 & 0xFFFF) << 32))
+            lstm_predict(lstm, c4)
         # the run model predicts except in images (its inputs hurt pic: +70 B)
         run_pred = run_on and not image_mode
         c0 = 1  # partial byte with a leading 1

@@ -33,9 +33,9 @@ LSTM_HIDDEN = 128  # units
 LSTM_HORIZON = 30  # bytes between updates; backpropagation runs through them
 LSTM_INPUT_BYTES = 3  # the last bytes the net reads at each step (one-hot each)
 # ... and hashed contexts, one row of 2**hash_bits each (lstm_new): the last 4
-# bytes, the word, the word with the one before it. Two more are written below
-# but off: the column with the last byte (+61 B on the 14 Calgary files) and the
-# last 6 bytes (no gain on book1). Hashes of the last 2 and 3 bytes saved 472 B
+# bytes, the word, the word with the one before it. Measured and left out: the
+# column with the last byte (+61 B on the 14 Calgary files), the last 6 bytes (no
+# gain on book1); hashes of the last 2 and 3 bytes saved 472 B
 # on the 14 files but took the max level past 2 GB, so they are not kept.
 LSTM_HASHED_INPUTS = 3
 LSTM_HASH_BITS = 14  # the most: 3 x 16,384 rows, 230 MB with their gradients and mean squares
@@ -93,7 +93,7 @@ def _tanh(x):
 
 @njit(cache=True)
 def lstm_new(hidden, horizon, hash_bits):
-    """A fresh net: a tuple of float32, float64 and int64 arrays.
+    """A fresh net: (float32 arrays, float64 arrays, int64 bookkeeping, row marks).
 
     ``hidden`` units, ``horizon`` bytes per update, ``2**hash_bits`` rows per
     hashed input context; weights drawn from a fixed integer generator, so
@@ -135,10 +135,10 @@ def lstm_new(hidden, horizon, hash_bits):
     for m in range(_EXP_KNOTS_SIZE):
         f64[2][m] = _exp_neg(-m / 256.0)
     # per step: the input rows, then the target; last row: the step within the
-    # horizon, the word's hash, the number of updates, the previous word's hash, the
-    # column, hash_bits
-    i64 = np.zeros((horizon + 1, max(_NUM_INPUTS + 1, 6)), dtype=np.int64)
-    i64[-1, 5] = hash_bits
+    # horizon, the word's hash, the number of updates, the previous word's hash,
+    # hash_bits
+    i64 = np.zeros((horizon + 1, max(_NUM_INPUTS + 1, 5)), dtype=np.int64)
+    i64[-1, 4] = hash_bits
     marks = np.full(bias_row + 1, -1, dtype=np.int64)  # the update that last moved a row
     return f32, f64, i64, marks
 
@@ -148,7 +148,7 @@ def lstm_predict(state, last_bytes):
     """Advance the net by the last bytes and hold its softmax for the next byte.
 
     ``last_bytes`` holds the most recent byte in its low 8 bits, the one
-    before it in the next 8, and so on up to 6 bytes.
+    before it in the next 8, and so on (4 bytes are read).
     """
     f32, f64, i64, _ = state
     w_in, w_rec, w_out = f32[0], f32[1], f32[2]
@@ -167,14 +167,10 @@ def lstm_predict(state, last_bytes):
                 key = last_bytes & 0xFFFFFFFF
             elif b == LSTM_INPUT_BYTES + 1:
                 key = i64[-1, 1]
-            elif b == LSTM_INPUT_BYTES + 2:
-                key = i64[-1, 1] ^ (i64[-1, 3] * 0x5BD1E995 & 0xFFFFFFFF)
-            elif b == LSTM_INPUT_BYTES + 3:
-                key = min(i64[-1, 4], 255) | ((last_bytes & 0xFF) << 8)
             else:
-                key = (last_bytes ^ (last_bytes >> 29)) & 0xFFFFFFFF
+                key = i64[-1, 1] ^ (i64[-1, 3] * 0x5BD1E995 & 0xFFFFFFFF)
             key = ((key + 0x3C6EF372 * (b + 1)) * 0x9E3779B1) & 0xFFFFFFFF
-            hash_bits = i64[-1, 5]
+            hash_bits = i64[-1, 4]
             x = 256 * LSTM_INPUT_BYTES + ((b - LSTM_INPUT_BYTES) << hash_bits)
             x += key >> (32 - hash_bits)
         i64[t, b] = x
@@ -260,7 +256,6 @@ def lstm_learn(state, byte):
     horizon = hist.shape[0]
     t = i64[-1, 0]
     i64[t, _NUM_INPUTS] = byte
-    i64[-1, 4] = 0 if byte == 10 else i64[-1, 4] + 1
     letter = byte | 0x20
     if 97 <= letter <= 122:  # the word: its letters, case folded
         i64[-1, 1] = ((i64[-1, 1] + letter + 1) * 0x2F0B4A13) & 0xFFFFFFFF
@@ -273,6 +268,7 @@ def lstm_learn(state, byte):
         return
     i64[-1, 0] = 0
     one = np.float32(1.0)
+    bias_row = w_in.shape[0] - 1
     for j in range(hidden):
         carry[0, j] = 0.0
         carry[1, j] = 0.0
@@ -301,7 +297,6 @@ def lstm_learn(state, byte):
             dpre[hidden + j] = dh[j] * tc * go * (one - go)
             dpre[2 * hidden + j] = dc * gi * (one - gg * gg)
             carry[1, j] = dc * (one - gi)
-        bias_row = w_in.shape[0] - 1
         for k in range(3 * hidden):
             g_in[bias_row, k] += dpre[k]
         for b in range(_NUM_INPUTS):
@@ -324,7 +319,6 @@ def lstm_learn(state, byte):
     # only the input rows this horizon read have gradients: update those (lazily)
     update = i64[-1, 2]
     i64[-1, 2] = update + 1
-    bias_row = w_in.shape[0] - 1
     _rms_row(w_in, g_in, f32[8], step, bias_row)
     for s in range(horizon):
         for b in range(_NUM_INPUTS):
@@ -343,6 +337,7 @@ def lstm_learn(state, byte):
 
 @njit(cache=True, inline="always")
 def _rms_row(weights, grads, mean_sq, step, i):
+    """One RMS-normalised step of row ``i`` from its summed gradient, which it clears."""
     decay = np.float32(LSTM_RMS_DECAY)
     rest = np.float32(1.0 - LSTM_RMS_DECAY)
     eps = np.float32(1e-6)
@@ -356,13 +351,5 @@ def _rms_row(weights, grads, mean_sq, step, i):
 
 @njit(cache=True, inline="always")
 def _rms_step(weights, grads, mean_sq, step):
-    decay = np.float32(LSTM_RMS_DECAY)
-    rest = np.float32(1.0 - LSTM_RMS_DECAY)
-    eps = np.float32(1e-6)
     for i in range(weights.shape[0]):
-        for k in range(weights.shape[1]):
-            g = grads[i, k]
-            v = decay * mean_sq[i, k] + rest * g * g
-            mean_sq[i, k] = v
-            weights[i, k] -= step * g / (np.sqrt(v) + eps)
-            grads[i, k] = 0.0
+        _rms_row(weights, grads, mean_sq, step, i)
