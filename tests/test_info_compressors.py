@@ -227,6 +227,9 @@ def test_cm_components_match_the_kernel_and_each_changes_the_model():
         "run_state_map": cm_kernel.FEATURE_RUN_STATE_MAP,
         "precision": cm_kernel.FEATURE_PRECISION,
         "final_mixer3": cm_kernel.FEATURE_FINAL_MIXER3,
+        "word_sse": cm_kernel.FEATURE_WORD_SSE,
+        "line_as_space": cm_kernel.FEATURE_LINE_AS_SPACE,
+        "sse_mixture": cm_kernel.FEATURE_SSE_MIXTURE,
     }
     assert cm.MAX_COMPONENTS == {
         "word_mixer": cm_kernel.FEATURE_WORD_MIXER,
@@ -279,9 +282,9 @@ def test_cm_ibm_float_helpers_invert_each_other_on_normalised_values():
 
 def test_cm_refuses_old_model_versions_and_bad_components():
     stream = CMCompressor().compress(_CRAFTED["text"])
-    assert stream[0] == MODEL_VERSION == 10
-    for old in (1, 4, 5, 6, 7, 8, 9):
-        with pytest.raises(VersionError, match=f"model version {old}.*version 10"):
+    assert stream[0] == MODEL_VERSION == 11
+    for old in (1, 4, 5, 6, 7, 8, 9, 10):
+        with pytest.raises(VersionError, match=f"model version {old}.*version 11"):
             CMCompressor().decompress(bytes([old]) + stream[1:])
     for cut in (10, 12, 13):  # inside the table_bits + uint32 features header
         with pytest.raises(CorruptFileError, match="ends inside its header"):
@@ -305,6 +308,11 @@ def test_cm_refuses_old_model_versions_and_bad_components():
 # stream's components predict must bump MODEL_VERSION and pin the new streams. A
 # new component is a new features bit, so streams without it stay as pinned.
 _PINNED_STREAMS = {
+    11: (
+        "e136fa78a79cdbbb145395afa9169860b82d9dc713dbb99e7e7f07149dc0c251",
+        "74388921e1aab413a9b34c8cb7138939f9281f2936f136fa162e2e71a677bcff",
+        "20b5dae591d5b0af2e191aa232f7d88ad266d7c8aa6e9072a3bd50eeaff35fa8",
+    ),
     10: (
         "8fd40935fa4940ddc59db2b8669ec67d6620913fdb788707014ec8e3afb9e943",
         "82d85dd81d179d9a223534598573eca69365e5c1dd9775e5d382e2d05738dfb4",  # v10 as first pinned

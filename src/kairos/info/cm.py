@@ -11,9 +11,9 @@ Stream layout (inside the ``.kz`` file payload, or alone)::
                   all of them unless some were switched off for an ablation)
     body        : coded bits, or the original bytes (stored mode)
 
-A stream coded by another model version (v1-v9; at its max level v10 codes
-a learned mixture of its predictors' probabilities instead of a fixed average)
-is refused with a typed
+A stream coded by another model version (v1-v10; v11 retuned the mixers'
+start, the SSE weights and the match lengths, and added three components:
+``word_sse``, ``line_as_space`` and ``sse_mixture``) is refused with a typed
 :class:`~kairos.errors.VersionError` naming both
 versions: its predictions cannot be reproduced by this model. The table size
 is chosen from the input length (``table_bits`` in 16..23, 23 from 256 KiB),
@@ -30,7 +30,7 @@ import numpy as np
 
 from kairos.errors import CorruptFileError, ValidationError, VersionError
 
-# Optional components of model v10, by the name ``disable`` takes; the values
+# Optional components of model v11, by the name ``disable`` takes; the values
 # are cm_kernel.FEATURE_* (repeated here so that importing this module does
 # not compile the kernel; a test checks that they agree).
 COMPONENTS = {
@@ -42,7 +42,7 @@ COMPONENTS = {
     "det_inputs": 64,  # per context, +-log2(count) when only one bit value was seen
     "text_contexts": 128,  # word + the byte before it; the line's first byte + column
     "match_mixer": 256,  # a mixer weight set chosen by match length and expected bit
-    "long_match": 512,  # a second match model over repeats of 12 bytes or more
+    "long_match": 512,  # a second match model over repeats of 10 bytes or more
     "run_model": 1024,  # per context, the last byte seen there and its run length
     "input_confidence": 2048,  # direct input shrunk while its count is small; none for state 0
     "run_state_map": 4096,  # state maps also indexed by each context's last byte and its run
@@ -55,6 +55,14 @@ COMPONENTS = {
     # rounded learning steps; 22-bit SSE entries and 16-bit coded probabilities (v9)
     "precision": 1 << 18,
     "final_mixer3": 1 << 21,  # a third final mixer layer chosen by the last 3 bytes' classes
+    # in text, SSE stages keyed by the word: stage 1 inside a word, stage 4 without a match
+    "word_sse": 1 << 24,
+    # in text, a line break reads as a space: word contexts, folded history, SSE rows, order 4
+    "line_as_space": 1 << 25,
+    # the coded probability: a learned mixture of the mixer and the SSE stages, chosen
+    # by the order, instead of their fixed average (v11; the max level's
+    # expert_mixture includes these six)
+    "sse_mixture": 1 << 26,
 }
 _ALL_FEATURES = sum(COMPONENTS.values())  # the bits are distinct
 FEATURE_NEURAL = 32  # the neural input of ``mix``

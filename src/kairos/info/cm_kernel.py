@@ -102,14 +102,14 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   none or contradicted by the bits so far, else the bit the byte predicts and
   its run 1, 2-3 or >= 4), so a bit history is read in the light of the
   byte-level history PAQ8's run model feeds the mixer separately.
-- A match model: the most recent repeat of the last 6 bytes predicts the
-  next bit, with its confidence learned per match length. Since v6
-  (``FEATURE_LONG_MATCH``) a second one over repeats of 12 bytes or more
+- A match model: the most recent repeat of the last 5 bytes (6 before v11)
+  predicts the next bit, with its confidence learned per match length. Since v6
+  (``FEATURE_LONG_MATCH``) a second one over repeats of 10 bytes or more (12 before v11)
   (its own position table, so it can hold a longer, older repeat while the
   first follows a shorter recent one), confidence learned per length / 4.
   Since v7 (``FEATURE_MATCH_RECOVERY``) a repeat that mispredicts a byte is
   not dropped: unless a new repeat is found, it resumes after that byte with
-  length 1, so lengths 1-5 (otherwise unused) learn how far to trust a repeat
+  length 1, so lengths 1-4 (1-5 before v11; otherwise unused) learn how far to trust a repeat
   that has just failed (obj2 -1,610 B, 10 development files -2,067 B).
 - Optionally (``FEATURE_NEURAL``, the ``mix`` model) a small recurrent net:
   see :data:`NN_HIDDEN`; its bit logit is one more mixer input. And at the
@@ -174,6 +174,36 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   more match models, over repeats of at least 9, 20 and 32 bytes
   (:data:`EXTRA_MATCH_BYTES`). Each has its own table and its own confidence
   per length, and resumes after a mispredicted byte.
+- v11 (2026-12-04) retunes constants found by a sweep of 42 one-at-a-time
+  variants over the 14 Calgary files, run 16 at a time on a borrowed
+  16-core machine (v10's sizes reproduced there exactly), then combined:
+  mixer weights start at 2000/65536 instead of 5000 (alone -1,040 B on
+  613,702), run inputs at 1500 instead of 2500; a weight set's rate falls
+  with half-life :data:`MIXER_LR_HALF` 512 uses instead of 1024; the direct
+  probability's count stops at 15 instead of 14; SSE weights (1,1,4,5,3,2)/16;
+  match models over repeats of 5 and 10 bytes instead of 6 and 12; binary
+  contexts within 256 bytes of a non-text byte instead of 512. Together with
+  ``FEATURE_WORD_SSE`` (in text, SSE stage 1 chosen by the word's hash with
+  the partial byte inside a word, and stage 4 by the word with the last byte
+  when no match predicts; alone -61 and -32 B): 612,088 B (-1,614; book1
+  190,843 -> 190,542). Then, on book1: ``FEATURE_LINE_AS_SPACE`` (in text a
+  line break reads as a space in the word contexts' last byte (-46 B), the
+  case-folded history (-78 B), and context 20, order 4 (-119 B); all three
+  -162 B; the order-2 and -3 SSE rows too, -28 B more) and
+  ``FEATURE_SSE_MIXTURE`` (the coded probability a learned mixture of the
+  mixer and the five SSE stages, by the order: ``FEATURE_EXPERT_MIXTURE``'s
+  first six experts; -70 B): book1 190,268, 14 files 611,464 (-2,238 B), for
+  about 7% more CPU (book1 and paper2 10-13%). Tried and dropped (14 files
+  against v10): weight set 2 by the previous byte and the bit position
+  (+1,137 B), weight set 4 by an order-2 hash (+330), the first final layer
+  also by whether a match predicts (+254), digits (+411) or apostrophes
+  (+90) inside words, match-counter rates 2/128 and 5/128 (+16, -9), mixer
+  rate floor 5 (+100), final rates 6 and 12 (+153; -35 but book1 +88),
+  deterministic inputs of 384 or 768 (+110, +290), state-map count limits 511
+  and 255 (+5, +8); on book1: the state machine's caps and discount four
+  more ways (within 10 B), 2^24 slots per context (-127 B for 2 GB of
+  tables), and the max level's expert mixture (-78 B) or word mixer (-124 B)
+  for 12-13% more CPU.
 
 v7 as a whole against v6 on the development subset (book1, paper1, obj2, geo,
 pic, progc; ``cm_code`` directly, quiet box, 2026-12-02): 336,483 -> 328,242 B
@@ -317,25 +347,30 @@ from kairos.info.lstm_kernel import (
     lstm_stretch,
 )
 
-MODEL_VERSION = 10  # bump whenever the model's predictions change
+MODEL_VERSION = 11  # bump whenever the model's predictions change
 NUM_CONTEXTS = 40
-WEIGHT_INIT = 5000  # initial mixer weight, 65536 = 1.0
-FAST_LIMIT = 14  # hit count at which the direct probability's rate stops falling
+WEIGHT_INIT = 2000  # initial mixer weight, 65536 = 1.0
+FAST_LIMIT = 15  # hit count at which the direct probability's rate stops falling
 IBM_TOO_LARGE = -(1 << 62)  # a 4-byte value beyond 16**6 as an IBM float: no prediction
 NUM_IMAGE = 14  # bit-level 2-D contexts (pixels above and to the left), PAQ8's picModel
 # at most 4 inputs per context, then match (2), bias, long match (2), neural net, image
 NUM_INPUTS = 4 * NUM_CONTEXTS + 3 + 2 + 1 + NUM_IMAGE
 RUN_CLASSES = 16  # run length classes of the run model's confidence maps
-RUN_WEIGHT_INIT = 2500  # initial mixer weight of the run inputs
+RUN_WEIGHT_INIT = 1500  # initial mixer weight of the run inputs
 RUN_LIMIT = 1023  # hit count at which a run map's learning rate stops falling
-MATCH_MIN_BYTES = 6  # the match model looks up repeats of this many bytes
+MATCH_MIN_BYTES = 5  # the match model looks up repeats of this many bytes
 MATCH_TABLE_BITS = 20  # log2 of the match model's position table size
 STATE_MAP_LIMIT = 1023  # hit count at which a state map's learning rate stops falling
 MIXER_LR_MIN = 4  # mixer learning rate of a much-used weight set, in 1/65536 units of x * err
 MIXER_LR_MAX = 64  # ... for a new weight set (it falls as HALF / (HALF + the set's uses))
-MIXER_LR_HALF = 1024
+MIXER_LR_HALF = 512
 FINAL_LR = 8  # the second layer's learning rate, same units
 FIXED_LR = 24  # both layers' rate without the schedule (model v4)
+# Every mixer input lies in [-2047, 2047], so with rounded steps (FEATURE_PRECISION)
+# an error (x rate) of at most 16 moves no weight: |2047 * 16| < 32768. Skipping
+# those updates changes no stream (the pinned streams check it) and saves time
+# where the model is nearly certain (pic, long repeats).
+NO_STEP_ERR = 16
 # Optional components (bits of ``features``), each switchable for ablation:
 FEATURE_IMAGE = 1  # bit-level 2-D contexts over the detected record length
 FEATURE_SSE_CHAIN = 2  # SSE stages on an order-3 hash and on the match state
@@ -354,7 +389,7 @@ FEATURE_FINAL_MIXER2 = 16384  # a second final layer chosen by the order and the
 # in text, contexts 9, 10, 24 and 28 in binary data
 FEATURE_MORE_CONTEXTS = 1 << 16
 FIRST_BINARY_CONTEXT = 31  # contexts 31-39 are used only within TEXT_WINDOW of a non-text byte
-TEXT_WINDOW = 512
+TEXT_WINDOW = 256
 FEATURE_MATCH_RECOVERY = 1 << 17  # a long match that mispredicts a byte resumes after it
 FEATURE_RUN_MODEL = 1024  # per context, the last byte seen there and its run length predict
 FEATURE_INPUT_CONFIDENCE = 2048  # direct input scaled by its count; none for state 0
@@ -367,6 +402,16 @@ FEATURE_MATCH_CANDIDATES = 1 << 20  # (max level) more match models: EXTRA_MATCH
 FEATURE_FINAL_MIXER3 = 1 << 21  # a third final layer chosen by the last 3 bytes' classes
 FEATURE_EXPERT_MIXTURE = 1 << 22  # the final p: a learned linear mixture of the predictors
 FEATURE_LSTM = 1 << 23  # (max level) a byte-level LSTM's bit logit as one more mixer input
+# v11: in text, SSE stage 1 is chosen by the word's hash with the partial byte (inside
+# a word), and stage 4 by the word with the last byte when no match predicts
+FEATURE_WORD_SSE = 1 << 24
+# v11: in text a line break reads as a space: in the word contexts' last byte, the
+# case-folded history, the order-2 and order-3 SSE rows, and context 20 (order 4)
+FEATURE_LINE_AS_SPACE = 1 << 25
+# v11: the coded probability is a learned mixture of the mixer and the SSE stages
+# (chosen by the order), instead of their fixed average: FEATURE_EXPERT_MIXTURE's
+# first six experts, at the default level's cost
+FEATURE_SSE_MIXTURE = 1 << 26
 EXTRA_MATCH_BYTES = (9, 20, 32)  # their minimum repeat lengths
 WORD_MIXER_BITS = 16  # log2 of the word weight set's rows
 P16_MIN = 4  # with FEATURE_PRECISION the coded probability is in [P16_MIN, 65536 - P16_MIN] / 65536
@@ -400,6 +445,9 @@ ALL_FEATURES = (  # the default model: every component but the neural input
     | FEATURE_MATCH_RECOVERY
     | FEATURE_PRECISION
     | FEATURE_FINAL_MIXER3
+    | FEATURE_WORD_SSE
+    | FEATURE_LINE_AS_SPACE
+    | FEATURE_SSE_MIXTURE
 )
 # the max level (``mix``): every component, the neural input and the costlier ones
 MAX_FEATURES = (
@@ -411,7 +459,7 @@ MAX_FEATURES = (
     | FEATURE_LSTM
 )
 KNOWN_FEATURES = MAX_FEATURES
-LONG_MATCH_MIN_BYTES = 12
+LONG_MATCH_MIN_BYTES = 10
 DET_INPUT_SIZE = 512  # size of the deterministic input, stretch units (256 per logit)
 # With FEATURE_INPUT_CONFIDENCE the direct probability's stretch is multiplied by
 # DIRECT_CONFIDENCE[n] / 16 after n updates of its slot, and its first rate is
@@ -436,7 +484,7 @@ NN_LR_REC = 2
 RECORD_MAX = 4096  # longest record length detected, bytes
 IMAGE_MIN_WIDTH = 32  # record length (bytes) from which the 2-D contexts are used
 NUM_APM = 5
-APM_WEIGHTS = (2, 1, 4, 4, 3, 2)  # of the mixer and each SSE stage, in 1/16 (v5: 3,2,4,3,2,2)
+APM_WEIGHTS = (1, 1, 4, 5, 3, 2)  # of the mixer and each SSE stage, in 1/16 (v6-v10: 2,1,4,4,3,2)
 APM_WEIGHTS_V4 = (4, 2, 4, 6, 0, 0)  # without the order-3 and match stages (model v4)
 APM_SHIFT = 4
 APM_RATE = 6
@@ -640,6 +688,8 @@ def _mixer_update(inputs, weights, sel, num_in, err, rnd):
     floored step of less than one unit is -1 when negative and 0 when positive,
     which pulls every weight down by half a unit per update.
     """
+    if rnd and -NO_STEP_ERR <= err <= NO_STEP_ERR:
+        return  # every rounded step would be 0
     for i in range(num_in):
         weights[sel, i] += (inputs[i] * err + rnd) >> 16
 
@@ -734,6 +784,8 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     run_on = (features & FEATURE_RUN_MODEL) != 0
     neural_on = (features & FEATURE_NEURAL) != 0
     lstm_on = (features & FEATURE_LSTM) != 0
+    word_sse_on = (features & FEATURE_WORD_SSE) != 0
+    line_on = (features & FEATURE_LINE_AS_SPACE) != 0
     lstm = lstm_new(
         LSTM_HIDDEN if lstm_on else 1,
         LSTM_HORIZON if lstm_on else 1,
@@ -762,7 +814,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             continue
         if i >= 29 and not more:
             continue
-        if (i == 13 or i == 14 or i == 20) and more:
+        if (i == 13 or i == 14 or (i == 20 and not line_on)) and more:
             continue
         use[i] = 1
     # contexts skipped per byte: kind 1 (binary contexts) in text and images,
@@ -777,6 +829,8 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
         gated[19] = 2
         for i in (9, 10, 24, 28):
             gated[i] = 3
+        if line_on:  # context 20: order 4 with line breaks read as spaces
+            gated[20] = 3
     num_active = 0
     for i in range(NUM_CONTEXTS):
         num_active += use[i]
@@ -799,7 +853,10 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 if kind == 0 or kind == 3:
                     num_text_in += per
     apm_weights = APM_WEIGHTS if sse_chain else APM_WEIGHTS_V4
-    experts_on = precise and (features & FEATURE_EXPERT_MIXTURE) != 0
+    experts_on = precise and (features & (FEATURE_EXPERT_MIXTURE | FEATURE_SSE_MIXTURE)) != 0
+    # FEATURE_SSE_MIXTURE alone mixes only the first six experts: the mixer and the SSE stages
+    few_experts = experts_on and (features & FEATURE_EXPERT_MIXTURE) == 0
+    num_experts = 6 if few_experts else NUM_EXPERTS
     # which experts exist: mixer, SSE stages, final layers a-c, weight sets 1-9
     expert_used = np.zeros(NUM_EXPERTS, dtype=np.int64)
     for e in range(9):
@@ -813,6 +870,9 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     expert_used[16] = 1 if class_on else 0
     expert_used[17] = 1 if word_mix_on else 0
     expert_used[18] = 1 if lstm_on else 0
+    if few_experts:
+        for e in range(6, NUM_EXPERTS):
+            expert_used[e] = 0
     expert_w = np.zeros((EXPERT_SETS, NUM_EXPERTS), dtype=np.int64)
     for q in range(EXPERT_SETS):
         total = 0
@@ -970,6 +1030,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     pred_a = 0
     pred_b = 0
     c8 = 0  # the 4 bytes before those
+    spaced = 0  # the last 4 bytes with line breaks read as spaces (FEATURE_LINE_AS_SPACE)
     word = 0
     prev_word = 0
     last_nontext = 0  # position of the last byte outside printable ASCII, tab, CR, LF
@@ -1005,7 +1066,8 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
         hashes[5] = _hash(c4, c8 & 0xFF, 5)
         hashes[6] = _hash(c4, c8 & 0xFFFF, 6)
         hashes[7] = _hash(c4, c8, 7)
-        hashes[8] = _hash(word, c1, 8)
+        c1w = 32 if line_on and c1 == 10 else c1  # the last byte, for the word contexts
+        hashes[8] = _hash(word, c1w, 8)
         hashes[9] = _hash(word, prev_word, 9)
         hashes[10] = _hash(above, c1 | (min(col, 255) << 8), 10)
         hashes[11] = _hash(c4 & 0xFF00, 0, 11)
@@ -1027,18 +1089,18 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
         rec_col = pos % record_len if 0 < record_len < 16 else 0
         hashes[18] = _hash(rec1 | (rec2 << 8) | (rec_col << 16), record_len, 18)
         hashes[19] = _hash(rec1 | (c1 << 8) | (rec_col << 16), record_len, 19)
-        hashes[20] = _hash(folded & 0xFFFFFF, 0, 20)
+        hashes[20] = _hash(spaced, 0, 20) if line_on else _hash(folded & 0xFFFFFF, 0, 20)
         hashes[21] = _hash(folded, word, 21)
         hashes[22] = _hash(c4 & 0xFF00FF, 0, 22)
         hashes[23] = _hash(c4 & 0xFFFF00, 0, 23)
         hashes[24] = _hash(word, prev_word2, 24)
-        hashes[25] = _hash(prev_word, c1, 25)
+        hashes[25] = _hash(prev_word, c1w, 25)
         hashes[27] = _hash(word, word_lead, 27)
         line_first = buf[line_start] if pos > line_start else 0
         hashes[28] = _hash(line_first | (min(col, 255) << 8), 0, 28)
         if more:
-            hashes[29] = _hash(word, min(words_since_punct, 7) | (c1 << 8), 29)
-            hashes[30] = _hash(word, sent_flag | (c1 << 8), 30)
+            hashes[29] = _hash(word, min(words_since_punct, 7) | (c1w << 8), 29)
+            hashes[30] = _hash(word, sent_flag | (c1w << 8), 30)
             if not skip_kind[1]:
                 b2 = (c4 >> 8) & 0xFF
                 b4 = c4 >> 24
@@ -1078,7 +1140,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 buf, pos, match_table, MATCH_MIN_BYTES, 32, match_len, match_ptr
             )
             if match_len == 0 and miss_on:
-                # resume the repeat that mispredicted the last byte: lengths 1-5 are
+                # resume the repeat that mispredicted the last byte: lengths 1-4 are
                 # otherwise unused, so its confidence is learned apart until it holds
                 match_len = 1
                 match_ptr = miss_ptr
@@ -1198,8 +1260,11 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 )
             else:
                 apm_row[1] = c0 | (c1 << 8)
-                apm_row[2] = _hash(c4 & 0xFFFF, c0, 77) & 0xFFFF
-                apm_row[3] = _hash(c4 & 0xFFFFFF, c0, 78) & 0xFFFF
+                if word_sse_on and text_mode and word != 0:
+                    apm_row[1] = _hash(word, c0, 79) & 0xFFFF
+                c4s = spaced if line_on and text_mode else c4
+                apm_row[2] = _hash(c4s & 0xFFFF, c0, 77) & 0xFFFF
+                apm_row[3] = _hash(c4s & 0xFFFFFF, c0, 78) & 0xFFFF
             acc = 0
             for a in range(1, 4):
                 acc += apm[a, apm_row[a] * 33 + 16]
@@ -1430,6 +1495,8 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             for a in range(1, 4):
                 apm_idx[a] = apm_row[a] * 33 + lo
             apm_idx[4] = (c0 | (expected_bit << 8) | (min(match_len, 15) << 9)) * 33 + lo
+            if word_sse_on and match_len == 0 and text_mode and word != 0:
+                apm_idx[4] = (_hash(word, c0 | (c1 << 8), 81) & 0xFFFF) * 33 + lo
             # p: P(1) in 1/65536 (v9; in 1/4096, times 16, without FEATURE_PRECISION)
             if precise:
                 # the mixer's and the SSE stages' P(1) in 1/65536, the first six experts
@@ -1439,7 +1506,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                     expert_p[a + 1] = (
                         np.int64(apm[a, ia]) * (128 - w) + np.int64(apm[a, ia + 1]) * w
                     ) >> (7 + SSE_EXTRA_BITS)
-            if experts_on:
+            if experts_on and not few_experts:
                 expert_p[6] = _squash(st_a, squash) * 16
                 expert_p[7] = _squash(st_b, squash) * 16
                 expert_p[8] = _squash(st_c, squash) * 16
@@ -1452,8 +1519,9 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 expert_p[15] = p7 * 16
                 expert_p[16] = p8 * 16
                 expert_p[17] = p9 * 16
+            if experts_on:
                 p = 0
-                for e in range(NUM_EXPERTS):
+                for e in range(num_experts):
                     p += expert_w[expert_set, e] * expert_p[e]
                 p >>= 28
                 p = max(P16_MIN, min(65536 - P16_MIN, p))
@@ -1505,7 +1573,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 # than the mixture did (ratio in 1/65536, capped at 5)
                 inv_q = (1 << 32) // (p if y else 65536 - p)
                 total = 0
-                for e in range(NUM_EXPERTS):
+                for e in range(num_experts):
                     if expert_used[e]:
                         qe = max(1, expert_p[e] if y else 65536 - expert_p[e])
                         gain = min(((qe * inv_q) >> 16) - 65536, 1 << 18)
@@ -1515,7 +1583,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                         expert_w[expert_set, e] = we
                         total += we
                 inv_t = (1 << 56) // total
-                for e in range(NUM_EXPERTS):
+                for e in range(num_experts):
                     expert_w[expert_set, e] = (expert_w[expert_set, e] * inv_t) >> 28
             target = y << 22
             for i in active:
@@ -1615,7 +1683,8 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             e3 = ((y << 12) - p3) * (_rate(visits3, sel3) if rate_schedule else FIXED_LR)
             e4 = ((y << 12) - p4) * (_rate(visits4, sel4) if rate_schedule else FIXED_LR)
             e5 = ((y << 12) - p5) * (_rate(visits5, sel5) if rate_schedule else FIXED_LR)
-            for i in range(num_in):
+            e_max = max(abs(e1), abs(e2), abs(e3), abs(e4), abs(e5))
+            for i in range(num_in if not rnd or e_max > NO_STEP_ERR else 0):
                 weights1[c0, i] += (inputs[i] * e1 + rnd) >> 16
                 weights2[c1, i] += (inputs[i] * e2 + rnd) >> 16
                 weights3[sel3, i] += (inputs[i] * e3 + rnd) >> 16
@@ -1708,8 +1777,11 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
         last_seen[byte] = pos + 1
         c8 = ((c8 << 8) | (c4 >> 24)) & 0xFFFFFFFF
         c4 = ((c4 << 8) | byte) & 0xFFFFFFFF
+        spaced = ((spaced << 8) | (32 if byte == 10 else byte)) & 0xFFFFFFFF
         is_letter = (65 <= byte <= 90) or (97 <= byte <= 122)
         fb = byte | 32 if is_letter else (48 if 48 <= byte <= 57 else byte)
+        if line_on and byte == 10:
+            fb = 32
         if fb != 32 or (folded & 0xFF) != 32:
             folded = ((folded << 8) | fb) & 0xFFFFFFFF
         word_start = is_letter and word == 0
