@@ -227,7 +227,6 @@ def test_cm_components_match_the_kernel_and_each_changes_the_model():
         "run_state_map": cm_kernel.FEATURE_RUN_STATE_MAP,
         "precision": cm_kernel.FEATURE_PRECISION,
         "final_mixer3": cm_kernel.FEATURE_FINAL_MIXER3,
-        "word_sse": cm_kernel.FEATURE_WORD_SSE,
         "line_as_space": cm_kernel.FEATURE_LINE_AS_SPACE,
         "sse_mixture": cm_kernel.FEATURE_SSE_MIXTURE,
     }
@@ -309,9 +308,9 @@ def test_cm_refuses_old_model_versions_and_bad_components():
 # new component is a new features bit, so streams without it stay as pinned.
 _PINNED_STREAMS = {
     11: (
-        "e136fa78a79cdbbb145395afa9169860b82d9dc713dbb99e7e7f07149dc0c251",
-        "74388921e1aab413a9b34c8cb7138939f9281f2936f136fa162e2e71a677bcff",
-        "20b5dae591d5b0af2e191aa232f7d88ad266d7c8aa6e9072a3bd50eeaff35fa8",
+        "552e2df334117e142d25e3df30679415ccfa25ba19eeaac42874af7e06b0a5d5",
+        "b5c7c402343bfdcf950886bdbe365ed85b999c3f1926ca0168583bf92bad67a0",
+        "463ec36a6e8c0b9c784f247eaf4c8def5df6bc6db6e8d3e394af405137e106ac",
     ),
     10: (
         "8fd40935fa4940ddc59db2b8669ec67d6620913fdb788707014ec8e3afb9e943",

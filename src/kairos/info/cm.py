@@ -12,8 +12,8 @@ Stream layout (inside the ``.kz`` file payload, or alone)::
     body        : coded bits, or the original bytes (stored mode)
 
 A stream coded by another model version (v1-v10; v11 retuned the mixers'
-start, the SSE weights and the match lengths, and added three components:
-``word_sse``, ``line_as_space`` and ``sse_mixture``) is refused with a typed
+start, the SSE weights and the match lengths, and added two components:
+``line_as_space`` and ``sse_mixture``) is refused with a typed
 :class:`~kairos.errors.VersionError` naming both
 versions: its predictions cannot be reproduced by this model. The table size
 is chosen from the input length (``table_bits`` in 16..23, 23 from 256 KiB),
@@ -55,14 +55,12 @@ COMPONENTS = {
     # rounded learning steps; 22-bit SSE entries and 16-bit coded probabilities (v9)
     "precision": 1 << 18,
     "final_mixer3": 1 << 21,  # a third final mixer layer chosen by the last 3 bytes' classes
-    # in text, SSE stages keyed by the word: stage 1 inside a word, stage 4 without a match
-    "word_sse": 1 << 24,
     # in text, a line break reads as a space: word contexts, folded history, SSE rows, order 4
-    "line_as_space": 1 << 25,
+    "line_as_space": 1 << 24,
     # the coded probability: a learned mixture of the mixer and the SSE stages, chosen
     # by the order, instead of their fixed average (v11; the max level's
     # expert_mixture includes these six)
-    "sse_mixture": 1 << 26,
+    "sse_mixture": 1 << 25,
 }
 _ALL_FEATURES = sum(COMPONENTS.values())  # the bits are distinct
 FEATURE_NEURAL = 32  # the neural input of ``mix``

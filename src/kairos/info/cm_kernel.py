@@ -175,35 +175,41 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   (:data:`EXTRA_MATCH_BYTES`). Each has its own table and its own confidence
   per length, and resumes after a mispredicted byte.
 - v11 (2026-12-04) retunes constants found by a sweep of 42 one-at-a-time
-  variants over the 14 Calgary files, run 16 at a time on a borrowed
+  variants over the 14 Calgary files (kernel copies with constants replaced,
+  as ``bench/cm_sweep.py`` makes them), run 16 at a time on a borrowed
   16-core machine (v10's sizes reproduced there exactly), then combined:
   mixer weights start at 2000/65536 instead of 5000 (alone -1,040 B on
   613,702), run inputs at 1500 instead of 2500; a weight set's rate falls
   with half-life :data:`MIXER_LR_HALF` 512 uses instead of 1024; the direct
   probability's count stops at 15 instead of 14; SSE weights (1,1,4,5,3,2)/16;
   match models over repeats of 5 and 10 bytes instead of 6 and 12; binary
-  contexts within 256 bytes of a non-text byte instead of 512. Together with
-  ``FEATURE_WORD_SSE`` (in text, SSE stage 1 chosen by the word's hash with
-  the partial byte inside a word, and stage 4 by the word with the last byte
-  when no match predicts; alone -61 and -32 B): 612,088 B (-1,614; book1
-  190,843 -> 190,542). Then, on book1: ``FEATURE_LINE_AS_SPACE`` (in text a
-  line break reads as a space in the word contexts' last byte (-46 B), the
-  case-folded history (-78 B), and context 20, order 4 (-119 B); all three
-  -162 B; the order-2 and -3 SSE rows too, -28 B more) and
-  ``FEATURE_SSE_MIXTURE`` (the coded probability a learned mixture of the
-  mixer and the five SSE stages, by the order: ``FEATURE_EXPERT_MIXTURE``'s
-  first six experts; -70 B): book1 190,268, 14 files 611,464 (-2,238 B), for
-  about 7% more CPU (book1 and paper2 10-13%). Tried and dropped (14 files
-  against v10): weight set 2 by the previous byte and the bit position
-  (+1,137 B), weight set 4 by an order-2 hash (+330), the first final layer
-  also by whether a match predicts (+254), digits (+411) or apostrophes
-  (+90) inside words, match-counter rates 2/128 and 5/128 (+16, -9), mixer
-  rate floor 5 (+100), final rates 6 and 12 (+153; -35 but book1 +88),
-  deterministic inputs of 384 or 768 (+110, +290), state-map count limits 511
-  and 255 (+5, +8); on book1: the state machine's caps and discount four
-  more ways (within 10 B), 2^24 slots per context (-127 B for 2 GB of
-  tables), and the max level's expert mixture (-78 B) or word mixer (-124 B)
-  for 12-13% more CPU.
+  contexts within 256 bytes of a non-text byte instead of 512. With two SSE
+  stages keyed by the word in text (stage 1 by the word with the partial
+  byte, stage 4 by the word with the last byte when no match predicts; alone
+  -61 and -32 B): 612,088 B (-1,614; book1 190,843 -> 190,542). Then, on
+  book1: ``FEATURE_LINE_AS_SPACE`` (in text a line break reads as a space in
+  the word contexts' last byte (-46 B), the case-folded history (-78 B), and
+  context 20, order 4 (-119 B); all three -162 B; the order-2 and -3 SSE rows
+  too, -28 B more) and ``FEATURE_SSE_MIXTURE`` (the coded probability a
+  learned mixture of the mixer and the five SSE stages, by the order:
+  ``FEATURE_EXPERT_MIXTURE``'s first six experts; -70 B). Ablated on the 14
+  files, line_as_space saved 331 B and sse_mixture 306 B, but the word-keyed
+  SSE stages only 4 B, so they were dropped: v11 writes 611,460 B (-2,242
+  against v10; book1 190,266), for about 7% more CPU (book1 and paper2
+  10-13%). Tried and dropped (14 files against v10): weight set 2 by the
+  previous byte and the bit position (+1,137 B), weight set 4 by an order-2
+  hash (+330), the first final layer also by whether a match predicts
+  (+254), digits (+411) or apostrophes (+90) inside words, match-counter
+  rates 2/128 and 5/128 (+16, -9), mixer rate floor 5 (+100), final rates 6
+  and 12 (+153; -35 but book1 +88), deterministic inputs of 384 or 768 (+110,
+  +290), state-map count limits 511 and 255 (+5, +8); on book1: the state
+  machine's caps and discount four more ways (within 10 B), order 6 with
+  line breaks as spaces as one more context (-105 B; -123 B on the 14 files,
+  for one more context's time in text), SSE stages keyed by the previous word between words (-5 B), the
+  learned mixture's weight sets also by whether a word is open (-11 B), SSE
+  rates 5 and 7 (+26, +94), mixture rates 32 and 128 (-4, +14), 2^24 slots
+  per context (-127 B for 2 GB of tables), and the max level's expert
+  mixture (-78 B) or word mixer (-124 B) for 12-13% more CPU.
 
 v7 as a whole against v6 on the development subset (book1, paper1, obj2, geo,
 pic, progc; ``cm_code`` directly, quiet box, 2026-12-02): 336,483 -> 328,242 B
@@ -402,16 +408,13 @@ FEATURE_MATCH_CANDIDATES = 1 << 20  # (max level) more match models: EXTRA_MATCH
 FEATURE_FINAL_MIXER3 = 1 << 21  # a third final layer chosen by the last 3 bytes' classes
 FEATURE_EXPERT_MIXTURE = 1 << 22  # the final p: a learned linear mixture of the predictors
 FEATURE_LSTM = 1 << 23  # (max level) a byte-level LSTM's bit logit as one more mixer input
-# v11: in text, SSE stage 1 is chosen by the word's hash with the partial byte (inside
-# a word), and stage 4 by the word with the last byte when no match predicts
-FEATURE_WORD_SSE = 1 << 24
 # v11: in text a line break reads as a space: in the word contexts' last byte, the
 # case-folded history, the order-2 and order-3 SSE rows, and context 20 (order 4)
-FEATURE_LINE_AS_SPACE = 1 << 25
+FEATURE_LINE_AS_SPACE = 1 << 24
 # v11: the coded probability is a learned mixture of the mixer and the SSE stages
 # (chosen by the order), instead of their fixed average: FEATURE_EXPERT_MIXTURE's
 # first six experts, at the default level's cost
-FEATURE_SSE_MIXTURE = 1 << 26
+FEATURE_SSE_MIXTURE = 1 << 25
 EXTRA_MATCH_BYTES = (9, 20, 32)  # their minimum repeat lengths
 WORD_MIXER_BITS = 16  # log2 of the word weight set's rows
 P16_MIN = 4  # with FEATURE_PRECISION the coded probability is in [P16_MIN, 65536 - P16_MIN] / 65536
@@ -445,7 +448,6 @@ ALL_FEATURES = (  # the default model: every component but the neural input
     | FEATURE_MATCH_RECOVERY
     | FEATURE_PRECISION
     | FEATURE_FINAL_MIXER3
-    | FEATURE_WORD_SSE
     | FEATURE_LINE_AS_SPACE
     | FEATURE_SSE_MIXTURE
 )
@@ -784,7 +786,6 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     run_on = (features & FEATURE_RUN_MODEL) != 0
     neural_on = (features & FEATURE_NEURAL) != 0
     lstm_on = (features & FEATURE_LSTM) != 0
-    word_sse_on = (features & FEATURE_WORD_SSE) != 0
     line_on = (features & FEATURE_LINE_AS_SPACE) != 0
     lstm = lstm_new(
         LSTM_HIDDEN if lstm_on else 1,
@@ -1260,8 +1261,6 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 )
             else:
                 apm_row[1] = c0 | (c1 << 8)
-                if word_sse_on and text_mode and word != 0:
-                    apm_row[1] = _hash(word, c0, 79) & 0xFFFF
                 c4s = spaced if line_on and text_mode else c4
                 apm_row[2] = _hash(c4s & 0xFFFF, c0, 77) & 0xFFFF
                 apm_row[3] = _hash(c4s & 0xFFFFFF, c0, 78) & 0xFFFF
@@ -1495,8 +1494,6 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             for a in range(1, 4):
                 apm_idx[a] = apm_row[a] * 33 + lo
             apm_idx[4] = (c0 | (expected_bit << 8) | (min(match_len, 15) << 9)) * 33 + lo
-            if word_sse_on and match_len == 0 and text_mode and word != 0:
-                apm_idx[4] = (_hash(word, c0 | (c1 << 8), 81) & 0xFFFF) * 33 + lo
             # p: P(1) in 1/65536 (v9; in 1/4096, times 16, without FEATURE_PRECISION)
             if precise:
                 # the mixer's and the SSE stages' P(1) in 1/65536, the first six experts
