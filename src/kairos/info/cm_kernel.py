@@ -374,8 +374,9 @@ FINAL_LR = 8  # the second layer's learning rate, same units
 FIXED_LR = 24  # both layers' rate without the schedule (model v4)
 # Every mixer input lies in [-2047, 2047], so with rounded steps (FEATURE_PRECISION)
 # an error (x rate) of at most 16 moves no weight: |2047 * 16| < 32768. Skipping
-# those updates changes no stream (the pinned streams check it) and saves time
-# where the model is nearly certain (pic, long repeats).
+# those updates changes no stream (the pinned streams check it); it is meant to
+# save time where the model is nearly certain, but an interleaved A/B could not
+# tell its effect from the noise (six files: 0.993 of the time; bench/RESULTS.md).
 NO_STEP_ERR = 16
 # Optional components (bits of ``features``), each switchable for ablation:
 FEATURE_IMAGE = 1  # bit-level 2-D contexts over the detected record length
