@@ -372,12 +372,6 @@ MIXER_LR_MAX = 64  # ... for a new weight set (it falls as HALF / (HALF + the se
 MIXER_LR_HALF = 512
 FINAL_LR = 8  # the second layer's learning rate, same units
 FIXED_LR = 24  # both layers' rate without the schedule (model v4)
-# Every mixer input lies in [-2047, 2047], so with rounded steps (FEATURE_PRECISION)
-# an error (x rate) of at most 16 moves no weight: |2047 * 16| < 32768. Skipping
-# those updates changes no stream (the pinned streams check it); it is meant to
-# save time where the model is nearly certain, but an interleaved A/B could not
-# tell its effect from the noise (six files: 0.993 of the time; bench/RESULTS.md).
-NO_STEP_ERR = 16
 # Optional components (bits of ``features``), each switchable for ablation:
 FEATURE_IMAGE = 1  # bit-level 2-D contexts over the detected record length
 FEATURE_SSE_CHAIN = 2  # SSE stages on an order-3 hash and on the match state
@@ -392,8 +386,9 @@ FEATURE_LONG_MATCH = 512  # a second match model over repeats of at least LONG_M
 FEATURE_BYTE_MIXERS = 8192  # weight sets chosen by the last 3 bytes' classes; by the byte 2 back
 FEATURE_FINAL_MIXER2 = 16384  # a second final layer chosen by the order and the match state
 # contexts 29-39: word position and sentence start (text); 9 binary contexts used only
-# near non-text bytes; without orders 12 and 16 and context 20; record contexts skipped
-# in text, contexts 9, 10, 24 and 28 in binary data
+# near non-text bytes; without orders 12 and 16 and context 20 (which v11's
+# FEATURE_LINE_AS_SPACE reuses); record contexts skipped in text, contexts 9, 10, 24
+# and 28 (and 20) in binary data
 FEATURE_MORE_CONTEXTS = 1 << 16
 FIRST_BINARY_CONTEXT = 31  # contexts 31-39 are used only within TEXT_WINDOW of a non-text byte
 TEXT_WINDOW = 256
@@ -691,8 +686,6 @@ def _mixer_update(inputs, weights, sel, num_in, err, rnd):
     floored step of less than one unit is -1 when negative and 0 when positive,
     which pulls every weight down by half a unit per update.
     """
-    if rnd and -NO_STEP_ERR <= err <= NO_STEP_ERR:
-        return  # every rounded step would be 0
     for i in range(num_in):
         weights[sel, i] += (inputs[i] * err + rnd) >> 16
 
@@ -1681,8 +1674,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             e3 = ((y << 12) - p3) * (_rate(visits3, sel3) if rate_schedule else FIXED_LR)
             e4 = ((y << 12) - p4) * (_rate(visits4, sel4) if rate_schedule else FIXED_LR)
             e5 = ((y << 12) - p5) * (_rate(visits5, sel5) if rate_schedule else FIXED_LR)
-            e_max = max(abs(e1), abs(e2), abs(e3), abs(e4), abs(e5))
-            for i in range(num_in if not rnd or e_max > NO_STEP_ERR else 0):
+            for i in range(num_in):
                 weights1[c0, i] += (inputs[i] * e1 + rnd) >> 16
                 weights2[c1, i] += (inputs[i] * e2 + rnd) >> 16
                 weights3[sel3, i] += (inputs[i] * e3 + rnd) >> 16
