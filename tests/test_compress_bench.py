@@ -24,3 +24,47 @@ def test_compress_bench_refuses_ablate_together_with_no_ablation():
     run = _bench("--no-ablation", "--ablate", "precision")
     assert run.returncode == 2 and "not allowed with" in run.stderr
     assert "Traceback" not in run.stderr
+
+
+def _sweep(tmp_path: Path, spec, *args: str) -> subprocess.CompletedProcess:
+    """bench/cm_sweep.py on a one-file corpus; ``spec`` is written as JSON (str: as is)."""
+    import json
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir(exist_ok=True)
+    (corpus / "a.txt").write_bytes(b"some text " * 20)
+    path = tmp_path / "spec.json"
+    path.write_text(spec if isinstance(spec, str) else json.dumps(spec))
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    script = str(ROOT / "bench" / "cm_sweep.py")
+    command = [sys.executable, script, str(path), "--corpus", str(corpus), "--files", "a.txt"]
+    return subprocess.run([*command, *args], env=env, capture_output=True, text=True)
+
+
+def test_cm_sweep_refuses_a_bad_spec_before_compiling_anything(tmp_path):
+    cases = [
+        ("{not json", "cannot read the spec"),
+        ({"name": "base"}, "non-empty JSON list"),
+        ([], "non-empty JSON list"),
+        ([{"name": "a b"}], "needs a name"),
+        ([{"name": "a"}, {"name": "a"}], "repeats"),
+        ([{"name": "a", "constants": {"WEIGHT_INIT": 3000}}], "constants must map NAME to str"),
+        ([{"name": "a", "level": "fast"}], "level 'fast'"),
+        ([{"name": "a", "disable": ["transformer"]}], "unknown component 'transformer'"),
+        ([{"name": "a", "disable": ["lstm"]}], "unknown component 'lstm'"),  # max level only
+        ([{"name": "a", "constants": {"NO_SUCH_CONSTANT": "1"}}], "NO_SUCH_CONSTANT"),
+    ]
+    for spec, message in cases:
+        run = _sweep(tmp_path, spec)
+        assert run.returncode != 0, spec
+        assert message in run.stderr, (spec, run.stderr)
+        assert "Traceback" not in run.stderr, spec
+
+
+def test_cm_sweep_refuses_bad_arguments(tmp_path):
+    run = _sweep(tmp_path, [{"name": "base"}], "--files", "missing.txt")
+    assert run.returncode == 2 and "not found" in run.stderr and "Traceback" not in run.stderr
+    run = _sweep(tmp_path, [{"name": "base"}], "--jobs", "0")
+    assert run.returncode == 2 and "--jobs" in run.stderr and "Traceback" not in run.stderr
+    run = _sweep(tmp_path, [{"name": "base"}], "--corpus", str(tmp_path / "nowhere"))
+    assert run.returncode == 2 and "not a folder" in run.stderr
