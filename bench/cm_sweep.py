@@ -43,6 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 KERNELS = ROOT / "src" / "kairos" / "info"
 sys.path.insert(0, str(ROOT / "src"))
 
+from compress import CLASSIC_FILES, DEFAULT_CORPUS  # noqa: E402  (bench/compress.py, beside this file)
 from kairos.info.cm import (  # noqa: E402
     _ALL_FEATURES,
     _EVERY_COMPONENT,
@@ -52,8 +53,6 @@ from kairos.info.cm import (  # noqa: E402
     table_bits_for,
 )
 
-CLASSIC_FILES = ("bib", "book1", "book2", "geo", "news", "obj1", "obj2")
-CLASSIC_FILES += ("paper1", "paper2", "pic", "progc", "progl", "progp", "trans")
 HEADER_BYTES = 14  # mode, length, table bits, features: cm's stream header
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,40}$")
 
@@ -163,7 +162,7 @@ def _load_spec(path: Path) -> list[dict]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("spec", type=Path)
-    parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared/data/corpora/calgary")
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--files", default="classic", help="classic, all, or names a,b,c")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
