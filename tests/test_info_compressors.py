@@ -229,6 +229,9 @@ def test_cm_components_match_the_kernel_and_each_changes_the_model():
         "final_mixer3": cm_kernel.FEATURE_FINAL_MIXER3,
         "line_as_space": cm_kernel.FEATURE_LINE_AS_SPACE,
         "sse_mixture": cm_kernel.FEATURE_SSE_MIXTURE,
+        "column_contexts": cm_kernel.FEATURE_COLUMN_CONTEXTS,
+        "folded_order8": cm_kernel.FEATURE_FOLDED_ORDER8,
+        "column_mixer": cm_kernel.FEATURE_COLUMN_MIXER,
     }
     assert cm.MAX_COMPONENTS == {
         "word_mixer": cm_kernel.FEATURE_WORD_MIXER,
@@ -281,9 +284,9 @@ def test_cm_ibm_float_helpers_invert_each_other_on_normalised_values():
 
 def test_cm_refuses_old_model_versions_and_bad_components():
     stream = CMCompressor().compress(_CRAFTED["text"])
-    assert stream[0] == MODEL_VERSION == 11
-    for old in (1, 4, 5, 6, 7, 8, 9, 10):
-        with pytest.raises(VersionError, match=f"model version {old}.*version 11"):
+    assert stream[0] == MODEL_VERSION == 12
+    for old in (1, 4, 5, 6, 7, 8, 9, 10, 11):
+        with pytest.raises(VersionError, match=f"model version {old}.*version 12"):
             CMCompressor().decompress(bytes([old]) + stream[1:])
     for cut in (10, 12, 13):  # inside the table_bits + uint32 features header
         with pytest.raises(CorruptFileError, match="ends inside its header"):
@@ -307,6 +310,11 @@ def test_cm_refuses_old_model_versions_and_bad_components():
 # stream's components predict must bump MODEL_VERSION and pin the new streams. A
 # new component is a new features bit, so streams without it stay as pinned.
 _PINNED_STREAMS = {
+    12: (
+        "7a01b4a4773a803bd3717f545bef39f35412d19bb728f001aa27caaa177c85d4",
+        "8bd26c80c13bf2b7abec031869777d05827015ed1f7443143e7654e8b2441703",
+        "443047e0eb5b785ef57bc9a7b501f9dd9181322635b87646e0a6b32bbeb2c310",
+    ),
     11: (
         "552e2df334117e142d25e3df30679415ccfa25ba19eeaac42874af7e06b0a5d5",
         "b5c7c402343bfdcf950886bdbe365ed85b999c3f1926ca0168583bf92bad67a0",

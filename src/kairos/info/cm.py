@@ -11,9 +11,10 @@ Stream layout (inside the ``.kz`` file payload, or alone)::
                   all of them unless some were switched off for an ablation)
     body        : coded bits, or the original bytes (stored mode)
 
-A stream coded by another model version (v1-v10; v11 retuned the mixers'
-start, the SSE weights and the match lengths, and added two components:
-``line_as_space`` and ``sse_mixture``) is refused with a typed
+A stream coded by another model version (v1-v11; v11 retuned the mixers'
+start, the SSE weights and the match lengths, and added ``line_as_space`` and
+``sse_mixture``; v12 added three text contexts and a mixer weight set:
+``column_contexts``, ``folded_order8`` and ``column_mixer``) is refused with a typed
 :class:`~kairos.errors.VersionError` naming both
 versions: its predictions cannot be reproduced by this model. The table size
 is chosen from the input length (``table_bits`` in 16..23, 23 from 256 KiB),
@@ -30,7 +31,7 @@ import numpy as np
 
 from kairos.errors import CorruptFileError, ValidationError, VersionError
 
-# Optional components of model v11, by the name ``disable`` takes; the values
+# Optional components of model v12, by the name ``disable`` takes; the values
 # are cm_kernel.FEATURE_* (repeated here so that importing this module does
 # not compile the kernel; a test checks that they agree).
 COMPONENTS = {
@@ -61,6 +62,12 @@ COMPONENTS = {
     # by the order, instead of their fixed average (v11; the max level's
     # expert_mixture includes these six)
     "sse_mixture": 1 << 25,
+    # in text: the column with the last byte and the byte class before it; the column
+    # with the previous line's length (v12)
+    "column_contexts": 1 << 26,
+    "folded_order8": 1 << 27,  # in text: the last 8 case-folded bytes as a context (v12)
+    # in text: a mixer weight set chosen by the column / 4 with the partial byte (v12)
+    "column_mixer": 1 << 28,
 }
 _ALL_FEATURES = sum(COMPONENTS.values())  # the bits are distinct
 FEATURE_NEURAL = 32  # the neural input of ``mix``

@@ -210,6 +210,32 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   rates 5 and 7 (+26, +94), mixture rates 32 and 128 (-4, +14), 2^24 slots
   per context (-127 B for 2 GB of tables), and the max level's expert
   mixture (-78 B) or word mixer (-124 B) for 12-13% more CPU.
+- v12 (2026-12-04) gives text contexts that know where a line breaks. An
+  ablation of each context in text on book1 (v11, 190,266 B) showed the line's
+  first byte with the column worth 488 B and order 4 a loss of 39 B beside
+  context 20 (order 4 with line breaks as spaces). So in text context 4 now
+  reads order 4 with line breaks as spaces, and three contexts are used only
+  in text (gating kind 4; contexts 13 and 14 were free since v7):
+  ``FEATURE_COLUMN_CONTEXTS``, context 20 the column / 4 with the last byte
+  and the class of the byte before it, and context 14 the column with the
+  previous line's length; ``FEATURE_FOLDED_ORDER8``, context 13 the last 8
+  case-folded bytes; and ``FEATURE_COLUMN_MIXER``, the fifth weight set
+  chosen in text by the column / 4 with the partial byte instead of the
+  column with the bit position. The order read by the second final layer and
+  the learned mixture skips contexts 13 and 14 (before v12 they were always
+  empty there). Measured on book1 alone, each as one more context beside v11
+  (190,266 B): the column / 2 with the last byte and the byte class -197 B,
+  the column / 4 version with order 4 dropped in text -275 B, the column
+  with the word length so far -150 B, with the previous line's length -133
+  B, with the last byte -116 B, 6 bytes with line breaks as spaces -101 B,
+  the 8 folded bytes -98 B, the word with the previous word and the last
+  byte -96 B, the word with the column -76 B. On the 14 files: the column
+  context with the folded order 8 -1,548 B (book1 -462), with the previous
+  line's length too -1,899 B (book1 -583), with 6 spaced bytes instead
+  -1,608 B; the column weight set on top -235 B on six text files, and SSE
+  stage 0 by the column / 4 -47 B more (dropped). Tried and dropped in text:
+  removing the indirect context 17 (book1 -35 B but book2 +76 B) or the
+  folded word context 21 (book1 -12 B, book2 +102 B).
 
 v7 as a whole against v6 on the development subset (book1, paper1, obj2, geo,
 pic, progc; ``cm_code`` directly, quiet box, 2026-12-02): 336,483 -> 328,242 B
@@ -353,7 +379,7 @@ from kairos.info.lstm_kernel import (
     lstm_stretch,
 )
 
-MODEL_VERSION = 11  # bump whenever the model's predictions change
+MODEL_VERSION = 12  # bump whenever the model's predictions change
 NUM_CONTEXTS = 40
 WEIGHT_INIT = 2000  # initial mixer weight, 65536 = 1.0
 FAST_LIMIT = 15  # hit count at which the direct probability's rate stops falling
@@ -386,9 +412,9 @@ FEATURE_LONG_MATCH = 512  # a second match model over repeats of at least LONG_M
 FEATURE_BYTE_MIXERS = 8192  # weight sets chosen by the last 3 bytes' classes; by the byte 2 back
 FEATURE_FINAL_MIXER2 = 16384  # a second final layer chosen by the order and the match state
 # contexts 29-39: word position and sentence start (text); 9 binary contexts used only
-# near non-text bytes; without orders 12 and 16 and context 20 (which v11's
-# FEATURE_LINE_AS_SPACE reuses); record contexts skipped in text, contexts 9, 10, 24
-# and 28 (and 20) in binary data
+# near non-text bytes; without orders 12 and 16 and context 20 (since v12 slots 13,
+# 14 and 20 hold contexts used only in text); record contexts skipped in text,
+# contexts 9, 10, 24 and 28 in binary data
 FEATURE_MORE_CONTEXTS = 1 << 16
 FIRST_BINARY_CONTEXT = 31  # contexts 31-39 are used only within TEXT_WINDOW of a non-text byte
 TEXT_WINDOW = 256
@@ -405,12 +431,21 @@ FEATURE_FINAL_MIXER3 = 1 << 21  # a third final layer chosen by the last 3 bytes
 FEATURE_EXPERT_MIXTURE = 1 << 22  # the final p: a learned linear mixture of the predictors
 FEATURE_LSTM = 1 << 23  # (max level) a byte-level LSTM's bit logit as one more mixer input
 # v11: in text a line break reads as a space: in the word contexts' last byte, the
-# case-folded history, the order-2 and order-3 SSE rows, and context 20 (order 4)
+# case-folded history, the order-2 and order-3 SSE rows, and order 4 (v11: context
+# 20 beside order 4; v12: context 4 itself)
 FEATURE_LINE_AS_SPACE = 1 << 24
 # v11: the coded probability is a learned mixture of the mixer and the SSE stages
 # (chosen by the order), instead of their fixed average: FEATURE_EXPERT_MIXTURE's
 # first six experts, at the default level's cost
 FEATURE_SSE_MIXTURE = 1 << 25
+# v12, in text only: context 20 the column / 4 with the last byte and the class of
+# the byte before it, context 14 the column with the previous line's length (where
+# a line breaks); order 4 in text then reads line breaks as spaces in context 4
+FEATURE_COLUMN_CONTEXTS = 1 << 26
+FEATURE_FOLDED_ORDER8 = 1 << 27  # v12, in text only: context 13 the last 8 case-folded bytes
+# v12, in text: the fifth mixer weight set chosen by the column / 4 with the partial
+# byte instead of the column with the bit position
+FEATURE_COLUMN_MIXER = 1 << 28
 EXTRA_MATCH_BYTES = (9, 20, 32)  # their minimum repeat lengths
 WORD_MIXER_BITS = 16  # log2 of the word weight set's rows
 P16_MIN = 4  # with FEATURE_PRECISION the coded probability is in [P16_MIN, 65536 - P16_MIN] / 65536
@@ -446,6 +481,9 @@ ALL_FEATURES = (  # the default model: every component but the neural input
     | FEATURE_FINAL_MIXER3
     | FEATURE_LINE_AS_SPACE
     | FEATURE_SSE_MIXTURE
+    | FEATURE_COLUMN_CONTEXTS
+    | FEATURE_FOLDED_ORDER8
+    | FEATURE_COLUMN_MIXER
 )
 # the max level (``mix``): every component, the neural input and the costlier ones
 MAX_FEATURES = (
@@ -781,6 +819,9 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     neural_on = (features & FEATURE_NEURAL) != 0
     lstm_on = (features & FEATURE_LSTM) != 0
     line_on = (features & FEATURE_LINE_AS_SPACE) != 0
+    column_on = (features & FEATURE_COLUMN_CONTEXTS) != 0
+    column_mix_on = (features & FEATURE_COLUMN_MIXER) != 0
+    folded8_on = (features & FEATURE_FOLDED_ORDER8) != 0
     lstm = lstm_new(
         LSTM_HIDDEN if lstm_on else 1,
         LSTM_HORIZON if lstm_on else 1,
@@ -809,14 +850,15 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             continue
         if i >= 29 and not more:
             continue
-        if (i == 13 or i == 14 or (i == 20 and not line_on)) and more:
+        if more and ((i == 13 and not folded8_on) or ((i == 14 or i == 20) and not column_on)):
             continue
         use[i] = 1
     # contexts skipped per byte: kind 1 (binary contexts) in text and images,
     # kind 2 (record contexts) in text, kind 3 (some text contexts) in binary
-    # data outside images; skip_kind[kind] is set once per byte
+    # data outside images, kind 4 (v12's text contexts) outside text;
+    # skip_kind[kind] is set once per byte
     gated = np.zeros(NUM_CONTEXTS, dtype=np.int64)
-    skip_kind = np.zeros(4, dtype=np.int64)
+    skip_kind = np.zeros(5, dtype=np.int64)
     if more:
         for i in range(FIRST_BINARY_CONTEXT, NUM_CONTEXTS):
             gated[i] = 1
@@ -824,8 +866,9 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
         gated[19] = 2
         for i in (9, 10, 24, 28):
             gated[i] = 3
-        if line_on:  # context 20: order 4 with line breaks read as spaces
-            gated[20] = 3
+        gated[13] = 4  # v12: text only (the folded order 8; the column contexts)
+        gated[14] = 4
+        gated[20] = 4
     num_active = 0
     for i in range(NUM_CONTEXTS):
         num_active += use[i]
@@ -840,12 +883,12 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     active = np.zeros(num_active, dtype=np.int64)
     j = 0
     num_text_in = num_misc
-    for kind in (0, 3, 2, 1):
+    for kind in (0, 3, 4, 2, 1):
         for i in range(NUM_CONTEXTS):
             if use[i] and gated[i] == kind:
                 active[j] = i
                 j += 1
-                if kind == 0 or kind == 3:
+                if kind == 0 or kind == 3 or kind == 4:
                     num_text_in += per
     apm_weights = APM_WEIGHTS if sse_chain else APM_WEIGHTS_V4
     experts_on = precise and (features & (FEATURE_EXPERT_MIXTURE | FEATURE_SSE_MIXTURE)) != 0
@@ -923,12 +966,12 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     weights2 = np.full((256, NUM_INPUTS), WEIGHT_INIT, dtype=np.int32)
     weights3 = np.full((64 * 32, NUM_INPUTS), WEIGHT_INIT, dtype=np.int32)
     weights4 = np.full((65536, NUM_INPUTS), WEIGHT_INIT, dtype=np.int32)
-    weights5 = np.full((64 * 8 + 1024, NUM_INPUTS), WEIGHT_INIT, dtype=np.int32)
+    weights5 = np.full((64 * 8 + 1024 + 32 * 256, NUM_INPUTS), WEIGHT_INIT, dtype=np.int32)
     visits1 = np.zeros(256, dtype=np.int64)
     visits2 = np.zeros(256, dtype=np.int64)
     visits3 = np.zeros(64 * 32, dtype=np.int64)
     visits4 = np.zeros(65536, dtype=np.int64)
-    visits5 = np.zeros(64 * 8 + 1024, dtype=np.int64)
+    visits5 = np.zeros(64 * 8 + 1024 + 32 * 256, dtype=np.int64)
     weights6 = np.full((16 * 256, NUM_INPUTS), WEIGHT_INIT, dtype=np.int32)
     visits6 = np.zeros(16 * 256, dtype=np.int64)
     weights7 = np.full((8 * 8 * 8 * 8 if class_on else 1, NUM_INPUTS), WEIGHT_INIT, dtype=np.int32)
@@ -1026,6 +1069,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     pred_b = 0
     c8 = 0  # the 4 bytes before those
     spaced = 0  # the last 4 bytes with line breaks read as spaces (FEATURE_LINE_AS_SPACE)
+    folded8 = 0  # the 4 case-folded bytes before ``folded``'s (FEATURE_FOLDED_ORDER8)
     word = 0
     prev_word = 0
     last_nontext = 0  # position of the last byte outside printable ASCII, tab, CR, LF
@@ -1049,6 +1093,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
         skip_kind[1] = 1 if text_mode or image_mode else 0
         skip_kind[2] = 1 if text_mode else 0
         skip_kind[3] = 1 - skip_kind[1]
+        skip_kind[4] = 1 - skip_kind[2]
         col = pos - line_start
         above = 0
         if prev_line_start + col < line_start:
@@ -1057,7 +1102,8 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
         hashes[1] = _hash(c4 & 0xFF, 0, 1)
         hashes[2] = _hash(c4 & 0xFFFF, 0, 2)
         hashes[3] = _hash(c4 & 0xFFFFFF, 0, 3)
-        hashes[4] = _hash(c4, 0, 4)
+        # in text (v12) order 4 reads line breaks as spaces, as context 20 did in v11
+        hashes[4] = _hash(spaced if line_on and text_mode else c4, 0, 4)
         hashes[5] = _hash(c4, c8 & 0xFF, 5)
         hashes[6] = _hash(c4, c8 & 0xFFFF, 6)
         hashes[7] = _hash(c4, c8, 7)
@@ -1084,7 +1130,13 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
         rec_col = pos % record_len if 0 < record_len < 16 else 0
         hashes[18] = _hash(rec1 | (rec2 << 8) | (rec_col << 16), record_len, 18)
         hashes[19] = _hash(rec1 | (c1 << 8) | (rec_col << 16), record_len, 19)
-        hashes[20] = _hash(spaced, 0, 20) if line_on else _hash(folded & 0xFFFFFF, 0, 20)
+        if column_on and more:  # text only: where a line breaks
+            hashes[20] = _hash((min(col, 255) >> 2) | (c1w << 8) | (_byte_class(c2) << 16), 0, 20)
+            hashes[14] = _hash(min(col, 255), min(line_start - prev_line_start, 255), 14)
+        elif not more:
+            hashes[20] = _hash(folded & 0xFFFFFF, 0, 20)
+        if folded8_on and more:  # text only: 8 case-folded bytes
+            hashes[13] = _hash(folded, folded8, 13)
         hashes[21] = _hash(folded, word, 21)
         hashes[22] = _hash(c4 & 0xFF00FF, 0, 22)
         hashes[23] = _hash(c4 & 0xFFFF00, 0, 23)
@@ -1406,6 +1458,8 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             dot5 = 0
             sel4 = c0 | (c1 << 8)
             sel5 = min(col, 63) * 8 + bit_pos
+            if column_mix_on and text_mode:  # v12: the column / 4 with the partial byte
+                sel5 = 1536 + ((min(col, 127) >> 2) << 8 | c0)
             if image_mode:
                 sel5 = 512 + ((r0 & 0xF) | (r1 >> 1 & 0x1F0) | (r2 << 2 & 0x200))
             # the image inputs come last and are skipped when they are all zero
@@ -1462,7 +1516,8 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             if final2_on:
                 # the order: the highest of orders 1-6, 8, 12, 16 whose context was seen
                 order = 0
-                for k in range(9):
+                # (since v7 contexts 13 and 14 are no longer orders 12 and 16)
+                for k in range(7 if more else 9):
                     if states[order_ctx[k]] != 0:
                         order = k + 1
                 sel_f2 = (order * 16 + mb) * 8 + bit_pos
@@ -1773,6 +1828,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
         if line_on and byte == 10:
             fb = 32
         if fb != 32 or (folded & 0xFF) != 32:
+            folded8 = ((folded8 << 8) | (folded >> 24)) & 0xFFFFFFFF
             folded = ((folded << 8) | fb) & 0xFFFFFFFF
         word_start = is_letter and word == 0
         if is_letter:
