@@ -311,9 +311,9 @@ def test_cm_refuses_old_model_versions_and_bad_components():
 # new component is a new features bit, so streams without it stay as pinned.
 _PINNED_STREAMS = {
     12: (
-        "7a01b4a4773a803bd3717f545bef39f35412d19bb728f001aa27caaa177c85d4",
-        "8bd26c80c13bf2b7abec031869777d05827015ed1f7443143e7654e8b2441703",
-        "443047e0eb5b785ef57bc9a7b501f9dd9181322635b87646e0a6b32bbeb2c310",
+        "00f9c62012128ccca28ddf2e40f9035381bf5c10cfe94a96221dc16f4e25a4b2",
+        "2fef20befe1541baf519430859bb6b5daac9b9f37cc22ea1532fb1fa73301600",
+        "460462364f12d76ce348190acbbcb5389d63f6cdb26f87be38681cc445b04fb8",
     ),
     11: (
         "552e2df334117e142d25e3df30679415ccfa25ba19eeaac42874af7e06b0a5d5",

@@ -235,7 +235,11 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   -1,608 B; the column weight set on top -235 B on six text files, and SSE
   stage 0 by the column / 4 -47 B more (dropped). Tried and dropped in text:
   removing the indirect context 17 (book1 -35 B but book2 +76 B) or the
-  folded word context 21 (book1 -12 B, book2 +102 B).
+  folded word context 21 (book1 -12 B, book2 +102 B). To pay for the new
+  contexts' time, contexts 11 (byte 2) and 12 (bytes 3 and 4) are skipped
+  in text (about +235 B over the eight text files: book1 +18, book2 +74,
+  news +72): in an interleaved A/B (book1 and news, user CPU, median of 3)
+  v12 with them took 1.15 x v11's time, without them 1.03 x.
 
 v7 as a whole against v6 on the development subset (book1, paper1, obj2, geo,
 pic, progc; ``cm_code`` directly, quiet box, 2026-12-02): 336,483 -> 328,242 B
@@ -866,6 +870,8 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
         gated[19] = 2
         for i in (9, 10, 24, 28):
             gated[i] = 3
+        gated[11] = 2  # v12: byte 2 and bytes 3-4 alone are not worth their time in text
+        gated[12] = 2
         gated[13] = 4  # v12: text only (the folded order 8; the column contexts)
         gated[14] = 4
         gated[20] = 4
