@@ -972,12 +972,15 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     weights2 = np.full((256, NUM_INPUTS), WEIGHT_INIT, dtype=np.int32)
     weights3 = np.full((64 * 32, NUM_INPUTS), WEIGHT_INIT, dtype=np.int32)
     weights4 = np.full((65536, NUM_INPUTS), WEIGHT_INIT, dtype=np.int32)
-    weights5 = np.full((64 * 8 + 1024 + 32 * 256, NUM_INPUTS), WEIGHT_INIT, dtype=np.int32)
+    # the fifth weight set's rows: column x bit position, pixel neighbourhoods (images),
+    # then (v12, FEATURE_COLUMN_MIXER) column / 4 x partial byte in text
+    column_rows5 = 64 * 8 + 1024
+    weights5 = np.full((column_rows5 + 32 * 256, NUM_INPUTS), WEIGHT_INIT, dtype=np.int32)
     visits1 = np.zeros(256, dtype=np.int64)
     visits2 = np.zeros(256, dtype=np.int64)
     visits3 = np.zeros(64 * 32, dtype=np.int64)
     visits4 = np.zeros(65536, dtype=np.int64)
-    visits5 = np.zeros(64 * 8 + 1024 + 32 * 256, dtype=np.int64)
+    visits5 = np.zeros(column_rows5 + 32 * 256, dtype=np.int64)
     weights6 = np.full((16 * 256, NUM_INPUTS), WEIGHT_INIT, dtype=np.int32)
     visits6 = np.zeros(16 * 256, dtype=np.int64)
     weights7 = np.full((8 * 8 * 8 * 8 if class_on else 1, NUM_INPUTS), WEIGHT_INIT, dtype=np.int32)
@@ -1465,7 +1468,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             sel4 = c0 | (c1 << 8)
             sel5 = min(col, 63) * 8 + bit_pos
             if column_mix_on and text_mode:  # v12: the column / 4 with the partial byte
-                sel5 = 1536 + ((min(col, 127) >> 2) << 8 | c0)
+                sel5 = column_rows5 + ((min(col, 127) >> 2) << 8 | c0)
             if image_mode:
                 sel5 = 512 + ((r0 & 0xF) | (r1 >> 1 & 0x1F0) | (r2 << 2 & 0x200))
             # the image inputs come last and are skipped when they are all zero
@@ -1520,9 +1523,9 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             st_b = 0
             sel_f2 = 0
             if final2_on:
-                # the order: the highest of orders 1-6, 8, 12, 16 whose context was seen
+                # the order: the highest of orders 1-6 and 8 (and without
+                # FEATURE_MORE_CONTEXTS 12 and 16: contexts 13 and 14) whose context was seen
                 order = 0
-                # (since v7 contexts 13 and 14 are no longer orders 12 and 16)
                 for k in range(7 if more else 9):
                     if states[order_ctx[k]] != 0:
                         order = k + 1
