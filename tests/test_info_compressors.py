@@ -232,6 +232,8 @@ def test_cm_components_match_the_kernel_and_each_changes_the_model():
         "column_contexts": cm_kernel.FEATURE_COLUMN_CONTEXTS,
         "folded_order8": cm_kernel.FEATURE_FOLDED_ORDER8,
         "column_mixer": cm_kernel.FEATURE_COLUMN_MIXER,
+        "letter_contexts": cm_kernel.FEATURE_LETTER_CONTEXTS,
+        "more_matches": cm_kernel.FEATURE_MORE_MATCHES,
     }
     assert cm.MAX_COMPONENTS == {
         "word_mixer": cm_kernel.FEATURE_WORD_MIXER,
@@ -284,9 +286,9 @@ def test_cm_ibm_float_helpers_invert_each_other_on_normalised_values():
 
 def test_cm_refuses_old_model_versions_and_bad_components():
     stream = CMCompressor().compress(_CRAFTED["text"])
-    assert stream[0] == MODEL_VERSION == 12
-    for old in (1, 4, 5, 6, 7, 8, 9, 10, 11):
-        with pytest.raises(VersionError, match=f"model version {old}.*version 12"):
+    assert stream[0] == MODEL_VERSION == 13
+    for old in (1, 4, 5, 6, 7, 8, 9, 10, 11, 12):
+        with pytest.raises(VersionError, match=f"model version {old}.*version 13"):
             CMCompressor().decompress(bytes([old]) + stream[1:])
     for cut in (10, 12, 13):  # inside the table_bits + uint32 features header
         with pytest.raises(CorruptFileError, match="ends inside its header"):
@@ -310,6 +312,11 @@ def test_cm_refuses_old_model_versions_and_bad_components():
 # stream's components predict must bump MODEL_VERSION and pin the new streams. A
 # new component is a new features bit, so streams without it stay as pinned.
 _PINNED_STREAMS = {
+    13: (
+        "fe0a9e9675b8247bad2854dcfc84a5431ce6caf7f4d98ab4d64646c03adbbcd6",
+        "82ce04dd753f4152d1009f88a2ca482ac73047d7eafeed8bb4b8540c52cbc17a",
+        "36529cd11addd0ecd6aa99e82d8d07557973e78bc5ed330789d1f21ab0889aac",
+    ),
     12: (
         "00f9c62012128ccca28ddf2e40f9035381bf5c10cfe94a96221dc16f4e25a4b2",
         "2fef20befe1541baf519430859bb6b5daac9b9f37cc22ea1532fb1fa73301600",

@@ -11,10 +11,11 @@ Stream layout (inside the ``.kz`` file payload, or alone)::
                   all of them unless some were switched off for an ablation)
     body        : coded bits, or the original bytes (stored mode)
 
-A stream coded by another model version (v1-v11; v11 retuned the mixers'
+A stream coded by another model version (v1-v12; v11 retuned the mixers'
 start, the SSE weights and the match lengths, and added ``line_as_space`` and
 ``sse_mixture``; v12 added three text contexts and a mixer weight set:
-``column_contexts``, ``folded_order8`` and ``column_mixer``) is refused with a typed
+``column_contexts``, ``folded_order8`` and ``column_mixer``; v13 added
+``letter_contexts`` and ``more_matches``) is refused with a typed
 :class:`~kairos.errors.VersionError` naming both
 versions: its predictions cannot be reproduced by this model. The table size
 is chosen from the input length (``table_bits`` in 16..23, 23 from 256 KiB),
@@ -31,7 +32,7 @@ import numpy as np
 
 from kairos.errors import CorruptFileError, ValidationError, VersionError
 
-# Optional components of model v12, by the name ``disable`` takes; the values
+# Optional components of model v13, by the name ``disable`` takes; the values
 # are cm_kernel.FEATURE_* (repeated here so that importing this module does
 # not compile the kernel; a test checks that they agree).
 COMPONENTS = {
@@ -68,6 +69,10 @@ COMPONENTS = {
     "folded_order8": 1 << 27,  # in text: the last 8 case-folded bytes as a context (v12)
     # in text: a mixer weight set chosen by the column / 4 with the partial byte (v12)
     "column_mixer": 1 << 28,
+    # in text: the previous word with the current word's length and the last byte; the
+    # last 6 letters, other bytes skipped (v13)
+    "letter_contexts": 1 << 29,
+    "more_matches": 1 << 30,  # two more match models, over repeats of 20 and 32 bytes (v13)
 }
 _ALL_FEATURES = sum(COMPONENTS.values())  # the bits are distinct
 FEATURE_NEURAL = 32  # the neural input of ``mix``
@@ -75,7 +80,8 @@ FEATURE_NEURAL = 32  # the neural input of ``mix``
 # the default level does not spend.
 MAX_COMPONENTS = {
     "word_mixer": 1 << 19,  # a mixer weight set chosen by the word's hash with the partial byte
-    "match_candidates": 1 << 20,  # three more match models, over repeats of 9, 20 and 32 bytes
+    # three more match models, over repeats of 9, 20 and 32 bytes (in place of more_matches')
+    "match_candidates": 1 << 20,
     # the coded probability: a learned linear mixture of the SSE stages and every
     # mixer output, chosen by the order, instead of a fixed average (v10)
     "expert_mixture": 1 << 22,

@@ -240,6 +240,32 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   in text (about +235 B over the eight text files: book1 +18, book2 +74,
   news +72): in an interleaved A/B (book1 and news, user CPU, median of 3)
   v12 with them took 1.15 x v11's time, without them 1.03 x.
+- v13 (2026-12-05) spends some of the speed v12 has on a quiet machine (66-68
+  KB/s in three bench runs, against the 50 KB/s target) on text contexts that
+  read further back and on two more match models. ``FEATURE_LETTER_CONTEXTS``:
+  in text, the contexts that are byte 2, bytes 3-4 and the two record contexts
+  in binary data are instead the previous word with the current word's length
+  and the last byte (11), the last 6 letters, case-folded, other bytes skipped
+  (12), the last 12 case-folded bytes (18) and the word with the column (19).
+  ``FEATURE_MORE_MATCHES``: match models over repeats of 20 and 32 bytes or
+  more (:data:`DEFAULT_EXTRA_MATCH_BYTES`), the max level's candidates without
+  the one of 9. Measured with ``cm_code`` directly: contexts 11 and 12 -432 B
+  on the 14 files (book1 -194, book2 -115; each alone on book1, paper2, bib and
+  progc -124 and -125 B); then 18 and 19 on book1, book2, paper2, bib, progc
+  and news -224 and -100 B more. The extra match models on the 14 files:
+  (20, 32) -325 B; (9, 20, 32) -509 B; one of 9, 20, 32 or 64 alone -159,
+  -284, -170 (pic +71) and -36 B. Tried as context 11 in text (book1, paper2,
+  bib, progc, against v12): 6 bytes with line breaks as spaces -29 B, the word
+  with the previous word and the last byte -59, the column with the word's
+  length -16, the word with the column / 8 and the last byte -44, bracket
+  nesting with order 2 or the word +2 to +5, the byte above with the column
+  +50; as a fifth one (the six text files): the last 10 letters -27 B, the
+  last 6 letters with the word's length +48, the last 3 letters with order 2
+  +45. Not moved from the max level: the learned mixture of all 18 experts
+  (-279 B on the 14 files, mostly pic, obj2 and geo) and the word weight set
+  (-225 B). In a paired A/B (v12 and v13 at the same time, one per core, then
+  swapped; book1, news and obj2, user CPU, 4 rounds) v13 took 1.126 x v12's
+  time (1.07-1.15).
 
 v7 as a whole against v6 on the development subset (book1, paper1, obj2, geo,
 pic, progc; ``cm_code`` directly, quiet box, 2026-12-02): 336,483 -> 328,242 B
@@ -383,7 +409,7 @@ from kairos.info.lstm_kernel import (
     lstm_stretch,
 )
 
-MODEL_VERSION = 12  # bump whenever the model's predictions change
+MODEL_VERSION = 13  # bump whenever the model's predictions change
 NUM_CONTEXTS = 40
 WEIGHT_INIT = 2000  # initial mixer weight, 65536 = 1.0
 FAST_LIMIT = 15  # hit count at which the direct probability's rate stops falling
@@ -450,7 +476,15 @@ FEATURE_FOLDED_ORDER8 = 1 << 27  # v12, in text only: context 13 the last 8 case
 # v12, in text: the fifth mixer weight set chosen by the column / 4 with the partial
 # byte instead of the column with the bit position
 FEATURE_COLUMN_MIXER = 1 << 28
+# v13, in text: context 11 the previous word with the current word's length and the
+# last byte, context 12 the last 6 letters (case-folded, other bytes skipped); in
+# binary data they stay byte 2 and bytes 3-4
+FEATURE_LETTER_CONTEXTS = 1 << 29
+# v13: two more match models, over repeats of at least DEFAULT_EXTRA_MATCH_BYTES
+# (at the max level FEATURE_MATCH_CANDIDATES's three take their place)
+FEATURE_MORE_MATCHES = 1 << 30
 EXTRA_MATCH_BYTES = (9, 20, 32)  # their minimum repeat lengths
+DEFAULT_EXTRA_MATCH_BYTES = (20, 32)
 WORD_MIXER_BITS = 16  # log2 of the word weight set's rows
 P16_MIN = 4  # with FEATURE_PRECISION the coded probability is in [P16_MIN, 65536 - P16_MIN] / 65536
 SSE_EXTRA_BITS = 6  # ... and the SSE entries keep this many more fraction bits
@@ -488,6 +522,8 @@ ALL_FEATURES = (  # the default model: every component but the neural input
     | FEATURE_COLUMN_CONTEXTS
     | FEATURE_FOLDED_ORDER8
     | FEATURE_COLUMN_MIXER
+    | FEATURE_LETTER_CONTEXTS
+    | FEATURE_MORE_MATCHES
 )
 # the max level (``mix``): every component, the neural input and the costlier ones
 MAX_FEATURES = (
@@ -844,6 +880,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     sse_chain = (features & FEATURE_SSE_CHAIN) != 0
     rate_schedule = (features & FEATURE_RATE_SCHEDULE) != 0
     more = (features & FEATURE_MORE_CONTEXTS) != 0
+    letters_on = more and (features & FEATURE_LETTER_CONTEXTS) != 0
     use = np.zeros(NUM_CONTEXTS, dtype=np.int64)
     for i in range(NUM_CONTEXTS):
         if (i == 24 or i == 25) and not features & FEATURE_WORD_CONTEXTS:
@@ -872,6 +909,9 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             gated[i] = 3
         gated[11] = 2  # v12: byte 2 and bytes 3-4 alone are not worth their time in text
         gated[12] = 2
+        if letters_on:  # v13: in text they, and the record contexts, read further back
+            for i in (11, 12, 18, 19):
+                gated[i] = 0
         gated[13] = 4  # v12: text only (the folded order 8; the column contexts)
         gated[14] = 4
         gated[20] = 4
@@ -881,7 +921,16 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     # The mixer's inputs: first the match models', the bias and the neural input
     # (num_misc), then each context's by gating kind (ungated, 3, 2, 1), then the
     # image contexts'. Text skips kinds 1 and 2, so its mixers stop after kind 3.
-    num_extra = len(EXTRA_MATCH_BYTES) if features & FEATURE_MATCH_CANDIDATES else 0
+    # the extra match models' minimum lengths: the max level's, else v13's two
+    if features & FEATURE_MATCH_CANDIDATES:
+        extra_min = np.array(EXTRA_MATCH_BYTES, dtype=np.int64)
+    elif features & FEATURE_MORE_MATCHES:
+        extra_min = np.array(DEFAULT_EXTRA_MATCH_BYTES, dtype=np.int64)
+    else:
+        extra_min = np.zeros(1, dtype=np.int64)
+    num_extra = (
+        len(extra_min) if features & (FEATURE_MATCH_CANDIDATES | FEATURE_MORE_MATCHES) else 0
+    )
     num_misc = (
         3 + (2 if long_on else 0) + 2 * num_extra + (1 if neural_on else 0) + (1 if lstm_on else 0)
     )
@@ -1009,8 +1058,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             for weights in (weights5, weights6, weights7, weights8, weights9):
                 weights[:, col] = RUN_WEIGHT_INIT
     long_table = np.zeros(1 << MATCH_TABLE_BITS, dtype=np.int32)
-    # the match candidates (max level): more match models, one per minimum length
-    extra_min = np.array(EXTRA_MATCH_BYTES, dtype=np.int64)
+    # the extra match models (v13; the max level's candidates): one per minimum length
     extra_table = np.zeros(
         (max(num_extra, 1), 1 << MATCH_TABLE_BITS if num_extra else 1), dtype=np.int32
     )
@@ -1079,8 +1127,11 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     c8 = 0  # the 4 bytes before those
     spaced = 0  # the last 4 bytes with line breaks read as spaces (FEATURE_LINE_AS_SPACE)
     folded8 = 0  # the 4 case-folded bytes before ``folded``'s (FEATURE_FOLDED_ORDER8)
+    folded12 = 0  # and the 4 before those (FEATURE_LETTER_CONTEXTS)
     word = 0
     prev_word = 0
+    word_len = 0  # letters in the current word (FEATURE_LETTER_CONTEXTS)
+    letters = 0  # the last 6 letters, case-folded, 5 bits each
     last_nontext = 0  # position of the last byte outside printable ASCII, tab, CR, LF
     words_since_punct = 0  # words begun since the last . , ; : ! or ?
     sent_flag = 1  # 1 after . : ! ?, 2 after , ;, 0 once a word begins
@@ -1146,6 +1197,11 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             hashes[20] = _hash(folded & 0xFFFFFF, 0, 20)
         if folded8_on and more:  # text only: 8 case-folded bytes
             hashes[13] = _hash(folded, folded8, 13)
+        if letters_on and text_mode:
+            hashes[11] = _hash(prev_word, min(word_len, 31) | (c1w << 8), 11)
+            hashes[12] = _hash(letters, 0, 12)
+            hashes[18] = _hash(_hash(folded, folded8, 18), folded12, 18)
+            hashes[19] = _hash(word, min(col, 255), 19)
         hashes[21] = _hash(folded, word, 21)
         hashes[22] = _hash(c4 & 0xFF00FF, 0, 22)
         hashes[23] = _hash(c4 & 0xFFFF00, 0, 23)
@@ -1837,9 +1893,15 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
         if line_on and byte == 10:
             fb = 32
         if fb != 32 or (folded & 0xFF) != 32:
+            folded12 = ((folded12 << 8) | (folded8 >> 24)) & 0xFFFFFFFF
             folded8 = ((folded8 << 8) | (folded >> 24)) & 0xFFFFFFFF
             folded = ((folded << 8) | fb) & 0xFFFFFFFF
         word_start = is_letter and word == 0
+        if is_letter:
+            word_len += 1
+            letters = ((letters << 5) | ((byte | 32) - 96)) & 0x3FFFFFFF
+        else:
+            word_len = 0
         if is_letter:
             if word == 0:
                 word_lead = c4 >> 8 & 0xFF
