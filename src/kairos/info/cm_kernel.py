@@ -415,8 +415,12 @@ WEIGHT_INIT = 2000  # initial mixer weight, 65536 = 1.0
 FAST_LIMIT = 15  # hit count at which the direct probability's rate stops falling
 IBM_TOO_LARGE = -(1 << 62)  # a 4-byte value beyond 16**6 as an IBM float: no prediction
 NUM_IMAGE = 14  # bit-level 2-D contexts (pixels above and to the left), PAQ8's picModel
-# at most 4 inputs per context, then match (2), bias, long match (2), neural net, image
-NUM_INPUTS = 4 * NUM_CONTEXTS + 3 + 2 + 1 + NUM_IMAGE
+MAX_EXTRA_MATCHES = 3  # the most extra match models a level has (EXTRA_MATCH_BYTES)
+# at most 4 inputs per context, then match (2), bias, long match (2), the extra match
+# models (2 each), neural net, LSTM, image. Up to v12 the extra match models and the
+# LSTM were not counted: with v12's 40 contexts the max level wrote 7 inputs past
+# the end in images (pic), a stream the decoder only reproduced by luck.
+NUM_INPUTS = 4 * NUM_CONTEXTS + 3 + 2 + 2 * MAX_EXTRA_MATCHES + 1 + 1 + NUM_IMAGE
 RUN_CLASSES = 16  # run length classes of the run model's confidence maps
 RUN_WEIGHT_INIT = 1500  # initial mixer weight of the run inputs
 RUN_LIMIT = 1023  # hit count at which a run map's learning rate stops falling
@@ -935,6 +939,8 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
         3 + (2 if long_on else 0) + 2 * num_extra + (1 if neural_on else 0) + (1 if lstm_on else 0)
     )
     per = 2 + (1 if det_on else 0) + (1 if run_on else 0)
+    if num_extra > MAX_EXTRA_MATCHES or num_misc + per * num_active + NUM_IMAGE > NUM_INPUTS:
+        raise ValueError("cm_code: more mixer inputs than NUM_INPUTS")
     active = np.zeros(num_active, dtype=np.int64)
     j = 0
     num_text_in = num_misc
