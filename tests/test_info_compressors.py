@@ -178,6 +178,7 @@ _CRAFTED = {
         ("run_model", "input_confidence", "more_contexts"),
         ("run_state_map", "byte_mixers", "final_mixer2", "match_recovery"),
         ("precision", "word_contexts", "final_mixer3"),  # the 12-bit coder of models v1-v8
+        ("letter_contexts", "more_matches", "column_contexts"),
     ],
 )
 def test_cm_round_trips_crafted_inputs_with_components_off(name, disable):
@@ -203,6 +204,18 @@ def test_the_max_level_round_trips_crafted_inputs(name, disable):
     data = _CRAFTED[name]
     stream = CMCompressor(neural=True, disable=disable).compress(data)
     assert CMCompressor().decompress(stream) == data
+
+
+def test_cm_mixer_inputs_fit_the_largest_level():
+    # v12's max level (40 contexts, 3 extra match models, the LSTM, 14 image inputs)
+    # needed 187 mixer inputs and had room for 180: images wrote past the array
+    from kairos.info import cm_kernel as k
+
+    per_context = 4  # state map, direct probability, deterministic, run
+    largest = per_context * k.NUM_CONTEXTS + 3 + 2 + 2 * len(k.EXTRA_MATCH_BYTES) + 1 + 1
+    assert len(k.EXTRA_MATCH_BYTES) <= k.MAX_EXTRA_MATCHES
+    assert len(k.DEFAULT_EXTRA_MATCH_BYTES) <= k.MAX_EXTRA_MATCHES
+    assert largest + k.NUM_IMAGE <= k.NUM_INPUTS
 
 
 def test_cm_components_match_the_kernel_and_each_changes_the_model():
