@@ -240,8 +240,8 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   in text (about +235 B over the eight text files: book1 +18, book2 +74,
   news +72): in an interleaved A/B (book1 and news, user CPU, median of 3)
   v12 with them took 1.15 x v11's time, without them 1.03 x.
-- v13 (2026-12-05) spends some of the speed v12 has on a quiet machine (66-68
-  KB/s in three bench runs, against the 50 KB/s target) on text contexts that
+- v13 (2026-12-05) spends some of the speed v12 has on a quiet machine (65.6 to
+  67.8 KB/s in three bench runs, against the 50 KB/s target) on text contexts that
   read further back and on two more match models. ``FEATURE_LETTER_CONTEXTS``:
   in text, the contexts that are byte 2, bytes 3-4 and the two record contexts
   in binary data are instead the previous word with the current word's length
