@@ -265,7 +265,10 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   (-279 B on the 14 files, mostly pic, obj2 and geo) and the word weight set
   (-225 B). In a paired A/B (v12 and v13 at the same time, one per core, then
   swapped; book1, news and obj2, user CPU, 4 rounds) v13 took 1.126 x v12's
-  time (1.07-1.15).
+  time (1.07-1.15). The long match model and the extra ones are one piece of
+  code since then: arrays indexed by model, with each model's minimum length,
+  length classes, input scale and recovery (the same streams; a paired A/B
+  against the separate code: median 1.01 x, 0.98-1.09 over 8 rounds).
 
 v7 as a whole against v6 on the development subset (book1, paper1, obj2, geo,
 pic, progc; ``cm_code`` directly, quiet box, 2026-12-02): 336,483 -> 328,242 B
@@ -840,8 +843,6 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     recover_on = (features & FEATURE_MATCH_RECOVERY) != 0
     miss_ptr = 0
     miss_on = False
-    long_miss_ptr = 0
-    long_miss_on = False
     confidence_on = (features & FEATURE_INPUT_CONFIDENCE) != 0
     fast_offset = DIRECT_RATE_OFFSET if confidence_on else 0
     runmap_on = (features & FEATURE_RUN_STATE_MAP) != 0
@@ -1063,22 +1064,40 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 weights[:, col] = RUN_WEIGHT_INIT
             for weights in (weights5, weights6, weights7, weights8, weights9):
                 weights[:, col] = RUN_WEIGHT_INIT
-    long_table = np.zeros(1 << MATCH_TABLE_BITS, dtype=np.int32)
-    # the extra match models (v13; the max level's candidates): one per minimum length
-    extra_table = np.zeros(
-        (max(num_extra, 1), 1 << MATCH_TABLE_BITS if num_extra else 1), dtype=np.int32
-    )
-    extra_counters = np.full((max(num_extra, 1), 64 * 2), 1 << 15, dtype=np.int64)
-    extra_len = np.zeros(max(num_extra, 1), dtype=np.int64)
-    extra_ptr = np.zeros(max(num_extra, 1), dtype=np.int64)
-    extra_miss_ptr = np.zeros(max(num_extra, 1), dtype=np.int64)
-    extra_miss_on = np.zeros(max(num_extra, 1), dtype=np.int64)
-    extra_byte = np.zeros(max(num_extra, 1), dtype=np.int64)
-    extra_bit = np.zeros(max(num_extra, 1), dtype=np.int64)
-    extra_slot = np.zeros(max(num_extra, 1), dtype=np.int64)
-    long_counters = np.full(64 * 2, 1 << 15, dtype=np.int64)
-    long_ptr = 0
-    long_len = 0
+    # The secondary match models: the long one (FEATURE_LONG_MATCH), then the extra
+    # ones (v13's two; the max level's candidates), one per minimum length. Each has
+    # its own position table and its confidence per length class (the length >>
+    # sec_shift, with the expected bit), and its second input is the expected bit's
+    # sign times min(length, sec_cap) * sec_scale.
+    num_sec = (1 if long_on else 0) + num_extra
+    sec_min = np.zeros(max(num_sec, 1), dtype=np.int64)
+    sec_shift = np.zeros(max(num_sec, 1), dtype=np.int64)
+    sec_cap = np.zeros(max(num_sec, 1), dtype=np.int64)
+    sec_scale = np.zeros(max(num_sec, 1), dtype=np.int64)
+    sec_recover = np.zeros(max(num_sec, 1), dtype=np.int64)  # resumes after a missed byte
+    first_extra = 0
+    if long_on:
+        sec_min[0] = LONG_MATCH_MIN_BYTES
+        sec_shift[0] = 2
+        sec_cap[0] = 64
+        sec_scale[0] = 16
+        sec_recover[0] = 1 if recover_on else 0
+        first_extra = 1
+    for e in range(num_extra):
+        sec_min[first_extra + e] = extra_min[e]
+        sec_shift[first_extra + e] = 1 if extra_min[e] < 16 else 2
+        sec_cap[first_extra + e] = 32
+        sec_scale[first_extra + e] = 32
+        sec_recover[first_extra + e] = 1
+    sec_table = np.zeros((max(num_sec, 1), 1 << MATCH_TABLE_BITS if num_sec else 1), dtype=np.int32)
+    sec_counters = np.full((max(num_sec, 1), 64 * 2), 1 << 15, dtype=np.int64)
+    sec_len = np.zeros(max(num_sec, 1), dtype=np.int64)
+    sec_ptr = np.zeros(max(num_sec, 1), dtype=np.int64)
+    sec_miss_ptr = np.zeros(max(num_sec, 1), dtype=np.int64)
+    sec_miss_on = np.zeros(max(num_sec, 1), dtype=np.int64)
+    sec_byte = np.zeros(max(num_sec, 1), dtype=np.int64)
+    sec_bit = np.zeros(max(num_sec, 1), dtype=np.int64)
+    sec_slot = np.zeros(max(num_sec, 1), dtype=np.int64)
     word_lead = 0
     apm_sizes = (256, 65536, 65536, 65536, 65536)
     apm = np.empty((NUM_APM, 65536 * 33), dtype=np.int32)
@@ -1264,27 +1283,18 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 match_ptr = miss_ptr
             miss_on = False
         expected_byte = buf[match_ptr] if match_len > 0 else 0
-        if long_on and pos >= LONG_MATCH_MIN_BYTES:
-            long_len, long_ptr = _match_lookup(
-                buf, pos, long_table, LONG_MATCH_MIN_BYTES, 64, long_len, long_ptr
-            )
-            if long_len == 0 and long_miss_on:
-                long_len = 1
-                long_ptr = long_miss_ptr
-            long_miss_on = False
-        long_byte = buf[long_ptr] if long_len > 0 else 0
-        for q in range(num_extra):
-            if pos >= extra_min[q]:
+        for q in range(num_sec):
+            if pos >= sec_min[q]:
                 ml, mp = _match_lookup(
-                    buf, pos, extra_table[q], extra_min[q], 64, extra_len[q], extra_ptr[q]
+                    buf, pos, sec_table[q], sec_min[q], 64, sec_len[q], sec_ptr[q]
                 )
-                if ml == 0 and extra_miss_on[q]:
+                if ml == 0 and sec_miss_on[q]:
                     ml = 1
-                    mp = extra_miss_ptr[q]
-                extra_len[q] = ml
-                extra_ptr[q] = mp
-                extra_miss_on[q] = 0
-            extra_byte[q] = buf[extra_ptr[q]] if extra_len[q] > 0 else 0
+                    mp = sec_miss_ptr[q]
+                sec_len[q] = ml
+                sec_ptr[q] = mp
+                sec_miss_on[q] = 0
+            sec_byte[q] = buf[sec_ptr[q]] if sec_len[q] > 0 else 0
         hashes[26] = _hash(
             expected_byte | (min(match_len, 15) << 8), c1 if match_len > 0 else 0, 26
         )
@@ -1455,26 +1465,14 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 inputs[ni + 1] = 0
             inputs[ni + 2] = 256
             ni += 3
-            long_bit = 0
-            long_slot = 0
-            if long_on:
-                if long_len > 0:
-                    long_bit = (long_byte >> (7 - bit_pos)) & 1
-                    long_slot = min(long_len >> 2, 63) * 2 + long_bit
-                    inputs[ni] = stretch[long_counters[long_slot] >> 4]
-                    inputs[ni + 1] = (2 * long_bit - 1) * min(long_len, 64) * 16
-                else:
-                    inputs[ni] = 0
-                    inputs[ni + 1] = 0
-                ni += 2
-            for q in range(num_extra):
-                if extra_len[q] > 0:
-                    eb = (extra_byte[q] >> (7 - bit_pos)) & 1
-                    extra_bit[q] = eb
-                    slot = min(extra_len[q] >> (1 if extra_min[q] < 16 else 2), 63) * 2 + eb
-                    extra_slot[q] = slot
-                    inputs[ni] = stretch[extra_counters[q, slot] >> 4]
-                    inputs[ni + 1] = (2 * eb - 1) * min(extra_len[q], 32) * 32
+            for q in range(num_sec):
+                if sec_len[q] > 0:
+                    eb = (sec_byte[q] >> (7 - bit_pos)) & 1
+                    sec_bit[q] = eb
+                    slot = min(sec_len[q] >> sec_shift[q], 63) * 2 + eb
+                    sec_slot[q] = slot
+                    inputs[ni] = stretch[sec_counters[q, slot] >> 4]
+                    inputs[ni + 1] = (2 * eb - 1) * min(sec_len[q], sec_cap[q]) * sec_scale[q]
                 else:
                     inputs[ni] = 0
                     inputs[ni + 1] = 0
@@ -1779,22 +1777,15 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             if mix6_on:
                 e6 = ((y << 12) - p6) * (_rate(visits6, sel6) if rate_schedule else FIXED_LR)
                 _mixer_update(inputs, weights6, sel6, num_in, e6, rnd)
-            for q in range(num_extra):
-                if extra_len[q] > 0:
-                    mc = extra_counters[q, extra_slot[q]]
-                    extra_counters[q, extra_slot[q]] = mc + ((((y << 16) - mc) * 3) >> 7)
-                    if extra_bit[q] != y:  # resume after the byte, as the long match does
-                        extra_miss_on[q] = 1
-                        extra_miss_ptr[q] = extra_ptr[q]
-                        extra_len[q] = 0
-            if long_on and long_len > 0:
-                mc = long_counters[long_slot]
-                long_counters[long_slot] = mc + ((((y << 16) - mc) * 3) >> 7)
-                if long_bit != y:
-                    if recover_on:
-                        long_miss_on = True
-                        long_miss_ptr = long_ptr
-                    long_len = 0
+            for q in range(num_sec):
+                if sec_len[q] > 0:
+                    mc = sec_counters[q, sec_slot[q]]
+                    sec_counters[q, sec_slot[q]] = mc + ((((y << 16) - mc) * 3) >> 7)
+                    if sec_bit[q] != y:  # a missed byte: resume after it
+                        if sec_recover[q]:
+                            sec_miss_on[q] = 1
+                            sec_miss_ptr[q] = sec_ptr[q]
+                        sec_len[q] = 0
             e1 = ((y << 12) - p1) * (_rate(visits1, c0) if rate_schedule else FIXED_LR)
             e2 = ((y << 12) - p2) * (_rate(visits2, c1) if rate_schedule else FIXED_LR)
             e3 = ((y << 12) - p3) * (_rate(visits3, sel3) if rate_schedule else FIXED_LR)
@@ -1852,17 +1843,12 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             match_ptr += 1
         if miss_on:
             miss_ptr += 1
-        if long_miss_on:
-            long_miss_ptr += 1
-        for q in range(num_extra):
-            if extra_miss_on[q]:
-                extra_miss_ptr[q] += 1
-            if extra_len[q] > 0:
-                extra_len[q] = min(extra_len[q] + 1, 65535)
-                extra_ptr[q] += 1
-        if long_len > 0:
-            long_len = min(long_len + 1, 65535)
-            long_ptr += 1
+        for q in range(num_sec):
+            if sec_miss_on[q]:
+                sec_miss_ptr[q] += 1
+            if sec_len[q] > 0:
+                sec_len[q] = min(sec_len[q] + 1, 65535)
+                sec_ptr[q] += 1
         if run_on or runmap_on:
             # each context's run: the byte seen and how often in a row, in slot 0 of
             # its first-nibble bucket (if that bucket was not replaced meanwhile)
