@@ -268,7 +268,11 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   time (1.07-1.15). The long match model and the extra ones are one piece of
   code since then: arrays indexed by model, with each model's minimum length,
   length classes, input scale and recovery (the same streams; a paired A/B
-  against the separate code: median 1.01 x, 0.98-1.09 over 8 rounds).
+  against the separate code: median 1.01 x, 0.98-1.09 over 8 rounds). Tried
+  for speed and dropped, both exact: the eight first-layer weight sets
+  computed and trained in one pass over the inputs (paired A/B 1.023 x), and
+  the context tables allocated by numpy with transparent huge pages (book1's
+  minor faults 274 K -> 29 K, but more user time).
 
 v7 as a whole against v6 on the development subset (book1, paper1, obj2, geo,
 pic, progc; ``cm_code`` directly, quiet box, 2026-12-02): 336,483 -> 328,242 B
