@@ -70,7 +70,8 @@ COMPONENTS = {
     # in text: a mixer weight set chosen by the column / 4 with the partial byte (v12)
     "column_mixer": 1 << 28,
     # in text: the previous word with the current word's length and the last byte; the
-    # last 6 letters, other bytes skipped (v13)
+    # last 6 letters, other bytes skipped; the last 12 case-folded bytes; the word with
+    # the column (v13)
     "letter_contexts": 1 << 29,
     "more_matches": 1 << 30,  # two more match models, over repeats of 20 and 32 bytes (v13)
 }

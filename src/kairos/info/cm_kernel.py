@@ -488,8 +488,9 @@ FEATURE_FOLDED_ORDER8 = 1 << 27  # v12, in text only: context 13 the last 8 case
 # byte instead of the column with the bit position
 FEATURE_COLUMN_MIXER = 1 << 28
 # v13, in text: context 11 the previous word with the current word's length and the
-# last byte, context 12 the last 6 letters (case-folded, other bytes skipped); in
-# binary data they stay byte 2 and bytes 3-4
+# last byte, 12 the last 6 letters (case-folded, other bytes skipped), 18 the last 12
+# case-folded bytes, 19 the word with the column; in binary data they stay byte 2,
+# bytes 3-4 and the two record contexts
 FEATURE_LETTER_CONTEXTS = 1 << 29
 # v13: two more match models, over repeats of at least DEFAULT_EXTRA_MATCH_BYTES
 # (at the max level FEATURE_MATCH_CANDIDATES's three take their place)
