@@ -928,24 +928,20 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     num_active = 0
     for i in range(NUM_CONTEXTS):
         num_active += use[i]
-    # The mixer's inputs: first the match models', the bias and the neural input
-    # (num_misc), then each context's by gating kind (ungated, 3, 2, 1), then the
-    # image contexts'. Text skips kinds 1 and 2, so its mixers stop after kind 3.
-    # the extra match models' minimum lengths: the max level's, else v13's two
+    # The mixer's inputs: first the match models', the bias and the neural inputs
+    # (num_misc), then each context's by gating kind (ungated, 3, 4, 2, 1), then the
+    # image contexts'. Text skips kinds 1 and 2, so its mixers stop after kind 4.
+    # The extra match models' minimum lengths: the max level's, else v13's two.
+    extra_min = np.zeros(0, dtype=np.int64)
     if features & FEATURE_MATCH_CANDIDATES:
         extra_min = np.array(EXTRA_MATCH_BYTES, dtype=np.int64)
     elif features & FEATURE_MORE_MATCHES:
         extra_min = np.array(DEFAULT_EXTRA_MATCH_BYTES, dtype=np.int64)
-    else:
-        extra_min = np.zeros(1, dtype=np.int64)
-    num_extra = (
-        len(extra_min) if features & (FEATURE_MATCH_CANDIDATES | FEATURE_MORE_MATCHES) else 0
-    )
-    num_misc = (
-        3 + (2 if long_on else 0) + 2 * num_extra + (1 if neural_on else 0) + (1 if lstm_on else 0)
-    )
+    num_extra = len(extra_min)
+    num_sec = (1 if long_on else 0) + num_extra  # the long match model, then the extra ones
+    num_misc = 3 + 2 * num_sec + (1 if neural_on else 0) + (1 if lstm_on else 0)
     per = 2 + (1 if det_on else 0) + (1 if run_on else 0)
-    if num_extra > MAX_EXTRA_MATCHES or num_misc + per * num_active + NUM_IMAGE > NUM_INPUTS:
+    if num_misc + per * num_active + NUM_IMAGE > NUM_INPUTS:
         raise ValueError("cm_code: more mixer inputs than NUM_INPUTS")
     active = np.zeros(num_active, dtype=np.int64)
     j = 0
@@ -1074,7 +1070,6 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     # its own position table and its confidence per length class (the length >>
     # sec_shift, with the expected bit), and its second input is the expected bit's
     # sign times min(length, sec_cap) * sec_scale.
-    num_sec = (1 if long_on else 0) + num_extra
     sec_min = np.zeros(max(num_sec, 1), dtype=np.int64)
     sec_shift = np.zeros(max(num_sec, 1), dtype=np.int64)
     sec_cap = np.zeros(max(num_sec, 1), dtype=np.int64)
