@@ -178,7 +178,7 @@ _CRAFTED = {
         ("run_model", "input_confidence", "more_contexts"),
         ("run_state_map", "byte_mixers", "final_mixer2", "match_recovery"),
         ("precision", "word_contexts", "final_mixer3"),  # the 12-bit coder of models v1-v8
-        ("letter_contexts", "more_matches", "column_contexts"),
+        ("letter_contexts", "more_matches", "column_contexts", "sse_misses"),
     ],
 )
 def test_cm_round_trips_crafted_inputs_with_components_off(name, disable):
@@ -247,6 +247,7 @@ def test_cm_components_match_the_kernel_and_each_changes_the_model():
         "column_mixer": cm_kernel.FEATURE_COLUMN_MIXER,
         "letter_contexts": cm_kernel.FEATURE_LETTER_CONTEXTS,
         "more_matches": cm_kernel.FEATURE_MORE_MATCHES,
+        "sse_misses": cm_kernel.FEATURE_SSE_MISSES,
     }
     assert cm.MAX_COMPONENTS == {
         "word_mixer": cm_kernel.FEATURE_WORD_MIXER,
@@ -299,15 +300,16 @@ def test_cm_ibm_float_helpers_invert_each_other_on_normalised_values():
 
 def test_cm_refuses_old_model_versions_and_bad_components():
     stream = CMCompressor().compress(_CRAFTED["text"])
-    assert stream[0] == MODEL_VERSION == 13
-    for old in (1, 4, 5, 6, 7, 8, 9, 10, 11, 12):
-        with pytest.raises(VersionError, match=f"model version {old}.*version 13"):
+    assert stream[0] == MODEL_VERSION == 14
+    for old in (1, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13):
+        with pytest.raises(VersionError, match=f"model version {old}.*version 14"):
             CMCompressor().decompress(bytes([old]) + stream[1:])
     for cut in (10, 12, 13):  # inside the table_bits + uint32 features header
         with pytest.raises(CorruptFileError, match="ends inside its header"):
             CMCompressor().decompress(stream[:cut])
     bad = bytearray(stream)
-    bad[13] = 0xFF  # high byte of the features: components this kairos does not have
+    # bit 15 of the features, the only one no component uses (v14 uses the other 31)
+    bad[11] |= 0x80
     with pytest.raises(CorruptFileError, match="components"):
         CMCompressor().decompress(bytes(bad))
     with pytest.raises(ValidationError, match="unknown component"):
@@ -325,6 +327,11 @@ def test_cm_refuses_old_model_versions_and_bad_components():
 # stream's components predict must bump MODEL_VERSION and pin the new streams. A
 # new component is a new features bit, so streams without it stay as pinned.
 _PINNED_STREAMS = {
+    14: (
+        "08ed9078cda15710ec72bebec6ffd74834904ad61fbe4ded8f35ca1a26d65199",
+        "689febf5fce847e9db3bba6b00cb3a31d3798b131fc5c920934e22eec0b4ea73",
+        "6769690fefdeddd43c86cbdc27dff1f1de192f6d2bc9f95312dccd8f3da0be51",
+    ),
     13: (
         "fe0a9e9675b8247bad2854dcfc84a5431ce6caf7f4d98ab4d64646c03adbbcd6",
         "82ce04dd753f4152d1009f88a2ca482ac73047d7eafeed8bb4b8540c52cbc17a",

@@ -11,11 +11,12 @@ Stream layout (inside the ``.kz`` file payload, or alone)::
                   all of them unless some were switched off for an ablation)
     body        : coded bits, or the original bytes (stored mode)
 
-A stream coded by another model version (v1-v12; v11 retuned the mixers'
+A stream coded by another model version (v1-v13; v11 retuned the mixers'
 start, the SSE weights and the match lengths, and added ``line_as_space`` and
 ``sse_mixture``; v12 added three text contexts and a mixer weight set:
 ``column_contexts``, ``folded_order8`` and ``column_mixer``; v13 added
-``letter_contexts`` and ``more_matches``) is refused with a typed
+``letter_contexts`` and ``more_matches``; v14 added ``sse_misses`` and 4 more
+check bits per context bucket) is refused with a typed
 :class:`~kairos.errors.VersionError` naming both
 versions: its predictions cannot be reproduced by this model. The table size
 is chosen from the input length (``table_bits`` in 16..23, 23 from 256 KiB),
@@ -32,7 +33,7 @@ import numpy as np
 
 from kairos.errors import CorruptFileError, ValidationError, VersionError
 
-# Optional components of model v13, by the name ``disable`` takes; the values
+# Optional components of model v14, by the name ``disable`` takes; the values
 # are cm_kernel.FEATURE_* (repeated here so that importing this module does
 # not compile the kernel; a test checks that they agree).
 COMPONENTS = {
@@ -74,6 +75,8 @@ COMPONENTS = {
     # the column (v13)
     "letter_contexts": 1 << 29,
     "more_matches": 1 << 30,  # two more match models, over repeats of 20 and 32 bytes (v13)
+    # SSE stages 0 and 4 (order 0; the match state) also by the recent mispredicted bits (v14)
+    "sse_misses": 1 << 31,
 }
 _ALL_FEATURES = sum(COMPONENTS.values())  # the bits are distinct
 FEATURE_NEURAL = 32  # the neural input of ``mix``

@@ -73,8 +73,10 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   bib, progc, trans, obj2 and geo) or 1/(n + 21.5) to 1/128 (+51 B).
 - Each context selects, once per nibble, a 16-byte bucket (an 8-bit check
   byte + 15 bit-history states, one per node of the nibble's binary tree),
-  found among 3 neighbouring buckets by its check byte or else replacing the
-  least-used one.
+  found among 3 neighbouring buckets by its check or else replacing the
+  least-used one. Since v14 the check has 12 bits: 4 more, from hash bits the
+  bucket index does not use, in the top of the bucket's slot 0 direct
+  probability (a slot that holds no probability, see the run model below).
 - Two inputs per context, with two rates: a bit history, i.e. a state
   (n0, n1, last bit) with bounded, discounted counts (:data:`NEXT_STATE`)
   turned into a probability by an adaptive state map per context (slow,
@@ -114,7 +116,7 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
 - Optionally (``FEATURE_NEURAL``, the ``mix`` model) a small recurrent net:
   see :data:`NN_HIDDEN`; its bit logit is one more mixer input. And at the
   max level (``FEATURE_LSTM``) a byte-level LSTM (:mod:`kairos.info.lstm_kernel`:
-  128 units reading the last 3 bytes and 3 hashed contexts, a softmax over
+  256 units (128 before v14) reading the last 3 bytes and 3 hashed contexts, a softmax over
   the next byte, trained online by backpropagation through every 30 bytes):
   its bit logit is one more mixer input and its probability one more expert
   of the learned mixture (bench/RESULTS.md has what it saves).
@@ -273,6 +275,32 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   computed and trained in one pass over the inputs (paired A/B 1.023 x), and
   the context tables allocated by numpy with transparent huge pages (book1's
   minor faults 274 K -> 29 K, but more user time).
+- v14 (2026-12-05). Two small changes that cost no measurable time, measured
+  with ``cm_code`` on the 14 Calgary files against v13 (608,150 B without the
+  stream headers): 4 more check bits per bucket (-75 B: a context not seen
+  before now takes another context's bucket 16 times less often), and
+  ``FEATURE_SSE_MISSES`` (-122 B more: geo -65, book1 -33, book2 -25): SSE
+  stage 0 (order 0) and the match-state stage are also indexed by the recent
+  misses, the coded bits whose likelier value was wrong (the last one; any of
+  the 7 before; any of the 8 before those), as in paq8px's SSE. Tried and
+  dropped (against the first change): the misses also choosing the learned
+  mixture's weights and weight set 3 (+196 B against the SSE stages alone); a
+  per-input linear input p - 1/2 beside each state map's stretch (bib +83,
+  book1 +438 B); the state map's input halved for a context seen once (book2
+  +50, news +61); the deterministic input as the state map's stretch instead of
+  +-2 (bib +56, book1 +57, news +120); each context's second-last byte as a second run
+  prediction when the last one fails (book1 +47); new mixer weight set rows
+  copied from the partial byte's set (+159 B); weight set 2 by the last byte
+  with paq8px's two bit-position flags (+268 B); a ninth weight set chosen by the
+  byte three back (within 12 B per file); direct probabilities' final rate 1/40
+  for orders 0-2 and 1/10 for orders 5-8 (-3 B); SSE stage 3 by order 4 (+10
+  B) and stage 2 also by the match length (+111 B). Not moved from the max
+  level: the learned mixture of all 18 experts (-275 B on the 14 files; on
+  book1, +3 B for 1.03 x the CPU time in a paired A/B of 3 rounds). At the max
+  level the LSTM has 256 units instead of 128 (-1,482 B: book1 -604, book2
+  -348, obj2 -251, news -177; about twice the max level's time), and it keeps
+  gradients only for the input rows a horizon reads, which saves 77 MB at 128
+  units and leaves room for the larger net within the same memory.
 
 v7 as a whole against v6 on the development subset (book1, paper1, obj2, geo,
 pic, progc; ``cm_code`` directly, quiet box, 2026-12-02): 336,483 -> 328,242 B
@@ -416,7 +444,7 @@ from kairos.info.lstm_kernel import (
     lstm_stretch,
 )
 
-MODEL_VERSION = 13  # bump whenever the model's predictions change
+MODEL_VERSION = 14  # bump whenever the model's predictions change
 NUM_CONTEXTS = 40
 WEIGHT_INIT = 2000  # initial mixer weight, 65536 = 1.0
 FAST_LIMIT = 15  # hit count at which the direct probability's rate stops falling
@@ -495,6 +523,9 @@ FEATURE_LETTER_CONTEXTS = 1 << 29
 # v13: two more match models, over repeats of at least DEFAULT_EXTRA_MATCH_BYTES
 # (at the max level FEATURE_MATCH_CANDIDATES's three take their place)
 FEATURE_MORE_MATCHES = 1 << 30
+# v14: SSE stage 0 (order 0) and the match-state stage also read the recent misses,
+# the bits whose likelier value was wrong (the last one; the 7 before; the 8 before those)
+FEATURE_SSE_MISSES = 1 << 31
 EXTRA_MATCH_BYTES = (9, 20, 32)  # their minimum repeat lengths
 DEFAULT_EXTRA_MATCH_BYTES = (20, 32)
 WORD_MIXER_BITS = 16  # log2 of the word weight set's rows
@@ -536,6 +567,7 @@ ALL_FEATURES = (  # the default model: every component but the neural input
     | FEATURE_COLUMN_MIXER
     | FEATURE_LETTER_CONTEXTS
     | FEATURE_MORE_MATCHES
+    | FEATURE_SSE_MISSES
 )
 # the max level (``mix``): every component, the neural input and the costlier ones
 MAX_FEATURES = (
@@ -869,6 +901,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     neural_on = (features & FEATURE_NEURAL) != 0
     lstm_on = (features & FEATURE_LSTM) != 0
     line_on = (features & FEATURE_LINE_AS_SPACE) != 0
+    misses_on = (features & FEATURE_SSE_MISSES) != 0
     column_on = (features & FEATURE_COLUMN_CONTEXTS) != 0
     column_mix_on = (features & FEATURE_COLUMN_MIXER) != 0
     folded8_on = (features & FEATURE_FOLDED_ORDER8) != 0
@@ -886,6 +919,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     run_bit = np.full(NUM_CONTEXTS, -1, dtype=np.int64)  # this bit's expected value, -1 = none
     first_base = np.zeros(NUM_CONTEXTS, dtype=np.int64)
     first_check = np.zeros(NUM_CONTEXTS, dtype=np.int64)
+    first_xcheck = np.zeros(NUM_CONTEXTS, dtype=np.int64)
     image_on = (features & FEATURE_IMAGE) != 0
     sse_chain = (features & FEATURE_SSE_CHAIN) != 0
     rate_schedule = (features & FEATURE_RATE_SCHEDULE) != 0
@@ -1010,7 +1044,8 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             state_map[i, s] = state_init_p[s & 255] << 10
     # The run of a bucket of a byte's first nibble lives in the bucket's unused
     # first direct-probability slot: the last byte seen in the context (low 8
-    # bits) and how many times in a row (high 8 bits, 0 = none yet).
+    # bits) and how many times in a row (bits 8-11, 0 = none yet, at most 15);
+    # since v14 its top 4 bits extend every bucket's check byte.
     run_len = np.zeros(NUM_CONTEXTS, dtype=np.int64)  # the run's count, 0 = none
     map_idx = np.zeros(NUM_CONTEXTS, dtype=np.int64)  # each context's state map entry
     img_hist = np.zeros((NUM_IMAGE, 65536), dtype=np.uint8)
@@ -1056,6 +1091,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
         (8 * 8 * 8 * 8 if final3_on else 1, 9), 65536 // num_mix, dtype=np.int32
     )
     st_c = 0
+    misses = 0  # one bit per coded bit: the likelier value was wrong (v14)
     # orders 1-6, 8, 12, 16 (with FEATURE_MORE_CONTEXTS orders 12 and 16 are not used)
     order_ctx = np.array([1, 2, 3, 4, 5, 6, 7, 13, 14], dtype=np.int64)
     if run_on:  # the run inputs start with a smaller weight
@@ -1099,7 +1135,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     sec_bit = np.zeros(max(num_sec, 1), dtype=np.int64)
     sec_slot = np.zeros(max(num_sec, 1), dtype=np.int64)
     word_lead = 0
-    apm_sizes = (256, 65536, 65536, 65536, 65536)
+    apm_sizes = (256 * 8, 65536, 65536, 65536, 65536)
     apm = np.empty((NUM_APM, 65536 * 33), dtype=np.int32)
     apm_idx = np.zeros(NUM_APM, dtype=np.int64)
     apm_row = np.zeros(NUM_APM, dtype=np.int64)
@@ -1345,11 +1381,14 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                         continue
                     h = nib_hash[i]
                     check = (h >> 24) & 0xFF
+                    # (v14) 4 more check bits, from bits the bucket index does not use,
+                    # kept in the top of the bucket's slot 0 direct probability
+                    xcheck = h & 0xF
                     home = (h & mask) & ~15
                     found = -1
                     for probe in range(BUCKET_PROBES):
                         b = home ^ (probe << 4)
-                        if hist[i, b] == check:
+                        if hist[i, b] == check and (np.int64(fast[i, b]) >> 12) == xcheck:
                             found = b
                             break
                     if found < 0:
@@ -1365,12 +1404,13 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                             hist[i, found + j] = 0
                             fast[i, found + j] = 2048 << 4
                         hist[i, found] = check
-                        fast[i, found] = 0  # the run model's slot
+                        fast[i, found] = xcheck << 12  # the run model's slot
                     bases[i] = found
                     if (run_on or runmap_on) and bit_pos == 0:
                         first_base[i] = found
                         first_check[i] = check
-                        ri = np.int64(fast[i, found])
+                        first_xcheck[i] = xcheck
+                        ri = np.int64(fast[i, found]) & 0xFFF
                         run_len[i] = ri >> 8
                         if ri >> 8:
                             run_exp[i] = (ri & 0xFF) | 256
@@ -1608,10 +1648,16 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             s = st_mix + 2048
             lo = s >> 7
             w = s & 127
-            apm_idx[0] = c0 * 33 + lo
+            # (v14) the recent misses: the last bit's, any of the 7 before, any of the 8 before those
+            m3 = 0
+            if misses_on:
+                m3 = (misses & 1) | (2 if misses & 0xFE else 0) | (4 if misses & 0xFF00 else 0)
+            apm_idx[0] = (c0 | (m3 << 8)) * 33 + lo
             for a in range(1, 4):
                 apm_idx[a] = apm_row[a] * 33 + lo
-            apm_idx[4] = (c0 | (expected_bit << 8) | (min(match_len, 15) << 9)) * 33 + lo
+            apm_idx[4] = (
+                c0 | (expected_bit << 8) | (min(match_len, 15) << 9) | (m3 << 13)
+            ) * 33 + lo
             # p: P(1) in 1/65536 (v9; in 1/4096, times 16, without FEATURE_PRECISION)
             if precise:
                 # the mixer's and the SSE stages' P(1) in 1/65536, the first six experts
@@ -1701,6 +1747,8 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 for e in range(num_experts):
                     expert_w[expert_set, e] = (expert_w[expert_set, e] * inv_t) >> 28
             target = y << 22
+            if misses_on:
+                misses = ((misses << 1) | (1 if (p >= 32768) != (y == 1) else 0)) & 0xFFFF
             for i in active:
                 if skip_kind[gated[i]]:
                     continue
@@ -1856,12 +1904,16 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 if skip_kind[gated[i]]:
                     continue
                 fb = first_base[i]
-                if hist[i, fb] == first_check[i]:
-                    ri = np.int64(fast[i, fb])
+                if (
+                    hist[i, fb] == first_check[i]
+                    and (np.int64(fast[i, fb]) >> 12) == first_xcheck[i]
+                ):
+                    ri = np.int64(fast[i, fb]) & 0xFFF
                     if ri >> 8 and (ri & 0xFF) == byte:
-                        fast[i, fb] = ri + 256 if ri < 0xFF00 else ri
+                        ri = ri + 256 if ri < 0xF00 else ri  # the run's count stops at 15
                     else:
-                        fast[i, fb] = byte | 256
+                        ri = byte | 256
+                    fast[i, fb] = ri | (first_xcheck[i] << 12)
         follow1[c1] = ((follow1[c1] << 8) | byte) & 0xFFFF
         follow2[c4 & 0xFFFF] = ((follow2[c4 & 0xFFFF] << 8) | byte) & 0xFFFF
         gap = pos + 1 - last_seen[byte]

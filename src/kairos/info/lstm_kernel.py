@@ -30,8 +30,12 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-LSTM_HIDDEN = 128  # units
-LSTM_HORIZON = 30  # bytes between updates; backpropagation runs through them
+# units: 256 since cm model v14 (128 before: book1 -604 B, the 14 Calgary files
+# -1,482 B at the max level, for about twice the max level's time)
+LSTM_HIDDEN = 256
+# bytes between updates; backpropagation runs through them (with 256 units, 20 and
+# 40 cost book1 390 and 93 B)
+LSTM_HORIZON = 30
 LSTM_INPUT_BYTES = 3  # the last bytes the net reads at each step (one-hot each)
 # ... and hashed contexts, one row of 2**hash_bits each (lstm_new): the last 4
 # bytes, the word, the word with the one before it. Measured and left out: the
@@ -39,7 +43,9 @@ LSTM_INPUT_BYTES = 3  # the last bytes the net reads at each step (one-hot each)
 # gain on book1); hashes of the last 2 and 3 bytes saved 472 B
 # on the 14 files but took the max level past 2 GB, so they are not kept.
 LSTM_HASHED_INPUTS = 3
-LSTM_HASH_BITS = 14  # the most: 3 x 16,384 rows, 230 MB with their gradients and mean squares
+# the most: 3 x 16,384 rows, 307 MB with 256 units and their mean squares (their
+# gradients are kept only for the rows a horizon reads); 13 bits cost book1 245 B
+LSTM_HASH_BITS = 14
 LSTM_RATE = 0.006  # step size of the RMS-normalised updates, at first
 # ... falling toward LSTM_RATE * LSTM_RATE_FLOOR, halfway there after LSTM_RATE_HALF
 # updates (90,000 bytes): book1 -679 B, the 14 Calgary files -656 B at the max level
@@ -98,7 +104,7 @@ def _tanh(x):
 
 @njit(cache=True)
 def lstm_new(hidden, horizon, hash_bits):
-    """A fresh net: (float32 arrays, float64 arrays, int64 bookkeeping, row marks).
+    """A fresh net: (float32 arrays, float64 arrays, int64 bookkeeping, gradient slots).
 
     ``hidden`` units, ``horizon`` bytes per update, ``2**hash_bits`` rows per
     hashed input context; weights drawn from a fixed integer generator, so
@@ -124,7 +130,9 @@ def lstm_new(hidden, horizon, hash_bits):
     w_out_t = np.ascontiguousarray(w_out[:hidden].T)
     f32 = (
         w_in, w_rec, w_out, w_rec_t, w_out_t,
-        np.zeros_like(w_in), np.zeros_like(w_rec), np.zeros_like(w_out),  # gradients
+        # gradients; the input rows' only for the rows a horizon reads (slot 0: the bias)
+        np.zeros((horizon * _NUM_INPUTS + 1, gates), dtype=np.float32),
+        np.zeros_like(w_rec), np.zeros_like(w_out),
         np.zeros_like(w_in), np.zeros_like(w_rec), np.zeros_like(w_out),  # mean squares
         np.zeros((horizon, 7, hidden), dtype=np.float32),  # per step: see _H_PREV...
         np.zeros((horizon, 256), dtype=np.float32),  # per step: the softmax
@@ -144,7 +152,8 @@ def lstm_new(hidden, horizon, hash_bits):
     # hash_bits
     i64 = np.zeros((horizon + 1, max(_NUM_INPUTS + 1, 5)), dtype=np.int64)
     i64[-1, 4] = hash_bits
-    marks = np.full(bias_row + 1, -1, dtype=np.int64)  # the update that last moved a row
+    # per input row: its gradient's slot in this horizon (f32[5]), -1 = not read
+    marks = np.full(bias_row + 1, -1, dtype=np.int64)
     return f32, f64, i64, marks
 
 
@@ -277,6 +286,7 @@ def lstm_learn(state, byte):
     for j in range(hidden):
         carry[0, j] = 0.0
         carry[1, j] = 0.0
+    used = 1  # gradient slots taken (slot 0: the bias row)
     for s in range(horizon - 1, -1, -1):
         dl = probs[s]  # becomes the logits' gradient: softmax - one-hot
         dl[i64[s, _NUM_INPUTS]] -= one
@@ -303,11 +313,15 @@ def lstm_learn(state, byte):
             dpre[2 * hidden + j] = dc * gi * (one - gg * gg)
             carry[1, j] = dc * (one - gi)
         for k in range(3 * hidden):
-            g_in[bias_row, k] += dpre[k]
+            g_in[0, k] += dpre[k]
         for b in range(_NUM_INPUTS):
             x = i64[s, b]
+            if marks[x] < 0:
+                marks[x] = used
+                used += 1
+            slot = marks[x]
             for k in range(3 * hidden):
-                g_in[x, k] += dpre[k]
+                g_in[slot, k] += dpre[k]
         h_prev = hist[s, _H_PREV]
         for i in range(hidden):
             hp = h_prev[i]
@@ -326,13 +340,13 @@ def lstm_learn(state, byte):
     step = np.float32(rate * np.sqrt(1.0 - f64[1][0]))
     # only the input rows this horizon read have gradients: update those (lazily)
     i64[-1, 2] = update + 1
-    _rms_row(w_in, g_in, f32[8], step, bias_row)
+    _rms_row(w_in, g_in, f32[8], step, bias_row, 0)
     for s in range(horizon):
         for b in range(_NUM_INPUTS):
             x = i64[s, b]
-            if marks[x] != update:
-                marks[x] = update
-                _rms_row(w_in, g_in, f32[8], step, x)
+            if marks[x] >= 0:
+                _rms_row(w_in, g_in, f32[8], step, x, marks[x])
+                marks[x] = -1
     _rms_step(w_rec, g_rec, f32[9], step)
     _rms_step(w_out, g_out, f32[10], step)
     for i in range(hidden):
@@ -343,20 +357,21 @@ def lstm_learn(state, byte):
 
 
 @njit(cache=True, inline="always")
-def _rms_row(weights, grads, mean_sq, step, i):
-    """One RMS-normalised step of row ``i`` from its summed gradient, which it clears."""
+def _rms_row(weights, grads, mean_sq, step, i, slot):
+    """One RMS-normalised step of row ``i`` from its summed gradient (row ``slot`` of
+    ``grads``), which it clears."""
     decay = np.float32(LSTM_RMS_DECAY)
     rest = np.float32(1.0 - LSTM_RMS_DECAY)
     eps = np.float32(1e-6)
     for k in range(weights.shape[1]):
-        g = grads[i, k]
+        g = grads[slot, k]
         v = decay * mean_sq[i, k] + rest * g * g
         mean_sq[i, k] = v
         weights[i, k] -= step * g / (np.sqrt(v) + eps)
-        grads[i, k] = 0.0
+        grads[slot, k] = 0.0
 
 
 @njit(cache=True, inline="always")
 def _rms_step(weights, grads, mean_sq, step):
     for i in range(weights.shape[0]):
-        _rms_row(weights, grads, mean_sq, step, i)
+        _rms_row(weights, grads, mean_sq, step, i, i)
