@@ -7,7 +7,8 @@ before timing keeps numba's JIT compilation out of the speeds; the kernels are
 compiled (into numba's cache) by a separate process first, so that every timed
 process loads them from the cache: in three alternating pairs on book1, a
 process that had compiled the kernel itself coded it in 20.4, 17.8 and 17.3 s,
-one that loaded the cache in 16.4, 15.3 and 17.0 s. Any round trip
+one that loaded the cache in 16.4, 15.3 and 17.0 s (suggestive only: the ranges
+overlap, and the box's own speed varies more than that). Any round trip
 that does not reproduce the original bytes aborts the run. Then an ablation:
 ``cm`` once more per optional component (:data:`kairos.info.cm.COMPONENTS`)
 with that component switched off, and ``mix`` (the max level) once more per
