@@ -71,10 +71,8 @@ TARGETS = {  # issue 15, for the default model ``cm`` on the 14 classic files
 def _run_model(model: str, paths: list[str], params: dict | None = None, label=None) -> dict:
     """Worker: benchmark one compressor on every file (in a fresh process)."""
     from kairos.info.bench import peak_rss_bytes, read_inputs, run_benchmark, summarise
-    from kairos.info.compressor import make_compressor
 
-    warm = make_compressor(model, **(params or {}))
-    warm.decompress(warm.compress(b"warm-up: compile kernels before timing"))
+    _compile_kernels(model)  # loads them from numba's cache (see main)
     rows = run_benchmark(read_inputs(paths), [model], params=params, label=label)
     total = summarise(rows)[0]
     total["peak_rss_bytes"] = peak_rss_bytes()

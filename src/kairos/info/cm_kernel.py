@@ -718,6 +718,14 @@ def _hash(a, b, k):
 
 
 @njit(cache=True, inline="always")
+def _bucket_is(hist, fast, i, b, check, xcheck):
+    """Whether context ``i``'s bucket at slot ``b`` holds its check (v14: 12 bits, the
+    check byte in the state slot 0 and 4 more bits in the top of slot 0's direct
+    probability, whose low 12 bits hold the run)."""
+    return hist[i, b] == check and (np.int64(fast[i, b]) >> 12) == xcheck
+
+
+@njit(cache=True, inline="always")
 def _rate(visits, sel):
     """Learning rate of a mixer weight set: high while the set is new, falling with use."""
     n = visits[sel]
@@ -1388,7 +1396,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                     found = -1
                     for probe in range(BUCKET_PROBES):
                         b = home ^ (probe << 4)
-                        if hist[i, b] == check and (np.int64(fast[i, b]) >> 12) == xcheck:
+                        if _bucket_is(hist, fast, i, b, check, xcheck):
                             found = b
                             break
                     if found < 0:
@@ -1904,10 +1912,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 if skip_kind[gated[i]]:
                     continue
                 fb = first_base[i]
-                if (
-                    hist[i, fb] == first_check[i]
-                    and (np.int64(fast[i, fb]) >> 12) == first_xcheck[i]
-                ):
+                if _bucket_is(hist, fast, i, fb, first_check[i], first_xcheck[i]):
                     ri = np.int64(fast[i, fb]) & 0xFFF
                     if ri >> 8 and (ri & 0xFF) == byte:
                         ri = ri + 256 if ri < 0xF00 else ri  # the run's count stops at 15

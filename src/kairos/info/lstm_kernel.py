@@ -153,8 +153,8 @@ def lstm_new(hidden, horizon, hash_bits):
     i64 = np.zeros((horizon + 1, max(_NUM_INPUTS + 1, 5)), dtype=np.int64)
     i64[-1, 4] = hash_bits
     # per input row: its gradient's slot in this horizon (f32[5]), -1 = not read
-    marks = np.full(bias_row + 1, -1, dtype=np.int64)
-    return f32, f64, i64, marks
+    grad_slots = np.full(bias_row + 1, -1, dtype=np.int64)
+    return f32, f64, i64, grad_slots
 
 
 @njit(cache=True)
@@ -262,7 +262,7 @@ def lstm_stretch(state, partial, bit_pos):
 @njit(cache=True)
 def lstm_learn(state, byte):
     """Record the coded ``byte``; every horizon bytes, learn from the last ones."""
-    f32, f64, i64, marks = state
+    f32, f64, i64, grad_slots = state
     w_in, w_rec, w_out, w_rec_t, w_out_t = f32[0], f32[1], f32[2], f32[3], f32[4]
     g_in, g_rec, g_out = f32[5], f32[6], f32[7]
     hist, probs, dpre, carry = f32[11], f32[12], f32[14], f32[15]
@@ -316,10 +316,10 @@ def lstm_learn(state, byte):
             g_in[0, k] += dpre[k]
         for b in range(_NUM_INPUTS):
             x = i64[s, b]
-            if marks[x] < 0:
-                marks[x] = used
+            if grad_slots[x] < 0:
+                grad_slots[x] = used
                 used += 1
-            slot = marks[x]
+            slot = grad_slots[x]
             for k in range(3 * hidden):
                 g_in[slot, k] += dpre[k]
         h_prev = hist[s, _H_PREV]
@@ -344,9 +344,9 @@ def lstm_learn(state, byte):
     for s in range(horizon):
         for b in range(_NUM_INPUTS):
             x = i64[s, b]
-            if marks[x] >= 0:
-                _rms_row(w_in, g_in, f32[8], step, x, marks[x])
-                marks[x] = -1
+            if grad_slots[x] >= 0:
+                _rms_row(w_in, g_in, f32[8], step, x, grad_slots[x])
+                grad_slots[x] = -1
     _rms_step(w_rec, g_rec, f32[9], step)
     _rms_step(w_out, g_out, f32[10], step)
     for i in range(hidden):
