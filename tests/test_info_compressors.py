@@ -54,8 +54,9 @@ def test_cm_beats_gzip_on_text_and_reports_ideal_length():
     cm, gz = make_compressor("cm"), make_compressor("gzip")
     cm_bytes = len(cm.compress(text))
     assert cm_bytes < len(gz.compress(text))
-    # The real stream is the ideal code length plus the 14-byte prefix and 4 flushed bytes.
-    assert abs(8 * cm_bytes - cm.code_length(text)) < 8 * 19
+    # The real stream is the ideal code length plus the 18-byte prefix (14 before v15's
+    # uint64 features) and 4 flushed bytes.
+    assert abs(8 * cm_bytes - cm.code_length(text)) < 8 * 23
 
 
 def test_cm_stores_incompressible_data_without_expanding_much():
@@ -179,6 +180,7 @@ _CRAFTED = {
         ("run_state_map", "byte_mixers", "final_mixer2", "match_recovery"),
         ("precision", "word_contexts", "final_mixer3"),  # the 12-bit coder of models v1-v8
         ("letter_contexts", "more_matches", "column_contexts", "sse_misses"),
+        ("char_groups", "nesting"),
     ],
 )
 def test_cm_round_trips_crafted_inputs_with_components_off(name, disable):
@@ -197,6 +199,7 @@ def test_cm_round_trips_crafted_inputs_with_components_off(name, disable):
         ("word_mixer",),
         ("match_candidates", "precision"),
         ("expert_mixture", "byte_mixers"),
+        ("wide_char_groups", "indirect_contexts", "more_text_contexts", "char_groups"),
         ("lstm", "neural"),
     ],
 )
@@ -243,17 +246,22 @@ def test_cm_components_match_the_kernel_and_each_changes_the_model():
         "line_as_space": cm_kernel.FEATURE_LINE_AS_SPACE,
         "sse_mixture": cm_kernel.FEATURE_SSE_MIXTURE,
         "column_contexts": cm_kernel.FEATURE_COLUMN_CONTEXTS,
-        "folded_order8": cm_kernel.FEATURE_FOLDED_ORDER8,
         "column_mixer": cm_kernel.FEATURE_COLUMN_MIXER,
         "letter_contexts": cm_kernel.FEATURE_LETTER_CONTEXTS,
         "more_matches": cm_kernel.FEATURE_MORE_MATCHES,
         "sse_misses": cm_kernel.FEATURE_SSE_MISSES,
+        "char_groups": cm_kernel.FEATURE_CHAR_GROUPS,
+        "nesting": cm_kernel.FEATURE_NESTING,
     }
     assert cm.MAX_COMPONENTS == {
         "word_mixer": cm_kernel.FEATURE_WORD_MIXER,
         "match_candidates": cm_kernel.FEATURE_MATCH_CANDIDATES,
         "expert_mixture": cm_kernel.FEATURE_EXPERT_MIXTURE,
         "lstm": cm_kernel.FEATURE_LSTM,
+        "wide_char_groups": cm_kernel.FEATURE_WIDE_CHAR_GROUPS,
+        "indirect_contexts": cm_kernel.FEATURE_INDIRECT_CONTEXTS,
+        "more_text_contexts": cm_kernel.FEATURE_MORE_TEXT_CONTEXTS,
+        "folded_order8": cm_kernel.FEATURE_FOLDED_ORDER8,
     }
     assert cm._ALL_FEATURES == cm_kernel.ALL_FEATURES
     assert cm.FEATURE_NEURAL == cm_kernel.FEATURE_NEURAL
@@ -300,18 +308,19 @@ def test_cm_ibm_float_helpers_invert_each_other_on_normalised_values():
 
 def test_cm_refuses_old_model_versions_and_bad_components():
     stream = CMCompressor().compress(_CRAFTED["text"])
-    assert stream[0] == MODEL_VERSION == 14
-    for old in (1, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13):
-        with pytest.raises(VersionError, match=f"model version {old}.*version 14"):
+    assert stream[0] == MODEL_VERSION == 15
+    for old in (1, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14):
+        with pytest.raises(VersionError, match=f"model version {old}.*version 15"):
             CMCompressor().decompress(bytes([old]) + stream[1:])
-    for cut in (10, 12, 13):  # inside the table_bits + uint32 features header
+    for cut in (10, 14, 17):  # inside the table_bits + uint64 features header (v15)
         with pytest.raises(CorruptFileError, match="ends inside its header"):
             CMCompressor().decompress(stream[:cut])
-    bad = bytearray(stream)
-    # bit 15 of the features, the only one no component uses (v14 uses the other 31)
-    bad[11] |= 0x80
-    with pytest.raises(CorruptFileError, match="components"):
-        CMCompressor().decompress(bytes(bad))
+    # bit 15 of the features, which no component uses, and bit 40, past v15's last (36)
+    for at, bit in ((11, 0x80), (15, 0x01)):
+        bad = bytearray(stream)
+        bad[at] |= bit
+        with pytest.raises(CorruptFileError, match="components"):
+            CMCompressor().decompress(bytes(bad))
     with pytest.raises(ValidationError, match="unknown component"):
         CMCompressor(disable=("transformer",))
     with pytest.raises(ValidationError, match="unknown component"):
@@ -327,6 +336,11 @@ def test_cm_refuses_old_model_versions_and_bad_components():
 # stream's components predict must bump MODEL_VERSION and pin the new streams. A
 # new component is a new features bit, so streams without it stay as pinned.
 _PINNED_STREAMS = {
+    15: (
+        "e1c49854457ebf4075785514d78807df1aa4d23f0f3c2ab57a0032a9eb665400",
+        "608abcb3e64bb1fc65caaed86269ffac3e53c4e62b59bc6d74cc5b7e2d1a578d",
+        "7089a1ff52a3acf097c63ea01580525f1a247ef9c89828c99fbc0d7b62d59bec",
+    ),
     14: (
         "08ed9078cda15710ec72bebec6ffd74834904ad61fbe4ded8f35ca1a26d65199",
         "689febf5fce847e9db3bba6b00cb3a31d3798b131fc5c920934e22eec0b4ea73",

@@ -6,17 +6,19 @@ Stream layout (inside the ``.kz`` file payload, or alone)::
                   model version that coded it (cm_kernel.MODEL_VERSION)
     num_bytes   : uint64 little-endian, length of the original
     table_bits  : 1 byte, log2 of the slots per context (coded mode only)
-    features    : uint32 little-endian (uint16 in model v6, 1 byte before), the optional
+    features    : uint64 little-endian (uint32 in v7-v14, uint16 in v6, 1 byte before), the optional
                   model components used (coded mode only; cm_kernel.FEATURE_*,
                   all of them unless some were switched off for an ablation)
     body        : coded bits, or the original bytes (stored mode)
 
-A stream coded by another model version (v1-v13; v11 retuned the mixers'
+A stream coded by another model version (v1-v14; v11 retuned the mixers'
 start, the SSE weights and the match lengths, and added ``line_as_space`` and
 ``sse_mixture``; v12 added three text contexts and a mixer weight set:
 ``column_contexts``, ``folded_order8`` and ``column_mixer``; v13 added
 ``letter_contexts`` and ``more_matches``; v14 added ``sse_misses`` and 4 more
-check bits per context bucket) is refused with a typed
+check bits per context bucket; v15 added ``char_groups`` and ``nesting``, and
+at the max level ``wide_char_groups``, ``indirect_contexts`` and
+``more_text_contexts``, and moved ``folded_order8`` to the max level) is refused with a typed
 :class:`~kairos.errors.VersionError` naming both
 versions: its predictions cannot be reproduced by this model. The table size
 is chosen from the input length (``table_bits`` in 16..23, 23 from 256 KiB),
@@ -33,7 +35,7 @@ import numpy as np
 
 from kairos.errors import CorruptFileError, ValidationError, VersionError
 
-# Optional components of model v14, by the name ``disable`` takes; the values
+# Optional components of model v15, by the name ``disable`` takes; the values
 # are cm_kernel.FEATURE_* (repeated here so that importing this module does
 # not compile the kernel; a test checks that they agree).
 COMPONENTS = {
@@ -67,7 +69,6 @@ COMPONENTS = {
     # in text: the column with the last byte and the byte class before it; the column
     # with the previous line's length (v12)
     "column_contexts": 1 << 26,
-    "folded_order8": 1 << 27,  # in text: the last 8 case-folded bytes as a context (v12)
     # in text: a mixer weight set chosen by the column / 4 with the partial byte (v12)
     "column_mixer": 1 << 28,
     # in text: the previous word with the current word's length and the last byte; the
@@ -77,6 +78,11 @@ COMPONENTS = {
     "more_matches": 1 << 30,  # two more match models, over repeats of 20 and 32 bytes (v13)
     # SSE stages 0 and 4 (order 0; the match state) also by the recent mispredicted bits (v14)
     "sse_misses": 1 << 31,
+    # the recent bytes' character groups (letters, digits, upper case, each run of
+    # letters or digits one group): the last 12, 8 and 4 groups as contexts (v15)
+    "char_groups": 1 << 32,
+    # the innermost open bracket and the nesting depth, with the last byte; with the word (v15)
+    "nesting": 1 << 33,
 }
 _ALL_FEATURES = sum(COMPONENTS.values())  # the bits are distinct
 FEATURE_NEURAL = 32  # the neural input of ``mix``
@@ -91,6 +97,16 @@ MAX_COMPONENTS = {
     "expert_mixture": 1 << 22,
     # a byte-level LSTM (lstm_kernel), trained online, as one more mixer input
     "lstm": 1 << 23,
+    # the last 7 character groups with the last 2 bytes; the last 5 with the last 3 (v15)
+    "wide_char_groups": 1 << 34,
+    # the 2 bytes after the order-3 context's last occurrence; the byte after the last
+    # byte's, each with the last 2 bytes (v15)
+    "indirect_contexts": 1 << 35,
+    # the word with the word that followed the previous word last time; the word with
+    # the last 3 character groups; an open quote with the last 2 bytes (v15)
+    "more_text_contexts": 1 << 36,
+    # in text: the last 8 case-folded bytes as a context (v12; at the default level until v14)
+    "folded_order8": 1 << 27,
 }
 _MAX_FEATURES = _ALL_FEATURES | FEATURE_NEURAL | sum(MAX_COMPONENTS.values())
 # What ``disable`` takes at the max level beyond COMPONENTS: its own components, and
@@ -99,10 +115,12 @@ MAX_LEVEL_ABLATIONS = {**MAX_COMPONENTS, "neural": FEATURE_NEURAL}
 _EVERY_COMPONENT = {**COMPONENTS, **MAX_LEVEL_ABLATIONS}
 
 _PREFIX = struct.Struct("<BQ")
-_FEATURES = struct.Struct("<I")
+_FEATURES = struct.Struct("<Q")  # uint32 until v14
 _MODE_STORED = 0
 MIN_TABLE_BITS = 16
-MAX_TABLE_BITS = 23  # 40 contexts x 8 M slots x 3 bytes = 1,007 MB (files of 256 KiB or more)
+# v15's default level: up to 43 contexts in use x 8 M slots x 3 bytes = 1,082 MB (files of
+# 256 KiB or more); the max level's 52 take 1,308 MB
+MAX_TABLE_BITS = 23
 # The coder gives a bit at most probability 65532/65536 (cm_kernel.P16_MIN; before
 # v9 4095/4096), and rounding loses at most half a unit of a range of at least 2
 # units, so each coded bit narrows the range by a factor <= 65532.5/65536, i.e.
@@ -125,7 +143,7 @@ class CMCompressor:
     ----------
     max_table_bits : int
         Upper bound on log2 of the slots per context; memory is about
-        ``40 * 3 * 2**max_table_bits`` bytes plus ~170 MB.
+        ``43 * 3 * 2**max_table_bits`` bytes (52 at the max level) plus ~170 MB.
     disable : tuple of str
         Optional components to switch off, for ablation (names in
         :data:`COMPONENTS`, and with ``neural`` in :data:`MAX_LEVEL_ABLATIONS`:

@@ -301,6 +301,45 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   -348, obj2 -251, news -177; about twice the max level's time), and it keeps
   gradients only for the input rows a horizon reads, which saves 77 MB at 128
   units and leaves room for the larger net within the same memory.
+- v15 (2026-12-05) adds contexts over more abstract views of the recent bytes,
+  after paq8px's CharGroupModel and NestModel, and widens the features field to
+  64 bits. ``FEATURE_CHAR_GROUPS``: each byte read as its group (a digit, an
+  upper-case letter, a lower-case letter, a byte >= 128, else the byte itself),
+  a run of letters or digits of one kind being one group, so "A (fairly simple)
+  sentence." reads "A (a a) a."; contexts 40-42 are the last 12, 8 and 4 groups
+  (apart while the last byte extends a group). ``FEATURE_NESTING``: the
+  innermost open bracket and the depth, with the last byte (45) and with the
+  word (46). To pay for their time the default level no longer uses contexts
+  10 (the byte above with the column), 21 (the folded bytes with the word), 25
+  (the previous word with the last byte) and 27 (the word with the byte before
+  it), context 19 is again a record context only (not the word with the column
+  in text), and ``FEATURE_FOLDED_ORDER8`` (13) moves to the max level, which
+  keeps them all. Measured with ``cm_code`` on the 14 files (v14: 607,953 B
+  without the stream headers): the five contexts alone (40-44) -4,853 B, with
+  the nesting -5,484 B; then each existing text context dropped once (+64 B
+  for context 10 to +781 B for 24; 21 -28 B); the default level as v15 has it
+  603,443 B (-4,510: book2 -1,213, news -1,179, obj2 -463, progl -382, book1
+  -277), within about 4% of v14's time on book1 and news (sequential runs,
+  1-second resolution), where keeping 13, 25 and 27 (602,951 B) took 1.08 x.
+  The max level also has ``FEATURE_WIDE_CHAR_GROUPS`` (43: the last 7 groups
+  with the last 2 bytes; 44: the last 5 with the last 3),
+  ``FEATURE_INDIRECT_CONTEXTS`` (47: the 2 bytes that followed the last
+  occurrence of the hashed order-3 context, with the last 2 bytes; 48: the
+  byte that followed the last byte's last occurrence, with the last 2 bytes)
+  and ``FEATURE_MORE_TEXT_CONTEXTS`` (49: the word with the word that
+  followed the previous word last time; 50: the word with the last 3 groups;
+  51: whether a " or ' quote is open, with the last 2 bytes). Measured at the
+  max level without the LSTM (v14 there: 606,591 B): contexts 40-48 with four
+  sparse binary ones -5,574 B (the groups -4,498, the nesting -580, the
+  indirect pair -212; the sparse ones, bytes 1-2 with the position mod 2,
+  bytes 1-3 with the position mod 4 and bytes 2-4, +15, dropped); then five
+  more -675 B, of which the three kept are worth 170, 183 and 147 B when
+  dropped, and two were dropped (the 2 bytes after the last occurrence of
+  the order-4 context, 75 B; the two bytes above in the previous line with
+  the last byte, 69 B). Tried for speed and dropped, exact: the eight
+  first-layer weight sets in one pass over the inputs again (the same
+  streams; 51.6 against 51.4 s over three paired book1 rounds); 2^22 slots
+  per context instead of 2^23 (book1 0.93 x the time for +290 B).
 
 v7 as a whole against v6 on the development subset (book1, paper1, obj2, geo,
 pic, progc; ``cm_code`` directly, quiet box, 2026-12-02): 336,483 -> 328,242 B
@@ -444,8 +483,8 @@ from kairos.info.lstm_kernel import (
     lstm_stretch,
 )
 
-MODEL_VERSION = 14  # bump whenever the model's predictions change
-NUM_CONTEXTS = 40
+MODEL_VERSION = 15  # bump whenever the model's predictions change
+NUM_CONTEXTS = 52  # 40 until v14; contexts 40-51 are v15's (FEATURE_CHAR_GROUPS and after)
 WEIGHT_INIT = 2000  # initial mixer weight, 65536 = 1.0
 FAST_LIMIT = 15  # hit count at which the direct probability's rate stops falling
 IBM_TOO_LARGE = -(1 << 62)  # a 4-byte value beyond 16**6 as an IBM float: no prediction
@@ -526,6 +565,40 @@ FEATURE_MORE_MATCHES = 1 << 30
 # v14: SSE stage 0 (order 0) and the match-state stage also read the recent misses,
 # the bits whose likelier value was wrong (the last one; the 7 before; the 8 before those)
 FEATURE_SSE_MISSES = 1 << 31
+# v15: the features field has 64 bits. Contexts from the character groups of the
+# recent bytes (paq8px's CharGroupModel): each byte as its class (digit, upper, lower,
+# byte >= 128) or itself, a run of letters or digits of one class as one group;
+# contexts 40-42: the last 12, 8 and 4 groups
+FEATURE_CHAR_GROUPS = 1 << 32
+# v15: the innermost open bracket ( [ { and the nesting depth, with the last byte
+# (context 45) and with the word (46)
+FEATURE_NESTING = 1 << 33
+# v15 (max level): the last 7 groups with the last 2 bytes, the last 5 with the last
+# 3 (contexts 43-44)
+FEATURE_WIDE_CHAR_GROUPS = 1 << 34
+# v15 (max level): the 2 bytes that followed the last occurrence of the order-3
+# context, with the last 2 bytes (47); the byte that followed the last byte's last
+# occurrence, with the last 2 bytes (48)
+FEATURE_INDIRECT_CONTEXTS = 1 << 35
+# v15 (max level): the word with the word that followed the previous word's last
+# occurrence (49); the word with the last 3 character groups (50); whether a quote is
+# open (" or ') with the last 2 bytes (51)
+FEATURE_MORE_TEXT_CONTEXTS = 1 << 36
+# the features bit of each context from 40 on (v15)
+_CONTEXT_FEATURE = (
+    FEATURE_CHAR_GROUPS,
+    FEATURE_CHAR_GROUPS,
+    FEATURE_CHAR_GROUPS,
+    FEATURE_WIDE_CHAR_GROUPS,
+    FEATURE_WIDE_CHAR_GROUPS,
+    FEATURE_NESTING,
+    FEATURE_NESTING,
+    FEATURE_INDIRECT_CONTEXTS,
+    FEATURE_INDIRECT_CONTEXTS,
+    FEATURE_MORE_TEXT_CONTEXTS,
+    FEATURE_MORE_TEXT_CONTEXTS,
+    FEATURE_MORE_TEXT_CONTEXTS,
+)
 EXTRA_MATCH_BYTES = (9, 20, 32)  # their minimum repeat lengths
 DEFAULT_EXTRA_MATCH_BYTES = (20, 32)
 WORD_MIXER_BITS = 16  # log2 of the word weight set's rows
@@ -563,11 +636,12 @@ ALL_FEATURES = (  # the default model: every component but the neural input
     | FEATURE_LINE_AS_SPACE
     | FEATURE_SSE_MIXTURE
     | FEATURE_COLUMN_CONTEXTS
-    | FEATURE_FOLDED_ORDER8
     | FEATURE_COLUMN_MIXER
     | FEATURE_LETTER_CONTEXTS
     | FEATURE_MORE_MATCHES
     | FEATURE_SSE_MISSES
+    | FEATURE_CHAR_GROUPS
+    | FEATURE_NESTING
 )
 # the max level (``mix``): every component, the neural input and the costlier ones
 MAX_FEATURES = (
@@ -577,6 +651,10 @@ MAX_FEATURES = (
     | FEATURE_MATCH_CANDIDATES
     | FEATURE_EXPERT_MIXTURE
     | FEATURE_LSTM
+    | FEATURE_WIDE_CHAR_GROUPS
+    | FEATURE_INDIRECT_CONTEXTS
+    | FEATURE_MORE_TEXT_CONTEXTS
+    | FEATURE_FOLDED_ORDER8
 )
 KNOWN_FEATURES = MAX_FEATURES
 LONG_MATCH_MIN_BYTES = 10
@@ -718,11 +796,11 @@ def _hash(a, b, k):
 
 
 @njit(cache=True, inline="always")
-def _bucket_is(hist, fast, i, b, check, xcheck):
-    """Whether context ``i``'s bucket at slot ``b`` holds its check (v14: 12 bits, the
+def _bucket_is(hist, fast, r, b, check, xcheck):
+    """Whether the bucket of the context at table row ``r`` at slot ``b`` holds its check (v14: 12 bits, the
     check byte in the state slot 0 and 4 more bits in the top of slot 0's direct
     probability, whose low 12 bits hold the run)."""
-    return hist[i, b] == check and (np.int64(fast[i, b]) >> 12) == xcheck
+    return hist[r, b] == check and (np.int64(fast[r, b]) >> 12) == xcheck
 
 
 @njit(cache=True, inline="always")
@@ -934,6 +1012,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     more = (features & FEATURE_MORE_CONTEXTS) != 0
     letters_on = more and (features & FEATURE_LETTER_CONTEXTS) != 0
     use = np.zeros(NUM_CONTEXTS, dtype=np.int64)
+    text_more = (features & FEATURE_MORE_TEXT_CONTEXTS) != 0
     for i in range(NUM_CONTEXTS):
         if (i == 24 or i == 25) and not features & FEATURE_WORD_CONTEXTS:
             continue
@@ -945,6 +1024,12 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             continue
         if more and ((i == 13 and not folded8_on) or ((i == 14 or i == 20) and not column_on)):
             continue
+        if i >= 40 and not features & _CONTEXT_FEATURE[i - 40]:
+            continue
+        if (i == 10 or i == 21) and features & FEATURE_CHAR_GROUPS:
+            continue  # v15: the character groups take the places of these two
+        if (i == 25 or i == 27) and features & FEATURE_CHAR_GROUPS and not text_more:
+            continue  # ... and of these two at the default level, for their time
         use[i] = 1
     # contexts skipped per byte: kind 1 (binary contexts) in text and images,
     # kind 2 (record contexts) in text, kind 3 (some text contexts) in binary
@@ -953,7 +1038,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     gated = np.zeros(NUM_CONTEXTS, dtype=np.int64)
     skip_kind = np.zeros(5, dtype=np.int64)
     if more:
-        for i in range(FIRST_BINARY_CONTEXT, NUM_CONTEXTS):
+        for i in range(FIRST_BINARY_CONTEXT, 40):
             gated[i] = 1
         gated[18] = 2
         gated[19] = 2
@@ -964,6 +1049,8 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
         if letters_on:  # v13: in text they, and the record contexts, read further back
             for i in (11, 12, 18, 19):
                 gated[i] = 0
+            if features & FEATURE_CHAR_GROUPS:
+                gated[19] = 2  # v15: the word with the column gives way in text
         gated[13] = 4  # v12: text only (the folded order 8; the column contexts)
         gated[14] = 4
         gated[20] = 4
@@ -1043,8 +1130,15 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     nn_rows = np.zeros(NN_CONTEXTS, dtype=np.int64)
     nn_logit = 0
     mask = size - 1
-    hist = np.zeros((NUM_CONTEXTS, size), dtype=np.uint8)
-    fast = np.full((NUM_CONTEXTS, size), 2048 << 4, dtype=np.uint16)
+    # the tables hold a row per context in use (row[i] is context i's)
+    row = np.zeros(NUM_CONTEXTS, dtype=np.int64)
+    j = 0
+    for i in range(NUM_CONTEXTS):
+        if use[i]:
+            row[i] = j
+            j += 1
+    hist = np.zeros((max(num_active, 1), size), dtype=np.uint8)
+    fast = np.full((max(num_active, 1), size), 2048 << 4, dtype=np.uint16)
     fast[:, ::16] = 0  # a bucket's first slot holds no probability: its run, if any
     state_map = np.empty((NUM_CONTEXTS, 256 * RUN_MAP_CLASSES), dtype=np.uint32)
     for i in range(NUM_CONTEXTS):
@@ -1068,27 +1162,28 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     r3 = 0
     match_table = np.zeros(1 << MATCH_TABLE_BITS, dtype=np.int32)
     match_counters = np.full(64 * 2, 1 << 15, dtype=np.int64)
-    weights1 = np.full((256, NUM_INPUTS), WEIGHT_INIT, dtype=np.int32)
-    weights2 = np.full((256, NUM_INPUTS), WEIGHT_INIT, dtype=np.int32)
-    weights3 = np.full((64 * 32, NUM_INPUTS), WEIGHT_INIT, dtype=np.int32)
-    weights4 = np.full((65536, NUM_INPUTS), WEIGHT_INIT, dtype=np.int32)
+    width = num_misc + per * num_active + NUM_IMAGE  # the inputs this level has
+    weights1 = np.full((256, width), WEIGHT_INIT, dtype=np.int32)
+    weights2 = np.full((256, width), WEIGHT_INIT, dtype=np.int32)
+    weights3 = np.full((64 * 32, width), WEIGHT_INIT, dtype=np.int32)
+    weights4 = np.full((65536, width), WEIGHT_INIT, dtype=np.int32)
     # the fifth weight set's rows: column x bit position, pixel neighbourhoods (images),
     # then (v12, FEATURE_COLUMN_MIXER) column / 4 x partial byte in text
     column_rows5 = 64 * 8 + 1024
-    weights5 = np.full((column_rows5 + 32 * 256, NUM_INPUTS), WEIGHT_INIT, dtype=np.int32)
+    weights5 = np.full((column_rows5 + 32 * 256, width), WEIGHT_INIT, dtype=np.int32)
     visits1 = np.zeros(256, dtype=np.int64)
     visits2 = np.zeros(256, dtype=np.int64)
     visits3 = np.zeros(64 * 32, dtype=np.int64)
     visits4 = np.zeros(65536, dtype=np.int64)
     visits5 = np.zeros(column_rows5 + 32 * 256, dtype=np.int64)
-    weights6 = np.full((16 * 256, NUM_INPUTS), WEIGHT_INIT, dtype=np.int32)
+    weights6 = np.full((16 * 256, width), WEIGHT_INIT, dtype=np.int32)
     visits6 = np.zeros(16 * 256, dtype=np.int64)
-    weights7 = np.full((8 * 8 * 8 * 8 if class_on else 1, NUM_INPUTS), WEIGHT_INIT, dtype=np.int32)
+    weights7 = np.full((8 * 8 * 8 * 8 if class_on else 1, width), WEIGHT_INIT, dtype=np.int32)
     visits7 = np.zeros(8 * 8 * 8 * 8, dtype=np.int64)
-    weights8 = np.full((256 * 8 if class_on else 1, NUM_INPUTS), WEIGHT_INIT, dtype=np.int32)
+    weights8 = np.full((256 * 8 if class_on else 1, width), WEIGHT_INIT, dtype=np.int32)
     visits8 = np.zeros(256 * 8, dtype=np.int64)
     weights9 = np.full(
-        (1 << WORD_MIXER_BITS if word_mix_on else 1, NUM_INPUTS), WEIGHT_INIT, dtype=np.int32
+        (1 << WORD_MIXER_BITS if word_mix_on else 1, width), WEIGHT_INIT, dtype=np.int32
     )
     visits9 = np.zeros(1 << WORD_MIXER_BITS if word_mix_on else 1, dtype=np.int64)
     weights_final = np.full((256, 9), 65536 // num_mix, dtype=np.int32)
@@ -1209,6 +1304,23 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     match_ptr = 0
     match_len = 0
     ideal_bits = 0.0
+    groups_on = (features & FEATURE_CHAR_GROUPS) != 0
+    wide_groups_on = (features & FEATURE_WIDE_CHAR_GROUPS) != 0
+    nesting_on = (features & FEATURE_NESTING) != 0
+    indirect_on = (features & FEATURE_INDIRECT_CONTEXTS) != 0
+    # the character groups of the recent bytes, 4 per word, the most recent in
+    # groups1's low byte; collapsed: the last byte extended the group before it
+    groups1 = 0
+    groups2 = 0
+    groups3 = 0
+    collapsed = 0
+    brackets = np.zeros(64, dtype=np.int64)  # the open brackets, innermost last
+    depth = 0
+    follow3 = np.zeros(65536, dtype=np.int64)  # the 2 bytes after each hashed order-3 context
+    follow3_at = 0
+    text_more_on = (features & FEATURE_MORE_TEXT_CONTEXTS) != 0
+    word_after = np.zeros(65536, dtype=np.int64)  # the word that followed each word (hashed)
+    quotes = 0  # 1: a " is open; 2: a ' is open (not an apostrophe); closed at a line end
 
     for pos in range(num_bytes):
         # ---- byte-level context hashes ----
@@ -1339,6 +1451,26 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 sec_ptr[q] = mp
                 sec_miss_on[q] = 0
             sec_byte[q] = buf[sec_ptr[q]] if sec_len[q] > 0 else 0
+        if groups_on or wide_groups_on:
+            # a collapsed group's contexts are apart from those of a group just begun
+            k = 40 + 16 * collapsed
+            hashes[40] = _hash(groups3, _hash(groups2, groups1, 1), k)
+            hashes[41] = _hash(groups2, groups1, k + 1)
+            hashes[42] = _hash(groups1, 0, k + 2)
+            hashes[43] = _hash(_hash(groups2 & 0xFFFFFF, groups1, 2), c4 & 0xFFFF, k + 3)
+            hashes[44] = _hash(_hash(groups2 & 0xFF, groups1, 3), c4 & 0xFFFFFF, k + 4)
+        if nesting_on:
+            inner = brackets[depth - 1] if depth > 0 else 0
+            hashes[45] = _hash(inner | (min(depth, 15) << 8) | (c1 << 12), 0, 45)
+            hashes[46] = _hash(word, inner | (min(depth, 15) << 8), 46)
+        if indirect_on:
+            follow3_at = _hash(c4 & 0xFFFFFF, 0, 77) & 0xFFFF
+            hashes[47] = _hash(c4 & 0xFFFF, follow3[follow3_at], 47)
+            hashes[48] = _hash(c4 & 0xFFFF, follow1[c1] & 0xFF, 48)
+        if text_more_on:
+            hashes[49] = _hash(word, word_after[prev_word & 0xFFFF], 49)
+            hashes[50] = _hash(groups1 & 0xFFFFFF, word, 50)
+            hashes[51] = _hash(quotes | (c1 << 8), c2, 51)
         hashes[26] = _hash(
             expected_byte | (min(match_len, 15) << 8), c1 if match_len > 0 else 0, 26
         )
@@ -1382,12 +1514,14 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                     h = _hash(hashes[i], c0, i)
                     nib_hash[i] = h
                     home = (h & mask) & ~15
-                    acc += hist[i, home] + fast[i, home]
+                    r = row[i]
+                    acc += hist[r, home] + fast[r, home]
                 touch[0] = acc
                 for i in active:
                     if skip_kind[gated[i]]:
                         continue
                     h = nib_hash[i]
+                    r = row[i]
                     check = (h >> 24) & 0xFF
                     # (v14) 4 more check bits, from bits the bucket index does not use,
                     # kept in the top of the bucket's slot 0 direct probability
@@ -1396,7 +1530,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                     found = -1
                     for probe in range(BUCKET_PROBES):
                         b = home ^ (probe << 4)
-                        if _bucket_is(hist, fast, i, b, check, xcheck):
+                        if _bucket_is(hist, fast, r, b, check, xcheck):
                             found = b
                             break
                     if found < 0:
@@ -1404,21 +1538,21 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                         best = 1 << 30
                         for probe in range(BUCKET_PROBES):
                             b = home ^ (probe << 4)
-                            pr = priority[hist[i, b + 1]]
+                            pr = priority[hist[r, b + 1]]
                             if pr < best:
                                 best = pr
                                 found = b
                         for j in range(16):
-                            hist[i, found + j] = 0
-                            fast[i, found + j] = 2048 << 4
-                        hist[i, found] = check
-                        fast[i, found] = xcheck << 12  # the run model's slot
+                            hist[r, found + j] = 0
+                            fast[r, found + j] = 2048 << 4
+                        hist[r, found] = check
+                        fast[r, found] = xcheck << 12  # the run model's slot
                     bases[i] = found
                     if (run_on or runmap_on) and bit_pos == 0:
                         first_base[i] = found
                         first_check[i] = check
                         first_xcheck[i] = xcheck
-                        ri = np.int64(fast[i, found]) & 0xFFF
+                        ri = np.int64(fast[r, found]) & 0xFFF
                         run_len[i] = ri >> 8
                         if ri >> 8:
                             run_exp[i] = (ri & 0xFF) | 256
@@ -1460,7 +1594,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                         ni += 1
                     continue
                 slots[i] = bases[i] + nibble
-                st = np.int64(hist[i, slots[i]])
+                st = np.int64(hist[row[i], slots[i]])
                 states[i] = st
                 if st != 0:
                     nz += 1
@@ -1476,7 +1610,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                         )
                         si += cls << 8
                 map_idx[i] = si
-                fv = np.int64(fast[i, slots[i]])
+                fv = np.int64(fast[row[i], slots[i]])
                 if confidence_on:
                     inputs[ni] = stretch[state_map[i, si] >> 20] if st != 0 else 0
                     inputs[ni + 1] = (stretch[fv >> 4] * DIRECT_CONFIDENCE[fv & 15]) >> 4
@@ -1769,14 +1903,15 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 if n < STATE_MAP_LIMIT:
                     n += 1
                 state_map[i, si] = (pr << 10) | n
-                hist[i, slots[i]] = next_state[st, y]
-                fv = np.int64(fast[i, slots[i]])
+                r = row[i]
+                hist[r, slots[i]] = next_state[st, y]
+                fv = np.int64(fast[r, slots[i]])
                 fn = fv & 15
                 fp = fv >> 4
                 fp += (((y << 12) - y - fp) * reciprocal[fn + fast_offset] + rnd) >> 16
                 if fn < FAST_LIMIT:
                     fn += 1
-                fast[i, slots[i]] = (fp << 4) | fn
+                fast[r, slots[i]] = (fp << 4) | fn
                 if run_on and run_bit[i] >= 0:
                     rk = run_cls[i] + bit_pos
                     e = run_map[i, rk]
@@ -1912,14 +2047,46 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 if skip_kind[gated[i]]:
                     continue
                 fb = first_base[i]
-                if _bucket_is(hist, fast, i, fb, first_check[i], first_xcheck[i]):
-                    ri = np.int64(fast[i, fb]) & 0xFFF
+                r = row[i]
+                if _bucket_is(hist, fast, r, fb, first_check[i], first_xcheck[i]):
+                    ri = np.int64(fast[r, fb]) & 0xFFF
                     if ri >> 8 and (ri & 0xFF) == byte:
                         ri = ri + 256 if ri < 0xF00 else ri  # the run's count stops at 15
                     else:
                         ri = byte | 256
-                    fast[i, fb] = ri | (first_xcheck[i] << 12)
+                    fast[r, fb] = ri | (first_xcheck[i] << 12)
         follow1[c1] = ((follow1[c1] << 8) | byte) & 0xFFFF
+        if indirect_on:
+            follow3[follow3_at] = ((follow3[follow3_at] << 8) | byte) & 0xFFFF
+        if text_more_on:
+            if byte == 34:
+                quotes ^= 1
+            elif byte == 39 and not ((65 <= c1 <= 90) or (97 <= c1 <= 122)):
+                quotes ^= 2
+            elif byte == 10:
+                quotes = 0
+        if groups_on or wide_groups_on or text_more_on:
+            g = byte
+            if 48 <= g <= 57:
+                g = 48
+            elif 65 <= g <= 90:
+                g = 65
+            elif 97 <= g <= 122:
+                g = 97
+            elif g >= 128:
+                g = 128
+            collapsed = 1 if (g == 48 or g == 65 or g == 97) and g == (groups1 & 0xFF) else 0
+            if not collapsed:
+                groups3 = ((groups3 << 8) | (groups2 >> 24)) & 0xFFFFFFFF
+                groups2 = ((groups2 << 8) | (groups1 >> 24)) & 0xFFFFFFFF
+                groups1 = ((groups1 << 8) | g) & 0xFFFFFFFF
+        if nesting_on:
+            if byte == 40 or byte == 91 or byte == 123:
+                if depth < 63:  # deeper brackets are not tracked (their closing ones pop)
+                    brackets[depth] = byte
+                    depth += 1
+            elif (byte == 41 or byte == 93 or byte == 125) and depth > 0:
+                depth -= 1
         follow2[c4 & 0xFFFF] = ((follow2[c4 & 0xFFFF] << 8) | byte) & 0xFFFF
         gap = pos + 1 - last_seen[byte]
         if last_seen[byte] > 0 and gap == last_gap[byte]:
@@ -1956,6 +2123,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 word_lead = c4 >> 8 & 0xFF
             word = _hash(word, byte | 32, 99)
         elif word != 0:
+            word_after[prev_word & 0xFFFF] = word
             prev_word2 = prev_word
             prev_word = word
             word = 0
