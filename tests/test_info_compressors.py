@@ -200,6 +200,7 @@ def test_cm_round_trips_crafted_inputs_with_components_off(name, disable):
         ("match_candidates", "precision"),
         ("expert_mixture", "byte_mixers"),
         ("wide_char_groups", "indirect_contexts", "more_text_contexts", "char_groups"),
+        ("line_and_word_contexts", "folded_order8"),
         ("lstm", "neural"),
     ],
 )
@@ -261,6 +262,7 @@ def test_cm_components_match_the_kernel_and_each_changes_the_model():
         "wide_char_groups": cm_kernel.FEATURE_WIDE_CHAR_GROUPS,
         "indirect_contexts": cm_kernel.FEATURE_INDIRECT_CONTEXTS,
         "more_text_contexts": cm_kernel.FEATURE_MORE_TEXT_CONTEXTS,
+        "line_and_word_contexts": cm_kernel.FEATURE_LINE_AND_WORD_CONTEXTS,
         "folded_order8": cm_kernel.FEATURE_FOLDED_ORDER8,
     }
     assert cm._ALL_FEATURES == cm_kernel.ALL_FEATURES
@@ -315,7 +317,7 @@ def test_cm_refuses_old_model_versions_and_bad_components():
     for cut in (10, 14, 17):  # inside the table_bits + uint64 features header (v15)
         with pytest.raises(CorruptFileError, match="ends inside its header"):
             CMCompressor().decompress(stream[:cut])
-    # bit 15 of the features, which no component uses, and bit 40, past v15's last (36)
+    # bit 15 of the features, which no component uses, and bit 40, past v15's last (37)
     for at, bit in ((11, 0x80), (15, 0x01)):
         bad = bytearray(stream)
         bad[at] |= bit
@@ -338,8 +340,8 @@ def test_cm_refuses_old_model_versions_and_bad_components():
 _PINNED_STREAMS = {
     15: (
         "e1c49854457ebf4075785514d78807df1aa4d23f0f3c2ab57a0032a9eb665400",
-        "608abcb3e64bb1fc65caaed86269ffac3e53c4e62b59bc6d74cc5b7e2d1a578d",
-        "7089a1ff52a3acf097c63ea01580525f1a247ef9c89828c99fbc0d7b62d59bec",
+        "14a5a47c7433648403fde4f55a779f3a86e80a1c032812dd532e9d36c4a28476",
+        "1b1427ba3dafee8ae7e7a206ea29d1a85100c658d8bd8b660800b39c60568bc7",
     ),
     14: (
         "08ed9078cda15710ec72bebec6ffd74834904ad61fbe4ded8f35ca1a26d65199",

@@ -105,6 +105,10 @@ MAX_COMPONENTS = {
     # the word with the word that followed the previous word last time; the word with
     # the last 3 character groups; an open quote with the last 2 bytes (v15)
     "more_text_contexts": 1 << 36,
+    # the word with the word that followed the previous two words last time; the line's
+    # first 3 bytes with the column and the last byte; the last 4 groups with the column;
+    # the previous word with the last 2 groups (v15)
+    "line_and_word_contexts": 1 << 37,
     # in text: the last 8 case-folded bytes as a context (v12; at the default level until v14)
     "folded_order8": 1 << 27,
 }

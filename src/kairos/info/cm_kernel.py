@@ -484,7 +484,7 @@ from kairos.info.lstm_kernel import (
 )
 
 MODEL_VERSION = 15  # bump whenever the model's predictions change
-NUM_CONTEXTS = 52  # 40 until v14; contexts 40-51 are v15's (FEATURE_CHAR_GROUPS and after)
+NUM_CONTEXTS = 56  # 40 until v14; contexts 40-55 are v15's (FEATURE_CHAR_GROUPS and after)
 WEIGHT_INIT = 2000  # initial mixer weight, 65536 = 1.0
 FAST_LIMIT = 15  # hit count at which the direct probability's rate stops falling
 IBM_TOO_LARGE = -(1 << 62)  # a 4-byte value beyond 16**6 as an IBM float: no prediction
@@ -584,6 +584,11 @@ FEATURE_INDIRECT_CONTEXTS = 1 << 35
 # occurrence (49); the word with the last 3 character groups (50); whether a quote is
 # open (" or ') with the last 2 bytes (51)
 FEATURE_MORE_TEXT_CONTEXTS = 1 << 36
+# v15 (max level): the word with the word that followed the last occurrence of the
+# previous two words (52); the line's first 3 bytes with the column and the last
+# byte (53); the last 4 character groups with the column (54); the previous word
+# with the last 2 groups (55)
+FEATURE_LINE_AND_WORD_CONTEXTS = 1 << 37
 # the features bit of each context from 40 on (v15)
 _CONTEXT_FEATURE = (
     FEATURE_CHAR_GROUPS,
@@ -598,6 +603,10 @@ _CONTEXT_FEATURE = (
     FEATURE_MORE_TEXT_CONTEXTS,
     FEATURE_MORE_TEXT_CONTEXTS,
     FEATURE_MORE_TEXT_CONTEXTS,
+    FEATURE_LINE_AND_WORD_CONTEXTS,
+    FEATURE_LINE_AND_WORD_CONTEXTS,
+    FEATURE_LINE_AND_WORD_CONTEXTS,
+    FEATURE_LINE_AND_WORD_CONTEXTS,
 )
 EXTRA_MATCH_BYTES = (9, 20, 32)  # their minimum repeat lengths
 DEFAULT_EXTRA_MATCH_BYTES = (20, 32)
@@ -654,6 +663,7 @@ MAX_FEATURES = (
     | FEATURE_WIDE_CHAR_GROUPS
     | FEATURE_INDIRECT_CONTEXTS
     | FEATURE_MORE_TEXT_CONTEXTS
+    | FEATURE_LINE_AND_WORD_CONTEXTS
     | FEATURE_FOLDED_ORDER8
 )
 KNOWN_FEATURES = MAX_FEATURES
@@ -1320,6 +1330,9 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     follow3_at = 0
     text_more_on = (features & FEATURE_MORE_TEXT_CONTEXTS) != 0
     word_after = np.zeros(65536, dtype=np.int64)  # the word that followed each word (hashed)
+    line_word_on = (features & FEATURE_LINE_AND_WORD_CONTEXTS) != 0
+    # the word that followed each pair of words (hashed), for context 52
+    after_pair = np.zeros(65536, dtype=np.int64)
     quotes = 0  # 1: a " is open; 2: a ' is open (not an apostrophe); closed at a line end
 
     for pos in range(num_bytes):
@@ -1471,6 +1484,15 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             hashes[49] = _hash(word, word_after[prev_word & 0xFFFF], 49)
             hashes[50] = _hash(groups1 & 0xFFFFFF, word, 50)
             hashes[51] = _hash(quotes | (c1 << 8), c2, 51)
+        if line_word_on:
+            hashes[52] = _hash(word, after_pair[_hash(prev_word2, prev_word, 5) & 0xFFFF], 52)
+            prefix = 0  # the line's first 3 bytes (those coded so far)
+            for q in range(3):
+                if line_start + q < pos:
+                    prefix = prefix * 256 + buf[line_start + q]
+            hashes[53] = _hash(prefix | (min(col, 15) << 24), c1, 53)
+            hashes[54] = _hash(groups1, min(col, 255), 54)
+            hashes[55] = _hash(prev_word, groups1 & 0xFFFF, 55)
         hashes[26] = _hash(
             expected_byte | (min(match_len, 15) << 8), c1 if match_len > 0 else 0, 26
         )
@@ -2065,7 +2087,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 quotes ^= 2
             elif byte == 10:
                 quotes = 0
-        if groups_on or wide_groups_on or text_more_on:
+        if groups_on or wide_groups_on or text_more_on or line_word_on:
             g = byte
             if 48 <= g <= 57:
                 g = 48
@@ -2124,6 +2146,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             word = _hash(word, byte | 32, 99)
         elif word != 0:
             word_after[prev_word & 0xFFFF] = word
+            after_pair[_hash(prev_word2, prev_word, 5) & 0xFFFF] = word
             prev_word2 = prev_word
             prev_word = word
             word = 0
