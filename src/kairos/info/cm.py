@@ -17,8 +17,8 @@ start, the SSE weights and the match lengths, and added ``line_as_space`` and
 ``column_contexts``, ``folded_order8`` and ``column_mixer``; v13 added
 ``letter_contexts`` and ``more_matches``; v14 added ``sse_misses`` and 4 more
 check bits per context bucket; v15 added ``char_groups`` and ``nesting``, and
-at the max level ``wide_char_groups``, ``indirect_contexts`` and
-``more_text_contexts``, and moved ``folded_order8`` to the max level) is refused with a typed
+at the max level ``wide_char_groups``, ``indirect_contexts``,
+``more_text_contexts`` and ``line_and_word_contexts``, and moved ``folded_order8`` to the max level) is refused with a typed
 :class:`~kairos.errors.VersionError` naming both
 versions: its predictions cannot be reproduced by this model. The table size
 is chosen from the input length (``table_bits`` in 16..23, 23 from 256 KiB),
@@ -123,7 +123,7 @@ _FEATURES = struct.Struct("<Q")  # uint32 until v14
 _MODE_STORED = 0
 MIN_TABLE_BITS = 16
 # v15's default level: up to 43 contexts in use x 8 M slots x 3 bytes = 1,082 MB (files of
-# 256 KiB or more); the max level's 52 take 1,308 MB
+# 256 KiB or more); the max level's 56 take 1,409 MB
 MAX_TABLE_BITS = 23
 # The coder gives a bit at most probability 65532/65536 (cm_kernel.P16_MIN; before
 # v9 4095/4096), and rounding loses at most half a unit of a range of at least 2
@@ -147,7 +147,7 @@ class CMCompressor:
     ----------
     max_table_bits : int
         Upper bound on log2 of the slots per context; memory is about
-        ``43 * 3 * 2**max_table_bits`` bytes (52 at the max level) plus ~170 MB.
+        ``43 * 3 * 2**max_table_bits`` bytes (56 at the max level) plus ~170 MB.
     disable : tuple of str
         Optional components to switch off, for ablation (names in
         :data:`COMPONENTS`, and with ``neural`` in :data:`MAX_LEVEL_ABLATIONS`:

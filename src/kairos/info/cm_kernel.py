@@ -328,7 +328,11 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   byte that followed the last byte's last occurrence, with the last 2 bytes)
   and ``FEATURE_MORE_TEXT_CONTEXTS`` (49: the word with the word that
   followed the previous word last time; 50: the word with the last 3 groups;
-  51: whether a " or ' quote is open, with the last 2 bytes). Measured at the
+  51: whether a " or ' quote is open, with the last 2 bytes) and
+  ``FEATURE_LINE_AND_WORD_CONTEXTS`` (52: the word with the word that followed
+  the last occurrence of the previous two words; 53: the line's first 3 bytes
+  with the column and the last byte; 54: the last 4 groups with the column;
+  55: the previous word with the last 2 groups). Measured at the
   max level without the LSTM (v14 there: 606,591 B): contexts 40-48 with four
   sparse binary ones -5,574 B (the groups -4,498, the nesting -580, the
   indirect pair -212; the sparse ones, bytes 1-2 with the position mod 2,
@@ -336,7 +340,9 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   more -675 B, of which the three kept are worth 170, 183 and 147 B when
   dropped, and two were dropped (the 2 bytes after the last occurrence of
   the order-4 context, 75 B; the two bytes above in the previous line with
-  the last byte, 69 B). Tried for speed and dropped, exact: the eight
+  the last byte, 69 B). Then contexts 52-55, each alone on top of the rest
+  (600,225 B): -96, -327, -182 and -276 B; the four together -866 B. Tried
+  for speed and dropped, exact: the eight
   first-layer weight sets in one pass over the inputs again (the same
   streams; 51.6 against 51.4 s over three paired book1 rounds); 2^22 slots
   per context instead of 2^23 (book1 0.93 x the time for +290 B).
