@@ -122,7 +122,7 @@ _PREFIX = struct.Struct("<BQ")
 _FEATURES = struct.Struct("<Q")  # uint32 until v14
 _MODE_STORED = 0
 MIN_TABLE_BITS = 16
-# v15's default level: up to 43 contexts in use x 8 M slots x 3 bytes = 1,082 MB (files of
+# v15's default level: 40 contexts in use x 8 M slots x 3 bytes = 1,007 MB (files of
 # 256 KiB or more); the max level's 56 take 1,409 MB
 MAX_TABLE_BITS = 23
 # The coder gives a bit at most probability 65532/65536 (cm_kernel.P16_MIN; before
@@ -147,7 +147,7 @@ class CMCompressor:
     ----------
     max_table_bits : int
         Upper bound on log2 of the slots per context; memory is about
-        ``43 * 3 * 2**max_table_bits`` bytes (56 at the max level) plus ~170 MB.
+        ``40 * 3 * 2**max_table_bits`` bytes (56 at the max level) plus ~170 MB.
     disable : tuple of str
         Optional components to switch off, for ablation (names in
         :data:`COMPONENTS`, and with ``neural`` in :data:`MAX_LEVEL_ABLATIONS`:
