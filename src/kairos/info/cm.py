@@ -123,7 +123,7 @@ _FEATURES = struct.Struct("<Q")  # uint32 until v14
 _MODE_STORED = 0
 MIN_TABLE_BITS = 16
 # v15's default level: 40 contexts in use x 8 M slots x 3 bytes = 1,007 MB (files of
-# 256 KiB or more); the max level's 56 take 1,409 MB
+# 256 KiB or more); the max level's 54 take 1,359 MB
 MAX_TABLE_BITS = 23
 # The coder gives a bit at most probability 65532/65536 (cm_kernel.P16_MIN; before
 # v9 4095/4096), and rounding loses at most half a unit of a range of at least 2
@@ -147,7 +147,7 @@ class CMCompressor:
     ----------
     max_table_bits : int
         Upper bound on log2 of the slots per context; memory is about
-        ``40 * 3 * 2**max_table_bits`` bytes (56 at the max level) plus ~170 MB.
+        ``40 * 3 * 2**max_table_bits`` bytes (54 at the max level) plus ~170 MB.
     disable : tuple of str
         Optional components to switch off, for ablation (names in
         :data:`COMPONENTS`, and with ``neural`` in :data:`MAX_LEVEL_ABLATIONS`:

@@ -313,8 +313,9 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   10 (the byte above with the column), 21 (the folded bytes with the word), 25
   (the previous word with the last byte) and 27 (the word with the byte before
   it), context 19 is again a record context only (not the word with the column
-  in text), and ``FEATURE_FOLDED_ORDER8`` (13) moves to the max level, which
-  keeps them all. Measured with ``cm_code`` on the 14 files (v14: 607,953 B
+  in text), and ``FEATURE_FOLDED_ORDER8`` (13) moves to the max level. The max
+  level keeps 13, 25 and 27; 10 and 21, and 19 in text, give way at both
+  levels. Measured with ``cm_code`` on the 14 files (v14: 607,953 B
   without the stream headers): the five contexts alone (40-44) -4,853 B, with
   the nesting -5,484 B; then each existing text context dropped once (+64 B
   for context 10 to +781 B for 24; 21 -28 B); the default level as v15 has it
@@ -333,8 +334,8 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   the last occurrence of the previous two words; 53: the line's first 3 bytes
   with the column and the last byte; 54: the last 4 groups with the column;
   55: the previous word with the last 2 groups). Measured at the
-  max level without the LSTM (v14 there: 606,591 B): contexts 40-48 with four
-  sparse binary ones -5,574 B (the groups -4,498, the nesting -580, the
+  max level without the LSTM (v14 there: 606,591 B), in a prototype that kept
+  contexts 10 and 21: contexts 40-48 with three sparse binary ones -5,574 B (the groups -4,498, the nesting -580, the
   indirect pair -212; the sparse ones, bytes 1-2 with the position mod 2,
   bytes 1-3 with the position mod 4 and bytes 2-4, +15, dropped); then five
   more -675 B, of which the three kept are worth 170, 183 and 147 B when
