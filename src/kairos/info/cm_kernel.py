@@ -850,6 +850,21 @@ def _byte_class(b):
 
 
 @njit(cache=True, inline="always")
+def _char_group(b):
+    """A byte's character group (v15): 48 for a digit, 65 for an upper-case letter, 97
+    for a lower-case letter, 128 for a byte >= 128, else the byte itself."""
+    if 48 <= b <= 57:
+        return 48
+    if 65 <= b <= 90:
+        return 65
+    if 97 <= b <= 122:
+        return 97
+    if b >= 128:
+        return 128
+    return b
+
+
+@njit(cache=True, inline="always")
 def _bitlen(n):
     b = 0
     while n > 0:
@@ -1335,7 +1350,6 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     depth = 0
     follow3 = np.zeros(65536, dtype=np.int64)  # the 2 bytes after each hashed order-3 context
     follow3_at = 0
-    text_more_on = (features & FEATURE_MORE_TEXT_CONTEXTS) != 0
     word_after = np.zeros(65536, dtype=np.int64)  # the word that followed each word (hashed)
     line_word_on = (features & FEATURE_LINE_AND_WORD_CONTEXTS) != 0
     # the word that followed each pair of words (hashed), for context 52
@@ -1487,7 +1501,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             follow3_at = _hash(c4 & 0xFFFFFF, 0, 77) & 0xFFFF
             hashes[47] = _hash(c4 & 0xFFFF, follow3[follow3_at], 47)
             hashes[48] = _hash(c4 & 0xFFFF, follow1[c1] & 0xFF, 48)
-        if text_more_on:
+        if text_more:
             hashes[49] = _hash(word, word_after[prev_word & 0xFFFF], 49)
             hashes[50] = _hash(groups1 & 0xFFFFFF, word, 50)
             hashes[51] = _hash(quotes | (c1 << 8), c2, 51)
@@ -2087,23 +2101,15 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
         follow1[c1] = ((follow1[c1] << 8) | byte) & 0xFFFF
         if indirect_on:
             follow3[follow3_at] = ((follow3[follow3_at] << 8) | byte) & 0xFFFF
-        if text_more_on:
+        if text_more:
             if byte == 34:
                 quotes ^= 1
             elif byte == 39 and not ((65 <= c1 <= 90) or (97 <= c1 <= 122)):
                 quotes ^= 2
             elif byte == 10:
                 quotes = 0
-        if groups_on or wide_groups_on or text_more_on or line_word_on:
-            g = byte
-            if 48 <= g <= 57:
-                g = 48
-            elif 65 <= g <= 90:
-                g = 65
-            elif 97 <= g <= 122:
-                g = 97
-            elif g >= 128:
-                g = 128
+        if groups_on or wide_groups_on or text_more or line_word_on:
+            g = _char_group(byte)
             collapsed = 1 if (g == 48 or g == 65 or g == 97) and g == (groups1 & 0xFF) else 0
             if not collapsed:
                 groups3 = ((groups3 << 8) | (groups2 >> 24)) & 0xFFFFFFFF
