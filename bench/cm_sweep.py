@@ -14,7 +14,7 @@ module-level constants replaced, and every (variant, file) pair runs in a pool.
 ``lstm_kernel.py``) to the Python expression that replaces its value;
 ``level`` is ``default`` (``cm``) or ``max`` (``mix``); ``disable`` takes the
 component names of ``cm``'s ``disable``. Sizes are those of ``cm_code``
-(compression only, plus the 14-byte stream header, as ``bench/compress.py``'s
+(compression only, plus the 18-byte stream header, as ``bench/compress.py``'s
 rows without the round trip), so they match ``cm``'s streams when the constants
 are unchanged. Each variant compiles its own kernel copy once (about a minute)
 before its files run; the sweep of session 12 ran 42 variants 16 at a time.
@@ -53,7 +53,7 @@ from kairos.info.cm import (  # noqa: E402
     table_bits_for,
 )
 
-HEADER_BYTES = 14  # mode, length, table bits, features: cm's stream header
+HEADER_BYTES = 18  # mode, length, table bits, features (64 bits since v15): cm's stream header
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,40}$")
 
 

@@ -201,6 +201,7 @@ def test_cm_round_trips_crafted_inputs_with_components_off(name, disable):
         ("expert_mixture", "byte_mixers"),
         ("wide_char_groups", "indirect_contexts", "more_text_contexts", "char_groups"),
         ("line_and_word_contexts", "folded_order8"),
+        ("image_counts", "word_predictions"),
         ("lstm", "neural"),
     ],
 )
@@ -219,7 +220,8 @@ def test_cm_mixer_inputs_fit_the_largest_level():
     largest = per_context * k.NUM_CONTEXTS + 3 + 2 + 2 * len(k.EXTRA_MATCH_BYTES) + 1 + 1
     assert len(k.EXTRA_MATCH_BYTES) <= k.MAX_EXTRA_MATCHES
     assert len(k.DEFAULT_EXTRA_MATCH_BYTES) <= k.MAX_EXTRA_MATCHES
-    assert largest + k.NUM_IMAGE <= k.NUM_INPUTS
+    assert k.IMAGE_INPUTS == 3 * k.NUM_IMAGE + 8  # v16: two count inputs each, 4 pixel counts
+    assert largest + k.IMAGE_INPUTS <= k.NUM_INPUTS
 
 
 def test_cm_components_match_the_kernel_and_each_changes_the_model():
@@ -253,6 +255,8 @@ def test_cm_components_match_the_kernel_and_each_changes_the_model():
         "sse_misses": cm_kernel.FEATURE_SSE_MISSES,
         "char_groups": cm_kernel.FEATURE_CHAR_GROUPS,
         "nesting": cm_kernel.FEATURE_NESTING,
+        "word_predictions": cm_kernel.FEATURE_WORD_PREDICTIONS,
+        "image_counts": cm_kernel.FEATURE_IMAGE_COUNTS,
     }
     assert cm.MAX_COMPONENTS == {
         "word_mixer": cm_kernel.FEATURE_WORD_MIXER,
@@ -310,14 +314,14 @@ def test_cm_ibm_float_helpers_invert_each_other_on_normalised_values():
 
 def test_cm_refuses_old_model_versions_and_bad_components():
     stream = CMCompressor().compress(_CRAFTED["text"])
-    assert stream[0] == MODEL_VERSION == 15
-    for old in (1, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14):
-        with pytest.raises(VersionError, match=f"model version {old}.*version 15"):
+    assert stream[0] == MODEL_VERSION == 16
+    for old in (1, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15):
+        with pytest.raises(VersionError, match=f"model version {old}.*version 16"):
             CMCompressor().decompress(bytes([old]) + stream[1:])
     for cut in (10, 14, 17):  # inside the table_bits + uint64 features header (v15)
         with pytest.raises(CorruptFileError, match="ends inside its header"):
             CMCompressor().decompress(stream[:cut])
-    # bit 15 of the features, which no component uses, and bit 40, past v15's last (37)
+    # bit 15 of the features, which no component uses, and bit 40, past v16's last (39)
     for at, bit in ((11, 0x80), (15, 0x01)):
         bad = bytearray(stream)
         bad[at] |= bit
@@ -338,6 +342,11 @@ def test_cm_refuses_old_model_versions_and_bad_components():
 # stream's components predict must bump MODEL_VERSION and pin the new streams. A
 # new component is a new features bit, so streams without it stay as pinned.
 _PINNED_STREAMS = {
+    16: (
+        "99ec8473984263cdd3b7948722f8f195b67fcb17f3ab888c5fbfd45d59a0ae86",
+        "c2b0f8153b5585df7a8443b15d3e9b7b9f1d500cbcb5b6215ff3ab082a9e368d",
+        "595f802939ac5b116986e29242971d7d184f1ef436088ab4e43726990c9c176d",
+    ),
     15: (
         "e1c49854457ebf4075785514d78807df1aa4d23f0f3c2ab57a0032a9eb665400",
         "14a5a47c7433648403fde4f55a779f3a86e80a1c032812dd532e9d36c4a28476",

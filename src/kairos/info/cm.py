@@ -83,6 +83,12 @@ COMPONENTS = {
     "char_groups": 1 << 32,
     # the innermost open bracket and the nesting depth, with the last byte; with the word (v15)
     "nesting": 1 << 33,
+    # the word with the word that followed the previous word's last occurrence, and with
+    # the one that followed it the time before (v16; in place of two contexts by default)
+    "word_predictions": 1 << 38,
+    # in images (pic): pixel-count inputs per 2-D context, four more 2-D contexts, only
+    # 7 byte contexts, mixer weights chosen by neighbourhoods (v16)
+    "image_counts": 1 << 39,
 }
 _ALL_FEATURES = sum(COMPONENTS.values())  # the bits are distinct
 FEATURE_NEURAL = 32  # the neural input of ``mix``
@@ -102,8 +108,9 @@ MAX_COMPONENTS = {
     # the 2 bytes after the order-3 context's last occurrence; the byte after the last
     # byte's, each with the last 2 bytes (v15)
     "indirect_contexts": 1 << 35,
-    # the word with the word that followed the previous word last time; the word with
-    # the last 3 character groups; an open quote with the last 2 bytes (v15)
+    # the word with the last 3 character groups; an open quote with the last 2 bytes
+    # (v15); the word that followed the previous word last time with the word's length
+    # and the last byte (v16)
     "more_text_contexts": 1 << 36,
     # the word with the word that followed the previous two words last time; the line's
     # first 3 bytes with the column and the last byte; the last 4 groups with the column;

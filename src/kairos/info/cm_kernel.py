@@ -347,6 +347,51 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   first-layer weight sets in one pass over the inputs again (the same
   streams; 51.6 against 51.4 s over three paired book1 rounds); 2^22 slots
   per context instead of 2^23 (book1 0.93 x the time for +290 B).
+- v16 (2026-12-05) guesses the word being written, and models images more
+  fully. ``FEATURE_WORD_PREDICTIONS``: context 49 (the word with the word that
+  followed the previous word's last occurrence; a max-level context in v15)
+  and 56 (with the word that followed it the time before) are used at both
+  levels; by default context 15 (the word with the two before it) gives way
+  to them, and in text context 17 (the indirect order 2; kept in binary data,
+  where dropping it cost obj2 109 B). Measured with ``cm_code`` on the 14 files
+  against v15 (603,443 B without the stream headers): 49 alone -568 B, 56 alone
+  -463, both -747. ``FEATURE_IMAGE_COUNTS``, in images: each 2-D context also
+  keeps its pixel counts, whose estimate (n1 + 1) / (n + 2) is two more inputs
+  (stretched; linear), four more 2-D contexts (8 pixels straight up; 2 x 4
+  up; the 24 and the 40 nearest pixels, hashed into up to 2^20 entries) and
+  the share of set pixels among the 4, 12, 24 and 40 nearest as inputs
+  (the ideas of paq8px's Image1BitModel): pic 22,314 -> 21,717 B; weight set
+  3 chosen by the 40 neighbours' set pixels with the 4 nearest -82 B; only
+  orders 0-4 and 6 and the match context of the byte contexts in images
+  -196 B and less time; weight sets 4, 6, 7 and 8, the first final layer and
+  the learned mixture's weights by pixel neighbourhoods -292 B: pic 21,163
+  B in all. Tried and dropped: count limits 1023 and 255 instead of 65535
+  (+24, +40 B), no linear count input (+47), four more small 2-D contexts
+  (-23 B, for more time), weight set 2 by the row above (-9), the second
+  final layer by the pixel counts (+5), SSE stage 0 by 8 pixels (-2); as
+  text contexts (each alone, against v15): the lengths of the last 3 words
+  (+38 B), the distances to the last space and punctuation (-78), the word
+  with the word 3 back (-174), with the words 2 and 3 back (-171), with both
+  predicted words in one context (-317), with the word that came 2 words
+  after the word 2 back (+31); the predicted word with the word's length and
+  the last byte (-396 B) is the max level's context 57
+  (``FEATURE_MORE_TEXT_CONTEXTS``). Max-level contexts moved to the default
+  level each alone (against v15): 50 -469 B, 55 -422, 53 -398, 52 -270, 27
+  -204, 54 -195, 51 -194, 43 -326, 44 -283, 25 -131, 47 -135, 48 -148, 13
+  -112; each pair of them in place of two default contexts saved 436-620 B
+  (so were not moved), and dropping contexts 8 and 30 together cost about
+  2,000 B (then no context has the word with the last byte). Tried for
+  speed and dropped: the bit histories and direct probabilities packed in
+  one 32-bit word per slot, one 64-byte line per bucket (the same streams,
+  no faster: book1 and news over three rounds); with 2^16 slots per context
+  book1 took 0.85-0.9 x the time, so cache misses are not where the time
+  goes. The 40 classes of the last byte (each punctuation mark its own) for
+  weight set 7 saved 59 B. Then a sweep of constants (``bench/cm_sweep.py``,
+  each alone against the above, 602,059 B with headers): the deterministic
+  input's size 640 instead of 512 -187 B (720 -193, kept; 800 -135; 400 +384),
+  FINAL_LR 11 or 6 +4 and +79, WEIGHT_INIT 1500 or 2600 +14 and +104,
+  MIXER_LR_HALF 256 or 1024 +174 and +274, MIXER_LR_MAX 48 or 96 +192 and
+  +489.
 
 v7 as a whole against v6 on the development subset (book1, paper1, obj2, geo,
 pic, progc; ``cm_code`` directly, quiet box, 2026-12-02): 336,483 -> 328,242 B
@@ -490,18 +535,29 @@ from kairos.info.lstm_kernel import (
     lstm_stretch,
 )
 
-MODEL_VERSION = 15  # bump whenever the model's predictions change
-NUM_CONTEXTS = 56  # 40 until v14; contexts 40-55 are v15's (FEATURE_CHAR_GROUPS and after)
+MODEL_VERSION = 16  # bump whenever the model's predictions change
+NUM_CONTEXTS = (
+    58  # 40 until v14; contexts 40-55 are v15's (FEATURE_CHAR_GROUPS and after), 56-57 v16's
+)
 WEIGHT_INIT = 2000  # initial mixer weight, 65536 = 1.0
 FAST_LIMIT = 15  # hit count at which the direct probability's rate stops falling
 IBM_TOO_LARGE = -(1 << 62)  # a 4-byte value beyond 16**6 as an IBM float: no prediction
-NUM_IMAGE = 14  # bit-level 2-D contexts (pixels above and to the left), PAQ8's picModel
+NUM_IMAGE = 18  # bit-level 2-D contexts (pixels above and to the left); 14 until v15
+# With FEATURE_IMAGE_COUNTS (v16) each 2-D context also gives its pixel counts' estimate
+# (n1 + 1) / (n + 2) twice (stretched; linear), and four pixel-count estimates over
+# 4, 12, 24 and 40 neighbours are inputs too: IMAGE_INPUTS mixer inputs in all
+IMAGE_INPUTS = 3 * NUM_IMAGE + 8
+IMAGE_TABLE_BITS = 20  # log2 of each 2-D context's table (the two largest are hashed)
+IMAGE_COUNT_LIMIT = 65535  # a context's two counts are halved when their sum passes this
+# In images (FEATURE_IMAGE_COUNTS) only these byte contexts are looked up: orders 0-4
+# and 6 and the match model's; the others cost time and, on pic, bytes
+IMAGE_BYTE_CONTEXTS = (0, 1, 2, 3, 4, 6, 26)
 MAX_EXTRA_MATCHES = 3  # the most extra match models a level has (EXTRA_MATCH_BYTES)
 # at most 4 inputs per context, then match (2), bias, long match (2), the extra match
 # models (2 each), neural net, LSTM, image. Up to v12 the extra match models and the
 # LSTM were not counted: with v12's 40 contexts the max level wrote 7 inputs past
 # the end in images (pic), a stream the decoder only reproduced by luck.
-NUM_INPUTS = 4 * NUM_CONTEXTS + 3 + 2 + 2 * MAX_EXTRA_MATCHES + 1 + 1 + NUM_IMAGE
+NUM_INPUTS = 4 * NUM_CONTEXTS + 3 + 2 + 2 * MAX_EXTRA_MATCHES + 1 + 1 + IMAGE_INPUTS
 RUN_CLASSES = 16  # run length classes of the run model's confidence maps
 RUN_WEIGHT_INIT = 1500  # initial mixer weight of the run inputs
 RUN_LIMIT = 1023  # hit count at which a run map's learning rate stops falling
@@ -587,15 +643,23 @@ FEATURE_WIDE_CHAR_GROUPS = 1 << 34
 # context, with the last 2 bytes (47); the byte that followed the last byte's last
 # occurrence, with the last 2 bytes (48)
 FEATURE_INDIRECT_CONTEXTS = 1 << 35
-# v15 (max level): the word with the word that followed the previous word's last
-# occurrence (49); the word with the last 3 character groups (50); whether a quote is
-# open (" or ') with the last 2 bytes (51)
+# v15 (max level): the word with the last 3 character groups (50); whether a quote is
+# open (" or ') with the last 2 bytes (51); until v15 also context 49 (now
+# FEATURE_WORD_PREDICTIONS's); since v16 the word that followed the previous word's
+# last occurrence with the current word's length and the last byte (57)
 FEATURE_MORE_TEXT_CONTEXTS = 1 << 36
 # v15 (max level): the word with the word that followed the last occurrence of the
 # previous two words (52); the line's first 3 bytes with the column and the last
 # byte (53); the last 4 character groups with the column (54); the previous word
 # with the last 2 groups (55)
 FEATURE_LINE_AND_WORD_CONTEXTS = 1 << 37
+# v16: the word with the word that followed the previous word's last occurrence (49,
+# until v15 a max-level context) and with the word that followed the one before (56)
+FEATURE_WORD_PREDICTIONS = 1 << 38
+# v16, in images: counts-based inputs for each 2-D context, four more 2-D contexts (8
+# pixels up; 2 x 4 up; 24 and 40 neighbours, hashed), pixel-count inputs, only
+# IMAGE_BYTE_CONTEXTS of the byte contexts, and mixer weights chosen by neighbourhoods
+FEATURE_IMAGE_COUNTS = 1 << 39
 # the features bit of each context from 40 on (v15)
 _CONTEXT_FEATURE = (
     FEATURE_CHAR_GROUPS,
@@ -607,13 +671,15 @@ _CONTEXT_FEATURE = (
     FEATURE_NESTING,
     FEATURE_INDIRECT_CONTEXTS,
     FEATURE_INDIRECT_CONTEXTS,
+    FEATURE_WORD_PREDICTIONS,
     FEATURE_MORE_TEXT_CONTEXTS,
     FEATURE_MORE_TEXT_CONTEXTS,
+    FEATURE_LINE_AND_WORD_CONTEXTS,
+    FEATURE_LINE_AND_WORD_CONTEXTS,
+    FEATURE_LINE_AND_WORD_CONTEXTS,
+    FEATURE_LINE_AND_WORD_CONTEXTS,
+    FEATURE_WORD_PREDICTIONS,
     FEATURE_MORE_TEXT_CONTEXTS,
-    FEATURE_LINE_AND_WORD_CONTEXTS,
-    FEATURE_LINE_AND_WORD_CONTEXTS,
-    FEATURE_LINE_AND_WORD_CONTEXTS,
-    FEATURE_LINE_AND_WORD_CONTEXTS,
 )
 EXTRA_MATCH_BYTES = (9, 20, 32)  # their minimum repeat lengths
 DEFAULT_EXTRA_MATCH_BYTES = (20, 32)
@@ -658,6 +724,8 @@ ALL_FEATURES = (  # the default model: every component but the neural input
     | FEATURE_SSE_MISSES
     | FEATURE_CHAR_GROUPS
     | FEATURE_NESTING
+    | FEATURE_WORD_PREDICTIONS
+    | FEATURE_IMAGE_COUNTS
 )
 # the max level (``mix``): every component, the neural input and the costlier ones
 MAX_FEATURES = (
@@ -675,7 +743,9 @@ MAX_FEATURES = (
 )
 KNOWN_FEATURES = MAX_FEATURES
 LONG_MATCH_MIN_BYTES = 10
-DET_INPUT_SIZE = 512  # size of the deterministic input, stretch units (256 per logit)
+DET_INPUT_SIZE = (
+    720  # size of the deterministic input, stretch units (256 per logit); 512 until v15
+)
 # With FEATURE_INPUT_CONFIDENCE the direct probability's stretch is multiplied by
 # DIRECT_CONFIDENCE[n] / 16 after n updates of its slot, and its first rate is
 # 1/(n+2.5) instead of 1/(n+1.5) (DIRECT_RATE_OFFSET reciprocal entries later).
@@ -1062,13 +1132,16 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             continue  # v15: the character groups take the places of these two
         if (i == 25 or i == 27) and features & FEATURE_CHAR_GROUPS and not text_more:
             continue  # ... and of these two at the default level, for their time
+        if i == 15 and features & FEATURE_WORD_PREDICTIONS and not text_more:
+            continue  # v16: the predicted words take its place (and 17's in text) by default
         use[i] = 1
     # contexts skipped per byte: kind 1 (binary contexts) in text and images,
     # kind 2 (record contexts) in text, kind 3 (some text contexts) in binary
-    # data outside images, kind 4 (v12's text contexts) outside text;
+    # data outside images, kind 4 (v12's text contexts) outside text, kind 5 (v16,
+    # FEATURE_IMAGE_COUNTS: the byte contexts not in IMAGE_BYTE_CONTEXTS) in images;
     # skip_kind[kind] is set once per byte
     gated = np.zeros(NUM_CONTEXTS, dtype=np.int64)
-    skip_kind = np.zeros(5, dtype=np.int64)
+    skip_kind = np.zeros(6, dtype=np.int64)
     if more:
         for i in range(FIRST_BINARY_CONTEXT, 40):
             gated[i] = 1
@@ -1083,9 +1156,20 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 gated[i] = 0
             if features & FEATURE_CHAR_GROUPS:
                 gated[19] = 2  # v15: the word with the column gives way in text
+        if features & FEATURE_WORD_PREDICTIONS and not text_more:
+            gated[17] = 2  # v16: the indirect order 2 not in text at the default level
         gated[13] = 4  # v12: text only (the folded order 8; the column contexts)
         gated[14] = 4
         gated[20] = 4
+    image_counts = image_on and (features & FEATURE_IMAGE_COUNTS) != 0
+    if image_counts:  # v16: in images only IMAGE_BYTE_CONTEXTS of kinds 0 and 3
+        for i in range(NUM_CONTEXTS):
+            if gated[i] == 0:
+                gated[i] = 5  # kind 5: skipped in images
+            elif gated[i] == 3:
+                gated[i] = 4  # text only
+        for i in IMAGE_BYTE_CONTEXTS:
+            gated[i] = 0
     num_active = 0
     for i in range(NUM_CONTEXTS):
         num_active += use[i]
@@ -1102,17 +1186,17 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     num_sec = (1 if long_on else 0) + num_extra  # the long match model, then the extra ones
     num_misc = 3 + 2 * num_sec + (1 if neural_on else 0) + (1 if lstm_on else 0)
     per = 2 + (1 if det_on else 0) + (1 if run_on else 0)
-    if num_misc + per * num_active + NUM_IMAGE > NUM_INPUTS:
+    if num_misc + per * num_active + IMAGE_INPUTS > NUM_INPUTS:
         raise ValueError("cm_code: more mixer inputs than NUM_INPUTS")
     active = np.zeros(num_active, dtype=np.int64)
     j = 0
     num_text_in = num_misc
-    for kind in (0, 3, 4, 2, 1):
+    for kind in (0, 5, 3, 4, 2, 1):
         for i in range(NUM_CONTEXTS):
             if use[i] and gated[i] == kind:
                 active[j] = i
                 j += 1
-                if kind == 0 or kind == 3 or kind == 4:
+                if kind == 0 or kind == 5 or kind == 3 or kind == 4:
                     num_text_in += per
     apm_weights = APM_WEIGHTS if sse_chain else APM_WEIGHTS_V4
     experts_on = precise and (features & (FEATURE_EXPERT_MIXTURE | FEATURE_SSE_MIXTURE)) != 0
@@ -1182,7 +1266,18 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     # since v14 its top 4 bits extend every bucket's check byte.
     run_len = np.zeros(NUM_CONTEXTS, dtype=np.int64)  # the run's count, 0 = none
     map_idx = np.zeros(NUM_CONTEXTS, dtype=np.int64)  # each context's state map entry
-    img_hist = np.zeros((NUM_IMAGE, 65536), dtype=np.uint8)
+    # (v16) 2-D contexts 14-17 and the pixel counts exist with FEATURE_IMAGE_COUNTS
+    num_image = NUM_IMAGE if image_counts else 14
+    # contexts 0-15 index 16 bits; 16 and 17 are hashed into up to 2**IMAGE_TABLE_BITS
+    img_size = 1 << max(16, min(IMAGE_TABLE_BITS, table_bits - 3)) if image_counts else 65536
+    img_hist = np.zeros((num_image if image_on else 1, img_size), dtype=np.uint8)
+    img_count = np.zeros((num_image if image_counts else 1, img_size), dtype=np.uint32)
+    img_ones40 = 0  # set pixels among the 40 nearest (v16)
+    r4 = 0  # rows 4-8 above, for FEATURE_IMAGE_COUNTS
+    r5 = 0
+    r6 = 0
+    r7 = 0
+    r8 = 0
     img_map = np.empty((NUM_IMAGE, 256), dtype=np.int64)
     for i in range(NUM_IMAGE):
         for s in range(256):
@@ -1194,7 +1289,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     r3 = 0
     match_table = np.zeros(1 << MATCH_TABLE_BITS, dtype=np.int32)
     match_counters = np.full(64 * 2, 1 << 15, dtype=np.int64)
-    width = num_misc + per * num_active + NUM_IMAGE  # the inputs this level has
+    width = num_misc + per * num_active + IMAGE_INPUTS  # the inputs this level has
     weights1 = np.full((256, width), WEIGHT_INIT, dtype=np.int32)
     weights2 = np.full((256, width), WEIGHT_INIT, dtype=np.int32)
     weights3 = np.full((64 * 32, width), WEIGHT_INIT, dtype=np.int32)
@@ -1351,6 +1446,9 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     follow3 = np.zeros(65536, dtype=np.int64)  # the 2 bytes after each hashed order-3 context
     follow3_at = 0
     word_after = np.zeros(65536, dtype=np.int64)  # the word that followed each word (hashed)
+    # (v16) the word that followed each word the time before that
+    word_after_old = np.zeros(65536, dtype=np.int64)
+    predictions_on = (features & FEATURE_WORD_PREDICTIONS) != 0
     line_word_on = (features & FEATURE_LINE_AND_WORD_CONTEXTS) != 0
     # the word that followed each pair of words (hashed), for context 52
     after_pair = np.zeros(65536, dtype=np.int64)
@@ -1369,6 +1467,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
         skip_kind[2] = 1 if text_mode else 0
         skip_kind[3] = 1 - skip_kind[1]
         skip_kind[4] = 1 - skip_kind[2]
+        skip_kind[5] = 1 if image_mode else 0
         col = pos - line_start
         above = 0
         if prev_line_start + col < line_start:
@@ -1501,9 +1600,12 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             follow3_at = _hash(c4 & 0xFFFFFF, 0, 77) & 0xFFFF
             hashes[47] = _hash(c4 & 0xFFFF, follow3[follow3_at], 47)
             hashes[48] = _hash(c4 & 0xFFFF, follow1[c1] & 0xFF, 48)
-        if text_more:
+        if predictions_on:
             hashes[49] = _hash(word, word_after[prev_word & 0xFFFF], 49)
+            hashes[56] = _hash(word, word_after_old[prev_word & 0xFFFF], 58)
+        if text_more:
             hashes[50] = _hash(groups1 & 0xFFFFFF, word, 50)
+            hashes[57] = _hash(word_after[prev_word & 0xFFFF], c1w | (min(word_len, 31) << 8), 64)
             hashes[51] = _hash(quotes | (c1 << 8), c2, 51)
         if line_word_on:
             hashes[52] = _hash(word, after_pair[_hash(prev_word2, prev_word, 5) & 0xFFFF], 52)
@@ -1737,27 +1839,100 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 )
                 img_ctx[12] = (r0 & 0x1F) | (r1 << 3 & 0xFFE0)
                 img_ctx[13] = (r0 & 0x7) | (r1 >> 2 & 0x38) | (r2 << 1 & 0x7C0) | (r3 << 5 & 0xF800)
-                for i in range(NUM_IMAGE):
+                if image_counts:
+                    # 8 pixels straight up; 2 x 4 up; 24 and 40 neighbours (hashed)
+                    img_ctx[14] = (
+                        (r1 >> 7 & 1)
+                        | (r2 >> 6 & 2)
+                        | (r3 >> 5 & 4)
+                        | (r4 >> 4 & 8)
+                        | (r5 >> 3 & 16)
+                        | (r6 >> 2 & 32)
+                        | (r7 >> 1 & 64)
+                        | (r8 & 128)
+                        | (r0 & 1) << 8
+                    )
+                    img_ctx[15] = (
+                        (r1 >> 7 & 3)
+                        | (r2 >> 5 & 12)
+                        | (r3 >> 3 & 48)
+                        | (r4 >> 1 & 192)
+                        | (r0 & 1) << 8
+                    )
+                    near24 = (
+                        (r0 & 7)
+                        | (r1 >> 4 & 0x7F) << 3
+                        | (r2 >> 4 & 0x7F) << 10
+                        | (r3 >> 4 & 0x7F) << 17
+                    )
+                    frame = (
+                        (r0 >> 3 & 1)
+                        | (r1 >> 3 & 1) << 1
+                        | (r1 >> 11 & 1) << 2
+                        | (r2 >> 3 & 1) << 3
+                        | (r2 >> 11 & 1) << 4
+                        | (r3 >> 3 & 1) << 5
+                        | (r3 >> 11 & 1) << 6
+                        | (r4 >> 3 & 0x1FF) << 7
+                    )
+                    img_ctx[16] = _hash(near24, 0, 160) & (img_size - 1)
+                    img_ctx[17] = _hash(near24, frame, 170) & (img_size - 1)
+                for i in range(num_image):
                     inputs[img_base + i] = stretch[img_map[i, img_hist[i, img_ctx[i]]] >> 20]
+                if image_counts:
+                    # each context's pixel counts: (n1 + 1) / (n + 2), stretched and linear
+                    for i in range(NUM_IMAGE):
+                        cv = np.int64(img_count[i, img_ctx[i]])
+                        pc = (((cv & 0xFFFF) + 1) << 12) // ((cv >> 16) + (cv & 0xFFFF) + 2)
+                        inputs[img_base + NUM_IMAGE + 2 * i] = stretch[pc] >> 1
+                        inputs[img_base + NUM_IMAGE + 2 * i + 1] = (pc - 2048) >> 2
+                    # the share of set pixels among the 4, 12, 24 and 40 nearest
+                    near4 = (r0 & 1) | (r1 >> 6 & 7) << 1
+                    near12 = (r0 & 3) | (r1 >> 5 & 0x1F) << 2 | (r2 >> 5 & 0x1F) << 7
+                    for k in range(4):
+                        if k == 0:
+                            v, total = near4, 4
+                        elif k == 1:
+                            v, total = near12, 12
+                        elif k == 2:
+                            v, total = near24, 24
+                        else:
+                            v, total = near24 | (frame << 24), 40
+                        ones = 0
+                        while v:
+                            v &= v - 1
+                            ones += 1
+                        img_ones40 = ones
+                        pc = ((ones + 1) << 12) // (total + 2)
+                        inputs[img_base + 3 * NUM_IMAGE + 2 * k] = stretch[pc] >> 1
+                        inputs[img_base + 3 * NUM_IMAGE + 2 * k + 1] = (pc - 2048) >> 2
             else:
-                for i in range(NUM_IMAGE):
+                for i in range(IMAGE_INPUTS):
                     inputs[img_base + i] = 0
 
             # ---- mixing ----
             sel3 = (nz * 8 + bit_pos) * 2 + (1 if match_len > 0 else 0)
+            sel_a = c0  # the first final layer's weights: by the partial byte
+            if image_counts and image_mode:
+                # v16: in images by the 40 neighbours' set pixels with the 4 nearest, by
+                # 8 pixels to the left and 8 above, and (first final layer) by 4 + 4
+                sel3 = img_ones40 * 16 + ((r0 & 1) | (r1 >> 6 & 7) << 1)
             dot1 = 0
             dot2 = 0
             dot3 = 0
             dot4 = 0
             dot5 = 0
             sel4 = c0 | (c1 << 8)
+            if image_counts and image_mode:
+                sel4 = (r0 & 0xFF) | (r1 >> 3 & 0xFF) << 8
+                sel_a = (r0 & 0xF) | (r1 >> 5 & 0xF) << 4
             sel5 = min(col, 63) * 8 + bit_pos
             if column_mix_on and text_mode:  # v12: the column / 4 with the partial byte
                 sel5 = column_rows5 + ((min(col, 127) >> 2) << 8 | c0)
             if image_mode:
                 sel5 = 512 + ((r0 & 0xF) | (r1 >> 1 & 0x1F0) | (r2 << 2 & 0x200))
             # the image inputs come last and are skipped when they are all zero
-            num_in = img_base + NUM_IMAGE if image_mode else img_base
+            num_in = img_base + IMAGE_INPUTS if image_mode else img_base
             if text_mode and not image_mode:
                 num_in = num_text_in
             # match length class (3 bits: repeats are >= MATCH_MIN_BYTES long) with the expected bit
@@ -1765,6 +1940,8 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             if match_len > 0:
                 mb = 2 * min(_bitlen(match_len), 7) + expected_bit
             sel6 = mb * 256 + c0
+            if image_counts and image_mode:  # v16: by 6 pixels to the left and 6 above
+                sel6 = (r0 & 0x3F) | (r1 >> 5 & 0x3F) << 6
             if mix6_on:
                 layer1[5] = _mixer_output(inputs, weights6, sel6, num_in)
             for i in range(num_in):
@@ -1786,11 +1963,15 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             p6 = _squash(layer1[5], squash)
             p7 = 2048
             sel7 = classes + bit_pos
+            if image_counts and image_mode:  # v16: by 6 + 6 pixels one and two rows up
+                sel7 = (r1 >> 4 & 0x3F) | (r2 >> 5 & 0x3F) << 6
             if class_on:
                 layer1[idx7] = _mixer_output(inputs, weights7, sel7, num_in)
                 p7 = _squash(layer1[idx7], squash)
             p8 = 2048
             sel8 = c2 * 8 + bit_pos
+            if image_counts and image_mode:  # v16: by 8 pixels two rows up
+                sel8 = (r2 >> 4 & 0xFF) * 8 + bit_pos
             if class_on:
                 layer1[idx8] = _mixer_output(inputs, weights8, sel8, num_in)
                 p8 = _squash(layer1[idx8], squash)
@@ -1802,7 +1983,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 p9 = _squash(layer1[idx9], squash)
             dotf = 0
             for j in range(num_mix):
-                dotf += layer1[j] * weights_final[c0, j]
+                dotf += layer1[j] * weights_final[sel_a, j]
             st_mix = max(-2047, min(2047, dotf >> 16))
             st_a = st_mix
             st_b = 0
@@ -1816,6 +1997,8 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                         order = k + 1
                 sel_f2 = (order * 16 + mb) * 8 + bit_pos
                 expert_set = order
+                if image_counts and image_mode:
+                    expert_set = min(img_ones40 >> 2, 9)
                 dotf = 0
                 for j in range(num_mix):
                     dotf += layer1[j] * weights_final2[sel_f2, j]
@@ -1965,7 +2148,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                         n += 1
                     run_map[i, rk] = (pr << 10) | n
             if image_mode:
-                for i in range(NUM_IMAGE):
+                for i in range(num_image):
                     st = np.int64(img_hist[i, img_ctx[i]])
                     e = img_map[i, st]
                     n = e & 1023
@@ -1975,6 +2158,14 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                         n += 1
                     img_map[i, st] = (pr << 10) | n
                     img_hist[i, img_ctx[i]] = next_state[st, y]
+                    if image_counts:
+                        cv = np.int64(img_count[i, img_ctx[i]])
+                        n0 = (cv >> 16) + 1 - y
+                        n1 = (cv & 0xFFFF) + y
+                        if n0 + n1 > IMAGE_COUNT_LIMIT:
+                            n0 >>= 1
+                            n1 >>= 1
+                        img_count[i, img_ctx[i]] = (n0 << 16) | n1
             if record_len > 1:
                 r0 = ((r0 << 1) | y) & 0xFFFFFFFF
                 up = pos - record_len + 1
@@ -1983,6 +2174,17 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 r2 = ((r2 << 1) | (buf[up] >> (7 - bit_pos) & 1 if up >= 0 else 0)) & 0xFFFFFFFF
                 up -= record_len
                 r3 = ((r3 << 1) | (buf[up] >> (7 - bit_pos) & 1 if up >= 0 else 0)) & 0xFFFFFFFF
+                if image_counts and image_mode:
+                    up -= record_len
+                    r4 = ((r4 << 1) | (buf[up] >> (7 - bit_pos) & 1 if up >= 0 else 0)) & 0xFFFFFFFF
+                    up -= record_len
+                    r5 = ((r5 << 1) | (buf[up] >> (7 - bit_pos) & 1 if up >= 0 else 0)) & 0xFFFFFFFF
+                    up -= record_len
+                    r6 = ((r6 << 1) | (buf[up] >> (7 - bit_pos) & 1 if up >= 0 else 0)) & 0xFFFFFFFF
+                    up -= record_len
+                    r7 = ((r7 << 1) | (buf[up] >> (7 - bit_pos) & 1 if up >= 0 else 0)) & 0xFFFFFFFF
+                    up -= record_len
+                    r8 = ((r8 << 1) | (buf[up] >> (7 - bit_pos) & 1 if up >= 0 else 0)) & 0xFFFFFFFF
             if match_len > 0:
                 mc = match_counters[match_slot]
                 match_counters[match_slot] = mc + ((((y << 16) - mc) * 3) >> 7)
@@ -1990,7 +2192,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             # each final layer learns from its own output's error
             err_f = ((y << 12) - _squash(st_a, squash)) * lr_f
             for j in range(num_mix):
-                weights_final[c0, j] += (layer1[j] * err_f + rnd) >> 16
+                weights_final[sel_a, j] += (layer1[j] * err_f + rnd) >> 16
             if final2_on:
                 err_f = ((y << 12) - _squash(st_b, squash)) * lr_f
                 for j in range(num_mix):
@@ -2158,6 +2360,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 word_lead = c4 >> 8 & 0xFF
             word = _hash(word, byte | 32, 99)
         elif word != 0:
+            word_after_old[prev_word & 0xFFFF] = word_after[prev_word & 0xFFFF]
             word_after[prev_word & 0xFFFF] = word
             after_pair[_hash(prev_word2, prev_word, 5) & 0xFFFF] = word
             prev_word2 = prev_word
