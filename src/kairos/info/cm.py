@@ -11,14 +11,15 @@ Stream layout (inside the ``.kz`` file payload, or alone)::
                   all of them unless some were switched off for an ablation)
     body        : coded bits, or the original bytes (stored mode)
 
-A stream coded by another model version (v1-v14; v11 retuned the mixers'
+A stream coded by another model version (v1-v15; v11 retuned the mixers'
 start, the SSE weights and the match lengths, and added ``line_as_space`` and
 ``sse_mixture``; v12 added three text contexts and a mixer weight set:
 ``column_contexts``, ``folded_order8`` and ``column_mixer``; v13 added
 ``letter_contexts`` and ``more_matches``; v14 added ``sse_misses`` and 4 more
 check bits per context bucket; v15 added ``char_groups`` and ``nesting``, and
 at the max level ``wide_char_groups``, ``indirect_contexts``,
-``more_text_contexts`` and ``line_and_word_contexts``, and moved ``folded_order8`` to the max level) is refused with a typed
+``more_text_contexts`` and ``line_and_word_contexts``, and moved ``folded_order8`` to the max level;
+v16 added ``word_predictions`` and ``image_counts``) is refused with a typed
 :class:`~kairos.errors.VersionError` naming both
 versions: its predictions cannot be reproduced by this model. The table size
 is chosen from the input length (``table_bits`` in 16..23, 23 from 256 KiB),
@@ -35,7 +36,7 @@ import numpy as np
 
 from kairos.errors import CorruptFileError, ValidationError, VersionError
 
-# Optional components of model v15, by the name ``disable`` takes; the values
+# Optional components of model v16, by the name ``disable`` takes; the values
 # are cm_kernel.FEATURE_* (repeated here so that importing this module does
 # not compile the kernel; a test checks that they agree).
 COMPONENTS = {
@@ -129,8 +130,9 @@ _PREFIX = struct.Struct("<BQ")
 _FEATURES = struct.Struct("<Q")  # uint32 until v14
 _MODE_STORED = 0
 MIN_TABLE_BITS = 16
-# v15's default level: 40 contexts in use x 8 M slots x 3 bytes = 1,007 MB (files of
-# 256 KiB or more); the max level's 54 take 1,359 MB
+# v16's default level: 41 contexts in use x 8 M slots x 3 bytes = 1,032 MB (files of
+# 256 KiB or more; 40 in text), and 94 MB for the 2-D contexts; the max level's 56
+# take 1,409 MB
 MAX_TABLE_BITS = 23
 # The coder gives a bit at most probability 65532/65536 (cm_kernel.P16_MIN; before
 # v9 4095/4096), and rounding loses at most half a unit of a range of at least 2
