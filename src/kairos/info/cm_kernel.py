@@ -923,6 +923,14 @@ def _byte_class(b):
 
 
 @njit(cache=True, inline="always")
+def _shift_row_bit(row, buf, at, bit_pos):
+    """``row`` (32 bits of an image row above) shifted left with bit ``bit_pos`` of
+    ``buf[at]``, or a 0 bit before the start of the data."""
+    bit = buf[at] >> (7 - bit_pos) & 1 if at >= 0 else 0
+    return ((row << 1) | bit) & 0xFFFFFFFF
+
+
+@njit(cache=True, inline="always")
 def _char_group(b):
     """A byte's character group (v15): 48 for a digit, 65 for an upper-case letter, 97
     for a lower-case letter, 128 for a byte >= 128, else the byte itself."""
@@ -2176,23 +2184,16 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                         img_count[i, img_ctx[i]] = (n0 << 16) | n1
             if record_len > 1:
                 r0 = ((r0 << 1) | y) & 0xFFFFFFFF
-                up = pos - record_len + 1
-                r1 = ((r1 << 1) | (buf[up] >> (7 - bit_pos) & 1 if up >= 0 else 0)) & 0xFFFFFFFF
-                up -= record_len
-                r2 = ((r2 << 1) | (buf[up] >> (7 - bit_pos) & 1 if up >= 0 else 0)) & 0xFFFFFFFF
-                up -= record_len
-                r3 = ((r3 << 1) | (buf[up] >> (7 - bit_pos) & 1 if up >= 0 else 0)) & 0xFFFFFFFF
+                up = pos + 1  # the byte below the one each row's next bit comes from
+                r1 = _shift_row_bit(r1, buf, up - record_len, bit_pos)
+                r2 = _shift_row_bit(r2, buf, up - 2 * record_len, bit_pos)
+                r3 = _shift_row_bit(r3, buf, up - 3 * record_len, bit_pos)
                 if image_counts and image_mode:
-                    up -= record_len
-                    r4 = ((r4 << 1) | (buf[up] >> (7 - bit_pos) & 1 if up >= 0 else 0)) & 0xFFFFFFFF
-                    up -= record_len
-                    r5 = ((r5 << 1) | (buf[up] >> (7 - bit_pos) & 1 if up >= 0 else 0)) & 0xFFFFFFFF
-                    up -= record_len
-                    r6 = ((r6 << 1) | (buf[up] >> (7 - bit_pos) & 1 if up >= 0 else 0)) & 0xFFFFFFFF
-                    up -= record_len
-                    r7 = ((r7 << 1) | (buf[up] >> (7 - bit_pos) & 1 if up >= 0 else 0)) & 0xFFFFFFFF
-                    up -= record_len
-                    r8 = ((r8 << 1) | (buf[up] >> (7 - bit_pos) & 1 if up >= 0 else 0)) & 0xFFFFFFFF
+                    r4 = _shift_row_bit(r4, buf, up - 4 * record_len, bit_pos)
+                    r5 = _shift_row_bit(r5, buf, up - 5 * record_len, bit_pos)
+                    r6 = _shift_row_bit(r6, buf, up - 6 * record_len, bit_pos)
+                    r7 = _shift_row_bit(r7, buf, up - 7 * record_len, bit_pos)
+                    r8 = _shift_row_bit(r8, buf, up - 8 * record_len, bit_pos)
             if match_len > 0:
                 mc = match_counters[match_slot]
                 match_counters[match_slot] = mc + ((((y << 16) - mc) * 3) >> 7)
