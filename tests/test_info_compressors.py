@@ -180,7 +180,7 @@ _CRAFTED = {
         ("run_state_map", "byte_mixers", "final_mixer2", "match_recovery"),
         ("precision", "word_contexts", "final_mixer3"),  # the 12-bit coder of models v1-v8
         ("letter_contexts", "more_matches", "column_contexts", "sse_misses"),
-        ("char_groups", "nesting"),
+        ("char_groups", "nesting", "mixer_dead_zone", "word_with_groups"),
     ],
 )
 def test_cm_round_trips_crafted_inputs_with_components_off(name, disable):
@@ -201,7 +201,7 @@ def test_cm_round_trips_crafted_inputs_with_components_off(name, disable):
         ("expert_mixture", "byte_mixers"),
         ("wide_char_groups", "indirect_contexts", "more_text_contexts", "char_groups"),
         ("line_and_word_contexts", "folded_order8"),
-        ("image_counts", "word_predictions"),
+        ("image_counts", "word_predictions", "mixer_dead_zone"),
         ("lstm", "neural"),
     ],
 )
@@ -257,6 +257,8 @@ def test_cm_components_match_the_kernel_and_each_changes_the_model():
         "nesting": cm_kernel.FEATURE_NESTING,
         "word_predictions": cm_kernel.FEATURE_WORD_PREDICTIONS,
         "image_counts": cm_kernel.FEATURE_IMAGE_COUNTS,
+        "mixer_dead_zone": cm_kernel.FEATURE_MIXER_DEAD_ZONE,
+        "word_with_groups": cm_kernel.FEATURE_WORD_WITH_GROUPS,
     }
     assert cm.MAX_COMPONENTS == {
         "word_mixer": cm_kernel.FEATURE_WORD_MIXER,
@@ -314,15 +316,15 @@ def test_cm_ibm_float_helpers_invert_each_other_on_normalised_values():
 
 def test_cm_refuses_old_model_versions_and_bad_components():
     stream = CMCompressor().compress(_CRAFTED["text"])
-    assert stream[0] == MODEL_VERSION == 16
-    for old in (1, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15):
-        with pytest.raises(VersionError, match=f"model version {old}.*version 16"):
+    assert stream[0] == MODEL_VERSION == 17
+    for old in (1, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16):
+        with pytest.raises(VersionError, match=f"model version {old}.*version 17"):
             CMCompressor().decompress(bytes([old]) + stream[1:])
     for cut in (10, 14, 17):  # inside the table_bits + uint64 features header (v15)
         with pytest.raises(CorruptFileError, match="ends inside its header"):
             CMCompressor().decompress(stream[:cut])
-    # bit 15 of the features, which no component uses, and bit 40, past v16's last (39)
-    for at, bit in ((11, 0x80), (15, 0x01)):
+    # bit 15 of the features, which no component uses, and bit 42, past v17's last (41)
+    for at, bit in ((11, 0x80), (15, 0x04)):
         bad = bytearray(stream)
         bad[at] |= bit
         with pytest.raises(CorruptFileError, match="components"):
@@ -342,6 +344,11 @@ def test_cm_refuses_old_model_versions_and_bad_components():
 # stream's components predict must bump MODEL_VERSION and pin the new streams. A
 # new component is a new features bit, so streams without it stay as pinned.
 _PINNED_STREAMS = {
+    17: (
+        "7d3104f092ffe521662fe4e88695811e5676b87e7cc3ac3d84bad38370855279",
+        "188d95608deb62ff1d8579417f1922484a1ce3d0679a588f498f6500644bd1d4",
+        "94a87f1625b7cdc06d7de9e87d5b8f2c9ee6e4dbbbedfedcfe728361ee1c4a1a",
+    ),
     16: (
         "99ec8473984263cdd3b7948722f8f195b67fcb17f3ab888c5fbfd45d59a0ae86",
         "c2b0f8153b5585df7a8443b15d3e9b7b9f1d500cbcb5b6215ff3ab082a9e368d",

@@ -11,7 +11,7 @@ Stream layout (inside the ``.kz`` file payload, or alone)::
                   all of them unless some were switched off for an ablation)
     body        : coded bits, or the original bytes (stored mode)
 
-A stream coded by another model version (v1-v15; v11 retuned the mixers'
+A stream coded by another model version (v1-v16; v11 retuned the mixers'
 start, the SSE weights and the match lengths, and added ``line_as_space`` and
 ``sse_mixture``; v12 added three text contexts and a mixer weight set:
 ``column_contexts``, ``folded_order8`` and ``column_mixer``; v13 added
@@ -19,7 +19,8 @@ start, the SSE weights and the match lengths, and added ``line_as_space`` and
 check bits per context bucket; v15 added ``char_groups`` and ``nesting``, and
 at the max level ``wide_char_groups``, ``indirect_contexts``,
 ``more_text_contexts`` and ``line_and_word_contexts``, and moved ``folded_order8`` to the max level;
-v16 added ``word_predictions`` and ``image_counts``) is refused with a typed
+v16 added ``word_predictions`` and ``image_counts``; v17 added
+``mixer_dead_zone`` and ``word_with_groups``) is refused with a typed
 :class:`~kairos.errors.VersionError` naming both
 versions: its predictions cannot be reproduced by this model. The table size
 is chosen from the input length (``table_bits`` in 16..23, 23 from 256 KiB),
@@ -36,7 +37,7 @@ import numpy as np
 
 from kairos.errors import CorruptFileError, ValidationError, VersionError
 
-# Optional components of model v16, by the name ``disable`` takes; the values
+# Optional components of model v17, by the name ``disable`` takes; the values
 # are cm_kernel.FEATURE_* (repeated here so that importing this module does
 # not compile the kernel; a test checks that they agree).
 COMPONENTS = {
@@ -90,6 +91,12 @@ COMPONENTS = {
     # in images (pic): pixel-count inputs per 2-D context, four more 2-D contexts, only
     # 7 byte contexts, mixer weights chosen by neighbourhoods (v16)
     "image_counts": 1 << 39,
+    # a first-layer mixer weight set skips its update on a bit where no weight would
+    # move by 3/65536 or more (v17)
+    "mixer_dead_zone": 1 << 40,
+    # in text, the word with the last 3 character groups (v17; the max level has it
+    # everywhere, as part of more_text_contexts)
+    "word_with_groups": 1 << 41,
 }
 _ALL_FEATURES = sum(COMPONENTS.values())  # the bits are distinct
 FEATURE_NEURAL = 32  # the neural input of ``mix``
@@ -130,8 +137,8 @@ _PREFIX = struct.Struct("<BQ")
 _FEATURES = struct.Struct("<Q")  # uint32 until v14
 _MODE_STORED = 0
 MIN_TABLE_BITS = 16
-# v16's default level: 41 contexts in use x 8 M slots x 3 bytes = 1,032 MB (files of
-# 256 KiB or more; 40 in text), and 94 MB for the 2-D contexts; the max level's 56
+# v17's default level: 42 contexts in use x 8 M slots x 3 bytes = 1,057 MB (files of
+# 256 KiB or more; 41 in text), and 94 MB for the 2-D contexts; the max level's 56
 # take 1,409 MB
 MAX_TABLE_BITS = 23
 # The coder gives a bit at most probability 65532/65536 (cm_kernel.P16_MIN; before

@@ -395,6 +395,30 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   stop before the record and binary ones (kinds 2 and 1, last in ``active``),
   which text skips and whose inputs the mixers there do not read (book1 and
   news: 21-25 s against 24 s over three alternating rounds).
+- v17 (2026-12-05) trains the first-layer weight sets less often, and spends
+  the time this saves on one more text context. ``FEATURE_MIXER_DEAD_ZONE``: a weight set is not updated on a bit where none of
+  its weights would move by :data:`MIXER_DEAD_ZONE` (3/65536) or more, i.e.
+  when |error x rate| x the largest |input| is below 3 x 65536. Steps of one or
+  two units are mostly noise: skipping them saves 90 B on the 14 Calgary files
+  (``cm_code``, 601,614 -> 601,524 B without the stream headers; every file
+  gains, book1 -26, book2 -19, obj2 -12) and skips about half of the updates
+  (book1 52%, news 49%, obj2 55%) and 86% in pic. Thresholds of 2, 4 and 8 units saved 68, 87 and 57 B, 32
+  units cost 263 B; a threshold on the error alone (|error x rate| < 64) 76 B;
+  the same rule for the three final layers cost 9 B. Tried and dropped with it:
+  4 more fraction bits in the first-layer weights (+94 B without the dead zone,
+  +2 bits +19 B; with the dead zone -7 B), MIXER_LR_MIN 3 or 5 (-5, +56 B), 4
+  bucket probes instead of 3 (-31 B); and, each against v16, as text-only
+  contexts at the default level: the word with the last 3 groups (50) -367 B, the
+  previous word with the last 2 groups (55) -336 B, but in place of contexts 28
+  and 14 only -86 and -116 B, both -36 B, and 50, 55 and 53 in place of 28, 14
+  and 22 -190 B. The dead zone made book1, news, obj2 and pic 0.95 x as slow
+  (33.3-33.8 s against 35.0-35.6 s, three alternating rounds), so
+  ``FEATURE_WORD_WITH_GROUPS`` adds context 50 at the default level, in text only
+  (gating kind 4): 601,153 B in all (-461 against v16), at v16's time on those
+  four files (35.6-35.7 s against 35.4-35.6 s, one round at 38.3 s). With 55 as
+  well: 600,836 B, but 1.03 x v16's time. For speed, with the same streams: the
+  home buckets' reads at each nibble as prefetch hints instead of loads (no
+  faster on book1 and news).
 
 v7 as a whole against v6 on the development subset (book1, paper1, obj2, geo,
 pic, progc; ``cm_code`` directly, quiet box, 2026-12-02): 336,483 -> 328,242 B
@@ -538,7 +562,7 @@ from kairos.info.lstm_kernel import (
     lstm_stretch,
 )
 
-MODEL_VERSION = 16  # bump whenever the model's predictions change
+MODEL_VERSION = 17  # bump whenever the model's predictions change
 NUM_CONTEXTS = (
     58  # 40 until v14; contexts 40-55 are v15's (FEATURE_CHAR_GROUPS and after), 56-57 v16's
 )
@@ -663,6 +687,12 @@ FEATURE_WORD_PREDICTIONS = 1 << 38
 # pixels up; 2 x 4 up; 24 and 40 neighbours, hashed), pixel-count inputs, only
 # IMAGE_BYTE_CONTEXTS of the byte contexts, and mixer weights chosen by neighbourhoods
 FEATURE_IMAGE_COUNTS = 1 << 39
+# v17: a first-layer weight set is not trained on a bit where none of its weights
+# would move by MIXER_DEAD_ZONE / 65536 or more (those steps are noise, not signal)
+FEATURE_MIXER_DEAD_ZONE = 1 << 40
+# v17, at the default level: in text, context 50 (the word with the last 3 character
+# groups; FEATURE_MORE_TEXT_CONTEXTS's at the max level, where it is used everywhere)
+FEATURE_WORD_WITH_GROUPS = 1 << 41
 # the features bit of each context from 40 on (v15)
 _CONTEXT_FEATURE = (
     FEATURE_CHAR_GROUPS,
@@ -729,6 +759,8 @@ ALL_FEATURES = (  # the default model: every component but the neural input
     | FEATURE_NESTING
     | FEATURE_WORD_PREDICTIONS
     | FEATURE_IMAGE_COUNTS
+    | FEATURE_MIXER_DEAD_ZONE
+    | FEATURE_WORD_WITH_GROUPS
 )
 # the max level (``mix``): every component, the neural input and the costlier ones
 MAX_FEATURES = (
@@ -778,6 +810,9 @@ APM_SHIFT = 4
 APM_RATE = 6
 APM_BOTH = True
 BUCKET_PROBES = 3  # neighbouring buckets searched for a context's check byte
+# With FEATURE_MIXER_DEAD_ZONE a first-layer weight set skips its update when |its
+# error x rate| x the largest |input| is below this: no weight would move by 3 units
+MIXER_DEAD_ZONE = 3 << 16
 
 # squash(x) = 4096 / (1 + exp(-x / 256)) at x = -2048, -1920, ..., 2048,
 # rounded once and frozen here so that every machine uses the same integers.
@@ -1101,6 +1136,8 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     lstm_on = (features & FEATURE_LSTM) != 0
     line_on = (features & FEATURE_LINE_AS_SPACE) != 0
     misses_on = (features & FEATURE_SSE_MISSES) != 0
+    # v17: below this |err x rate| x max |input| a first-layer set is not updated
+    dead_zone = MIXER_DEAD_ZONE if features & FEATURE_MIXER_DEAD_ZONE else 0
     column_on = (features & FEATURE_COLUMN_CONTEXTS) != 0
     column_mix_on = (features & FEATURE_COLUMN_MIXER) != 0
     folded8_on = (features & FEATURE_FOLDED_ORDER8) != 0
@@ -1146,6 +1183,10 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
         if i == 15 and features & FEATURE_WORD_PREDICTIONS and not text_more:
             continue  # v16: the predicted words take its place (and 17's in text) by default
         use[i] = 1
+    # v17: by default context 50 is used in text only (gated below)
+    word_groups_only = (features & FEATURE_WORD_WITH_GROUPS) != 0 and not text_more
+    if word_groups_only:
+        use[50] = 1
     # contexts skipped per byte: kind 1 (binary contexts) in text and images,
     # kind 2 (record contexts) in text, kind 3 (some text contexts) in binary
     # data outside images, kind 4 (v12's text contexts) outside text, kind 5 (v16,
@@ -1181,6 +1222,8 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 gated[i] = 4  # text only
         for i in IMAGE_BYTE_CONTEXTS:
             gated[i] = 0
+    if word_groups_only:
+        gated[50] = 4
     num_active = 0
     for i in range(NUM_CONTEXTS):
         num_active += use[i]
@@ -1619,8 +1662,9 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
         if predictions_on:
             hashes[49] = _hash(word, word_after[prev_word & 0xFFFF], 49)
             hashes[56] = _hash(word, word_after_old[prev_word & 0xFFFF], 58)
-        if text_more:
+        if text_more or word_groups_only:
             hashes[50] = _hash(groups1 & 0xFFFFFF, word, 50)
+        if text_more:
             hashes[57] = _hash(word_after[prev_word & 0xFFFF], c1w | (min(word_len, 31) << 8), 64)
             hashes[51] = _hash(quotes | (c1 << 8), c2, 51)
         if line_word_on:
@@ -1951,6 +1995,10 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             num_in = img_base + IMAGE_INPUTS if image_mode else img_base
             if text_mode and not image_mode:
                 num_in = num_text_in
+            max_in = 0
+            if dead_zone:
+                for i in range(num_in):
+                    max_in = max(max_in, abs(inputs[i]))
             # match length class (3 bits: repeats are >= MATCH_MIN_BYTES long) with the expected bit
             mb = 0
             if match_len > 0:
@@ -2212,16 +2260,20 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                     weights_final3[sel7, j] += (layer1[j] * err_f + rnd) >> 16
             if class_on:
                 e7 = ((y << 12) - p7) * (_rate(visits7, sel7) if rate_schedule else FIXED_LR)
-                _mixer_update(inputs, weights7, sel7, num_in, e7, rnd)
+                if abs(e7) * max_in >= dead_zone:
+                    _mixer_update(inputs, weights7, sel7, num_in, e7, rnd)
             if class_on:
                 e8 = ((y << 12) - p8) * (_rate(visits8, sel8) if rate_schedule else FIXED_LR)
-                _mixer_update(inputs, weights8, sel8, num_in, e8, rnd)
+                if abs(e8) * max_in >= dead_zone:
+                    _mixer_update(inputs, weights8, sel8, num_in, e8, rnd)
             if word_mix_on:
                 e9 = ((y << 12) - p9) * (_rate(visits9, sel9) if rate_schedule else FIXED_LR)
-                _mixer_update(inputs, weights9, sel9, num_in, e9, rnd)
+                if abs(e9) * max_in >= dead_zone:
+                    _mixer_update(inputs, weights9, sel9, num_in, e9, rnd)
             if mix6_on:
                 e6 = ((y << 12) - p6) * (_rate(visits6, sel6) if rate_schedule else FIXED_LR)
-                _mixer_update(inputs, weights6, sel6, num_in, e6, rnd)
+                if abs(e6) * max_in >= dead_zone:
+                    _mixer_update(inputs, weights6, sel6, num_in, e6, rnd)
             for q in range(num_sec):
                 if sec_len[q] > 0:
                     mc = sec_counters[q, sec_slot[q]]
@@ -2236,12 +2288,17 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             e3 = ((y << 12) - p3) * (_rate(visits3, sel3) if rate_schedule else FIXED_LR)
             e4 = ((y << 12) - p4) * (_rate(visits4, sel4) if rate_schedule else FIXED_LR)
             e5 = ((y << 12) - p5) * (_rate(visits5, sel5) if rate_schedule else FIXED_LR)
-            for i in range(num_in):
-                weights1[c0, i] += (inputs[i] * e1 + rnd) >> 16
-                weights2[c1, i] += (inputs[i] * e2 + rnd) >> 16
-                weights3[sel3, i] += (inputs[i] * e3 + rnd) >> 16
-                weights4[sel4, i] += (inputs[i] * e4 + rnd) >> 16
-                weights5[sel5, i] += (inputs[i] * e5 + rnd) >> 16
+            # (without the dead zone every set is updated: 0 >= 0)
+            if abs(e1) * max_in >= dead_zone:
+                _mixer_update(inputs, weights1, c0, num_in, e1, rnd)
+            if abs(e2) * max_in >= dead_zone:
+                _mixer_update(inputs, weights2, c1, num_in, e2, rnd)
+            if abs(e3) * max_in >= dead_zone:
+                _mixer_update(inputs, weights3, sel3, num_in, e3, rnd)
+            if abs(e4) * max_in >= dead_zone:
+                _mixer_update(inputs, weights4, sel4, num_in, e4, rnd)
+            if abs(e5) * max_in >= dead_zone:
+                _mixer_update(inputs, weights5, sel5, num_in, e5, rnd)
             target16 = y << (16 + sse_bits)
             for a in range(NUM_APM):
                 ia = apm_idx[a]
@@ -2319,7 +2376,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 quotes ^= 2
             elif byte == 10:
                 quotes = 0
-        if groups_on or wide_groups_on or text_more or line_word_on:
+        if groups_on or wide_groups_on or text_more or line_word_on or word_groups_only:
             g = _char_group(byte)
             collapsed = 1 if (g == 48 or g == 65 or g == 97) and g == (groups1 & 0xFF) else 0
             if not collapsed:
