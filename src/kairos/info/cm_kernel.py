@@ -395,30 +395,31 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   stop before the record and binary ones (kinds 2 and 1, last in ``active``),
   which text skips and whose inputs the mixers there do not read (book1 and
   news: 21-25 s against 24 s over three alternating rounds).
-- v17 (2026-12-05) trains the first-layer weight sets less often, and spends
-  the time this saves on one more text context. ``FEATURE_MIXER_DEAD_ZONE``: a weight set is not updated on a bit where none of
-  its weights would move by :data:`MIXER_DEAD_ZONE` (3/65536) or more, i.e.
-  when |error x rate| x the largest |input| is below 3 x 65536. Steps of one or
-  two units are mostly noise: skipping them saves 90 B on the 14 Calgary files
-  (``cm_code``, 601,614 -> 601,524 B without the stream headers; every file
-  gains, book1 -26, book2 -19, obj2 -12) and skips about half of the updates
-  (book1 52%, news 49%, obj2 55%) and 86% in pic. Thresholds of 2, 4 and 8 units saved 68, 87 and 57 B, 32
-  units cost 263 B; a threshold on the error alone (|error x rate| < 64) 76 B;
-  the same rule for the three final layers cost 9 B. Tried and dropped with it:
-  4 more fraction bits in the first-layer weights (+94 B without the dead zone,
-  +2 bits +19 B; with the dead zone -7 B), MIXER_LR_MIN 3 or 5 (-5, +56 B), 4
-  bucket probes instead of 3 (-31 B); and, each against v16, as text-only
-  contexts at the default level: the word with the last 3 groups (50) -367 B, the
-  previous word with the last 2 groups (55) -336 B, but in place of contexts 28
-  and 14 only -86 and -116 B, both -36 B, and 50, 55 and 53 in place of 28, 14
-  and 22 -190 B. The dead zone made book1, news, obj2 and pic 0.95 x as slow
-  (33.3-33.8 s against 35.0-35.6 s, three alternating rounds), so
-  ``FEATURE_WORD_WITH_GROUPS`` adds context 50 at the default level, in text only
-  (gating kind 4): 601,153 B in all (-461 against v16), at v16's time on those
-  four files (35.6-35.7 s against 35.4-35.6 s, one round at 38.3 s). With 55 as
-  well: 600,836 B, but 1.03 x v16's time. For speed, with the same streams: the
-  home buckets' reads at each nibble as prefetch hints instead of loads (no
-  faster on book1 and news).
+- v17 (2026-12-05) trains the first-layer weight sets less often, and spends the
+  time this saves on one more text context. ``FEATURE_MIXER_DEAD_ZONE``: a
+  weight set is not updated on a bit where none of its weights would move by
+  :data:`MIXER_DEAD_ZONE` (3/65536) or more, i.e. when |error x rate| x the
+  largest |input| is below 3 x 65536. Steps of one or two units are mostly
+  noise: skipping them saves 90 B on the 14 Calgary files (``cm_code``, 601,614
+  -> 601,524 B without the stream headers; every file gains, book1 -26, book2
+  -19, obj2 -12) and skips about half of the updates (book1 52%, news 49%, obj2
+  55%) and 86% in pic. Thresholds of 1, 2, 4 and 8 units saved 74, 68, 87 and 57
+  B, 32 units cost 263 B; a threshold on the error alone (|error x rate| < 64 or
+  128) saved 76 or 88 B; the same rule for the three final layers cost 9 B.
+  Tried and dropped with it: 4 more fraction bits in the first-layer weights
+  (+94 B without the dead zone, -7 B with it; 2 more bits +19 B), MIXER_LR_MIN 3
+  or 5 (-5, +56 B), 4 bucket probes instead of 3 (-31 B); and, against v16,
+  text-only contexts at the default level: the word with the last 3 groups (50)
+  -367 B, the previous word with the last 2 groups (55) -336 B, but in place of
+  contexts 28 and 14 only -86 and -116 B (both -36 B), and 50, 55 and 53 in
+  place of 28, 14 and 22 -190 B. With the dead zone book1, news, obj2 and pic
+  took 0.95 x v16's time (33.3-33.8 s against 35.0-35.6 s, three alternating
+  rounds), so ``FEATURE_WORD_WITH_GROUPS`` adds context 50 at the default level,
+  in text only (gating kind 4): 601,153 B in all (-461 against v16), in v16's
+  time on those four files (35.6-35.7 s against 35.4-35.6 s; one round 38.3 s).
+  With 55 as well: 600,836 B, at 1.03 x v16's time. For speed, with the same
+  streams: the home buckets' reads at each nibble as prefetch hints instead of
+  loads (no faster on book1 and news).
 
 v7 as a whole against v6 on the development subset (book1, paper1, obj2, geo,
 pic, progc; ``cm_code`` directly, quiet box, 2026-12-02): 336,483 -> 328,242 B
