@@ -967,6 +967,25 @@ def _shift_row_bit(row, buf, at, bit_pos):
 
 
 @njit(cache=True, inline="always")
+def _count_inputs(inputs, at, ones, total, stretch):
+    """Write the estimate (ones + 1) / (total + 2) as two mixer inputs at ``at``:
+    stretched (halved) and linear, (p - 1/2) in 1/16384 units (v16's image counts)."""
+    pc = ((ones + 1) << 12) // (total + 2)
+    inputs[at] = stretch[pc] >> 1
+    inputs[at + 1] = (pc - 2048) >> 2
+
+
+@njit(cache=True, inline="always")
+def _popcount(v):
+    """The number of set bits of ``v`` (>= 0)."""
+    ones = 0
+    while v:
+        v &= v - 1
+        ones += 1
+    return ones
+
+
+@njit(cache=True, inline="always")
 def _char_group(b):
     """A byte's character group (v15): 48 for a digit, 65 for an upper-case letter, 97
     for a lower-case letter, 128 for a byte >= 128, else the byte itself."""
@@ -1036,13 +1055,18 @@ def _mixer_output(inputs, weights, sel, num_in):
 
 
 @njit(cache=True, inline="always")
-def _mixer_update(inputs, weights, sel, num_in, err, rnd):
+def _mixer_update(inputs, weights, sel, num_in, err, rnd, max_in, dead_zone):
     """Move weight set ``sel`` along ``inputs`` by ``err`` (error x rate, 1/65536 units).
 
     ``rnd`` is 0x8000 to round each step, 0 to floor it (before model v9): a
     floored step of less than one unit is -1 when negative and 0 when positive,
-    which pulls every weight down by half a unit per update.
+    which pulls every weight down by half a unit per update. With a dead zone
+    (v17, :data:`MIXER_DEAD_ZONE`) the set is left as it is when even its largest
+    input, ``max_in`` (max |inputs|), would not move a weight by ``dead_zone``;
+    ``dead_zone`` 0 always updates.
     """
+    if abs(err) * max_in < dead_zone:
+        return
     for i in range(num_in):
         weights[sel, i] += (inputs[i] * err + rnd) >> 16
 
@@ -1944,29 +1968,19 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                     # each context's pixel counts: (n1 + 1) / (n + 2), stretched and linear
                     for i in range(NUM_IMAGE):
                         cv = np.int64(img_count[i, img_ctx[i]])
-                        pc = (((cv & 0xFFFF) + 1) << 12) // ((cv >> 16) + (cv & 0xFFFF) + 2)
-                        inputs[img_base + NUM_IMAGE + 2 * i] = stretch[pc] >> 1
-                        inputs[img_base + NUM_IMAGE + 2 * i + 1] = (pc - 2048) >> 2
+                        n1 = cv & 0xFFFF
+                        _count_inputs(
+                            inputs, img_base + NUM_IMAGE + 2 * i, n1, (cv >> 16) + n1, stretch
+                        )
                     # the share of set pixels among the 4, 12, 24 and 40 nearest
                     near4 = (r0 & 1) | (r1 >> 6 & 7) << 1
                     near12 = (r0 & 3) | (r1 >> 5 & 0x1F) << 2 | (r2 >> 5 & 0x1F) << 7
-                    for k in range(4):
-                        if k == 0:
-                            v, total = near4, 4
-                        elif k == 1:
-                            v, total = near12, 12
-                        elif k == 2:
-                            v, total = near24, 24
-                        else:
-                            v, total = near24 | (frame << 24), 40
-                        ones = 0
-                        while v:
-                            v &= v - 1
-                            ones += 1
-                        img_ones40 = ones
-                        pc = ((ones + 1) << 12) // (total + 2)
-                        inputs[img_base + 3 * NUM_IMAGE + 2 * k] = stretch[pc] >> 1
-                        inputs[img_base + 3 * NUM_IMAGE + 2 * k + 1] = (pc - 2048) >> 2
+                    img_ones40 = _popcount(near24 | (frame << 24))
+                    at = img_base + 3 * NUM_IMAGE
+                    _count_inputs(inputs, at, _popcount(near4), 4, stretch)
+                    _count_inputs(inputs, at + 2, _popcount(near12), 12, stretch)
+                    _count_inputs(inputs, at + 4, _popcount(near24), 24, stretch)
+                    _count_inputs(inputs, at + 6, img_ones40, 40, stretch)
             else:
                 for i in range(IMAGE_INPUTS):
                     inputs[img_base + i] = 0
@@ -2261,20 +2275,16 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                     weights_final3[sel7, j] += (layer1[j] * err_f + rnd) >> 16
             if class_on:
                 e7 = ((y << 12) - p7) * (_rate(visits7, sel7) if rate_schedule else FIXED_LR)
-                if abs(e7) * max_in >= dead_zone:
-                    _mixer_update(inputs, weights7, sel7, num_in, e7, rnd)
+                _mixer_update(inputs, weights7, sel7, num_in, e7, rnd, max_in, dead_zone)
             if class_on:
                 e8 = ((y << 12) - p8) * (_rate(visits8, sel8) if rate_schedule else FIXED_LR)
-                if abs(e8) * max_in >= dead_zone:
-                    _mixer_update(inputs, weights8, sel8, num_in, e8, rnd)
+                _mixer_update(inputs, weights8, sel8, num_in, e8, rnd, max_in, dead_zone)
             if word_mix_on:
                 e9 = ((y << 12) - p9) * (_rate(visits9, sel9) if rate_schedule else FIXED_LR)
-                if abs(e9) * max_in >= dead_zone:
-                    _mixer_update(inputs, weights9, sel9, num_in, e9, rnd)
+                _mixer_update(inputs, weights9, sel9, num_in, e9, rnd, max_in, dead_zone)
             if mix6_on:
                 e6 = ((y << 12) - p6) * (_rate(visits6, sel6) if rate_schedule else FIXED_LR)
-                if abs(e6) * max_in >= dead_zone:
-                    _mixer_update(inputs, weights6, sel6, num_in, e6, rnd)
+                _mixer_update(inputs, weights6, sel6, num_in, e6, rnd, max_in, dead_zone)
             for q in range(num_sec):
                 if sec_len[q] > 0:
                     mc = sec_counters[q, sec_slot[q]]
@@ -2289,17 +2299,11 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             e3 = ((y << 12) - p3) * (_rate(visits3, sel3) if rate_schedule else FIXED_LR)
             e4 = ((y << 12) - p4) * (_rate(visits4, sel4) if rate_schedule else FIXED_LR)
             e5 = ((y << 12) - p5) * (_rate(visits5, sel5) if rate_schedule else FIXED_LR)
-            # (without the dead zone every set is updated: 0 >= 0)
-            if abs(e1) * max_in >= dead_zone:
-                _mixer_update(inputs, weights1, c0, num_in, e1, rnd)
-            if abs(e2) * max_in >= dead_zone:
-                _mixer_update(inputs, weights2, c1, num_in, e2, rnd)
-            if abs(e3) * max_in >= dead_zone:
-                _mixer_update(inputs, weights3, sel3, num_in, e3, rnd)
-            if abs(e4) * max_in >= dead_zone:
-                _mixer_update(inputs, weights4, sel4, num_in, e4, rnd)
-            if abs(e5) * max_in >= dead_zone:
-                _mixer_update(inputs, weights5, sel5, num_in, e5, rnd)
+            _mixer_update(inputs, weights1, c0, num_in, e1, rnd, max_in, dead_zone)
+            _mixer_update(inputs, weights2, c1, num_in, e2, rnd, max_in, dead_zone)
+            _mixer_update(inputs, weights3, sel3, num_in, e3, rnd, max_in, dead_zone)
+            _mixer_update(inputs, weights4, sel4, num_in, e4, rnd, max_in, dead_zone)
+            _mixer_update(inputs, weights5, sel5, num_in, e5, rnd, max_in, dead_zone)
             target16 = y << (16 + sse_bits)
             for a in range(NUM_APM):
                 ia = apm_idx[a]
