@@ -420,6 +420,14 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   With 55 as well: 600,836 B, at 1.03 x v16's time. For speed, with the same
   streams: the home buckets' reads at each nibble as prefetch hints instead of
   loads (no faster on book1 and news).
+- Since session 19 (the same streams as v17): a bit's learning (state and direct
+  probability updates, the mixers', the SSE stages') is deferred to the top of the
+  next bit's step, after the next nibble's hashes at a nibble's end and after the next
+  byte's hashes at a byte's end, and the buckets and weight-set rows the next bit will
+  read are prefetched (``_prefetch``, LLVM's prefetch intrinsic) before it runs, so
+  their cache misses overlap that work. Three alternating rounds on book1 and news:
+  20.5-21.3 s against 22.4-23.6 s (about 0.91 x the time). Prefetching at the nibble
+  alone: 0.95 x; also the first bit's weight rows at a byte's start: slower than without.
 
 v7 as a whole against v6 on the development subset (book1, paper1, obj2, geo,
 pic, progc; ``cm_code`` directly, quiet box, 2026-12-02): 336,483 -> 328,242 B
@@ -551,7 +559,11 @@ match mixer's unused length classes (-31 B on the five files with book1, but
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from llvmlite import binding as llvm_binding
+from llvmlite import ir as llvm_ir
+from numba import njit, types
+from numba.core import cgutils
+from numba.extending import intrinsic
 
 from kairos.info.lstm_kernel import (
     LSTM_HASH_BITS,
@@ -912,6 +924,37 @@ RECIPROCAL = np.array([(65536 * 2) // (2 * n + 3) for n in range(1024)], dtype=n
 COST_BITS = np.array([0.0] + [-np.log2(p / 4096) for p in range(1, 4096)])
 
 
+# The prefetch intrinsic's name carries its pointer type: "p0" (opaque pointers) from LLVM 15 on
+_PREFETCH_NAME = (
+    "llvm.prefetch.p0" if llvm_binding.llvm_version_info[0] >= 15 else "llvm.prefetch.p0i8"
+)
+
+
+@intrinsic
+def _prefetch(typingctx, arr, r, c):
+    """Ask the CPU to start loading the cache line of 2-D ``arr[r, c]``; no other effect.
+
+    The context tables are far larger than the caches, so each nibble's bucket
+    reads miss. Issued a while before the reads (the bit's deferred learning
+    runs in between), the misses overlap that work instead of stalling it.
+    """
+    sig = types.void(arr, r, c)
+
+    def codegen(context, builder, signature, args):
+        arr_type = signature.args[0]
+        array = context.make_array(arr_type)(context, builder, args[0])
+        ptr = cgutils.get_item_pointer(context, builder, arr_type, array, [args[1], args[2]])
+        i32 = llvm_ir.IntType(32)
+        i8_ptr = llvm_ir.IntType(8).as_pointer()
+        fn_type = llvm_ir.FunctionType(llvm_ir.VoidType(), [i8_ptr, i32, i32, i32])
+        fn = cgutils.get_or_insert_function(builder.module, fn_type, _PREFETCH_NAME)
+        # a read, kept in all cache levels (locality 3), of data (cache type 1)
+        builder.call(fn, [builder.bitcast(ptr, i8_ptr), i32(0), i32(3), i32(1)])
+        return context.get_dummy_value()
+
+    return sig, codegen
+
+
 @njit(cache=True, inline="always")
 def _hash(a, b, k):
     h = (a * 0x9E3779B1 + b * 0x85EBCA6B + (k + 1) * 0xC2B2AE35) & 0xFFFFFFFF
@@ -1072,6 +1115,48 @@ def _mixer_update(inputs, weights, sel, num_in, err, rnd, max_in, dead_zone):
 
 
 @njit(cache=True, inline="always")
+def _match_class(match_len, expected_bit):
+    """The match length class (3 bits: repeats are >= MATCH_MIN_BYTES long) with the
+    expected bit; 0 without a match."""
+    if match_len == 0:
+        return 0
+    return 2 * min(_bitlen(match_len), 7) + expected_bit
+
+
+@njit(cache=True, inline="always")
+def _weight_rows(c0, c1, c2, classes, col, bit_pos, mb, column_text, column_rows5):
+    """Rows of weight sets 4-8 outside images: by the partial byte with the last byte;
+    the column with the bit position (in text, v12: the column / 4 with the partial
+    byte); the match class with the partial byte; the last bytes' classes with the bit
+    position; the byte two back with the bit position."""
+    sel5 = min(col, 63) * 8 + bit_pos
+    if column_text:
+        sel5 = column_rows5 + ((min(col, 127) >> 2) << 8 | c0)
+    return c0 | (c1 << 8), sel5, mb * 256 + c0, classes + bit_pos, c2 * 8 + bit_pos
+
+
+@njit(cache=True, inline="always")
+def _prefetch_row(weights, sel, num_in):
+    """Prefetch the cache lines of ``weights[sel, :num_in]`` (int32: 16 to a line)."""
+    for k in range(0, num_in + 15, 16):
+        _prefetch(weights, sel, min(k, num_in - 1))
+
+
+@njit(cache=True, inline="always")
+def _prefetch_weight_rows(w1, w4, w5, w6, w7, w8, rows, c0, num_in, mix6_on, class_on):
+    """Prefetch the rows of weight sets 1 and 4-8 that a bit will read (``rows``: those
+    of sets 4-8, from :func:`_weight_rows`). The sets of 64 K rows miss the caches."""
+    _prefetch_row(w1, c0, num_in)
+    _prefetch_row(w4, rows[0], num_in)
+    _prefetch_row(w5, rows[1], num_in)
+    if mix6_on:
+        _prefetch_row(w6, rows[2], num_in)
+    if class_on:
+        _prefetch_row(w7, rows[3], num_in)
+        _prefetch_row(w8, rows[4], num_in)
+
+
+@njit(cache=True, inline="always")
 def _match_lookup(buf, pos, table, min_bytes, max_len, cur_len, cur_ptr):
     """One match model's step at ``pos``: (length, pointer) of the repeat it follows.
 
@@ -1219,6 +1304,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     # skip_kind[kind] is set once per byte
     gated = np.zeros(NUM_CONTEXTS, dtype=np.int64)
     skip_kind = np.zeros(6, dtype=np.int64)
+    skip_other = np.zeros(6, dtype=np.int64)
     if more:
         for i in range(FIRST_BINARY_CONTEXT, 40):
             gated[i] = 1
@@ -1535,6 +1621,35 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     after_pair = np.zeros(65536, dtype=np.int64)
     quotes = 0  # 1: a " is open; 2: a ' is open (not an apostrophe); closed at a line end
 
+    # A bit's learning runs at the top of the next bit's step (after the next byte's
+    # hashes, at a byte's end), so that the next buckets' cache misses overlap it. It
+    # reads the bit's predictions below, and these copies of what moves in between.
+    learn_pending = False
+    y = 0
+    p = 32768
+    w = 0
+    expert_set = 0
+    st_a = 0
+    st_b = 0
+    st_c = 0
+    sel_a = 0
+    sel_f2 = 0
+    sel3 = 0
+    sel4 = 0
+    sel5 = 0
+    sel6 = 0
+    sel7 = 0
+    sel8 = 0
+    sel9 = 0
+    p1 = p2 = p3 = p4 = p5 = p6 = p7 = p8 = p9 = 2048
+    num_in = 0
+    max_in = 0
+    l_c0 = 0
+    l_c1 = 0
+    l_bit = 0
+    l_in_use = active[:num_text_active]
+    l_skip = skip_kind
+    l_image = False
     for pos in range(num_bytes):
         # ---- byte-level context hashes ----
         c1 = c4 & 0xFF
@@ -1544,6 +1659,8 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             last_nontext = pos
         text_mode = last_nontext == 0 or pos - last_nontext >= TEXT_WINDOW
         image_mode = image_on and record_len >= IMAGE_MIN_WIDTH  # record_len moves per byte
+        # the last bit's deferred learning reads the previous byte's kinds
+        skip_kind, skip_other = skip_other, skip_kind
         skip_kind[1] = 1 if text_mode or image_mode else 0
         skip_kind[2] = 1 if text_mode else 0
         skip_kind[3] = 1 - skip_kind[1]
@@ -1705,6 +1822,16 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             expected_byte | (min(match_len, 15) << 8), c1 if match_len > 0 else 0, 26
         )
 
+        # the first nibble's home buckets, fetched while the last bit's learning runs
+        for i in in_use:
+            if skip_kind[gated[i]]:
+                continue
+            h = _hash(hashes[i], 1, i)
+            nib_hash[i] = h
+            home = (h & mask) & ~15
+            r = row[i]
+            _prefetch(hist, r, home)
+            _prefetch(fast, r, home)
         if neural_on:
             # ---- neural net: hidden state from embeddings of hashed contexts ----
             nn_rows[0] = _hash(c4 & 0xFF, 0, 90) & NN_ROW_MASK
@@ -1733,20 +1860,123 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
         byte = 0
         nibble = 1
         for bit_pos in range(8):
+            if learn_pending:
+                # ---- learn from the last bit ----
+                if experts_on:
+                    # each weight grows with how much better its expert predicted the bit
+                    # than the mixture did (ratio in 1/65536, capped at 5)
+                    inv_q = (1 << 32) // (p if y else 65536 - p)
+                    total = 0
+                    for e in range(num_experts):
+                        if expert_used[e]:
+                            qe = max(1, expert_p[e] if y else 65536 - expert_p[e])
+                            gain = min(((qe * inv_q) >> 16) - 65536, 1 << 18)
+                            we = expert_w[expert_set, e]
+                            we += (we * gain * EXPERT_RATE + (1 << 25)) >> 26
+                            we = max(EXPERT_MIN_WEIGHT, we)
+                            expert_w[expert_set, e] = we
+                            total += we
+                    inv_t = (1 << 56) // total
+                    for e in range(num_experts):
+                        expert_w[expert_set, e] = (expert_w[expert_set, e] * inv_t) >> 28
+                target = y << 22
+                for i in l_in_use:
+                    if l_skip[gated[i]]:
+                        continue
+                    st = states[i]
+                    si = map_idx[i]
+                    e = state_map[i, si]
+                    n = e & 1023
+                    pr = e >> 10
+                    pr += ((target - pr) * reciprocal[n]) >> 16
+                    if n < STATE_MAP_LIMIT:
+                        n += 1
+                    state_map[i, si] = (pr << 10) | n
+                    r = row[i]
+                    hist[r, slots[i]] = next_state[st, y]
+                    fv = np.int64(fast[r, slots[i]])
+                    fn = fv & 15
+                    fp = fv >> 4
+                    fp += (((y << 12) - y - fp) * reciprocal[fn + fast_offset] + rnd) >> 16
+                    if fn < FAST_LIMIT:
+                        fn += 1
+                    fast[r, slots[i]] = (fp << 4) | fn
+                    if run_on and run_bit[i] >= 0:
+                        rk = run_cls[i] + l_bit
+                        e = run_map[i, rk]
+                        n = e & 1023
+                        pr = e >> 10
+                        pr += (((1 << 22 if y == run_bit[i] else 0) - pr) * reciprocal[n]) >> 16
+                        if n < RUN_LIMIT:
+                            n += 1
+                        run_map[i, rk] = (pr << 10) | n
+                if l_image:
+                    for i in range(num_image):
+                        st = np.int64(img_hist[i, img_ctx[i]])
+                        e = img_map[i, st]
+                        n = e & 1023
+                        pr = e >> 10
+                        pr += ((target - pr) * reciprocal[n]) >> 16
+                        if n < STATE_MAP_LIMIT:
+                            n += 1
+                        img_map[i, st] = (pr << 10) | n
+                        img_hist[i, img_ctx[i]] = next_state[st, y]
+                        if image_counts:
+                            cv = np.int64(img_count[i, img_ctx[i]])
+                            n0 = (cv >> 16) + 1 - y
+                            n1 = (cv & 0xFFFF) + y
+                            if n0 + n1 > IMAGE_COUNT_LIMIT:
+                                n0 >>= 1
+                                n1 >>= 1
+                            img_count[i, img_ctx[i]] = (n0 << 16) | n1
+                lr_f = FINAL_LR if rate_schedule else FIXED_LR
+                # each final layer learns from its own output's error
+                err_f = ((y << 12) - _squash(st_a, squash)) * lr_f
+                for j in range(num_mix):
+                    weights_final[sel_a, j] += (layer1[j] * err_f + rnd) >> 16
+                if final2_on:
+                    err_f = ((y << 12) - _squash(st_b, squash)) * lr_f
+                    for j in range(num_mix):
+                        weights_final2[sel_f2, j] += (layer1[j] * err_f + rnd) >> 16
+                if final3_on:
+                    err_f = ((y << 12) - _squash(st_c, squash)) * lr_f
+                    for j in range(num_mix):
+                        weights_final3[sel7, j] += (layer1[j] * err_f + rnd) >> 16
+                if class_on:
+                    e7 = ((y << 12) - p7) * (_rate(visits7, sel7) if rate_schedule else FIXED_LR)
+                    _mixer_update(inputs, weights7, sel7, num_in, e7, rnd, max_in, dead_zone)
+                if class_on:
+                    e8 = ((y << 12) - p8) * (_rate(visits8, sel8) if rate_schedule else FIXED_LR)
+                    _mixer_update(inputs, weights8, sel8, num_in, e8, rnd, max_in, dead_zone)
+                if word_mix_on:
+                    e9 = ((y << 12) - p9) * (_rate(visits9, sel9) if rate_schedule else FIXED_LR)
+                    _mixer_update(inputs, weights9, sel9, num_in, e9, rnd, max_in, dead_zone)
+                if mix6_on:
+                    e6 = ((y << 12) - p6) * (_rate(visits6, sel6) if rate_schedule else FIXED_LR)
+                    _mixer_update(inputs, weights6, sel6, num_in, e6, rnd, max_in, dead_zone)
+                e1 = ((y << 12) - p1) * (_rate(visits1, l_c0) if rate_schedule else FIXED_LR)
+                e2 = ((y << 12) - p2) * (_rate(visits2, l_c1) if rate_schedule else FIXED_LR)
+                e3 = ((y << 12) - p3) * (_rate(visits3, sel3) if rate_schedule else FIXED_LR)
+                e4 = ((y << 12) - p4) * (_rate(visits4, sel4) if rate_schedule else FIXED_LR)
+                e5 = ((y << 12) - p5) * (_rate(visits5, sel5) if rate_schedule else FIXED_LR)
+                _mixer_update(inputs, weights1, l_c0, num_in, e1, rnd, max_in, dead_zone)
+                _mixer_update(inputs, weights2, l_c1, num_in, e2, rnd, max_in, dead_zone)
+                _mixer_update(inputs, weights3, sel3, num_in, e3, rnd, max_in, dead_zone)
+                _mixer_update(inputs, weights4, sel4, num_in, e4, rnd, max_in, dead_zone)
+                _mixer_update(inputs, weights5, sel5, num_in, e5, rnd, max_in, dead_zone)
+                target16 = y << (16 + sse_bits)
+                for a in range(NUM_APM):
+                    ia = apm_idx[a]
+                    if APM_BOTH:
+                        apm[a, ia] += ((target16 - apm[a, ia]) * (128 - w)) >> (APM_RATE + 7)
+                        apm[a, ia + 1] += ((target16 - apm[a, ia + 1]) * w) >> (APM_RATE + 7)
+                    else:
+                        ia += w >> 6
+                        apm[a, ia] += (target16 - apm[a, ia]) >> APM_RATE
             if bit_pos == 0 or bit_pos == 4:
                 # ---- find each context's bucket for this nibble ----
-                # First read every context's home bucket: the loads are independent, so
-                # their cache misses overlap; the probing loop then finds them cached.
-                acc = 0
-                for i in in_use:
-                    if skip_kind[gated[i]]:
-                        continue
-                    h = _hash(hashes[i], c0, i)
-                    nib_hash[i] = h
-                    home = (h & mask) & ~15
-                    r = row[i]
-                    acc += hist[r, home] + fast[r, home]
-                touch[0] = acc
+                # (nib_hash and the home buckets' prefetches: at the byte's start and
+                # after the nibble's last bit was coded)
                 for i in in_use:
                     if skip_kind[gated[i]]:
                         continue
@@ -1997,13 +2227,13 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             dot3 = 0
             dot4 = 0
             dot5 = 0
-            sel4 = c0 | (c1 << 8)
+            mb = _match_class(match_len, expected_bit)
+            sel4, sel5, sel6, sel7, sel8 = _weight_rows(
+                c0, c1, c2, classes, col, bit_pos, mb, column_mix_on and text_mode, column_rows5
+            )
             if image_counts and image_mode:
                 sel4 = (r0 & 0xFF) | (r1 >> 3 & 0xFF) << 8
                 sel_a = (r0 & 0xF) | (r1 >> 5 & 0xF) << 4
-            sel5 = min(col, 63) * 8 + bit_pos
-            if column_mix_on and text_mode:  # v12: the column / 4 with the partial byte
-                sel5 = column_rows5 + ((min(col, 127) >> 2) << 8 | c0)
             if image_mode:
                 sel5 = 512 + ((r0 & 0xF) | (r1 >> 1 & 0x1F0) | (r2 << 2 & 0x200))
             # the image inputs come last and are skipped when they are all zero
@@ -2014,11 +2244,6 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             if dead_zone:
                 for i in range(num_in):
                     max_in = max(max_in, abs(inputs[i]))
-            # match length class (3 bits: repeats are >= MATCH_MIN_BYTES long) with the expected bit
-            mb = 0
-            if match_len > 0:
-                mb = 2 * min(_bitlen(match_len), 7) + expected_bit
-            sel6 = mb * 256 + c0
             if image_counts and image_mode:  # v16: by 6 pixels to the left and 6 above
                 sel6 = (r0 & 0x3F) | (r1 >> 5 & 0x3F) << 6
             if mix6_on:
@@ -2041,14 +2266,12 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             p5 = _squash(layer1[4], squash)
             p6 = _squash(layer1[5], squash)
             p7 = 2048
-            sel7 = classes + bit_pos
             if image_counts and image_mode:  # v16: by 6 + 6 pixels one and two rows up
                 sel7 = (r1 >> 4 & 0x3F) | (r2 >> 5 & 0x3F) << 6
             if class_on:
                 layer1[idx7] = _mixer_output(inputs, weights7, sel7, num_in)
                 p7 = _squash(layer1[idx7], squash)
             p8 = 2048
-            sel8 = c2 * 8 + bit_pos
             if image_counts and image_mode:  # v16: by 8 pixels two rows up
                 sel8 = (r2 >> 4 & 0xFF) * 8 + bit_pos
             if class_on:
@@ -2175,76 +2398,21 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 x1 = (x1 << 8) & 0xFFFFFFFF
                 x2 = ((x2 << 8) & 0xFFFFFFFF) | 255
 
-            # ---- learn ----
-            if experts_on:
-                # each weight grows with how much better its expert predicted the bit
-                # than the mixture did (ratio in 1/65536, capped at 5)
-                inv_q = (1 << 32) // (p if y else 65536 - p)
-                total = 0
-                for e in range(num_experts):
-                    if expert_used[e]:
-                        qe = max(1, expert_p[e] if y else 65536 - expert_p[e])
-                        gain = min(((qe * inv_q) >> 16) - 65536, 1 << 18)
-                        we = expert_w[expert_set, e]
-                        we += (we * gain * EXPERT_RATE + (1 << 25)) >> 26
-                        we = max(EXPERT_MIN_WEIGHT, we)
-                        expert_w[expert_set, e] = we
-                        total += we
-                inv_t = (1 << 56) // total
-                for e in range(num_experts):
-                    expert_w[expert_set, e] = (expert_w[expert_set, e] * inv_t) >> 28
-            target = y << 22
+            # ---- learn what the next bit and byte need now; the rest is deferred ----
             if misses_on:
                 misses = ((misses << 1) | (1 if (p >= 32768) != (y == 1) else 0)) & 0xFFFF
-            for i in in_use:
-                if skip_kind[gated[i]]:
-                    continue
-                st = states[i]
-                si = map_idx[i]
-                e = state_map[i, si]
-                n = e & 1023
-                pr = e >> 10
-                pr += ((target - pr) * reciprocal[n]) >> 16
-                if n < STATE_MAP_LIMIT:
-                    n += 1
-                state_map[i, si] = (pr << 10) | n
-                r = row[i]
-                hist[r, slots[i]] = next_state[st, y]
-                fv = np.int64(fast[r, slots[i]])
-                fn = fv & 15
-                fp = fv >> 4
-                fp += (((y << 12) - y - fp) * reciprocal[fn + fast_offset] + rnd) >> 16
-                if fn < FAST_LIMIT:
-                    fn += 1
-                fast[r, slots[i]] = (fp << 4) | fn
-                if run_on and run_bit[i] >= 0:
-                    rk = run_cls[i] + bit_pos
-                    e = run_map[i, rk]
-                    n = e & 1023
-                    pr = e >> 10
-                    pr += (((1 << 22 if y == run_bit[i] else 0) - pr) * reciprocal[n]) >> 16
-                    if n < RUN_LIMIT:
-                        n += 1
-                    run_map[i, rk] = (pr << 10) | n
-            if image_mode:
-                for i in range(num_image):
-                    st = np.int64(img_hist[i, img_ctx[i]])
-                    e = img_map[i, st]
-                    n = e & 1023
-                    pr = e >> 10
-                    pr += ((target - pr) * reciprocal[n]) >> 16
-                    if n < STATE_MAP_LIMIT:
-                        n += 1
-                    img_map[i, st] = (pr << 10) | n
-                    img_hist[i, img_ctx[i]] = next_state[st, y]
-                    if image_counts:
-                        cv = np.int64(img_count[i, img_ctx[i]])
-                        n0 = (cv >> 16) + 1 - y
-                        n1 = (cv & 0xFFFF) + y
-                        if n0 + n1 > IMAGE_COUNT_LIMIT:
-                            n0 >>= 1
-                            n1 >>= 1
-                        img_count[i, img_ctx[i]] = (n0 << 16) | n1
+            if bit_pos == 3:
+                # the next nibble's home buckets, fetched while this bit's learning runs
+                c0n = (c0 << 1) | y
+                for i in in_use:
+                    if skip_kind[gated[i]]:
+                        continue
+                    h = _hash(hashes[i], c0n, i)
+                    nib_hash[i] = h
+                    home = (h & mask) & ~15
+                    r = row[i]
+                    _prefetch(hist, r, home)
+                    _prefetch(fast, r, home)
             if record_len > 1:
                 r0 = ((r0 << 1) | y) & 0xFFFFFFFF
                 up = pos + 1  # the byte below the one each row's next bit comes from
@@ -2260,31 +2428,6 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             if match_len > 0:
                 mc = match_counters[match_slot]
                 match_counters[match_slot] = mc + ((((y << 16) - mc) * 3) >> 7)
-            lr_f = FINAL_LR if rate_schedule else FIXED_LR
-            # each final layer learns from its own output's error
-            err_f = ((y << 12) - _squash(st_a, squash)) * lr_f
-            for j in range(num_mix):
-                weights_final[sel_a, j] += (layer1[j] * err_f + rnd) >> 16
-            if final2_on:
-                err_f = ((y << 12) - _squash(st_b, squash)) * lr_f
-                for j in range(num_mix):
-                    weights_final2[sel_f2, j] += (layer1[j] * err_f + rnd) >> 16
-            if final3_on:
-                err_f = ((y << 12) - _squash(st_c, squash)) * lr_f
-                for j in range(num_mix):
-                    weights_final3[sel7, j] += (layer1[j] * err_f + rnd) >> 16
-            if class_on:
-                e7 = ((y << 12) - p7) * (_rate(visits7, sel7) if rate_schedule else FIXED_LR)
-                _mixer_update(inputs, weights7, sel7, num_in, e7, rnd, max_in, dead_zone)
-            if class_on:
-                e8 = ((y << 12) - p8) * (_rate(visits8, sel8) if rate_schedule else FIXED_LR)
-                _mixer_update(inputs, weights8, sel8, num_in, e8, rnd, max_in, dead_zone)
-            if word_mix_on:
-                e9 = ((y << 12) - p9) * (_rate(visits9, sel9) if rate_schedule else FIXED_LR)
-                _mixer_update(inputs, weights9, sel9, num_in, e9, rnd, max_in, dead_zone)
-            if mix6_on:
-                e6 = ((y << 12) - p6) * (_rate(visits6, sel6) if rate_schedule else FIXED_LR)
-                _mixer_update(inputs, weights6, sel6, num_in, e6, rnd, max_in, dead_zone)
             for q in range(num_sec):
                 if sec_len[q] > 0:
                     mc = sec_counters[q, sec_slot[q]]
@@ -2294,26 +2437,6 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                             sec_miss_on[q] = 1
                             sec_miss_ptr[q] = sec_ptr[q]
                         sec_len[q] = 0
-            e1 = ((y << 12) - p1) * (_rate(visits1, c0) if rate_schedule else FIXED_LR)
-            e2 = ((y << 12) - p2) * (_rate(visits2, c1) if rate_schedule else FIXED_LR)
-            e3 = ((y << 12) - p3) * (_rate(visits3, sel3) if rate_schedule else FIXED_LR)
-            e4 = ((y << 12) - p4) * (_rate(visits4, sel4) if rate_schedule else FIXED_LR)
-            e5 = ((y << 12) - p5) * (_rate(visits5, sel5) if rate_schedule else FIXED_LR)
-            _mixer_update(inputs, weights1, c0, num_in, e1, rnd, max_in, dead_zone)
-            _mixer_update(inputs, weights2, c1, num_in, e2, rnd, max_in, dead_zone)
-            _mixer_update(inputs, weights3, sel3, num_in, e3, rnd, max_in, dead_zone)
-            _mixer_update(inputs, weights4, sel4, num_in, e4, rnd, max_in, dead_zone)
-            _mixer_update(inputs, weights5, sel5, num_in, e5, rnd, max_in, dead_zone)
-            target16 = y << (16 + sse_bits)
-            for a in range(NUM_APM):
-                ia = apm_idx[a]
-                if APM_BOTH:
-                    apm[a, ia] += ((target16 - apm[a, ia]) * (128 - w)) >> (APM_RATE + 7)
-                    apm[a, ia + 1] += ((target16 - apm[a, ia + 1]) * w) >> (APM_RATE + 7)
-                else:
-                    ia += w >> 6
-                    apm[a, ia] += (target16 - apm[a, ia]) >> APM_RATE
-
             if neural_on:
                 nn_err = (y << 12) - _squash(nn_logit, squash)
                 for j in range(NN_HIDDEN):
@@ -2324,6 +2447,34 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                     miss_on = True
                     miss_ptr = match_ptr
                 match_len = 0
+            if bit_pos < 7 and not image_mode:
+                # the next bit's weight-set rows, fetched while this bit's learning runs
+                c0n = (c0 << 1) | y
+                nb = bit_pos + 1
+                mbn = _match_class(match_len, (expected_byte >> (7 - nb)) & 1)
+                rows = _weight_rows(
+                    c0n, c1, c2, classes, col, nb, mbn, column_mix_on and text_mode, column_rows5
+                )
+                _prefetch_weight_rows(
+                    weights1,
+                    weights4,
+                    weights5,
+                    weights6,
+                    weights7,
+                    weights8,
+                    rows,
+                    c0n,
+                    num_in,
+                    mix6_on,
+                    class_on,
+                )
+            l_c0 = c0
+            l_c1 = c1
+            l_bit = bit_pos
+            l_in_use = in_use
+            l_skip = skip_kind
+            l_image = image_mode
+            learn_pending = True
             c0 = (c0 << 1) | y
             nibble = (nibble << 1) | y
             byte = (byte << 1) | y
