@@ -181,6 +181,7 @@ _CRAFTED = {
         ("precision", "word_contexts", "final_mixer3"),  # the 12-bit coder of models v1-v8
         ("letter_contexts", "more_matches", "column_contexts", "sse_misses"),
         ("char_groups", "nesting", "mixer_dead_zone", "word_with_groups"),
+        ("prev_word_with_groups", "line_prefix"),
     ],
 )
 def test_cm_round_trips_crafted_inputs_with_components_off(name, disable):
@@ -259,6 +260,8 @@ def test_cm_components_match_the_kernel_and_each_changes_the_model():
         "image_counts": cm_kernel.FEATURE_IMAGE_COUNTS,
         "mixer_dead_zone": cm_kernel.FEATURE_MIXER_DEAD_ZONE,
         "word_with_groups": cm_kernel.FEATURE_WORD_WITH_GROUPS,
+        "prev_word_with_groups": cm_kernel.FEATURE_PREV_WORD_WITH_GROUPS,
+        "line_prefix": cm_kernel.FEATURE_LINE_PREFIX,
     }
     assert cm.MAX_COMPONENTS == {
         "word_mixer": cm_kernel.FEATURE_WORD_MIXER,
@@ -316,15 +319,15 @@ def test_cm_ibm_float_helpers_invert_each_other_on_normalised_values():
 
 def test_cm_refuses_old_model_versions_and_bad_components():
     stream = CMCompressor().compress(_CRAFTED["text"])
-    assert stream[0] == MODEL_VERSION == 17
-    for old in (1, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16):
-        with pytest.raises(VersionError, match=f"model version {old}.*version 17"):
+    assert stream[0] == MODEL_VERSION == 18
+    for old in (1, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17):
+        with pytest.raises(VersionError, match=f"model version {old}.*version 18"):
             CMCompressor().decompress(bytes([old]) + stream[1:])
     for cut in (10, 14, 17):  # inside the table_bits + uint64 features header (v15)
         with pytest.raises(CorruptFileError, match="ends inside its header"):
             CMCompressor().decompress(stream[:cut])
-    # bit 15 of the features, which no component uses, and bit 42, past v17's last (41)
-    for at, bit in ((11, 0x80), (15, 0x04)):
+    # bit 15 of the features, which no component uses, and bit 44, past v18's last (43)
+    for at, bit in ((11, 0x80), (15, 0x10)):
         bad = bytearray(stream)
         bad[at] |= bit
         with pytest.raises(CorruptFileError, match="components"):
@@ -344,6 +347,11 @@ def test_cm_refuses_old_model_versions_and_bad_components():
 # stream's components predict must bump MODEL_VERSION and pin the new streams. A
 # new component is a new features bit, so streams without it stay as pinned.
 _PINNED_STREAMS = {
+    18: (
+        "5dffd594669cd0f683b281ae9ba00b2f9336bca1e98514b570a2be006a568345",
+        "391d671fff7f1cd6ab0522f5aebe3839c941afc8694f658c446b8703a0e57efb",
+        "088d4b0d49829e94850f301afea495454d893963d9f213e86b04409a3e6151e4",
+    ),
     17: (
         "7d3104f092ffe521662fe4e88695811e5676b87e7cc3ac3d84bad38370855279",
         "188d95608deb62ff1d8579417f1922484a1ce3d0679a588f498f6500644bd1d4",

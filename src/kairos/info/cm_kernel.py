@@ -420,6 +420,19 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   With 55 as well: 600,836 B, at 1.03 x v16's time. For speed, with the same
   streams: the home buckets' reads at each nibble as prefetch hints instead of
   loads (no faster on book1 and news).
+- v18 (2026-12-05) spends the time that the prefetches below save on two more
+  text contexts at the default level, in text only (gating kind 4), both max-level
+  contexts so far: ``FEATURE_PREV_WORD_WITH_GROUPS``, context 55 (the previous word
+  with the last 2 character groups), and ``FEATURE_LINE_PREFIX``, context 53 (the
+  line's first 3 bytes with the column and the last byte). Measured with ``cm_code``
+  on the ten text files against v17 (485,870 B without the stream headers): 55 -317
+  B, 53 -255, both -560 (the 14 files: 601,153 -> 600,593 B; news -223, book2 -137,
+  bib -100, book1 -10). Each alone on those files, the other max-level contexts: 43
+  -220 B, 54 -178, 44 -173, 51 -160, 52 -119, 13 -96, 47 -74, 27 -73, 48 -69, 25 -56,
+  46 +13, 57 +38; 55 with 43 -541. The 9-byte match model of the max level at the
+  default level: -35 B on the 14 files (obj2 -51). In three alternating rounds on
+  book1 and news v18 took 23.6-24.4 s against v17's 24.0-24.5 s (v17's code, before
+  the prefetches), 55 alone 22.8-24.1 s.
 - Since session 19 (the same streams as v17): a bit's learning (state and direct
   probability updates, the mixers', the SSE stages') is deferred to the top of the
   next bit's step, after the next nibble's hashes at a nibble's end and after the next
@@ -575,7 +588,7 @@ from kairos.info.lstm_kernel import (
     lstm_stretch,
 )
 
-MODEL_VERSION = 17  # bump whenever the model's predictions change
+MODEL_VERSION = 18  # bump whenever the model's predictions change
 NUM_CONTEXTS = (
     58  # 40 until v14; contexts 40-55 are v15's (FEATURE_CHAR_GROUPS and after), 56-57 v16's
 )
@@ -706,6 +719,11 @@ FEATURE_MIXER_DEAD_ZONE = 1 << 40
 # v17, at the default level: in text, context 50 (the word with the last 3 character
 # groups; FEATURE_MORE_TEXT_CONTEXTS's at the max level, where it is used everywhere)
 FEATURE_WORD_WITH_GROUPS = 1 << 41
+# v18, at the default level: in text, context 55 (the previous word with the last 2
+# groups) and context 53 (the line's first 3 bytes with the column and the last byte),
+# FEATURE_LINE_AND_WORD_CONTEXTS's at the max level
+FEATURE_PREV_WORD_WITH_GROUPS = 1 << 42
+FEATURE_LINE_PREFIX = 1 << 43
 # the features bit of each context from 40 on (v15)
 _CONTEXT_FEATURE = (
     FEATURE_CHAR_GROUPS,
@@ -726,6 +744,12 @@ _CONTEXT_FEATURE = (
     FEATURE_LINE_AND_WORD_CONTEXTS,
     FEATURE_WORD_PREDICTIONS,
     FEATURE_MORE_TEXT_CONTEXTS,
+)
+# max-level contexts that the default level uses in text only (v17-v18), with their bits
+TEXT_ONLY_CONTEXTS = (
+    (50, FEATURE_WORD_WITH_GROUPS),
+    (55, FEATURE_PREV_WORD_WITH_GROUPS),
+    (53, FEATURE_LINE_PREFIX),
 )
 EXTRA_MATCH_BYTES = (9, 20, 32)  # their minimum repeat lengths
 DEFAULT_EXTRA_MATCH_BYTES = (20, 32)
@@ -774,6 +798,8 @@ ALL_FEATURES = (  # the default model: every component but the neural input
     | FEATURE_IMAGE_COUNTS
     | FEATURE_MIXER_DEAD_ZONE
     | FEATURE_WORD_WITH_GROUPS
+    | FEATURE_PREV_WORD_WITH_GROUPS
+    | FEATURE_LINE_PREFIX
 )
 # the max level (``mix``): every component, the neural input and the costlier ones
 MAX_FEATURES = (
@@ -1293,10 +1319,13 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
         if i == 15 and features & FEATURE_WORD_PREDICTIONS and not text_more:
             continue  # v16: the predicted words take its place (and 17's in text) by default
         use[i] = 1
-    # v17: by default context 50 is used in text only (gated below)
-    word_groups_only = (features & FEATURE_WORD_WITH_GROUPS) != 0 and not text_more
-    if word_groups_only:
-        use[50] = 1
+    # v17-v18: by default some max-level contexts are used in text only (gated below)
+    text_only = np.zeros(NUM_CONTEXTS, dtype=np.int64)
+    for i, bit in TEXT_ONLY_CONTEXTS:
+        if features & bit and not features & _CONTEXT_FEATURE[i - 40]:
+            text_only[i] = 1
+            use[i] = 1
+    word_groups_only = text_only[50] != 0 or text_only[55] != 0  # they read the groups
     # contexts skipped per byte: kind 1 (binary contexts) in text and images,
     # kind 2 (record contexts) in text, kind 3 (some text contexts) in binary
     # data outside images, kind 4 (v12's text contexts) outside text, kind 5 (v16,
@@ -1333,8 +1362,9 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 gated[i] = 4  # text only
         for i in IMAGE_BYTE_CONTEXTS:
             gated[i] = 0
-    if word_groups_only:
-        gated[50] = 4
+    for i in range(NUM_CONTEXTS):
+        if text_only[i]:
+            gated[i] = 4
     num_active = 0
     for i in range(NUM_CONTEXTS):
         num_active += use[i]
@@ -1804,19 +1834,21 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
         if predictions_on:
             hashes[49] = _hash(word, word_after[prev_word & 0xFFFF], 49)
             hashes[56] = _hash(word, word_after_old[prev_word & 0xFFFF], 58)
-        if text_more or word_groups_only:
+        if text_more or text_only[50]:
             hashes[50] = _hash(groups1 & 0xFFFFFF, word, 50)
         if text_more:
             hashes[57] = _hash(word_after[prev_word & 0xFFFF], c1w | (min(word_len, 31) << 8), 64)
             hashes[51] = _hash(quotes | (c1 << 8), c2, 51)
         if line_word_on:
             hashes[52] = _hash(word, after_pair[_hash(prev_word2, prev_word, 5) & 0xFFFF], 52)
+            hashes[54] = _hash(groups1, min(col, 255), 54)
+        if line_word_on or text_only[53]:
             prefix = 0  # the line's first 3 bytes (those coded so far)
             for q in range(3):
                 if line_start + q < pos:
                     prefix = prefix * 256 + buf[line_start + q]
             hashes[53] = _hash(prefix | (min(col, 15) << 24), c1, 53)
-            hashes[54] = _hash(groups1, min(col, 255), 54)
+        if line_word_on or text_only[55]:
             hashes[55] = _hash(prev_word, groups1 & 0xFFFF, 55)
         hashes[26] = _hash(
             expected_byte | (min(match_len, 15) << 8), c1 if match_len > 0 else 0, 26
