@@ -441,6 +441,8 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   their cache misses overlap that work. Three alternating rounds on book1 and news:
   20.5-21.3 s against 22.4-23.6 s (about 0.91 x the time). Prefetching at the nibble
   alone: 0.95 x; also the first bit's weight rows at a byte's start: slower than without.
+  Then (v18) the next bit's rows of SSE stages 1-3 as well: 21.6-23.7 s against
+  23.6-24.0 s over five and six alternating rounds (about 0.96 x).
 
 v7 as a whole against v6 on the development subset (book1, paper1, obj2, geo,
 pic, progc; ``cm_code`` directly, quiet box, 2026-12-02): 336,483 -> 328,242 B
@@ -1159,6 +1161,18 @@ def _weight_rows(c0, c1, c2, classes, col, bit_pos, mb, column_text, column_rows
     if column_text:
         sel5 = column_rows5 + ((min(col, 127) >> 2) << 8 | c0)
     return c0 | (c1 << 8), sel5, mb * 256 + c0, classes + bit_pos, c2 * 8 + bit_pos
+
+
+@njit(cache=True, inline="always")
+def _sse_rows(c0, c1, c4s):
+    """The rows of SSE stages 1-3 outside images: order 1, and orders 2 and 3 hashed
+    (``c4s``: the last 4 bytes, in text with line breaks as spaces), each with the
+    partial byte."""
+    return (
+        c0 | (c1 << 8),
+        _hash(c4s & 0xFFFF, c0, 77) & 0xFFFF,
+        _hash(c4s & 0xFFFFFF, c0, 78) & 0xFFFF,
+    )
 
 
 @njit(cache=True, inline="always")
@@ -2061,10 +2075,8 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                     (r0 & 0xF) | (r1 >> 1 & 0x1F0) | (r2 << 4 & 0x3E00) | (r3 << 7 & 0xC000)
                 )
             else:
-                apm_row[1] = c0 | (c1 << 8)
                 c4s = spaced if line_on and text_mode else c4
-                apm_row[2] = _hash(c4s & 0xFFFF, c0, 77) & 0xFFFF
-                apm_row[3] = _hash(c4s & 0xFFFFFF, c0, 78) & 0xFFFF
+                apm_row[1], apm_row[2], apm_row[3] = _sse_rows(c0, c1, c4s)
             acc = 0
             for a in range(1, 4):
                 acc += apm[a, apm_row[a] * 33 + 16]
@@ -2480,13 +2492,18 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                     miss_ptr = match_ptr
                 match_len = 0
             if bit_pos < 7 and not image_mode:
-                # the next bit's weight-set rows, fetched while this bit's learning runs
+                # the rows the next bit's weight sets and SSE stages 1-3 read, fetched
+                # while this bit's learning runs
                 c0n = (c0 << 1) | y
                 nb = bit_pos + 1
                 mbn = _match_class(match_len, (expected_byte >> (7 - nb)) & 1)
                 rows = _weight_rows(
                     c0n, c1, c2, classes, col, nb, mbn, column_mix_on and text_mode, column_rows5
                 )
+                row1, row2, row3 = _sse_rows(c0n, c1, spaced if line_on and text_mode else c4)
+                _prefetch(apm, 1, row1 * 33 + 16)
+                _prefetch(apm, 2, row2 * 33 + 16)
+                _prefetch(apm, 3, row3 * 33 + 16)
                 _prefetch_weight_rows(
                     weights1,
                     weights4,
