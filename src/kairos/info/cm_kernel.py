@@ -1117,6 +1117,20 @@ def _squash(x, squash):
 
 
 @njit(cache=True, inline="always")
+def _adapt(table, i, k, target, reciprocal, limit):
+    """Move the probability in ``table[i, k]`` (22 bits above a 10-bit count n) toward
+    ``target`` (0 or 1 << 22) at the rate ``reciprocal[n]`` / 65536, then count the
+    update, up to ``limit``: the update of the state, run and image maps."""
+    e = table[i, k]
+    n = e & 1023
+    pr = e >> 10
+    pr += ((target - pr) * reciprocal[n]) >> 16
+    if n < limit:
+        n += 1
+    table[i, k] = (pr << 10) | n
+
+
+@njit(cache=True, inline="always")
 def _mixer_output(inputs, weights, sel, num_in):
     """One weight set's output in the stretch domain: (inputs . weights[sel]) >> 16, clipped."""
     dot = 0
@@ -1930,14 +1944,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                     if l_skip[gated[i]]:
                         continue
                     st = states[i]
-                    si = map_idx[i]
-                    e = state_map[i, si]
-                    n = e & 1023
-                    pr = e >> 10
-                    pr += ((target - pr) * reciprocal[n]) >> 16
-                    if n < STATE_MAP_LIMIT:
-                        n += 1
-                    state_map[i, si] = (pr << 10) | n
+                    _adapt(state_map, i, map_idx[i], target, reciprocal, STATE_MAP_LIMIT)
                     r = row[i]
                     hist[r, slots[i]] = next_state[st, y]
                     fv = np.int64(fast[r, slots[i]])
@@ -1948,24 +1955,12 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                         fn += 1
                     fast[r, slots[i]] = (fp << 4) | fn
                     if run_on and run_bit[i] >= 0:
-                        rk = run_cls[i] + l_bit
-                        e = run_map[i, rk]
-                        n = e & 1023
-                        pr = e >> 10
-                        pr += (((1 << 22 if y == run_bit[i] else 0) - pr) * reciprocal[n]) >> 16
-                        if n < RUN_LIMIT:
-                            n += 1
-                        run_map[i, rk] = (pr << 10) | n
+                        run_target = 1 << 22 if y == run_bit[i] else 0
+                        _adapt(run_map, i, run_cls[i] + l_bit, run_target, reciprocal, RUN_LIMIT)
                 if l_image:
                     for i in range(num_image):
                         st = np.int64(img_hist[i, img_ctx[i]])
-                        e = img_map[i, st]
-                        n = e & 1023
-                        pr = e >> 10
-                        pr += ((target - pr) * reciprocal[n]) >> 16
-                        if n < STATE_MAP_LIMIT:
-                            n += 1
-                        img_map[i, st] = (pr << 10) | n
+                        _adapt(img_map, i, st, target, reciprocal, STATE_MAP_LIMIT)
                         img_hist[i, img_ctx[i]] = next_state[st, y]
                         if image_counts:
                             cv = np.int64(img_count[i, img_ctx[i]])
