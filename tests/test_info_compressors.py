@@ -181,7 +181,7 @@ _CRAFTED = {
         ("precision", "word_contexts", "final_mixer3"),  # the 12-bit coder of models v1-v8
         ("letter_contexts", "more_matches", "column_contexts", "sse_misses"),
         ("char_groups", "nesting", "mixer_dead_zone", "word_with_groups"),
-        ("prev_word_with_groups", "line_prefix"),
+        ("prev_word_with_groups", "line_prefix", "wide_groups_in_text"),
     ],
 )
 def test_cm_round_trips_crafted_inputs_with_components_off(name, disable):
@@ -262,6 +262,7 @@ def test_cm_components_match_the_kernel_and_each_changes_the_model():
         "word_with_groups": cm_kernel.FEATURE_WORD_WITH_GROUPS,
         "prev_word_with_groups": cm_kernel.FEATURE_PREV_WORD_WITH_GROUPS,
         "line_prefix": cm_kernel.FEATURE_LINE_PREFIX,
+        "wide_groups_in_text": cm_kernel.FEATURE_WIDE_GROUPS_IN_TEXT,
     }
     assert cm.MAX_COMPONENTS == {
         "word_mixer": cm_kernel.FEATURE_WORD_MIXER,
@@ -319,15 +320,15 @@ def test_cm_ibm_float_helpers_invert_each_other_on_normalised_values():
 
 def test_cm_refuses_old_model_versions_and_bad_components():
     stream = CMCompressor().compress(_CRAFTED["text"])
-    assert stream[0] == MODEL_VERSION == 18
-    for old in (1, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17):
-        with pytest.raises(VersionError, match=f"model version {old}.*version 18"):
+    assert stream[0] == MODEL_VERSION == 19
+    for old in (1, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18):
+        with pytest.raises(VersionError, match=f"model version {old}.*version 19"):
             CMCompressor().decompress(bytes([old]) + stream[1:])
     for cut in (10, 14, 17):  # inside the table_bits + uint64 features header (v15)
         with pytest.raises(CorruptFileError, match="ends inside its header"):
             CMCompressor().decompress(stream[:cut])
-    # bit 15 of the features, which no component uses, and bit 44, past v18's last (43)
-    for at, bit in ((11, 0x80), (15, 0x10)):
+    # bit 15 of the features, which no component uses, and bit 45, past v19's last (44)
+    for at, bit in ((11, 0x80), (15, 0x20)):
         bad = bytearray(stream)
         bad[at] |= bit
         with pytest.raises(CorruptFileError, match="components"):
@@ -347,6 +348,11 @@ def test_cm_refuses_old_model_versions_and_bad_components():
 # stream's components predict must bump MODEL_VERSION and pin the new streams. A
 # new component is a new features bit, so streams without it stay as pinned.
 _PINNED_STREAMS = {
+    19: (
+        "953f1f766d333c8b4ca7115432b92cbf811a8caf9641d82b04997bc2749dbf0b",
+        "67a5c6576955fbcbc852f6839b867021a5e373bf15b387c751c5f0af5820628c",
+        "da5747073b4bf23ac1510880efbe88bc6a7a6f93600ce32292dc3ee2fdf4e550",
+    ),
     18: (
         "5dffd594669cd0f683b281ae9ba00b2f9336bca1e98514b570a2be006a568345",
         "391d671fff7f1cd6ab0522f5aebe3839c941afc8694f658c446b8703a0e57efb",

@@ -21,7 +21,7 @@ at the max level ``wide_char_groups``, ``indirect_contexts``,
 ``more_text_contexts`` and ``line_and_word_contexts``, and moved ``folded_order8`` to the max level;
 v16 added ``word_predictions`` and ``image_counts``; v17 added
 ``mixer_dead_zone`` and ``word_with_groups``; v18 added
-``prev_word_with_groups`` and ``line_prefix``) is refused with a typed
+``prev_word_with_groups`` and ``line_prefix``; v19 added ``wide_groups_in_text``) is refused with a typed
 :class:`~kairos.errors.VersionError` naming both
 versions: its predictions cannot be reproduced by this model. The table size
 is chosen from the input length (``table_bits`` in 16..23, 23 from 256 KiB),
@@ -103,6 +103,9 @@ COMPONENTS = {
     "prev_word_with_groups": 1 << 42,
     # in text, the line's first 3 bytes with the column and the last byte (v18; likewise)
     "line_prefix": 1 << 43,
+    # in text, the last 7 character groups with the last 2 bytes (v19; the max level has
+    # it everywhere, as part of wide_char_groups)
+    "wide_groups_in_text": 1 << 44,
 }
 _ALL_FEATURES = sum(COMPONENTS.values())  # the bits are distinct
 FEATURE_NEURAL = 32  # the neural input of ``mix``
