@@ -1170,6 +1170,16 @@ def _mixer_update(inputs, weights, sel, num_in, err, rnd, max_in, dead_zone):
 
 
 @njit(cache=True, inline="always")
+def _train_set(inputs, weights, visits, sel, p, trained):
+    """Train weight set ``sel`` on the bit: its output ``p`` (P(1), 1/4096) against
+    the bit, at its scheduled rate (:func:`_rate`) or the fixed one. ``trained``:
+    (rate_schedule, bit, num_in, rnd, max_in, dead_zone), the same for every set."""
+    scheduled, y, num_in, rnd, max_in, dead_zone = trained
+    err = ((y << 12) - p) * (_rate(visits, sel) if scheduled else FIXED_LR)
+    _mixer_update(inputs, weights, sel, num_in, err, rnd, max_in, dead_zone)
+
+
+@njit(cache=True, inline="always")
 def _match_class(match_len, expected_bit):
     """The match length class (3 bits: repeats are >= MATCH_MIN_BYTES long) with the
     expected bit; 0 without a match."""
@@ -1996,28 +2006,20 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                     err_f = ((y << 12) - _squash(st_c, squash)) * lr_f
                     for j in range(num_mix):
                         weights_final3[sel7, j] += (layer1[j] * err_f + rnd) >> 16
+                # each first-layer weight set learns from its own output's error
+                trained = (rate_schedule, y, num_in, rnd, max_in, dead_zone)
                 if class_on:
-                    e7 = ((y << 12) - p7) * (_rate(visits7, sel7) if rate_schedule else FIXED_LR)
-                    _mixer_update(inputs, weights7, sel7, num_in, e7, rnd, max_in, dead_zone)
-                if class_on:
-                    e8 = ((y << 12) - p8) * (_rate(visits8, sel8) if rate_schedule else FIXED_LR)
-                    _mixer_update(inputs, weights8, sel8, num_in, e8, rnd, max_in, dead_zone)
+                    _train_set(inputs, weights7, visits7, sel7, p7, trained)
+                    _train_set(inputs, weights8, visits8, sel8, p8, trained)
                 if word_mix_on:
-                    e9 = ((y << 12) - p9) * (_rate(visits9, sel9) if rate_schedule else FIXED_LR)
-                    _mixer_update(inputs, weights9, sel9, num_in, e9, rnd, max_in, dead_zone)
+                    _train_set(inputs, weights9, visits9, sel9, p9, trained)
                 if mix6_on:
-                    e6 = ((y << 12) - p6) * (_rate(visits6, sel6) if rate_schedule else FIXED_LR)
-                    _mixer_update(inputs, weights6, sel6, num_in, e6, rnd, max_in, dead_zone)
-                e1 = ((y << 12) - p1) * (_rate(visits1, l_c0) if rate_schedule else FIXED_LR)
-                e2 = ((y << 12) - p2) * (_rate(visits2, l_c1) if rate_schedule else FIXED_LR)
-                e3 = ((y << 12) - p3) * (_rate(visits3, sel3) if rate_schedule else FIXED_LR)
-                e4 = ((y << 12) - p4) * (_rate(visits4, sel4) if rate_schedule else FIXED_LR)
-                e5 = ((y << 12) - p5) * (_rate(visits5, sel5) if rate_schedule else FIXED_LR)
-                _mixer_update(inputs, weights1, l_c0, num_in, e1, rnd, max_in, dead_zone)
-                _mixer_update(inputs, weights2, l_c1, num_in, e2, rnd, max_in, dead_zone)
-                _mixer_update(inputs, weights3, sel3, num_in, e3, rnd, max_in, dead_zone)
-                _mixer_update(inputs, weights4, sel4, num_in, e4, rnd, max_in, dead_zone)
-                _mixer_update(inputs, weights5, sel5, num_in, e5, rnd, max_in, dead_zone)
+                    _train_set(inputs, weights6, visits6, sel6, p6, trained)
+                _train_set(inputs, weights1, visits1, l_c0, p1, trained)
+                _train_set(inputs, weights2, visits2, l_c1, p2, trained)
+                _train_set(inputs, weights3, visits3, sel3, p3, trained)
+                _train_set(inputs, weights4, visits4, sel4, p4, trained)
+                _train_set(inputs, weights5, visits5, sel5, p5, trained)
                 target16 = y << (16 + sse_bits)
                 for a in range(NUM_APM):
                     ia = apm_idx[a]
