@@ -446,8 +446,8 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   next bit's step, after the next nibble's hashes at a nibble's end and after the next
   byte's hashes at a byte's end, and the buckets and weight-set rows the next bit will
   read are prefetched (``_prefetch``, LLVM's prefetch intrinsic) before it runs, so
-  their cache misses overlap that work. Three alternating rounds on book1 and news:
-  20.5-21.3 s against 22.4-23.6 s (about 0.91 x the time). Prefetching at the nibble
+  their cache misses overlap that work. Alternating rounds on book1 and news (three runs):
+  20.3-21.3 s against 22.4-23.6 s (about 0.91 x the time). Prefetching at the nibble
   alone: 0.95 x; also the first bit's weight rows at a byte's start: slower than without.
   Then (v18) the next bit's rows of SSE stages 1-3 as well: 21.6-23.7 s against
   23.6-24.0 s over five and six alternating rounds (about 0.96 x).
