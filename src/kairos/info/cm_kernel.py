@@ -758,7 +758,7 @@ _CONTEXT_FEATURE = (
     FEATURE_WORD_PREDICTIONS,
     FEATURE_MORE_TEXT_CONTEXTS,
 )
-# max-level contexts that the default level uses in text only (v17-v18), with their bits
+# max-level contexts that the default level uses in text only (v17-v19), with their bits
 TEXT_ONLY_CONTEXTS = (
     (50, FEATURE_WORD_WITH_GROUPS),
     (55, FEATURE_PREV_WORD_WITH_GROUPS),
@@ -1376,7 +1376,9 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
         if features & bit and not features & _CONTEXT_FEATURE[i - 40]:
             text_only[i] = 1
             use[i] = 1
-    word_groups_only = text_only[50] != 0 or text_only[55] != 0  # they read the groups
+    # whether a text-only context reads the character groups (then they are tracked
+    # even with FEATURE_CHAR_GROUPS off)
+    text_groups = text_only[43] != 0 or text_only[50] != 0 or text_only[55] != 0
     # contexts skipped per byte: kind 1 (binary contexts) in text and images,
     # kind 2 (record contexts) in text, kind 3 (some text contexts) in binary
     # data outside images, kind 4 (v12's text contexts) outside text, kind 5 (v16,
@@ -1866,7 +1868,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 sec_ptr[q] = mp
                 sec_miss_on[q] = 0
             sec_byte[q] = buf[sec_ptr[q]] if sec_len[q] > 0 else 0
-        if groups_on or wide_groups_on:
+        if groups_on or wide_groups_on or text_groups:
             # a collapsed group's contexts are apart from those of a group just begun
             k = 40 + 16 * collapsed
             hashes[40] = _hash(groups3, _hash(groups2, groups1, 1), k)
@@ -2591,7 +2593,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 quotes ^= 2
             elif byte == 10:
                 quotes = 0
-        if groups_on or wide_groups_on or text_more or line_word_on or word_groups_only:
+        if groups_on or wide_groups_on or text_more or line_word_on or text_groups:
             g = _char_group(byte)
             collapsed = 1 if (g == 48 or g == 65 or g == 97) and g == (groups1 & 0xFF) else 0
             if not collapsed:
