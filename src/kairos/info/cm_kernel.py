@@ -2094,6 +2094,27 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 acc += apm[a, apm_row[a] * 33 + 16]
             touch[0] = acc
             # ---- predictions of each input ----
+            # first each context's bit history and state map entry, whose rows are
+            # prefetched so that their cache misses overlap (then the inputs below)
+            for i in in_use:
+                if skip_kind[gated[i]]:
+                    continue
+                slots[i] = bases[i] + nibble
+                st = np.int64(hist[row[i], slots[i]])
+                states[i] = st
+                si = st
+                if runmap_on:
+                    rl = run_len[i]
+                    rb = run_exp[i]
+                    if rl > 0 and (rb >> (8 - bit_pos)) == c0:
+                        cls = (
+                            1
+                            + ((rb >> (7 - bit_pos)) & 1)
+                            + (0 if rl < 2 else (2 if rl < 4 else 4))
+                        )
+                        si += cls << 8
+                map_idx[i] = si
+                _prefetch(state_map, i, si)
             nz = 0
             ni = num_misc
             for i in in_use:
@@ -2109,23 +2130,10 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                         inputs[ni] = 0
                         ni += 1
                     continue
-                slots[i] = bases[i] + nibble
-                st = np.int64(hist[row[i], slots[i]])
-                states[i] = st
+                st = states[i]
                 if st != 0:
                     nz += 1
-                si = st
-                if runmap_on:
-                    rl = run_len[i]
-                    rb = run_exp[i]
-                    if rl > 0 and (rb >> (8 - bit_pos)) == c0:
-                        cls = (
-                            1
-                            + ((rb >> (7 - bit_pos)) & 1)
-                            + (0 if rl < 2 else (2 if rl < 4 else 4))
-                        )
-                        si += cls << 8
-                map_idx[i] = si
+                si = map_idx[i]
                 fv = np.int64(fast[row[i], slots[i]])
                 if confidence_on:
                     inputs[ni] = stretch[state_map[i, si] >> 20] if st != 0 else 0
