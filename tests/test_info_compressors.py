@@ -182,6 +182,8 @@ _CRAFTED = {
         ("letter_contexts", "more_matches", "column_contexts", "sse_misses"),
         ("char_groups", "nesting", "mixer_dead_zone", "word_with_groups"),
         ("prev_word_with_groups", "line_prefix", "wide_groups_in_text"),
+        ("expert_mixture", "groups_with_column", "quotes"),
+        ("order4_sse", "sse_mixture"),
     ],
 )
 def test_cm_round_trips_crafted_inputs_with_components_off(name, disable):
@@ -263,11 +265,14 @@ def test_cm_components_match_the_kernel_and_each_changes_the_model():
         "prev_word_with_groups": cm_kernel.FEATURE_PREV_WORD_WITH_GROUPS,
         "line_prefix": cm_kernel.FEATURE_LINE_PREFIX,
         "wide_groups_in_text": cm_kernel.FEATURE_WIDE_GROUPS_IN_TEXT,
+        "expert_mixture": cm_kernel.FEATURE_EXPERT_MIXTURE,
+        "order4_sse": cm_kernel.FEATURE_ORDER4_SSE,
+        "groups_with_column": cm_kernel.FEATURE_GROUPS_WITH_COLUMN,
+        "quotes": cm_kernel.FEATURE_QUOTES,
     }
     assert cm.MAX_COMPONENTS == {
         "word_mixer": cm_kernel.FEATURE_WORD_MIXER,
         "match_candidates": cm_kernel.FEATURE_MATCH_CANDIDATES,
-        "expert_mixture": cm_kernel.FEATURE_EXPERT_MIXTURE,
         "lstm": cm_kernel.FEATURE_LSTM,
         "wide_char_groups": cm_kernel.FEATURE_WIDE_CHAR_GROUPS,
         "indirect_contexts": cm_kernel.FEATURE_INDIRECT_CONTEXTS,
@@ -281,7 +286,7 @@ def test_cm_components_match_the_kernel_and_each_changes_the_model():
     assert CMCompressor(neural=True).features == cm_kernel.MAX_FEATURES
     # text with 40-byte records: every component sees something to model
     data = b"".join(
-        b"%-39s\n" % (b"row %d of the table, value %d" % (i, i * i % 97)) for i in range(300)
+        b"%-39s\n" % (b'row %d of the "table", value %d' % (i, i * i % 97)) for i in range(300)
     )
     full = CMCompressor().code_length(data)
     for component in cm.COMPONENTS:
@@ -320,15 +325,15 @@ def test_cm_ibm_float_helpers_invert_each_other_on_normalised_values():
 
 def test_cm_refuses_old_model_versions_and_bad_components():
     stream = CMCompressor().compress(_CRAFTED["text"])
-    assert stream[0] == MODEL_VERSION == 19
-    for old in (1, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18):
-        with pytest.raises(VersionError, match=f"model version {old}.*version 19"):
+    assert stream[0] == MODEL_VERSION == 20
+    for old in (1, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19):
+        with pytest.raises(VersionError, match=f"model version {old}.*version 20"):
             CMCompressor().decompress(bytes([old]) + stream[1:])
     for cut in (10, 14, 17):  # inside the table_bits + uint64 features header (v15)
         with pytest.raises(CorruptFileError, match="ends inside its header"):
             CMCompressor().decompress(stream[:cut])
-    # bit 15 of the features, which no component uses, and bit 45, past v19's last (44)
-    for at, bit in ((11, 0x80), (15, 0x20)):
+    # bit 15 of the features, which no component uses, and bit 48, past v20's last (47)
+    for at, bit in ((11, 0x80), (16, 0x01)):
         bad = bytearray(stream)
         bad[at] |= bit
         with pytest.raises(CorruptFileError, match="components"):
@@ -348,6 +353,11 @@ def test_cm_refuses_old_model_versions_and_bad_components():
 # stream's components predict must bump MODEL_VERSION and pin the new streams. A
 # new component is a new features bit, so streams without it stay as pinned.
 _PINNED_STREAMS = {
+    20: (
+        "654acc8ada3da31876a8e53236c92be43246a2c186ab584214d9fe1f64d42b43",
+        "9b9240d707ef1eba7e36e315a1f4ce01db72ca5d237405f35eb6ca68045ffe76",
+        "5a847a78dab682d175cd897bc591200ff7f5923e68d7a9f12f2f8ad1ae559b54",
+    ),
     19: (
         "953f1f766d333c8b4ca7115432b92cbf811a8caf9641d82b04997bc2749dbf0b",
         "67a5c6576955fbcbc852f6839b867021a5e373bf15b387c751c5f0af5820628c",

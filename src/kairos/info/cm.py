@@ -38,7 +38,7 @@ import numpy as np
 
 from kairos.errors import CorruptFileError, ValidationError, VersionError
 
-# Optional components of model v17, by the name ``disable`` takes; the values
+# Optional components of model v20, by the name ``disable`` takes; the values
 # are cm_kernel.FEATURE_* (repeated here so that importing this module does
 # not compile the kernel; a test checks that they agree).
 COMPONENTS = {
@@ -66,8 +66,8 @@ COMPONENTS = {
     # in text, a line break reads as a space: word contexts, folded history, SSE rows, order 4
     "line_as_space": 1 << 24,
     # the coded probability: a learned mixture of the mixer and the SSE stages, chosen
-    # by the order, instead of their fixed average (v11; the max level's
-    # expert_mixture includes these six)
+    # by the order, instead of their fixed average (v11; since v20 expert_mixture,
+    # which includes these six, takes its place)
     "sse_mixture": 1 << 25,
     # in text: the column with the last byte and the byte class before it; the column
     # with the previous line's length (v12)
@@ -106,6 +106,18 @@ COMPONENTS = {
     # in text, the last 7 character groups with the last 2 bytes (v19; the max level has
     # it everywhere, as part of wide_char_groups)
     "wide_groups_in_text": 1 << 44,
+    # the coded probability: a learned linear mixture of the SSE stages and every
+    # mixer output, chosen by the order (v10 at the max level, v20 at both; it
+    # includes sse_mixture's six)
+    "expert_mixture": 1 << 22,
+    # an SSE stage on the hashed last 4 bytes with the partial byte, one more expert
+    # of expert_mixture's (v20)
+    "order4_sse": 1 << 45,
+    # in text, the last 4 character groups with the column (v20; the max level has it
+    # everywhere, as part of line_and_word_contexts)
+    "groups_with_column": 1 << 46,
+    # in text, orders 0, 1 and 3 also by the open quotes (v20)
+    "quotes": 1 << 47,
 }
 _ALL_FEATURES = sum(COMPONENTS.values())  # the bits are distinct
 FEATURE_NEURAL = 32  # the neural input of ``mix``
@@ -115,9 +127,6 @@ MAX_COMPONENTS = {
     "word_mixer": 1 << 19,  # a mixer weight set chosen by the word's hash with the partial byte
     # three more match models, over repeats of 9, 20 and 32 bytes (in place of more_matches')
     "match_candidates": 1 << 20,
-    # the coded probability: a learned linear mixture of the SSE stages and every
-    # mixer output, chosen by the order, instead of a fixed average (v10)
-    "expert_mixture": 1 << 22,
     # a byte-level LSTM (lstm_kernel), trained online, as one more mixer input
     "lstm": 1 << 23,
     # the last 7 character groups with the last 2 bytes; the last 5 with the last 3 (v15)

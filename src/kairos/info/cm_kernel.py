@@ -451,6 +451,33 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   alone: 0.95 x; also the first bit's weight rows at a byte's start: slower than without.
   Then (v18) the next bit's rows of SSE stages 1-3 as well: 21.6-23.7 s against
   23.6-24.0 s over five and six alternating rounds (about 0.96 x).
+- Since session 20 (the same streams): each context's bit history and state map
+  entry are read in a first pass over the contexts, which prefetches the state map
+  rows, and the inputs computed in a second (book1 and news: 23.7, 23.7, 24.4 s
+  against 24.2, 23.9, 25.0 s in alternating rounds, about 0.985 x).
+- v20 (2026-12-05) measured with ``cm_code`` on the 14 files against v19 (600,375 B
+  without the stream headers): ``FEATURE_EXPERT_MIXTURE`` at the default level
+  (the learned mixture of every mixer output and SSE stage, no longer only the six
+  of ``FEATURE_SSE_MIXTURE``) -235 B (obj2 -64, obj1 -40, pic -35, geo -29), in the
+  time of v19's code within the noise (book1 and news: 24.9 and 24.2 s against
+  25.5 and 23.6 s); ``FEATURE_ORDER4_SSE``, an SSE stage on the hashed order 4 with
+  the partial byte as one more expert, -50 B more (-70 B as a seventh expert of
+  the six; order 6 instead -43 B; order 6 as well -10 B more);
+  ``FEATURE_GROUPS_WITH_COLUMN``, context 54 in text, -161 B more (599,929 B);
+  ``FEATURE_QUOTES``, the open quotes in orders 0, 1 and 3 in text: on the ten text
+  files against 484,817 B, order 1 -188 B, order 2 -95, orders 1 and 2 -166, 0 and
+  1 -206, 1 and 3 -274, 0, 1 and 3 -287 (kept), 0, 1, 3 and 4 -103; the innermost
+  open bracket in order 2 (with the quotes in order 1) +146. More text-only
+  contexts (against 599,929 B): 51 -139 B, 52 -116, both -261, 44 -26; with 51 and
+  52 book1, news, obj2 and pic took 1.11-1.13 x v19's time (two alternating
+  rounds), so they are not in. In place of one context in text, with 51 on (the
+  ten text files): 16 +526 B, 22 +110, 23 +102, 28 +123. Tried and dropped: the
+  match model's probability as an expert (book1 +218 B); EXPERT_RATE 96 or 40 (-9
+  and +46 B); 2^24 slots per context (book1 -107 B, book2 -33 B, for twice the
+  tables). For speed, with the same streams: the context tables from numpy with
+  transparent huge pages (book1: the same user time, 2.7 s of system time against
+  0.7 s), or from a lazily zeroed mapping with the direct probabilities stored
+  xor 0x8000 (more system time: 2.6 s against 1.8 s on six files).
 
 v7 as a whole against v6 on the development subset (book1, paper1, obj2, geo,
 pic, progc; ``cm_code`` directly, quiet box, 2026-12-02): 336,483 -> 328,242 B
@@ -598,7 +625,7 @@ from kairos.info.lstm_kernel import (
     lstm_stretch,
 )
 
-MODEL_VERSION = 19  # bump whenever the model's predictions change
+MODEL_VERSION = 20  # bump whenever the model's predictions change
 NUM_CONTEXTS = (
     58  # 40 until v14; contexts 40-55 are v15's (FEATURE_CHAR_GROUPS and after), 56-57 v16's
 )
@@ -737,6 +764,17 @@ FEATURE_LINE_PREFIX = 1 << 43
 # v19, at the default level: in text, context 43 (the last 7 character groups with the
 # last 2 bytes; FEATURE_WIDE_CHAR_GROUPS's at the max level)
 FEATURE_WIDE_GROUPS_IN_TEXT = 1 << 44
+# v20: an SSE stage on the hashed last 4 bytes (in text with line breaks as spaces)
+# with the partial byte, one more expert of FEATURE_EXPERT_MIXTURE's mixture (and
+# used only with it); since v20 the default level has that mixture too
+FEATURE_ORDER4_SSE = 1 << 45
+# v20, at the default level: in text, context 54 (the last 4 character groups with the
+# column; FEATURE_LINE_AND_WORD_CONTEXTS's at the max level)
+FEATURE_GROUPS_WITH_COLUMN = 1 << 46
+# v20: in text, orders 0, 1 and 3 (contexts 0, 1 and 3) also by the open quotes (a "
+# open; a ' open that is not an apostrophe), which FEATURE_MORE_TEXT_CONTEXTS's context
+# 51 tracks (order 2 too: +22 B on the ten text files; order 4 too: +184 B)
+FEATURE_QUOTES = 1 << 47
 # the features bit of each context from 40 on (v15)
 _CONTEXT_FEATURE = (
     FEATURE_CHAR_GROUPS,
@@ -764,6 +802,7 @@ TEXT_ONLY_CONTEXTS = (
     (55, FEATURE_PREV_WORD_WITH_GROUPS),
     (53, FEATURE_LINE_PREFIX),
     (43, FEATURE_WIDE_GROUPS_IN_TEXT),
+    (54, FEATURE_GROUPS_WITH_COLUMN),
 )
 EXTRA_MATCH_BYTES = (9, 20, 32)  # their minimum repeat lengths
 DEFAULT_EXTRA_MATCH_BYTES = (20, 32)
@@ -776,7 +815,7 @@ SSE_EXTRA_BITS = 6  # ... and the SSE entries keep this many more fraction bits
 # weights (summing to 2**28) are chosen by the order and updated multiplicatively, w *= 1 + rate *
 # (p_expert(bit) / p(bit) - 1) with rate EXPERT_RATE / 1024, which keeps the sum
 # (a Bayesian mixture with a learning rate), then floored at EXPERT_MIN_WEIGHT.
-NUM_EXPERTS = 1 + 5 + 3 + 9 + 1
+NUM_EXPERTS = 1 + 5 + 3 + 9 + 1 + 1  # ... and (v20) the order-4 SSE stage
 EXPERT_RATE = 64
 EXPERT_MIN_WEIGHT = 1 << 20  # 1/256 of the total
 EXPERT_SETS = 10  # the order (0-9) as in the second final layer
@@ -815,6 +854,10 @@ ALL_FEATURES = (  # the default model: every component but the neural input
     | FEATURE_PREV_WORD_WITH_GROUPS
     | FEATURE_LINE_PREFIX
     | FEATURE_WIDE_GROUPS_IN_TEXT
+    | FEATURE_EXPERT_MIXTURE
+    | FEATURE_ORDER4_SSE
+    | FEATURE_GROUPS_WITH_COLUMN
+    | FEATURE_QUOTES
 )
 # the max level (``mix``): every component, the neural input and the costlier ones
 MAX_FEATURES = (
@@ -822,7 +865,6 @@ MAX_FEATURES = (
     | FEATURE_NEURAL
     | FEATURE_WORD_MIXER
     | FEATURE_MATCH_CANDIDATES
-    | FEATURE_EXPERT_MIXTURE
     | FEATURE_LSTM
     | FEATURE_WIDE_CHAR_GROUPS
     | FEATURE_INDIRECT_CONTEXTS
@@ -1143,6 +1185,15 @@ def _adapt(table, i, k, target, reciprocal, limit):
     table[i, k] = (pr << 10) | n
 
 
+@njit(cache=True)
+def _weight_table(rows, start):
+    """A weight set of ``rows`` rows, each a copy of ``start`` (int32, 65536 = 1.0)."""
+    table = np.empty((rows, start.shape[0]), dtype=np.int32)
+    for r in range(rows):
+        table[r, :] = start
+    return table
+
+
 @njit(cache=True, inline="always")
 def _mixer_output(inputs, weights, sel, num_in):
     """One weight set's output in the stretch domain: (inputs . weights[sel]) >> 16, clipped."""
@@ -1198,6 +1249,14 @@ def _weight_rows(c0, c1, c2, classes, col, bit_pos, mb, column_text, column_rows
     if column_text:
         sel5 = column_rows5 + ((min(col, 127) >> 2) << 8 | c0)
     return c0 | (c1 << 8), sel5, mb * 256 + c0, classes + bit_pos, c2 * 8 + bit_pos
+
+
+@njit(cache=True, inline="always")
+def _sse_p(apm, a, ia, w):
+    """SSE stage ``a``'s P(1) in 1/65536: entries ``ia`` and ``ia + 1`` of its row
+    (the knots either side of the input's stretch) weighted by ``w`` (0-127, the
+    input's position between them, 1/128)."""
+    return (np.int64(apm[a, ia]) * (128 - w) + np.int64(apm[a, ia + 1]) * w) >> (7 + SSE_EXTRA_BITS)
 
 
 @njit(cache=True, inline="always")
@@ -1350,6 +1409,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     letters_on = more and (features & FEATURE_LETTER_CONTEXTS) != 0
     use = np.zeros(NUM_CONTEXTS, dtype=np.int64)
     text_more = (features & FEATURE_MORE_TEXT_CONTEXTS) != 0
+    quotes_on = (features & FEATURE_QUOTES) != 0
     for i in range(NUM_CONTEXTS):
         if (i == 24 or i == 25) and not features & FEATURE_WORD_CONTEXTS:
             continue
@@ -1378,7 +1438,9 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             use[i] = 1
     # whether a text-only context reads the character groups (then they are tracked
     # even with FEATURE_CHAR_GROUPS off)
-    text_groups = text_only[43] != 0 or text_only[50] != 0 or text_only[55] != 0
+    text_groups = False
+    for i in (43, 50, 54, 55):
+        text_groups = text_groups or text_only[i] != 0
     # contexts skipped per byte: kind 1 (binary contexts) in text and images,
     # kind 2 (record contexts) in text, kind 3 (some text contexts) in binary
     # data outside images, kind 4 (v12's text contexts) outside text, kind 5 (v16,
@@ -1449,8 +1511,9 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                     num_text_in += per
                     num_text_active += 1
     apm_weights = APM_WEIGHTS if sse_chain else APM_WEIGHTS_V4
-    experts_on = precise and (features & (FEATURE_EXPERT_MIXTURE | FEATURE_SSE_MIXTURE)) != 0
-    # FEATURE_SSE_MIXTURE alone mixes only the first six experts: the mixer and the SSE stages
+    # FEATURE_SSE_MIXTURE alone mixes only the first six experts: the mixer and the SSE
+    # stages; FEATURE_EXPERT_MIXTURE (with it, as in every level since v11) all of them
+    experts_on = precise and (features & FEATURE_SSE_MIXTURE) != 0
     few_experts = experts_on and (features & FEATURE_EXPERT_MIXTURE) == 0
     num_experts = 6 if few_experts else NUM_EXPERTS
     # which experts exist: mixer, SSE stages, final layers a-c, weight sets 1-9
@@ -1466,6 +1529,8 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     expert_used[16] = 1 if class_on else 0
     expert_used[17] = 1 if word_mix_on else 0
     expert_used[18] = 1 if lstm_on else 0
+    order4_sse = (features & FEATURE_ORDER4_SSE) != 0 and experts_on and not few_experts
+    expert_used[19] = 1 if order4_sse else 0
     if few_experts:
         for e in range(6, NUM_EXPERTS):
             expert_used[e] = 0
@@ -1520,8 +1585,9 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     num_image = NUM_IMAGE if image_counts else 14
     # contexts 0-15 index 16 bits; 16 and 17 are hashed into up to 2**IMAGE_TABLE_BITS
     img_size = 1 << max(16, min(IMAGE_TABLE_BITS, table_bits - 3)) if image_counts else 65536
-    img_hist = np.zeros((num_image if image_on else 1, img_size), dtype=np.uint8)
-    img_count = np.zeros((num_image if image_counts else 1, img_size), dtype=np.uint32)
+    # allocated when the first image starts (most files have none): zero, as before
+    img_hist = np.zeros((1, 1), dtype=np.uint8)
+    img_count = np.zeros((1, 1), dtype=np.uint32)
     img_ones40 = 0  # set pixels among the 40 nearest (v16)
     r4 = 0  # rows 4-8 above, for FEATURE_IMAGE_COUNTS
     r5 = 0
@@ -1540,28 +1606,31 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     match_table = np.zeros(1 << MATCH_TABLE_BITS, dtype=np.int32)
     match_counters = np.full(64 * 2, 1 << 15, dtype=np.int64)
     width = num_misc + per * num_active + IMAGE_INPUTS  # the inputs this level has
-    weights1 = np.full((256, width), WEIGHT_INIT, dtype=np.int32)
-    weights2 = np.full((256, width), WEIGHT_INIT, dtype=np.int32)
-    weights3 = np.full((64 * 32, width), WEIGHT_INIT, dtype=np.int32)
-    weights4 = np.full((65536, width), WEIGHT_INIT, dtype=np.int32)
+    # a new row's weights: WEIGHT_INIT, and RUN_WEIGHT_INIT for the run inputs
+    start = np.full(width, WEIGHT_INIT, dtype=np.int32)
+    if run_on:  # the run inputs start with a smaller weight
+        for j in range(num_active):
+            start[num_misc + j * per + per - 1] = RUN_WEIGHT_INIT
+    weights1 = _weight_table(256, start)
+    weights2 = _weight_table(256, start)
+    weights3 = _weight_table(64 * 32, start)
+    weights4 = _weight_table(65536, start)
     # the fifth weight set's rows: column x bit position, pixel neighbourhoods (images),
     # then (v12, FEATURE_COLUMN_MIXER) column / 4 x partial byte in text
     column_rows5 = 64 * 8 + 1024
-    weights5 = np.full((column_rows5 + 32 * 256, width), WEIGHT_INIT, dtype=np.int32)
+    weights5 = _weight_table(column_rows5 + 32 * 256, start)
     visits1 = np.zeros(256, dtype=np.int64)
     visits2 = np.zeros(256, dtype=np.int64)
     visits3 = np.zeros(64 * 32, dtype=np.int64)
     visits4 = np.zeros(65536, dtype=np.int64)
     visits5 = np.zeros(column_rows5 + 32 * 256, dtype=np.int64)
-    weights6 = np.full((16 * 256, width), WEIGHT_INIT, dtype=np.int32)
+    weights6 = _weight_table(16 * 256, start)
     visits6 = np.zeros(16 * 256, dtype=np.int64)
-    weights7 = np.full((8 * 8 * 8 * 8 if class_on else 1, width), WEIGHT_INIT, dtype=np.int32)
+    weights7 = _weight_table(8 * 8 * 8 * 8 if class_on else 1, start)
     visits7 = np.zeros(8 * 8 * 8 * 8, dtype=np.int64)
-    weights8 = np.full((256 * 8 if class_on else 1, width), WEIGHT_INIT, dtype=np.int32)
+    weights8 = _weight_table(256 * 8 if class_on else 1, start)
     visits8 = np.zeros(256 * 8, dtype=np.int64)
-    weights9 = np.full(
-        (1 << WORD_MIXER_BITS if word_mix_on else 1, width), WEIGHT_INIT, dtype=np.int32
-    )
+    weights9 = _weight_table(1 << WORD_MIXER_BITS if word_mix_on else 1, start)
     visits9 = np.zeros(1 << WORD_MIXER_BITS if word_mix_on else 1, dtype=np.int64)
     weights_final = np.full((256, 9), 65536 // num_mix, dtype=np.int32)
     # the second final layer's weights, by (order, match class, bit position)
@@ -1574,13 +1643,6 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     misses = 0  # one bit per coded bit: the likelier value was wrong (v14)
     # orders 1-6, 8, 12, 16 (with FEATURE_MORE_CONTEXTS orders 12 and 16 are not used)
     order_ctx = np.array([1, 2, 3, 4, 5, 6, 7, 13, 14], dtype=np.int64)
-    if run_on:  # the run inputs start with a smaller weight
-        for j in range(num_active):
-            col = num_misc + j * per + per - 1
-            for weights in (weights1, weights2, weights3, weights4):
-                weights[:, col] = RUN_WEIGHT_INIT
-            for weights in (weights5, weights6, weights7, weights8, weights9):
-                weights[:, col] = RUN_WEIGHT_INIT
     # The secondary match models: the long one (FEATURE_LONG_MATCH), then the extra
     # ones (v13's two; the max level's candidates), one per minimum length. Each has
     # its own position table and its confidence per length class (the length >>
@@ -1616,13 +1678,18 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     sec_slot = np.zeros(max(num_sec, 1), dtype=np.int64)
     word_lead = 0
     apm_sizes = (256 * 8, 65536, 65536, 65536, 65536)
-    apm = np.empty((NUM_APM, 65536 * 33), dtype=np.int32)
-    apm_idx = np.zeros(NUM_APM, dtype=np.int64)
+    # (v20) the order-4 stage, last, is an expert of the learned mixture only
+    num_apm = NUM_APM + 1 if order4_sse else NUM_APM
+    apm = np.empty((num_apm, 65536 * 33), dtype=np.int32)
+    apm_idx = np.zeros(NUM_APM + 1, dtype=np.int64)
     apm_row = np.zeros(NUM_APM, dtype=np.int64)
-    for a in range(NUM_APM):
-        for c in range(apm_sizes[a]):
-            for j in range(33):
-                apm[a, c * 33 + j] = (_squash((j - 16) * 128, squash) * 16) << sse_bits
+    # each row starts as the identity: 33 knots of the stretch domain's squash
+    ramp = np.empty(33, dtype=np.int32)
+    for j in range(33):
+        ramp[j] = (_squash((j - 16) * 128, squash) * 16) << sse_bits
+    for a in range(num_apm):
+        for c in range(apm_sizes[a] if a < NUM_APM else 65536):
+            apm[a, c * 33 : c * 33 + 33] = ramp
 
     buf = src if not decode else dst
     follow1 = np.zeros(256, dtype=np.int64)  # the 2 bytes that followed each byte value
@@ -1742,6 +1809,9 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             last_nontext = pos
         text_mode = last_nontext == 0 or pos - last_nontext >= TEXT_WINDOW
         image_mode = image_on and record_len >= IMAGE_MIN_WIDTH  # record_len moves per byte
+        if image_mode and img_hist.shape[1] == 1:
+            img_hist = np.zeros((num_image, img_size), dtype=np.uint8)
+            img_count = np.zeros((num_image if image_counts else 1, img_size), dtype=np.uint32)
         # the last bit's deferred learning reads the previous byte's kinds
         skip_kind, skip_other = skip_other, skip_kind
         skip_kind[1] = 1 if text_mode or image_mode else 0
@@ -1760,6 +1830,10 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
         hashes[1] = _hash(c4 & 0xFF, 0, 1)
         hashes[2] = _hash(c4 & 0xFFFF, 0, 2)
         hashes[3] = _hash(c4 & 0xFFFFFF, 0, 3)
+        if quotes_on and text_mode and quotes:
+            hashes[0] = _hash(quotes, 0, 0)
+            hashes[1] = _hash(c4 & 0xFF, quotes, 1)
+            hashes[3] = _hash(c4 & 0xFFFFFF, quotes, 3)
         # in text (v12) order 4 reads line breaks as spaces, as context 20 did in v11
         hashes[4] = _hash(spaced if line_on and text_mode else c4, 0, 4)
         hashes[5] = _hash(c4, c8 & 0xFF, 5)
@@ -1894,6 +1968,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             hashes[51] = _hash(quotes | (c1 << 8), c2, 51)
         if line_word_on:
             hashes[52] = _hash(word, after_pair[_hash(prev_word2, prev_word, 5) & 0xFFFF], 52)
+        if line_word_on or text_only[54]:
             hashes[54] = _hash(groups1, min(col, 255), 54)
         if line_word_on or text_only[53]:
             prefix = 0  # the line's first 3 bytes (those coded so far)
@@ -2023,7 +2098,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 _train_set(inputs, weights4, visits4, sel4, p4, trained)
                 _train_set(inputs, weights5, visits5, sel5, p5, trained)
                 target16 = y << (16 + sse_bits)
-                for a in range(NUM_APM):
+                for a in range(num_apm):
                     ia = apm_idx[a]
                     if APM_BOTH:
                         apm[a, ia] += ((target16 - apm[a, ia]) * (128 - w)) >> (APM_RATE + 7)
@@ -2080,6 +2155,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 nibble = 1
             # the SSE rows of orders 1-3 (in images: pixel neighbourhoods), read early
             # so that their cache misses overlap the work below
+            c4s = spaced if line_on and text_mode else c4
             if image_mode:
                 apm_row[1] = (r0 & 0x3F) | (r1 << 2 & 0x1FC0) | (r2 << 6 & 0xE000)
                 apm_row[2] = (r0 & 0xFF) | (r1 << 4 & 0xFF00)
@@ -2087,7 +2163,6 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                     (r0 & 0xF) | (r1 >> 1 & 0x1F0) | (r2 << 4 & 0x3E00) | (r3 << 7 & 0xC000)
                 )
             else:
-                c4s = spaced if line_on and text_mode else c4
                 apm_row[1], apm_row[2], apm_row[3] = _sse_rows(c0, c1, c4s)
             acc = 0
             for a in range(1, 4):
@@ -2397,10 +2472,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 # the mixer's and the SSE stages' P(1) in 1/65536, the first six experts
                 expert_p[0] = p_mix * 16
                 for a in range(NUM_APM):
-                    ia = apm_idx[a]
-                    expert_p[a + 1] = (
-                        np.int64(apm[a, ia]) * (128 - w) + np.int64(apm[a, ia + 1]) * w
-                    ) >> (7 + SSE_EXTRA_BITS)
+                    expert_p[a + 1] = _sse_p(apm, a, apm_idx[a], w)
             if experts_on and not few_experts:
                 expert_p[6] = _squash(st_a, squash) * 16
                 expert_p[7] = _squash(st_b, squash) * 16
@@ -2414,6 +2486,9 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 expert_p[15] = p7 * 16
                 expert_p[16] = p8 * 16
                 expert_p[17] = p9 * 16
+                if order4_sse:
+                    apm_idx[NUM_APM] = (_hash(c4s, c0, 79) & 0xFFFF) * 33 + lo
+                    expert_p[19] = _sse_p(apm, NUM_APM, apm_idx[NUM_APM], w)
             if experts_on:
                 p = 0
                 for e in range(num_experts):
@@ -2512,7 +2587,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                     miss_ptr = match_ptr
                 match_len = 0
             if bit_pos < 7 and not image_mode:
-                # the rows the next bit's weight sets and SSE stages 1-3 read, fetched
+                # the rows the next bit's weight sets and SSE stages 1-3 and 5 read, fetched
                 # while this bit's learning runs
                 c0n = (c0 << 1) | y
                 nb = bit_pos + 1
@@ -2520,10 +2595,13 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 rows = _weight_rows(
                     c0n, c1, c2, classes, col, nb, mbn, column_mix_on and text_mode, column_rows5
                 )
-                row1, row2, row3 = _sse_rows(c0n, c1, spaced if line_on and text_mode else c4)
+                c4s_next = spaced if line_on and text_mode else c4
+                row1, row2, row3 = _sse_rows(c0n, c1, c4s_next)
                 _prefetch(apm, 1, row1 * 33 + 16)
                 _prefetch(apm, 2, row2 * 33 + 16)
                 _prefetch(apm, 3, row3 * 33 + 16)
+                if order4_sse:
+                    _prefetch(apm, NUM_APM, (_hash(c4s_next, c0n, 79) & 0xFFFF) * 33 + 16)
                 _prefetch_weight_rows(
                     weights1,
                     weights4,
@@ -2594,7 +2672,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
         follow1[c1] = ((follow1[c1] << 8) | byte) & 0xFFFF
         if indirect_on:
             follow3[follow3_at] = ((follow3[follow3_at] << 8) | byte) & 0xFFFF
-        if text_more:
+        if text_more or quotes_on:
             if byte == 34:
                 quotes ^= 1
             elif byte == 39 and not ((65 <= c1 <= 90) or (97 <= c1 <= 122)):
