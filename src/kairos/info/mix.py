@@ -8,7 +8,8 @@ integer arithmetic inside the ``cm`` kernel (``cm_kernel.FEATURE_NEURAL``).
 Since cm model v9 ``mix`` is the max level: it also uses the components
 that cost the default level too much time (:data:`kairos.info.cm.MAX_COMPONENTS`:
 a mixer weight set chosen by the word's hash, three more match models,
-since v10 a learned mixture of the predictors' probabilities, and a byte-level
+from v10 to v19 a learned mixture of the predictors' probabilities (the
+default level's too since v20), and a byte-level
 LSTM's bit logits, :mod:`kairos.info.lstm_kernel`, in float32 arithmetic whose
 every operation is an IEEE add, multiply, divide or square root in a fixed
 order). So ``mix`` decodes identically on any IEEE-754 machine, like ``cm``,
