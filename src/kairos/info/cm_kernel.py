@@ -1260,6 +1260,13 @@ def _sse_p(apm, a, ia, w):
 
 
 @njit(cache=True, inline="always")
+def _sse_order4_row(c0, c4s):
+    """The row of the order-4 SSE stage (v20): the last 4 bytes (``c4s``, in text
+    with line breaks as spaces) hashed with the partial byte."""
+    return _hash(c4s, c0, 79) & 0xFFFF
+
+
+@njit(cache=True, inline="always")
 def _sse_rows(c0, c1, c4s):
     """The rows of SSE stages 1-3 outside images: order 1, and orders 2 and 3 hashed
     (``c4s``: the last 4 bytes, in text with line breaks as spaces), each with the
@@ -1677,7 +1684,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     sec_bit = np.zeros(max(num_sec, 1), dtype=np.int64)
     sec_slot = np.zeros(max(num_sec, 1), dtype=np.int64)
     word_lead = 0
-    apm_sizes = (256 * 8, 65536, 65536, 65536, 65536)
+    apm_sizes = (256 * 8, 65536, 65536, 65536, 65536, 65536)
     # (v20) the order-4 stage, last, is an expert of the learned mixture only
     num_apm = NUM_APM + 1 if order4_sse else NUM_APM
     apm = np.empty((num_apm, 65536 * 33), dtype=np.int32)
@@ -1688,7 +1695,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     for j in range(33):
         ramp[j] = (_squash((j - 16) * 128, squash) * 16) << sse_bits
     for a in range(num_apm):
-        for c in range(apm_sizes[a] if a < NUM_APM else 65536):
+        for c in range(apm_sizes[a]):
             apm[a, c * 33 : c * 33 + 33] = ramp
 
     buf = src if not decode else dst
@@ -2487,7 +2494,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 expert_p[16] = p8 * 16
                 expert_p[17] = p9 * 16
                 if order4_sse:
-                    apm_idx[NUM_APM] = (_hash(c4s, c0, 79) & 0xFFFF) * 33 + lo
+                    apm_idx[NUM_APM] = _sse_order4_row(c0, c4s) * 33 + lo
                     expert_p[19] = _sse_p(apm, NUM_APM, apm_idx[NUM_APM], w)
             if experts_on:
                 p = 0
@@ -2601,7 +2608,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 _prefetch(apm, 2, row2 * 33 + 16)
                 _prefetch(apm, 3, row3 * 33 + 16)
                 if order4_sse:
-                    _prefetch(apm, NUM_APM, (_hash(c4s_next, c0n, 79) & 0xFFFF) * 33 + 16)
+                    _prefetch(apm, NUM_APM, _sse_order4_row(c0n, c4s_next) * 33 + 16)
                 _prefetch_weight_rows(
                     weights1,
                     weights4,
