@@ -279,6 +279,7 @@ def test_cm_components_match_the_kernel_and_each_changes_the_model():
         "more_text_contexts": cm_kernel.FEATURE_MORE_TEXT_CONTEXTS,
         "line_and_word_contexts": cm_kernel.FEATURE_LINE_AND_WORD_CONTEXTS,
         "folded_order8": cm_kernel.FEATURE_FOLDED_ORDER8,
+        "lstm_mixing": cm_kernel.FEATURE_LSTM_MIXING,
     }
     assert cm._ALL_FEATURES == cm_kernel.ALL_FEATURES
     assert cm.FEATURE_NEURAL == cm_kernel.FEATURE_NEURAL
@@ -325,15 +326,15 @@ def test_cm_ibm_float_helpers_invert_each_other_on_normalised_values():
 
 def test_cm_refuses_old_model_versions_and_bad_components():
     stream = CMCompressor().compress(_CRAFTED["text"])
-    assert stream[0] == MODEL_VERSION == 20
-    for old in (1, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19):
-        with pytest.raises(VersionError, match=f"model version {old}.*version 20"):
+    assert stream[0] == MODEL_VERSION == 21
+    for old in (1, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20):
+        with pytest.raises(VersionError, match=f"model version {old}.*version 21"):
             CMCompressor().decompress(bytes([old]) + stream[1:])
     for cut in (10, 14, 17):  # inside the table_bits + uint64 features header (v15)
         with pytest.raises(CorruptFileError, match="ends inside its header"):
             CMCompressor().decompress(stream[:cut])
-    # bit 15 of the features, which no component uses, and bit 48, past v20's last (47)
-    for at, bit in ((11, 0x80), (16, 0x01)):
+    # bit 15 of the features, which no component uses, and bit 49, past v21's last (48)
+    for at, bit in ((11, 0x80), (16, 0x02)):
         bad = bytearray(stream)
         bad[at] |= bit
         with pytest.raises(CorruptFileError, match="components"):
@@ -353,6 +354,11 @@ def test_cm_refuses_old_model_versions_and_bad_components():
 # stream's components predict must bump MODEL_VERSION and pin the new streams. A
 # new component is a new features bit, so streams without it stay as pinned.
 _PINNED_STREAMS = {
+    21: (
+        "3027fa080ab75096e1f2688bc9518ae243805e172df773b822fe0e59e3308095",
+        "cf6346252162cc5a99b14bac4ecd3b4fbc8a294a94fb21f3b8ea0cff21ff3b2b",
+        "c5808e6046471b2bb899c366015c068851d98f00bb76b800753990c437301274",
+    ),
     20: (
         "654acc8ada3da31876a8e53236c92be43246a2c186ab584214d9fe1f64d42b43",
         "9b9240d707ef1eba7e36e315a1f4ce01db72ca5d237405f35eb6ca68045ffe76",

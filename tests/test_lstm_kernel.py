@@ -55,3 +55,14 @@ def test_the_net_learns_online_and_is_deterministic():
     assert costs[-240:].mean() < 0.5 * costs[:240].mean()  # it learned the repeat
     again, _ = _train(data)
     assert np.array_equal(costs, again)  # same weights, same arithmetic, same bits
+
+
+def test_top_byte_is_the_softmax_argmax():
+    _, state = _train(b"abracadabra, abracadabra! " * 40)
+    lk.lstm_predict(state, int.from_bytes(b"adab", "big"))  # the last byte lowest
+    cum = state[1][0]
+    probs = np.diff(cum)
+    top, top_p = lk.lstm_top(state)
+    assert top == int(np.argmax(probs)) == ord("r")  # "b" is followed by "r" here
+    assert top_p == int(probs[top] / cum[256] * 4096.0)
+    assert 2048 < top_p < 4096

@@ -478,6 +478,23 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   transparent huge pages (book1: the same user time, 2.7 s of system time against
   0.7 s), or from a lazily zeroed mapping with the direct probabilities stored
   xor 0x8000 (more system time: 2.6 s against 1.8 s on six files).
+- v21 (2026-12-05) changes the max level only; the default level's streams are v20's
+  but for the version byte. Measured with ``cm_code`` at the max level on paper2,
+  progc, obj2, trans and bib against v20 (103,531 B): the LSTM's two more hashed
+  inputs, the last 2 and the last 3 bytes (lstm_kernel), -201 B (book1 with the
+  next: -311 B); ``FEATURE_LSTM_MIXING``'s weight set chosen by the LSTM's likeliest
+  byte -69 B more, its linear input -94 B more, the LSTM's stretch as a final-layer
+  input -112 B more and the match model's -24 B more: 103,014 B in all (-517 B;
+  book1 185,414 -> 185,058 B). Tried and dropped on the same files: the match
+  model's expected byte as an LSTM input (+35 B); 384 LSTM units instead of 256
+  (-28 B for 1.7 x the time); the LSTM's likeliest byte with the last byte as a
+  context (-15 B, and +2 B once the final-layer inputs were in); an SSE stage on
+  the LSTM's stretch with the partial byte, as an expert (-9 B); the likeliest
+  byte's expected bit as an input (+7 B); the first final layer or the expert
+  mixture's weights also chosen by the LSTM's probability class (+47 B, +22 B);
+  weight set 10 also by whether the match model expects the same byte (+22 B);
+  the small recurrent net's logit as a final-layer input (+17 B); LSTM_RATE 0.007
+  or 0.008 (-48 and +51 B there, but book1 +221 B at 0.007).
 
 v7 as a whole against v6 on the development subset (book1, paper1, obj2, geo,
 pic, progc; ``cm_code`` directly, quiet box, 2026-12-02): 336,483 -> 328,242 B
@@ -623,9 +640,10 @@ from kairos.info.lstm_kernel import (
     lstm_new,
     lstm_predict,
     lstm_stretch,
+    lstm_top,
 )
 
-MODEL_VERSION = 20  # bump whenever the model's predictions change
+MODEL_VERSION = 21  # bump whenever the model's predictions change
 NUM_CONTEXTS = (
     58  # 40 until v14; contexts 40-55 are v15's (FEATURE_CHAR_GROUPS and after), 56-57 v16's
 )
@@ -775,6 +793,11 @@ FEATURE_GROUPS_WITH_COLUMN = 1 << 46
 # open; a ' open that is not an apostrophe), which FEATURE_MORE_TEXT_CONTEXTS's context
 # 51 tracks (order 2 too: +22 B on the ten text files; order 4 too: +184 B)
 FEATURE_QUOTES = 1 << 47
+# v21, at the max level (with FEATURE_LSTM): a tenth first-layer weight set chosen by
+# the LSTM's likeliest byte (with the bit position and the byte's probability) while
+# the partial byte agrees with it; the LSTM's probability as a linear input too; and
+# the LSTM's and the match model's stretched predictions as inputs of the final layers
+FEATURE_LSTM_MIXING = 1 << 48
 # the features bit of each context from 40 on (v15)
 _CONTEXT_FEATURE = (
     FEATURE_CHAR_GROUPS,
@@ -807,6 +830,10 @@ TEXT_ONLY_CONTEXTS = (
 EXTRA_MATCH_BYTES = (9, 20, 32)  # their minimum repeat lengths
 DEFAULT_EXTRA_MATCH_BYTES = (20, 32)
 WORD_MIXER_BITS = 16  # log2 of the word weight set's rows
+MAX_MIX = 12  # the most first-layer outputs the final layers take (the max level's)
+LSTM_ROWS = 256 * 8 * 4  # weight set 10's rows while the LSTM's likeliest byte agrees
+# ... its probability classes start at these probabilities, in 1/4096 (v21)
+LSTM_TOP_CLASSES = (1600, 2800, 3700)
 P16_MIN = 4  # with FEATURE_PRECISION the coded probability is in [P16_MIN, 65536 - P16_MIN] / 65536
 SSE_EXTRA_BITS = 6  # ... and the SSE entries keep this many more fraction bits
 # With FEATURE_EXPERT_MIXTURE (and FEATURE_PRECISION) the coded probability is a
@@ -815,7 +842,7 @@ SSE_EXTRA_BITS = 6  # ... and the SSE entries keep this many more fraction bits
 # weights (summing to 2**28) are chosen by the order and updated multiplicatively, w *= 1 + rate *
 # (p_expert(bit) / p(bit) - 1) with rate EXPERT_RATE / 1024, which keeps the sum
 # (a Bayesian mixture with a learning rate), then floored at EXPERT_MIN_WEIGHT.
-NUM_EXPERTS = 1 + 5 + 3 + 9 + 1 + 1  # ... and (v20) the order-4 SSE stage
+NUM_EXPERTS = 1 + 5 + 3 + 9 + 1 + 1 + 1  # ... (v20) the order-4 SSE stage, (v21) weight set 10
 EXPERT_RATE = 64
 EXPERT_MIN_WEIGHT = 1 << 20  # 1/256 of the total
 EXPERT_SETS = 10  # the order (0-9) as in the second final layer
@@ -871,6 +898,7 @@ MAX_FEATURES = (
     | FEATURE_MORE_TEXT_CONTEXTS
     | FEATURE_LINE_AND_WORD_CONTEXTS
     | FEATURE_FOLDED_ORDER8
+    | FEATURE_LSTM_MIXING
 )
 KNOWN_FEATURES = MAX_FEATURES
 LONG_MATCH_MIN_BYTES = 10
@@ -1384,9 +1412,13 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     idx9 = num_mix
     if word_mix_on:
         num_mix += 1
+    lstm_on = (features & FEATURE_LSTM) != 0
+    lstm_mix_on = lstm_on and (features & FEATURE_LSTM_MIXING) != 0
+    idx10 = num_mix  # weight set 10, then the LSTM's and the match model's stretch
+    if lstm_mix_on:
+        num_mix += 3
     run_on = (features & FEATURE_RUN_MODEL) != 0
     neural_on = (features & FEATURE_NEURAL) != 0
-    lstm_on = (features & FEATURE_LSTM) != 0
     line_on = (features & FEATURE_LINE_AS_SPACE) != 0
     misses_on = (features & FEATURE_SSE_MISSES) != 0
     # v17: below this |err x rate| x max |input| a first-layer set is not updated
@@ -1502,6 +1534,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     num_extra = len(extra_min)
     num_sec = (1 if long_on else 0) + num_extra  # the long match model, then the extra ones
     num_misc = 3 + 2 * num_sec + (1 if neural_on else 0) + (1 if lstm_on else 0)
+    num_misc += 1 if lstm_mix_on else 0
     per = 2 + (1 if det_on else 0) + (1 if run_on else 0)
     if num_misc + per * num_active + IMAGE_INPUTS > NUM_INPUTS:
         raise ValueError("cm_code: more mixer inputs than NUM_INPUTS")
@@ -1536,6 +1569,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     expert_used[16] = 1 if class_on else 0
     expert_used[17] = 1 if word_mix_on else 0
     expert_used[18] = 1 if lstm_on else 0
+    expert_used[20] = 1 if lstm_mix_on else 0
     order4_sse = (features & FEATURE_ORDER4_SSE) != 0 and experts_on and not few_experts
     expert_used[19] = 1 if order4_sse else 0
     if few_experts:
@@ -1639,12 +1673,18 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     visits8 = np.zeros(256 * 8, dtype=np.int64)
     weights9 = _weight_table(1 << WORD_MIXER_BITS if word_mix_on else 1, start)
     visits9 = np.zeros(1 << WORD_MIXER_BITS if word_mix_on else 1, dtype=np.int64)
-    weights_final = np.full((256, 9), 65536 // num_mix, dtype=np.int32)
+    # (v21) rows: the LSTM's likeliest byte x bit position x 4 probability classes,
+    # then the partial byte once it disagrees
+    weights10 = _weight_table(LSTM_ROWS + 256 if lstm_mix_on else 1, start)
+    visits10 = np.zeros(LSTM_ROWS + 256 if lstm_mix_on else 1, dtype=np.int64)
+    lstm_top_byte = 0
+    lstm_class = 0
+    weights_final = np.full((256, MAX_MIX), 65536 // num_mix, dtype=np.int32)
     # the second final layer's weights, by (order, match class, bit position)
-    weights_final2 = np.full((10 * 16 * 8, 9), 65536 // num_mix, dtype=np.int32)
+    weights_final2 = np.full((10 * 16 * 8, MAX_MIX), 65536 // num_mix, dtype=np.int32)
     # the third, by the classes of the last 3 bytes with the bit position
     weights_final3 = np.full(
-        (8 * 8 * 8 * 8 if final3_on else 1, 9), 65536 // num_mix, dtype=np.int32
+        (8 * 8 * 8 * 8 if final3_on else 1, MAX_MIX), 65536 // num_mix, dtype=np.int32
     )
     st_c = 0
     misses = 0  # one bit per coded bit: the likelier value was wrong (v14)
@@ -1715,7 +1755,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     slots = np.zeros(NUM_CONTEXTS, dtype=np.int64)
     states = np.zeros(NUM_CONTEXTS, dtype=np.int64)
     inputs = np.zeros(NUM_INPUTS, dtype=np.int32)
-    layer1 = np.zeros(9, dtype=np.int64)
+    layer1 = np.zeros(MAX_MIX, dtype=np.int64)
 
     x1 = 0
     x2 = 0xFFFFFFFF
@@ -1798,7 +1838,8 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     sel7 = 0
     sel8 = 0
     sel9 = 0
-    p1 = p2 = p3 = p4 = p5 = p6 = p7 = p8 = p9 = 2048
+    sel10 = 0
+    p1 = p2 = p3 = p4 = p5 = p6 = p7 = p8 = p9 = p10 = 2048
     num_in = 0
     max_in = 0
     l_c0 = 0
@@ -2020,6 +2061,12 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             nn_h[0] = 4096  # a constant unit: the output vectors' bias
         if lstm_on:
             lstm_predict(lstm, c4)
+            if lstm_mix_on:
+                lstm_top_byte, top_p = lstm_top(lstm)
+                lstm_class = 0
+                for q in range(3):
+                    if top_p >= LSTM_TOP_CLASSES[q]:
+                        lstm_class = q + 1
         # the run model predicts except in images (its inputs hurt pic: +70 B)
         run_pred = run_on and not image_mode
         c0 = 1  # partial byte with a leading 1
@@ -2097,6 +2144,8 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                     _train_set(inputs, weights8, visits8, sel8, p8, trained)
                 if word_mix_on:
                     _train_set(inputs, weights9, visits9, sel9, p9, trained)
+                if lstm_mix_on:
+                    _train_set(inputs, weights10, visits10, sel10, p10, trained)
                 if mix6_on:
                     _train_set(inputs, weights6, visits6, sel6, p6, trained)
                 _train_set(inputs, weights1, visits1, l_c0, p1, trained)
@@ -2276,6 +2325,9 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 lstm_st = lstm_stretch(lstm, c0, bit_pos)
                 inputs[ni] = lstm_st
                 ni += 1
+                if lstm_mix_on:
+                    inputs[ni] = (_squash(lstm_st, squash) - 2048) >> 1
+                    ni += 1
                 expert_p[18] = _squash(lstm_st, squash) * 16
             if image_mode:
                 img_ctx[0] = (r0 & 0x7) | (r1 >> 4 & 0x38) | (r2 >> 3 & 0xC0)
@@ -2429,6 +2481,17 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 sel9 = _hash(word, c0, 98) & ((1 << WORD_MIXER_BITS) - 1) if word != 0 else c0
                 layer1[idx9] = _mixer_output(inputs, weights9, sel9, num_in)
                 p9 = _squash(layer1[idx9], squash)
+            p10 = 2048
+            sel10 = 0
+            if lstm_mix_on:  # by the LSTM's likeliest byte while the partial byte agrees
+                if ((lstm_top_byte | 256) >> (8 - bit_pos)) == c0:
+                    sel10 = (lstm_top_byte * 8 + bit_pos) * 4 + lstm_class
+                else:
+                    sel10 = LSTM_ROWS + c0
+                layer1[idx10] = _mixer_output(inputs, weights10, sel10, num_in)
+                p10 = _squash(layer1[idx10], squash)
+                layer1[idx10 + 1] = lstm_st
+                layer1[idx10 + 2] = inputs[0]  # the match model's
             dotf = 0
             for j in range(num_mix):
                 dotf += layer1[j] * weights_final[sel_a, j]
@@ -2493,6 +2556,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 expert_p[15] = p7 * 16
                 expert_p[16] = p8 * 16
                 expert_p[17] = p9 * 16
+                expert_p[20] = p10 * 16
                 if order4_sse:
                     apm_idx[NUM_APM] = _sse_order4_row(c0, c4s) * 33 + lo
                     expert_p[19] = _sse_p(apm, NUM_APM, apm_idx[NUM_APM], w)

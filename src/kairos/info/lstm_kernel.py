@@ -1,8 +1,9 @@
 """A byte-level LSTM trained online: the max level's learned neural input.
 
 At each byte the net reads its inputs, each one row of an input matrix: the
-last three bytes (one-hot each), and three hashed contexts (the last four
-bytes, the current word, and the word with the one before it). It predicts the next byte with a softmax over its 256 values; :func:`lstm_stretch` turns that into the probability of each
+last three bytes (one-hot each), and five hashed contexts (the last four
+bytes, the current word, the word with the one before it, the last two bytes
+and the last three). It predicts the next byte with a softmax over its 256 values; :func:`lstm_stretch` turns that into the probability of each
 bit of the byte given the bits already coded, the input the context mixer
 takes (as in cmix and paq8px's LSTM model). It learns prequentially: every
 :data:`LSTM_HORIZON` bytes, by backpropagation through those bytes, with
@@ -38,13 +39,13 @@ LSTM_HIDDEN = 256
 LSTM_HORIZON = 30
 LSTM_INPUT_BYTES = 3  # the last bytes the net reads at each step (one-hot each)
 # ... and hashed contexts, one row of 2**hash_bits each (lstm_new): the last 4
-# bytes, the word, the word with the one before it. Measured and left out: the
-# column with the last byte (+61 B on the 14 Calgary files), the last 6 bytes (no
-# gain on book1); hashes of the last 2 and 3 bytes saved 472 B
-# on the 14 files but took the max level past 2 GB, so they are not kept.
-LSTM_HASHED_INPUTS = 3
-# the most: 3 x 16,384 rows, 307 MB with 256 units and their mean squares (their
-# gradients are kept only for the rows a horizon reads); 13 bits cost book1 245 B
+# bytes, the word, the word with the one before it, and (cm model v21) the last 2
+# bytes and the last 3. Measured and left out: the column with the last byte (+61 B
+# on the 14 Calgary files), the last 6 bytes (no gain on book1).
+LSTM_HASHED_INPUTS = 5
+# the most: 5 x 16,384 rows, 508 MB with 256 units and their mean squares (307 MB
+# with 3 inputs; gradients are kept only for the rows a horizon reads); 13 bits cost
+# book1 245 B
 LSTM_HASH_BITS = 14
 LSTM_RATE = 0.006  # step size of the RMS-normalised updates, at first
 # ... falling toward LSTM_RATE * LSTM_RATE_FLOOR, halfway there after LSTM_RATE_HALF
@@ -181,8 +182,12 @@ def lstm_predict(state, last_bytes):
                 key = last_bytes & 0xFFFFFFFF
             elif b == LSTM_INPUT_BYTES + 1:
                 key = i64[-1, 1]
-            else:
+            elif b == LSTM_INPUT_BYTES + 2:
                 key = i64[-1, 1] ^ (i64[-1, 3] * 0x5BD1E995 & 0xFFFFFFFF)
+            elif b == LSTM_INPUT_BYTES + 3:
+                key = last_bytes & 0xFFFF
+            else:
+                key = last_bytes & 0xFFFFFF
             key = ((key + 0x3C6EF372 * (b + 1)) * 0x9E3779B1) & 0xFFFFFFFF
             hash_bits = i64[-1, 4]
             x = 256 * LSTM_INPUT_BYTES + ((b - LSTM_INPUT_BYTES) << hash_bits)
@@ -231,6 +236,23 @@ def lstm_predict(state, last_bytes):
         cum[k] = acc
         acc += row[k]
     cum[256] = acc
+
+
+@njit(cache=True)
+def lstm_top(state):
+    """The likeliest next byte under the held softmax, and its probability in 1/4096.
+
+    Ties go to the lowest byte value; the probability is rounded down.
+    """
+    cum = state[1][0]
+    best = 0
+    best_p = -1.0
+    for k in range(256):
+        pk = cum[k + 1] - cum[k]
+        if pk > best_p:
+            best_p = pk
+            best = k
+    return best, int(best_p / cum[256] * 4096.0)
 
 
 @njit(cache=True)
