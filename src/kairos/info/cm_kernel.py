@@ -494,7 +494,8 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   mixture's weights also chosen by the LSTM's probability class (+47 B, +22 B);
   weight set 10 also by whether the match model expects the same byte (+22 B);
   the small recurrent net's logit as a final-layer input (+17 B); LSTM_RATE 0.007
-  or 0.008 (-48 and +51 B there, but book1 +221 B at 0.007).
+  or 0.008 (-48 and +51 B there, but book1 +221 B at 0.007); weight set 10 also by
+  the LSTM's second-likeliest byte once the likeliest disagrees (103,014 B again).
 
 v7 as a whole against v6 on the development subset (book1, paper1, obj2, geo,
 pic, progc; ``cm_code`` directly, quiet box, 2026-12-02): 336,483 -> 328,242 B
