@@ -2324,12 +2324,13 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 ni += 1
             if lstm_on:
                 lstm_st = lstm_stretch(lstm, c0, bit_pos)
+                lstm_p = _squash(lstm_st, squash)
                 inputs[ni] = lstm_st
                 ni += 1
                 if lstm_mix_on:
-                    inputs[ni] = (_squash(lstm_st, squash) - 2048) >> 1
+                    inputs[ni] = (lstm_p - 2048) >> 1
                     ni += 1
-                expert_p[18] = _squash(lstm_st, squash) * 16
+                expert_p[18] = lstm_p * 16
             if image_mode:
                 img_ctx[0] = (r0 & 0x7) | (r1 >> 4 & 0x38) | (r2 >> 3 & 0xC0)
                 img_ctx[1] = (r0 & 1) | (r1 >> 4 & 0x3E) | (r2 >> 2 & 0x40) | (r3 >> 1 & 0x80)
@@ -2492,7 +2493,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 layer1[idx10] = _mixer_output(inputs, weights10, sel10, num_in)
                 p10 = _squash(layer1[idx10], squash)
                 layer1[idx10 + 1] = lstm_st
-                layer1[idx10 + 2] = inputs[0]  # the match model's
+                layer1[idx10 + 2] = inputs[0]  # the match model's stretch, the first input
             dotf = 0
             for j in range(num_mix):
                 dotf += layer1[j] * weights_final[sel_a, j]
