@@ -280,6 +280,7 @@ def test_cm_components_match_the_kernel_and_each_changes_the_model():
         "line_and_word_contexts": cm_kernel.FEATURE_LINE_AND_WORD_CONTEXTS,
         "folded_order8": cm_kernel.FEATURE_FOLDED_ORDER8,
         "lstm_mixing": cm_kernel.FEATURE_LSTM_MIXING,
+        "second_lstm": cm_kernel.FEATURE_SECOND_LSTM,
     }
     assert cm._ALL_FEATURES == cm_kernel.ALL_FEATURES
     assert cm.FEATURE_NEURAL == cm_kernel.FEATURE_NEURAL
@@ -326,15 +327,15 @@ def test_cm_ibm_float_helpers_invert_each_other_on_normalised_values():
 
 def test_cm_refuses_old_model_versions_and_bad_components():
     stream = CMCompressor().compress(_CRAFTED["text"])
-    assert stream[0] == MODEL_VERSION == 21
-    for old in (1, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20):
-        with pytest.raises(VersionError, match=f"model version {old}.*version 21"):
+    assert stream[0] == MODEL_VERSION == 22
+    for old in (1, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21):
+        with pytest.raises(VersionError, match=f"model version {old}.*version 22"):
             CMCompressor().decompress(bytes([old]) + stream[1:])
     for cut in (10, 14, 17):  # inside the table_bits + uint64 features header (v15)
         with pytest.raises(CorruptFileError, match="ends inside its header"):
             CMCompressor().decompress(stream[:cut])
-    # bit 15 of the features, which no component uses, and bit 49, past v21's last (48)
-    for at, bit in ((11, 0x80), (16, 0x02)):
+    # bit 15 of the features, which no component uses, and bit 50, past v22's last (49)
+    for at, bit in ((11, 0x80), (16, 0x04)):
         bad = bytearray(stream)
         bad[at] |= bit
         with pytest.raises(CorruptFileError, match="components"):
@@ -354,6 +355,11 @@ def test_cm_refuses_old_model_versions_and_bad_components():
 # stream's components predict must bump MODEL_VERSION and pin the new streams. A
 # new component is a new features bit, so streams without it stay as pinned.
 _PINNED_STREAMS = {
+    22: (
+        "e69cf169f5609e5ba64aa18a8876149bca763894767010e1751e97a78ff0d377",
+        "8ad16c2bf18af27393d8ddee97f8fd86d943c103c9614b6409d1eb82c54113c2",
+        "c534d517260088a684dff0d275ed4b8089d3a39521df06136923dd8e128707f3",
+    ),
     21: (
         "3027fa080ab75096e1f2688bc9518ae243805e172df773b822fe0e59e3308095",
         "cf6346252162cc5a99b14bac4ecd3b4fbc8a294a94fb21f3b8ea0cff21ff3b2b",

@@ -116,10 +116,14 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
 - Optionally (``FEATURE_NEURAL``, the ``mix`` model) a small recurrent net:
   see :data:`NN_HIDDEN`; its bit logit is one more mixer input. And at the
   max level (``FEATURE_LSTM``) a byte-level LSTM (:mod:`kairos.info.lstm_kernel`:
-  256 units (128 before v14) reading the last 3 bytes and 3 hashed contexts, a softmax over
-  the next byte, trained online by backpropagation through every 30 bytes):
-  its bit logit is one more mixer input and its probability one more expert
-  of the learned mixture (bench/RESULTS.md has what it saves).
+  256 units (128 before v14) reading the last 3 bytes and 5 hashed contexts (3
+  before v21), a softmax over the next byte, trained online by backpropagation
+  through every 30 bytes): its bit logit is one more mixer input and its
+  probability one more expert of the learned mixture (bench/RESULTS.md has what
+  it saves). Since v22 (``FEATURE_SECOND_LSTM``) a second LSTM, backpropagating
+  through every 20 bytes, with 2**13 rows per hashed context and its own initial
+  weights, is one more input, final-layer input and expert: two nets whose errors
+  differ are a better input than one net of more units.
 - Five logistic mixers in the stretch domain, whose weight sets are chosen
   by: the partial byte; the previous byte; the number of contexts seen
   before, with the bit position and whether a match is active; the previous
@@ -496,6 +500,18 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   the small recurrent net's logit as a final-layer input (+17 B); LSTM_RATE 0.007
   or 0.008 (-48 and +51 B there, but book1 +221 B at 0.007); weight set 10 also by
   the LSTM's second-likeliest byte once the likeliest disagrees (103,014 B again).
+- v22 (2026-12-06) changes the max level only. ``FEATURE_SECOND_LSTM``: a second
+  LSTM of 256 units (lstm_kernel.LSTM2_HORIZON, LSTM2_HASH_BITS, LSTM2_SALT) as one
+  more first-layer input and expert: on paper2, progc, obj2, trans and bib
+  103,014 -> 102,675 B (-339 B; book1 185,058 -> 184,676 B, news 85,927 -> 85,782
+  B), for twice the max level's time; its stretch as a final-layer input too
+  102,638 B (book1 184,664 B). Tried on the same files: 128 units (-201 B instead
+  of -339, for 1.4 x the time instead of 2 x); a horizon of 40 bytes with 2**14
+  rows (-291 B), of 15 bytes (-17 B more there, but book1 +104 B); step sizes
+  0.010 and 0.003 instead of 0.006 (-271 and -225 B); its probability as a linear
+  input too (+12 B); weight set 10's rows also by whether the two nets' likeliest
+  bytes agree (+25 B). (These used another salt, so the shipped streams differ
+  by a few bytes.)
 
 v7 as a whole against v6 on the development subset (book1, paper1, obj2, geo,
 pic, progc; ``cm_code`` directly, quiet box, 2026-12-02): 336,483 -> 328,242 B
@@ -634,6 +650,9 @@ from numba.core import cgutils
 from numba.extending import intrinsic
 
 from kairos.info.lstm_kernel import (
+    LSTM2_HASH_BITS,
+    LSTM2_HORIZON,
+    LSTM2_SALT,
     LSTM_HASH_BITS,
     LSTM_HIDDEN,
     LSTM_HORIZON,
@@ -644,7 +663,7 @@ from kairos.info.lstm_kernel import (
     lstm_top,
 )
 
-MODEL_VERSION = 21  # bump whenever the model's predictions change
+MODEL_VERSION = 22  # bump whenever the model's predictions change
 NUM_CONTEXTS = (
     58  # 40 until v14; contexts 40-55 are v15's (FEATURE_CHAR_GROUPS and after), 56-57 v16's
 )
@@ -666,7 +685,7 @@ MAX_EXTRA_MATCHES = 3  # the most extra match models a level has (EXTRA_MATCH_BY
 # models (2 each), neural net, LSTM, image. Up to v12 the extra match models and the
 # LSTM were not counted: with v12's 40 contexts the max level wrote 7 inputs past
 # the end in images (pic), a stream the decoder only reproduced by luck.
-NUM_INPUTS = 4 * NUM_CONTEXTS + 3 + 2 + 2 * MAX_EXTRA_MATCHES + 1 + 1 + IMAGE_INPUTS
+NUM_INPUTS = 4 * NUM_CONTEXTS + 3 + 2 + 2 * MAX_EXTRA_MATCHES + 1 + 1 + 1 + IMAGE_INPUTS
 RUN_CLASSES = 16  # run length classes of the run model's confidence maps
 RUN_WEIGHT_INIT = 1500  # initial mixer weight of the run inputs
 RUN_LIMIT = 1023  # hit count at which a run map's learning rate stops falling
@@ -799,6 +818,10 @@ FEATURE_QUOTES = 1 << 47
 # the partial byte agrees with it; the LSTM's probability as a linear input too; and
 # the LSTM's and the match model's stretched predictions as inputs of the final layers
 FEATURE_LSTM_MIXING = 1 << 48
+# v22, at the max level (with FEATURE_LSTM): a second LSTM with a shorter horizon,
+# fewer hashed rows and its own initial weights; its stretched prediction is one more
+# input of the first layer and of the final layers, and one more expert
+FEATURE_SECOND_LSTM = 1 << 49
 # the features bit of each context from 40 on (v15)
 _CONTEXT_FEATURE = (
     FEATURE_CHAR_GROUPS,
@@ -831,7 +854,7 @@ TEXT_ONLY_CONTEXTS = (
 EXTRA_MATCH_BYTES = (9, 20, 32)  # their minimum repeat lengths
 DEFAULT_EXTRA_MATCH_BYTES = (20, 32)
 WORD_MIXER_BITS = 16  # log2 of the word weight set's rows
-MAX_MIX = 12  # the most first-layer outputs the final layers take (the max level's)
+MAX_MIX = 13  # the most first-layer outputs the final layers take (the max level's)
 LSTM_ROWS = 256 * 8 * 4  # weight set 10's rows while the LSTM's likeliest byte agrees
 # ... its probability classes start at these probabilities, in 1/4096 (v21)
 LSTM_TOP_CLASSES = (1600, 2800, 3700)
@@ -839,11 +862,12 @@ P16_MIN = 4  # with FEATURE_PRECISION the coded probability is in [P16_MIN, 6553
 SSE_EXTRA_BITS = 6  # ... and the SSE entries keep this many more fraction bits
 # With FEATURE_EXPERT_MIXTURE (and FEATURE_PRECISION) the coded probability is a
 # linear mixture of NUM_EXPERTS predictions: the mixer's output, the SSE stages,
-# each final layer, each first-layer weight set and (max level) the LSTM. Its
+# each final layer, each first-layer weight set and (max level) the LSTMs. Its
 # weights (summing to 2**28) are chosen by the order and updated multiplicatively, w *= 1 + rate *
 # (p_expert(bit) / p(bit) - 1) with rate EXPERT_RATE / 1024, which keeps the sum
 # (a Bayesian mixture with a learning rate), then floored at EXPERT_MIN_WEIGHT.
-NUM_EXPERTS = 1 + 5 + 3 + 9 + 1 + 1 + 1  # ... (v20) the order-4 SSE stage, (v21) weight set 10
+# ... (v20) the order-4 SSE stage, (v21) weight set 10, (v22) the second LSTM
+NUM_EXPERTS = 1 + 5 + 3 + 9 + 1 + 1 + 1 + 1
 EXPERT_RATE = 64
 EXPERT_MIN_WEIGHT = 1 << 20  # 1/256 of the total
 EXPERT_SETS = 10  # the order (0-9) as in the second final layer
@@ -900,6 +924,7 @@ MAX_FEATURES = (
     | FEATURE_LINE_AND_WORD_CONTEXTS
     | FEATURE_FOLDED_ORDER8
     | FEATURE_LSTM_MIXING
+    | FEATURE_SECOND_LSTM
 )
 KNOWN_FEATURES = MAX_FEATURES
 LONG_MATCH_MIN_BYTES = 10
@@ -1418,6 +1443,10 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     idx10 = num_mix  # weight set 10, then the LSTM's and the match model's stretch
     if lstm_mix_on:
         num_mix += 3
+    second_on = lstm_on and (features & FEATURE_SECOND_LSTM) != 0
+    idx_l2 = num_mix  # the second LSTM's stretch
+    if second_on:
+        num_mix += 1
     run_on = (features & FEATURE_RUN_MODEL) != 0
     neural_on = (features & FEATURE_NEURAL) != 0
     line_on = (features & FEATURE_LINE_AS_SPACE) != 0
@@ -1431,6 +1460,12 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
         LSTM_HIDDEN if lstm_on else 1,
         LSTM_HORIZON if lstm_on else 1,
         min(LSTM_HASH_BITS, table_bits - 6) if lstm_on else 1,
+    )
+    lstm2 = lstm_new(
+        LSTM_HIDDEN if second_on else 1,
+        LSTM2_HORIZON if second_on else 1,
+        min(LSTM2_HASH_BITS, table_bits - 6) if second_on else 1,
+        LSTM2_SALT,
     )
     size = 1 << table_bits
     # run model: per context, P(the bit is the run byte's) by run length class and bit
@@ -1536,6 +1571,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     num_sec = (1 if long_on else 0) + num_extra  # the long match model, then the extra ones
     num_misc = 3 + 2 * num_sec + (1 if neural_on else 0) + (1 if lstm_on else 0)
     num_misc += 1 if lstm_mix_on else 0
+    num_misc += 1 if second_on else 0
     per = 2 + (1 if det_on else 0) + (1 if run_on else 0)
     if num_misc + per * num_active + IMAGE_INPUTS > NUM_INPUTS:
         raise ValueError("cm_code: more mixer inputs than NUM_INPUTS")
@@ -1571,6 +1607,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     expert_used[17] = 1 if word_mix_on else 0
     expert_used[18] = 1 if lstm_on else 0
     expert_used[20] = 1 if lstm_mix_on else 0
+    expert_used[21] = 1 if second_on else 0
     order4_sse = (features & FEATURE_ORDER4_SSE) != 0 and experts_on and not few_experts
     expert_used[19] = 1 if order4_sse else 0
     if few_experts:
@@ -1679,6 +1716,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     weights10 = _weight_table(LSTM_ROWS + 256 if lstm_mix_on else 1, start)
     visits10 = np.zeros(LSTM_ROWS + 256 if lstm_mix_on else 1, dtype=np.int64)
     lstm_top_byte = 0
+    l2_st = 0  # the second LSTM's stretch (FEATURE_SECOND_LSTM)
     lstm_class = 0
     weights_final = np.full((256, MAX_MIX), 65536 // num_mix, dtype=np.int32)
     # the second final layer's weights, by (order, match class, bit position)
@@ -2062,6 +2100,8 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             nn_h[0] = 4096  # a constant unit: the output vectors' bias
         if lstm_on:
             lstm_predict(lstm, c4)
+            if second_on:
+                lstm_predict(lstm2, c4)
             if lstm_mix_on:
                 lstm_top_byte, top_p = lstm_top(lstm)
                 lstm_class = 0
@@ -2331,6 +2371,11 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                     inputs[ni] = (lstm_p - 2048) >> 1
                     ni += 1
                 expert_p[18] = lstm_p * 16
+                if second_on:
+                    l2_st = lstm_stretch(lstm2, c0, bit_pos)
+                    inputs[ni] = l2_st
+                    ni += 1
+                    expert_p[21] = _squash(l2_st, squash) * 16
             if image_mode:
                 img_ctx[0] = (r0 & 0x7) | (r1 >> 4 & 0x38) | (r2 >> 3 & 0xC0)
                 img_ctx[1] = (r0 & 1) | (r1 >> 4 & 0x3E) | (r2 >> 2 & 0x40) | (r3 >> 1 & 0x80)
@@ -2494,6 +2539,8 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 p10 = _squash(layer1[idx10], squash)
                 layer1[idx10 + 1] = lstm_st
                 layer1[idx10 + 2] = inputs[0]  # the match model's stretch, the first input
+            if second_on:
+                layer1[idx_l2] = l2_st
             dotf = 0
             for j in range(num_mix):
                 dotf += layer1[j] * weights_final[sel_a, j]
@@ -2702,6 +2749,8 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
         # ---- byte done: update histories ----
         if lstm_on:
             lstm_learn(lstm, byte)
+            if second_on:
+                lstm_learn(lstm2, byte)
         if neural_on:
             # backpropagate the byte's 8 bit errors into the embeddings and recurrence
             for j in range(NN_HIDDEN):
