@@ -327,14 +327,14 @@ def test_cm_ibm_float_helpers_invert_each_other_on_normalised_values():
 
 def test_cm_refuses_old_model_versions_and_bad_components():
     stream = CMCompressor().compress(_CRAFTED["text"])
-    assert stream[0] == MODEL_VERSION == 22
-    for old in (1, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21):
-        with pytest.raises(VersionError, match=f"model version {old}.*version 22"):
+    assert stream[0] == MODEL_VERSION == 23
+    for old in (1, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22):
+        with pytest.raises(VersionError, match=f"model version {old}.*version 23"):
             CMCompressor().decompress(bytes([old]) + stream[1:])
     for cut in (10, 14, 17):  # inside the table_bits + uint64 features header (v15)
         with pytest.raises(CorruptFileError, match="ends inside its header"):
             CMCompressor().decompress(stream[:cut])
-    # bit 15 of the features, which no component uses, and bit 50, past v22's last (49)
+    # bit 15 of the features, which no component uses, and bit 50, past v23's last (49)
     for at, bit in ((11, 0x80), (16, 0x04)):
         bad = bytearray(stream)
         bad[at] |= bit
@@ -355,6 +355,11 @@ def test_cm_refuses_old_model_versions_and_bad_components():
 # stream's components predict must bump MODEL_VERSION and pin the new streams. A
 # new component is a new features bit, so streams without it stay as pinned.
 _PINNED_STREAMS = {
+    23: (
+        "2c0bc1c141ab2f9aa640def547e405b4d39e12d109e048ed052a6d72dafc947f",
+        "e2fa92cd0e6fc52de82eb3a049e68b0c7c2e6df2f76b808ef9515022403a6ee9",
+        "ef1dd17642256ea6a16064f6b6421c1f00d4bdfca28e15ef08566da87a3c244f",
+    ),
     22: (
         "e69cf169f5609e5ba64aa18a8876149bca763894767010e1751e97a78ff0d377",
         "8ad16c2bf18af27393d8ddee97f8fd86d943c103c9614b6409d1eb82c54113c2",

@@ -123,7 +123,9 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   it saves). Since v22 (``FEATURE_SECOND_LSTM``) a second LSTM, backpropagating
   through every 20 bytes, with 2**13 rows per hashed context and its own initial
   weights, is one more input, final-layer input and expert: two nets whose errors
-  differ are a better input than one net of more units.
+  differ are a better input than one net of more units. Since v23 the LSTMs sit
+  out images (2-D data, such as ``pic``): there they predict nothing (their
+  inputs are 0, their experts echo the mixer) and neither run nor learn.
 - Five logistic mixers in the stretch domain, whose weight sets are chosen
   by: the partial byte; the previous byte; the number of contexts seen
   before, with the bit position and whether a match is active; the previous
@@ -512,6 +514,10 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   input too (+12 B); weight set 10's rows also by whether the two nets' likeliest
   bytes agree (+25 B). (These used another salt, so the shipped streams differ
   by a few bytes.)
+- v23 (2026-12-06) changes the max level in images only: the LSTMs sit out image
+  mode (``lstm_live``), where they cost pic 22 B and 1.5 minutes at the max level
+  (pic 21,150 B with them, 21,128 B with ``lstm`` off; 21,135 B in v23, at a fifth
+  of the time). Other files' streams are v22's (paper2, obj2, geo checked).
 
 v7 as a whole against v6 on the development subset (book1, paper1, obj2, geo,
 pic, progc; ``cm_code`` directly, quiet box, 2026-12-02): 336,483 -> 328,242 B
@@ -663,7 +669,7 @@ from kairos.info.lstm_kernel import (
     lstm_top,
 )
 
-MODEL_VERSION = 22  # bump whenever the model's predictions change
+MODEL_VERSION = 23  # bump whenever the model's predictions change
 NUM_CONTEXTS = (
     58  # 40 until v14; contexts 40-55 are v15's (FEATURE_CHAR_GROUPS and after), 56-57 v16's
 )
@@ -2098,7 +2104,9 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 nn_h[j] = 2 * _squash(pre >> 7, squash) - 4096  # tanh(u) = 2 sigmoid(2u) - 1
                 nn_dh[j] = 0
             nn_h[0] = 4096  # a constant unit: the output vectors' bias
-        if lstm_on:
+        # (v23) the LSTMs sit out images: there they cost most of the time and bytes too
+        lstm_live = lstm_on and not image_mode
+        if lstm_live:
             lstm_predict(lstm, c4)
             if second_on:
                 lstm_predict(lstm2, c4)
@@ -2363,7 +2371,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 inputs[ni] = nn_logit
                 ni += 1
             if lstm_on:
-                lstm_st = lstm_stretch(lstm, c0, bit_pos)
+                lstm_st = lstm_stretch(lstm, c0, bit_pos) if lstm_live else 0
                 lstm_p = _squash(lstm_st, squash)
                 inputs[ni] = lstm_st
                 ni += 1
@@ -2372,7 +2380,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                     ni += 1
                 expert_p[18] = lstm_p * 16
                 if second_on:
-                    l2_st = lstm_stretch(lstm2, c0, bit_pos)
+                    l2_st = lstm_stretch(lstm2, c0, bit_pos) if lstm_live else 0
                     inputs[ni] = l2_st
                     ni += 1
                     expert_p[21] = _squash(l2_st, squash) * 16
@@ -2531,7 +2539,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             p10 = 2048
             sel10 = 0
             if lstm_mix_on:  # by the LSTM's likeliest byte while the partial byte agrees
-                if ((lstm_top_byte | 256) >> (8 - bit_pos)) == c0:
+                if lstm_live and ((lstm_top_byte | 256) >> (8 - bit_pos)) == c0:
                     sel10 = (lstm_top_byte * 8 + bit_pos) * 4 + lstm_class
                 else:
                     sel10 = LSTM_ROWS + c0
@@ -2606,6 +2614,9 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 expert_p[16] = p8 * 16
                 expert_p[17] = p9 * 16
                 expert_p[20] = p10 * 16
+                if lstm_on and not lstm_live:  # (v23) in images the LSTMs echo the mixer
+                    expert_p[18] = expert_p[0]
+                    expert_p[21] = expert_p[0]
                 if order4_sse:
                     apm_idx[NUM_APM] = _sse_order4_row(c0, c4s) * 33 + lo
                     expert_p[19] = _sse_p(apm, NUM_APM, apm_idx[NUM_APM], w)
@@ -2747,7 +2758,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             byte = (byte << 1) | y
 
         # ---- byte done: update histories ----
-        if lstm_on:
+        if lstm_live:
             lstm_learn(lstm, byte)
             if second_on:
                 lstm_learn(lstm2, byte)
