@@ -187,8 +187,8 @@ def describe_long(rows: list[dict], prefix: dict, *, title: str) -> str:
         saved = cm["compressed_bytes"] - mix["compressed_bytes"]
         direction = "fewer" if saved >= 0 else "more"
         mix_text = (
-            f" mix, the max level, adds two neural nets' predictions (a small recurrent net and "
-            f"a byte-level LSTM, both trained as they code), a word-chosen mixer weight set, "
+            f" mix, the max level, adds three neural nets' predictions (a small recurrent net "
+            f"and two byte-level LSTMs, all trained as they code), a word-chosen mixer weight set, "
             f"three more match models and a learned mixture of the final predictions to cm: "
             f"it wrote "
             f"{abs(saved):,} bytes {direction} than cm ({abs(saved) / cm['compressed_bytes']:.2%}) "
@@ -434,8 +434,8 @@ def section(ctx) -> Section:
     sec.text(
         "Bits per byte is 8 x compressed / original; lower means the model anticipated more of "
         "the text. kairos's cm is a context-mixing model that learns online while it codes, with "
-        "no pretrained weights or dictionary; mix is cm with a small neural net mixed in bit by "
-        "bit (the max level)."
+        "no pretrained weights or dictionary; mix is cm with neural nets (a small recurrent net "
+        "and two LSTMs) mixed in bit by bit (the max level)."
     )
     sec.text(describe_long(rows, prefix, title=LONG_TITLE))
     sec.table(table_rows(rows), caption=f"The long text, {len(text):,} bytes")
