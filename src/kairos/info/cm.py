@@ -192,7 +192,7 @@ class CMCompressor:
     max_table_bits : int
         Upper bound on log2 of the slots per context; memory is about
         ``40 * 3 * 2**max_table_bits`` bytes (54 at the max level) plus ~170 MB
-        (and ~510 MB for the max level's LSTM).
+        (and ~510 MB and ~250 MB for the max level's two LSTMs).
     disable : tuple of str
         Optional components to switch off, for ablation (names in
         :data:`COMPONENTS`, and with ``neural`` in :data:`MAX_LEVEL_ABLATIONS`:

@@ -2616,7 +2616,8 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 expert_p[20] = p10 * 16
                 if lstm_on and not lstm_live:  # (v23) in images the LSTMs echo the mixer
                     expert_p[18] = expert_p[0]
-                    expert_p[21] = expert_p[0]
+                    if second_on:
+                        expert_p[21] = expert_p[0]
                 if order4_sse:
                     apm_idx[NUM_APM] = _sse_order4_row(c0, c4s) * 33 + lo
                     expert_p[19] = _sse_p(apm, NUM_APM, apm_idx[NUM_APM], w)

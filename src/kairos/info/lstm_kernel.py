@@ -49,8 +49,9 @@ LSTM_HASHED_INPUTS = 5
 LSTM_HASH_BITS = 14
 # The max level's second net (cm model v22): a shorter horizon, 2**13 rows per hashed
 # input and its own initial weights, so that its errors are not the first net's.
-# On paper2, progc, obj2, trans and bib a horizon of 15 or 20 did better than 40 (by
-# 48 B), 2**13 rows better than 2**14 (by 25 B), and 128 units saved 40% of what 256 did.
+# On paper2, progc, obj2, trans and bib a horizon of 20 with 2**13 rows did better than
+# 40 with 2**14 (by 48 B), 2**14 rows at 20 cost 8 B more, a horizon of 15 cost book1
+# 104 B, and 128 units saved 40% of what 256 did.
 LSTM2_HORIZON = 20
 LSTM2_HASH_BITS = 13
 LSTM2_SALT = 0x5EC0D

@@ -13,7 +13,8 @@ default level's too since v20), and a byte-level
 LSTM's bit logits, :mod:`kairos.info.lstm_kernel`, in float32 arithmetic whose
 every operation is an IEEE add, multiply, divide or square root in a fixed
 order; since v21 its likeliest next byte also chooses a mixer weight set, and its
-prediction enters the final layers). So ``mix`` decodes identically on any IEEE-754 machine, like ``cm``,
+prediction enters the final layers; since v22 a second LSTM with a shorter horizon
+is one more input, and since v23 both sit out images). So ``mix`` decodes identically on any IEEE-754 machine, like ``cm``,
 and costs the time of ``cm`` plus the nets and those components. The stream is a ``cm`` stream
 whose features field names them.
 
