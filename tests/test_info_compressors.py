@@ -269,6 +269,9 @@ def test_cm_components_match_the_kernel_and_each_changes_the_model():
         "order4_sse": cm_kernel.FEATURE_ORDER4_SSE,
         "groups_with_column": cm_kernel.FEATURE_GROUPS_WITH_COLUMN,
         "quotes": cm_kernel.FEATURE_QUOTES,
+        "word_stems": cm_kernel.FEATURE_WORD_STEMS,
+        "aligned_words": cm_kernel.FEATURE_ALIGNED_WORDS,
+        "match_delta": cm_kernel.FEATURE_MATCH_DELTA,
     }
     assert cm.MAX_COMPONENTS == {
         "word_mixer": cm_kernel.FEATURE_WORD_MIXER,
@@ -286,10 +289,11 @@ def test_cm_components_match_the_kernel_and_each_changes_the_model():
     assert cm.FEATURE_NEURAL == cm_kernel.FEATURE_NEURAL
     assert cm._MAX_FEATURES == cm_kernel.MAX_FEATURES == cm_kernel.KNOWN_FEATURES
     assert CMCompressor(neural=True).features == cm_kernel.MAX_FEATURES
-    # text with 40-byte records: every component sees something to model
+    # text with 40-byte records, then 16-bit big-endian words (binary data): every
+    # component sees something to model
     data = b"".join(
         b"%-39s\n" % (b'row %d of the "table", value %d' % (i, i * i % 97)) for i in range(300)
-    )
+    ) + b"".join(struct.pack(">HH", 0x4E71 + i % 5, i * i % 13) for i in range(400))
     full = CMCompressor().code_length(data)
     for component in cm.COMPONENTS:
         assert CMCompressor(disable=(component,)).code_length(data) != full, component
@@ -327,15 +331,15 @@ def test_cm_ibm_float_helpers_invert_each_other_on_normalised_values():
 
 def test_cm_refuses_old_model_versions_and_bad_components():
     stream = CMCompressor().compress(_CRAFTED["text"])
-    assert stream[0] == MODEL_VERSION == 23
-    for old in (1, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22):
-        with pytest.raises(VersionError, match=f"model version {old}.*version 23"):
+    assert stream[0] == MODEL_VERSION == 24
+    for old in (1, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23):
+        with pytest.raises(VersionError, match=f"model version {old}.*version 24"):
             CMCompressor().decompress(bytes([old]) + stream[1:])
     for cut in (10, 14, 17):  # inside the table_bits + uint64 features header (v15)
         with pytest.raises(CorruptFileError, match="ends inside its header"):
             CMCompressor().decompress(stream[:cut])
-    # bit 15 of the features, which no component uses, and bit 50, past v23's last (49)
-    for at, bit in ((11, 0x80), (16, 0x04)):
+    # bit 15 of the features, which no component uses, and bit 53, past v24's last (52)
+    for at, bit in ((11, 0x80), (16, 0x20)):
         bad = bytearray(stream)
         bad[at] |= bit
         with pytest.raises(CorruptFileError, match="components"):
@@ -355,6 +359,11 @@ def test_cm_refuses_old_model_versions_and_bad_components():
 # stream's components predict must bump MODEL_VERSION and pin the new streams. A
 # new component is a new features bit, so streams without it stay as pinned.
 _PINNED_STREAMS = {
+    24: (
+        "c437b21c919003e7ed391ead7f4b2555bd81f7ea7fc020cfddc9d872574f552f",
+        "3e3c4746e895c7b85f2f721472af495ab2aecd42660462ce31540c79a91f5500",
+        "67cfa69f300a2f373b5052c70e52db74a5c9284c70fb4362fbd78b9eb9d1bd45",
+    ),
     23: (
         "2c0bc1c141ab2f9aa640def547e405b4d39e12d109e048ed052a6d72dafc947f",
         "e2fa92cd0e6fc52de82eb3a049e68b0c7c2e6df2f76b808ef9515022403a6ee9",

@@ -518,6 +518,39 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   mode (``lstm_live``), where they cost pic 22 B and 1.5 minutes at the max level
   (pic 21,150 B with them, 21,128 B with ``lstm`` off; 21,135 B in v23, at a fifth
   of the time). Other files' streams are v22's (paper2, obj2, geo checked).
+- v24 (2026-12-06) gives contexts 10 and 21 (unused since v15) new meanings, at both
+  levels. ``FEATURE_WORD_STEMS``, in text: the word with the previous word's stem, and
+  with the stems of the two words before it (:func:`_stem`: without a final -ing, -ed,
+  -ly or -s, then without a final e, so "make", "makes" and "making" share a context).
+  ``FEATURE_ALIGNED_WORDS``, in binary data outside images: the last 16-bit word at an
+  even offset with the one that followed its last occurrence, and that one with the
+  last byte (obj2's 68000 code is made of 16-bit words). ``FEATURE_MATCH_DELTA``: once
+  the match model has mispredicted a bit of a byte, the byte's other bits are predicted
+  by the byte it expected with the partial byte (paq8px's delta mode), one more input.
+  And at the max level the LSTMs' output layer steps 3 times as far as their other
+  weights (lstm_kernel.LSTM_OUTPUT_STEP). Measured with ``cm_code`` at the default
+  level on the 14 Calgary files against v23 (599,642 B without the stream headers):
+  the stems on paper1, paper2, bib, book2 and news -234 B (book2 -181) and on book1
+  -170 B; the aligned words obj2 -334 B (geo +7, obj1 -1); the delta input -107 B on
+  the 12 files other than progp and trans (a copy with rounded map updates); the three 598,798 B (-844 B: obj2 -370, book2 -199, book1 -188). At the
+  max level on paper2, progc, obj2, trans and bib (102,684 B) the output step alone
+  -252 B, with the rest -435 B; book1 184,707 -> 184,212 B. Tried and dropped: as
+  the stems' second context the word with the stem two back (-99 B against -234 B),
+  with the word that followed the previous stem last time (-56 B), the previous stem
+  with its suffix, the last byte and the word's length (-43 B); as binary contexts:
+  order 2 and order 4 with the offset mod 2 and mod 4 (obj2 -37 B); as the second
+  one the last two 16-bit words with their follower (-140 B), the word's last two
+  followers (-228 B), the last 2 bytes with the follower (-202 B) against -334 B; the
+  follower of the last two words as a third one (no change); a match input by the expected byte, the bit position and the
+  last byte (no change); for images, a 2-D match model that follows the pixel after
+  the last occurrence of a 28- to 60-pixel neighbourhood (pic -47 B, for more time
+  there); the LSTMs' mean squares decaying at 0.998 or 0.9995 instead of 0.999 (-2,
+  -88 B: obj2 -107, the text files worse); their input rows' steps x2 or x0.5 (-21,
+  -37 B with the output step x3, against -252) and their recurrent weights' x2 or
+  x0.5 (+98, -102 B); and a sweep of 13 constants one at a time at the default level
+  (RUN_WEIGHT_INIT 1000 or 2000, RUN_LIMIT 255, EXPERT_RATE 52 or 80, BUCKET_PROBES
+  4, the reciprocal rates 1/(n + 1.25) or 1/(n + 2), IMAGE_TABLE_BITS 22, P16_MIN 1
+  or 2, TEXT_WINDOW 384, FINAL_LR 9: book1, book2 and pic each within 20 B of v23).
 
 v7 as a whole against v6 on the development subset (book1, paper1, obj2, geo,
 pic, progc; ``cm_code`` directly, quiet box, 2026-12-02): 336,483 -> 328,242 B
@@ -669,7 +702,7 @@ from kairos.info.lstm_kernel import (
     lstm_top,
 )
 
-MODEL_VERSION = 23  # bump whenever the model's predictions change
+MODEL_VERSION = 24  # bump whenever the model's predictions change
 NUM_CONTEXTS = (
     58  # 40 until v14; contexts 40-55 are v15's (FEATURE_CHAR_GROUPS and after), 56-57 v16's
 )
@@ -687,11 +720,13 @@ IMAGE_COUNT_LIMIT = 65535  # a context's two counts are halved when their sum pa
 # and 6 and the match model's; the others cost time and, on pic, bytes
 IMAGE_BYTE_CONTEXTS = (0, 1, 2, 3, 4, 6, 26)
 MAX_EXTRA_MATCHES = 3  # the most extra match models a level has (EXTRA_MATCH_BYTES)
-# at most 4 inputs per context, then match (2), bias, long match (2), the extra match
-# models (2 each), neural net, LSTM, image. Up to v12 the extra match models and the
-# LSTM were not counted: with v12's 40 contexts the max level wrote 7 inputs past
-# the end in images (pic), a stream the decoder only reproduced by luck.
-NUM_INPUTS = 4 * NUM_CONTEXTS + 3 + 2 + 2 * MAX_EXTRA_MATCHES + 1 + 1 + 1 + IMAGE_INPUTS
+# at most 4 inputs per context, then match (2), bias, the match model's delta input
+# (v24), long match (2), the extra match models (2 each), neural net, LSTM (its
+# stretch, and its probability with FEATURE_LSTM_MIXING), the second LSTM, image. Up
+# to v12 the extra match models and the LSTM were not counted: with v12's 40 contexts
+# the max level wrote 7 inputs past the end in images (pic), a stream the decoder only
+# reproduced by luck.
+NUM_INPUTS = 4 * NUM_CONTEXTS + 3 + 1 + 2 + 2 * MAX_EXTRA_MATCHES + 1 + 2 + 1 + IMAGE_INPUTS
 RUN_CLASSES = 16  # run length classes of the run model's confidence maps
 RUN_WEIGHT_INIT = 1500  # initial mixer weight of the run inputs
 RUN_LIMIT = 1023  # hit count at which a run map's learning rate stops falling
@@ -828,6 +863,17 @@ FEATURE_LSTM_MIXING = 1 << 48
 # fewer hashed rows and its own initial weights; its stretched prediction is one more
 # input of the first layer and of the final layers, and one more expert
 FEATURE_SECOND_LSTM = 1 << 49
+# v24, in text: context 10 the word with the previous word's stem, context 21 the word
+# with the stems of the two words before it (a stem: the word without a final -ing,
+# -ed, -ly or -s, and then without a final e)
+FEATURE_WORD_STEMS = 1 << 50
+# v24, in binary data outside images: context 10 the last 16-bit word (at an even
+# offset) with the one that followed its last occurrence, context 21 that word with
+# the last byte (16-bit code, such as obj2's 68000 instructions)
+FEATURE_ALIGNED_WORDS = 1 << 51
+# v24: once the match model has mispredicted a bit of the byte, the byte's other bits
+# are predicted by the byte it expected with the partial byte (one more input)
+FEATURE_MATCH_DELTA = 1 << 52
 # the features bit of each context from 40 on (v15)
 _CONTEXT_FEATURE = (
     FEATURE_CHAR_GROUPS,
@@ -916,6 +962,9 @@ ALL_FEATURES = (  # the default model: every component but the neural input
     | FEATURE_ORDER4_SSE
     | FEATURE_GROUPS_WITH_COLUMN
     | FEATURE_QUOTES
+    | FEATURE_WORD_STEMS
+    | FEATURE_ALIGNED_WORDS
+    | FEATURE_MATCH_DELTA
 )
 # the max level (``mix``): every component, the neural input and the costlier ones
 MAX_FEATURES = (
@@ -1232,6 +1281,32 @@ def _squash(x, squash):
 
 
 @njit(cache=True, inline="always")
+def _stem(word, word_prefix, letters, length):
+    """The hash of a word's stem (v24): the word without a final -ing, -ed, -ly or -s
+    (not -ss), and then without a final e, when 3 letters or more are left.
+
+    ``word_prefix[k]`` holds the word's hash after k letters, ``letters`` its last
+    6 letters (5 bits each, a = 1), ``length`` its length. English-centred, but a
+    stem only has to group a word's forms: "make", "makes" and "making" share one.
+    """
+    if length >= 64:
+        return word
+    last = letters & 31
+    second = (letters >> 5) & 31
+    third = (letters >> 10) & 31
+    cut = 0
+    if length >= 5 and third == 9 and second == 14 and last == 7:  # -ing
+        cut = 3
+    elif length >= 4 and ((second == 5 and last == 4) or (second == 12 and last == 25)):
+        cut = 2  # -ed, -ly
+    elif length >= 3 and last == 19 and second != 19:  # -s
+        cut = 1
+    if length - cut >= 3 and cut < 6 and ((letters >> (5 * cut)) & 31) == 5:  # then -e
+        cut += 1
+    return word_prefix[length - cut] if length - cut > 0 else word
+
+
+@njit(cache=True, inline="always")
 def _adapt(table, i, k, target, reciprocal, limit):
     """Move the probability in ``table[i, k]`` (22 bits above a 10-bit count n) toward
     ``target`` (0 or 1 << 22) at the rate ``reciprocal[n]`` / 65536, then count the
@@ -1489,6 +1564,9 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     more = (features & FEATURE_MORE_CONTEXTS) != 0
     letters_on = more and (features & FEATURE_LETTER_CONTEXTS) != 0
     use = np.zeros(NUM_CONTEXTS, dtype=np.int64)
+    stems_on = (features & FEATURE_WORD_STEMS) != 0
+    aligned_on = (features & FEATURE_ALIGNED_WORDS) != 0
+    new_10_21 = stems_on or aligned_on  # v24: contexts 10 and 21 are theirs
     text_more = (features & FEATURE_MORE_TEXT_CONTEXTS) != 0
     quotes_on = (features & FEATURE_QUOTES) != 0
     for i in range(NUM_CONTEXTS):
@@ -1504,8 +1582,8 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             continue
         if i >= 40 and not features & _CONTEXT_FEATURE[i - 40]:
             continue
-        if (i == 10 or i == 21) and features & FEATURE_CHAR_GROUPS:
-            continue  # v15: the character groups take the places of these two
+        if (i == 10 or i == 21) and features & FEATURE_CHAR_GROUPS and not new_10_21:
+            continue  # v15: the character groups take the places of these two (until v24)
         if (i == 25 or i == 27) and features & FEATURE_CHAR_GROUPS and not text_more:
             continue  # ... and of these two at the default level, for their time
         if i == 15 and features & FEATURE_WORD_PREDICTIONS and not text_more:
@@ -1561,6 +1639,11 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     for i in range(NUM_CONTEXTS):
         if text_only[i]:
             gated[i] = 4
+    if new_10_21:
+        # v24: in text the stems (kind 4), in binary data the aligned words (kind 1),
+        # with both everywhere but in images (kind 5)
+        gated[10] = 5 if stems_on and aligned_on else (4 if stems_on else 1)
+        gated[21] = gated[10]
     num_active = 0
     for i in range(NUM_CONTEXTS):
         num_active += use[i]
@@ -1578,6 +1661,8 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     num_misc = 3 + 2 * num_sec + (1 if neural_on else 0) + (1 if lstm_on else 0)
     num_misc += 1 if lstm_mix_on else 0
     num_misc += 1 if second_on else 0
+    delta_on = (features & FEATURE_MATCH_DELTA) != 0
+    num_misc += 1 if delta_on else 0
     per = 2 + (1 if det_on else 0) + (1 if run_on else 0)
     if num_misc + per * num_active + IMAGE_INPUTS > NUM_INPUTS:
         raise ValueError("cm_code: more mixer inputs than NUM_INPUTS")
@@ -1690,6 +1775,12 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     r3 = 0
     match_table = np.zeros(1 << MATCH_TABLE_BITS, dtype=np.int32)
     match_counters = np.full(64 * 2, 1 << 15, dtype=np.int64)
+    # (v24) after a mispredicted bit: P(1) by the expected byte, the partial byte and
+    # whether a repeat predicts again, 22 bits above a 10-bit count
+    delta_map = np.full((1, 256 * 256 * 2 if delta_on else 1), 1 << 31, dtype=np.int64)
+    delta_idx = -1
+    delta_live = False  # the match model mispredicted a bit of this byte
+    delta_byte = 0
     width = num_misc + per * num_active + IMAGE_INPUTS  # the inputs this level has
     # a new row's weights: WEIGHT_INIT, and RUN_WEIGHT_INIT for the run inputs
     start = np.full(width, WEIGHT_INIT, dtype=np.int32)
@@ -1831,6 +1922,10 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     word = 0
     prev_word = 0
     word_len = 0  # letters in the current word (FEATURE_LETTER_CONTEXTS)
+    word_prefix = np.zeros(64, dtype=np.int64)  # (v24) the word's hash after k letters
+    prev_stem = 0
+    prev_stem2 = 0
+    follow16 = np.zeros(65536 if aligned_on else 1, dtype=np.int64)
     letters = 0  # the last 6 letters, case-folded, 5 bits each
     last_nontext = 0  # position of the last byte outside printable ASCII, tab, CR, LF
     words_since_punct = 0  # words begun since the last . , ; : ! or ?
@@ -1968,6 +2063,17 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             hashes[18] = _hash(_hash(folded, folded8, 18), folded12, 18)
             hashes[19] = _hash(word, min(col, 255), 19)
         hashes[21] = _hash(folded, word, 21)
+        if new_10_21:
+            if text_mode:
+                hashes[10] = _hash(word, prev_stem, 110)
+                hashes[21] = _hash(word, _hash(prev_stem, prev_stem2, 7), 121)
+            elif aligned_on:
+                # the last complete 16-bit word at an even offset, and the one that
+                # followed it last time (which the byte at an odd offset begins)
+                w16 = (c4 & 0xFFFF) if pos & 1 == 0 else ((c4 >> 8) & 0xFFFF)
+                odd = (pos & 1) << 16
+                hashes[10] = _hash(w16, follow16[w16] | odd, 210)
+                hashes[21] = _hash(c4 & 0xFF, follow16[w16] | odd, 221)
         hashes[22] = _hash(c4 & 0xFF00FF, 0, 22)
         hashes[23] = _hash(c4 & 0xFFFF00, 0, 23)
         hashes[24] = _hash(word, prev_word2, 24)
@@ -2351,6 +2457,15 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 inputs[ni + 1] = 0
             inputs[ni + 2] = 256
             ni += 3
+            if delta_on:
+                if bit_pos == 0:
+                    delta_live = False
+                delta_idx = -1
+                inputs[ni] = 0
+                if delta_live:
+                    delta_idx = (delta_byte * 256 + c0) * 2 + (1 if match_len > 0 else 0)
+                    inputs[ni] = stretch[delta_map[0, delta_idx] >> 20]
+                ni += 1
             for q in range(num_sec):
                 if sec_len[q] > 0:
                     eb = (sec_byte[q] >> (7 - bit_pos)) & 1
@@ -2713,7 +2828,12 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 for j in range(NN_HIDDEN):
                     nn_dh[j] += nn_err * nn_out[c0, j]
                     nn_out[c0, j] += (nn_err * nn_h[j] * NN_LR_OUT) >> 18
+            if delta_idx >= 0:
+                _adapt(delta_map, 0, delta_idx, y << 22, reciprocal, STATE_MAP_LIMIT)
             if match_len > 0 and expected_bit != y:
+                if delta_on and not delta_live:
+                    delta_live = True
+                    delta_byte = expected_byte
                 if recover_on:
                     miss_on = True
                     miss_ptr = match_ptr
@@ -2842,6 +2962,8 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
         last_gap[byte] = gap
         last_seen[byte] = pos + 1
         c8 = ((c8 << 8) | (c4 >> 24)) & 0xFFFFFFFF
+        if aligned_on and pos & 1:
+            follow16[(c4 >> 8) & 0xFFFF] = ((c4 & 0xFF) << 8) | byte
         c4 = ((c4 << 8) | byte) & 0xFFFFFFFF
         spaced = ((spaced << 8) | (32 if byte == 10 else byte)) & 0xFFFFFFFF
         is_letter = (65 <= byte <= 90) or (97 <= byte <= 122)
@@ -2853,6 +2975,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             folded8 = ((folded8 << 8) | (folded >> 24)) & 0xFFFFFFFF
             folded = ((folded << 8) | fb) & 0xFFFFFFFF
         word_start = is_letter and word == 0
+        ended_len = word_len
         if is_letter:
             word_len += 1
             letters = ((letters << 5) | ((byte | 32) - 96)) & 0x3FFFFFFF
@@ -2862,7 +2985,12 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             if word == 0:
                 word_lead = c4 >> 8 & 0xFF
             word = _hash(word, byte | 32, 99)
+            if stems_on and word_len < 64:
+                word_prefix[word_len] = word
         elif word != 0:
+            if stems_on:
+                prev_stem2 = prev_stem
+                prev_stem = _stem(word, word_prefix, letters, ended_len)
             word_after_old[prev_word & 0xFFFF] = word_after[prev_word & 0xFFFF]
             word_after[prev_word & 0xFFFF] = word
             after_pair[_hash(prev_word2, prev_word, 5) & 0xFFFF] = word
