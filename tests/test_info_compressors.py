@@ -272,6 +272,7 @@ def test_cm_components_match_the_kernel_and_each_changes_the_model():
         "word_stems": cm_kernel.FEATURE_WORD_STEMS,
         "aligned_words": cm_kernel.FEATURE_ALIGNED_WORDS,
         "match_delta": cm_kernel.FEATURE_MATCH_DELTA,
+        "line_fields": cm_kernel.FEATURE_LINE_FIELDS,
     }
     assert cm.MAX_COMPONENTS == {
         "word_mixer": cm_kernel.FEATURE_WORD_MIXER,
@@ -331,15 +332,15 @@ def test_cm_ibm_float_helpers_invert_each_other_on_normalised_values():
 
 def test_cm_refuses_old_model_versions_and_bad_components():
     stream = CMCompressor().compress(_CRAFTED["text"])
-    assert stream[0] == MODEL_VERSION == 24
-    for old in (1, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23):
-        with pytest.raises(VersionError, match=f"model version {old}.*version 24"):
+    assert stream[0] == MODEL_VERSION == 25
+    for old in (1, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24):
+        with pytest.raises(VersionError, match=f"model version {old}.*version 25"):
             CMCompressor().decompress(bytes([old]) + stream[1:])
     for cut in (10, 14, 17):  # inside the table_bits + uint64 features header (v15)
         with pytest.raises(CorruptFileError, match="ends inside its header"):
             CMCompressor().decompress(stream[:cut])
-    # bit 15 of the features, which no component uses, and bit 53, past v24's last (52)
-    for at, bit in ((11, 0x80), (16, 0x20)):
+    # bit 15 of the features, which no component uses, and bit 54, past v25's last (53)
+    for at, bit in ((11, 0x80), (16, 0x40)):
         bad = bytearray(stream)
         bad[at] |= bit
         with pytest.raises(CorruptFileError, match="components"):
@@ -359,6 +360,11 @@ def test_cm_refuses_old_model_versions_and_bad_components():
 # stream's components predict must bump MODEL_VERSION and pin the new streams. A
 # new component is a new features bit, so streams without it stay as pinned.
 _PINNED_STREAMS = {
+    25: (
+        "0359941a25dcf71dfea71d0b93a9b4f512fa9c44fb7d07cd5f74de5449694270",
+        "6149fa8145be5874f3c236d33573fef4ac9f025244d5eb5e0b903fa545917498",
+        "8128482869bdd9fd888caabc0ade22991d1829b3ef4c2b589ef052a562bd13b6",
+    ),
     24: (
         "c437b21c919003e7ed391ead7f4b2555bd81f7ea7fc020cfddc9d872574f552f",
         "3e3c4746e895c7b85f2f721472af495ab2aecd42660462ce31540c79a91f5500",

@@ -11,7 +11,7 @@ Stream layout (inside the ``.kz`` file payload, or alone)::
                   all of them unless some were switched off for an ablation)
     body        : coded bits, or the original bytes (stored mode)
 
-A stream coded by another model version (v1-v23; v11 retuned the mixers'
+A stream coded by another model version (v1-v24; v11 retuned the mixers'
 start, the SSE weights and the match lengths, and added ``line_as_space`` and
 ``sse_mixture``; v12 added three text contexts and a mixer weight set:
 ``column_contexts``, ``folded_order8`` and ``column_mixer``; v13 added
@@ -26,7 +26,7 @@ added ``expert_mixture`` at the default level, ``order4_sse``, ``groups_with_col
 and ``quotes``; v21 gave the max level's LSTM two more inputs and added
 ``lstm_mixing``; v22 added ``second_lstm``; v23 lets the LSTMs sit out images; v24 added
 ``word_stems``, ``aligned_words`` and ``match_delta``, and steps the LSTMs' output layer
-3 times as far) is refused with a typed
+3 times as far; v25 added ``line_fields``) is refused with a typed
 :class:`~kairos.errors.VersionError` naming both
 versions: its predictions cannot be reproduced by this model. The table size
 is chosen from the input length (``table_bits`` in 16..23, 23 from 256 KiB),
@@ -43,7 +43,7 @@ import numpy as np
 
 from kairos.errors import CorruptFileError, ValidationError, VersionError
 
-# Optional components of model v24, by the name ``disable`` takes; the values
+# Optional components of model v25, by the name ``disable`` takes; the values
 # are cm_kernel.FEATURE_* (repeated here so that importing this module does
 # not compile the kernel; a test checks that they agree).
 COMPONENTS = {
@@ -132,6 +132,9 @@ COMPONENTS = {
     # after the match model mispredicts a bit, the byte it expected with the partial
     # byte predicts the byte's other bits (v24)
     "match_delta": 1 << 52,
+    # in text, the line's first word (up to a space, tab or colon) with the current
+    # word: a header line's field in news, a %-tag in bib (v25)
+    "line_fields": 1 << 53,
 }
 _ALL_FEATURES = sum(COMPONENTS.values())  # the bits are distinct
 FEATURE_NEURAL = 32  # the neural input of ``mix``
