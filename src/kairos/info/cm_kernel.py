@@ -711,9 +711,9 @@ from kairos.info.lstm_kernel import (
 )
 
 MODEL_VERSION = 25  # bump whenever the model's predictions change
-NUM_CONTEXTS = (
-    59  # 40 until v14; contexts 40-55 are v15's (FEATURE_CHAR_GROUPS and after), 56-57 v16's,
-)  # 58 v25's
+# 40 until v14; contexts 40-55 are v15's (FEATURE_CHAR_GROUPS and after), 56-57 v16's,
+# 58 v25's
+NUM_CONTEXTS = 59
 WEIGHT_INIT = 2000  # initial mixer weight, 65536 = 1.0
 FAST_LIMIT = 15  # hit count at which the direct probability's rate stops falling
 IBM_TOO_LARGE = -(1 << 62)  # a 4-byte value beyond 16**6 as an IBM float: no prediction
