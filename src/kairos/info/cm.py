@@ -181,7 +181,8 @@ _MODE_STORED = 0
 MIN_TABLE_BITS = 16
 # v17's default level: 42 contexts in use x 8 M slots x 3 bytes = 1,057 MB (files of
 # 256 KiB or more; 41 in text), and 94 MB for the 2-D contexts; the max level's 56
-# take 1,409 MB
+# take 1,409 MB. v25's levels use 3 more contexts (10, 21 and 58); on Calgary they
+# peak at 1,591 MiB and 2,711 MiB resident (bench/RESULTS.md, run E)
 MAX_TABLE_BITS = 23
 # The coder gives a bit at most probability 65532/65536 (cm_kernel.P16_MIN; before
 # v9 4095/4096), and rounding loses at most half a unit of a range of at least 2

@@ -8,7 +8,8 @@ bit of the byte given the bits already coded, the input the context mixer
 takes (as in cmix and paq8px's LSTM model). It learns prequentially: every
 :data:`LSTM_HORIZON` bytes, by backpropagation through those bytes, with
 RMS-normalised steps (Adam without momentum) whose size falls from
-:data:`LSTM_RATE` toward 0.3 of it as the net learns. Only the input rows read in
+:data:`LSTM_RATE` toward 0.3 of it as the net learns (the output layer's are
+:data:`LSTM_OUTPUT_STEP` times as large). Only the input rows read in
 those bytes have gradients, so only they are stepped (their mean squares decay
 only when they are read); that keeps hashed inputs of 16,384 rows cheap.
 
