@@ -285,6 +285,10 @@ def test_cm_components_match_the_kernel_and_each_changes_the_model():
         "folded_order8": cm_kernel.FEATURE_FOLDED_ORDER8,
         "lstm_mixing": cm_kernel.FEATURE_LSTM_MIXING,
         "second_lstm": cm_kernel.FEATURE_SECOND_LSTM,
+        "word_recency": cm_kernel.FEATURE_WORD_RECENCY,
+        "word_shape": cm_kernel.FEATURE_WORD_SHAPE,
+        "line_history": cm_kernel.FEATURE_LINE_HISTORY,
+        "skip_words": cm_kernel.FEATURE_SKIP_WORDS,
     }
     assert cm._ALL_FEATURES == cm_kernel.ALL_FEATURES
     assert cm.FEATURE_NEURAL == cm_kernel.FEATURE_NEURAL
@@ -332,15 +336,15 @@ def test_cm_ibm_float_helpers_invert_each_other_on_normalised_values():
 
 def test_cm_refuses_old_model_versions_and_bad_components():
     stream = CMCompressor().compress(_CRAFTED["text"])
-    assert stream[0] == MODEL_VERSION == 25
-    for old in (1, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24):
-        with pytest.raises(VersionError, match=f"model version {old}.*version 25"):
+    assert stream[0] == MODEL_VERSION == 26
+    for old in (1, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25):
+        with pytest.raises(VersionError, match=f"model version {old}.*version 26"):
             CMCompressor().decompress(bytes([old]) + stream[1:])
     for cut in (10, 14, 17):  # inside the table_bits + uint64 features header (v15)
         with pytest.raises(CorruptFileError, match="ends inside its header"):
             CMCompressor().decompress(stream[:cut])
-    # bit 15 of the features, which no component uses, and bit 54, past v25's last (53)
-    for at, bit in ((11, 0x80), (16, 0x40)):
+    # bit 15 of the features, which no component uses, and bit 58, past v26's last (57)
+    for at, bit in ((11, 0x80), (17, 0x04)):
         bad = bytearray(stream)
         bad[at] |= bit
         with pytest.raises(CorruptFileError, match="components"):
@@ -360,6 +364,11 @@ def test_cm_refuses_old_model_versions_and_bad_components():
 # stream's components predict must bump MODEL_VERSION and pin the new streams. A
 # new component is a new features bit, so streams without it stay as pinned.
 _PINNED_STREAMS = {
+    26: (
+        "50f7cd0d4987625454391f956bb8f907ad28ebf98c632f851210a7b9a70d372b",
+        "e6f43b6dbb19b225cd5972c0c8832c4f13bf8fd3b7e000f93303038d364e8afc",
+        "a57d5174516ecb63802bf086079fd930dff136490d4ee8abaea0ccd06c428373",
+    ),
     25: (
         "0359941a25dcf71dfea71d0b93a9b4f512fa9c44fb7d07cd5f74de5449694270",
         "6149fa8145be5874f3c236d33573fef4ac9f025244d5eb5e0b903fa545917498",

@@ -11,7 +11,7 @@ Stream layout (inside the ``.kz`` file payload, or alone)::
                   all of them unless some were switched off for an ablation)
     body        : coded bits, or the original bytes (stored mode)
 
-A stream coded by another model version (v1-v24; v11 retuned the mixers'
+A stream coded by another model version (v1-v25; v11 retuned the mixers'
 start, the SSE weights and the match lengths, and added ``line_as_space`` and
 ``sse_mixture``; v12 added three text contexts and a mixer weight set:
 ``column_contexts``, ``folded_order8`` and ``column_mixer``; v13 added
@@ -26,7 +26,8 @@ added ``expert_mixture`` at the default level, ``order4_sse``, ``groups_with_col
 and ``quotes``; v21 gave the max level's LSTM two more inputs and added
 ``lstm_mixing``; v22 added ``second_lstm``; v23 lets the LSTMs sit out images; v24 added
 ``word_stems``, ``aligned_words`` and ``match_delta``, and steps the LSTMs' output layer
-3 times as far; v25 added ``line_fields``) is refused with a typed
+3 times as far; v25 added ``line_fields``; v26 added ``word_recency``,
+``word_shape``, ``line_history`` and ``skip_words`` at the max level) is refused with a typed
 :class:`~kairos.errors.VersionError` naming both
 versions: its predictions cannot be reproduced by this model. The table size
 is chosen from the input length (``table_bits`` in 16..23, 23 from 256 KiB),
@@ -168,6 +169,20 @@ MAX_COMPONENTS = {
     # a second LSTM (a shorter horizon, fewer hashed rows, its own initial weights) as
     # one more input of the first layer and of the final layers, and one more expert (v22)
     "second_lstm": 1 << 49,
+    # in text: the word with how long ago it last ended as a whole word, with the
+    # position / 1,024 and / 8,192, and with the paragraph; the last 2 bytes with the
+    # position / 1,024 (v26)
+    "word_recency": 1 << 54,
+    # in text: the kinds of the word's last 4 letters, and its last 2 letters, each with
+    # its length, whether it was seen whole before and whether the last 2 bytes are
+    # capitals; the kinds of the last 10 bytes with the last byte, and with bytes 2-3 (v26)
+    "word_shape": 1 << 55,
+    # in text: order 1 within the line; the line's first word with the last byte; the
+    # byte above with whether the one before it matched, and with the run of matches (v26)
+    "line_history": 1 << 56,
+    # in text: the word with the last byte and the word 3 back, and with the previous
+    # word and the word 3 back (v26)
+    "skip_words": 1 << 57,
 }
 _MAX_FEATURES = _ALL_FEATURES | FEATURE_NEURAL | sum(MAX_COMPONENTS.values())
 # What ``disable`` takes at the max level beyond COMPONENTS: its own components, and

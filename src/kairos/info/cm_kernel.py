@@ -559,6 +559,38 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   paper2 +2, trans +2, progl -8, progp -7. Tried and dropped: the first word with
   the last 2 bytes (bib -63, news -59 B), with the word and the previous word (-7,
   -21 B), with the word and the column (-10, -31 B).
+- v26 (2026-12-06) adds 15 text contexts at the max level only (the default level's
+  streams are v25's but for the version byte), after paq8px's word and line models:
+  ``FEATURE_WORD_RECENCY`` (59-63: the word with how long ago, log2 bytes, it last
+  ended as a whole word; with the position / 1,024 and / 8,192; the last 2 bytes with
+  the position / 1,024; the word with the number of blank lines so far),
+  ``FEATURE_WORD_SHAPE`` (64-67: the kinds of the word's last 4 letters, and its last
+  2 letters, each with its length, whether it has ended whole before and whether the
+  last 2 bytes are capitals; the kinds of the last 10 bytes with the last byte and
+  with bytes 2-3), ``FEATURE_LINE_HISTORY`` (68-69 and 72-73: order 1 within the
+  line; the line's first word with the last byte; the byte above with whether the
+  one before it matched the last byte; the byte above with the run of bytes that
+  matched the line above) and ``FEATURE_SKIP_WORDS`` (70-71: the word with the last
+  byte and the word 3 back, and with the previous word too). Measured with
+  ``cm_code`` at the max level without its LSTMs on bib, book2, news, paper1, paper2,
+  progc, progl, progp and trans (295,002 B at v25), one group or context at a time:
+  the word with the position / 1,024 -445 B (news -240, book2 -151), the letter
+  kinds -484 B, the whole-word recency -148 B, the line's order 1 and first word
+  -130 B, the skip words -165 B, then on top of those the word with the position /
+  8,192 -111 B, the last 2 letters with the shape -147 B, the byte kinds -155 B, the
+  last 2 bytes with the position / 1,024 -78 B, the paragraph -96 B and the byte
+  above -154 B: 293,083 B in all (-1,919 B, -0.65%). With the LSTMs, on paper2,
+  progc, obj2, trans, bib, news and book1 (without the byte above): 371,962 ->
+  370,913 B (news -694, book1 -242), for 3% more time. Tried and dropped: the gap
+  between two words with the word (+29 B), the last 5 words (-47 B), the position /
+  512 instead of / 1,024 (+73 B), / 4,096 or / 16,384 instead of / 8,192 (+3, +26 B),
+  the word pair with the position / 4,096 (-34 B), the word's capitalisation (+24 B),
+  the last 3 letters with the shape (-29 B), the last keyword (a word before : or =)
+  with the word (-25 B), the column with the byte kinds (-16 B) or with the line's
+  first byte and the last group (+2 B), order 3 with the position / 4,096 (-29 B),
+  the word with the position / 65,536 (+40 B), the letter kinds with the previous
+  word (-38 B), the word with the previous word's recency (+56 B); and in images six
+  byte-level contexts over the bytes above (pic -47 B in all).
 
 v7 as a whole against v6 on the development subset (book1, paper1, obj2, geo,
 pic, progc; ``cm_code`` directly, quiet box, 2026-12-02): 336,483 -> 328,242 B
@@ -710,10 +742,10 @@ from kairos.info.lstm_kernel import (
     lstm_top,
 )
 
-MODEL_VERSION = 25  # bump whenever the model's predictions change
+MODEL_VERSION = 26  # bump whenever the model's predictions change
 # 40 until v14; contexts 40-55 are v15's (FEATURE_CHAR_GROUPS and after), 56-57 v16's,
-# 58 v25's
-NUM_CONTEXTS = 59
+# 58 v25's, 59-73 v26's
+NUM_CONTEXTS = 74
 WEIGHT_INIT = 2000  # initial mixer weight, 65536 = 1.0
 FAST_LIMIT = 15  # hit count at which the direct probability's rate stops falling
 IBM_TOO_LARGE = -(1 << 62)  # a 4-byte value beyond 16**6 as an IBM float: no prediction
@@ -886,6 +918,25 @@ FEATURE_MATCH_DELTA = 1 << 52
 # or colon, at most 16) with the current word: the field of a header line in news, of
 # a %-tagged line in bib
 FEATURE_LINE_FIELDS = 1 << 53
+# v26 (max level), in text: contexts 59-63, where in the file a word is: the word with
+# how long ago (log2 bytes) it last ended as a whole word, with the position / 1,024 and
+# / 8,192, the last 2 bytes with the position / 1,024, and the word with the number of
+# blank lines so far (the paragraph)
+FEATURE_WORD_RECENCY = 1 << 54
+# v26 (max level), in text: contexts 64-67, the shape of a word: the kinds of its last 4
+# letters (vowel, e, y, th, other consonant, digit) with its length, whether it has been
+# seen whole before and whether the last 2 bytes are capitals; the last 2 letters with
+# the same; the kinds (letter, space, digit, punctuation, ...) of the last 10 bytes with
+# the last byte, and with bytes 2-3
+FEATURE_WORD_SHAPE = 1 << 55
+# v26 (max level), in text: contexts 68-69 and 72-73, order 1 within the line; the
+# line's first word with the last byte; the byte above (in the line before) with whether
+# the byte before it matched the last byte, and with the last byte; the byte above with
+# how many bytes in a row have matched the line above
+FEATURE_LINE_HISTORY = 1 << 56
+# v26 (max level), in text: contexts 70-71, the word with the last byte and the word 3
+# back, and with the previous word and the word 3 back
+FEATURE_SKIP_WORDS = 1 << 57
 # the features bit of each context from 40 on (v15)
 _CONTEXT_FEATURE = (
     FEATURE_CHAR_GROUPS,
@@ -907,6 +958,21 @@ _CONTEXT_FEATURE = (
     FEATURE_WORD_PREDICTIONS,
     FEATURE_MORE_TEXT_CONTEXTS,
     FEATURE_LINE_FIELDS,
+    FEATURE_WORD_RECENCY,
+    FEATURE_WORD_RECENCY,
+    FEATURE_WORD_RECENCY,
+    FEATURE_WORD_RECENCY,
+    FEATURE_WORD_RECENCY,
+    FEATURE_WORD_SHAPE,
+    FEATURE_WORD_SHAPE,
+    FEATURE_WORD_SHAPE,
+    FEATURE_WORD_SHAPE,
+    FEATURE_LINE_HISTORY,
+    FEATURE_LINE_HISTORY,
+    FEATURE_SKIP_WORDS,
+    FEATURE_SKIP_WORDS,
+    FEATURE_LINE_HISTORY,
+    FEATURE_LINE_HISTORY,
 )
 # max-level contexts that the default level uses in text only (v17-v19), with their bits
 TEXT_ONLY_CONTEXTS = (
@@ -994,6 +1060,10 @@ MAX_FEATURES = (
     | FEATURE_FOLDED_ORDER8
     | FEATURE_LSTM_MIXING
     | FEATURE_SECOND_LSTM
+    | FEATURE_WORD_RECENCY
+    | FEATURE_WORD_SHAPE
+    | FEATURE_LINE_HISTORY
+    | FEATURE_SKIP_WORDS
 )
 KNOWN_FEATURES = MAX_FEATURES
 LONG_MATCH_MIN_BYTES = 10
@@ -1185,6 +1255,66 @@ def _rate(visits, sel):
     if n < MIXER_LR_HALF * 64:
         visits[sel] = n + 1
     return MIXER_LR_MIN + (MIXER_LR_MAX - MIXER_LR_MIN) * MIXER_LR_HALF // (MIXER_LR_HALF + n)
+
+
+@njit(cache=True, inline="always")
+def _byte_kind(b):
+    """(v26) One of 8 kinds of a byte, coarser than :func:`_byte_class`: letter, other
+    printable, white space, digit, NUL, low control, other."""
+    if (65 <= b <= 90) or (97 <= b <= 122):
+        return 1
+    if b == 32 or b == 10 or b == 9 or b == 13:
+        return 3
+    if 48 <= b <= 57:
+        return 6
+    if 33 <= b <= 126:
+        return 2
+    if b == 0:
+        return 0
+    if b < 16:
+        return 5
+    return 7
+
+
+@njit(cache=True, inline="always")
+def _next_letter_kinds(kinds, b, prev, in_word):
+    """(v26) ``kinds`` (the kinds of a word's last 4 letters or digits, a byte each, the
+    latest lowest) after byte ``b``; ``prev`` is the byte before it, ``in_word`` whether
+    a word was open before ``b``. Letters are e, another vowel, y, th or another
+    consonant; a byte outside words ends them and starts a run of punctuation kinds."""
+    lower = b | 32
+    if (65 <= b <= 90) or (97 <= b <= 122) or (48 <= b <= 57):
+        if not in_word:
+            kinds = 0
+        if 48 <= b <= 57:
+            kind = 48 if b == 48 else 49
+        elif lower == 101:
+            kind = 101
+        elif lower == 97 or lower == 105 or lower == 111 or lower == 117:
+            kind = 97
+        elif lower == 121:
+            kind = 121
+        elif lower == 104 and prev | 32 == 116:
+            kind = 116  # "th" is one kind: it replaces the t's
+            kinds >>= 8
+        else:
+            kind = 98
+    else:
+        if in_word:
+            kinds = 0
+        if b == 46 or b == 33 or b == 63:
+            kind = 33
+        elif b == 44 or b == 59 or b == 58:
+            kind = 44
+        elif b == 40 or b == 91 or b == 123 or b == 60:
+            kind = 40
+        elif b == 41 or b == 93 or b == 125 or b == 62:
+            kind = 41
+        elif b == 10:
+            kind = 32
+        else:
+            kind = b
+    return ((kinds << 8) | kind) & 0xFFFFFFFF
 
 
 @njit(cache=True, inline="always")
@@ -1658,7 +1788,8 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
         # with both everywhere but in images (kind 5)
         gated[10] = 5 if stems_on and aligned_on else (4 if stems_on else 1)
         gated[21] = gated[10]
-    gated[58] = 4  # v25: text only
+    for i in range(58, NUM_CONTEXTS):
+        gated[i] = 4  # v25-v26: text only
     num_active = 0
     for i in range(NUM_CONTEXTS):
         num_active += use[i]
@@ -1942,6 +2073,20 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     word_prefix = np.zeros(64, dtype=np.int64)  # (v24) the word's hash after k letters
     prev_stem = 0
     prev_stem2 = 0
+    recency_on = (features & FEATURE_WORD_RECENCY) != 0
+    shape_on = (features & FEATURE_WORD_SHAPE) != 0
+    line_history_on = (features & FEATURE_LINE_HISTORY) != 0
+    skip_words_on = (features & FEATURE_SKIP_WORDS) != 0
+    # (v26) where each word (hashed to 16 bits, with a 16-bit check) last ended
+    word_end_at = np.zeros(65536 if recency_on or shape_on else 1, dtype=np.int64)
+    word_end_check = np.zeros(65536 if recency_on or shape_on else 1, dtype=np.int64)
+    paragraphs = 0  # blank lines so far
+    letter_kinds = 0  # the kinds of the word's last 4 letters, a byte each
+    byte_kinds = 0  # the kinds of the last bytes, 3 bits each
+    line_word = 0  # the line's first word (hashed), once it has ended
+    line_word_open = True
+    prev_word3 = 0
+    above_run = 0  # bytes in a row equal to the byte above them (in the line before)
     follow16 = np.zeros(65536 if aligned_on else 1, dtype=np.int64)
     letters = 0  # the last 6 letters, case-folded, 5 bits each
     last_nontext = 0  # position of the last byte outside printable ASCII, tab, CR, LF
@@ -2081,6 +2226,41 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             hashes[19] = _hash(word, min(col, 255), 19)
         hashes[21] = _hash(folded, word, 21)
         hashes[58] = _hash(line_field, word, 258)
+        if recency_on or shape_on:
+            # how long ago the word so far last ended as a whole word: log2 of the
+            # distance, 0 if it never has
+            ago = 0
+            if word != 0:
+                at = word & 0xFFFF
+                if word_end_check[at] == (word >> 16) & 0xFFFF and word_end_at[at] > 0:
+                    gap = pos - word_end_at[at]
+                    ago = 1
+                    while gap > 1 and ago < 24:
+                        gap >>= 1
+                        ago += 1
+            if recency_on:
+                hashes[59] = _hash(word, ago, 259)
+                hashes[60] = _hash(word, pos >> 10, 260)
+                hashes[61] = _hash(word, pos >> 13, 261)
+                hashes[62] = _hash(c4 & 0xFFFF, pos >> 10, 262)
+                hashes[63] = _hash(word, paragraphs, 263)
+            if shape_on:
+                caps = 1 if 65 <= c1 <= 90 and 65 <= c2 <= 90 else 0
+                shape = (min(word_len, 6) << 2) | (min(ago, 1) << 1) | caps
+                hashes[64] = _hash(letter_kinds, shape, 264)
+                hashes[65] = _hash(letters & 0x3FF, shape, 265)
+                hashes[66] = _hash(byte_kinds, c1, 266)
+                hashes[67] = _hash(byte_kinds, c4 & 0xFFFF00, 267)
+        if line_history_on:
+            hashes[68] = _hash(line_start, c1w, 268)
+            hashes[69] = _hash(line_word, c1w, 269)
+            at = prev_line_start + col - 1  # the byte above the last one
+            left_matched = 1 if col > 0 and at < line_start and buf[at] == c1 else 0
+            hashes[72] = _hash((above << 1) | left_matched, c1w, 272)
+            hashes[73] = _hash(above, min(above_run, 16), 273)
+        if skip_words_on:
+            hashes[70] = _hash(_hash(word, c1w, 1), prev_word3, 270)
+            hashes[71] = _hash(_hash(word, c1w, 1), _hash(prev_word, prev_word3, 2), 271)
         if new_10_21:
             if text_mode:
                 hashes[10] = _hash(word, prev_stem, 110)
@@ -2999,6 +3179,9 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             letters = ((letters << 5) | ((byte | 32) - 96)) & 0x3FFFFFFF
         else:
             word_len = 0
+        if shape_on:
+            letter_kinds = _next_letter_kinds(letter_kinds, byte, c1, word != 0)
+            byte_kinds = ((byte_kinds << 3) | _byte_kind(byte)) & 0x3FFFFFFF
         if is_letter:
             if word == 0:
                 word_lead = c4 >> 8 & 0xFF
@@ -3012,6 +3195,13 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             word_after_old[prev_word & 0xFFFF] = word_after[prev_word & 0xFFFF]
             word_after[prev_word & 0xFFFF] = word
             after_pair[_hash(prev_word2, prev_word, 5) & 0xFFFF] = word
+            if recency_on or shape_on:
+                word_end_at[word & 0xFFFF] = pos
+                word_end_check[word & 0xFFFF] = (word >> 16) & 0xFFFF
+            if line_word_open:
+                line_word = word
+                line_word_open = False
+            prev_word3 = prev_word2
             prev_word2 = prev_word
             prev_word = word
             word = 0
@@ -3021,7 +3211,14 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
         elif is_letter and word_start:
             words_since_punct += 1
             sent_flag = 0
+        if line_history_on:
+            at = prev_line_start + pos - line_start
+            above_run = above_run + 1 if at < line_start and buf[at] == byte else 0
         if byte == 10:
+            if c1 == 10:
+                paragraphs += 1
+            line_word = 0
+            line_word_open = True
             prev_line_start = line_start
             line_start = pos + 1
             line_field = 0
