@@ -1317,6 +1317,89 @@ def _next_letter_kinds(kinds, b, prev, in_word):
     return ((kinds << 8) | kind) & 0xFFFFFFFF
 
 
+@njit(cache=True)
+def _text_context_hashes(
+    hashes,
+    features,
+    pos,
+    c4,
+    word,
+    prev_word,
+    prev_word3,
+    word_len,
+    letters,
+    letter_kinds,
+    byte_kinds,
+    paragraphs,
+    line_start,
+    prev_line_start,
+    line_word,
+    above_run,
+    buf,
+    word_end_at,
+    word_end_check,
+    line_on,
+):
+    """(v26) Write the max level's text contexts 59-73 into ``hashes`` (int64[NUM_CONTEXTS])
+    for the byte at ``pos``: those of FEATURE_WORD_RECENCY, FEATURE_WORD_SHAPE,
+    FEATURE_LINE_HISTORY and FEATURE_SKIP_WORDS that ``features`` has."""
+    c1 = c4 & 0xFF
+    c2 = (c4 >> 8) & 0xFF
+    c1w = 32 if line_on and c1 == 10 else c1
+    if features & (FEATURE_WORD_RECENCY | FEATURE_WORD_SHAPE):
+        # how long ago the word so far last ended as a whole word: log2 of the
+        # distance, 0 if it never has
+        ago = 0
+        if word != 0:
+            at = word & 0xFFFF
+            if word_end_check[at] == (word >> 16) & 0xFFFF and word_end_at[at] > 0:
+                gap = pos - word_end_at[at]
+                ago = 1
+                while gap > 1 and ago < 24:
+                    gap >>= 1
+                    ago += 1
+        if features & FEATURE_WORD_RECENCY:
+            hashes[59] = _hash(word, ago, 259)
+            hashes[60] = _hash(word, pos >> 10, 260)
+            hashes[61] = _hash(word, pos >> 13, 261)
+            hashes[62] = _hash(c4 & 0xFFFF, pos >> 10, 262)
+            hashes[63] = _hash(word, paragraphs, 263)
+        if features & FEATURE_WORD_SHAPE:
+            caps = 1 if 65 <= c1 <= 90 and 65 <= c2 <= 90 else 0
+            shape = (min(word_len, 6) << 2) | (min(ago, 1) << 1) | caps
+            hashes[64] = _hash(letter_kinds, shape, 264)
+            hashes[65] = _hash(letters & 0x3FF, shape, 265)
+            hashes[66] = _hash(byte_kinds, c1, 266)
+            hashes[67] = _hash(byte_kinds, c4 & 0xFFFF00, 267)
+    if features & FEATURE_LINE_HISTORY:
+        col = pos - line_start
+        above = 0
+        if prev_line_start + col < line_start:
+            above = buf[prev_line_start + col]
+        hashes[68] = _hash(line_start, c1w, 268)
+        hashes[69] = _hash(line_word, c1w, 269)
+        at = prev_line_start + col - 1  # the byte above the last one
+        left_matched = 1 if col > 0 and at < line_start and buf[at] == c1 else 0
+        hashes[72] = _hash((above << 1) | left_matched, c1w, 272)
+        hashes[73] = _hash(above, min(above_run, 16), 273)
+    if features & FEATURE_SKIP_WORDS:
+        hashes[70] = _hash(_hash(word, c1w, 1), prev_word3, 270)
+        hashes[71] = _hash(_hash(word, c1w, 1), _hash(prev_word, prev_word3, 2), 271)
+
+
+@njit(cache=True)
+def _next_text_state(
+    letter_kinds, byte_kinds, above_run, b, prev, in_word, pos, line_start, prev_line_start, buf
+):
+    """(v26) The trackers of :func:`_text_context_hashes` after byte ``b`` at ``pos``:
+    (letter kinds, byte kinds, bytes in a row equal to the byte above them)."""
+    letter_kinds = _next_letter_kinds(letter_kinds, b, prev, in_word)
+    byte_kinds = ((byte_kinds << 3) | _byte_kind(b)) & 0x3FFFFFFF
+    at = prev_line_start + pos - line_start
+    above_run = above_run + 1 if at < line_start and buf[at] == b else 0
+    return letter_kinds, byte_kinds, above_run
+
+
 @njit(cache=True, inline="always")
 def _byte_class(b):
     """One of 8 classes of a byte: lower, upper, digit, space, newline, control, high, other."""
@@ -2077,6 +2160,9 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     shape_on = (features & FEATURE_WORD_SHAPE) != 0
     line_history_on = (features & FEATURE_LINE_HISTORY) != 0
     skip_words_on = (features & FEATURE_SKIP_WORDS) != 0
+    # their code runs in functions of its own: inlined here, it slowed the default
+    # level by a tenth though it never ran there
+    v26_on = recency_on or shape_on or line_history_on or skip_words_on
     # (v26) where each word (hashed to 16 bits, with a 16-bit check) last ended
     word_end_at = np.zeros(65536 if recency_on or shape_on else 1, dtype=np.int64)
     word_end_check = np.zeros(65536 if recency_on or shape_on else 1, dtype=np.int64)
@@ -2226,41 +2312,29 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             hashes[19] = _hash(word, min(col, 255), 19)
         hashes[21] = _hash(folded, word, 21)
         hashes[58] = _hash(line_field, word, 258)
-        if recency_on or shape_on:
-            # how long ago the word so far last ended as a whole word: log2 of the
-            # distance, 0 if it never has
-            ago = 0
-            if word != 0:
-                at = word & 0xFFFF
-                if word_end_check[at] == (word >> 16) & 0xFFFF and word_end_at[at] > 0:
-                    gap = pos - word_end_at[at]
-                    ago = 1
-                    while gap > 1 and ago < 24:
-                        gap >>= 1
-                        ago += 1
-            if recency_on:
-                hashes[59] = _hash(word, ago, 259)
-                hashes[60] = _hash(word, pos >> 10, 260)
-                hashes[61] = _hash(word, pos >> 13, 261)
-                hashes[62] = _hash(c4 & 0xFFFF, pos >> 10, 262)
-                hashes[63] = _hash(word, paragraphs, 263)
-            if shape_on:
-                caps = 1 if 65 <= c1 <= 90 and 65 <= c2 <= 90 else 0
-                shape = (min(word_len, 6) << 2) | (min(ago, 1) << 1) | caps
-                hashes[64] = _hash(letter_kinds, shape, 264)
-                hashes[65] = _hash(letters & 0x3FF, shape, 265)
-                hashes[66] = _hash(byte_kinds, c1, 266)
-                hashes[67] = _hash(byte_kinds, c4 & 0xFFFF00, 267)
-        if line_history_on:
-            hashes[68] = _hash(line_start, c1w, 268)
-            hashes[69] = _hash(line_word, c1w, 269)
-            at = prev_line_start + col - 1  # the byte above the last one
-            left_matched = 1 if col > 0 and at < line_start and buf[at] == c1 else 0
-            hashes[72] = _hash((above << 1) | left_matched, c1w, 272)
-            hashes[73] = _hash(above, min(above_run, 16), 273)
-        if skip_words_on:
-            hashes[70] = _hash(_hash(word, c1w, 1), prev_word3, 270)
-            hashes[71] = _hash(_hash(word, c1w, 1), _hash(prev_word, prev_word3, 2), 271)
+        if v26_on:
+            _text_context_hashes(
+                hashes,
+                features,
+                pos,
+                c4,
+                word,
+                prev_word,
+                prev_word3,
+                word_len,
+                letters,
+                letter_kinds,
+                byte_kinds,
+                paragraphs,
+                line_start,
+                prev_line_start,
+                line_word,
+                above_run,
+                buf,
+                word_end_at,
+                word_end_check,
+                line_on,
+            )
         if new_10_21:
             if text_mode:
                 hashes[10] = _hash(word, prev_stem, 110)
@@ -3179,9 +3253,19 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             letters = ((letters << 5) | ((byte | 32) - 96)) & 0x3FFFFFFF
         else:
             word_len = 0
-        if shape_on:
-            letter_kinds = _next_letter_kinds(letter_kinds, byte, c1, word != 0)
-            byte_kinds = ((byte_kinds << 3) | _byte_kind(byte)) & 0x3FFFFFFF
+        if v26_on:
+            letter_kinds, byte_kinds, above_run = _next_text_state(
+                letter_kinds,
+                byte_kinds,
+                above_run,
+                byte,
+                c1,
+                word != 0,
+                pos,
+                line_start,
+                prev_line_start,
+                buf,
+            )
         if is_letter:
             if word == 0:
                 word_lead = c4 >> 8 & 0xFF
@@ -3211,9 +3295,6 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
         elif is_letter and word_start:
             words_since_punct += 1
             sent_flag = 0
-        if line_history_on:
-            at = prev_line_start + pos - line_start
-            above_run = above_run + 1 if at < line_start and buf[at] == byte else 0
         if byte == 10:
             if c1 == 10:
                 paragraphs += 1
