@@ -589,8 +589,12 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   with the word (-25 B), the column with the byte kinds (-16 B) or with the line's
   first byte and the last group (+2 B), order 3 with the position / 4,096 (-29 B),
   the word with the position / 65,536 (+40 B), the letter kinds with the previous
-  word (-38 B), the word with the previous word's recency (+56 B); and in images six
-  byte-level contexts over the bytes above (pic -47 B in all).
+  word (-38 B), the word with the previous word's recency (+56 B), the word weight
+  set chosen between words by the kinds of the last 6 or 4 bytes (-88, -68 B), or in
+  a word by the word with whether it has ended whole before (+20 B); and in images six
+  byte-level contexts over the bytes above (pic -47 B in all). Their code runs in
+  :func:`_text_context_hashes` and :func:`_next_text_state`: inlined in the loop it
+  slowed the default level by about a tenth though it never ran there.
 
 v7 as a whole against v6 on the development subset (book1, paper1, obj2, geo,
 pic, progc; ``cm_code`` directly, quiet box, 2026-12-02): 336,483 -> 328,242 B
