@@ -197,7 +197,9 @@ MIN_TABLE_BITS = 16
 # v17's default level: 42 contexts in use x 8 M slots x 3 bytes = 1,057 MB (files of
 # 256 KiB or more; 41 in text), and 94 MB for the 2-D contexts; the max level's 56
 # take 1,409 MB. v25's levels use 3 more contexts (10, 21 and 58); on Calgary they
-# peak at 1,591 MiB and 2,711 MiB resident (bench/RESULTS.md, run E)
+# peak at 1,591 MiB and 2,711 MiB resident (bench/RESULTS.md, run E). v26's max level
+# uses 15 more (59-73, 24 MiB each at 8 M slots; 74 in all, the default level 49):
+# 3,110 MiB (run F)
 MAX_TABLE_BITS = 23
 # The coder gives a bit at most probability 65532/65536 (cm_kernel.P16_MIN; before
 # v9 4095/4096), and rounding loses at most half a unit of a range of at least 2
@@ -221,7 +223,7 @@ class CMCompressor:
     ----------
     max_table_bits : int
         Upper bound on log2 of the slots per context; memory is about
-        ``40 * 3 * 2**max_table_bits`` bytes (54 at the max level) plus ~170 MB
+        ``49 * 3 * 2**max_table_bits`` bytes (74 at the max level) plus ~170 MB
         (and ~510 MB and ~250 MB for the max level's two LSTMs).
     disable : tuple of str
         Optional components to switch off, for ablation (names in
