@@ -334,6 +334,27 @@ def test_cm_ibm_float_helpers_invert_each_other_on_normalised_values():
     assert _ibm_to_fixed(0x7F100000) == IBM_TOO_LARGE  # no prediction
 
 
+def test_cm_word_shape_trackers_follow_letters_and_bytes():
+    """v26's word shape: letter kinds per byte ("th" is one kind), reset between words."""
+    from kairos.info.cm_kernel import _byte_kind, _next_letter_kinds
+
+    def kinds_after(text: bytes) -> bytes:
+        kinds, prev, in_word = 0, 0, False
+        for b in text:
+            kinds = _next_letter_kinds(kinds, b, prev, in_word)
+            prev, in_word = b, (65 <= b <= 90) or (97 <= b <= 122)
+        return kinds.to_bytes(4, "big").lstrip(b"\0")
+
+    assert kinds_after(b"The") == b"te"  # t then h: one "th", then e
+    assert kinds_after(b"cry") == b"bby"
+    assert kinds_after(b"idea") == b"abea"
+    assert kinds_after(b"word, ") == b", "  # a byte outside words starts a new run
+    assert kinds_after(b"(x)") == b")"  # and a letter after one starts a word afresh
+    assert kinds_after(b"?!") == b"!!"  # ends of sentences are one kind
+    assert kinds_after(b"strengths")[-4:] == b"bbtb"  # the last 4 kinds only
+    assert [_byte_kind(b) for b in b"aZ 7.\x00\x01\xff"] == [1, 1, 3, 6, 2, 0, 5, 7]
+
+
 def test_cm_refuses_old_model_versions_and_bad_components():
     stream = CMCompressor().compress(_CRAFTED["text"])
     assert stream[0] == MODEL_VERSION == 26
