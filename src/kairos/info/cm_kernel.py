@@ -1387,8 +1387,9 @@ def _text_context_hashes(
         hashes[72] = _hash((above << 1) | left_matched, c1w, 272)
         hashes[73] = _hash(above, min(above_run, 16), 273)
     if features & FEATURE_SKIP_WORDS:
-        hashes[70] = _hash(_hash(word, c1w, 1), prev_word3, 270)
-        hashes[71] = _hash(_hash(word, c1w, 1), _hash(prev_word, prev_word3, 2), 271)
+        word_byte = _hash(word, c1w, 1)
+        hashes[70] = _hash(word_byte, prev_word3, 270)
+        hashes[71] = _hash(word_byte, _hash(prev_word, prev_word3, 2), 271)
 
 
 @njit(cache=True)
@@ -2173,7 +2174,9 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     paragraphs = 0  # blank lines so far
     letter_kinds = 0  # the kinds of the word's last 4 letters, a byte each
     byte_kinds = 0  # the kinds of the last bytes, 3 bits each
-    line_word = 0  # the line's first word (hashed), once it has ended
+    # the line's first word (its letters, case-folded, as ``word`` hashes them), once it
+    # has ended; not v25's ``line_field``, the line's first bytes up to a separator
+    line_word = 0
     line_word_open = True
     prev_word3 = 0
     above_run = 0  # bytes in a row equal to the byte above them (in the line before)
