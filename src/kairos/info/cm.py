@@ -44,7 +44,7 @@ import numpy as np
 
 from kairos.errors import CorruptFileError, ValidationError, VersionError
 
-# Optional components of model v25, by the name ``disable`` takes; the values
+# Optional components of model v26, by the name ``disable`` takes; the values
 # are cm_kernel.FEATURE_* (repeated here so that importing this module does
 # not compile the kernel; a test checks that they agree).
 COMPONENTS = {
