@@ -289,6 +289,8 @@ def test_cm_components_match_the_kernel_and_each_changes_the_model():
         "word_shape": cm_kernel.FEATURE_WORD_SHAPE,
         "line_history": cm_kernel.FEATURE_LINE_HISTORY,
         "skip_words": cm_kernel.FEATURE_SKIP_WORDS,
+        "image_templates": cm_kernel.FEATURE_IMAGE_TEMPLATES,
+        "code_words": cm_kernel.FEATURE_CODE_WORDS,
     }
     assert cm._ALL_FEATURES == cm_kernel.ALL_FEATURES
     assert cm.FEATURE_NEURAL == cm_kernel.FEATURE_NEURAL
@@ -357,15 +359,15 @@ def test_cm_word_shape_trackers_follow_letters_and_bytes():
 
 def test_cm_refuses_old_model_versions_and_bad_components():
     stream = CMCompressor().compress(_CRAFTED["text"])
-    assert stream[0] == MODEL_VERSION == 26
+    assert stream[0] == MODEL_VERSION == 27
     for old in (1, *range(4, MODEL_VERSION)):
-        with pytest.raises(VersionError, match=f"model version {old}.*version 26"):
+        with pytest.raises(VersionError, match=f"model version {old}.*version 27"):
             CMCompressor().decompress(bytes([old]) + stream[1:])
     for cut in (10, 14, 17):  # inside the table_bits + uint64 features header (v15)
         with pytest.raises(CorruptFileError, match="ends inside its header"):
             CMCompressor().decompress(stream[:cut])
-    # bit 15 of the features, which no component uses, and bit 58, past v26's last (57)
-    for at, bit in ((11, 0x80), (17, 0x04)):
+    # bit 15 of the features, which no component uses, and bit 60, past v27's last (59)
+    for at, bit in ((11, 0x80), (17, 0x10)):
         bad = bytearray(stream)
         bad[at] |= bit
         with pytest.raises(CorruptFileError, match="components"):
@@ -385,6 +387,11 @@ def test_cm_refuses_old_model_versions_and_bad_components():
 # stream's components predict must bump MODEL_VERSION and pin the new streams. A
 # new component is a new features bit, so streams without it stay as pinned.
 _PINNED_STREAMS = {
+    27: (
+        "0284e78e35f4a81460c98acc5ae9d469d9285b00de880dcac434331c358446e6",
+        "840011cb0b2a7c9ba31c27f2f3411656f2b392c44978444ccb731d2e1916a3ba",
+        "c82899c2da9b9da4aa7d56ba5140f1fe2bc854306e3c97d1a21b4aadfd6be662",
+    ),
     26: (
         "50f7cd0d4987625454391f956bb8f907ad28ebf98c632f851210a7b9a70d372b",
         "e6f43b6dbb19b225cd5972c0c8832c4f13bf8fd3b7e000f93303038d364e8afc",

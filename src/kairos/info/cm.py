@@ -11,7 +11,7 @@ Stream layout (inside the ``.kz`` file payload, or alone)::
                   all of them unless some were switched off for an ablation)
     body        : coded bits, or the original bytes (stored mode)
 
-A stream coded by another model version (v1-v25; v11 retuned the mixers'
+A stream coded by another model version (v1-v26; v11 retuned the mixers'
 start, the SSE weights and the match lengths, and added ``line_as_space`` and
 ``sse_mixture``; v12 added three text contexts and a mixer weight set:
 ``column_contexts``, ``folded_order8`` and ``column_mixer``; v13 added
@@ -27,7 +27,8 @@ and ``quotes``; v21 gave the max level's LSTM two more inputs and added
 ``lstm_mixing``; v22 added ``second_lstm``; v23 lets the LSTMs sit out images; v24 added
 ``word_stems``, ``aligned_words`` and ``match_delta``, and steps the LSTMs' output layer
 3 times as far; v25 added ``line_fields``; v26 added ``word_recency``,
-``word_shape``, ``line_history`` and ``skip_words`` at the max level) is refused with a typed
+``word_shape``, ``line_history`` and ``skip_words`` at the max level; v27 added
+``image_templates`` and ``code_words`` at the max level) is refused with a typed
 :class:`~kairos.errors.VersionError` naming both
 versions: its predictions cannot be reproduced by this model. The table size
 is chosen from the input length (``table_bits`` in 16..23, 23 from 256 KiB),
@@ -44,7 +45,7 @@ import numpy as np
 
 from kairos.errors import CorruptFileError, ValidationError, VersionError
 
-# Optional components of model v26, by the name ``disable`` takes; the values
+# Optional components of model v27, by the name ``disable`` takes; the values
 # are cm_kernel.FEATURE_* (repeated here so that importing this module does
 # not compile the kernel; a test checks that they agree).
 COMPONENTS = {
@@ -183,6 +184,13 @@ MAX_COMPONENTS = {
     # in text: the word with the last byte and the word 3 back, and with the previous
     # word and the word 3 back (v26)
     "skip_words": 1 << 57,
+    # in images: six more 2-D contexts (the current run with where the row above changes
+    # colour; wider templates over up to six rows), and the ninth weight set and the first
+    # final layer chosen there by the run (v27)
+    "image_templates": 1 << 58,
+    # in binary data: 16-bit words at even offsets, the word two and three back with the
+    # current word's first byte, the last three words' high bytes (68000 code) (v27)
+    "code_words": 1 << 59,
 }
 _MAX_FEATURES = _ALL_FEATURES | FEATURE_NEURAL | sum(MAX_COMPONENTS.values())
 # What ``disable`` takes at the max level beyond COMPONENTS: its own components, and
@@ -199,7 +207,8 @@ MIN_TABLE_BITS = 16
 # take 1,409 MB. v25's levels use 3 more contexts (10, 21 and 58); on Calgary they
 # peak at 1,591 MiB and 2,711 MiB resident (bench/RESULTS.md, run E). v26's max level
 # uses 15 more (59-73, 24 MiB each at 8 M slots; 74 in all, the default level 49):
-# 3,110 MiB (run F)
+# 3,110 MiB (run F). v27's code words reuse 6 of those slots in binary data; its 6
+# more 2-D contexts take 5 MiB each (2**20 entries: a state and two counts) in images
 MAX_TABLE_BITS = 23
 # The coder gives a bit at most probability 65532/65536 (cm_kernel.P16_MIN; before
 # v9 4095/4096), and rounding loses at most half a unit of a range of at least 2

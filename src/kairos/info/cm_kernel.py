@@ -595,6 +595,40 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   byte-level contexts over the bytes above (pic -47 B in all). Their code runs in
   :func:`_text_context_hashes` and :func:`_next_text_state`: inlined in the loop it
   slowed the default level by about a tenth though it never ran there.
+- v27 (2026-12-06) changes the max level only, in images and in binary data (the
+  default level's streams are v26's but for the version byte).
+  ``FEATURE_IMAGE_TEMPLATES`` (:func:`_image_template_contexts`): 2-D contexts 18-23,
+  the run of the last pixel's colour in its row with how far right the row above
+  changes colour and how far left the pixel above's colour runs (a fax page is long
+  runs; CCITT's reference line), the same with the change two rows up, and wider
+  templates (12 + 20 + 20 pixels; 6 + 10 + 10 + 10 + 6; 3 + 3 + 14; 8 + 13 x 3 + 11 x
+  2 over six rows); in images the ninth weight set is chosen by the run context and
+  the first final layer by the run and the change above. ``FEATURE_CODE_WORDS``
+  (:func:`_code_word_hashes`): in binary data contexts 59-64 (text contexts in text)
+  read 16-bit words at even offsets: the word two back, and three back, each with the
+  current word's first byte; the word two back's high byte with the last word's, and
+  the word two back with the last word's top 4 bits; the high bytes (68000 opcodes) of
+  the last three words; bytes 1-2 with bytes 7-8. Measured with ``cm_code`` at the max
+  level without its LSTMs. On pic (21,124 B at v26), each alone: the run with the
+  change above and the run above -47 B, 12 + 20 + 20 pixels -61, six rows -50, 6 + 10
+  + 10 + 10 + 6 -52, 14 pixels two rows up -39, 16 of the row above with 4 of the
+  row -37, 16 + 24 + 16 + 12 -19; the run with the 3 pixels above -16; four of them
+  together -202, the weight set by the run -53 more, the run with the change two rows
+  up -16 more, the final layer -24 more: 20,829 B (-295). On obj1, obj2 and geo
+  (93,143 B), each alone: the word two back with the first byte -152 B, bytes 1-2
+  with 7-8 -59, bytes 2 and 6 -24, bytes 1 and 4 -5, the 16-bit order 2 +17, order
+  3 with the position mod 4 +18; on top of the first two (92,923 B) the high bytes
+  -70, the top 4 bits -40, the word three back -32, the opcodes -39 more: 92,778 B
+  (obj2 43,362 -> 42,978, geo +17, obj1 +2). All 14 files: 594,786 -> 594,151 B
+  (-635; trans +22, its escape sequences make most of it binary data). Then the code
+  words only while one of the last :data:`CODE_WORD_REACH` bytes is outside text: -40 B more
+  on obj1, obj2, geo and trans (trans 11,520 B, v26 11,519). With the LSTMs, before
+  that: obj2 41,785 -> 41,584 B (-201), trans +15. Tried and dropped: a third LSTM (256 units, a
+  horizon of 40, 2**14 rows; -58 B on paper2, progc, obj2, trans and bib, 102,029 B,
+  for 1.33 x the time); the ninth weight set in images by 16 neighbouring pixels (-7
+  B against -53), the expert mixture's weights by the change above (-8 B), the run
+  above to the right (-1 B); the word that followed the word two back (-7 B), the
+  last word with its follower (+5 B); the escape byte read as text (trans +22 B).
 
 v7 as a whole against v6 on the development subset (book1, paper1, obj2, geo,
 pic, progc; ``cm_code`` directly, quiet box, 2026-12-02): 336,483 -> 328,242 B
@@ -746,14 +780,14 @@ from kairos.info.lstm_kernel import (
     lstm_top,
 )
 
-MODEL_VERSION = 26  # bump whenever the model's predictions change
+MODEL_VERSION = 27  # bump whenever the model's predictions change
 # 40 until v14; contexts 40-55 are v15's (FEATURE_CHAR_GROUPS and after), 56-57 v16's,
 # 58 v25's, 59-73 v26's
 NUM_CONTEXTS = 74
 WEIGHT_INIT = 2000  # initial mixer weight, 65536 = 1.0
 FAST_LIMIT = 15  # hit count at which the direct probability's rate stops falling
 IBM_TOO_LARGE = -(1 << 62)  # a 4-byte value beyond 16**6 as an IBM float: no prediction
-NUM_IMAGE = 18  # bit-level 2-D contexts (pixels above and to the left); 14 until v15
+NUM_IMAGE = 24  # bit-level 2-D contexts (pixels above and to the left); 14 until v15, 18 until v26
 # With FEATURE_IMAGE_COUNTS (v16) each 2-D context also gives its pixel counts' estimate
 # (n1 + 1) / (n + 2) twice (stretched; linear), and four pixel-count estimates over
 # 4, 12, 24 and 40 neighbours are inputs too: IMAGE_INPUTS mixer inputs in all
@@ -941,6 +975,15 @@ FEATURE_LINE_HISTORY = 1 << 56
 # v26 (max level), in text: contexts 70-71, the word with the last byte and the word 3
 # back, and with the previous word and the word 3 back
 FEATURE_SKIP_WORDS = 1 << 57
+# v27 (max level), in images: 2-D contexts 18-23, the run of the last pixel's colour in
+# the row with where the row above changes colour, and wider templates over up to six
+# rows; the ninth weight set chosen by the run context, the first final layer by the run
+# and the distance to the next change above
+FEATURE_IMAGE_TEMPLATES = 1 << 58
+# v27 (max level), in binary data outside images: contexts 59-64 read 16-bit words at
+# even offsets (68000 code): the word two back and three back, each with the current
+# word's first byte; the high bytes (opcodes) of the last three words; bytes 1-2 with 7-8
+FEATURE_CODE_WORDS = 1 << 59
 # the features bit of each context from 40 on (v15)
 _CONTEXT_FEATURE = (
     FEATURE_CHAR_GROUPS,
@@ -987,6 +1030,12 @@ TEXT_ONLY_CONTEXTS = (
     (54, FEATURE_GROUPS_WITH_COLUMN),
 )
 EXTRA_MATCH_BYTES = (9, 20, 32)  # their minimum repeat lengths
+CODE_WORD_FIRST = 59  # (v27) FEATURE_CODE_WORDS's contexts in binary data: 59-64
+CODE_WORD_CONTEXTS = 6
+# ... read while one of the last this many bytes is outside text: between a file's
+# sparse escape bytes (trans) they cost bytes. obj1, obj2, geo and trans with 2, 4, 8 or
+# 16: 104,288, 104,279, 104,283 and 104,292 B; read in all binary data 104,319 B
+CODE_WORD_REACH = 4
 DEFAULT_EXTRA_MATCH_BYTES = (20, 32)
 WORD_MIXER_BITS = 16  # log2 of the word weight set's rows
 MAX_MIX = 13  # the most first-layer outputs the final layers take (the max level's)
@@ -1068,6 +1117,8 @@ MAX_FEATURES = (
     | FEATURE_WORD_SHAPE
     | FEATURE_LINE_HISTORY
     | FEATURE_SKIP_WORDS
+    | FEATURE_IMAGE_TEMPLATES
+    | FEATURE_CODE_WORDS
 )
 KNOWN_FEATURES = MAX_FEATURES
 LONG_MATCH_MIN_BYTES = 10
@@ -1319,6 +1370,89 @@ def _next_letter_kinds(kinds, b, prev, in_word):
         else:
             kind = b
     return ((kinds << 8) | kind) & 0xFFFFFFFF
+
+
+@njit(cache=True)
+def _code_word_hashes(hashes, pos, c4, c8):
+    """(v27, FEATURE_CODE_WORDS) Hashes of contexts 59-64 in binary data, over 16-bit
+    words at even offsets (68000 code is made of them): the word two back, and three back,
+    each with the current word's first byte once coded (256 before); the word two back's
+    high byte with the last word's; the word two back with the last word's top 4 bits;
+    the high bytes (opcodes) of the last three words; bytes 1-2 with bytes 7-8."""
+    odd = pos & 1
+    if odd == 0:
+        word1 = c4 & 0xFFFF
+        word2 = c4 >> 16
+        word3 = c8 & 0xFFFF
+    else:
+        word1 = (c4 >> 8) & 0xFFFF
+        word2 = (c4 >> 24) | ((c8 & 0xFF) << 8)
+        word3 = (c8 >> 8) & 0xFFFF
+    partial = (c4 & 0xFF) if odd else 256
+    hashes[59] = _hash(word2, partial, 400)
+    hashes[60] = _hash(c4 & 0xFFFF, c8 >> 16, 401)
+    hashes[61] = _hash(word2 >> 8, partial | (word1 & 0xFF00) << 1, 402)
+    hashes[62] = _hash(word2, partial | (word1 >> 12) << 9, 403)
+    hashes[63] = _hash(word3, partial, 404)
+    hashes[64] = _hash((word1 >> 8) | (word2 >> 8) << 8 | (word3 >> 8) << 16, partial, 405)
+
+
+@njit(cache=True)
+def _image_template_contexts(img_ctx, r0, r1, r2, r3, r4, r5, img_size):
+    """(v27, FEATURE_IMAGE_TEMPLATES) 2-D contexts 18-23 into ``img_ctx``; returns the
+    rows (ninth weight set, first final layer) images choose by the run context.
+
+    ``r0`` holds the current row's last 32 pixels (bit 0 the last one), ``r1``-``r5``
+    the rows above (bit 8 the pixel straight above the next one, bits 7-0 the 8 to its
+    right). A fax page is long runs of one colour: how long the current run is, and how
+    far to the right the row above changes colour (CCITT's reference line), predict
+    where the run ends beyond the reach of the fixed templates.
+    """
+    colour = r0 & 1
+    flipped = (r0 ^ (0xFFFFFFFF if colour else 0)) & 0xFFFFFFFF
+    run = 0
+    while run < 32 and (flipped >> run) & 1 == 0:
+        run += 1
+    run_class = run if run < 8 else (8 + (run - 8) // 4 if run < 32 else 15)
+    change = 0  # pixels to the right (0 = straight up) before the row above turns other
+    while change < 9 and (r1 >> (8 - change) & 1) == colour:
+        change += 1
+    change2 = 0  # the same two rows up
+    while change2 < 9 and (r2 >> (8 - change2) & 1) == colour:
+        change2 += 1
+    up = r1 >> 8 & 1
+    up_run = 1  # how far left the pixel above's colour runs in its row (1-16)
+    while up_run < 16 and (r1 >> (8 + up_run) & 1) == up:
+        up_run += 1
+    run_context = colour | run_class << 1 | change << 5 | up_run << 9 | up << 13
+    mask = img_size - 1
+    img_ctx[18] = _hash(_hash(r0 & 0xFFF, r1 & 0xFFFFF, 181), r2 & 0xFFFFF, 182) & mask
+    img_ctx[19] = run_context & mask
+    img_ctx[20] = (
+        _hash(
+            _hash(r0 & 0x3F, r1 >> 3 & 0x3FF, 188),
+            (r2 >> 3 & 0x3FF) | (r3 >> 3 & 0x3FF) << 10 | (r4 >> 5 & 0x3F) << 20,
+            189,
+        )
+        & mask
+    )
+    img_ctx[21] = ((r2 >> 1 & 0x3FFF) << 6 | (r0 & 7) | (r1 >> 7 & 7) << 3) & mask
+    img_ctx[22] = (
+        _hash(
+            _hash(
+                _hash(r0 & 0xFF, r1 >> 2 & 0x1FFF, 183),
+                (r2 >> 2 & 0x1FFF) | (r3 >> 2 & 0x1FFF) << 13,
+                184,
+            ),
+            (r4 >> 3 & 0x7FF) | (r5 >> 3 & 0x7FF) << 11,
+            185,
+        )
+        & mask
+    )
+    img_ctx[23] = (
+        colour | run_class << 1 | change << 5 | change2 << 9 | (r2 >> 8 & 1) << 13 | up << 14
+    ) & mask
+    return run_context, (run_class | change << 4) & 255
 
 
 @njit(cache=True)
@@ -1878,6 +2012,11 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
         gated[21] = gated[10]
     for i in range(58, NUM_CONTEXTS):
         gated[i] = 4  # v25-v26: text only
+    code_words_on = (features & FEATURE_CODE_WORDS) != 0
+    if code_words_on:  # v27: in binary data contexts 59-64 read 16-bit words
+        for i in range(CODE_WORD_FIRST, CODE_WORD_FIRST + CODE_WORD_CONTEXTS):
+            gated[i] = 5 if use[i] else 1
+            use[i] = 1
     num_active = 0
     for i in range(NUM_CONTEXTS):
         num_active += use[i]
@@ -1986,13 +2125,16 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     run_len = np.zeros(NUM_CONTEXTS, dtype=np.int64)  # the run's count, 0 = none
     map_idx = np.zeros(NUM_CONTEXTS, dtype=np.int64)  # each context's state map entry
     # (v16) 2-D contexts 14-17 and the pixel counts exist with FEATURE_IMAGE_COUNTS
-    num_image = NUM_IMAGE if image_counts else 14
+    image_templates = image_counts and (features & FEATURE_IMAGE_TEMPLATES) != 0
+    num_image = (NUM_IMAGE if image_templates else 18) if image_counts else 14
     # contexts 0-15 index 16 bits; 16 and 17 are hashed into up to 2**IMAGE_TABLE_BITS
     img_size = 1 << max(16, min(IMAGE_TABLE_BITS, table_bits - 3)) if image_counts else 65536
     # allocated when the first image starts (most files have none): zero, as before
     img_hist = np.zeros((1, 1), dtype=np.uint8)
     img_count = np.zeros((1, 1), dtype=np.uint32)
     img_ones40 = 0  # set pixels among the 40 nearest (v16)
+    img_row9 = 0  # (v27) the ninth weight set's row in images, by the run context
+    img_row_a = 0  # (v27) the first final layer's row in images
     r4 = 0  # rows 4-8 above, for FEATURE_IMAGE_COUNTS
     r5 = 0
     r6 = 0
@@ -2342,6 +2484,12 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 word_end_check,
                 line_on,
             )
+        if code_words_on and not text_mode and not image_mode:
+            if pos - last_nontext < CODE_WORD_REACH:
+                _code_word_hashes(hashes, pos, c4, c8)
+            else:  # text between binary bytes (trans's escape sequences): one context each
+                for k in range(CODE_WORD_CONTEXTS):
+                    hashes[CODE_WORD_FIRST + k] = k
         if new_10_21:
             if text_mode:
                 hashes[10] = _hash(word, prev_stem, 110)
@@ -2839,11 +2987,15 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                     )
                     img_ctx[16] = _hash(near24, 0, 160) & (img_size - 1)
                     img_ctx[17] = _hash(near24, frame, 170) & (img_size - 1)
+                    if image_templates:
+                        img_row9, img_row_a = _image_template_contexts(
+                            img_ctx, r0, r1, r2, r3, r4, r5, img_size
+                        )
                 for i in range(num_image):
                     inputs[img_base + i] = stretch[img_map[i, img_hist[i, img_ctx[i]]] >> 20]
                 if image_counts:
                     # each context's pixel counts: (n1 + 1) / (n + 2), stretched and linear
-                    for i in range(NUM_IMAGE):
+                    for i in range(num_image):
                         cv = np.int64(img_count[i, img_ctx[i]])
                         n1 = cv & 0xFFFF
                         _count_inputs(
@@ -2881,6 +3033,8 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             if image_counts and image_mode:
                 sel4 = (r0 & 0xFF) | (r1 >> 3 & 0xFF) << 8
                 sel_a = (r0 & 0xF) | (r1 >> 5 & 0xF) << 4
+                if image_templates:
+                    sel_a = img_row_a
             if image_mode:
                 sel5 = 512 + ((r0 & 0xF) | (r1 >> 1 & 0x1F0) | (r2 << 2 & 0x200))
             # the image inputs come last and are skipped when they are all zero
@@ -2928,6 +3082,8 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             sel9 = 0
             if word_mix_on:  # in a word, by its hash with the partial byte; else by c0
                 sel9 = _hash(word, c0, 98) & ((1 << WORD_MIXER_BITS) - 1) if word != 0 else c0
+                if image_templates and image_mode:
+                    sel9 = img_row9
                 layer1[idx9] = _mixer_output(inputs, weights9, sel9, num_in)
                 p9 = _squash(layer1[idx9], squash)
             p10 = 2048
