@@ -184,9 +184,9 @@ MAX_COMPONENTS = {
     # in text: the word with the last byte and the word 3 back, and with the previous
     # word and the word 3 back (v26)
     "skip_words": 1 << 57,
-    # in images: six more 2-D contexts (the current run with where the row above changes
-    # colour; wider templates over up to six rows), and the ninth weight set and the first
-    # final layer chosen there by the run (v27)
+    # in images: ten more 2-D contexts (the current run with where the row above changes
+    # colour; wider templates, up to 16 rows up), the ninth weight set and the first final
+    # layer chosen there by the run, weight sets 1 and 2 by pixels 2-7 rows up (v27)
     "image_templates": 1 << 58,
     # in binary data: 16-bit words at even offsets, the word two and three back with the
     # current word's first byte, the last three words' high bytes (68000 code) (v27)
@@ -207,7 +207,7 @@ MIN_TABLE_BITS = 16
 # take 1,409 MB. v25's levels use 3 more contexts (10, 21 and 58); on Calgary they
 # peak at 1,591 MiB and 2,711 MiB resident (bench/RESULTS.md, run E). v26's max level
 # uses 15 more (59-73, 24 MiB each at 8 M slots; 74 in all, the default level 49):
-# 3,110 MiB (run F). v27's code words reuse 6 of those slots in binary data; its 6
+# 3,110 MiB (run F). v27's code words reuse 6 of those slots in binary data; its 10
 # more 2-D contexts take 5 MiB each (2**20 entries: a state and two counts) in images
 MAX_TABLE_BITS = 23
 # The coder gives a bit at most probability 65532/65536 (cm_kernel.P16_MIN; before

@@ -597,13 +597,16 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   slowed the default level by about a tenth though it never ran there.
 - v27 (2026-12-06) changes the max level only, in images and in binary data (the
   default level's streams are v26's but for the version byte).
-  ``FEATURE_IMAGE_TEMPLATES`` (:func:`_image_template_contexts`): 2-D contexts 18-23,
+  ``FEATURE_IMAGE_TEMPLATES`` (:func:`_image_template_contexts`): 2-D contexts 18-27,
   the run of the last pixel's colour in its row with how far right the row above
   changes colour and how far left the pixel above's colour runs (a fax page is long
   runs; CCITT's reference line), the same with the change two rows up, and wider
   templates (12 + 20 + 20 pixels; 6 + 10 + 10 + 10 + 6; 3 + 3 + 14; 8 + 13 x 3 + 11 x
-  2 over six rows); in images the ninth weight set is chosen by the run context and
-  the first final layer by the run and the change above. ``FEATURE_CODE_WORDS``
+  2 over six rows), and four that reach further up (3 pixels of rows 4-8; 4 pixels of
+  rows 3-7 with 4 of rows 0-2, hashed; 7 pixels of rows 1-8; 2 pixels of each of the
+  16 rows above); in images the ninth weight set is chosen by the run context, the
+  first final layer by the run and the change above, and weight sets 1 and 2 (the
+  partial and the last byte elsewhere) by 8 pixels 5-7 and 2-4 rows up. ``FEATURE_CODE_WORDS``
   (:func:`_code_word_hashes`): in binary data contexts 59-64 (text contexts in text)
   read 16-bit words at even offsets: the word two back, and three back, each with the
   current word's first byte; the word two back's high byte with the last word's, and
@@ -614,7 +617,14 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   + 10 + 10 + 6 -52, 14 pixels two rows up -39, 16 of the row above with 4 of the
   row -37, 16 + 24 + 16 + 12 -19; the run with the 3 pixels above -16; four of them
   together -202, the weight set by the run -53 more, the run with the change two rows
-  up -16 more, the final layer -24 more: 20,829 B (-295). On obj1, obj2 and geo
+  up -16 more, the final layer -24 more: 20,829 B (-295); then weight set 2 by 4 + 4
+  pixels 2-3 rows up -73 B, by 3 + 3 + 2 pixels 2-4 rows up -91, by 8 pixels of the
+  row above +28, by the 8 of the row before its last 8 -23; and weight set 1 beside
+  it by 3 + 3 + 2 pixels 5-7 rows up -70 B more (beside the 4 + 4: by 4 + 4 pixels
+  4-5 rows up -52, by the row's 8 before its last 8 -26): 20,669 B (-455 in all).
+  Then the contexts that reach further up, each alone: rows 4-8 -108 B, rows 3-7
+  -148; both -205, with rows 1-8 -247, with the 16-row column -311: 20,358 B (-766
+  against v26, a third of the way to paq8px -8's 19,624 B). On obj1, obj2 and geo
   (93,143 B), each alone: the word two back with the first byte -152 B, bytes 1-2
   with 7-8 -59, bytes 2 and 6 -24, bytes 1 and 4 -5, the 16-bit order 2 +17, order
   3 with the position mod 4 +18; on top of the first two (92,923 B) the high bytes
@@ -787,7 +797,7 @@ NUM_CONTEXTS = 74
 WEIGHT_INIT = 2000  # initial mixer weight, 65536 = 1.0
 FAST_LIMIT = 15  # hit count at which the direct probability's rate stops falling
 IBM_TOO_LARGE = -(1 << 62)  # a 4-byte value beyond 16**6 as an IBM float: no prediction
-NUM_IMAGE = 24  # bit-level 2-D contexts (pixels above and to the left); 14 until v15, 18 until v26
+NUM_IMAGE = 28  # bit-level 2-D contexts (pixels above and to the left); 14 until v15, 18 until v26
 # With FEATURE_IMAGE_COUNTS (v16) each 2-D context also gives its pixel counts' estimate
 # (n1 + 1) / (n + 2) twice (stretched; linear), and four pixel-count estimates over
 # 4, 12, 24 and 40 neighbours are inputs too: IMAGE_INPUTS mixer inputs in all
@@ -975,10 +985,11 @@ FEATURE_LINE_HISTORY = 1 << 56
 # v26 (max level), in text: contexts 70-71, the word with the last byte and the word 3
 # back, and with the previous word and the word 3 back
 FEATURE_SKIP_WORDS = 1 << 57
-# v27 (max level), in images: 2-D contexts 18-23, the run of the last pixel's colour in
-# the row with where the row above changes colour, and wider templates over up to six
-# rows; the ninth weight set chosen by the run context, the first final layer by the run
-# and the distance to the next change above
+# v27 (max level), in images: 2-D contexts 18-27, the run of the last pixel's colour in
+# the row with where the row above changes colour, wider templates, and templates that
+# reach 4 to 16 rows up; the ninth weight set chosen by the run context, the first final
+# layer by the run and the distance to the next change above, weight sets 1 and 2 by
+# pixels 5-7 and 2-4 rows up
 FEATURE_IMAGE_TEMPLATES = 1 << 58
 # v27 (max level), in binary data outside images: contexts 59-64 read 16-bit words at
 # even offsets (68000 code): the word two back and three back, each with the current
@@ -1398,13 +1409,14 @@ def _code_word_hashes(hashes, pos, c4, c8):
 
 
 @njit(cache=True)
-def _image_template_contexts(img_ctx, r0, r1, r2, r3, r4, r5, img_size):
-    """(v27, FEATURE_IMAGE_TEMPLATES) 2-D contexts 18-23 into ``img_ctx``; returns the
+def _image_template_contexts(img_ctx, r0, r1, r2, r3, r4, r5, r6, r7, r8, far_rows, img_size):
+    """(v27, FEATURE_IMAGE_TEMPLATES) 2-D contexts 18-27 into ``img_ctx``; returns the
     rows (ninth weight set, first final layer) images choose by the run context.
 
-    ``r0`` holds the current row's last 32 pixels (bit 0 the last one), ``r1``-``r5``
-    the rows above (bit 8 the pixel straight above the next one, bits 7-0 the 8 to its
-    right). A fax page is long runs of one colour: how long the current run is, and how
+    ``r0`` holds the current row's last 32 pixels (bit 0 the last one), ``r1``-``r8``
+    and ``far_rows`` (8 values) the 16 rows above (bit 8 the pixel straight above the
+    next one, bits 7-0 the 8 to its right). Contexts 24-27 reach 4 to 16 rows up, where
+    pic's pages repeat their shapes. A fax page is long runs of one colour: how long the current run is, and how
     far to the right the row above changes colour (CCITT's reference line), predict
     where the run ends beyond the reach of the fixed templates.
     """
@@ -1452,6 +1464,52 @@ def _image_template_contexts(img_ctx, r0, r1, r2, r3, r4, r5, img_size):
     img_ctx[23] = (
         colour | run_class << 1 | change << 5 | change2 << 9 | (r2 >> 8 & 1) << 13 | up << 14
     ) & mask
+    img_ctx[24] = (
+        (r4 >> 6 & 7)
+        | (r5 >> 6 & 7) << 3
+        | (r6 >> 6 & 7) << 6
+        | (r7 >> 6 & 7) << 9
+        | (r8 >> 6 & 7) << 12
+        | (r0 & 3) << 15
+        | (r1 >> 7 & 3) << 17
+        | (r2 >> 8 & 1) << 19
+    ) & mask
+    img_ctx[25] = (
+        _hash(
+            (r3 >> 5 & 0xF)
+            | (r4 >> 5 & 0xF) << 4
+            | (r5 >> 5 & 0xF) << 8
+            | (r6 >> 5 & 0xF) << 12
+            | (r7 >> 5 & 0xF) << 16,
+            (r0 & 0xF) | (r1 >> 5 & 0xF) << 4 | (r2 >> 5 & 0xF) << 8,
+            191,
+        )
+        & mask
+    )
+    img_ctx[26] = (
+        _hash(
+            _hash(
+                (r1 >> 4 & 0x7F)
+                | (r2 >> 4 & 0x7F) << 7
+                | (r3 >> 4 & 0x7F) << 14
+                | (r4 >> 4 & 0x7F) << 21,
+                (r5 >> 4 & 0x7F)
+                | (r6 >> 4 & 0x7F) << 7
+                | (r7 >> 4 & 0x7F) << 14
+                | (r8 >> 4 & 0x7F) << 21,
+                192,
+            ),
+            r0 & 0x3F,
+            193,
+        )
+        & mask
+    )
+    column = 0  # the pixel straight up and the one to its right, 16 rows up
+    for k, row in enumerate((r1, r2, r3, r4, r5, r6, r7, r8)):
+        column |= (row >> 7 & 3) << (2 * k)
+    for k in range(8):
+        column |= (far_rows[k] >> 7 & 3) << (16 + 2 * k)
+    img_ctx[27] = _hash(column, r0 & 7, 194) & mask
     return run_context, (run_class | change << 4) & 255
 
 
@@ -2127,6 +2185,9 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     # (v16) 2-D contexts 14-17 and the pixel counts exist with FEATURE_IMAGE_COUNTS
     image_templates = image_counts and (features & FEATURE_IMAGE_TEMPLATES) != 0
     num_image = (NUM_IMAGE if image_templates else 18) if image_counts else 14
+    # the image inputs this level has: each context's, then (v16) 2 count inputs per
+    # context and the 8 neighbourhood shares (without v27's contexts, v26's layout)
+    img_inputs = 3 * num_image + 8
     # contexts 0-15 index 16 bits; 16 and 17 are hashed into up to 2**IMAGE_TABLE_BITS
     img_size = 1 << max(16, min(IMAGE_TABLE_BITS, table_bits - 3)) if image_counts else 65536
     # allocated when the first image starts (most files have none): zero, as before
@@ -2140,6 +2201,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     r6 = 0
     r7 = 0
     r8 = 0
+    far_rows = np.zeros(8, dtype=np.int64)  # (v27) rows 9-16 above, in images
     img_map = np.empty((NUM_IMAGE, 256), dtype=np.int64)
     for i in range(NUM_IMAGE):
         for s in range(256):
@@ -2157,7 +2219,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     delta_idx = -1
     delta_live = False  # the match model mispredicted a bit of this byte
     delta_byte = 0
-    width = num_misc + per * num_active + IMAGE_INPUTS  # the inputs this level has
+    width = num_misc + per * num_active + img_inputs  # the inputs this level has
     # a new row's weights: WEIGHT_INIT, and RUN_WEIGHT_INIT for the run inputs
     start = np.full(width, WEIGHT_INIT, dtype=np.int32)
     if run_on:  # the run inputs start with a smaller weight
@@ -2989,7 +3051,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                     img_ctx[17] = _hash(near24, frame, 170) & (img_size - 1)
                     if image_templates:
                         img_row9, img_row_a = _image_template_contexts(
-                            img_ctx, r0, r1, r2, r3, r4, r5, img_size
+                            img_ctx, r0, r1, r2, r3, r4, r5, r6, r7, r8, far_rows, img_size
                         )
                 for i in range(num_image):
                     inputs[img_base + i] = stretch[img_map[i, img_hist[i, img_ctx[i]]] >> 20]
@@ -2999,19 +3061,19 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                         cv = np.int64(img_count[i, img_ctx[i]])
                         n1 = cv & 0xFFFF
                         _count_inputs(
-                            inputs, img_base + NUM_IMAGE + 2 * i, n1, (cv >> 16) + n1, stretch
+                            inputs, img_base + num_image + 2 * i, n1, (cv >> 16) + n1, stretch
                         )
                     # the share of set pixels among the 4, 12, 24 and 40 nearest
                     near4 = (r0 & 1) | (r1 >> 6 & 7) << 1
                     near12 = (r0 & 3) | (r1 >> 5 & 0x1F) << 2 | (r2 >> 5 & 0x1F) << 7
                     img_ones40 = _popcount(near24 | (frame << 24))
-                    at = img_base + 3 * NUM_IMAGE
+                    at = img_base + 3 * num_image
                     _count_inputs(inputs, at, _popcount(near4), 4, stretch)
                     _count_inputs(inputs, at + 2, _popcount(near12), 12, stretch)
                     _count_inputs(inputs, at + 4, _popcount(near24), 24, stretch)
                     _count_inputs(inputs, at + 6, img_ones40, 40, stretch)
             else:
-                for i in range(IMAGE_INPUTS):
+                for i in range(img_inputs):
                     inputs[img_base + i] = 0
 
             # ---- mixing ----
@@ -3038,7 +3100,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             if image_mode:
                 sel5 = 512 + ((r0 & 0xF) | (r1 >> 1 & 0x1F0) | (r2 << 2 & 0x200))
             # the image inputs come last and are skipped when they are all zero
-            num_in = img_base + IMAGE_INPUTS if image_mode else img_base
+            num_in = img_base + img_inputs if image_mode else img_base
             if text_mode and not image_mode:
                 num_in = num_text_in
             max_in = 0
@@ -3049,11 +3111,16 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 sel6 = (r0 & 0x3F) | (r1 >> 5 & 0x3F) << 6
             if mix6_on:
                 layer1[5] = _mixer_output(inputs, weights6, sel6, num_in)
+            sel1 = c0
+            sel2 = c1
+            if image_templates and image_mode:  # v27: by 8 pixels 5-7 and 2-4 rows up
+                sel1 = (r5 >> 6 & 7) | (r6 >> 6 & 7) << 3 | (r7 >> 7 & 3) << 6
+                sel2 = (r2 >> 6 & 7) | (r3 >> 6 & 7) << 3 | (r4 >> 7 & 3) << 6
             for i in range(num_in):
                 dot4 += inputs[i] * weights4[sel4, i]
                 dot5 += inputs[i] * weights5[sel5, i]
-                dot1 += inputs[i] * weights1[c0, i]
-                dot2 += inputs[i] * weights2[c1, i]
+                dot1 += inputs[i] * weights1[sel1, i]
+                dot2 += inputs[i] * weights2[sel2, i]
                 dot3 += inputs[i] * weights3[sel3, i]
             layer1[0] = max(-2047, min(2047, dot1 >> 16))
             layer1[1] = max(-2047, min(2047, dot2 >> 16))
@@ -3246,6 +3313,11 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                     r6 = _shift_row_bit(r6, buf, up - 6 * record_len, bit_pos)
                     r7 = _shift_row_bit(r7, buf, up - 7 * record_len, bit_pos)
                     r8 = _shift_row_bit(r8, buf, up - 8 * record_len, bit_pos)
+                    if image_templates:
+                        for k in range(8):
+                            far_rows[k] = _shift_row_bit(
+                                far_rows[k], buf, up - (9 + k) * record_len, bit_pos
+                            )
             if match_len > 0:
                 mc = match_counters[match_slot]
                 match_counters[match_slot] = mc + ((((y << 16) - mc) * 3) >> 7)
@@ -3302,8 +3374,8 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                     mix6_on,
                     class_on,
                 )
-            l_c0 = c0
-            l_c1 = c1
+            l_c0 = sel1  # the rows weight sets 1 and 2 learn in
+            l_c1 = sel2
             l_bit = bit_pos
             l_in_use = in_use
             l_skip = skip_kind
