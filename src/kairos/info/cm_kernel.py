@@ -1400,12 +1400,14 @@ def _code_word_hashes(hashes, pos, c4, c8):
         word2 = (c4 >> 24) | ((c8 & 0xFF) << 8)
         word3 = (c8 >> 8) & 0xFFFF
     partial = (c4 & 0xFF) if odd else 256
-    hashes[59] = _hash(word2, partial, 400)
-    hashes[60] = _hash(c4 & 0xFFFF, c8 >> 16, 401)
-    hashes[61] = _hash(word2 >> 8, partial | (word1 & 0xFF00) << 1, 402)
-    hashes[62] = _hash(word2, partial | (word1 >> 12) << 9, 403)
-    hashes[63] = _hash(word3, partial, 404)
-    hashes[64] = _hash((word1 >> 8) | (word2 >> 8) << 8 | (word3 >> 8) << 16, partial, 405)
+    hashes[CODE_WORD_FIRST + 0] = _hash(word2, partial, 400)
+    hashes[CODE_WORD_FIRST + 1] = _hash(c4 & 0xFFFF, c8 >> 16, 401)
+    hashes[CODE_WORD_FIRST + 2] = _hash(word2 >> 8, partial | (word1 & 0xFF00) << 1, 402)
+    hashes[CODE_WORD_FIRST + 3] = _hash(word2, partial | (word1 >> 12) << 9, 403)
+    hashes[CODE_WORD_FIRST + 4] = _hash(word3, partial, 404)
+    hashes[CODE_WORD_FIRST + 5] = _hash(
+        (word1 >> 8) | (word2 >> 8) << 8 | (word3 >> 8) << 16, partial, 405
+    )
 
 
 @njit(cache=True)
