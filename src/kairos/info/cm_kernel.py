@@ -802,6 +802,7 @@ NUM_IMAGE = 28  # bit-level 2-D contexts (pixels above and to the left); 14 unti
 # (n1 + 1) / (n + 2) twice (stretched; linear), and four pixel-count estimates over
 # 4, 12, 24 and 40 neighbours are inputs too: IMAGE_INPUTS mixer inputs in all
 IMAGE_INPUTS = 3 * NUM_IMAGE + 8
+IMAGE_COUNT_CONTEXTS = 18  # the 2-D contexts without FEATURE_IMAGE_TEMPLATES (v16-v26)
 IMAGE_TABLE_BITS = 20  # log2 of each 2-D context's table (the two largest are hashed)
 IMAGE_COUNT_LIMIT = 65535  # a context's two counts are halved when their sum passes this
 # In images (FEATURE_IMAGE_COUNTS) only these byte contexts are looked up: orders 0-4
@@ -2074,6 +2075,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
         gated[i] = 4  # v25-v26: text only
     code_words_on = (features & FEATURE_CODE_WORDS) != 0
     if code_words_on:  # v27: in binary data contexts 59-64 read 16-bit words
+        # kind 5 (all but images) where the slot is a text context too, else kind 1
         for i in range(CODE_WORD_FIRST, CODE_WORD_FIRST + CODE_WORD_CONTEXTS):
             gated[i] = 5 if use[i] else 1
             use[i] = 1
@@ -2186,7 +2188,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     map_idx = np.zeros(NUM_CONTEXTS, dtype=np.int64)  # each context's state map entry
     # (v16) 2-D contexts 14-17 and the pixel counts exist with FEATURE_IMAGE_COUNTS
     image_templates = image_counts and (features & FEATURE_IMAGE_TEMPLATES) != 0
-    num_image = (NUM_IMAGE if image_templates else 18) if image_counts else 14
+    num_image = (NUM_IMAGE if image_templates else IMAGE_COUNT_CONTEXTS) if image_counts else 14
     # the image inputs this level has: each context's, then (v16) 2 count inputs per
     # context and the 8 neighbourhood shares (without v27's contexts, v26's layout)
     img_inputs = 3 * num_image + 8
@@ -2443,8 +2445,8 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     p1 = p2 = p3 = p4 = p5 = p6 = p7 = p8 = p9 = p10 = 2048
     num_in = 0
     max_in = 0
-    l_c0 = 0
-    l_c1 = 0
+    l_row1 = 0
+    l_row2 = 0
     l_bit = 0
     l_in_use = active[:num_text_active]
     l_skip = skip_kind
@@ -2794,8 +2796,8 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                     _train_set(inputs, weights10, visits10, sel10, p10, trained)
                 if mix6_on:
                     _train_set(inputs, weights6, visits6, sel6, p6, trained)
-                _train_set(inputs, weights1, visits1, l_c0, p1, trained)
-                _train_set(inputs, weights2, visits2, l_c1, p2, trained)
+                _train_set(inputs, weights1, visits1, l_row1, p1, trained)
+                _train_set(inputs, weights2, visits2, l_row2, p2, trained)
                 _train_set(inputs, weights3, visits3, sel3, p3, trained)
                 _train_set(inputs, weights4, visits4, sel4, p4, trained)
                 _train_set(inputs, weights5, visits5, sel5, p5, trained)
@@ -3376,8 +3378,8 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                     mix6_on,
                     class_on,
                 )
-            l_c0 = sel1  # the rows weight sets 1 and 2 learn in
-            l_c1 = sel2
+            l_row1 = sel1  # the rows weight sets 1 and 2 read, which they learn in
+            l_row2 = sel2
             l_bit = bit_pos
             l_in_use = in_use
             l_skip = skip_kind
