@@ -291,6 +291,7 @@ def test_cm_components_match_the_kernel_and_each_changes_the_model():
         "skip_words": cm_kernel.FEATURE_SKIP_WORDS,
         "image_templates": cm_kernel.FEATURE_IMAGE_TEMPLATES,
         "code_words": cm_kernel.FEATURE_CODE_WORDS,
+        "slow_mixers": cm_kernel.FEATURE_SLOW_MIXERS,
     }
     assert cm._ALL_FEATURES == cm_kernel.ALL_FEATURES
     assert cm.FEATURE_NEURAL == cm_kernel.FEATURE_NEURAL
@@ -359,15 +360,15 @@ def test_cm_word_shape_trackers_follow_letters_and_bytes():
 
 def test_cm_refuses_old_model_versions_and_bad_components():
     stream = CMCompressor().compress(_CRAFTED["text"])
-    assert stream[0] == MODEL_VERSION == 27
+    assert stream[0] == MODEL_VERSION == 28
     for old in (1, *range(4, MODEL_VERSION)):
-        with pytest.raises(VersionError, match=f"model version {old}.*version 27"):
+        with pytest.raises(VersionError, match=f"model version {old}.*version 28"):
             CMCompressor().decompress(bytes([old]) + stream[1:])
     for cut in (10, 14, 17):  # inside the table_bits + uint64 features header (v15)
         with pytest.raises(CorruptFileError, match="ends inside its header"):
             CMCompressor().decompress(stream[:cut])
-    # bit 15 of the features, which no component uses, and bit 60, past v27's last (59)
-    for at, bit in ((11, 0x80), (17, 0x10)):
+    # bit 15 of the features, which no component uses, and bit 61, past v28's last (60)
+    for at, bit in ((11, 0x80), (17, 0x20)):
         bad = bytearray(stream)
         bad[at] |= bit
         with pytest.raises(CorruptFileError, match="components"):
@@ -387,6 +388,11 @@ def test_cm_refuses_old_model_versions_and_bad_components():
 # stream's components predict must bump MODEL_VERSION and pin the new streams. A
 # new component is a new features bit, so streams without it stay as pinned.
 _PINNED_STREAMS = {
+    28: (
+        "3584739baedf6a4a8487068d9c15f0be2e1c1a3bc65fbf4636e0d86a2a57e612",
+        "964fa685e182862e9507256ae7b8a1f0d9051bf8ad25dd2ced0a7968720115c2",
+        "2bf9eb0a764a9675d1f8ae5bb8ea6d7a8be79eee8c2da3a8c4bcc3754f17abd7",
+    ),
     27: (
         "0284e78e35f4a81460c98acc5ae9d469d9285b00de880dcac434331c358446e6",
         "840011cb0b2a7c9ba31c27f2f3411656f2b392c44978444ccb731d2e1916a3ba",

@@ -28,7 +28,8 @@ and ``quotes``; v21 gave the max level's LSTM two more inputs and added
 ``word_stems``, ``aligned_words`` and ``match_delta``, and steps the LSTMs' output layer
 3 times as far; v25 added ``line_fields``; v26 added ``word_recency``,
 ``word_shape``, ``line_history`` and ``skip_words`` at the max level; v27 added
-``image_templates`` and ``code_words`` at the max level) is refused with a typed
+``image_templates`` and ``code_words`` at the max level; v28 added ``slow_mixers``
+at the max level) is refused with a typed
 :class:`~kairos.errors.VersionError` naming both
 versions: its predictions cannot be reproduced by this model. The table size
 is chosen from the input length (``table_bits`` in 16..23, 23 from 256 KiB),
@@ -191,6 +192,9 @@ MAX_COMPONENTS = {
     # in binary data: 16-bit words at even offsets, the word two and three back with the
     # current word's first byte, the last three words' high bytes (68000 code) (v27)
     "code_words": 1 << 59,
+    # the first-layer weight sets learn more slowly and start smaller, for the max
+    # level's twice as many inputs (v28)
+    "slow_mixers": 1 << 60,
 }
 _MAX_FEATURES = _ALL_FEATURES | FEATURE_NEURAL | sum(MAX_COMPONENTS.values())
 # What ``disable`` takes at the max level beyond COMPONENTS: its own components, and

@@ -639,6 +639,30 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   B against -53), the expert mixture's weights by the change above (-8 B), the run
   above to the right (-1 B); the word that followed the word two back (-7 B), the
   last word with its follower (+5 B); the escape byte read as text (trans +22 B).
+- v28 (2026-12-06) changes the max level only (the default level's streams are v27's
+  but for the version byte). ``FEATURE_SLOW_MIXERS``: the max level's first-layer
+  weight sets learn more slowly and start smaller (:data:`SLOW_MIXER_RATES`: from 40
+  instead of 64 down to 4, half-life 384 uses instead of 512; weights start at
+  :data:`SLOW_MIXER_WEIGHT_INIT` 1200 instead of 2000, the run inputs' at 1000 instead
+  of 1500). Its mixers have about twice the default level's inputs, and the default
+  level's rates were tuned there (v11, v16), where MIXER_LR_MAX 48 cost 192 B.
+  Measured with ``cm_code`` at the max level without its LSTMs on the 14 files (v27:
+  593,641 B), one constant at a time: MIXER_LR_MAX 48 -840 B, 40 -1,077, 32 -1,093,
+  80 +1,133; MIXER_LR_HALF 384 -421, 768 +732; WEIGHT_INIT 1500 or 1200 -103; FINAL_LR
+  6 or 10 +2, +71. Together: (3, 40, 384) with weights from 1500 -1,501 B, (4, 40, 384)
+  from 1200 -1,461, (3, 32, 512) from 1500 -1,462, (3, 24, 512) from 1500 -1,137;
+  then on top of the first, the run inputs from 1000 -93 B (from 600 -106), the
+  lowest rate 2 +77, the dead zone 2 or 5 units +17 and +16, EXPERT_RATE 48 or 96 +33
+  and -18. With the LSTMs, on paper2, progc, obj2, trans and bib (v27: 101,831 B): (3,
+  40, 384) from 1500 -161 B but obj2 +54, (4, 40, 384) from 1200 -209 B (obj2 -3), so
+  v28 has the second: 592,076 B without the LSTMs (-1,565; every file gains, book1
+  -369, book2 -284, news -217, bib -128). Tried and dropped: the LSTMs' stretches
+  doubled or x1.5 as mixer inputs (-47, -48 B there, obj2 only); per context the
+  last three different bytes seen in it (paq8px's byte history), whose bits at the
+  bit position, with the bit history's state or whether it is deterministic, index two
+  more adaptive maps as two more inputs per context (paper1 and progc +278 B, +28 B
+  with the inputs / 4, -4 B for orders 0-8 only); a logistic mixer of the experts'
+  stretches, by the order, averaged with the learned linear mixture (+173 B).
 
 v7 as a whole against v6 on the development subset (book1, paper1, obj2, geo,
 pic, progc; ``cm_code`` directly, quiet box, 2026-12-02): 336,483 -> 328,242 B
@@ -790,7 +814,7 @@ from kairos.info.lstm_kernel import (
     lstm_top,
 )
 
-MODEL_VERSION = 27  # bump whenever the model's predictions change
+MODEL_VERSION = 28  # bump whenever the model's predictions change
 # 40 until v14; contexts 40-55 are v15's (FEATURE_CHAR_GROUPS and after), 56-57 v16's,
 # 58 v25's, 59-73 v26's
 NUM_CONTEXTS = 74
@@ -825,6 +849,10 @@ STATE_MAP_LIMIT = 1023  # hit count at which a state map's learning rate stops f
 MIXER_LR_MIN = 4  # mixer learning rate of a much-used weight set, in 1/65536 units of x * err
 MIXER_LR_MAX = 64  # ... for a new weight set (it falls as HALF / (HALF + the set's uses))
 MIXER_LR_HALF = 512
+# (v28, FEATURE_SLOW_MIXERS) the max level's (lowest, highest, half-life) and initial weight
+SLOW_MIXER_RATES = (4, 40, 384)
+SLOW_MIXER_WEIGHT_INIT = 1200
+SLOW_MIXER_RUN_WEIGHT_INIT = 1000  # ... and of its run inputs
 FINAL_LR = 8  # the second layer's learning rate, same units
 FIXED_LR = 24  # both layers' rate without the schedule (model v4)
 # Optional components (bits of ``features``), each switchable for ablation:
@@ -996,6 +1024,10 @@ FEATURE_IMAGE_TEMPLATES = 1 << 58
 # even offsets (68000 code): the word two back and three back, each with the current
 # word's first byte; the high bytes (opcodes) of the last three words; bytes 1-2 with 7-8
 FEATURE_CODE_WORDS = 1 << 59
+# v28 (max level): the first-layer weight sets learn more slowly and start smaller
+# (SLOW_MIXER_RATES, SLOW_MIXER_WEIGHT_INIT): its mixers have about twice the default
+# level's inputs
+FEATURE_SLOW_MIXERS = 1 << 60
 # the features bit of each context from 40 on (v15)
 _CONTEXT_FEATURE = (
     FEATURE_CHAR_GROUPS,
@@ -1131,6 +1163,7 @@ MAX_FEATURES = (
     | FEATURE_SKIP_WORDS
     | FEATURE_IMAGE_TEMPLATES
     | FEATURE_CODE_WORDS
+    | FEATURE_SLOW_MIXERS
 )
 KNOWN_FEATURES = MAX_FEATURES
 LONG_MATCH_MIN_BYTES = 10
@@ -1316,12 +1349,16 @@ def _bucket_is(hist, fast, r, b, check, xcheck):
 
 
 @njit(cache=True, inline="always")
-def _rate(visits, sel):
-    """Learning rate of a mixer weight set: high while the set is new, falling with use."""
+def _rate(visits, sel, schedule):
+    """Learning rate of a mixer weight set: high while the set is new, falling with use.
+    ``schedule``: (lowest rate, highest rate, half-life in uses), :data:`MIXER_LR_MIN`,
+    :data:`MIXER_LR_MAX` and :data:`MIXER_LR_HALF` or (v28) the max level's
+    :data:`SLOW_MIXER_RATES`."""
+    lr_min, lr_max, half = schedule
     n = visits[sel]
-    if n < MIXER_LR_HALF * 64:
+    if n < half * 64:
         visits[sel] = n + 1
-    return MIXER_LR_MIN + (MIXER_LR_MAX - MIXER_LR_MIN) * MIXER_LR_HALF // (MIXER_LR_HALF + n)
+    return lr_min + (lr_max - lr_min) * half // (half + n)
 
 
 @njit(cache=True, inline="always")
@@ -1786,9 +1823,10 @@ def _mixer_update(inputs, weights, sel, num_in, err, rnd, max_in, dead_zone):
 def _train_set(inputs, weights, visits, sel, p, trained):
     """Train weight set ``sel`` on the bit: its output ``p`` (P(1), 1/4096) against
     the bit, at its scheduled rate (:func:`_rate`) or the fixed one. ``trained``:
-    (rate_schedule, bit, num_in, rnd, max_in, dead_zone), the same for every set."""
-    scheduled, y, num_in, rnd, max_in, dead_zone = trained
-    err = ((y << 12) - p) * (_rate(visits, sel) if scheduled else FIXED_LR)
+    (rate_schedule, bit, num_in, rnd, max_in, dead_zone, (min, max, half-life)), the
+    same for every set."""
+    scheduled, y, num_in, rnd, max_in, dead_zone, schedule = trained
+    err = ((y << 12) - p) * (_rate(visits, sel, schedule) if scheduled else FIXED_LR)
     _mixer_update(inputs, weights, sel, num_in, err, rnd, max_in, dead_zone)
 
 
@@ -1988,6 +2026,8 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     image_on = (features & FEATURE_IMAGE) != 0
     sse_chain = (features & FEATURE_SSE_CHAIN) != 0
     rate_schedule = (features & FEATURE_RATE_SCHEDULE) != 0
+    slow_on = (features & FEATURE_SLOW_MIXERS) != 0
+    schedule = SLOW_MIXER_RATES if slow_on else (MIXER_LR_MIN, MIXER_LR_MAX, MIXER_LR_HALF)
     more = (features & FEATURE_MORE_CONTEXTS) != 0
     letters_on = more and (features & FEATURE_LETTER_CONTEXTS) != 0
     use = np.zeros(NUM_CONTEXTS, dtype=np.int64)
@@ -2224,11 +2264,13 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     delta_live = False  # the match model mispredicted a bit of this byte
     delta_byte = 0
     width = num_misc + per * num_active + img_inputs  # the inputs this level has
-    # a new row's weights: WEIGHT_INIT, and RUN_WEIGHT_INIT for the run inputs
-    start = np.full(width, WEIGHT_INIT, dtype=np.int32)
+    # a new row's weights: WEIGHT_INIT, and RUN_WEIGHT_INIT for the run inputs (v28: at
+    # the max level, whose mixers have twice the inputs, smaller ones)
+    start = np.full(width, SLOW_MIXER_WEIGHT_INIT if slow_on else WEIGHT_INIT, dtype=np.int32)
+    run_start = SLOW_MIXER_RUN_WEIGHT_INIT if slow_on else RUN_WEIGHT_INIT
     if run_on:  # the run inputs start with a smaller weight
         for j in range(num_active):
-            start[num_misc + j * per + per - 1] = RUN_WEIGHT_INIT
+            start[num_misc + j * per + per - 1] = run_start
     weights1 = _weight_table(256, start)
     weights2 = _weight_table(256, start)
     weights3 = _weight_table(64 * 32, start)
@@ -2786,7 +2828,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                     for j in range(num_mix):
                         weights_final3[sel7, j] += (layer1[j] * err_f + rnd) >> 16
                 # each first-layer weight set learns from its own output's error
-                trained = (rate_schedule, y, num_in, rnd, max_in, dead_zone)
+                trained = (rate_schedule, y, num_in, rnd, max_in, dead_zone, schedule)
                 if class_on:
                     _train_set(inputs, weights7, visits7, sel7, p7, trained)
                     _train_set(inputs, weights8, visits8, sel8, p8, trained)
