@@ -390,8 +390,8 @@ def test_cm_refuses_old_model_versions_and_bad_components():
 _PINNED_STREAMS = {
     28: (
         "3584739baedf6a4a8487068d9c15f0be2e1c1a3bc65fbf4636e0d86a2a57e612",
-        "964fa685e182862e9507256ae7b8a1f0d9051bf8ad25dd2ced0a7968720115c2",
-        "2bf9eb0a764a9675d1f8ae5bb8ea6d7a8be79eee8c2da3a8c4bcc3754f17abd7",
+        "1dd73b31d7068296e21b3509122e7d6810557b6dab6bf335708cd23fc6243499",
+        "fdb3e73647550d549335d1bcf34091b6ec11d4796072580ae28f83fdd543be09",
     ),
     27: (
         "0284e78e35f4a81460c98acc5ae9d469d9285b00de880dcac434331c358446e6",

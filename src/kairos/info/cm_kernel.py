@@ -655,8 +655,10 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   lowest rate 2 +77, the dead zone 2 or 5 units +17 and +16, EXPERT_RATE 48 or 96 +33
   and -18. With the LSTMs, on paper2, progc, obj2, trans and bib (v27: 101,831 B): (3,
   40, 384) from 1500 -161 B but obj2 +54, (4, 40, 384) from 1200 -209 B (obj2 -3), so
-  v28 has the second: 592,076 B without the LSTMs (-1,565; every file gains, book1
-  -369, book2 -284, news -217, bib -128). Tried and dropped: the LSTMs' stretches
+  v28 has the second, 592,076 B without the LSTMs (-1,565; every file gains, book1
+  -369, book2 -284, news -217, bib -128), and in text the lowest rate 3
+  (:data:`SLOW_MIXER_TEXT_RATES`): book1, paper2, bib, news and trans -145 B more
+  without the LSTMs (book1 -118), book1 -102 B with them. Tried and dropped: the LSTMs' stretches
   doubled or x1.5 as mixer inputs (-47, -48 B there, obj2 only); per context the
   last three different bytes seen in it (paq8px's byte history), whose bits at the
   bit position, with the bit history's state or whether it is deterministic, index two
@@ -851,6 +853,7 @@ MIXER_LR_MAX = 64  # ... for a new weight set (it falls as HALF / (HALF + the se
 MIXER_LR_HALF = 512
 # (v28, FEATURE_SLOW_MIXERS) the max level's (lowest, highest, half-life) and initial weight
 SLOW_MIXER_RATES = (4, 40, 384)
+SLOW_MIXER_TEXT_RATES = (3, 40, 384)  # ... in text, where a lower floor pays (book1)
 SLOW_MIXER_WEIGHT_INIT = 1200
 SLOW_MIXER_RUN_WEIGHT_INIT = 1000  # ... and of its run inputs
 FINAL_LR = 8  # the second layer's learning rate, same units
@@ -1353,7 +1356,7 @@ def _rate(visits, sel, schedule):
     """Learning rate of a mixer weight set: high while the set is new, falling with use.
     ``schedule``: (lowest rate, highest rate, half-life in uses), :data:`MIXER_LR_MIN`,
     :data:`MIXER_LR_MAX` and :data:`MIXER_LR_HALF` or (v28) the max level's
-    :data:`SLOW_MIXER_RATES`."""
+    :data:`SLOW_MIXER_RATES` (in text :data:`SLOW_MIXER_TEXT_RATES`)."""
     lr_min, lr_max, half = schedule
     n = visits[sel]
     if n < half * 64:
@@ -2028,6 +2031,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     rate_schedule = (features & FEATURE_RATE_SCHEDULE) != 0
     slow_on = (features & FEATURE_SLOW_MIXERS) != 0
     schedule = SLOW_MIXER_RATES if slow_on else (MIXER_LR_MIN, MIXER_LR_MAX, MIXER_LR_HALF)
+    text_schedule = SLOW_MIXER_TEXT_RATES if slow_on else schedule
     more = (features & FEATURE_MORE_CONTEXTS) != 0
     letters_on = more and (features & FEATURE_LETTER_CONTEXTS) != 0
     use = np.zeros(NUM_CONTEXTS, dtype=np.int64)
@@ -2828,7 +2832,8 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                     for j in range(num_mix):
                         weights_final3[sel7, j] += (layer1[j] * err_f + rnd) >> 16
                 # each first-layer weight set learns from its own output's error
-                trained = (rate_schedule, y, num_in, rnd, max_in, dead_zone, schedule)
+                rates = text_schedule if text_mode else schedule
+                trained = (rate_schedule, y, num_in, rnd, max_in, dead_zone, rates)
                 if class_on:
                     _train_set(inputs, weights7, visits7, sel7, p7, trained)
                     _train_set(inputs, weights8, visits8, sel8, p8, trained)
