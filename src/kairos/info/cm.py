@@ -193,7 +193,7 @@ MAX_COMPONENTS = {
     # current word's first byte, the last three words' high bytes (68000 code) (v27)
     "code_words": 1 << 59,
     # the first-layer weight sets learn more slowly and start smaller, for the max
-    # level's twice as many inputs (v28)
+    # level's 1.5 to 1.7 times as many inputs (v28)
     "slow_mixers": 1 << 60,
 }
 _MAX_FEATURES = _ALL_FEATURES | FEATURE_NEURAL | sum(MAX_COMPONENTS.values())

@@ -644,8 +644,9 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   weight sets learn more slowly and start smaller (:data:`SLOW_MIXER_RATES`: from 40
   instead of 64 down to 4, half-life 384 uses instead of 512; weights start at
   :data:`SLOW_MIXER_WEIGHT_INIT` 1200 instead of 2000, the run inputs' at 1000 instead
-  of 1500). Its mixers have about twice the default level's inputs, and the default
-  level's rates were tuned there (v11, v16), where MIXER_LR_MAX 48 cost 192 B.
+  of 1500). Its mixers have 1.5 to 1.7 times the default level's inputs (74 contexts
+  against 49; in text 272 inputs against 162), and the rates were tuned at the default
+  level (v11, v16), where MIXER_LR_MAX 48 cost 192 B.
   Measured with ``cm_code`` at the max level without its LSTMs on the 14 files (v27:
   593,641 B), one constant at a time: MIXER_LR_MAX 48 -840 B, 40 -1,077, 32 -1,093,
   80 +1,133; MIXER_LR_HALF 384 -421, 768 +732; WEIGHT_INIT 1500 or 1200 -103; FINAL_LR
@@ -1028,8 +1029,8 @@ FEATURE_IMAGE_TEMPLATES = 1 << 58
 # word's first byte; the high bytes (opcodes) of the last three words; bytes 1-2 with 7-8
 FEATURE_CODE_WORDS = 1 << 59
 # v28 (max level): the first-layer weight sets learn more slowly and start smaller
-# (SLOW_MIXER_RATES, SLOW_MIXER_WEIGHT_INIT): its mixers have about twice the default
-# level's inputs
+# (SLOW_MIXER_RATES, SLOW_MIXER_WEIGHT_INIT): its mixers have 1.5 to 1.7 times the
+# default level's inputs
 FEATURE_SLOW_MIXERS = 1 << 60
 # the features bit of each context from 40 on (v15)
 _CONTEXT_FEATURE = (
@@ -2269,7 +2270,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     delta_byte = 0
     width = num_misc + per * num_active + img_inputs  # the inputs this level has
     # a new row's weights: WEIGHT_INIT, and RUN_WEIGHT_INIT for the run inputs (v28: at
-    # the max level, whose mixers have twice the inputs, smaller ones)
+    # the max level, whose mixers have more inputs, smaller ones)
     start = np.full(width, SLOW_MIXER_WEIGHT_INIT if slow_on else WEIGHT_INIT, dtype=np.int32)
     run_start = SLOW_MIXER_RUN_WEIGHT_INIT if slow_on else RUN_WEIGHT_INIT
     if run_on:  # the run inputs start with a smaller weight
