@@ -659,7 +659,9 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   v28 has the second, 592,076 B without the LSTMs (-1,565; every file gains, book1
   -369, book2 -284, news -217, bib -128), and in text the lowest rate 3
   (:data:`SLOW_MIXER_TEXT_RATES`): book1, paper2, bib, news and trans -145 B more
-  without the LSTMs (book1 -118), book1 -102 B with them. Tried and dropped: the LSTMs' stretches
+  without the LSTMs (book1 -118), book1 -102 B with them: v28 writes 591,897 B there
+  (-1,744), where a highest rate of 36 or a half-life of 320 costs 31 or 30 B. Tried and
+  dropped: the LSTMs' stretches
   doubled or x1.5 as mixer inputs (-47, -48 B there, obj2 only); per context the
   last three different bytes seen in it (paq8px's byte history), whose bits at the
   bit position, with the bit history's state or whether it is deterministic, index two
