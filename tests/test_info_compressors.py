@@ -292,6 +292,9 @@ def test_cm_components_match_the_kernel_and_each_changes_the_model():
         "image_templates": cm_kernel.FEATURE_IMAGE_TEMPLATES,
         "code_words": cm_kernel.FEATURE_CODE_WORDS,
         "slow_mixers": cm_kernel.FEATURE_SLOW_MIXERS,
+        "fine_mixers": cm_kernel.FEATURE_FINE_MIXERS,
+        "sse_chains": cm_kernel.FEATURE_SSE_CHAINS,
+        "order2_mixer": cm_kernel.FEATURE_ORDER2_MIXER,
     }
     assert cm._ALL_FEATURES == cm_kernel.ALL_FEATURES
     assert cm.FEATURE_NEURAL == cm_kernel.FEATURE_NEURAL
@@ -360,19 +363,18 @@ def test_cm_word_shape_trackers_follow_letters_and_bytes():
 
 def test_cm_refuses_old_model_versions_and_bad_components():
     stream = CMCompressor().compress(_CRAFTED["text"])
-    assert stream[0] == MODEL_VERSION == 28
+    assert stream[0] == MODEL_VERSION == 29
     for old in (1, *range(4, MODEL_VERSION)):
-        with pytest.raises(VersionError, match=f"model version {old}.*version 28"):
+        with pytest.raises(VersionError, match=f"model version {old}.*version 29"):
             CMCompressor().decompress(bytes([old]) + stream[1:])
     for cut in (10, 14, 17):  # inside the table_bits + uint64 features header (v15)
         with pytest.raises(CorruptFileError, match="ends inside its header"):
             CMCompressor().decompress(stream[:cut])
-    # bit 15 of the features, which no component uses, and bit 61, past v28's last (60)
-    for at, bit in ((11, 0x80), (17, 0x20)):
-        bad = bytearray(stream)
-        bad[at] |= bit
-        with pytest.raises(CorruptFileError, match="components"):
-            CMCompressor().decompress(bytes(bad))
+    # bit 63 of the features, the one no component uses (v29 took 15, 61 and 62)
+    bad = bytearray(stream)
+    bad[17] |= 0x80
+    with pytest.raises(CorruptFileError, match="components"):
+        CMCompressor().decompress(bytes(bad))
     with pytest.raises(ValidationError, match="unknown component"):
         CMCompressor(disable=("transformer",))
     with pytest.raises(ValidationError, match="unknown component"):
@@ -388,6 +390,11 @@ def test_cm_refuses_old_model_versions_and_bad_components():
 # stream's components predict must bump MODEL_VERSION and pin the new streams. A
 # new component is a new features bit, so streams without it stay as pinned.
 _PINNED_STREAMS = {
+    29: (
+        "8c17b029813a8b4088b0100d99410d73427f3aed74fa106423d3314f2658dd19",
+        "4267ba870b29f9835fdc3d46c96d43202aac58afbfed9b8082b95b44065fd95c",
+        "a500b2b38e7690d8253a245169d4f319bfbbbcc12290ec1fd84f5388072e1323",
+    ),
     28: (
         "3584739baedf6a4a8487068d9c15f0be2e1c1a3bc65fbf4636e0d86a2a57e612",
         "1dd73b31d7068296e21b3509122e7d6810557b6dab6bf335708cd23fc6243499",

@@ -29,7 +29,7 @@ and ``quotes``; v21 gave the max level's LSTM two more inputs and added
 3 times as far; v25 added ``line_fields``; v26 added ``word_recency``,
 ``word_shape``, ``line_history`` and ``skip_words`` at the max level; v27 added
 ``image_templates`` and ``code_words`` at the max level; v28 added ``slow_mixers``
-at the max level) is refused with a typed
+and v29 ``fine_mixers``, ``sse_chains`` and ``order2_mixer``, all at the max level) is refused with a typed
 :class:`~kairos.errors.VersionError` naming both
 versions: its predictions cannot be reproduced by this model. The table size
 is chosen from the input length (``table_bits`` in 16..23, 23 from 256 KiB),
@@ -195,6 +195,16 @@ MAX_COMPONENTS = {
     # the first-layer weight sets learn more slowly and start smaller, for the max
     # level's 1.5 to 1.7 times as many inputs (v28)
     "slow_mixers": 1 << 60,
+    # the first-layer weights keep 4 more fraction bits, and in text their rate falls
+    # to 2 instead of 3 (v29)
+    "fine_mixers": 1 << 61,
+    # four more SSE stages, as experts of the final mixture, that refine other stages'
+    # outputs: the order-0 stage's by orders 3 and 4, the mean of the mixer's and the
+    # orders 1-3 stages' by the match model's expected byte and by the word (v29)
+    "sse_chains": 1 << 62,
+    # an eleventh first-layer weight set: in text chosen by the last 2 bytes with the
+    # partial byte, elsewhere by the match model's expected byte and length (v29)
+    "order2_mixer": 1 << 15,
 }
 _MAX_FEATURES = _ALL_FEATURES | FEATURE_NEURAL | sum(MAX_COMPONENTS.values())
 # What ``disable`` takes at the max level beyond COMPONENTS: its own components, and

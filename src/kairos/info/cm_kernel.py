@@ -819,7 +819,7 @@ from kairos.info.lstm_kernel import (
     lstm_top,
 )
 
-MODEL_VERSION = 28  # bump whenever the model's predictions change
+MODEL_VERSION = 29  # bump whenever the model's predictions change
 # 40 until v14; contexts 40-55 are v15's (FEATURE_CHAR_GROUPS and after), 56-57 v16's,
 # 58 v25's, 59-73 v26's
 NUM_CONTEXTS = 74
@@ -859,6 +859,10 @@ SLOW_MIXER_RATES = (4, 40, 384)
 SLOW_MIXER_TEXT_RATES = (3, 40, 384)  # ... in text, where a lower floor pays (book1)
 SLOW_MIXER_WEIGHT_INIT = 1200
 SLOW_MIXER_RUN_WEIGHT_INIT = 1000  # ... and of its run inputs
+# (v29, FEATURE_FINE_MIXERS) the first-layer weights' extra fraction bits, and the
+# rates in text that the finer steps let pay (v28's SLOW_MIXER_TEXT_RATES otherwise)
+FINE_MIXER_BITS = 4
+FINE_MIXER_TEXT_RATES = (2, 36, 384)
 FINAL_LR = 8  # the second layer's learning rate, same units
 FIXED_LR = 24  # both layers' rate without the schedule (model v4)
 # Optional components (bits of ``features``), each switchable for ablation:
@@ -874,6 +878,10 @@ FEATURE_MATCH_MIXER = 256  # a sixth mixer weight set chosen by match length and
 FEATURE_LONG_MATCH = 512  # a second match model over repeats of at least LONG_MATCH_MIN_BYTES
 FEATURE_BYTE_MIXERS = 8192  # weight sets chosen by the last 3 bytes' classes; by the byte 2 back
 FEATURE_FINAL_MIXER2 = 16384  # a second final layer chosen by the order and the match state
+# v29 (max level; bit 15 was free): an eleventh weight set, in text chosen by the last 2
+# bytes with the partial byte, elsewhere by the match model's expected byte, its length
+# class and the bit position (by the partial byte without a match)
+FEATURE_ORDER2_MIXER = 1 << 15
 # contexts 29-39: word position and sentence start (text); 9 binary contexts used only
 # near non-text bytes; without orders 12 and 16 and context 20 (since v12 slots 13,
 # 14 and 20 hold contexts used only in text); record contexts skipped in text,
@@ -1034,6 +1042,13 @@ FEATURE_CODE_WORDS = 1 << 59
 # (SLOW_MIXER_RATES, SLOW_MIXER_WEIGHT_INIT): its mixers have 1.5 to 1.7 times the
 # default level's inputs
 FEATURE_SLOW_MIXERS = 1 << 60
+# v29 (max level): the first-layer weights keep FINE_MIXER_BITS more fraction bits, and
+# in text their rate falls to 2 (FINE_MIXER_TEXT_RATES)
+FEATURE_FINE_MIXERS = 1 << 61
+# v29 (max level): NUM_CHAINED more SSE stages, each one more expert, that refine another
+# stage's output (after paq8px): the order-0 stage's by orders 3 and 4, the mean of the
+# mixer's and orders 1-3 stages' by the match model's expected byte and by the word
+FEATURE_SSE_CHAINS = 1 << 62
 # the features bit of each context from 40 on (v15)
 _CONTEXT_FEATURE = (
     FEATURE_CHAR_GROUPS,
@@ -1088,7 +1103,7 @@ CODE_WORD_CONTEXTS = 6
 CODE_WORD_REACH = 4
 DEFAULT_EXTRA_MATCH_BYTES = (20, 32)
 WORD_MIXER_BITS = 16  # log2 of the word weight set's rows
-MAX_MIX = 13  # the most first-layer outputs the final layers take (the max level's)
+MAX_MIX = 14  # the most first-layer outputs the final layers take (the max level's)
 LSTM_ROWS = 256 * 8 * 4  # weight set 10's rows while the LSTM's likeliest byte agrees
 # ... its probability classes start at these probabilities, in 1/4096 (v21)
 LSTM_TOP_CLASSES = (1600, 2800, 3700)
@@ -1101,7 +1116,10 @@ SSE_EXTRA_BITS = 6  # ... and the SSE entries keep this many more fraction bits
 # (p_expert(bit) / p(bit) - 1) with rate EXPERT_RATE / 1024, which keeps the sum
 # (a Bayesian mixture with a learning rate), then floored at EXPERT_MIN_WEIGHT.
 # ... (v20) the order-4 SSE stage, (v21) weight set 10, (v22) the second LSTM
-NUM_EXPERTS = 1 + 5 + 3 + 9 + 1 + 1 + 1 + 1
+# ... and (v29, FEATURE_SSE_CHAINS) the NUM_CHAINED chained SSE stages
+NUM_CHAINED = 4
+NUM_EXPERTS = 1 + 5 + 3 + 9 + 1 + 1 + 1 + 1 + NUM_CHAINED
+FIRST_CHAINED = NUM_EXPERTS - NUM_CHAINED
 EXPERT_RATE = 64
 EXPERT_MIN_WEIGHT = 1 << 20  # 1/256 of the total
 EXPERT_SETS = 10  # the order (0-9) as in the second final layer
@@ -1170,6 +1188,9 @@ MAX_FEATURES = (
     | FEATURE_IMAGE_TEMPLATES
     | FEATURE_CODE_WORDS
     | FEATURE_SLOW_MIXERS
+    | FEATURE_FINE_MIXERS
+    | FEATURE_SSE_CHAINS
+    | FEATURE_ORDER2_MIXER
 )
 KNOWN_FEATURES = MAX_FEATURES
 LONG_MATCH_MIN_BYTES = 10
@@ -1800,16 +1821,17 @@ def _weight_table(rows, start):
 
 
 @njit(cache=True, inline="always")
-def _mixer_output(inputs, weights, sel, num_in):
-    """One weight set's output in the stretch domain: (inputs . weights[sel]) >> 16, clipped."""
+def _mixer_output(inputs, weights, sel, num_in, shift):
+    """One weight set's output in the stretch domain: (inputs . weights[sel]) >> ``shift``
+    (the weights' fraction bits: 16, or (v29) 16 + :data:`FINE_MIXER_BITS`), clipped."""
     dot = 0
     for i in range(num_in):
         dot += inputs[i] * weights[sel, i]
-    return max(-2047, min(2047, dot >> 16))
+    return max(-2047, min(2047, dot >> shift))
 
 
 @njit(cache=True, inline="always")
-def _mixer_update(inputs, weights, sel, num_in, err, rnd, max_in, dead_zone):
+def _mixer_update(inputs, weights, sel, num_in, err, rnd, max_in, dead_zone, fine):
     """Move weight set ``sel`` along ``inputs`` by ``err`` (error x rate, 1/65536 units).
 
     ``rnd`` is 0x8000 to round each step, 0 to floor it (before model v9): a
@@ -1817,23 +1839,27 @@ def _mixer_update(inputs, weights, sel, num_in, err, rnd, max_in, dead_zone):
     which pulls every weight down by half a unit per update. With a dead zone
     (v17, :data:`MIXER_DEAD_ZONE`) the set is left as it is when even its largest
     input, ``max_in`` (max |inputs|), would not move a weight by ``dead_zone``;
-    ``dead_zone`` 0 always updates.
+    ``dead_zone`` 0 always updates. The weights keep ``fine`` more fraction bits than
+    16 (v29: :data:`FINE_MIXER_BITS` at the max level, else 0), so that small steps
+    are not rounded away.
     """
     if abs(err) * max_in < dead_zone:
         return
+    rnd_fine = rnd >> fine
+    shift = 16 - fine
     for i in range(num_in):
-        weights[sel, i] += (inputs[i] * err + rnd) >> 16
+        weights[sel, i] += (inputs[i] * err + rnd_fine) >> shift
 
 
 @njit(cache=True, inline="always")
 def _train_set(inputs, weights, visits, sel, p, trained):
     """Train weight set ``sel`` on the bit: its output ``p`` (P(1), 1/4096) against
     the bit, at its scheduled rate (:func:`_rate`) or the fixed one. ``trained``:
-    (rate_schedule, bit, num_in, rnd, max_in, dead_zone, (min, max, half-life)), the
-    same for every set."""
-    scheduled, y, num_in, rnd, max_in, dead_zone, schedule = trained
+    (rate_schedule, bit, num_in, rnd, max_in, dead_zone, (min, max, half-life), fine
+    fraction bits), the same for every set."""
+    scheduled, y, num_in, rnd, max_in, dead_zone, schedule, fine = trained
     err = ((y << 12) - p) * (_rate(visits, sel, schedule) if scheduled else FIXED_LR)
-    _mixer_update(inputs, weights, sel, num_in, err, rnd, max_in, dead_zone)
+    _mixer_update(inputs, weights, sel, num_in, err, rnd, max_in, dead_zone, fine)
 
 
 @njit(cache=True, inline="always")
@@ -1858,11 +1884,44 @@ def _weight_rows(c0, c1, c2, classes, col, bit_pos, mb, column_text, column_rows
 
 
 @njit(cache=True, inline="always")
+def _order2_mixer_row(text_mode, c0, c4s, match_len, expected_byte, bit_pos):
+    """(v29) The row of weight set 11 (of 65,536): in text the last 2 bytes (``c4s``)
+    hashed with the partial byte; elsewhere, during a match, its expected byte, length
+    class and the bit position (rows 256 on), else the partial byte."""
+    if text_mode:
+        return _hash(c4s & 0xFFFF, c0, 85) & 0xFFFF
+    if match_len > 0:
+        return 256 + (expected_byte * 8 + min(_bitlen(match_len), 7)) * 8 + bit_pos
+    return c0
+
+
+@njit(cache=True, inline="always")
 def _sse_p(apm, a, ia, w):
     """SSE stage ``a``'s P(1) in 1/65536: entries ``ia`` and ``ia + 1`` of its row
     (the knots either side of the input's stretch) weighted by ``w`` (0-127, the
     input's position between them, 1/128)."""
     return (np.int64(apm[a, ia]) * (128 - w) + np.int64(apm[a, ia + 1]) * w) >> (7 + SSE_EXTRA_BITS)
+
+
+@njit(cache=True, inline="always")
+def _chained_p(apm_chained, x, row, s, chained_at, chained_w, sse_bits):
+    """(v29) Chained SSE stage ``x``'s P(1) in 1/65536 for an input of stretch ``s``
+    (+2048: 1..4095) in its ``row`` (16 bits); keeps the entry and the weight of its
+    upper knot in ``chained_at[x]`` and ``chained_w[x]`` for its update."""
+    w = s & 127
+    at = row * 33 + (s >> 7)
+    chained_w[x] = w
+    chained_at[x] = at
+    lo = np.int64(apm_chained[x, at])
+    return (lo * (128 - w) + np.int64(apm_chained[x, at + 1]) * w) >> (7 + sse_bits)
+
+
+@njit(cache=True, inline="always")
+def _sse_update(apm, a, at, w, target):
+    """Move SSE stage ``a``'s knots ``at`` and ``at + 1`` toward ``target`` (the bit, in
+    the entries' units) by their weights ``128 - w`` and ``w`` at the rate 2**-APM_RATE."""
+    apm[a, at] += ((target - apm[a, at]) * (128 - w)) >> (APM_RATE + 7)
+    apm[a, at + 1] += ((target - apm[a, at + 1]) * w) >> (APM_RATE + 7)
 
 
 @njit(cache=True, inline="always")
@@ -1999,6 +2058,10 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     idx_l2 = num_mix  # the second LSTM's stretch
     if second_on:
         num_mix += 1
+    order2_mix_on = (features & FEATURE_ORDER2_MIXER) != 0
+    idx11 = num_mix  # weight set 11 (v29)
+    if order2_mix_on:
+        num_mix += 1
     run_on = (features & FEATURE_RUN_MODEL) != 0
     neural_on = (features & FEATURE_NEURAL) != 0
     line_on = (features & FEATURE_LINE_AS_SPACE) != 0
@@ -2035,6 +2098,11 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     slow_on = (features & FEATURE_SLOW_MIXERS) != 0
     schedule = SLOW_MIXER_RATES if slow_on else (MIXER_LR_MIN, MIXER_LR_MAX, MIXER_LR_HALF)
     text_schedule = SLOW_MIXER_TEXT_RATES if slow_on else schedule
+    # (v29) first-layer weights with more fraction bits, and in text a lower floor
+    fine_bits = FINE_MIXER_BITS if features & FEATURE_FINE_MIXERS else 0
+    if fine_bits and slow_on:
+        text_schedule = FINE_MIXER_TEXT_RATES
+    w_shift = 16 + fine_bits
     more = (features & FEATURE_MORE_CONTEXTS) != 0
     letters_on = more and (features & FEATURE_LETTER_CONTEXTS) != 0
     use = np.zeros(NUM_CONTEXTS, dtype=np.int64)
@@ -2183,6 +2251,9 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     expert_used[21] = 1 if second_on else 0
     order4_sse = (features & FEATURE_ORDER4_SSE) != 0 and experts_on and not few_experts
     expert_used[19] = 1 if order4_sse else 0
+    chains_on = (features & FEATURE_SSE_CHAINS) != 0 and experts_on and not few_experts
+    for e in range(FIRST_CHAINED, NUM_EXPERTS):
+        expert_used[e] = 1 if chains_on else 0
     if few_experts:
         for e in range(6, NUM_EXPERTS):
             expert_used[e] = 0
@@ -2273,8 +2344,10 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     width = num_misc + per * num_active + img_inputs  # the inputs this level has
     # a new row's weights: WEIGHT_INIT, and RUN_WEIGHT_INIT for the run inputs (v28: at
     # the max level, whose mixers have more inputs, smaller ones)
-    start = np.full(width, SLOW_MIXER_WEIGHT_INIT if slow_on else WEIGHT_INIT, dtype=np.int32)
-    run_start = SLOW_MIXER_RUN_WEIGHT_INIT if slow_on else RUN_WEIGHT_INIT
+    start = np.full(
+        width, (SLOW_MIXER_WEIGHT_INIT if slow_on else WEIGHT_INIT) << fine_bits, dtype=np.int32
+    )
+    run_start = (SLOW_MIXER_RUN_WEIGHT_INIT if slow_on else RUN_WEIGHT_INIT) << fine_bits
     if run_on:  # the run inputs start with a smaller weight
         for j in range(num_active):
             start[num_misc + j * per + per - 1] = run_start
@@ -2303,6 +2376,10 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     # then the partial byte once it disagrees
     weights10 = _weight_table(LSTM_ROWS + 256 if lstm_mix_on else 1, start)
     visits10 = np.zeros(LSTM_ROWS + 256 if lstm_mix_on else 1, dtype=np.int64)
+    weights11 = _weight_table(65536 if order2_mix_on else 1, start)
+    visits11 = np.zeros(65536 if order2_mix_on else 1, dtype=np.int64)
+    sel11 = 0
+    p11 = 2048
     lstm_top_byte = 0
     l2_st = 0  # the second LSTM's stretch (FEATURE_SECOND_LSTM)
     lstm_class = 0
@@ -2364,6 +2441,14 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     for a in range(num_apm):
         for c in range(apm_sizes[a]):
             apm[a, c * 33 : c * 33 + 33] = ramp
+    apm_chained = np.empty((NUM_CHAINED if chains_on else 1, 65536 * 33), dtype=np.int32)
+    if chains_on:
+        for a in range(NUM_CHAINED):
+            for c in range(65536):
+                apm_chained[a, c * 33 : c * 33 + 33] = ramp
+    chained_at = np.zeros(NUM_CHAINED, dtype=np.int64)
+    chained_w = np.zeros(NUM_CHAINED, dtype=np.int64)
+    order = 0  # the highest order seen (below: with the second final layer)
 
     buf = src if not decode else dst
     follow1 = np.zeros(256, dtype=np.int64)  # the 2 bytes that followed each byte value
@@ -2836,7 +2921,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                         weights_final3[sel7, j] += (layer1[j] * err_f + rnd) >> 16
                 # each first-layer weight set learns from its own output's error
                 rates = text_schedule if text_mode else schedule
-                trained = (rate_schedule, y, num_in, rnd, max_in, dead_zone, rates)
+                trained = (rate_schedule, y, num_in, rnd, max_in, dead_zone, rates, fine_bits)
                 if class_on:
                     _train_set(inputs, weights7, visits7, sel7, p7, trained)
                     _train_set(inputs, weights8, visits8, sel8, p8, trained)
@@ -2846,6 +2931,8 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                     _train_set(inputs, weights10, visits10, sel10, p10, trained)
                 if mix6_on:
                     _train_set(inputs, weights6, visits6, sel6, p6, trained)
+                if order2_mix_on:
+                    _train_set(inputs, weights11, visits11, sel11, p11, trained)
                 _train_set(inputs, weights1, visits1, l_row1, p1, trained)
                 _train_set(inputs, weights2, visits2, l_row2, p2, trained)
                 _train_set(inputs, weights3, visits3, sel3, p3, trained)
@@ -3164,7 +3251,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             if image_counts and image_mode:  # v16: by 6 pixels to the left and 6 above
                 sel6 = (r0 & 0x3F) | (r1 >> 5 & 0x3F) << 6
             if mix6_on:
-                layer1[5] = _mixer_output(inputs, weights6, sel6, num_in)
+                layer1[5] = _mixer_output(inputs, weights6, sel6, num_in, w_shift)
             sel1 = c0
             sel2 = c1
             if image_templates and image_mode:  # v27: by 8 pixels 5-7 and 2-4 rows up
@@ -3176,28 +3263,28 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 dot1 += inputs[i] * weights1[sel1, i]
                 dot2 += inputs[i] * weights2[sel2, i]
                 dot3 += inputs[i] * weights3[sel3, i]
-            layer1[0] = max(-2047, min(2047, dot1 >> 16))
-            layer1[1] = max(-2047, min(2047, dot2 >> 16))
-            layer1[2] = max(-2047, min(2047, dot3 >> 16))
+            layer1[0] = max(-2047, min(2047, dot1 >> w_shift))
+            layer1[1] = max(-2047, min(2047, dot2 >> w_shift))
+            layer1[2] = max(-2047, min(2047, dot3 >> w_shift))
             p1 = _squash(layer1[0], squash)
             p2 = _squash(layer1[1], squash)
             p3 = _squash(layer1[2], squash)
-            layer1[3] = max(-2047, min(2047, dot4 >> 16))
+            layer1[3] = max(-2047, min(2047, dot4 >> w_shift))
             p4 = _squash(layer1[3], squash)
-            layer1[4] = max(-2047, min(2047, dot5 >> 16))
+            layer1[4] = max(-2047, min(2047, dot5 >> w_shift))
             p5 = _squash(layer1[4], squash)
             p6 = _squash(layer1[5], squash)
             p7 = 2048
             if image_counts and image_mode:  # v16: by 6 + 6 pixels one and two rows up
                 sel7 = (r1 >> 4 & 0x3F) | (r2 >> 5 & 0x3F) << 6
             if class_on:
-                layer1[idx7] = _mixer_output(inputs, weights7, sel7, num_in)
+                layer1[idx7] = _mixer_output(inputs, weights7, sel7, num_in, w_shift)
                 p7 = _squash(layer1[idx7], squash)
             p8 = 2048
             if image_counts and image_mode:  # v16: by 8 pixels two rows up
                 sel8 = (r2 >> 4 & 0xFF) * 8 + bit_pos
             if class_on:
-                layer1[idx8] = _mixer_output(inputs, weights8, sel8, num_in)
+                layer1[idx8] = _mixer_output(inputs, weights8, sel8, num_in, w_shift)
                 p8 = _squash(layer1[idx8], squash)
             p9 = 2048
             sel9 = 0
@@ -3205,7 +3292,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 sel9 = _hash(word, c0, 98) & ((1 << WORD_MIXER_BITS) - 1) if word != 0 else c0
                 if image_templates and image_mode:
                     sel9 = img_row9
-                layer1[idx9] = _mixer_output(inputs, weights9, sel9, num_in)
+                layer1[idx9] = _mixer_output(inputs, weights9, sel9, num_in, w_shift)
                 p9 = _squash(layer1[idx9], squash)
             p10 = 2048
             sel10 = 0
@@ -3214,12 +3301,16 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                     sel10 = (lstm_top_byte * 8 + bit_pos) * 4 + lstm_class
                 else:
                     sel10 = LSTM_ROWS + c0
-                layer1[idx10] = _mixer_output(inputs, weights10, sel10, num_in)
+                layer1[idx10] = _mixer_output(inputs, weights10, sel10, num_in, w_shift)
                 p10 = _squash(layer1[idx10], squash)
                 layer1[idx10 + 1] = lstm_st
                 layer1[idx10 + 2] = inputs[0]  # the match model's stretch, the first input
             if second_on:
                 layer1[idx_l2] = l2_st
+            if order2_mix_on:
+                sel11 = _order2_mixer_row(text_mode, c0, c4s, match_len, expected_byte, bit_pos)
+                layer1[idx11] = _mixer_output(inputs, weights11, sel11, num_in, w_shift)
+                p11 = _squash(layer1[idx11], squash)
             dotf = 0
             for j in range(num_mix):
                 dotf += layer1[j] * weights_final[sel_a, j]
@@ -3292,6 +3383,28 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 if order4_sse:
                     apm_idx[NUM_APM] = _sse_order4_row(c0, c4s) * 33 + lo
                     expert_p[19] = _sse_p(apm, NUM_APM, apm_idx[NUM_APM], w)
+                if chains_on:
+                    s_order0 = stretch[expert_p[1] >> 4] + 2048
+                    chain_mean = (expert_p[0] + expert_p[2] + expert_p[3] + expert_p[4]) >> 2
+                    s_mean = stretch[chain_mean >> 4] + 2048
+                    chain_row = _hash(c4s & 0xFFFFFF, c0, 83) & 0xFFFF
+                    expert_p[FIRST_CHAINED] = _chained_p(
+                        apm_chained, 0, chain_row, s_order0, chained_at, chained_w, sse_bits
+                    )
+                    chain_expected = expected_byte if match_len > 0 else 0
+                    chain_class = chain_expected | min(_bitlen(match_len), 7) << 8 | order << 11
+                    chain_row = _hash(chain_class, c0, 84)
+                    expert_p[FIRST_CHAINED + 1] = _chained_p(
+                        apm_chained, 1, chain_row & 0xFFFF, s_mean, chained_at, chained_w, sse_bits
+                    )
+                    chain_row = _hash(c4s, c0, 87) & 0xFFFF
+                    expert_p[FIRST_CHAINED + 2] = _chained_p(
+                        apm_chained, 2, chain_row, s_order0, chained_at, chained_w, sse_bits
+                    )
+                    chain_row = _hash(word, c0, 88) & 0xFFFF
+                    expert_p[FIRST_CHAINED + 3] = _chained_p(
+                        apm_chained, 3, chain_row, s_mean, chained_at, chained_w, sse_bits
+                    )
             if experts_on:
                 p = 0
                 for e in range(num_experts):
@@ -3341,6 +3454,10 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 x2 = ((x2 << 8) & 0xFFFFFFFF) | 255
 
             # ---- learn what the next bit and byte need now; the rest is deferred ----
+            if chains_on:
+                target16 = y << (16 + sse_bits)
+                for k in range(NUM_CHAINED):
+                    _sse_update(apm_chained, k, chained_at[k], chained_w[k], target16)
             if misses_on:
                 misses = ((misses << 1) | (1 if (p >= 32768) != (y == 1) else 0)) & 0xFFFF
             if bit_pos == 3:
