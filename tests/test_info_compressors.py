@@ -392,8 +392,8 @@ def test_cm_refuses_old_model_versions_and_bad_components():
 _PINNED_STREAMS = {
     29: (
         "8c17b029813a8b4088b0100d99410d73427f3aed74fa106423d3314f2658dd19",
-        "4267ba870b29f9835fdc3d46c96d43202aac58afbfed9b8082b95b44065fd95c",
-        "a500b2b38e7690d8253a245169d4f319bfbbbcc12290ec1fd84f5388072e1323",
+        "ac8261dd073c5989f25577acfa168d20c08b9c7a0139a5bfa9b4cd13e67f9e47",
+        "9641246b704e196eb654c908ef950953564b23af50313212c67de70bcf5b9b4c",
     ),
     28: (
         "3584739baedf6a4a8487068d9c15f0be2e1c1a3bc65fbf4636e0d86a2a57e612",

@@ -200,7 +200,8 @@ MAX_COMPONENTS = {
     "fine_mixers": 1 << 61,
     # four more SSE stages, as experts of the final mixture, that refine other stages'
     # outputs: the order-0 stage's by orders 3 and 4, the mean of the mixer's and the
-    # orders 1-3 stages' by the match model's expected byte and by the word (v29)
+    # orders 1-3 stages' by the match model's expected byte and by the word; the
+    # mixture's weights then by the order up to 5 only (v29)
     "sse_chains": 1 << 62,
     # an eleventh first-layer weight set: in text chosen by the last 2 bytes with the
     # partial byte, elsewhere by the match model's expected byte and length (v29)

@@ -1047,7 +1047,8 @@ FEATURE_SLOW_MIXERS = 1 << 60
 FEATURE_FINE_MIXERS = 1 << 61
 # v29 (max level): NUM_CHAINED more SSE stages, each one more expert, that refine another
 # stage's output (after paq8px): the order-0 stage's by orders 3 and 4, the mean of the
-# mixer's and orders 1-3 stages' by the match model's expected byte and by the word
+# mixer's and orders 1-3 stages' by the match model's expected byte and by the word;
+# the mixture's weights then by the order up to 5 only (CHAINED_EXPERT_SETS)
 FEATURE_SSE_CHAINS = 1 << 62
 # the features bit of each context from 40 on (v15)
 _CONTEXT_FEATURE = (
@@ -1118,6 +1119,10 @@ SSE_EXTRA_BITS = 6  # ... and the SSE entries keep this many more fraction bits
 # ... (v20) the order-4 SSE stage, (v21) weight set 10, (v22) the second LSTM
 # ... and (v29, FEATURE_SSE_CHAINS) the NUM_CHAINED chained SSE stages
 NUM_CHAINED = 4
+CHAINED_RATE = 3  # their rate, 2**-3 (faster than the other stages', APM_RATE)
+# ... with which the mixture's weights are chosen by the order up to 5 only (6 sets):
+# with 4 more experts, fewer sets learn faster
+CHAINED_EXPERT_SETS = 6
 NUM_EXPERTS = 1 + 5 + 3 + 9 + 1 + 1 + 1 + 1 + NUM_CHAINED
 FIRST_CHAINED = NUM_EXPERTS - NUM_CHAINED
 EXPERT_RATE = 64
@@ -1917,11 +1922,11 @@ def _chained_p(apm_chained, x, row, s, chained_at, chained_w, sse_bits):
 
 
 @njit(cache=True, inline="always")
-def _sse_update(apm, a, at, w, target):
+def _sse_update(apm, a, at, w, target, rate):
     """Move SSE stage ``a``'s knots ``at`` and ``at + 1`` toward ``target`` (the bit, in
-    the entries' units) by their weights ``128 - w`` and ``w`` at the rate 2**-APM_RATE."""
-    apm[a, at] += ((target - apm[a, at]) * (128 - w)) >> (APM_RATE + 7)
-    apm[a, at + 1] += ((target - apm[a, at + 1]) * w) >> (APM_RATE + 7)
+    the entries' units) by their weights ``128 - w`` and ``w`` at the rate 2**-``rate``."""
+    apm[a, at] += ((target - apm[a, at]) * (128 - w)) >> (rate + 7)
+    apm[a, at + 1] += ((target - apm[a, at + 1]) * w) >> (rate + 7)
 
 
 @njit(cache=True, inline="always")
@@ -3329,6 +3334,8 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 expert_set = order
                 if image_counts and image_mode:
                     expert_set = min(img_ones40 >> 2, 9)
+                if chains_on:
+                    expert_set = min(expert_set, CHAINED_EXPERT_SETS - 1)
                 dotf = 0
                 for j in range(num_mix):
                     dotf += layer1[j] * weights_final2[sel_f2, j]
@@ -3457,7 +3464,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             if chains_on:
                 target16 = y << (16 + sse_bits)
                 for k in range(NUM_CHAINED):
-                    _sse_update(apm_chained, k, chained_at[k], chained_w[k], target16)
+                    _sse_update(apm_chained, k, chained_at[k], chained_w[k], target16, CHAINED_RATE)
             if misses_on:
                 misses = ((misses << 1) | (1 if (p >= 32768) != (y == 1) else 0)) & 0xFFFF
             if bit_pos == 3:
