@@ -668,6 +668,40 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   more adaptive maps as two more inputs per context (paper1 and progc +278 B, +28 B
   with the inputs / 4, -4 B for orders 0-8 only); a logistic mixer of the experts'
   stretches, by the order, averaged with the learned linear mixture (+173 B).
+- v29 (2026-12-06) changes the max level only (the default level's streams are v28's
+  but for the version byte), with three components. ``FEATURE_FINE_MIXERS``: the
+  first-layer weights keep :data:`FINE_MIXER_BITS` (4) more fraction bits, so that
+  v28's small steps are not rounded away, and in text their rate falls from 36 to 2
+  (:data:`FINE_MIXER_TEXT_RATES`). ``FEATURE_SSE_CHAINS``: :data:`NUM_CHAINED` more SSE
+  stages, experts of the final mixture, whose input is another stage's output (after
+  paq8px): the order-0 stage's, by orders 3 and 4 hashed with the partial byte; the
+  mean of the mixer's and the orders 1-3 stages', by the match model's expected byte
+  with its length and the order, and by the word; they learn at 2**-3
+  (:data:`CHAINED_RATE`), and the mixture's weights are then chosen by the order up to
+  5 (:data:`CHAINED_EXPERT_SETS`). ``FEATURE_ORDER2_MIXER`` (bit 15, free since v15):
+  an eleventh weight set, in text by the last 2 bytes hashed with the partial byte,
+  elsewhere by the match model's expected byte, length class and bit position.
+  Measured with ``cm_code`` at the max level without the LSTMs on the 14 files (v28:
+  591,897 B), in order: the 4 fraction bits -13 B (2 bits -13); then in text the
+  lowest rate 2 -90 B (1: +45; 6 fraction bits: -1 more), and the highest 36 -36 B
+  (32: -35; 36 outside text too: +33): 591,758 B. On top of the rate 2 (591,794 B):
+  chained stages, 1 (order 3) -84 B, 2 (and the expected byte) -123, all 4 -165; an
+  eleventh weight set by the order-2 hash -151 B, by the expected byte -62, by the
+  order-3 hash -131. Together (the order-2 set in text, the expected byte elsewhere,
+  4 stages): 591,398 B; then the stages' rate 2**-5 -80 B, 2**-4 -162, 2**-7 +63;
+  with the mixture's weights by the order up to 5 (up to 2, 3, 4: -20, -33, -44 B; by
+  the order with the bit position +402 B, with the match state +184) and the rate
+  2**-3: 591,169 B (-728 B against v28; book1 -287, book2 -184, news -95, obj2 -73;
+  progl and progp +4). With the LSTMs (the stages at 2**-6 and without the capped
+  order): book1 183,646 -> 183,519 B, paper2, progc, obj2, trans and bib 101,567 ->
+  101,545 B: the nets' inputs take part of the gain, as in v28. Tried and dropped:
+  mixer rates normalised by the inputs' energy (NLMS; the rate x mean energy / this
+  bit's, clipped to 1/4..4: +5,870 B; its square root +1,047; the inverse square root
+  +1,738); the final layers with 4 more fraction bits (+23 B); an SSE stage after
+  the expert mixture, averaged half and half (by the partial byte +565 B, by order 1
+  +80); a twelfth weight set by the order-3 hash (order 2 outside text; -3 B); a
+  fourth final layer by the order-2 hash (+43 B); EXPERT_RATE 96 (-30 B, but the default
+  level shares it).
 
 v7 as a whole against v6 on the development subset (book1, paper1, obj2, geo,
 pic, progc; ``cm_code`` directly, quiet box, 2026-12-02): 336,483 -> 328,242 B
