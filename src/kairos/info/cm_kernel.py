@@ -2981,8 +2981,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 for a in range(num_apm):
                     ia = apm_idx[a]
                     if APM_BOTH:
-                        apm[a, ia] += ((target16 - apm[a, ia]) * (128 - w)) >> (APM_RATE + 7)
-                        apm[a, ia + 1] += ((target16 - apm[a, ia + 1]) * w) >> (APM_RATE + 7)
+                        _sse_update(apm, a, ia, w, target16, APM_RATE)
                     else:
                         ia += w >> 6
                         apm[a, ia] += (target16 - apm[a, ia]) >> APM_RATE
