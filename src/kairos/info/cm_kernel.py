@@ -691,8 +691,9 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   4 stages): 591,398 B; then the stages' rate 2**-5 -80 B, 2**-4 -162, 2**-7 +63;
   with the mixture's weights by the order up to 5 (up to 2, 3, 4: -20, -33, -44 B; by
   the order with the bit position +402 B, with the match state +184) and the rate
-  2**-3: 591,169 B (-728 B against v28; book1 -287, book2 -184, news -95, obj2 -73;
-  progl and progp +4). With the LSTMs (the stages at 2**-6 and without the capped
+  2**-3 (2**-2: +16 B): 591,169 B (-728 B against v28; book1 -287, book2 -184, news
+  -95, obj2 -73; progl and progp +4). Each component off, the others on:
+  ``fine_mixers`` +131 B, ``sse_chains`` +395, ``order2_mixer`` +173. With the LSTMs (the stages at 2**-6 and without the capped
   order): book1 183,646 -> 183,519 B, paper2, progc, obj2, trans and bib 101,567 ->
   101,545 B: the nets' inputs take part of the gain, as in v28. Tried and dropped:
   mixer rates normalised by the inputs' energy (NLMS; the rate x mean energy / this
