@@ -702,7 +702,8 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   the expert mixture, averaged half and half (by the partial byte +565 B, by order 1
   +80); a twelfth weight set by the order-3 hash (order 2 outside text; -3 B); a
   fourth final layer by the order-2 hash (+43 B); EXPERT_RATE 96 (-30 B, but the default
-  level shares it).
+  level shares it); with the LSTMs, a fifth chained stage on the LSTM's output by the
+  order-2 hash (book1 +7 B).
 
 v7 as a whole against v6 on the development subset (book1, paper1, obj2, geo,
 pic, progc; ``cm_code`` directly, quiet box, 2026-12-02): 336,483 -> 328,242 B
