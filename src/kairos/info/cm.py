@@ -248,7 +248,7 @@ class CMCompressor:
     max_table_bits : int
         Upper bound on log2 of the slots per context; memory is about
         ``49 * 3 * 2**max_table_bits`` bytes (74 at the max level) plus ~170 MB
-        (and ~510 MB and ~250 MB for the max level's two LSTMs, and since v29 ~115 MB
+        (and ~510 MB and ~250 MB for the max level's two LSTMs, and since v29 ~140 MB
         for its eleventh weight set and chained SSE stages).
     disable : tuple of str
         Optional components to switch off, for ablation (names in
