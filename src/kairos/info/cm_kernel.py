@@ -1945,16 +1945,14 @@ def _sse_p(apm, a, ia, w):
 
 
 @njit(cache=True, inline="always")
-def _chained_p(apm_chained, x, row, s, chained_at, chained_w, sse_bits):
-    """(v29) Chained SSE stage ``x``'s P(1) in 1/65536 for an input of stretch ``s``
-    (+2048: 1..4095) in its ``row`` (16 bits); keeps the entry and the weight of its
-    upper knot in ``chained_at[x]`` and ``chained_w[x]`` for its update."""
-    w = s & 127
-    at = row * 33 + (s >> 7)
-    chained_w[x] = w
-    chained_at[x] = at
-    lo = np.int64(apm_chained[x, at])
-    return (lo * (128 - w) + np.int64(apm_chained[x, at + 1]) * w) >> (7 + sse_bits)
+def _chained_p(apm_chained, x, row, s, chained_at, chained_w):
+    """(v29) Chained SSE stage ``x``'s P(1) in 1/65536 (:func:`_sse_p`) for an input of
+    stretch ``s`` (+2048: 1..4095) in its ``row`` (16 bits); keeps the lower knot's
+    entry and the upper knot's weight in ``chained_at[x]`` and ``chained_w[x]`` for its
+    update."""
+    chained_w[x] = s & 127
+    chained_at[x] = row * 33 + (s >> 7)
+    return _sse_p(apm_chained, x, chained_at[x], chained_w[x])
 
 
 @njit(cache=True, inline="always")
@@ -3431,21 +3429,21 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                     s_mean = stretch[chain_mean >> 4] + 2048
                     chain_row = _hash(c4s & 0xFFFFFF, c0, 83) & 0xFFFF
                     expert_p[FIRST_CHAINED] = _chained_p(
-                        apm_chained, 0, chain_row, s_order0, chained_at, chained_w, sse_bits
+                        apm_chained, 0, chain_row, s_order0, chained_at, chained_w
                     )
                     chain_expected = expected_byte if match_len > 0 else 0
                     chain_class = chain_expected | min(_bitlen(match_len), 7) << 8 | order << 11
                     chain_row = _hash(chain_class, c0, 84)
                     expert_p[FIRST_CHAINED + 1] = _chained_p(
-                        apm_chained, 1, chain_row & 0xFFFF, s_mean, chained_at, chained_w, sse_bits
+                        apm_chained, 1, chain_row & 0xFFFF, s_mean, chained_at, chained_w
                     )
                     chain_row = _hash(c4s, c0, 87) & 0xFFFF
                     expert_p[FIRST_CHAINED + 2] = _chained_p(
-                        apm_chained, 2, chain_row, s_order0, chained_at, chained_w, sse_bits
+                        apm_chained, 2, chain_row, s_order0, chained_at, chained_w
                     )
                     chain_row = _hash(word, c0, 88) & 0xFFFF
                     expert_p[FIRST_CHAINED + 3] = _chained_p(
-                        apm_chained, 3, chain_row, s_mean, chained_at, chained_w, sse_bits
+                        apm_chained, 3, chain_row, s_mean, chained_at, chained_w
                     )
             if experts_on:
                 p = 0
