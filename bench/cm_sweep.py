@@ -14,7 +14,7 @@ module-level constants replaced, and every (variant, file) pair runs in a pool.
 ``lstm_kernel.py``) to the Python expression that replaces its value;
 ``level`` is ``default`` (``cm``) or ``max`` (``mix``); ``disable`` takes the
 component names of ``cm``'s ``disable``. Sizes are those of ``cm_code``
-(compression only, plus the 18-byte stream header, as ``bench/compress.py``'s
+(compression only, plus cm's stream header, as ``bench/compress.py``'s
 rows without the round trip), so they match ``cm``'s streams when the constants
 are unchanged. Each variant compiles its own kernel copy once (about a minute)
 before its files run; the sweep of session 12 ran 42 variants 16 at a time.
@@ -50,10 +50,10 @@ from kairos.info.cm import (  # noqa: E402
     _MAX_FEATURES,
     COMPONENTS,
     MAX_LEVEL_ABLATIONS,
+    coded_header,
     table_bits_for,
 )
 
-HEADER_BYTES = 18  # mode, length, table bits, features (64 bits since v15): cm's stream header
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,40}$")
 
 
@@ -98,12 +98,21 @@ def _kernel(root: str, name: str):
 def _code(kernel, data: np.ndarray, features: int) -> int:
     n = len(data)
     dst = np.zeros(n + n // 2 + 1024, dtype=np.uint8)
+    table_bits = table_bits_for(n)
     written, _ = kernel.cm_code(
-        data, n, dst, False, table_bits_for(n), features, kernel.TABLES, np.zeros(0)
+        data,
+        n,
+        dst,
+        False,
+        table_bits,
+        features & (2**64 - 1),
+        features >> 64,
+        kernel.TABLES,
+        np.zeros(0),
     )
     if written < 0:
         raise RuntimeError("output buffer overflowed")
-    return written + HEADER_BYTES
+    return written + len(coded_header(n, table_bits, features))
 
 
 def _compile(job: tuple[str, dict]) -> tuple[str, float]:

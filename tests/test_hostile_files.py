@@ -10,7 +10,6 @@ import copy
 import gzip
 import json
 import lzma
-import struct
 import tracemalloc
 
 import numpy as np
@@ -18,6 +17,7 @@ import pytest
 
 from kairos.container import pack, unpack
 from kairos.errors import CorruptFileError, MalformedFileError, ValidationError
+from kairos.info.cm import _pack_length, _unpack_length
 from kairos.info.fileformat import compress_bytes, decompress_bytes
 from kairos.learn.bootstrap import CHECKPOINT_NAME, load_checkpoint
 from kairos.policy.cm import ContextModelPolicy
@@ -203,7 +203,8 @@ def _claiming(blob: bytes, claimed: int) -> bytes:
     """A cm .kz whose stream and header both claim ``claimed`` bytes, re-checksummed."""
     magic, version, header_bytes, payload = split(blob)
     header = {**json.loads(header_bytes), "original_bytes": claimed}
-    payload = payload[:1] + struct.pack("<Q", claimed) + payload[9:]
+    _, after_length = _unpack_length(payload, 1)  # v30: the length is LEB128
+    payload = payload[:1] + _pack_length(claimed) + payload[after_length:]
     return raw_pack(magic, version, json.dumps(header).encode(), payload)
 
 
@@ -222,7 +223,7 @@ def test_a_cm_stream_claiming_more_than_it_can_hold_is_refused_before_decoding()
 def test_a_cm_stream_claiming_a_possible_but_false_length_stops_when_it_runs_out():
     text = _LETTERS
     blob = compress_bytes(text, "cm")
-    coded = len(split(blob)[3]) - 10
+    coded = len(split(blob)[3]) - 4  # the mode, 2 bytes of length, the setup byte
     with pytest.raises(CorruptFileError, match="ends before"):
         decompress_bytes(_claiming(blob, 5000 * coded))
     with pytest.raises(CorruptFileError, match="bytes after"):

@@ -54,16 +54,19 @@ def test_cm_beats_gzip_on_text_and_reports_ideal_length():
     cm, gz = make_compressor("cm"), make_compressor("gzip")
     cm_bytes = len(cm.compress(text))
     assert cm_bytes < len(gz.compress(text))
-    # The real stream is the ideal code length plus the 18-byte prefix (14 before v15's
-    # uint64 features) and 4 flushed bytes.
-    assert abs(8 * cm_bytes - cm.code_length(text)) < 8 * 23
+    # The real stream is the ideal code length plus the header (v30: the mode, the
+    # length in 2 bytes, the setup byte; 18 bytes from v15 to v29) and the coder's
+    # last byte (4 until v29).
+    header = 1 + 2 + 1
+    assert len(text) < 2**14
+    assert abs(8 * (cm_bytes - header) - cm.code_length(text)) < 8 * 2
 
 
 def test_cm_stores_incompressible_data_without_expanding_much():
     import random
 
     data = random.Random(0).randbytes(5000)
-    assert len(CMCompressor().compress(data)) <= len(data) + 9
+    assert len(CMCompressor().compress(data)) <= len(data) + 3  # the mode and the length
 
 
 @pytest.mark.skipif(not CALGARY.is_dir(), reason="shared Calgary corpus not present")
@@ -295,6 +298,7 @@ def test_cm_components_match_the_kernel_and_each_changes_the_model():
         "fine_mixers": cm_kernel.FEATURE_FINE_MIXERS,
         "sse_chains": cm_kernel.FEATURE_SSE_CHAINS,
         "order2_mixer": cm_kernel.FEATURE_ORDER2_MIXER,
+        "warm_rows": cm_kernel.FEATURE_WARM_ROWS,
     }
     assert cm._ALL_FEATURES == cm_kernel.ALL_FEATURES
     assert cm.FEATURE_NEURAL == cm_kernel.FEATURE_NEURAL
@@ -363,16 +367,40 @@ def test_cm_word_shape_trackers_follow_letters_and_bytes():
 
 def test_cm_refuses_old_model_versions_and_bad_components():
     stream = CMCompressor().compress(_CRAFTED["text"])
-    assert stream[0] == MODEL_VERSION == 29
+    assert stream[0] == MODEL_VERSION == 30
     for old in (1, *range(4, MODEL_VERSION)):
-        with pytest.raises(VersionError, match=f"model version {old}.*version 29"):
+        with pytest.raises(VersionError, match=f"model version {old}.*version 30"):
             CMCompressor().decompress(bytes([old]) + stream[1:])
-    for cut in (10, 14, 17):  # inside the table_bits + uint64 features header (v15)
+    with pytest.raises(CorruptFileError, match="unknown mode 31"):
+        CMCompressor().decompress(bytes([31]) + stream[1:])
+    # v30's header: the mode, the length (LEB128: here 2 bytes), the setup byte
+    length = len(_CRAFTED["text"])
+    assert 128 <= length < 2**14 and stream[1:3] == bytes([length & 127 | 128, length >> 7])
+    assert stream[3] >> 5 == 1  # the default level's components, not listed
+    for cut in (1, 2, 3):
         with pytest.raises(CorruptFileError, match="ends inside its header"):
             CMCompressor().decompress(stream[:cut])
-    # bit 63 of the features, the one no component uses (v29 took 15, 61 and 62)
-    bad = bytearray(stream)
-    bad[17] |= 0x80
+    with pytest.raises(CorruptFileError, match="no body"):
+        CMCompressor().decompress(stream[:4])
+    with pytest.raises(CorruptFileError, match="shortest form"):  # the length, padded
+        CMCompressor().decompress(stream[:2] + bytes([stream[2] | 128, 0]) + stream[3:])
+    with pytest.raises(CorruptFileError, match="runs past 9 bytes"):
+        CMCompressor().decompress(stream[:1] + b"\xff" * 12)
+    with pytest.raises(CorruptFileError, match="component set 3"):
+        CMCompressor().decompress(stream[:3] + bytes([stream[3] & 31 | 3 << 5]) + stream[4:])
+    with pytest.raises(CorruptFileError, match="has 1 bytes after"):
+        CMCompressor().decompress(stream + b"\0")
+    # an ablation lists its components in two words after the setup byte
+    ablated = CMCompressor(disable=("image",))
+    listed = ablated.compress(_CRAFTED["text"])
+    assert listed[3] >> 5 == 0 and len(listed) > len(stream)
+    assert ablated.decompress(listed) == _CRAFTED["text"]
+    for cut in (5, 19):
+        with pytest.raises(CorruptFileError, match="ends inside its header"):
+            CMCompressor().decompress(listed[:cut])
+    # bit 63 of the first word, the one no component uses (v29 took 15, 61 and 62)
+    bad = bytearray(listed)
+    bad[4 + 7] |= 0x80
     with pytest.raises(CorruptFileError, match="components"):
         CMCompressor().decompress(bytes(bad))
     with pytest.raises(ValidationError, match="unknown component"):
@@ -390,6 +418,11 @@ def test_cm_refuses_old_model_versions_and_bad_components():
 # stream's components predict must bump MODEL_VERSION and pin the new streams. A
 # new component is a new features bit, so streams without it stay as pinned.
 _PINNED_STREAMS = {
+    30: (
+        "16cb38c6b483ac234e204d48cd2e8128d8c4a362eb2133eff113a7f122908c24",
+        "8e43808d67d6f858e1ecfbeccace2831a9960b65fcbf4e582a2e60cee01851c0",
+        "b9b18651dc35feeda7f13d76658c77ef6e9fd602b765c9a7c0fa725ba8b185df",
+    ),
     29: (
         "8c17b029813a8b4088b0100d99410d73427f3aed74fa106423d3314f2658dd19",
         "ac8261dd073c5989f25577acfa168d20c08b9c7a0139a5bfa9b4cd13e67f9e47",

@@ -4,12 +4,19 @@ Stream layout (inside the ``.kz`` file payload, or alone)::
 
     mode        : 1 byte, 0 = stored (coding would expand it), otherwise the
                   model version that coded it (cm_kernel.MODEL_VERSION)
-    num_bytes   : uint64 little-endian, length of the original
-    table_bits  : 1 byte, log2 of the slots per context (coded mode only)
-    features    : uint64 little-endian (uint32 in v7-v14, uint16 in v6, 1 byte before), the optional
-                  model components used (coded mode only; cm_kernel.FEATURE_*,
-                  all of them unless some were switched off for an ablation)
-    body        : coded bits, or the original bytes (stored mode)
+    num_bytes   : length of the original, unsigned LEB128 (1-9 bytes, the
+                  shortest form; uint64 little-endian before v30)
+    setup       : 1 byte (coded mode only): bits 0-4 table_bits, log2 of the
+                  slots per context; bits 5-7 which components were used:
+                  1 = the default level's, 2 = the max level's, 0 = those
+                  listed in ``features`` (an ablation). Before v30, table_bits
+                  was a byte of its own and ``features`` always followed
+    features    : (setup's set 0 only) two uint64 little-endian words, the
+                  optional components used (cm_kernel.FEATURE_*; the second
+                  word holds the components past bit 63)
+    body        : coded bits (v30: the coder's last byte is the one that
+                  ends inside its interval; the decoder reads zeros past it),
+                  or the original bytes (stored mode)
 
 A stream coded by another model version (v1-v26; v11 retuned the mixers'
 start, the SSE weights and the match lengths, and added ``line_as_space`` and
@@ -29,7 +36,9 @@ and ``quotes``; v21 gave the max level's LSTM two more inputs and added
 3 times as far; v25 added ``line_fields``; v26 added ``word_recency``,
 ``word_shape``, ``line_history`` and ``skip_words`` at the max level; v27 added
 ``image_templates`` and ``code_words`` at the max level; v28 added ``slow_mixers``
-and v29 ``fine_mixers``, ``sse_chains`` and ``order2_mixer``, all at the max level) is refused with a typed
+and v29 ``fine_mixers``, ``sse_chains`` and ``order2_mixer``, all at the max level;
+v30 shortened the header and the coder's end, gave ``sse_chains`` two more stages
+and added ``warm_rows``) is refused with a typed
 :class:`~kairos.errors.VersionError` naming both
 versions: its predictions cannot be reproduced by this model. The table size
 is chosen from the input length (``table_bits`` in 16..23, 23 from 256 KiB),
@@ -198,14 +207,19 @@ MAX_COMPONENTS = {
     # the first-layer weights keep 4 more fraction bits, and in text their rate falls
     # to 2 instead of 3 (v29)
     "fine_mixers": 1 << 61,
-    # four more SSE stages, as experts of the final mixture, that refine other stages'
-    # outputs: the order-0 stage's by orders 3 and 4, the mean of the mixer's and the
-    # orders 1-3 stages' by the match model's expected byte and by the word; the
-    # mixture's weights then by the order up to 5 only (v29)
+    # eight more SSE stages, as experts of the final mixture, that refine other stages'
+    # outputs: the order-0 stage's by orders 2, 3 and 4, the mean of the mixer's and the
+    # orders 1-3 stages' by the match model's expected byte, the word, order 4 and the
+    # column, and the order-4 stage's by the last 8 bytes; the mixture's weights then
+    # by the order up to 5 only (v29's four; v30's four more)
     "sse_chains": 1 << 62,
     # an eleventh first-layer weight set: in text chosen by the last 2 bytes with the
     # partial byte, elsewhere by the match model's expected byte and length (v29)
     "order2_mixer": 1 << 15,
+    # (v30, the first component of the second features word) a new row of weight set 4
+    # or 10 starts 3/4 of the way to weight set 1's row of the moment; of sets 9 and 11,
+    # to set 4's
+    "warm_rows": 1 << 64,
 }
 _MAX_FEATURES = _ALL_FEATURES | FEATURE_NEURAL | sum(MAX_COMPONENTS.values())
 # What ``disable`` takes at the max level beyond COMPONENTS: its own components, and
@@ -213,9 +227,13 @@ _MAX_FEATURES = _ALL_FEATURES | FEATURE_NEURAL | sum(MAX_COMPONENTS.values())
 MAX_LEVEL_ABLATIONS = {**MAX_COMPONENTS, "neural": FEATURE_NEURAL}
 _EVERY_COMPONENT = {**COMPONENTS, **MAX_LEVEL_ABLATIONS}
 
-_PREFIX = struct.Struct("<BQ")
-_FEATURES = struct.Struct("<Q")  # uint32 until v14
+_FEATURES = struct.Struct("<QQ")  # (v30: only in an ablation's stream) uint32 until v14
+_WORD_MASK = (1 << 64) - 1
 _MODE_STORED = 0
+# setup's bits 5-7: the components used, by level (v30)
+_LISTED, _DEFAULT_SET, _MAX_SET = 0, 1, 2
+_TABLE_BITS_MASK = 31
+_MAX_LENGTH_BYTES = 9  # LEB128 of a length below 2**63
 MIN_TABLE_BITS = 16
 # v17's default level: 42 contexts in use x 8 M slots x 3 bytes = 1,057 MB (files of
 # 256 KiB or more; 41 in text), and 94 MB for the 2-D contexts; the max level's 56
@@ -234,6 +252,47 @@ MAX_TABLE_BITS = 23
 MAX_BYTES_PER_CODED_BYTE = math.floor(8 / (8 * -math.log2(65532.5 / 65536)))  # 12,978
 
 
+def _pack_length(num_bytes: int) -> bytes:
+    """``num_bytes`` as unsigned LEB128: 7 bits a byte, low first, the top bit set on all
+    but the last."""
+    out = bytearray()
+    while num_bytes >= 0x80:
+        out.append(num_bytes & 0x7F | 0x80)
+        num_bytes >>= 7
+    out.append(num_bytes)
+    return bytes(out)
+
+
+def _unpack_length(stream: bytes, at: int) -> tuple[int, int]:
+    """Read :func:`_pack_length`'s form at ``stream[at:]``: (the length, the offset after it).
+    Refuses a form that runs past the stream or past 9 bytes, or is longer than needed."""
+    num_bytes = 0
+    for k in range(_MAX_LENGTH_BYTES):
+        if at + k >= len(stream):
+            raise CorruptFileError(None, "cm stream ends inside its header")
+        b = stream[at + k]
+        num_bytes |= (b & 0x7F) << (7 * k)
+        if b < 0x80:
+            if b == 0 and k > 0:
+                raise CorruptFileError(None, "cm stream's length is not in its shortest form")
+            return num_bytes, at + k + 1
+    raise CorruptFileError(None, f"cm stream's length runs past {_MAX_LENGTH_BYTES} bytes")
+
+
+def coded_header(num_bytes: int, table_bits: int, features: int) -> bytes:
+    """The header of a coded stream (v30): the mode (the model version), the length, the
+    setup byte, and the components only when they are not a level's whole set."""
+    from kairos.info.cm_kernel import MODEL_VERSION
+
+    head = bytes([MODEL_VERSION]) + _pack_length(num_bytes)
+    if features == _ALL_FEATURES:
+        return head + bytes([_DEFAULT_SET << 5 | table_bits])
+    if features == _MAX_FEATURES:
+        return head + bytes([_MAX_SET << 5 | table_bits])
+    listed = _FEATURES.pack(features & _WORD_MASK, features >> 64)
+    return head + bytes([_LISTED << 5 | table_bits]) + listed
+
+
 def table_bits_for(num_bytes: int, max_table_bits: int = MAX_TABLE_BITS) -> int:
     """Slots per context (log2): about 16 per byte coded (a bucket per nibble), in [16, max]."""
     return max(MIN_TABLE_BITS, min(max_table_bits, (16 * max(num_bytes, 1)).bit_length()))
@@ -249,7 +308,7 @@ class CMCompressor:
         Upper bound on log2 of the slots per context; memory is about
         ``49 * 3 * 2**max_table_bits`` bytes (74 at the max level) plus ~170 MB
         (and ~510 MB and ~250 MB for the max level's two LSTMs, and since v29 ~140 MB
-        for its eleventh weight set and chained SSE stages).
+        for its eleventh weight set and chained SSE stages, ~35 MB more since v30).
     disable : tuple of str
         Optional components to switch off, for ablation (names in
         :data:`COMPONENTS`, and with ``neural`` in :data:`MAX_LEVEL_ABLATIONS`:
@@ -306,20 +365,29 @@ class CMCompressor:
         table_bits = table_bits_for(len(data), self.max_table_bits)
         src = np.frombuffer(data, dtype=np.uint8)
         dst = np.empty(len(data) + len(data) // 8 + 64, dtype=np.uint8)
+        features = self.features
         written, ideal_bits = k.cm_code(
-            src, len(data), dst, False, table_bits, self.features, k.TABLES, costs
+            src,
+            len(data),
+            dst,
+            False,
+            table_bits,
+            features & _WORD_MASK,
+            features >> 64,
+            k.TABLES,
+            costs,
         )
         body = None if written < 0 else dst[:written].tobytes()
         return body, float(ideal_bits), table_bits
 
     def compress(self, data: bytes) -> bytes:
         body, _, table_bits = self._run(data)
-        if body is None or len(body) + 1 + _FEATURES.size >= len(data):  # + table_bits, features
-            return _PREFIX.pack(_MODE_STORED, len(data)) + bytes(data)
-        from kairos.info.cm_kernel import MODEL_VERSION
-
-        header = _PREFIX.pack(MODEL_VERSION, len(data)) + bytes([table_bits])
-        return header + _FEATURES.pack(self.features) + body
+        stored_size = 1 + len(_pack_length(len(data))) + len(data)
+        if body is not None:
+            header = coded_header(len(data), table_bits, self.features)
+            if len(header) + len(body) < stored_size:
+                return header + body
+        return bytes([_MODE_STORED]) + _pack_length(len(data)) + bytes(data)
 
     def code_length(self, data: bytes) -> float:
         """Ideal code length sum(-log2 p) of ``data`` under the model, in bits."""
@@ -336,39 +404,61 @@ class CMCompressor:
 
         The claimed length is checked against what the stream can hold before
         any decoding (see :data:`MAX_BYTES_PER_CODED_BYTE`), and decoding stops
-        as soon as the coder needs a byte past the stream's end.
+        as soon as the coder needs more bytes past the stream's end than the
+        encoder's last byte leaves it to read as zeros (3).
         """
         from kairos.info import cm_kernel as k
 
-        if len(stream) < _PREFIX.size:
-            raise CorruptFileError(None, f"cm stream of {len(stream)} bytes is truncated")
-        mode, num_bytes = _PREFIX.unpack_from(stream)
-        body = stream[_PREFIX.size :]
-        if max_bytes is not None and num_bytes > max_bytes:
-            raise CorruptFileError(
-                None, f"cm stream claims {num_bytes} bytes, the file header says {max_bytes}"
-            )
-        if mode == _MODE_STORED:
-            if len(body) != num_bytes:
-                raise CorruptFileError(
-                    None, f"stored cm stream holds {len(body)} bytes, header says {num_bytes}"
-                )
-            return bytes(body)
+        if not stream:
+            raise CorruptFileError(None, "cm stream is empty")
+        mode = stream[0]
         if 0 < mode < k.MODEL_VERSION:
             raise VersionError(
                 None,
                 f"cm stream was coded by model version {mode}; this kairos decodes "
                 f"version {k.MODEL_VERSION} only",
             )
-        if mode != k.MODEL_VERSION or not body:
-            raise CorruptFileError(None, f"cm stream has unknown mode {mode} or no body")
-        if len(body) < 1 + _FEATURES.size:
+        if mode not in (_MODE_STORED, k.MODEL_VERSION):
+            raise CorruptFileError(None, f"cm stream has unknown mode {mode}")
+        num_bytes, at = _unpack_length(stream, 1)
+        if max_bytes is not None and num_bytes > max_bytes:
+            raise CorruptFileError(
+                None, f"cm stream claims {num_bytes} bytes, the file header says {max_bytes}"
+            )
+        if mode == _MODE_STORED:
+            if len(stream) - at != num_bytes:
+                raise CorruptFileError(
+                    None,
+                    f"stored cm stream holds {len(stream) - at} bytes, header says {num_bytes}",
+                )
+            return bytes(stream[at:])
+        if at >= len(stream):
             raise CorruptFileError(None, "cm stream ends inside its header")
-        table_bits = body[0]
-        (features,) = _FEATURES.unpack_from(body, 1)
-        coded = len(body) - 1 - _FEATURES.size
-        if features & ~_MAX_FEATURES:
-            raise CorruptFileError(None, f"cm stream names unknown model components {features:#x}")
+        setup = stream[at]
+        table_bits = setup & _TABLE_BITS_MASK
+        component_set = setup >> 5
+        at += 1
+        if component_set == _DEFAULT_SET:
+            features = _ALL_FEATURES
+        elif component_set == _MAX_SET:
+            features = _MAX_FEATURES
+        elif component_set == _LISTED:
+            if len(stream) < at + _FEATURES.size:
+                raise CorruptFileError(None, "cm stream ends inside its header")
+            low, high = _FEATURES.unpack_from(stream, at)
+            features = low | high << 64
+            at += _FEATURES.size
+            if features & ~_MAX_FEATURES:
+                raise CorruptFileError(
+                    None, f"cm stream names unknown model components {features:#x}"
+                )
+        else:
+            raise CorruptFileError(
+                None, f"cm stream names an unknown component set {component_set}"
+            )
+        coded = len(stream) - at
+        if coded == 0:
+            raise CorruptFileError(None, "cm stream has no body")
         if num_bytes > MAX_BYTES_PER_CODED_BYTE * coded:
             raise CorruptFileError(
                 None,
@@ -379,10 +469,18 @@ class CMCompressor:
             raise CorruptFileError(
                 None, f"cm stream header is implausible (table_bits={table_bits}, n={num_bytes})"
             )
-        src = np.frombuffer(body, dtype=np.uint8)[1 + _FEATURES.size :]
+        src = np.frombuffer(stream, dtype=np.uint8)[at:]
         dst = np.empty(num_bytes, dtype=np.uint8)
         consumed, _ = k.cm_code(
-            src, num_bytes, dst, True, table_bits, features, k.TABLES, np.zeros(0)
+            src,
+            num_bytes,
+            dst,
+            True,
+            table_bits,
+            features & _WORD_MASK,
+            features >> 64,
+            k.TABLES,
+            np.zeros(0),
         )
         if consumed != coded:
             raise CorruptFileError(

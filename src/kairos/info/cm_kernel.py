@@ -704,6 +704,30 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   fourth final layer by the order-2 hash (+43 B); EXPERT_RATE 96 (-30 B, but the default
   level shares it); with the LSTMs, a fifth chained stage on the LSTM's output by the
   order-2 hash (book1 +7 B).
+- v30 (2026-12-06) shortens every stream and changes the max level. The coder ends with
+  one byte (x1's top byte + 1, which the interval holds; the decoder reads
+  :data:`FLUSH_ZEROS` zeros past it) instead of x1's 4 bytes, and ``cm``'s header
+  shrinks from 18 bytes to 5 for a Calgary file (the length in LEB128, the table size
+  and the level's component set in one byte): 16 B a stream, 224 B on the 14 files at
+  either level; the default level's predictions are v29's. Components past bit 63 go
+  in a second features word (``more_features``). At the max level,
+  ``FEATURE_WARM_ROWS`` (the second word's bit 0): a new row of weight set 4 or 10 (the
+  LSTM's) starts 3/4 of the way from the initial weights to weight set 1's row of the
+  moment, and of sets 9 and 11 to set 4's (:func:`_warm_row`), so that hashed rows
+  seen once or twice start from what the partial byte's row has learned; and ``FEATURE_SSE_CHAINS``
+  has :data:`NUM_CHAINED` 8 stages instead of 4: order 2 on the order-0 stage, order
+  4 and the column on the mean, and the last 8 bytes on the order-4 stage's output.
+  Measured with ``cm_code`` at the max level without the LSTMs on the 14 files (v29:
+  591,169 B of coded bits; v30's end alone: 591,127): halfway warm rows for sets 4, 9
+  and 11 -88 B (every file gains; a full copy -72: small files gain more, book1 and
+  book2 lose; sets 9 and 11 from set 1 without set 4 -43; sets 5-8 from set 1 too -2
+  more); the two stages on orders 2 and 4 -66 B, all four -90; together 590,948 B of
+  v30 bits; 3/4 of the way -19 B more (1/4: +42): 590,929 B (-240 B, -198 without the
+  shorter end). With the LSTMs, on paper2, progc, obj2, trans and bib (v29: 101,499 B
+  of coded bits): 101,432 B (-67, -52 without the shorter end), and set 10 warmed from
+  set 1 too: 101,423 B. Tried and dropped: final layers 2 and 3 starting a new row from the
+  first final layer's (-8 B, a copy or halfway); a twelfth weight set by the order-3
+  hash warmed from set 11 (+1 B).
 
 v7 as a whole against v6 on the development subset (book1, paper1, obj2, geo,
 pic, progc; ``cm_code`` directly, quiet box, 2026-12-02): 336,483 -> 328,242 B
@@ -855,7 +879,10 @@ from kairos.info.lstm_kernel import (
     lstm_top,
 )
 
-MODEL_VERSION = 29  # bump whenever the model's predictions change
+MODEL_VERSION = 30  # bump whenever the model's predictions change
+# (v30) bytes the decoder reads past a stream's end, as zeros: the coder ends with one
+# byte where it wrote four until v29
+FLUSH_ZEROS = 3
 # 40 until v14; contexts 40-55 are v15's (FEATURE_CHAR_GROUPS and after), 56-57 v16's,
 # 58 v25's, 59-73 v26's
 NUM_CONTEXTS = 74
@@ -1084,8 +1111,17 @@ FEATURE_FINE_MIXERS = 1 << 61
 # v29 (max level): NUM_CHAINED more SSE stages, each one more expert, that refine another
 # stage's output (after paq8px): the order-0 stage's by orders 3 and 4, the mean of the
 # mixer's and orders 1-3 stages' by the match model's expected byte and by the word;
-# the mixture's weights then by the order up to 5 only (CHAINED_EXPERT_SETS)
+# the mixture's weights then by the order up to 5 only (CHAINED_EXPERT_SETS). v30 adds
+# 4: the order-0 stage's by order 2, the mean by order 4 and by the column, and the
+# order-4 stage's output by the last 8 bytes
 FEATURE_SSE_CHAINS = 1 << 62
+# (v30) Components past bit 63 are bits of a second word, which cm_code takes as
+# ``more_features``: FEATURE_* is 1 << (64 + k) for bit k of that word.
+# v30 (max level): a new row of weight set 4 or 10 (the LSTM's) starts 3/4 of the way
+# from the initial weights to weight set 1's row of the moment; of sets 9 and 11, to
+# set 4's row
+WARM_ROWS_BIT = 0
+FEATURE_WARM_ROWS = 1 << (64 + WARM_ROWS_BIT)
 # the features bit of each context from 40 on (v15)
 _CONTEXT_FEATURE = (
     FEATURE_CHAR_GROUPS,
@@ -1153,11 +1189,11 @@ SSE_EXTRA_BITS = 6  # ... and the SSE entries keep this many more fraction bits
 # (p_expert(bit) / p(bit) - 1) with rate EXPERT_RATE / 1024, which keeps the sum
 # (a Bayesian mixture with a learning rate), then floored at EXPERT_MIN_WEIGHT.
 # ... (v20) the order-4 SSE stage, (v21) weight set 10, (v22) the second LSTM
-# ... and (v29, FEATURE_SSE_CHAINS) the NUM_CHAINED chained SSE stages
-NUM_CHAINED = 4
+# ... and (v29, FEATURE_SSE_CHAINS) the NUM_CHAINED chained SSE stages (4 until v30)
+NUM_CHAINED = 8
 CHAINED_RATE = 3  # their rate, 2**-3 (faster than the other stages', APM_RATE)
 # ... with which the mixture's weights are chosen by the order up to 5 only (6 sets):
-# with 4 more experts, fewer sets learn faster
+# with more experts, fewer sets learn faster
 CHAINED_EXPERT_SETS = 6
 NUM_EXPERTS = 1 + 5 + 3 + 9 + 1 + 1 + 1 + 1 + NUM_CHAINED
 FIRST_CHAINED = NUM_EXPERTS - NUM_CHAINED
@@ -1232,6 +1268,7 @@ MAX_FEATURES = (
     | FEATURE_FINE_MIXERS
     | FEATURE_SSE_CHAINS
     | FEATURE_ORDER2_MIXER
+    | FEATURE_WARM_ROWS
 )
 KNOWN_FEATURES = MAX_FEATURES
 LONG_MATCH_MIN_BYTES = 10
@@ -1862,6 +1899,17 @@ def _weight_table(rows, start):
 
 
 @njit(cache=True, inline="always")
+def _warm_row(weights, visits, sel, parent, parent_sel, num_in):
+    """(v30) Before row ``sel`` of a weight set is first used, move its weights 3/4 of
+    the way to ``parent``'s row ``parent_sel``, of a set with fewer rows that has learned
+    more. Against halfway, on the 14 files without the LSTMs: 3/4 -19 B, 1/4 +42 B, a
+    full copy +16 B (measured before v30's chained stages)."""
+    if visits[sel] == 0:
+        for i in range(num_in):
+            weights[sel, i] = (weights[sel, i] + 3 * parent[parent_sel, i]) >> 2
+
+
+@njit(cache=True, inline="always")
 def _mixer_output(inputs, weights, sel, num_in, shift):
     """One weight set's output in the stretch domain: (inputs . weights[sel]) >> ``shift``
     (the weights' fraction bits: 16, or (v29) 16 + :data:`FINE_MIXER_BITS`), clipped."""
@@ -2030,7 +2078,9 @@ def _match_lookup(buf, pos, table, min_bytes, max_len, cur_len, cur_ptr):
 
 
 @njit(cache=True)
-def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost_bits):
+def cm_code(
+    src, num_bytes, dst, decode, table_bits, features, more_features, tables, byte_cost_bits
+):
     """Encode ``src`` into ``dst`` (``decode=False``) or decode ``src`` into ``dst``.
 
     Parameters
@@ -2047,6 +2097,8 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
         Bit mask of the optional components in use (``FEATURE_*``; all of
         them is :data:`ALL_FEATURES`); the others are switched off, for
         ablation.
+    more_features : int
+        (v30) The components past bit 63: bit k is ``FEATURE_*`` ``1 << (64 + k)``.
     tables : tuple
         The frozen integer tables, :data:`TABLES`.
     byte_cost_bits : float64 array
@@ -2057,9 +2109,10 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     -------
     (num_bytes_moved, ideal_bits)
         Encoding: bytes written to ``dst`` (-1 if it overflowed). Decoding:
-        bytes of ``src`` consumed (-1 as soon as the stream proves too short
-        for ``num_bytes``, so a false length costs no more work than the
-        stream could hold). Then the ideal code length sum(-log2 p) in bits.
+        bytes of ``src`` consumed, which for a valid stream is all of them
+        (-1 as soon as the stream proves too short for ``num_bytes``, so a
+        false length costs no more work than the stream could hold). Then the
+        ideal code length sum(-log2 p) in bits.
     """
     squash, stretch, reciprocal, cost_bits, next_state, state_init_p, priority, det_input = tables
     det_on = (features & FEATURE_DET_INPUTS) != 0
@@ -2078,6 +2131,7 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     rnd = 0x8000 if precise else 0  # round the mixers' and direct probabilities' steps
     sse_bits = SSE_EXTRA_BITS if precise else 0
     word_mix_on = (features & FEATURE_WORD_MIXER) != 0
+    warm_on = (more_features >> WARM_ROWS_BIT) & 1 == 1
     num_mix = 6 if mix6_on else 5
     idx7 = num_mix  # the optional weight sets' places in the second layer
     if class_on:
@@ -2516,12 +2570,13 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
     out_cap = dst.shape[0]
     if decode:
         # The decoder reads one byte per shift of the interval, in step with the
-        # encoder's writes, plus the 4 the encoder flushes: a valid stream is
-        # consumed exactly, so needing a byte past its end proves it damaged.
-        if src.shape[0] < 4:
+        # encoder's writes, and 4 to start: 3 more than the encoder writes (v30: it
+        # ends with one byte, not 4), which it reads as zeros. A valid stream is
+        # consumed exactly, so needing a fourth byte past its end proves it damaged.
+        if src.shape[0] < 1:
             return -1, 0.0
         for _ in range(4):
-            x = (x << 8) | src[in_pos]
+            x = (x << 8) | (src[in_pos] if in_pos < src.shape[0] else 0)
             in_pos += 1
 
     c4 = 0  # last 4 bytes, most recent in the low byte
@@ -3295,6 +3350,8 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
             if image_templates and image_mode:  # v27: by 8 pixels 5-7 and 2-4 rows up
                 sel1 = (r5 >> 6 & 7) | (r6 >> 6 & 7) << 3 | (r7 >> 7 & 3) << 6
                 sel2 = (r2 >> 6 & 7) | (r3 >> 6 & 7) << 3 | (r4 >> 7 & 3) << 6
+            if warm_on:
+                _warm_row(weights4, visits4, sel4, weights1, sel1, num_in)
             for i in range(num_in):
                 dot4 += inputs[i] * weights4[sel4, i]
                 dot5 += inputs[i] * weights5[sel5, i]
@@ -3330,6 +3387,8 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 sel9 = _hash(word, c0, 98) & ((1 << WORD_MIXER_BITS) - 1) if word != 0 else c0
                 if image_templates and image_mode:
                     sel9 = img_row9
+                if warm_on:
+                    _warm_row(weights9, visits9, sel9, weights4, sel4, num_in)
                 layer1[idx9] = _mixer_output(inputs, weights9, sel9, num_in, w_shift)
                 p9 = _squash(layer1[idx9], squash)
             p10 = 2048
@@ -3339,6 +3398,8 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                     sel10 = (lstm_top_byte * 8 + bit_pos) * 4 + lstm_class
                 else:
                     sel10 = LSTM_ROWS + c0
+                if warm_on:
+                    _warm_row(weights10, visits10, sel10, weights1, sel1, num_in)
                 layer1[idx10] = _mixer_output(inputs, weights10, sel10, num_in, w_shift)
                 p10 = _squash(layer1[idx10], squash)
                 layer1[idx10 + 1] = lstm_st
@@ -3347,6 +3408,8 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 layer1[idx_l2] = l2_st
             if order2_mix_on:
                 sel11 = _order2_mixer_row(text_mode, c0, c4s, match_len, expected_byte, bit_pos)
+                if warm_on:
+                    _warm_row(weights11, visits11, sel11, weights4, sel4, num_in)
                 layer1[idx11] = _mixer_output(inputs, weights11, sel11, num_in, w_shift)
                 p11 = _squash(layer1[idx11], squash)
             dotf = 0
@@ -3445,6 +3508,25 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                     expert_p[FIRST_CHAINED + 3] = _chained_p(
                         apm_chained, 3, chain_row, s_mean, chained_at, chained_w
                     )
+                    # (v30) order 2 on the order-0 stage, order 4 on the mean, the last 8
+                    # bytes on the order-4 stage of the order-0 stage, the column on the mean
+                    chain_row = _hash(c4s & 0xFFFF, c0, 91) & 0xFFFF
+                    expert_p[FIRST_CHAINED + 4] = _chained_p(
+                        apm_chained, 4, chain_row, s_order0, chained_at, chained_w
+                    )
+                    chain_row = _hash(c4s, c0, 92) & 0xFFFF
+                    expert_p[FIRST_CHAINED + 5] = _chained_p(
+                        apm_chained, 5, chain_row, s_mean, chained_at, chained_w
+                    )
+                    s_chain = stretch[expert_p[FIRST_CHAINED + 2] >> 4] + 2048
+                    chain_row = _hash(c8, c4, c0) & 0xFFFF
+                    expert_p[FIRST_CHAINED + 6] = _chained_p(
+                        apm_chained, 6, chain_row, s_chain, chained_at, chained_w
+                    )
+                    chain_row = _hash(min(col, 255), c0, 93) & 0xFFFF
+                    expert_p[FIRST_CHAINED + 7] = _chained_p(
+                        apm_chained, 7, chain_row, s_mean, chained_at, chained_w
+                    )
             if experts_on:
                 p = 0
                 for e in range(num_experts):
@@ -3481,9 +3563,9 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 )
             while ((x1 ^ x2) & 0xFF000000) == 0:
                 if decode:
-                    if in_pos >= src.shape[0]:
+                    if in_pos >= src.shape[0] + FLUSH_ZEROS:
                         return -1, ideal_bits  # the stream ends before the claimed length
-                    x = ((x << 8) & 0xFFFFFFFF) | src[in_pos]
+                    x = ((x << 8) & 0xFFFFFFFF) | (src[in_pos] if in_pos < src.shape[0] else 0)
                     in_pos += 1
                 else:
                     if out_pos >= out_cap:
@@ -3758,14 +3840,14 @@ def cm_code(src, num_bytes, dst, decode, table_bits, features, tables, byte_cost
                 line_field = _hash(line_field, byte, 4)
 
     if not decode:
-        for _ in range(4):
-            if out_pos >= out_cap:
-                return -1, ideal_bits
-            dst[out_pos] = x1 >> 24
-            out_pos += 1
-            x1 = (x1 << 8) & 0xFFFFFFFF
-        return out_pos, ideal_bits
-    return in_pos, ideal_bits
+        # (v30) One byte ends the stream: x1's top byte + 1, which the interval holds
+        # (x1 and x2 differ in their top byte), followed by the decoder's zeros, lies
+        # in [x1, x2]. Until v29 the coder wrote x1's 4 bytes.
+        if out_pos >= out_cap:
+            return -1, ideal_bits
+        dst[out_pos] = (x1 >> 24) + 1
+        return out_pos + 1, ideal_bits
+    return in_pos - FLUSH_ZEROS, ideal_bits
 
 
 TABLES = (
