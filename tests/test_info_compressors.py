@@ -299,6 +299,7 @@ def test_cm_components_match_the_kernel_and_each_changes_the_model():
         "sse_chains": cm_kernel.FEATURE_SSE_CHAINS,
         "order2_mixer": cm_kernel.FEATURE_ORDER2_MIXER,
         "warm_rows": cm_kernel.FEATURE_WARM_ROWS,
+        "word_chains": cm_kernel.FEATURE_WORD_CHAINS,
     }
     assert cm._ALL_FEATURES == cm_kernel.ALL_FEATURES
     assert cm.FEATURE_NEURAL == cm_kernel.FEATURE_NEURAL
@@ -367,12 +368,12 @@ def test_cm_word_shape_trackers_follow_letters_and_bytes():
 
 def test_cm_refuses_old_model_versions_and_bad_components():
     stream = CMCompressor().compress(_CRAFTED["text"])
-    assert stream[0] == MODEL_VERSION == 30
+    assert stream[0] == MODEL_VERSION == 31
     for old in (1, *range(4, MODEL_VERSION)):
-        with pytest.raises(VersionError, match=f"model version {old}.*version 30"):
+        with pytest.raises(VersionError, match=f"model version {old}.*version 31"):
             CMCompressor().decompress(bytes([old]) + stream[1:])
-    with pytest.raises(CorruptFileError, match="unknown mode 31"):
-        CMCompressor().decompress(bytes([31]) + stream[1:])
+    with pytest.raises(CorruptFileError, match="unknown mode 32"):
+        CMCompressor().decompress(bytes([32]) + stream[1:])
     # v30's header: the mode, the length (LEB128: here 2 bytes), the setup byte
     length = len(_CRAFTED["text"])
     assert 128 <= length < 2**14 and stream[1:3] == bytes([length & 127 | 128, length >> 7])
@@ -403,6 +404,10 @@ def test_cm_refuses_old_model_versions_and_bad_components():
     bad[4 + 7] |= 0x80
     with pytest.raises(CorruptFileError, match="components"):
         CMCompressor().decompress(bytes(bad))
+    bad = bytearray(listed)
+    bad[4 + 15] |= 0x80  # bit 63 of the second word (v30 and v31 took its bits 0 and 1)
+    with pytest.raises(CorruptFileError, match="components"):
+        CMCompressor().decompress(bytes(bad))
     with pytest.raises(ValidationError, match="unknown component"):
         CMCompressor(disable=("transformer",))
     with pytest.raises(ValidationError, match="unknown component"):
@@ -418,6 +423,11 @@ def test_cm_refuses_old_model_versions_and_bad_components():
 # stream's components predict must bump MODEL_VERSION and pin the new streams. A
 # new component is a new features bit, so streams without it stay as pinned.
 _PINNED_STREAMS = {
+    31: (
+        "a6c0144ad45f34c29e7c7d2acb6c8f6d78050a92f19ed4c40f4facdf1788247f",
+        "c5ca10377c04a808d3401d3de53b7d55347810320c12147d45853e8558db6819",
+        "7e9fc24222a40678df07baeff7e0ec9312e455c77a14ee4325403db07f20dd44",
+    ),
     30: (
         "16cb38c6b483ac234e204d48cd2e8128d8c4a362eb2133eff113a7f122908c24",
         "8e43808d67d6f858e1ecfbeccace2831a9960b65fcbf4e582a2e60cee01851c0",

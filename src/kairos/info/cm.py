@@ -37,8 +37,8 @@ and ``quotes``; v21 gave the max level's LSTM two more inputs and added
 ``word_shape``, ``line_history`` and ``skip_words`` at the max level; v27 added
 ``image_templates`` and ``code_words`` at the max level; v28 added ``slow_mixers``
 and v29 ``fine_mixers``, ``sse_chains`` and ``order2_mixer``, all at the max level;
-v30 shortened the header and the coder's end, gave ``sse_chains`` two more stages
-and added ``warm_rows``) is refused with a typed
+v30 shortened the header and the coder's end, gave ``sse_chains`` four more stages
+and added ``warm_rows``; v31 added ``word_chains``) is refused with a typed
 :class:`~kairos.errors.VersionError` naming both
 versions: its predictions cannot be reproduced by this model. The table size
 is chosen from the input length (``table_bits`` in 16..23, 23 from 256 KiB),
@@ -220,6 +220,11 @@ MAX_COMPONENTS = {
     # or 10 starts 3/4 of the way to weight set 1's row of the moment; of sets 9 and 11,
     # to set 4's
     "warm_rows": 1 << 64,
+    # (with sse_chains) eight more chained SSE stages by the words: on the mean, the
+    # word with the previous word, the last 3 words, the word with the word 2 back and
+    # 3 back, the previous word with the last byte, the line's first word with the
+    # column; on the order-0 stage, the last 2 words and the word (v31)
+    "word_chains": 1 << 65,
 }
 _MAX_FEATURES = _ALL_FEATURES | FEATURE_NEURAL | sum(MAX_COMPONENTS.values())
 # What ``disable`` takes at the max level beyond COMPONENTS: its own components, and
@@ -308,7 +313,8 @@ class CMCompressor:
         Upper bound on log2 of the slots per context; memory is about
         ``49 * 3 * 2**max_table_bits`` bytes (74 at the max level) plus ~170 MB
         (and ~510 MB and ~250 MB for the max level's two LSTMs, and since v29 ~140 MB
-        for its eleventh weight set and chained SSE stages, ~35 MB more since v30).
+        for its eleventh weight set and chained SSE stages, ~35 MB more since v30 and
+        ~70 MB more since v31).
     disable : tuple of str
         Optional components to switch off, for ablation (names in
         :data:`COMPONENTS`, and with ``neural`` in :data:`MAX_LEVEL_ABLATIONS`:

@@ -728,6 +728,23 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   set 1 too: 101,423 B. Tried and dropped: final layers 2 and 3 starting a new row from the
   first final layer's (-8 B, a copy or halfway); a twelfth weight set by the order-3
   hash warmed from set 11 (+1 B).
+- v31 (2026-12-06) changes the max level only (the default level's streams are v30's
+  but for the version byte). ``FEATURE_WORD_CHAINS`` (the second word's bit 1, with
+  ``FEATURE_SSE_CHAINS``): :data:`NUM_WORD_CHAINED` (8) more chained stages, keyed by
+  the words (:func:`_chain_stage`). On the mean of the mixer's and orders 1-3 stages'
+  outputs: the word with the previous word, the last 3 words, the word with the word 2
+  back and 3 back, the previous word with the last byte, the line's first word with
+  the column; on the order-0 stage's output: the last 2 words, and the word. Measured
+  with ``cm_code`` at the max level without the LSTMs on the 14 files (v30: 590,929 B):
+  the bigram and the line's first word -136 B (book1 -55, news -32, book2 -25); with
+  the trigram and the word 2 back -221; with the word 3 back and the bigram on the
+  order-0 stage -247; all 8: 590,616 B (-313; book1 -132, book2 -82, news -55, obj2
+  -17, bib -11). With the LSTMs, book1 183,512 -> 183,437 B (-75). Tried and dropped:
+  4 more stages (the line's first word with the word, the word with the column, the
+  last 2 bytes with the position mod 4, the trigram on the order-0 stage: -18 B); the
+  last 6 bytes on the order-4 stage and the case-folded last 4 bytes on the order-0
+  stage (-56 B on v30, less than the word stages); the trigram on the bigram stage's
+  output (-15 B on top of the trigram).
 
 v7 as a whole against v6 on the development subset (book1, paper1, obj2, geo,
 pic, progc; ``cm_code`` directly, quiet box, 2026-12-02): 336,483 -> 328,242 B
@@ -879,7 +896,7 @@ from kairos.info.lstm_kernel import (
     lstm_top,
 )
 
-MODEL_VERSION = 30  # bump whenever the model's predictions change
+MODEL_VERSION = 31  # bump whenever the model's predictions change
 # (v30) bytes the decoder reads past a stream's end, as zeros: the coder ends with one
 # byte where it wrote four until v29
 FLUSH_ZEROS = 3
@@ -1122,6 +1139,13 @@ FEATURE_SSE_CHAINS = 1 << 62
 # set 4's row
 WARM_ROWS_BIT = 0
 FEATURE_WARM_ROWS = 1 << (64 + WARM_ROWS_BIT)
+# v31 (max level, with FEATURE_SSE_CHAINS): NUM_WORD_CHAINED more chained SSE stages, by
+# the words: on the mean of the mixer's and orders 1-3 stages' outputs, the word with
+# the previous word, the last 3 words, the word with the word 2 back and 3 back, the
+# previous word with the last byte, the line's first word with the column; on the
+# order-0 stage's output, the last 2 words and the word
+WORD_CHAINS_BIT = 1
+FEATURE_WORD_CHAINS = 1 << (64 + WORD_CHAINS_BIT)
 # the features bit of each context from 40 on (v15)
 _CONTEXT_FEATURE = (
     FEATURE_CHAR_GROUPS,
@@ -1189,8 +1213,10 @@ SSE_EXTRA_BITS = 6  # ... and the SSE entries keep this many more fraction bits
 # (p_expert(bit) / p(bit) - 1) with rate EXPERT_RATE / 1024, which keeps the sum
 # (a Bayesian mixture with a learning rate), then floored at EXPERT_MIN_WEIGHT.
 # ... (v20) the order-4 SSE stage, (v21) weight set 10, (v22) the second LSTM
-# ... and (v29, FEATURE_SSE_CHAINS) the NUM_CHAINED chained SSE stages (4 until v30)
-NUM_CHAINED = 8
+# ... and (v29, FEATURE_SSE_CHAINS) the NUM_CHAINED chained SSE stages (4 until v30, 8
+# until v31), of which the last NUM_WORD_CHAINED are FEATURE_WORD_CHAINS's
+NUM_WORD_CHAINED = 8
+NUM_CHAINED = 8 + NUM_WORD_CHAINED
 CHAINED_RATE = 3  # their rate, 2**-3 (faster than the other stages', APM_RATE)
 # ... with which the mixture's weights are chosen by the order up to 5 only (6 sets):
 # with more experts, fewer sets learn faster
@@ -1269,6 +1295,7 @@ MAX_FEATURES = (
     | FEATURE_SSE_CHAINS
     | FEATURE_ORDER2_MIXER
     | FEATURE_WARM_ROWS
+    | FEATURE_WORD_CHAINS
 )
 KNOWN_FEATURES = MAX_FEATURES
 LONG_MATCH_MIN_BYTES = 10
@@ -2004,6 +2031,15 @@ def _chained_p(apm_chained, x, row, s, chained_at, chained_w):
 
 
 @njit(cache=True, inline="always")
+def _chain_stage(at_w, x, row, s):
+    """Chained stage ``x``'s prediction (:func:`_chained_p`) as its expert's, for a row
+    hash ``row`` (its low 16 bits) and an input of stretch ``s`` (+2048). ``at_w``:
+    (the stages' tables, the experts' P(1), the stages' entries and weights)."""
+    apm_chained, expert_p, chained_at, chained_w = at_w
+    expert_p[FIRST_CHAINED + x] = _chained_p(apm_chained, x, row & 0xFFFF, s, chained_at, chained_w)
+
+
+@njit(cache=True, inline="always")
 def _sse_update(apm, a, at, w, target, rate):
     """Move SSE stage ``a``'s knots ``at`` and ``at + 1`` toward ``target`` (the bit, in
     the entries' units) by their weights ``128 - w`` and ``w`` at the rate 2**-``rate``."""
@@ -2345,8 +2381,10 @@ def cm_code(
     order4_sse = (features & FEATURE_ORDER4_SSE) != 0 and experts_on and not few_experts
     expert_used[19] = 1 if order4_sse else 0
     chains_on = (features & FEATURE_SSE_CHAINS) != 0 and experts_on and not few_experts
+    word_chains_on = chains_on and (more_features >> WORD_CHAINS_BIT) & 1 == 1
+    num_chained = NUM_CHAINED if word_chains_on else NUM_CHAINED - NUM_WORD_CHAINED
     for e in range(FIRST_CHAINED, NUM_EXPERTS):
-        expert_used[e] = 1 if chains_on else 0
+        expert_used[e] = 1 if chains_on and e < FIRST_CHAINED + num_chained else 0
     if few_experts:
         for e in range(6, NUM_EXPERTS):
             expert_used[e] = 0
@@ -2534,9 +2572,9 @@ def cm_code(
     for a in range(num_apm):
         for c in range(apm_sizes[a]):
             apm[a, c * 33 : c * 33 + 33] = ramp
-    apm_chained = np.empty((NUM_CHAINED if chains_on else 1, 65536 * 33), dtype=np.int32)
+    apm_chained = np.empty((num_chained if chains_on else 1, 65536 * 33), dtype=np.int32)
     if chains_on:
-        for a in range(NUM_CHAINED):
+        for a in range(num_chained):
             for c in range(65536):
                 apm_chained[a, c * 33 : c * 33 + 33] = ramp
     chained_at = np.zeros(NUM_CHAINED, dtype=np.int64)
@@ -3490,43 +3528,36 @@ def cm_code(
                     s_order0 = stretch[expert_p[1] >> 4] + 2048
                     chain_mean = (expert_p[0] + expert_p[2] + expert_p[3] + expert_p[4]) >> 2
                     s_mean = stretch[chain_mean >> 4] + 2048
-                    chain_row = _hash(c4s & 0xFFFFFF, c0, 83) & 0xFFFF
-                    expert_p[FIRST_CHAINED] = _chained_p(
-                        apm_chained, 0, chain_row, s_order0, chained_at, chained_w
-                    )
+                    at_w = (apm_chained, expert_p, chained_at, chained_w)
+                    _chain_stage(at_w, 0, _hash(c4s & 0xFFFFFF, c0, 83), s_order0)
                     chain_expected = expected_byte if match_len > 0 else 0
                     chain_class = chain_expected | min(_bitlen(match_len), 7) << 8 | order << 11
-                    chain_row = _hash(chain_class, c0, 84)
-                    expert_p[FIRST_CHAINED + 1] = _chained_p(
-                        apm_chained, 1, chain_row & 0xFFFF, s_mean, chained_at, chained_w
-                    )
-                    chain_row = _hash(c4s, c0, 87) & 0xFFFF
-                    expert_p[FIRST_CHAINED + 2] = _chained_p(
-                        apm_chained, 2, chain_row, s_order0, chained_at, chained_w
-                    )
-                    chain_row = _hash(word, c0, 88) & 0xFFFF
-                    expert_p[FIRST_CHAINED + 3] = _chained_p(
-                        apm_chained, 3, chain_row, s_mean, chained_at, chained_w
-                    )
+                    _chain_stage(at_w, 1, _hash(chain_class, c0, 84), s_mean)
+                    _chain_stage(at_w, 2, _hash(c4s, c0, 87), s_order0)
+                    _chain_stage(at_w, 3, _hash(word, c0, 88), s_mean)
                     # (v30) order 2 on the order-0 stage, order 4 on the mean, the last 8
                     # bytes on the order-4 stage of the order-0 stage, the column on the mean
-                    chain_row = _hash(c4s & 0xFFFF, c0, 91) & 0xFFFF
-                    expert_p[FIRST_CHAINED + 4] = _chained_p(
-                        apm_chained, 4, chain_row, s_order0, chained_at, chained_w
-                    )
-                    chain_row = _hash(c4s, c0, 92) & 0xFFFF
-                    expert_p[FIRST_CHAINED + 5] = _chained_p(
-                        apm_chained, 5, chain_row, s_mean, chained_at, chained_w
-                    )
+                    _chain_stage(at_w, 4, _hash(c4s & 0xFFFF, c0, 91), s_order0)
+                    _chain_stage(at_w, 5, _hash(c4s, c0, 92), s_mean)
                     s_chain = stretch[expert_p[FIRST_CHAINED + 2] >> 4] + 2048
-                    chain_row = _hash(c8, c4, c0) & 0xFFFF
-                    expert_p[FIRST_CHAINED + 6] = _chained_p(
-                        apm_chained, 6, chain_row, s_chain, chained_at, chained_w
-                    )
-                    chain_row = _hash(min(col, 255), c0, 93) & 0xFFFF
-                    expert_p[FIRST_CHAINED + 7] = _chained_p(
-                        apm_chained, 7, chain_row, s_mean, chained_at, chained_w
-                    )
+                    _chain_stage(at_w, 6, _hash(c8, c4, c0), s_chain)
+                    _chain_stage(at_w, 7, _hash(min(col, 255), c0, 93), s_mean)
+                    if word_chains_on:
+                        # (v31) by the words: on the mean the word with the previous word,
+                        # the line's first word with the column, the last 3 words, the word
+                        # with the word 2 back and 3 back, the previous word with the last
+                        # byte; on the order-0 stage the last 2 words, and the word
+                        bigram = _hash(word, prev_word, 95)
+                        _chain_stage(at_w, 8, _hash(bigram, c0, 94), s_mean)
+                        _chain_stage(at_w, 9, _hash(line_field + min(col, 63), c0, 96), s_mean)
+                        _chain_stage(at_w, 10, _hash(_hash(bigram, prev_word2, 99), c0, 94), s_mean)
+                        _chain_stage(at_w, 11, _hash(_hash(word, prev_word2, 100), c0, 94), s_mean)
+                        _chain_stage(at_w, 12, _hash(_hash(word, prev_word3, 103), c0, 94), s_mean)
+                        _chain_stage(at_w, 13, _hash(bigram, c0, 105), s_order0)
+                        _chain_stage(at_w, 14, _hash(word, c0, 101), s_order0)
+                        _chain_stage(
+                            at_w, 15, _hash(_hash(prev_word, c4 & 0xFF, 102), c0, 94), s_mean
+                        )
             if experts_on:
                 p = 0
                 for e in range(num_experts):
@@ -3578,7 +3609,7 @@ def cm_code(
             # ---- learn what the next bit and byte need now; the rest is deferred ----
             if chains_on:
                 target16 = y << (16 + sse_bits)
-                for k in range(NUM_CHAINED):
+                for k in range(num_chained):
                     _sse_update(apm_chained, k, chained_at[k], chained_w[k], target16, CHAINED_RATE)
             if misses_on:
                 misses = ((misses << 1) | (1 if (p >= 32768) != (y == 1) else 0)) & 0xFFFF
