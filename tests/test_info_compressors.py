@@ -368,12 +368,12 @@ def test_cm_word_shape_trackers_follow_letters_and_bytes():
 
 def test_cm_refuses_old_model_versions_and_bad_components():
     stream = CMCompressor().compress(_CRAFTED["text"])
-    assert stream[0] == MODEL_VERSION == 31
+    assert stream[0] == MODEL_VERSION == 32
     for old in (1, *range(4, MODEL_VERSION)):
-        with pytest.raises(VersionError, match=f"model version {old}.*version 31"):
+        with pytest.raises(VersionError, match=f"model version {old}.*version 32"):
             CMCompressor().decompress(bytes([old]) + stream[1:])
-    with pytest.raises(CorruptFileError, match="unknown mode 32"):
-        CMCompressor().decompress(bytes([32]) + stream[1:])
+    with pytest.raises(CorruptFileError, match="unknown mode 33"):
+        CMCompressor().decompress(bytes([33]) + stream[1:])
     # v30's header: the mode, the length (LEB128: here 2 bytes), the setup byte
     length = len(_CRAFTED["text"])
     assert 128 <= length < 2**14 and stream[1:3] == bytes([length & 127 | 128, length >> 7])
@@ -423,6 +423,11 @@ def test_cm_refuses_old_model_versions_and_bad_components():
 # stream's components predict must bump MODEL_VERSION and pin the new streams. A
 # new component is a new features bit, so streams without it stay as pinned.
 _PINNED_STREAMS = {
+    32: (
+        "cfa5d95737e58a908c9e846bd08446408477138b64006b0b4fcbd6d2e111359a",
+        "81743eb99fe4aa364da3e712d9fd65f16b6a99b09656854dcb5ee09229bbcd8e",
+        "3b63522d98f04332c26d7c1079d5138c2357d0bfc1727bfb465cbc91dded8ee7",
+    ),
     31: (
         "a6c0144ad45f34c29e7c7d2acb6c8f6d78050a92f19ed4c40f4facdf1788247f",
         "c5ca10377c04a808d3401d3de53b7d55347810320c12147d45853e8558db6819",

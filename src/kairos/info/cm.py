@@ -38,7 +38,8 @@ and ``quotes``; v21 gave the max level's LSTM two more inputs and added
 ``image_templates`` and ``code_words`` at the max level; v28 added ``slow_mixers``
 and v29 ``fine_mixers``, ``sse_chains`` and ``order2_mixer``, all at the max level;
 v30 shortened the header and the coder's end, gave ``sse_chains`` four more stages
-and added ``warm_rows``; v31 added ``word_chains``) is refused with a typed
+and added ``warm_rows``; v31 added ``word_chains``; v32 gave ``sse_chains`` a ninth
+stage and slowed the word stages) is refused with a typed
 :class:`~kairos.errors.VersionError` naming both
 versions: its predictions cannot be reproduced by this model. The table size
 is chosen from the input length (``table_bits`` in 16..23, 23 from 256 KiB),
