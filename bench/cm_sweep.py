@@ -51,6 +51,7 @@ from kairos.info.cm import (  # noqa: E402
     COMPONENTS,
     MAX_LEVEL_ABLATIONS,
     coded_header,
+    feature_words,
     table_bits_for,
 )
 
@@ -105,8 +106,7 @@ def _code(kernel, data: np.ndarray, features: int) -> int:
         dst,
         False,
         table_bits,
-        features & (2**64 - 1),
-        features >> 64,
+        *feature_words(features),
         kernel.TABLES,
         np.zeros(0),
     )

@@ -285,6 +285,12 @@ def _unpack_length(stream: bytes, at: int) -> tuple[int, int]:
     raise CorruptFileError(None, f"cm stream's length runs past {_MAX_LENGTH_BYTES} bytes")
 
 
+def feature_words(features: int) -> tuple[int, int]:
+    """A component mask split as the kernel and the stream take it (v30): bits 0-63, then
+    the bits from 64 on (``cm_code``'s ``more_features``)."""
+    return features & _WORD_MASK, features >> 64
+
+
 def coded_header(num_bytes: int, table_bits: int, features: int) -> bytes:
     """The header of a coded stream (v30): the mode (the model version), the length, the
     setup byte, and the components only when they are not a level's whole set."""
@@ -295,7 +301,7 @@ def coded_header(num_bytes: int, table_bits: int, features: int) -> bytes:
         return head + bytes([_DEFAULT_SET << 5 | table_bits])
     if features == _MAX_FEATURES:
         return head + bytes([_MAX_SET << 5 | table_bits])
-    listed = _FEATURES.pack(features & _WORD_MASK, features >> 64)
+    listed = _FEATURES.pack(*feature_words(features))
     return head + bytes([_LISTED << 5 | table_bits]) + listed
 
 
@@ -379,8 +385,7 @@ class CMCompressor:
             dst,
             False,
             table_bits,
-            features & _WORD_MASK,
-            features >> 64,
+            *feature_words(features),
             k.TABLES,
             costs,
         )
@@ -484,8 +489,7 @@ class CMCompressor:
             dst,
             True,
             table_bits,
-            features & _WORD_MASK,
-            features >> 64,
+            *feature_words(features),
             k.TABLES,
             np.zeros(0),
         )
