@@ -300,6 +300,7 @@ def test_cm_components_match_the_kernel_and_each_changes_the_model():
         "order2_mixer": cm_kernel.FEATURE_ORDER2_MIXER,
         "warm_rows": cm_kernel.FEATURE_WARM_ROWS,
         "word_chains": cm_kernel.FEATURE_WORD_CHAINS,
+        "dmc": cm_kernel.FEATURE_DMC,
     }
     assert cm._ALL_FEATURES == cm_kernel.ALL_FEATURES
     assert cm.FEATURE_NEURAL == cm_kernel.FEATURE_NEURAL
@@ -368,12 +369,12 @@ def test_cm_word_shape_trackers_follow_letters_and_bytes():
 
 def test_cm_refuses_old_model_versions_and_bad_components():
     stream = CMCompressor().compress(_CRAFTED["text"])
-    assert stream[0] == MODEL_VERSION == 32
+    assert stream[0] == MODEL_VERSION == 33
     for old in (1, *range(4, MODEL_VERSION)):
-        with pytest.raises(VersionError, match=f"model version {old}.*version 32"):
+        with pytest.raises(VersionError, match=f"model version {old}.*version 33"):
             CMCompressor().decompress(bytes([old]) + stream[1:])
-    with pytest.raises(CorruptFileError, match="unknown mode 33"):
-        CMCompressor().decompress(bytes([33]) + stream[1:])
+    with pytest.raises(CorruptFileError, match="unknown mode 34"):
+        CMCompressor().decompress(bytes([34]) + stream[1:])
     # v30's header: the mode, the length (LEB128: here 2 bytes), the setup byte
     length = len(_CRAFTED["text"])
     assert 128 <= length < 2**14 and stream[1:3] == bytes([length & 127 | 128, length >> 7])
@@ -405,7 +406,7 @@ def test_cm_refuses_old_model_versions_and_bad_components():
     with pytest.raises(CorruptFileError, match="components"):
         CMCompressor().decompress(bytes(bad))
     bad = bytearray(listed)
-    bad[4 + 15] |= 0x80  # bit 63 of the second word (v30 and v31 took its bits 0 and 1)
+    bad[4 + 15] |= 0x80  # bit 63 of the second word (v30, v31 and v33 took its bits 0-2)
     with pytest.raises(CorruptFileError, match="components"):
         CMCompressor().decompress(bytes(bad))
     with pytest.raises(ValidationError, match="unknown component"):
@@ -423,6 +424,11 @@ def test_cm_refuses_old_model_versions_and_bad_components():
 # stream's components predict must bump MODEL_VERSION and pin the new streams. A
 # new component is a new features bit, so streams without it stay as pinned.
 _PINNED_STREAMS = {
+    33: (
+        "4a92a3b9fc4b5f5bd388f336d544d8597b69fc60f2bee4415bbee940fb7e5c53",
+        "f6ac4f03db7434a5938aa643fcf4035b6d12f2f44dede5dcc5827734ae3b9c24",
+        "5862f1fea85f9726129b0ab0fc12c132f5e9ca2eb2676ad38e9f5ae1ce529510",
+    ),
     32: (
         "cfa5d95737e58a908c9e846bd08446408477138b64006b0b4fcbd6d2e111359a",
         "81743eb99fe4aa364da3e712d9fd65f16b6a99b09656854dcb5ee09229bbcd8e",

@@ -39,7 +39,7 @@ and ``quotes``; v21 gave the max level's LSTM two more inputs and added
 and v29 ``fine_mixers``, ``sse_chains`` and ``order2_mixer``, all at the max level;
 v30 shortened the header and the coder's end, gave ``sse_chains`` four more stages
 and added ``warm_rows``; v31 added ``word_chains``; v32 gave ``sse_chains`` a ninth
-stage and slowed the word stages) is refused with a typed
+stage and slowed the word stages; v33 added ``dmc``) is refused with a typed
 :class:`~kairos.errors.VersionError` naming both
 versions: its predictions cannot be reproduced by this model. The table size
 is chosen from the input length (``table_bits`` in 16..23, 23 from 256 KiB),
@@ -226,6 +226,9 @@ MAX_COMPONENTS = {
     # 3 back, the previous word with the last byte, the line's first word with the
     # column; on the order-0 stage, the last 2 words and the word (v31)
     "word_chains": 1 << 65,
+    # a forest of 10 DMC models (bit-level state graphs that grow by cloning busy
+    # states), as 6 more mixer inputs; they sit out images (v33)
+    "dmc": 1 << 66,
 }
 _MAX_FEATURES = _ALL_FEATURES | FEATURE_NEURAL | sum(MAX_COMPONENTS.values())
 # What ``disable`` takes at the max level beyond COMPONENTS: its own components, and
@@ -321,7 +324,8 @@ class CMCompressor:
         ``49 * 3 * 2**max_table_bits`` bytes (74 at the max level) plus ~170 MB
         (and ~510 MB and ~250 MB for the max level's two LSTMs, and since v29 ~140 MB
         for its eleventh weight set and chained SSE stages, ~35 MB more since v30 and
-        ~70 MB more since v31).
+        ~70 MB more since v31, and since v33 about 520 bytes per input byte, up to
+        550 MB from 1 MiB on, for the DMC forest).
     disable : tuple of str
         Optional components to switch off, for ablation (names in
         :data:`COMPONENTS`, and with ``neural`` in :data:`MAX_LEVEL_ABLATIONS`:

@@ -753,6 +753,27 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   (v31: 590,616 B): the rate 2**-4 -42 B (2**-5: +6 B against v31, 2**-2: +85 B); the
   stage -30 B (book1 -13, geo -4, obj2 -4, pic -3; by 8 + 8 pixels, the last 2 bytes
   with the position mod 4 elsewhere: -6 B); both: 590,554 B (-62 B).
+- v33 (2026-12-06) changes the max level only (the default level's streams are v32's
+  but for the version byte). ``FEATURE_DMC`` (the second word's bit 2): a forest of
+  :data:`DMC_MODELS` DMC models (dynamic Markov coding, Cormack and Horspool 1987; a
+  forest of them with different thresholds, as in paq8px). Each is a bit-level state
+  graph that starts as order 1 (:func:`_dmc_start`) and clones a state when a busy
+  transition leads into it (:func:`_dmc_update`), so that it grows contexts of any
+  length where the data repeats; it predicts from its state's decayed counts and bit
+  history (:func:`_dmc_stretch`). The 8 restarting models' predictions enter the
+  mixer averaged in pairs, the 2 lasting ones' one by one, at half scale
+  (:data:`DMC_INPUTS`); the forest sits out images, as the LSTMs do. Measured with
+  ``cm_code`` at the max level without the LSTMs on the 14 files (v32: 590,554 B):
+  6 inputs at full scale 589,393 B (-1,161), at half scale 589,218 (-1,336), at a
+  quarter 589,538; 4 inputs (the restarting models averaged in fours) 589,277 at full
+  scale, 589,316 at half; each model's counts and history as 20 inputs 590,618
+  (+64); twice the node budgets -46 B more (not kept: twice the memory); sitting out
+  images (pic as in v32, and its time saved): 589,221 B (-1,333; book1 -545, book2
+  -322, news -194, paper2 -59, bib -49, trans -43, obj2 -41). With the LSTMs, book1
+  183,416 -> 183,236 B (-180) and paper2, progc, obj2, trans and bib 101,402 ->
+  101,278 B (-124): the nets take about 60% of the gain. Tried and dropped: two more
+  chained SSE stages keyed by the lasting models' current states (pic -9 B, the rest
+  within 1 B).
 
 v7 as a whole against v6 on the development subset (book1, paper1, obj2, geo,
 pic, progc; ``cm_code`` directly, quiet box, 2026-12-02): 336,483 -> 328,242 B
@@ -904,7 +925,7 @@ from kairos.info.lstm_kernel import (
     lstm_top,
 )
 
-MODEL_VERSION = 32  # bump whenever the model's predictions change
+MODEL_VERSION = 33  # bump whenever the model's predictions change
 # (v30) bytes the decoder reads past a stream's end, as zeros: the coder ends with one
 # byte where it wrote four until v29
 FLUSH_ZEROS = 3
@@ -925,14 +946,20 @@ IMAGE_COUNT_LIMIT = 65535  # a context's two counts are halved when their sum pa
 # In images (FEATURE_IMAGE_COUNTS) only these byte contexts are looked up: orders 0-4
 # and 6 and the match model's; the others cost time and, on pic, bytes
 IMAGE_BYTE_CONTEXTS = (0, 1, 2, 3, 4, 6, 26)
+# (v33, FEATURE_DMC) the DMC forest's mixer inputs: its 8 restarting models' predictions
+# averaged in pairs, and its 2 lasting models' one by one
+DMC_INPUTS = 6
 MAX_EXTRA_MATCHES = 3  # the most extra match models a level has (EXTRA_MATCH_BYTES)
 # at most 4 inputs per context, then match (2), bias, the match model's delta input
 # (v24), long match (2), the extra match models (2 each), neural net, LSTM (its
-# stretch, and its probability with FEATURE_LSTM_MIXING), the second LSTM, image. Up
+# stretch, and its probability with FEATURE_LSTM_MIXING), the second LSTM, the DMC
+# forest (v33), image. Up
 # to v12 the extra match models and the LSTM were not counted: with v12's 40 contexts
 # the max level wrote 7 inputs past the end in images (pic), a stream the decoder only
 # reproduced by luck.
-NUM_INPUTS = 4 * NUM_CONTEXTS + 3 + 1 + 2 + 2 * MAX_EXTRA_MATCHES + 1 + 2 + 1 + IMAGE_INPUTS
+NUM_INPUTS = (
+    4 * NUM_CONTEXTS + 3 + 1 + 2 + 2 * MAX_EXTRA_MATCHES + 1 + 2 + 1 + DMC_INPUTS + IMAGE_INPUTS
+)
 RUN_CLASSES = 16  # run length classes of the run model's confidence maps
 RUN_WEIGHT_INIT = 1500  # initial mixer weight of the run inputs
 RUN_LIMIT = 1023  # hit count at which a run map's learning rate stops falling
@@ -1154,6 +1181,25 @@ FEATURE_WARM_ROWS = 1 << (64 + WARM_ROWS_BIT)
 # order-0 stage's output, the last 2 words and the word
 WORD_CHAINS_BIT = 1
 FEATURE_WORD_CHAINS = 1 << (64 + WORD_CHAINS_BIT)
+# v33 (max level): a forest of DMC models (dynamic Markov coding, Cormack and Horspool
+# 1987), each a bit-level state graph that starts as order 1 and grows by cloning the
+# states that busy transitions lead to (_dmc_update); DMC_INPUTS more mixer inputs.
+# They sit out images, as the LSTMs do
+DMC_BIT = 2
+FEATURE_DMC = 1 << (64 + DMC_BIT)
+DMC_MODELS = 10
+# the first 8 start over (at a byte's start) once their graph is full and would still
+# have cloned 128 x its size in counts; the last 2, with the highest thresholds, keep theirs
+DMC_RESTARTING = 8
+# each model's first cloning threshold, in 1/1024 of a count (it grows by 1/2048 with
+# each clone, up to 8 counts): small thresholds grow the graph fast, large ones
+# clone only what is well established
+DMC_THRESHOLDS = np.array([2, 32, 64, 4, 128, 8, 256, 16, 1024, 1536], dtype=np.int64)
+# each model's node budget: 16 x the input's length / this, plus the first graph
+DMC_NODE_SHARES = np.array([6, 10, 11, 7, 12, 8, 13, 9, 2, 2], dtype=np.int64)
+DMC_FIRST_NODES = 256 * 255  # one binary tree of 255 states per previous byte
+DMC_MAX_BYTES = 1 << 20  # the budgets grow with the input up to this length (500 MB)
+DMC_COUNT_ONE = 1024  # a count of 1 in the graph's fixed point
 # the features bit of each context from 40 on (v15)
 _CONTEXT_FEATURE = (
     FEATURE_CHAR_GROUPS,
@@ -1306,6 +1352,7 @@ MAX_FEATURES = (
     | FEATURE_ORDER2_MIXER
     | FEATURE_WARM_ROWS
     | FEATURE_WORD_CHAINS
+    | FEATURE_DMC
 )
 KNOWN_FEATURES = MAX_FEATURES
 LONG_MATCH_MIN_BYTES = 10
@@ -2124,6 +2171,104 @@ def _match_lookup(buf, pos, table, min_bytes, max_len, cur_len, cur_ptr):
 
 
 @njit(cache=True)
+def _dmc_start(nxt, counts, states, base, m, dmc_i, last_byte):
+    """(v33) Model ``m`` of the DMC forest starts over: its graph becomes 256 binary
+    trees of 255 states, one per previous byte (order 1), each tree's last states leading
+    to the roots of the trees of the byte they complete; its walk starts at the root of
+    ``last_byte``'s tree.
+
+    A model's nodes are rows ``base[m]`` on of ``nxt`` (int32, (nodes, 2): the next
+    state on a 0 and on a 1, numbered from ``base[m]``), ``counts`` (int32, (nodes, 2):
+    the decayed counts of 0s and 1s seen there, DMC_COUNT_ONE a count) and ``states``
+    (uint8: the bit history seen there). ``dmc_i[m]`` holds the nodes in use, the
+    current node, the cloning threshold, that threshold x 2048, and the counts the
+    full graph could not clone.
+    """
+    b = base[m]
+    first = 2 * DMC_COUNT_ONE if DMC_THRESHOLDS[m] < DMC_COUNT_ONE else DMC_COUNT_ONE // 2
+    for tree in range(256):
+        for i in range(255):
+            node = b + tree * 255 + i
+            if i < 127:
+                nxt[node, 0] = tree * 255 + 2 * i + 1
+                nxt[node, 1] = tree * 255 + 2 * i + 2
+            else:  # the byte's eighth bit: on to the tree of the byte it completes
+                nxt[node, 0] = 2 * (i - 127) * 255
+                nxt[node, 1] = (2 * (i - 127) + 1) * 255
+            counts[node, 0] = first
+            counts[node, 1] = first
+            states[node] = 0
+    dmc_i[m, 0] = DMC_FIRST_NODES
+    dmc_i[m, 1] = last_byte * 255
+    dmc_i[m, 2] = DMC_THRESHOLDS[m]
+    dmc_i[m, 3] = DMC_THRESHOLDS[m] << 11
+    dmc_i[m, 4] = 0
+
+
+@njit(cache=True, inline="always")
+def _dmc_update(nxt, counts, states, base, capacity, dmc_i, m, y, next_state):
+    """(v33) Count bit ``y`` at model ``m``'s current node and move along its edge.
+
+    The counts decay by 1/64 a bit. When the edge taken has been taken more than the
+    threshold and the node it leads to has been reached more than that often by other
+    edges as well, the edge gets its own copy of that node (DMC's cloning), which takes
+    the share of the node's counts that this edge brought, so that the copy models the
+    longer context.
+    """
+    b = base[m]
+    cur = b + dmc_i[m, 1]
+    c0 = np.int64(counts[cur, 0])
+    c1 = np.int64(counts[cur, 1])
+    n = c1 if y else c0
+    counts[cur, 0] = c0 - (c0 >> 6) + (0 if y else DMC_COUNT_ONE)
+    counts[cur, 1] = c1 - (c1 >> 6) + (DMC_COUNT_ONE if y else 0)
+    states[cur] = next_state[states[cur], y]
+    threshold = dmc_i[m, 2]
+    nx = np.int64(nxt[cur, y])
+    if n > threshold:
+        target = b + nx
+        d0 = np.int64(counts[target, 0])
+        d1 = np.int64(counts[target, 1])
+        total = d0 + d1
+        if total > n + threshold:
+            top = dmc_i[m, 0]
+            if top < capacity[m]:
+                e0 = d0 * n // total
+                e1 = d1 * n // total
+                clone = b + top
+                counts[clone, 0] = e0
+                counts[clone, 1] = e1
+                counts[target, 0] = d0 - e0
+                counts[target, 1] = d1 - e1
+                nxt[clone, 0] = nxt[target, 0]
+                nxt[clone, 1] = nxt[target, 1]
+                states[clone] = states[target]
+                nxt[cur, y] = top
+                nx = top
+                dmc_i[m, 0] = top + 1
+                if threshold < 8 * DMC_COUNT_ONE:
+                    dmc_i[m, 3] += 1
+                    dmc_i[m, 2] = dmc_i[m, 3] >> 11
+            else:
+                dmc_i[m, 4] += total >> 10
+    dmc_i[m, 1] = nx
+
+
+@njit(cache=True, inline="always")
+def _dmc_stretch(counts, states, base, dmc_i, dmc_map, m, stretch):
+    """(v33) Model ``m``'s next bit, 8 x its logit (256 per unit): 5 parts the current
+    node's counts, 3 parts its bit history's adaptive probability (none for an empty
+    history)."""
+    cur = base[m] + dmc_i[m, 1]
+    n0 = np.int64(counts[cur, 0]) + 1
+    n1 = np.int64(counts[cur, 1]) + 1
+    by_counts = stretch[(n1 << 12) // (n0 + n1)]
+    state = states[cur]
+    by_history = 0 if state == 0 else stretch[dmc_map[m, state] >> 20]
+    return by_counts * 5 + by_history * 3
+
+
+@njit(cache=True)
 def cm_code(
     src, num_bytes, dst, decode, table_bits, features, more_features, tables, byte_cost_bits
 ):
@@ -2178,6 +2323,7 @@ def cm_code(
     sse_bits = SSE_EXTRA_BITS if precise else 0
     word_mix_on = (features & FEATURE_WORD_MIXER) != 0
     warm_on = (more_features >> WARM_ROWS_BIT) & 1 == 1
+    dmc_on = (more_features >> DMC_BIT) & 1 == 1
     num_mix = 6 if mix6_on else 5
     idx7 = num_mix  # the optional weight sets' places in the second layer
     if class_on:
@@ -2352,6 +2498,7 @@ def cm_code(
     num_misc += 1 if second_on else 0
     delta_on = (features & FEATURE_MATCH_DELTA) != 0
     num_misc += 1 if delta_on else 0
+    num_misc += DMC_INPUTS if dmc_on else 0
     per = 2 + (1 if det_on else 0) + (1 if run_on else 0)
     if num_misc + per * num_active + IMAGE_INPUTS > NUM_INPUTS:
         raise ValueError("cm_code: more mixer inputs than NUM_INPUTS")
@@ -2479,6 +2626,26 @@ def cm_code(
     # (v24) after a mispredicted bit: P(1) by the expected byte, the partial byte and
     # whether a repeat predicts again, 22 bits above a 10-bit count
     delta_map = np.full((1, 256 * 256 * 2 if delta_on else 1), 1 << 31, dtype=np.int64)
+    # (v33) the DMC forest: every model's nodes in one table (one row each when off)
+    dmc_capacity = np.ones(DMC_MODELS, dtype=np.int64)
+    dmc_base = np.zeros(DMC_MODELS, dtype=np.int64)
+    dmc_nodes = 0
+    for m in range(DMC_MODELS):
+        if dmc_on:
+            budget = 16 * min(num_bytes, DMC_MAX_BYTES) // DMC_NODE_SHARES[m]
+            dmc_capacity[m] = DMC_FIRST_NODES + budget
+        dmc_base[m] = dmc_nodes
+        dmc_nodes += dmc_capacity[m]
+    dmc_nxt = np.zeros((dmc_nodes, 2), dtype=np.int32)
+    dmc_counts = np.zeros((dmc_nodes, 2), dtype=np.int32)
+    dmc_states = np.zeros(dmc_nodes, dtype=np.uint8)
+    dmc_i = np.zeros((DMC_MODELS, 5), dtype=np.int64)
+    dmc_map = np.empty((DMC_MODELS, 256), dtype=np.int64)  # bit history -> P(1)
+    for m in range(DMC_MODELS):
+        for s in range(256):
+            dmc_map[m, s] = state_init_p[s] << 10
+        if dmc_on:
+            _dmc_start(dmc_nxt, dmc_counts, dmc_states, dmc_base, m, dmc_i, 0)
     delta_idx = -1
     delta_live = False  # the match model mispredicted a bit of this byte
     delta_byte = 0
@@ -3000,6 +3167,25 @@ def cm_code(
         for bit_pos in range(8):
             if learn_pending:
                 # ---- learn from the last bit ----
+                if dmc_on and not l_image:
+                    for m in range(DMC_MODELS):
+                        node = dmc_base[m] + dmc_i[m, 1]
+                        _adapt(dmc_map, m, np.int64(dmc_states[node]), y << 22, reciprocal, 255)
+                        _dmc_update(
+                            dmc_nxt,
+                            dmc_counts,
+                            dmc_states,
+                            dmc_base,
+                            dmc_capacity,
+                            dmc_i,
+                            m,
+                            y,
+                            next_state,
+                        )
+                    if bit_pos == 0:
+                        for m in range(DMC_RESTARTING):
+                            if (dmc_i[m, 4] >> 7) > dmc_capacity[m]:
+                                _dmc_start(dmc_nxt, dmc_counts, dmc_states, dmc_base, m, dmc_i, c1)
                 if experts_on:
                     # each weight grows with how much better its expert predicted the bit
                     # than the mixture did (ratio in 1/65536, capped at 5)
@@ -3237,6 +3423,25 @@ def cm_code(
                     delta_idx = (delta_byte * 256 + c0) * 2 + (1 if match_len > 0 else 0)
                     inputs[ni] = stretch[delta_map[0, delta_idx] >> 20]
                 ni += 1
+            if dmc_on:
+                for m in range(DMC_MODELS):
+                    if m % 2 == 1 and m < DMC_RESTARTING:
+                        continue  # (taken with the model before it)
+                    if image_mode:
+                        inputs[ni] = 0
+                    elif m < DMC_RESTARTING:
+                        pair = _dmc_stretch(
+                            dmc_counts, dmc_states, dmc_base, dmc_i, dmc_map, m, stretch
+                        ) + _dmc_stretch(
+                            dmc_counts, dmc_states, dmc_base, dmc_i, dmc_map, m + 1, stretch
+                        )
+                        inputs[ni] = max(-2047, min(2047, pair >> 5))
+                    else:
+                        one = _dmc_stretch(
+                            dmc_counts, dmc_states, dmc_base, dmc_i, dmc_map, m, stretch
+                        )
+                        inputs[ni] = max(-2047, min(2047, one >> 4))
+                    ni += 1
             for q in range(num_sec):
                 if sec_len[q] > 0:
                     eb = (sec_byte[q] >> (7 - bit_pos)) & 1
