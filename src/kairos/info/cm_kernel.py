@@ -771,9 +771,11 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   images (pic as in v32, and its time saved): 589,221 B (-1,333; book1 -545, book2
   -322, news -194, paper2 -59, bib -49, trans -43, obj2 -41). With the LSTMs, book1
   183,416 -> 183,236 B (-180) and paper2, progc, obj2, trans and bib 101,402 ->
-  101,278 B (-124): the nets take about 60% of the gain. Tried and dropped: two more
-  chained SSE stages keyed by the lasting models' current states (pic -9 B, the rest
-  within 1 B).
+  101,278 B (-124): the nets take about 60% of the gain. Around the shipped forest,
+  each alone: the counts decaying by 1/32 a bit instead of 1/64 +53 B, by 1/128 -9 B;
+  the lasting models at full scale +48 B; the prediction from the counts alone +28 B,
+  2 parts counts to 6 parts history +83 B. Tried and dropped: two more chained SSE
+  stages keyed by the lasting models' current states (pic -9 B, the rest within 1 B).
 
 v7 as a whole against v6 on the development subset (book1, paper1, obj2, geo,
 pic, progc; ``cm_code`` directly, quiet box, 2026-12-02): 336,483 -> 328,242 B
