@@ -324,7 +324,7 @@ class CMCompressor:
         ``49 * 3 * 2**max_table_bits`` bytes (74 at the max level) plus ~170 MB
         (and ~510 MB and ~250 MB for the max level's two LSTMs, and since v29 ~140 MB
         for its eleventh weight set and chained SSE stages, ~35 MB more since v30 and
-        ~70 MB more since v31, and since v33 about 520 bytes per input byte, up to
+        ~70 MB more since v31, and since v33 about 530 bytes per input byte, up to
         550 MB from 1 MiB on, for the DMC forest).
     disable : tuple of str
         Optional components to switch off, for ablation (names in

@@ -1200,7 +1200,7 @@ DMC_THRESHOLDS = np.array([2, 32, 64, 4, 128, 8, 256, 16, 1024, 1536], dtype=np.
 # each model's node budget: 16 x the input's length / this, plus the first graph
 DMC_NODE_SHARES = np.array([6, 10, 11, 7, 12, 8, 13, 9, 2, 2], dtype=np.int64)
 DMC_FIRST_NODES = 256 * 255  # one binary tree of 255 states per previous byte
-DMC_MAX_BYTES = 1 << 20  # the budgets grow with the input up to this length (500 MB)
+DMC_MAX_BYTES = 1 << 20  # the budgets grow with the input up to this length (550 MB)
 DMC_COUNT_ONE = 1024  # a count of 1 in the graph's fixed point
 # the features bit of each context from 40 on (v15)
 _CONTEXT_FEATURE = (
