@@ -2271,6 +2271,50 @@ def _dmc_stretch(counts, states, base, dmc_i, dmc_map, m, stretch):
 
 
 @njit(cache=True)
+def _dmc_learn(
+    nxt,
+    counts,
+    states,
+    base,
+    capacity,
+    dmc_i,
+    dmc_map,
+    y,
+    bit_pos,
+    last_byte,
+    reciprocal,
+    next_state,
+):
+    """(v33) Learn bit ``y`` in every model of the DMC forest (:func:`_dmc_update`), their
+    bit histories' probabilities too; at a byte's start, restart the full restarting
+    models at ``last_byte``'s tree (:func:`_dmc_start`)."""
+    for m in range(DMC_MODELS):
+        node = base[m] + dmc_i[m, 1]
+        _adapt(dmc_map, m, np.int64(states[node]), y << 22, reciprocal, 255)
+        _dmc_update(nxt, counts, states, base, capacity, dmc_i, m, y, next_state)
+    if bit_pos == 0:
+        for m in range(DMC_RESTARTING):
+            if (dmc_i[m, 4] >> 7) > capacity[m]:
+                _dmc_start(nxt, counts, states, base, m, dmc_i, last_byte)
+
+
+@njit(cache=True)
+def _dmc_inputs(inputs, at, counts, states, base, dmc_i, dmc_map, stretch):
+    """(v33) The DMC forest's DMC_INPUTS mixer inputs into ``inputs[at:]``: the
+    restarting models' predictions (:func:`_dmc_stretch`) averaged in pairs, then the
+    lasting ones' one by one, at half scale (8 x the logit: shifted by 4 and 5)."""
+    for m in range(0, DMC_RESTARTING, 2):
+        pair = _dmc_stretch(counts, states, base, dmc_i, dmc_map, m, stretch)
+        pair += _dmc_stretch(counts, states, base, dmc_i, dmc_map, m + 1, stretch)
+        inputs[at] = max(-2047, min(2047, pair >> 5))
+        at += 1
+    for m in range(DMC_RESTARTING, DMC_MODELS):
+        one = _dmc_stretch(counts, states, base, dmc_i, dmc_map, m, stretch)
+        inputs[at] = max(-2047, min(2047, one >> 4))
+        at += 1
+
+
+@njit(cache=True)
 def cm_code(
     src, num_bytes, dst, decode, table_bits, features, more_features, tables, byte_cost_bits
 ):
@@ -3170,24 +3214,20 @@ def cm_code(
             if learn_pending:
                 # ---- learn from the last bit ----
                 if dmc_on and not l_image:
-                    for m in range(DMC_MODELS):
-                        node = dmc_base[m] + dmc_i[m, 1]
-                        _adapt(dmc_map, m, np.int64(dmc_states[node]), y << 22, reciprocal, 255)
-                        _dmc_update(
-                            dmc_nxt,
-                            dmc_counts,
-                            dmc_states,
-                            dmc_base,
-                            dmc_capacity,
-                            dmc_i,
-                            m,
-                            y,
-                            next_state,
-                        )
-                    if bit_pos == 0:
-                        for m in range(DMC_RESTARTING):
-                            if (dmc_i[m, 4] >> 7) > dmc_capacity[m]:
-                                _dmc_start(dmc_nxt, dmc_counts, dmc_states, dmc_base, m, dmc_i, c1)
+                    _dmc_learn(
+                        dmc_nxt,
+                        dmc_counts,
+                        dmc_states,
+                        dmc_base,
+                        dmc_capacity,
+                        dmc_i,
+                        dmc_map,
+                        y,
+                        bit_pos,
+                        c1,
+                        reciprocal,
+                        next_state,
+                    )
                 if experts_on:
                     # each weight grows with how much better its expert predicted the bit
                     # than the mixture did (ratio in 1/65536, capped at 5)
@@ -3426,24 +3466,14 @@ def cm_code(
                     inputs[ni] = stretch[delta_map[0, delta_idx] >> 20]
                 ni += 1
             if dmc_on:
-                for m in range(DMC_MODELS):
-                    if m % 2 == 1 and m < DMC_RESTARTING:
-                        continue  # (taken with the model before it)
-                    if image_mode:
-                        inputs[ni] = 0
-                    elif m < DMC_RESTARTING:
-                        pair = _dmc_stretch(
-                            dmc_counts, dmc_states, dmc_base, dmc_i, dmc_map, m, stretch
-                        ) + _dmc_stretch(
-                            dmc_counts, dmc_states, dmc_base, dmc_i, dmc_map, m + 1, stretch
-                        )
-                        inputs[ni] = max(-2047, min(2047, pair >> 5))
-                    else:
-                        one = _dmc_stretch(
-                            dmc_counts, dmc_states, dmc_base, dmc_i, dmc_map, m, stretch
-                        )
-                        inputs[ni] = max(-2047, min(2047, one >> 4))
-                    ni += 1
+                if image_mode:
+                    for k in range(DMC_INPUTS):
+                        inputs[ni + k] = 0
+                else:
+                    _dmc_inputs(
+                        inputs, ni, dmc_counts, dmc_states, dmc_base, dmc_i, dmc_map, stretch
+                    )
+                ni += DMC_INPUTS
             for q in range(num_sec):
                 if sec_len[q] > 0:
                     eb = (sec_byte[q] >> (7 - bit_pos)) & 1
