@@ -925,6 +925,7 @@ from kairos.info.lstm_kernel import (
     lstm_predict,
     lstm_stretch,
     lstm_top,
+    njit_borrowing,
 )
 
 MODEL_VERSION = 33  # bump whenever the model's predictions change
@@ -1531,7 +1532,7 @@ def _hash(a, b, k):
     return h
 
 
-@njit(cache=True, inline="always")
+@njit_borrowing
 def _bucket_is(hist, fast, r, b, check, xcheck):
     """Whether the bucket of the context at table row ``r`` at slot ``b`` holds its check (v14: 12 bits, the
     check byte in the state slot 0 and 4 more bits in the top of slot 0's direct
@@ -1539,7 +1540,7 @@ def _bucket_is(hist, fast, r, b, check, xcheck):
     return hist[r, b] == check and (np.int64(fast[r, b]) >> 12) == xcheck
 
 
-@njit(cache=True, inline="always")
+@njit_borrowing
 def _rate(visits, sel, schedule):
     """Learning rate of a mixer weight set: high while the set is new, falling with use.
     ``schedule``: (lowest rate, highest rate, half-life in uses), :data:`MIXER_LR_MIN`,
@@ -1571,7 +1572,7 @@ def _byte_kind(b):
     return 7
 
 
-@njit(cache=True, inline="always")
+@njit_borrowing
 def _next_letter_kinds(kinds, b, prev, in_word):
     """(v26) ``kinds`` (the kinds of a word's last 4 letters or digits, a byte each, the
     latest lowest) after byte ``b``; ``prev`` is the byte before it, ``in_word`` whether
@@ -1612,7 +1613,7 @@ def _next_letter_kinds(kinds, b, prev, in_word):
     return ((kinds << 8) | kind) & 0xFFFFFFFF
 
 
-@njit(cache=True)
+@njit_borrowing
 def _code_word_hashes(hashes, pos, c4, c8):
     """(v27, FEATURE_CODE_WORDS) Hashes of contexts 59-64 in binary data, over 16-bit
     words at even offsets (68000 code is made of them): the word two back, and three back,
@@ -1639,7 +1640,7 @@ def _code_word_hashes(hashes, pos, c4, c8):
     )
 
 
-@njit(cache=True)
+@njit_borrowing
 def _image_template_contexts(img_ctx, r0, r1, r2, r3, r4, r5, r6, r7, r8, far_rows, img_size):
     """(v27, FEATURE_IMAGE_TEMPLATES) 2-D contexts 18-27 into ``img_ctx``; returns the
     rows (ninth weight set, first final layer) images choose by the run context.
@@ -1744,7 +1745,7 @@ def _image_template_contexts(img_ctx, r0, r1, r2, r3, r4, r5, r6, r7, r8, far_ro
     return run_context, (run_class | change << 4) & 255
 
 
-@njit(cache=True)
+@njit_borrowing
 def _text_context_hashes(
     hashes,
     features,
@@ -1815,7 +1816,7 @@ def _text_context_hashes(
         hashes[71] = _hash(word_byte, _hash(prev_word, prev_word3, 2), 271)
 
 
-@njit(cache=True)
+@njit_borrowing
 def _next_text_state(
     letter_kinds, byte_kinds, above_run, b, prev, in_word, pos, line_start, prev_line_start, buf
 ):
@@ -1848,7 +1849,7 @@ def _byte_class(b):
     return 7
 
 
-@njit(cache=True, inline="always")
+@njit_borrowing
 def _shift_row_bit(row, buf, at, bit_pos):
     """``row`` (32 bits of an image row above) shifted left with bit ``bit_pos`` of
     ``buf[at]``, or a 0 bit before the start of the data."""
@@ -1856,7 +1857,7 @@ def _shift_row_bit(row, buf, at, bit_pos):
     return ((row << 1) | bit) & 0xFFFFFFFF
 
 
-@njit(cache=True, inline="always")
+@njit_borrowing
 def _count_inputs(inputs, at, ones, total, stretch):
     """Write the estimate (ones + 1) / (total + 2) as two mixer inputs at ``at``:
     stretched (halved) and linear, (p - 1/2) in 1/16384 units (v16's image counts)."""
@@ -1926,7 +1927,7 @@ def _fixed_to_ibm(v):
     return ((1 << 31) if v < 0 else 0) | (e << 24) | m
 
 
-@njit(cache=True, inline="always")
+@njit_borrowing
 def _squash(x, squash):
     if x > 2047:
         x = 2047
@@ -1961,7 +1962,7 @@ def _stem(word, word_prefix, letters, length):
     return word_prefix[length - cut] if length - cut > 0 else word
 
 
-@njit(cache=True, inline="always")
+@njit_borrowing
 def _adapt(table, i, k, target, reciprocal, limit):
     """Move the probability in ``table[i, k]`` (22 bits above a 10-bit count n) toward
     ``target`` (0 or 1 << 22) at the rate ``reciprocal[n]`` / 65536, then count the
@@ -1984,7 +1985,7 @@ def _weight_table(rows, start):
     return table
 
 
-@njit(cache=True, inline="always")
+@njit_borrowing
 def _warm_row(weights, visits, sel, parent, parent_sel, num_in):
     """(v30) Before row ``sel`` of a weight set is first used, move its weights 3/4 of
     the way to ``parent``'s row ``parent_sel``, of a set with fewer rows that has learned
@@ -1995,7 +1996,7 @@ def _warm_row(weights, visits, sel, parent, parent_sel, num_in):
             weights[sel, i] = (weights[sel, i] + 3 * parent[parent_sel, i]) >> 2
 
 
-@njit(cache=True, inline="always")
+@njit_borrowing
 def _mixer_output(inputs, weights, sel, num_in, shift):
     """One weight set's output in the stretch domain: (inputs . weights[sel]) >> ``shift``
     (the weights' fraction bits: 16, or (v29) 16 + :data:`FINE_MIXER_BITS`), clipped."""
@@ -2005,7 +2006,7 @@ def _mixer_output(inputs, weights, sel, num_in, shift):
     return max(-2047, min(2047, dot >> shift))
 
 
-@njit(cache=True, inline="always")
+@njit_borrowing
 def _mixer_update(inputs, weights, sel, num_in, err, rnd, max_in, dead_zone, fine):
     """Move weight set ``sel`` along ``inputs`` by ``err`` (error x rate, 1/65536 units).
 
@@ -2026,7 +2027,7 @@ def _mixer_update(inputs, weights, sel, num_in, err, rnd, max_in, dead_zone, fin
         weights[sel, i] += (inputs[i] * err + rnd_fine) >> shift
 
 
-@njit(cache=True, inline="always")
+@njit_borrowing
 def _train_set(inputs, weights, visits, sel, p, trained):
     """Train weight set ``sel`` on the bit: its output ``p`` (P(1), 1/4096) against
     the bit, at its scheduled rate (:func:`_rate`) or the fixed one. ``trained``:
@@ -2070,7 +2071,7 @@ def _order2_mixer_row(text_mode, c0, c4s, match_len, expected_byte, bit_pos):
     return c0
 
 
-@njit(cache=True, inline="always")
+@njit_borrowing
 def _sse_p(apm, a, ia, w):
     """SSE stage ``a``'s P(1) in 1/65536: entries ``ia`` and ``ia + 1`` of its row
     (the knots either side of the input's stretch) weighted by ``w`` (0-127, the
@@ -2078,7 +2079,7 @@ def _sse_p(apm, a, ia, w):
     return (np.int64(apm[a, ia]) * (128 - w) + np.int64(apm[a, ia + 1]) * w) >> (7 + SSE_EXTRA_BITS)
 
 
-@njit(cache=True, inline="always")
+@njit_borrowing
 def _chained_p(apm_chained, x, row, s, chained_at, chained_w):
     """(v29) Chained SSE stage ``x``'s P(1) in 1/65536 (:func:`_sse_p`) for an input of
     stretch ``s`` (+2048: 1..4095) in its ``row`` (16 bits); keeps the lower knot's
@@ -2089,7 +2090,7 @@ def _chained_p(apm_chained, x, row, s, chained_at, chained_w):
     return _sse_p(apm_chained, x, chained_at[x], chained_w[x])
 
 
-@njit(cache=True, inline="always")
+@njit_borrowing
 def _chain_stage(at_w, x, row, s):
     """Chained stage ``x``'s prediction (:func:`_chained_p`) as its expert's, for a row
     hash ``row`` (its low 16 bits) and an input of stretch ``s`` (+2048). ``at_w``:
@@ -2098,7 +2099,7 @@ def _chain_stage(at_w, x, row, s):
     expert_p[FIRST_CHAINED + x] = _chained_p(apm_chained, x, row & 0xFFFF, s, chained_at, chained_w)
 
 
-@njit(cache=True, inline="always")
+@njit_borrowing
 def _sse_update(apm, a, at, w, target, rate):
     """Move SSE stage ``a``'s knots ``at`` and ``at + 1`` toward ``target`` (the bit, in
     the entries' units) by their weights ``128 - w`` and ``w`` at the rate 2**-``rate``."""
@@ -2125,14 +2126,14 @@ def _sse_rows(c0, c1, c4s):
     )
 
 
-@njit(cache=True, inline="always")
+@njit_borrowing
 def _prefetch_row(weights, sel, num_in):
     """Prefetch the cache lines of ``weights[sel, :num_in]`` (int32: 16 to a line)."""
     for k in range(0, num_in + 15, 16):
         _prefetch(weights, sel, min(k, num_in - 1))
 
 
-@njit(cache=True, inline="always")
+@njit_borrowing
 def _prefetch_weight_rows(w1, w4, w5, w6, w7, w8, rows, c0, num_in, mix6_on, class_on):
     """Prefetch the rows of weight sets 1 and 4-8 that a bit will read (``rows``: those
     of sets 4-8, from :func:`_weight_rows`). The sets of 64 K rows miss the caches."""
@@ -2146,7 +2147,7 @@ def _prefetch_weight_rows(w1, w4, w5, w6, w7, w8, rows, c0, num_in, mix6_on, cla
         _prefetch_row(w8, rows[4], num_in)
 
 
-@njit(cache=True, inline="always")
+@njit_borrowing
 def _match_lookup(buf, pos, table, min_bytes, max_len, cur_len, cur_ptr):
     """One match model's step at ``pos``: (length, pointer) of the repeat it follows.
 
@@ -2172,7 +2173,7 @@ def _match_lookup(buf, pos, table, min_bytes, max_len, cur_len, cur_ptr):
     return cur_len, cur_ptr
 
 
-@njit(cache=True)
+@njit_borrowing
 def _dmc_start(nxt, counts, states, base, m, dmc_i, last_byte):
     """(v33) Model ``m`` of the DMC forest starts over: its graph becomes 256 binary
     trees of 255 states, one per previous byte (order 1), each tree's last states leading
@@ -2207,7 +2208,7 @@ def _dmc_start(nxt, counts, states, base, m, dmc_i, last_byte):
     dmc_i[m, 4] = 0
 
 
-@njit(cache=True, inline="always")
+@njit_borrowing
 def _dmc_update(nxt, counts, states, base, capacity, dmc_i, m, y, next_state):
     """(v33) Count bit ``y`` at model ``m``'s current node and move along its edge.
 
@@ -2256,7 +2257,7 @@ def _dmc_update(nxt, counts, states, base, capacity, dmc_i, m, y, next_state):
     dmc_i[m, 1] = nx
 
 
-@njit(cache=True, inline="always")
+@njit_borrowing
 def _dmc_stretch(counts, states, base, dmc_i, dmc_map, m, stretch):
     """(v33) Model ``m``'s next bit, 8 x its logit (256 per unit): 5 parts the current
     node's counts, 3 parts its bit history's adaptive probability (none for an empty
@@ -2270,7 +2271,7 @@ def _dmc_stretch(counts, states, base, dmc_i, dmc_map, m, stretch):
     return by_counts * 5 + by_history * 3
 
 
-@njit(cache=True)
+@njit_borrowing
 def _dmc_learn(
     nxt,
     counts,
@@ -2298,7 +2299,7 @@ def _dmc_learn(
                 _dmc_start(nxt, counts, states, base, m, dmc_i, last_byte)
 
 
-@njit(cache=True)
+@njit_borrowing
 def _dmc_inputs(inputs, at, counts, states, base, dmc_i, dmc_map, stretch):
     """(v33) The DMC forest's DMC_INPUTS mixer inputs into ``inputs[at:]``: the
     restarting models' predictions (:func:`_dmc_stretch`) averaged in pairs, then the
