@@ -301,6 +301,7 @@ def test_cm_components_match_the_kernel_and_each_changes_the_model():
         "warm_rows": cm_kernel.FEATURE_WARM_ROWS,
         "word_chains": cm_kernel.FEATURE_WORD_CHAINS,
         "dmc": cm_kernel.FEATURE_DMC,
+        "sparse_match": cm_kernel.FEATURE_SPARSE_MATCH,
     }
     assert cm._ALL_FEATURES == cm_kernel.ALL_FEATURES
     assert cm.FEATURE_NEURAL == cm_kernel.FEATURE_NEURAL
@@ -369,12 +370,12 @@ def test_cm_word_shape_trackers_follow_letters_and_bytes():
 
 def test_cm_refuses_old_model_versions_and_bad_components():
     stream = CMCompressor().compress(_CRAFTED["text"])
-    assert stream[0] == MODEL_VERSION == 33
+    assert stream[0] == MODEL_VERSION == 34
     for old in (1, *range(4, MODEL_VERSION)):
-        with pytest.raises(VersionError, match=f"model version {old}.*version 33"):
+        with pytest.raises(VersionError, match=f"model version {old}.*version 34"):
             CMCompressor().decompress(bytes([old]) + stream[1:])
-    with pytest.raises(CorruptFileError, match="unknown mode 34"):
-        CMCompressor().decompress(bytes([34]) + stream[1:])
+    with pytest.raises(CorruptFileError, match="unknown mode 35"):
+        CMCompressor().decompress(bytes([35]) + stream[1:])
     # v30's header: the mode, the length (LEB128: here 2 bytes), the setup byte
     length = len(_CRAFTED["text"])
     assert 128 <= length < 2**14 and stream[1:3] == bytes([length & 127 | 128, length >> 7])
@@ -406,7 +407,7 @@ def test_cm_refuses_old_model_versions_and_bad_components():
     with pytest.raises(CorruptFileError, match="components"):
         CMCompressor().decompress(bytes(bad))
     bad = bytearray(listed)
-    bad[4 + 15] |= 0x80  # bit 63 of the second word (v30, v31 and v33 took its bits 0-2)
+    bad[4 + 15] |= 0x80  # bit 63 of the second word (v30, v31, v33 and v34 took its bits 0-3)
     with pytest.raises(CorruptFileError, match="components"):
         CMCompressor().decompress(bytes(bad))
     with pytest.raises(ValidationError, match="unknown component"):
@@ -424,6 +425,11 @@ def test_cm_refuses_old_model_versions_and_bad_components():
 # stream's components predict must bump MODEL_VERSION and pin the new streams. A
 # new component is a new features bit, so streams without it stay as pinned.
 _PINNED_STREAMS = {
+    34: (
+        "aca82784c3fd3aa95dfbe83acd2d94733be94fe66c16beaba9fca931d0bd0adb",
+        "68cb73be0fd698ffcf5bf6f86bd156ee4a2d9a78695764086ea075aacd0a94c5",
+        "220fb386ce9fb8454e3b2825c467e00cdba5c6531fa9ea0ed2ce9bd958ea5d31",
+    ),
     33: (
         "4a92a3b9fc4b5f5bd388f336d544d8597b69fc60f2bee4415bbee940fb7e5c53",
         "f6ac4f03db7434a5938aa643fcf4035b6d12f2f44dede5dcc5827734ae3b9c24",

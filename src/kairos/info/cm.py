@@ -39,11 +39,11 @@ and ``quotes``; v21 gave the max level's LSTM two more inputs and added
 and v29 ``fine_mixers``, ``sse_chains`` and ``order2_mixer``, all at the max level;
 v30 shortened the header and the coder's end, gave ``sse_chains`` four more stages
 and added ``warm_rows``; v31 added ``word_chains``; v32 gave ``sse_chains`` a ninth
-stage and slowed the word stages; v33 added ``dmc``) is refused with a typed
-:class:`~kairos.errors.VersionError` naming both
-versions: its predictions cannot be reproduced by this model. The table size
-is chosen from the input length (``table_bits`` in 16..23, 23 from 256 KiB),
-so short strings do not pay for allocating hundreds of megabytes.
+stage and slowed the word stages; v33 added ``dmc`` and v34 ``sparse_match``) is
+refused with a typed :class:`~kairos.errors.VersionError` naming both versions: its
+predictions cannot be reproduced by this model. The table size is chosen from the
+input length (``table_bits`` in 16..23, 23 from 256 KiB), so short strings do not
+pay for allocating hundreds of megabytes.
 """
 
 from __future__ import annotations
@@ -229,6 +229,9 @@ MAX_COMPONENTS = {
     # a forest of 10 DMC models (bit-level state graphs that grow by cloning busy
     # states), as 6 more mixer inputs; they sit out images (v33)
     "dmc": 1 << 66,
+    # 4 match models that find repeats of the last bytes read through a mask (letters
+    # in either case, low nibbles), a stride or an offset, as 5 more mixer inputs (v34)
+    "sparse_match": 1 << 67,
 }
 _MAX_FEATURES = _ALL_FEATURES | FEATURE_NEURAL | sum(MAX_COMPONENTS.values())
 # What ``disable`` takes at the max level beyond COMPONENTS: its own components, and
@@ -325,7 +328,7 @@ class CMCompressor:
         (and ~510 MB and ~250 MB for the max level's two LSTMs, and since v29 ~140 MB
         for its eleventh weight set and chained SSE stages, ~35 MB more since v30 and
         ~70 MB more since v31, and since v33 about 530 bytes per input byte, up to
-        550 MB from 1 MiB on, for the DMC forest).
+        550 MB from 1 MiB on, for the DMC forest, and 48 MB since v34).
     disable : tuple of str
         Optional components to switch off, for ablation (names in
         :data:`COMPONENTS`, and with ``neural`` in :data:`MAX_LEVEL_ABLATIONS`:

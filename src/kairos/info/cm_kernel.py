@@ -776,6 +776,24 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   the lasting models at full scale +48 B; the prediction from the counts alone +28 B,
   2 parts counts to 6 parts history +83 B. Tried and dropped: two more chained SSE
   stages keyed by the lasting models' current states (pic -9 B, the rest within 1 B).
+- v34 (2026-12-06) changes the max level only. ``FEATURE_SPARSE_MATCH`` (the second
+  word's bit 3): :data:`SPARSE_MODELS` sparse match models (after paq8px's
+  SparseMatchModel, whose four read patterns they take: the last 5 bytes with letters
+  in either case, the 4 before the last byte, every second byte of the last 8 in either
+  case, and the low nibbles of the last 5). Each hashes its pattern into a table of
+  positions; with no match running, the models are tried by recency of their last
+  match, and a candidate counts when every byte of its pattern agrees under the mask
+  (:func:`_sparse_step`). The match then expects the byte that followed, for the bits
+  its mask covers, until one of them misses. :data:`SPARSE_INPUTS` mixer inputs
+  (:func:`_sparse_inputs`): three from the expected bit and the length, and two
+  adaptive maps, hashed by the expected byte with the partial byte, the last two bytes,
+  the length's class and the model, and directly by the expected byte's disagreement
+  with the partial byte, the last byte and the bit position (:func:`_sparse_learn`).
+  Measured with ``cm_code`` at the max level without the LSTMs on the 14 files (v33:
+  589,221 B): 588,961 B (-260; obj2 -52, news -43, book2 -41, book1 -35, obj1 -35,
+  trans -15, pic -10). Predicting only from a match's second byte on (as paq8px does)
+  588,966 B; the two maps' probabilities as two more linear inputs, no change
+  (book1 -1 B, the rest within 2 B).
 
 v7 as a whole against v6 on the development subset (book1, paper1, obj2, geo,
 pic, progc; ``cm_code`` directly, quiet box, 2026-12-02): 336,483 -> 328,242 B
@@ -928,7 +946,7 @@ from kairos.info.lstm_kernel import (
     njit_borrowing,
 )
 
-MODEL_VERSION = 33  # bump whenever the model's predictions change
+MODEL_VERSION = 34  # bump whenever the model's predictions change
 # (v30) bytes the decoder reads past a stream's end, as zeros: the coder ends with one
 # byte where it wrote four until v29
 FLUSH_ZEROS = 3
@@ -952,6 +970,7 @@ IMAGE_BYTE_CONTEXTS = (0, 1, 2, 3, 4, 6, 26)
 # (v33, FEATURE_DMC) the DMC forest's mixer inputs: its 8 restarting models' predictions
 # averaged in pairs, and its 2 lasting models' one by one
 DMC_INPUTS = 6
+SPARSE_INPUTS = 5  # (v34, FEATURE_SPARSE_MATCH) 3 from the length, 2 maps
 MAX_EXTRA_MATCHES = 3  # the most extra match models a level has (EXTRA_MATCH_BYTES)
 # at most 4 inputs per context, then match (2), bias, the match model's delta input
 # (v24), long match (2), the extra match models (2 each), neural net, LSTM (its
@@ -961,7 +980,17 @@ MAX_EXTRA_MATCHES = 3  # the most extra match models a level has (EXTRA_MATCH_BY
 # the max level wrote 7 inputs past the end in images (pic), a stream the decoder only
 # reproduced by luck.
 NUM_INPUTS = (
-    4 * NUM_CONTEXTS + 3 + 1 + 2 + 2 * MAX_EXTRA_MATCHES + 1 + 2 + 1 + DMC_INPUTS + IMAGE_INPUTS
+    4 * NUM_CONTEXTS
+    + 3
+    + 1
+    + 2
+    + 2 * MAX_EXTRA_MATCHES
+    + 1
+    + 2
+    + 1
+    + DMC_INPUTS
+    + SPARSE_INPUTS
+    + IMAGE_INPUTS
 )
 RUN_CLASSES = 16  # run length classes of the run model's confidence maps
 RUN_WEIGHT_INIT = 1500  # initial mixer weight of the run inputs
@@ -1203,6 +1232,20 @@ DMC_NODE_SHARES = np.array([6, 10, 11, 7, 12, 8, 13, 9, 2, 2], dtype=np.int64)
 DMC_FIRST_NODES = 256 * 255  # one binary tree of 255 states per previous byte
 DMC_MAX_BYTES = 1 << 20  # the budgets grow with the input up to this length (550 MB)
 DMC_COUNT_ONE = 1024  # a count of 1 in the graph's fixed point
+# v34 (max level): sparse match models, which look for repeats of the last bytes read
+# through a mask, a stride or an offset (as paq8px's SparseMatchModel does), and
+# predict the bits of the byte that followed
+SPARSE_BIT = 3
+FEATURE_SPARSE_MATCH = 1 << (64 + SPARSE_BIT)
+SPARSE_MODELS = 4
+# per model: the last bytes skipped, the step between the bytes read, how many are
+# read, and the bits of each that must agree (0xDF: letters in either case)
+SPARSE_OFFSETS = np.array([0, 1, 0, 0], dtype=np.int64)
+SPARSE_STRIDES = np.array([1, 1, 2, 1], dtype=np.int64)
+SPARSE_MIN_BYTES = np.array([5, 4, 4, 5], dtype=np.int64)
+SPARSE_MASKS = np.array([0xDF, 0xFF, 0xDF, 0x0F], dtype=np.int64)
+SPARSE_MAP_BITS = 22  # log2 of the hashed map's entries (the direct map has 2**19)
+SPARSE_LIMIT = 255  # hit count at which the maps' learning rate stops falling
 # the features bit of each context from 40 on (v15)
 _CONTEXT_FEATURE = (
     FEATURE_CHAR_GROUPS,
@@ -1356,6 +1399,7 @@ MAX_FEATURES = (
     | FEATURE_WARM_ROWS
     | FEATURE_WORD_CHAINS
     | FEATURE_DMC
+    | FEATURE_SPARSE_MATCH
 )
 KNOWN_FEATURES = MAX_FEATURES
 LONG_MATCH_MIN_BYTES = 10
@@ -2315,6 +2359,98 @@ def _dmc_inputs(inputs, at, counts, states, base, dmc_i, dmc_map, stretch):
         at += 1
 
 
+@njit_borrowing
+def _sparse_step(buf, pos, table, order, sp):
+    """(v34) The sparse match models' step at a byte's start (``pos`` bytes coded).
+
+    ``sp`` (int64): the match's length (1 when just found, 1 more a byte; 0: none), the
+    position of the byte it expects, the model that found it, that byte, whether a
+    match was live at the byte's start (the maps then predict the whole byte), the
+    maps' two entries in use, and the models' hashes. ``order`` lists the models by recency of their last
+    match, which is where a new one is looked for first. ``table`` (int32, (models,
+    2**MATCH_TABLE_BITS)): per model and hash, the position after the bytes hashed.
+    """
+    for m in range(SPARSE_MODELS):
+        h = m + 1
+        k = pos - 1 - SPARSE_OFFSETS[m]
+        for _ in range(SPARSE_MIN_BYTES[m]):
+            b = buf[k] & SPARSE_MASKS[m] if k >= 0 else 0
+            h = (h * 0x2F0B4F3 + b + 1) & 0xFFFFFFFF
+            k -= SPARSE_STRIDES[m]
+        sp[7 + m] = (h ^ (h >> 11)) & ((1 << MATCH_TABLE_BITS) - 1)
+    if sp[0] > 0:
+        sp[0] = min(sp[0] + 1, 65535)
+        sp[1] += 1
+    else:
+        for t in range(SPARSE_MODELS):
+            m = order[t]
+            cand = np.int64(table[m, sp[7 + m]])
+            reach = SPARSE_OFFSETS[m] + 1 + (SPARSE_MIN_BYTES[m] - 1) * SPARSE_STRIDES[m]
+            if cand < reach or pos < reach:
+                continue
+            n = 0
+            k = SPARSE_OFFSETS[m] + 1
+            mask = SPARSE_MASKS[m]
+            while n < SPARSE_MIN_BYTES[m] and ((buf[pos - k] ^ buf[cand - k]) & mask) == 0:
+                n += 1
+                k += SPARSE_STRIDES[m]
+            if n == SPARSE_MIN_BYTES[m]:
+                sp[0] = 1
+                sp[1] = cand
+                sp[2] = m
+                for u in range(t, 0, -1):
+                    order[u] = order[u - 1]
+                order[0] = m
+                break
+    for m in range(SPARSE_MODELS):
+        table[m, sp[7 + m]] = pos
+    sp[3] = buf[sp[1]] if sp[0] > 0 else 0
+    sp[4] = 1 if sp[0] > 0 else 0
+
+
+@njit_borrowing
+def _sparse_inputs(inputs, at, sp, sp_map, c0, c1, c4, bit_pos, stretch):
+    """(v34) The sparse match models' :data:`SPARSE_INPUTS` mixer inputs for the next
+    bit: the expected bit by the match's length (while it holds and its mask covers the
+    bit), then two maps' stretched P(1): hashed by the expected byte, the partial byte,
+    the last two bytes and the length's class with the model, and directly by the
+    expected byte's disagreement with the partial byte, the last byte and the bit's
+    position. All zero when no match was live at the byte's start."""
+    for k in range(SPARSE_INPUTS):
+        inputs[at + k] = 0
+    if sp[4] == 0:
+        return
+    length = sp[0]
+    expected = sp[3]
+    m = sp[2]
+    if length > 0 and (SPARSE_MASKS[m] >> (7 - bit_pos)) & 1:
+        sign = 2 * ((expected >> (7 - bit_pos)) & 1) - 1
+        inputs[at] = sign * (min(length, 64) << 4)
+        inputs[at + 1] = sign * (((1 << min(length - 1, 3)) * min(length, 8)) << 4)
+        inputs[at + 2] = sign * 512
+    lclass = _bitlen(length + 1) * SPARSE_MODELS + m
+    ia = _hash(expected | (c0 << 8) | (c1 << 16) | (((c4 >> 8) & 0xFF) << 24), lclass, 77)
+    ia &= (1 << SPARSE_MAP_BITS) - 1
+    partial = (c0 << (8 - bit_pos)) & 0xFF
+    ib = (bit_pos << 16) | (c1 << 8) | (expected ^ partial)
+    sp[5] = ia
+    sp[6] = ib
+    inputs[at + 3] = stretch[sp_map[0, ia] >> 20]
+    inputs[at + 4] = stretch[sp_map[1, ib] >> 20]
+
+
+@njit_borrowing
+def _sparse_learn(sp, sp_map, y, bit_pos, reciprocal):
+    """(v34) Learn the coded bit ``y`` in the two map entries read for it, and end the
+    match if it expected the other bit where its mask covers the bit."""
+    if sp[4]:
+        _adapt(sp_map, 0, sp[5], y << 22, reciprocal, SPARSE_LIMIT)
+        _adapt(sp_map, 1, sp[6], y << 22, reciprocal, SPARSE_LIMIT)
+    covered = (SPARSE_MASKS[sp[2]] >> (7 - bit_pos)) & 1
+    if sp[0] > 0 and covered and ((sp[3] >> (7 - bit_pos)) & 1) != y:
+        sp[0] = 0
+
+
 @njit(cache=True)
 def cm_code(
     src, num_bytes, dst, decode, table_bits, features, more_features, tables, byte_cost_bits
@@ -2371,6 +2507,7 @@ def cm_code(
     word_mix_on = (features & FEATURE_WORD_MIXER) != 0
     warm_on = (more_features >> WARM_ROWS_BIT) & 1 == 1
     dmc_on = (more_features >> DMC_BIT) & 1 == 1
+    sparse_on = (more_features >> SPARSE_BIT) & 1 == 1
     num_mix = 6 if mix6_on else 5
     idx7 = num_mix  # the optional weight sets' places in the second layer
     if class_on:
@@ -2546,6 +2683,7 @@ def cm_code(
     delta_on = (features & FEATURE_MATCH_DELTA) != 0
     num_misc += 1 if delta_on else 0
     num_misc += DMC_INPUTS if dmc_on else 0
+    num_misc += SPARSE_INPUTS if sparse_on else 0
     per = 2 + (1 if det_on else 0) + (1 if run_on else 0)
     if num_misc + per * num_active + IMAGE_INPUTS > NUM_INPUTS:
         raise ValueError("cm_code: more mixer inputs than NUM_INPUTS")
@@ -2693,6 +2831,11 @@ def cm_code(
             dmc_map[m, s] = state_init_p[s] << 10
         if dmc_on:
             _dmc_start(dmc_nxt, dmc_counts, dmc_states, dmc_base, m, dmc_i, 0)
+    # (v34) the sparse match models (one row each when off)
+    sp_table = np.zeros((SPARSE_MODELS, 1 << MATCH_TABLE_BITS if sparse_on else 1), dtype=np.int32)
+    sp_order = np.arange(SPARSE_MODELS)
+    sp = np.zeros(7 + SPARSE_MODELS, dtype=np.int64)
+    sp_map = np.full((2, 1 << SPARSE_MAP_BITS if sparse_on else 1), 1 << 31, dtype=np.uint32)
     delta_idx = -1
     delta_live = False  # the match model mispredicted a bit of this byte
     delta_byte = 0
@@ -3124,6 +3267,8 @@ def cm_code(
                 sec_ptr[q] = mp
                 sec_miss_on[q] = 0
             sec_byte[q] = buf[sec_ptr[q]] if sec_len[q] > 0 else 0
+        if sparse_on:
+            _sparse_step(buf, pos, sp_table, sp_order, sp)
         if groups_on or wide_groups_on or text_groups:
             # a collapsed group's contexts are apart from those of a group just begun
             k = 40 + 16 * collapsed
@@ -3475,6 +3620,9 @@ def cm_code(
                         inputs, ni, dmc_counts, dmc_states, dmc_base, dmc_i, dmc_map, stretch
                     )
                 ni += DMC_INPUTS
+            if sparse_on:
+                _sparse_inputs(inputs, ni, sp, sp_map, c0, c1, c4, bit_pos, stretch)
+                ni += SPARSE_INPUTS
             for q in range(num_sec):
                 if sec_len[q] > 0:
                     eb = (sec_byte[q] >> (7 - bit_pos)) & 1
@@ -3909,6 +4057,8 @@ def cm_code(
                             sec_miss_on[q] = 1
                             sec_miss_ptr[q] = sec_ptr[q]
                         sec_len[q] = 0
+            if sparse_on:
+                _sparse_learn(sp, sp_map, y, bit_pos, reciprocal)
             if neural_on:
                 nn_err = (y << 12) - _squash(nn_logit, squash)
                 for j in range(NN_HIDDEN):
