@@ -793,7 +793,10 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   589,221 B): 588,961 B (-260; obj2 -52, news -43, book2 -41, book1 -35, obj1 -35,
   trans -15, pic -10). Predicting only from a match's second byte on (as paq8px does)
   588,966 B; the two maps' probabilities as two more linear inputs, no change
-  (book1 -1 B, the rest within 2 B).
+  (book1 -1 B, the rest within 2 B); two more patterns (a stride of 4, an offset of
+  2) 588,947 B, noise-level; the match's expected byte as the context of chained SSE
+  stage 1 when the match model has none, +11 B. With the LSTMs (bench run T, 14
+  files): 582,101 -> 581,906 B (-195).
 
 v7 as a whole against v6 on the development subset (book1, paper1, obj2, geo,
 pic, progc; ``cm_code`` directly, quiet box, 2026-12-02): 336,483 -> 328,242 B
