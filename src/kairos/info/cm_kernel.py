@@ -779,8 +779,8 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
 - v34 (2026-12-06) changes the max level only. ``FEATURE_SPARSE_MATCH`` (the second
   word's bit 3): :data:`SPARSE_MODELS` sparse match models (after paq8px's
   SparseMatchModel, whose four read patterns they take: the last 5 bytes with letters
-  in either case, the 4 before the last byte, every second byte of the last 8 in either
-  case, and the low nibbles of the last 5). Each hashes its pattern into a table of
+  in either case, the 4 before the last byte, 4 bytes every second one back from the last
+  in either case, and the low nibbles of the last 5). Each hashes its pattern into a table of
   positions; with no match running, the models are tried by recency of their last
   match, and a candidate counts when every byte of its pattern agrees under the mask
   (:func:`_sparse_step`). The match then expects the byte that followed, for the bits
@@ -1247,8 +1247,14 @@ SPARSE_OFFSETS = np.array([0, 1, 0, 0], dtype=np.int64)
 SPARSE_STRIDES = np.array([1, 1, 2, 1], dtype=np.int64)
 SPARSE_MIN_BYTES = np.array([5, 4, 4, 5], dtype=np.int64)
 SPARSE_MASKS = np.array([0xDF, 0xFF, 0xDF, 0x0F], dtype=np.int64)
-SPARSE_MAP_BITS = 22  # log2 of the hashed map's entries (the direct map has 2**19)
+SPARSE_MAP_BITS = 22  # log2 of each map's entries (the direct map uses 2**19 of them)
 SPARSE_LIMIT = 255  # hit count at which the maps' learning rate stops falling
+# the fields of the sparse match models' state (int64 array ``sp``): the match's length
+# (1 when just found, 1 more a byte; 0: none), the position of the byte it expects, the
+# model that found it, that byte, whether a match was live at the byte's start (the maps
+# then predict the whole byte), the two map entries read for this bit, then each
+# model's hash (SPARSE_MODELS of them)
+_SP_LENGTH, _SP_PTR, _SP_MODEL, _SP_BYTE, _SP_LIVE, _SP_ENTRY_A, _SP_ENTRY_B, _SP_HASH = range(8)
 # the features bit of each context from 40 on (v15)
 _CONTEXT_FEATURE = (
     FEATURE_CHAR_GROUPS,
@@ -2366,11 +2372,9 @@ def _dmc_inputs(inputs, at, counts, states, base, dmc_i, dmc_map, stretch):
 def _sparse_step(buf, pos, table, order, sp):
     """(v34) The sparse match models' step at a byte's start (``pos`` bytes coded).
 
-    ``sp`` (int64): the match's length (1 when just found, 1 more a byte; 0: none), the
-    position of the byte it expects, the model that found it, that byte, whether a
-    match was live at the byte's start (the maps then predict the whole byte), the
-    maps' two entries in use, and the models' hashes. ``order`` lists the models by recency of their last
-    match, which is where a new one is looked for first. ``table`` (int32, (models,
+    ``sp`` (int64) is their state, its fields named ``_SP_*``. ``order`` lists the
+    models by recency of their last match, which is where a new one is looked for
+    first. ``table`` (int32, (models,
     2**MATCH_TABLE_BITS)): per model and hash, the position after the bytes hashed.
     """
     for m in range(SPARSE_MODELS):
@@ -2380,14 +2384,14 @@ def _sparse_step(buf, pos, table, order, sp):
             b = buf[k] & SPARSE_MASKS[m] if k >= 0 else 0
             h = (h * 0x2F0B4F3 + b + 1) & 0xFFFFFFFF
             k -= SPARSE_STRIDES[m]
-        sp[7 + m] = (h ^ (h >> 11)) & ((1 << MATCH_TABLE_BITS) - 1)
-    if sp[0] > 0:
-        sp[0] = min(sp[0] + 1, 65535)
-        sp[1] += 1
+        sp[_SP_HASH + m] = (h ^ (h >> 11)) & ((1 << MATCH_TABLE_BITS) - 1)
+    if sp[_SP_LENGTH] > 0:
+        sp[_SP_LENGTH] = min(sp[_SP_LENGTH] + 1, 65535)
+        sp[_SP_PTR] += 1
     else:
         for t in range(SPARSE_MODELS):
             m = order[t]
-            cand = np.int64(table[m, sp[7 + m]])
+            cand = np.int64(table[m, sp[_SP_HASH + m]])
             reach = SPARSE_OFFSETS[m] + 1 + (SPARSE_MIN_BYTES[m] - 1) * SPARSE_STRIDES[m]
             if cand < reach or pos < reach:
                 continue
@@ -2398,17 +2402,17 @@ def _sparse_step(buf, pos, table, order, sp):
                 n += 1
                 k += SPARSE_STRIDES[m]
             if n == SPARSE_MIN_BYTES[m]:
-                sp[0] = 1
-                sp[1] = cand
-                sp[2] = m
+                sp[_SP_LENGTH] = 1
+                sp[_SP_PTR] = cand
+                sp[_SP_MODEL] = m
                 for u in range(t, 0, -1):
                     order[u] = order[u - 1]
                 order[0] = m
                 break
     for m in range(SPARSE_MODELS):
-        table[m, sp[7 + m]] = pos
-    sp[3] = buf[sp[1]] if sp[0] > 0 else 0
-    sp[4] = 1 if sp[0] > 0 else 0
+        table[m, sp[_SP_HASH + m]] = pos
+    sp[_SP_BYTE] = buf[sp[_SP_PTR]] if sp[_SP_LENGTH] > 0 else 0
+    sp[_SP_LIVE] = 1 if sp[_SP_LENGTH] > 0 else 0
 
 
 @njit_borrowing
@@ -2421,11 +2425,11 @@ def _sparse_inputs(inputs, at, sp, sp_map, c0, c1, c4, bit_pos, stretch):
     position. All zero when no match was live at the byte's start."""
     for k in range(SPARSE_INPUTS):
         inputs[at + k] = 0
-    if sp[4] == 0:
+    if sp[_SP_LIVE] == 0:
         return
-    length = sp[0]
-    expected = sp[3]
-    m = sp[2]
+    length = sp[_SP_LENGTH]
+    expected = sp[_SP_BYTE]
+    m = sp[_SP_MODEL]
     if length > 0 and (SPARSE_MASKS[m] >> (7 - bit_pos)) & 1:
         sign = 2 * ((expected >> (7 - bit_pos)) & 1) - 1
         inputs[at] = sign * (min(length, 64) << 4)
@@ -2436,8 +2440,8 @@ def _sparse_inputs(inputs, at, sp, sp_map, c0, c1, c4, bit_pos, stretch):
     ia &= (1 << SPARSE_MAP_BITS) - 1
     partial = (c0 << (8 - bit_pos)) & 0xFF
     ib = (bit_pos << 16) | (c1 << 8) | (expected ^ partial)
-    sp[5] = ia
-    sp[6] = ib
+    sp[_SP_ENTRY_A] = ia
+    sp[_SP_ENTRY_B] = ib
     inputs[at + 3] = stretch[sp_map[0, ia] >> 20]
     inputs[at + 4] = stretch[sp_map[1, ib] >> 20]
 
@@ -2446,12 +2450,12 @@ def _sparse_inputs(inputs, at, sp, sp_map, c0, c1, c4, bit_pos, stretch):
 def _sparse_learn(sp, sp_map, y, bit_pos, reciprocal):
     """(v34) Learn the coded bit ``y`` in the two map entries read for it, and end the
     match if it expected the other bit where its mask covers the bit."""
-    if sp[4]:
-        _adapt(sp_map, 0, sp[5], y << 22, reciprocal, SPARSE_LIMIT)
-        _adapt(sp_map, 1, sp[6], y << 22, reciprocal, SPARSE_LIMIT)
-    covered = (SPARSE_MASKS[sp[2]] >> (7 - bit_pos)) & 1
-    if sp[0] > 0 and covered and ((sp[3] >> (7 - bit_pos)) & 1) != y:
-        sp[0] = 0
+    if sp[_SP_LIVE]:
+        _adapt(sp_map, 0, sp[_SP_ENTRY_A], y << 22, reciprocal, SPARSE_LIMIT)
+        _adapt(sp_map, 1, sp[_SP_ENTRY_B], y << 22, reciprocal, SPARSE_LIMIT)
+    covered = (SPARSE_MASKS[sp[_SP_MODEL]] >> (7 - bit_pos)) & 1
+    if sp[_SP_LENGTH] > 0 and covered and ((sp[_SP_BYTE] >> (7 - bit_pos)) & 1) != y:
+        sp[_SP_LENGTH] = 0
 
 
 @njit(cache=True)
@@ -2837,7 +2841,7 @@ def cm_code(
     # (v34) the sparse match models (one row each when off)
     sp_table = np.zeros((SPARSE_MODELS, 1 << MATCH_TABLE_BITS if sparse_on else 1), dtype=np.int32)
     sp_order = np.arange(SPARSE_MODELS)
-    sp = np.zeros(7 + SPARSE_MODELS, dtype=np.int64)
+    sp = np.zeros(_SP_HASH + SPARSE_MODELS, dtype=np.int64)
     sp_map = np.full((2, 1 << SPARSE_MAP_BITS if sparse_on else 1), 1 << 31, dtype=np.uint32)
     delta_idx = -1
     delta_live = False  # the match model mispredicted a bit of this byte
