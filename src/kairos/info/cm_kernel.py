@@ -934,6 +934,7 @@ from numba import njit, types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
+from kairos.info.kernel_jit import njit_borrowing
 from kairos.info.lstm_kernel import (
     LSTM2_HASH_BITS,
     LSTM2_HORIZON,
@@ -946,7 +947,6 @@ from kairos.info.lstm_kernel import (
     lstm_predict,
     lstm_stretch,
     lstm_top,
-    njit_borrowing,
 )
 
 MODEL_VERSION = 34  # bump whenever the model's predictions change

@@ -32,13 +32,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-# A kernel function that neither allocates nor keeps an array is compiled without
-# numba's reference counting (``_nrt=False``): it borrows its caller's arrays.
-# Counted, or inlined with ``inline="always"``, each call paid an atomic increment and
-# decrement per array argument: about 60 a bit in ``cm_code``. Without them the max
-# level runs about 3% faster (progc: 19.3 s against 20.0 s); the default level's
-# memory stalls hid them (no change beyond noise).
-njit_borrowing = njit(cache=True, _nrt=False)
+from kairos.info.kernel_jit import njit_borrowing
 
 # units: 256 since cm model v14 (128 before: book1 -604 B, the 14 Calgary files
 # -1,482 B at the max level, for about twice the max level's time)
