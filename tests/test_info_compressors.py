@@ -302,6 +302,8 @@ def test_cm_components_match_the_kernel_and_each_changes_the_model():
         "word_chains": cm_kernel.FEATURE_WORD_CHAINS,
         "dmc": cm_kernel.FEATURE_DMC,
         "sparse_match": cm_kernel.FEATURE_SPARSE_MATCH,
+        "byte_history": cm_kernel.FEATURE_BYTE_HISTORY,
+        "coarse_indirect": cm_kernel.FEATURE_COARSE_INDIRECT,
     }
     assert cm._ALL_FEATURES == cm_kernel.ALL_FEATURES
     assert cm.FEATURE_NEURAL == cm_kernel.FEATURE_NEURAL
@@ -370,12 +372,12 @@ def test_cm_word_shape_trackers_follow_letters_and_bytes():
 
 def test_cm_refuses_old_model_versions_and_bad_components():
     stream = CMCompressor().compress(_CRAFTED["text"])
-    assert stream[0] == MODEL_VERSION == 34
+    assert stream[0] == MODEL_VERSION == 35
     for old in (1, *range(4, MODEL_VERSION)):
-        with pytest.raises(VersionError, match=f"model version {old}.*version 34"):
+        with pytest.raises(VersionError, match=f"model version {old}.*version 35"):
             CMCompressor().decompress(bytes([old]) + stream[1:])
-    with pytest.raises(CorruptFileError, match="unknown mode 35"):
-        CMCompressor().decompress(bytes([35]) + stream[1:])
+    with pytest.raises(CorruptFileError, match="unknown mode 36"):
+        CMCompressor().decompress(bytes([36]) + stream[1:])
     # v30's header: the mode, the length (LEB128: here 2 bytes), the setup byte
     length = len(_CRAFTED["text"])
     assert 128 <= length < 2**14 and stream[1:3] == bytes([length & 127 | 128, length >> 7])
@@ -407,7 +409,7 @@ def test_cm_refuses_old_model_versions_and_bad_components():
     with pytest.raises(CorruptFileError, match="components"):
         CMCompressor().decompress(bytes(bad))
     bad = bytearray(listed)
-    bad[4 + 15] |= 0x80  # bit 63 of the second word (v30, v31, v33 and v34 took its bits 0-3)
+    bad[4 + 15] |= 0x80  # bit 63 of the second word (v30, v31, v33, v34 and v35 took its bits 0-5)
     with pytest.raises(CorruptFileError, match="components"):
         CMCompressor().decompress(bytes(bad))
     with pytest.raises(ValidationError, match="unknown component"):
@@ -425,6 +427,11 @@ def test_cm_refuses_old_model_versions_and_bad_components():
 # stream's components predict must bump MODEL_VERSION and pin the new streams. A
 # new component is a new features bit, so streams without it stay as pinned.
 _PINNED_STREAMS = {
+    35: (
+        "66805e4c27d3565071456e641e8629f2fcb4d3b33b603b38751b8da98e780c82",
+        "843cb050bed8acaa6beb914fc3756412631e33d18303dc3c58cae64c667720f3",
+        "3517ca289482063c6afeea5314d3464e3a8af4fcee7fe9d1dcead30ba366d672",
+    ),
     34: (
         "aca82784c3fd3aa95dfbe83acd2d94733be94fe66c16beaba9fca931d0bd0adb",
         "68cb73be0fd698ffcf5bf6f86bd156ee4a2d9a78695764086ea075aacd0a94c5",

@@ -39,7 +39,8 @@ and ``quotes``; v21 gave the max level's LSTM two more inputs and added
 and v29 ``fine_mixers``, ``sse_chains`` and ``order2_mixer``, all at the max level;
 v30 shortened the header and the coder's end, gave ``sse_chains`` four more stages
 and added ``warm_rows``; v31 added ``word_chains``; v32 gave ``sse_chains`` a ninth
-stage and slowed the word stages; v33 added ``dmc`` and v34 ``sparse_match``) is
+stage and slowed the word stages; v33 added ``dmc``, v34 ``sparse_match`` and v35
+``byte_history`` and ``coarse_indirect``) is
 refused with a typed :class:`~kairos.errors.VersionError` naming both versions: its
 predictions cannot be reproduced by this model. The table size is chosen from the
 input length (``table_bits`` in 16..23, 23 from 256 KiB), so short strings do not
@@ -232,6 +233,13 @@ MAX_COMPONENTS = {
     # 4 match models that find repeats of the last bytes read through a mask (letters
     # in either case, low nibbles), a stride or an offset, as 5 more mixer inputs (v34)
     "sparse_match": 1 << 67,
+    # per context, the last three distinct bytes seen there: their bits at the bit
+    # position index two adaptive maps, by whether the bit history is uncertain and by
+    # its state, as 2 more mixer inputs per context (v35)
+    "byte_history": 1 << 68,
+    # in binary data: the 2 bytes that last followed the low 5 bits of the last 3
+    # bytes, and the high 5 bits of bytes 1, 3 and 4 back, each with its key (v35)
+    "coarse_indirect": 1 << 69,
 }
 _MAX_FEATURES = _ALL_FEATURES | FEATURE_NEURAL | sum(MAX_COMPONENTS.values())
 # What ``disable`` takes at the max level beyond COMPONENTS: its own components, and

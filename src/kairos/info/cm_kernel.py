@@ -797,6 +797,27 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   2) 588,947 B, noise-level; the match's expected byte as the context of chained SSE
   stage 1 when the match model has none, +11 B. With the LSTMs (bench run T, 14
   files): 582,101 -> 581,906 B (-195).
+- v35 (2026-12-07) changes the max level only. ``FEATURE_BYTE_HISTORY`` (the second
+  word's bit 4): each context's byte history, as paq8px's ContextMap2 keeps it. Beside
+  the run model's byte (the last one seen in the context), a table beside the
+  first-nibble buckets keeps the two distinct bytes seen there before it. Their bits
+  at the bit position, under a flag of how many are known (:func:`_history_key`),
+  index two adaptive maps per context, one with whether the bit history has seen both
+  bit values, one with its state: :data:`BYTE_HISTORY_INPUTS` more mixer inputs per
+  context, at half scale. ``FEATURE_COARSE_INDIRECT`` (bit 5), in binary data:
+  contexts 74 and 75, indirect as 16 and 17 are, keyed by 5 bits of each of 3 bytes
+  (after paq8px's IndirectModel): the 2 bytes that last followed the same low 5 bits
+  of the last 3 bytes, and the same high 5 bits of bytes 1, 3 and 4 back. Measured
+  with ``cm_code`` at the max level without the LSTMs on the 14 files (v34: 588,961
+  B): both 588,491 B (-470; obj2 -163, geo -156, news -55, book1 -47, obj1 -45,
+  book2 -36; paper2 +16, paper1 +12). The byte history alone at half scale 588,545
+  (-416), at a quarter 588,674, at an eighth 588,790; with paq8px's third input, the
+  second byte's bit while the partial byte agrees with it and not with the run's
+  byte, 588,707 at a quarter (text files lose, obj2 gains); all three at full scale
+  589,556 (+595: text loses). The coarse indirect contexts alone 588,890 (-71); in
+  text too 588,897 (text loses what binary data gains). Tried and dropped: the
+  distance to the previous occurrence of the last byte, and of the last two
+  bytes (log2), with that byte or those bytes (paq8px's RecordModel): 589,016 (+55).
 
 v7 as a whole against v6 on the development subset (book1, paper1, obj2, geo,
 pic, progc; ``cm_code`` directly, quiet box, 2026-12-02): 336,483 -> 328,242 B
@@ -949,13 +970,14 @@ from kairos.info.lstm_kernel import (
     lstm_top,
 )
 
-MODEL_VERSION = 34  # bump whenever the model's predictions change
+MODEL_VERSION = 35  # bump whenever the model's predictions change
 # (v30) bytes the decoder reads past a stream's end, as zeros: the coder ends with one
 # byte where it wrote four until v29
 FLUSH_ZEROS = 3
 # 40 until v14; contexts 40-55 are v15's (FEATURE_CHAR_GROUPS and after), 56-57 v16's,
-# 58 v25's, 59-73 v26's
-NUM_CONTEXTS = 74
+# 58 v25's, 59-73 v26's, 74-75 v35's
+NUM_CONTEXTS = 76
+FIRST_MORE_CONTEXT = 74  # (v35) the first context switched by the second features word
 WEIGHT_INIT = 2000  # initial mixer weight, 65536 = 1.0
 FAST_LIMIT = 15  # hit count at which the direct probability's rate stops falling
 IBM_TOO_LARGE = -(1 << 62)  # a 4-byte value beyond 16**6 as an IBM float: no prediction
@@ -974,6 +996,7 @@ IMAGE_BYTE_CONTEXTS = (0, 1, 2, 3, 4, 6, 26)
 # averaged in pairs, and its 2 lasting models' one by one
 DMC_INPUTS = 6
 SPARSE_INPUTS = 5  # (v34, FEATURE_SPARSE_MATCH) 3 from the length, 2 maps
+BYTE_HISTORY_INPUTS = 2  # (v35, FEATURE_BYTE_HISTORY) per context
 MAX_EXTRA_MATCHES = 3  # the most extra match models a level has (EXTRA_MATCH_BYTES)
 # at most 4 inputs per context, then match (2), bias, the match model's delta input
 # (v24), long match (2), the extra match models (2 each), neural net, LSTM (its
@@ -983,7 +1006,7 @@ MAX_EXTRA_MATCHES = 3  # the most extra match models a level has (EXTRA_MATCH_BY
 # the max level wrote 7 inputs past the end in images (pic), a stream the decoder only
 # reproduced by luck.
 NUM_INPUTS = (
-    4 * NUM_CONTEXTS
+    (4 + BYTE_HISTORY_INPUTS) * NUM_CONTEXTS
     + 3
     + 1
     + 2
@@ -1255,6 +1278,21 @@ SPARSE_LIMIT = 255  # hit count at which the maps' learning rate stops falling
 # then predict the whole byte), the two map entries read for this bit, then each
 # model's hash (SPARSE_MODELS of them)
 _SP_LENGTH, _SP_PTR, _SP_MODEL, _SP_BYTE, _SP_LIVE, _SP_ENTRY_A, _SP_ENTRY_B, _SP_HASH = range(8)
+# v35 (max level): each context's byte history, as paq8px's ContextMap2 keeps it: the
+# last three distinct bytes seen in the context (the run model's byte and the two
+# before it, in a table beside the first-nibble buckets). Their bits at this bit
+# position, with how many of them are known, index two adaptive maps per context: one
+# with whether the bit history has seen both bit values, one with its state
+BYTE_HISTORY_BIT = 4
+FEATURE_BYTE_HISTORY = 1 << (64 + BYTE_HISTORY_BIT)
+BYTE_HISTORY_SHIFT = 1  # the maps' stretched outputs are scaled down by 2**this
+BYTE_HISTORY_LIMIT = 1023  # hit count at which the maps' learning rate stops falling
+# v35 (max level), in binary data: contexts 74 and 75, indirect as 16 and 17 are, keyed
+# by 5 bits of each of 3 bytes (as in paq8px's IndirectModel): the 2 bytes that last
+# followed the same low 5 bits of the last 3 bytes, and the same high 5 bits of bytes
+# 1, 3 and 4 back, each with its key
+COARSE_INDIRECT_BIT = 5
+FEATURE_COARSE_INDIRECT = 1 << (64 + COARSE_INDIRECT_BIT)
 # the features bit of each context from 40 on (v15)
 _CONTEXT_FEATURE = (
     FEATURE_CHAR_GROUPS,
@@ -1409,6 +1447,8 @@ MAX_FEATURES = (
     | FEATURE_WORD_CHAINS
     | FEATURE_DMC
     | FEATURE_SPARSE_MATCH
+    | FEATURE_BYTE_HISTORY
+    | FEATURE_COARSE_INDIRECT
 )
 KNOWN_FEATURES = MAX_FEATURES
 LONG_MATCH_MIN_BYTES = 10
@@ -2368,6 +2408,26 @@ def _dmc_inputs(inputs, at, counts, states, base, dmc_i, dmc_map, stretch):
         at += 1
 
 
+@njit(cache=True, inline="always")
+def _history_key(run_expected, history_value, bit_pos):
+    """(v35) A context's byte history at ``bit_pos``, 4 bits, << 3 | ``bit_pos``: the
+    bits there of its last three distinct bytes (``run_expected``, the run model's byte
+    | 256 or 0 for none, then ``history_value``'s two), under a flag of how many are
+    known."""
+    if run_expected == 0:
+        return bit_pos
+    shift = 7 - bit_pos
+    known = (history_value >> 16) & 3
+    bits = (run_expected >> shift) & 1
+    if known == 0:
+        return (2 | bits) << 3 | bit_pos
+    bits |= ((history_value >> shift) & 1) << 1
+    if known == 1:
+        return (4 | bits) << 3 | bit_pos
+    bits |= ((history_value >> (8 + shift)) & 1) << 2
+    return (8 | bits) << 3 | bit_pos
+
+
 @njit_borrowing
 def _sparse_step(buf, pos, table, order, sp):
     """(v34) The sparse match models' step at a byte's start (``pos`` bytes coded).
@@ -2515,6 +2575,9 @@ def cm_code(
     warm_on = (more_features >> WARM_ROWS_BIT) & 1 == 1
     dmc_on = (more_features >> DMC_BIT) & 1 == 1
     sparse_on = (more_features >> SPARSE_BIT) & 1 == 1
+    # (v35) it extends the run model's byte in each context
+    coarse_on = (more_features >> COARSE_INDIRECT_BIT) & 1 == 1
+    history_on = (more_features >> BYTE_HISTORY_BIT) & 1 == 1 and features & FEATURE_RUN_MODEL != 0
     num_mix = 6 if mix6_on else 5
     idx7 = num_mix  # the optional weight sets' places in the second layer
     if class_on:
@@ -2598,7 +2661,10 @@ def cm_code(
             continue
         if more and ((i == 13 and not folded8_on) or ((i == 14 or i == 20) and not column_on)):
             continue
-        if i >= 40 and not features & _CONTEXT_FEATURE[i - 40]:
+        if i >= FIRST_MORE_CONTEXT:
+            if not coarse_on:
+                continue
+        elif i >= 40 and not features & _CONTEXT_FEATURE[i - 40]:
             continue
         if (i == 10 or i == 21) and features & FEATURE_CHAR_GROUPS and not new_10_21:
             continue  # v15: the character groups take the places of these two (until v24)
@@ -2662,8 +2728,10 @@ def cm_code(
         # with both everywhere but in images (kind 5)
         gated[10] = 5 if stems_on and aligned_on else (4 if stems_on else 1)
         gated[21] = gated[10]
-    for i in range(58, NUM_CONTEXTS):
+    for i in range(58, FIRST_MORE_CONTEXT):
         gated[i] = 4  # v25-v26: text only
+    gated[74] = 1  # v35: binary data only
+    gated[75] = 1
     code_words_on = (features & FEATURE_CODE_WORDS) != 0
     if code_words_on:  # v27: in binary data contexts 59-64 read 16-bit words
         # kind 5 (all but images) where the slot is a text context too, else kind 1
@@ -2692,6 +2760,7 @@ def cm_code(
     num_misc += DMC_INPUTS if dmc_on else 0
     num_misc += SPARSE_INPUTS if sparse_on else 0
     per = 2 + (1 if det_on else 0) + (1 if run_on else 0)
+    per += BYTE_HISTORY_INPUTS if history_on else 0
     if num_misc + per * num_active + IMAGE_INPUTS > NUM_INPUTS:
         raise ValueError("cm_code: more mixer inputs than NUM_INPUTS")
     active = np.zeros(num_active, dtype=np.int64)
@@ -2772,6 +2841,8 @@ def cm_code(
             row[i] = j
             j += 1
     hist = np.zeros((max(num_active, 1), size), dtype=np.uint8)
+    # (v35) each bucket's byte history (as history_val), for the first-nibble buckets
+    history = np.zeros((max(num_active, 1), size >> 4) if history_on else (1, 1), dtype=np.uint32)
     fast = np.full((max(num_active, 1), size), 2048 << 4, dtype=np.uint16)
     fast[:, ::16] = 0  # a bucket's first slot holds no probability: its run, if any
     state_map = np.empty((NUM_CONTEXTS, 256 * RUN_MAP_CLASSES), dtype=np.uint32)
@@ -2783,6 +2854,16 @@ def cm_code(
     # bits) and how many times in a row (bits 8-11, 0 = none yet, at most 15);
     # since v14 its top 4 bits extend every bucket's check byte.
     run_len = np.zeros(NUM_CONTEXTS, dtype=np.int64)  # the run's count, 0 = none
+    # (v35) per context: the two bytes seen there before the run's byte (bits 0-15)
+    # and how many of them are known (bits 16-17), read at the byte's start; the two
+    # map entries read for this bit; and the maps, the first by whether the bit
+    # history is uncertain, the second by its state (each with the history's bits and
+    # the bit position)
+    history_val = np.zeros(NUM_CONTEXTS, dtype=np.int64)
+    history_at = np.zeros((NUM_CONTEXTS, 2), dtype=np.int64)
+    num_history_maps = NUM_CONTEXTS if history_on else 1
+    history_map = np.full((num_history_maps, 2 * 128), 1 << 31, dtype=np.int64)
+    history_state_map = np.full((num_history_maps, 256 * 128), 1 << 31, dtype=np.int64)
     map_idx = np.zeros(NUM_CONTEXTS, dtype=np.int64)  # each context's state map entry
     # (v16) 2-D contexts 14-17 and the pixel counts exist with FEATURE_IMAGE_COUNTS
     image_templates = image_counts and (features & FEATURE_IMAGE_TEMPLATES) != 0
@@ -3050,6 +3131,11 @@ def cm_code(
     collapsed = 0
     brackets = np.zeros(64, dtype=np.int64)  # the open brackets, innermost last
     depth = 0
+    # (v35) the 2 bytes that followed each coarse key, and this byte's keys
+    follow_low = np.zeros(1 << 15, dtype=np.int64)
+    follow_high = np.zeros(1 << 15, dtype=np.int64)
+    low_key = 0
+    high_key = 0
     follow3 = np.zeros(65536, dtype=np.int64)  # the 2 bytes after each hashed order-3 context
     follow3_at = 0
     word_after = np.zeros(65536, dtype=np.int64)  # the word that followed each word (hashed)
@@ -3292,6 +3378,11 @@ def cm_code(
             follow3_at = _hash(c4 & 0xFFFFFF, 0, 77) & 0xFFFF
             hashes[47] = _hash(c4 & 0xFFFF, follow3[follow3_at], 47)
             hashes[48] = _hash(c4 & 0xFFFF, follow1[c1] & 0xFF, 48)
+        if coarse_on:
+            low_key = (c4 & 31) | (c4 >> 8 & 31) << 5 | (c4 >> 16 & 31) << 10
+            high_key = (c4 >> 3 & 31) | (c4 >> 19 & 31) << 5 | (c4 >> 27 & 31) << 10
+            hashes[74] = _hash(low_key, follow_low[low_key], 74)
+            hashes[75] = _hash(high_key, follow_high[high_key], 75)
         if predictions_on:
             hashes[49] = _hash(word, word_after[prev_word & 0xFFFF], 49)
             hashes[56] = _hash(word, word_after_old[prev_word & 0xFFFF], 58)
@@ -3416,6 +3507,11 @@ def cm_code(
                     if run_on and run_bit[i] >= 0:
                         run_target = 1 << 22 if y == run_bit[i] else 0
                         _adapt(run_map, i, run_cls[i] + l_bit, run_target, reciprocal, RUN_LIMIT)
+                    if history_on:
+                        k_a = history_at[i, 0]
+                        k_b = history_at[i, 1]
+                        _adapt(history_map, i, k_a, target, reciprocal, BYTE_HISTORY_LIMIT)
+                        _adapt(history_state_map, i, k_b, target, reciprocal, BYTE_HISTORY_LIMIT)
                 if l_image:
                     for i in range(num_image):
                         st = np.int64(img_hist[i, img_ctx[i]])
@@ -3503,6 +3599,8 @@ def cm_code(
                             fast[r, found + j] = 2048 << 4
                         hist[r, found] = check
                         fast[r, found] = xcheck << 12  # the run model's slot
+                        if history_on:
+                            history[r, found >> 4] = 0
                     bases[i] = found
                     if (run_on or runmap_on) and bit_pos == 0:
                         first_base[i] = found
@@ -3510,6 +3608,8 @@ def cm_code(
                         first_xcheck[i] = xcheck
                         ri = np.int64(fast[r, found]) & 0xFFF
                         run_len[i] = ri >> 8
+                        if history_on:
+                            history_val[i] = np.int64(history[r, found >> 4])
                         if ri >> 8:
                             run_exp[i] = (ri & 0xFF) | 256
                             run_cls[i] = min(ri >> 8, RUN_CLASSES - 1) * 8
@@ -3563,6 +3663,10 @@ def cm_code(
                     if det_on:
                         inputs[ni] = 0
                         ni += 1
+                    if history_on:
+                        inputs[ni] = 0
+                        inputs[ni + 1] = 0
+                        ni += 2
                     if run_on:
                         run_bit[i] = -1
                         inputs[ni] = 0
@@ -3583,6 +3687,16 @@ def cm_code(
                 if det_on:
                     inputs[ni] = det_input[st]
                     ni += 1
+                if history_on:
+                    history_k = _history_key(run_exp[i], history_val[i], bit_pos)
+                    uncertain = 1 if st != 0 and det_input[st] == 0 else 0
+                    k_a = uncertain << 7 | history_k
+                    k_b = st << 7 | history_k
+                    history_at[i, 0] = k_a
+                    history_at[i, 1] = k_b
+                    inputs[ni] = stretch[history_map[i, k_a] >> 20] >> BYTE_HISTORY_SHIFT
+                    inputs[ni + 1] = stretch[history_state_map[i, k_b] >> 20] >> BYTE_HISTORY_SHIFT
+                    ni += 2
                 if run_on:
                     # the byte last seen in this context, while the partial byte agrees
                     rx = run_exp[i]
@@ -4164,11 +4278,18 @@ def cm_code(
                     if ri >> 8 and (ri & 0xFF) == byte:
                         ri = ri + 256 if ri < 0xF00 else ri  # the run's count stops at 15
                     else:
+                        if history_on and ri >> 8:  # the run's byte joins the history
+                            hv = np.int64(history[r, fb >> 4])
+                            known = min(((hv >> 16) & 3) + 1, 2)
+                            history[r, fb >> 4] = (ri & 0xFF) | (hv & 0xFF) << 8 | known << 16
                         ri = byte | 256
                     fast[r, fb] = ri | (first_xcheck[i] << 12)
         follow1[c1] = ((follow1[c1] << 8) | byte) & 0xFFFF
         if indirect_on:
             follow3[follow3_at] = ((follow3[follow3_at] << 8) | byte) & 0xFFFF
+        if coarse_on:
+            follow_low[low_key] = ((follow_low[low_key] << 8) | byte) & 0xFFFF
+            follow_high[high_key] = ((follow_high[high_key] << 8) | byte) & 0xFFFF
         if text_more or quotes_on:
             if byte == 34:
                 quotes ^= 1
