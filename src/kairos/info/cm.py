@@ -262,6 +262,8 @@ MIN_TABLE_BITS = 16
 # uses 15 more (59-73, 24 MiB each at 8 M slots; 74 in all, the default level 49):
 # 3,110 MiB (run F). v27's code words reuse 6 of those slots in binary data; its 10
 # more 2-D contexts take 5 MiB each (2**20 entries: a state and two counts) in images
+# v35's max level: 2 more contexts (74-75), and per context a byte-history table of
+# 2 MiB at 8 M slots; on Calgary it peaks at 4,100 MiB resident (run U)
 MAX_TABLE_BITS = 23
 # The coder gives a bit at most probability 65532/65536 (cm_kernel.P16_MIN; before
 # v9 4095/4096), and rounding loses at most half a unit of a range of at least 2

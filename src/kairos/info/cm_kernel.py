@@ -817,7 +817,11 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   589,556 (+595: text loses). The coarse indirect contexts alone 588,890 (-71); in
   text too 588,897 (text loses what binary data gains). Tried and dropped: the
   distance to the previous occurrence of the last byte, and of the last two
-  bytes (log2), with that byte or those bytes (paq8px's RecordModel): 589,016 (+55).
+  bytes (log2), with that byte or those bytes (paq8px's RecordModel): 589,016 (+55);
+  around v35, the second map keyed by a 32-way group of the state instead of the
+  state, -17 B (noise level); the state map's probability as one more, linear input
+  per context (paq8px's second), +6,686 B. With the LSTMs (bench run U, 14 files):
+  581,906 -> 581,694 B (-212; obj2 -105, geo -69, obj1 -34, news -28; book1 +9).
 
 v7 as a whole against v6 on the development subset (book1, paper1, obj2, geo,
 pic, progc; ``cm_code`` directly, quiet box, 2026-12-02): 336,483 -> 328,242 B
