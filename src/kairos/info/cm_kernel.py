@@ -2579,8 +2579,8 @@ def cm_code(
     warm_on = (more_features >> WARM_ROWS_BIT) & 1 == 1
     dmc_on = (more_features >> DMC_BIT) & 1 == 1
     sparse_on = (more_features >> SPARSE_BIT) & 1 == 1
-    # (v35) it extends the run model's byte in each context
     coarse_on = (more_features >> COARSE_INDIRECT_BIT) & 1 == 1
+    # (v35) the byte history extends the run model's byte in each context
     history_on = (more_features >> BYTE_HISTORY_BIT) & 1 == 1 and features & FEATURE_RUN_MODEL != 0
     num_mix = 6 if mix6_on else 5
     idx7 = num_mix  # the optional weight sets' places in the second layer
@@ -2734,8 +2734,8 @@ def cm_code(
         gated[21] = gated[10]
     for i in range(58, FIRST_MORE_CONTEXT):
         gated[i] = 4  # v25-v26: text only
-    gated[74] = 1  # v35: binary data only
-    gated[75] = 1
+    for i in range(FIRST_MORE_CONTEXT, NUM_CONTEXTS):
+        gated[i] = 1  # v35: binary data only
     code_words_on = (features & FEATURE_CODE_WORDS) != 0
     if code_words_on:  # v27: in binary data contexts 59-64 read 16-bit words
         # kind 5 (all but images) where the slot is a text context too, else kind 1
