@@ -304,6 +304,7 @@ def test_cm_components_match_the_kernel_and_each_changes_the_model():
         "sparse_match": cm_kernel.FEATURE_SPARSE_MATCH,
         "byte_history": cm_kernel.FEATURE_BYTE_HISTORY,
         "coarse_indirect": cm_kernel.FEATURE_COARSE_INDIRECT,
+        "image_rows": cm_kernel.FEATURE_IMAGE_ROWS,
     }
     assert cm._ALL_FEATURES == cm_kernel.ALL_FEATURES
     assert cm.FEATURE_NEURAL == cm_kernel.FEATURE_NEURAL
@@ -377,12 +378,12 @@ def test_cm_word_shape_trackers_follow_letters_and_bytes():
 
 def test_cm_refuses_old_model_versions_and_bad_components():
     stream = CMCompressor().compress(_CRAFTED["text"])
-    assert stream[0] == MODEL_VERSION == 35
+    assert stream[0] == MODEL_VERSION == 36
     for old in (1, *range(4, MODEL_VERSION)):
-        with pytest.raises(VersionError, match=f"model version {old}.*version 35"):
+        with pytest.raises(VersionError, match=f"model version {old}.*version 36"):
             CMCompressor().decompress(bytes([old]) + stream[1:])
-    with pytest.raises(CorruptFileError, match="unknown mode 36"):
-        CMCompressor().decompress(bytes([36]) + stream[1:])
+    with pytest.raises(CorruptFileError, match="unknown mode 37"):
+        CMCompressor().decompress(bytes([37]) + stream[1:])
     # v30's header: the mode, the length (LEB128: here 2 bytes), the setup byte
     length = len(_CRAFTED["text"])
     assert 128 <= length < 2**14 and stream[1:3] == bytes([length & 127 | 128, length >> 7])
@@ -432,6 +433,11 @@ def test_cm_refuses_old_model_versions_and_bad_components():
 # stream's components predict must bump MODEL_VERSION and pin the new streams. A
 # new component is a new features bit, so streams without it stay as pinned.
 _PINNED_STREAMS = {
+    36: (
+        "7195399be63a16374d69aab2c22c44b5b223c300bdfcf418ffffcaebb707733f",
+        "af1e480db597ef21168f4f51ba3afaee3b903aed1e1764e8ca5e298c921ae318",
+        "f9f63a93f034a65a72715d131098ed368eff0d7773fe300e2f7ff4374e50aca8",
+    ),
     35: (
         "66805e4c27d3565071456e641e8629f2fcb4d3b33b603b38751b8da98e780c82",
         "843cb050bed8acaa6beb914fc3756412631e33d18303dc3c58cae64c667720f3",

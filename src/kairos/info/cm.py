@@ -39,8 +39,8 @@ and ``quotes``; v21 gave the max level's LSTM two more inputs and added
 and v29 ``fine_mixers``, ``sse_chains`` and ``order2_mixer``, all at the max level;
 v30 shortened the header and the coder's end, gave ``sse_chains`` four more stages
 and added ``warm_rows``; v31 added ``word_chains``; v32 gave ``sse_chains`` a ninth
-stage and slowed the word stages; v33 added ``dmc``, v34 ``sparse_match`` and v35
-``byte_history`` and ``coarse_indirect``) is
+stage and slowed the word stages; v33 added ``dmc``, v34 ``sparse_match``, v35
+``byte_history`` and ``coarse_indirect`` and v36 ``image_rows``) is
 refused with a typed :class:`~kairos.errors.VersionError` naming both versions: its
 predictions cannot be reproduced by this model. The table size is chosen from the
 input length (``table_bits`` in 16..23, 23 from 256 KiB), so short strings do not
@@ -240,6 +240,9 @@ MAX_COMPONENTS = {
     # in binary data: the 2 bytes that last followed the low 5 bits of the last 3
     # bytes, and the high 5 bits of bytes 1, 3 and 4 back, each with its key (v35)
     "coarse_indirect": 1 << 69,
+    # in images, the chained SSE stages and weight sets 10 and 11 keyed by pixels
+    # instead of the bytes, the words and the LSTM's byte (v36)
+    "image_rows": 1 << 70,
 }
 _MAX_FEATURES = _ALL_FEATURES | FEATURE_NEURAL | sum(MAX_COMPONENTS.values())
 # What ``disable`` takes at the max level beyond COMPONENTS: its own components, and

@@ -822,6 +822,26 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   state, -17 B (noise level); the state map's probability as one more, linear input
   per context (paq8px's second), +6,686 B. With the LSTMs (bench run U, 14 files):
   581,906 -> 581,694 B (-212; obj2 -105, geo -69, obj1 -34, news -28; book1 +9).
+- v36 (2026-12-07) changes the max level's images only. ``FEATURE_IMAGE_ROWS`` (the
+  second word's bit 6): in images, rows that elsewhere come from the bytes, the words
+  or the LSTM's byte come from pixels. Each chained SSE stage but stage 8 is keyed by
+  one of the image contexts (:data:`IMAGE_CHAIN_CONTEXT`); weight sets 10 (the LSTM's
+  set, by the order-0 row in images until v35) and 11 (by the partial byte or the
+  match) choose their rows by pixels (:func:`_image_mixer_rows`); and the expert
+  mixture its weights by whether the 40 nearest pixels are all clear, else by the
+  pixels to the left and straight above. Measured with ``cm_code`` at the max level
+  on pic, where the LSTMs sit out (v35: 20,335 B): the chained stages' rows 20,247
+  B; with weight set 10's 20,202; with set 11's, as a pyramid of 4 + 5 + 3 + 2 + 1
+  pixels in 5 rows, 20,193; with the mixture's weights 20,180; with set 11 by 12 + 4
+  pixels instead of the pyramid, 20,175 (-160 in all). Without the LSTMs' components
+  (v35: 20,323 B), by which stages take pixels: the word stages and stage 3, 20,260;
+  with stages 2, 4, 5 and 6, 20,242 (all of those on the order-0 input, +27 B); with
+  0 and 7, 20,239 (all on the mean, +4 B); with 1, 20,237. Tried and dropped (each against the step before): weight set 10
+  by 3 + 5 + 3 + 2 pixels in 4 rows, +29 B; the second final layer by pixels, -1 and
+  +2 B; SSE stage 0 by 4 + 4 pixels, -7 B; SSE stage 4 by 10 + 6 pixels, 0 B; the
+  expert mixture's 6th set for all 40 pixels set, +1 B; the word stages' rows in
+  binary data by bytes 1 and 3, 3 and 4, 2, 2-4 and other masks, the byte above and
+  the last 6 bytes, -8 B on obj1, obj2 and geo together.
 
 v7 as a whole against v6 on the development subset (book1, paper1, obj2, geo,
 pic, progc; ``cm_code`` directly, quiet box, 2026-12-02): 336,483 -> 328,242 B
@@ -974,7 +994,7 @@ from kairos.info.lstm_kernel import (
     lstm_top,
 )
 
-MODEL_VERSION = 35  # bump whenever the model's predictions change
+MODEL_VERSION = 36  # bump whenever the model's predictions change
 # (v30) bytes the decoder reads past a stream's end, as zeros: the coder ends with one
 # byte where it wrote four until v29
 FLUSH_ZEROS = 3
@@ -1297,6 +1317,20 @@ BYTE_HISTORY_LIMIT = 1023  # hit count at which the maps' learning rate stops fa
 # 1, 3 and 4 back, each with its key
 COARSE_INDIRECT_BIT = 5
 FEATURE_COARSE_INDIRECT = 1 << (64 + COARSE_INDIRECT_BIT)
+# v36 (max level), in images: the rows that outside images come from the bytes, the
+# words or the LSTM's byte come from 2-D contexts instead. Every chained SSE stage but
+# stage 8 (a pixel neighbourhood since v32) is keyed by one of the image contexts,
+# weight sets 10 and 11 choose their rows by pixels (:func:`_image_mixer_rows`), and
+# the expert mixture its weights by the nearest pixels
+IMAGE_ROWS_BIT = 6
+FEATURE_IMAGE_ROWS = 1 << (64 + IMAGE_ROWS_BIT)
+# per chained stage, the image context that keys its row in images (-1: stage 8 keeps
+# its own) and its input: 1 the mean of the mixer and SSE stages 1-3, 0 the order-0
+# stage (on pic, the order-0 input for all of them: +32 B)
+IMAGE_CHAIN_CONTEXT = np.array(
+    [12, 10, 16, 19, 23, 21, 9, 13, -1, 18, 20, 22, 24, 25, 26, 27, 17], dtype=np.int64
+)
+IMAGE_CHAIN_ON_MEAN = np.array([0, 1, 0, 1, 0, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1], dtype=np.int64)
 # the features bit of each context from 40 on (v15)
 _CONTEXT_FEATURE = (
     FEATURE_CHAR_GROUPS,
@@ -1453,6 +1487,7 @@ MAX_FEATURES = (
     | FEATURE_SPARSE_MATCH
     | FEATURE_BYTE_HISTORY
     | FEATURE_COARSE_INDIRECT
+    | FEATURE_IMAGE_ROWS
 )
 KNOWN_FEATURES = MAX_FEATURES
 LONG_MATCH_MIN_BYTES = 10
@@ -2197,6 +2232,31 @@ def _chain_stage(at_w, x, row, s):
 
 
 @njit_borrowing
+def _image_chain_stages(at_w, img_ctx, first, last, s_mean, s_order0):
+    """(v36) Chained stages ``first`` to ``last - 1`` but stage 8, in images: each by
+    its image context (:data:`IMAGE_CHAIN_CONTEXT`) on its input (``s_mean`` or
+    ``s_order0``, stretch + 2048)."""
+    for k in range(first, last):
+        ctx = IMAGE_CHAIN_CONTEXT[k]
+        if ctx >= 0:
+            s_in = s_mean if IMAGE_CHAIN_ON_MEAN[k] else s_order0
+            _chain_stage(at_w, k, _hash(img_ctx[ctx], k, 94), s_in)
+
+
+@njit(cache=True, inline="always")
+def _image_mixer_rows(r0, r1, r2, r3, r4, r5, r6, r7, r8):
+    """(v36) The rows of weight sets 10 and 11 in images. Set 10 (8,448 rows): the
+    5 pixels to the left and the pixel straight above in each of the 8 rows above (13
+    bits). Set 11 (65,536): the 12 pixels to the left and 4 in the row above, the one
+    straight up with one to its right and two to its left (16 bits). ``r0``-``r8`` as
+    in :func:`_image_template_contexts`."""
+    column = 0
+    for k, row in enumerate((r1, r2, r3, r4, r5, r6, r7, r8)):
+        column |= (row >> 8 & 1) << k
+    return (r0 & 0x1F) | column << 5, (r0 & 0xFFF) | (r1 >> 7 & 0xF) << 12
+
+
+@njit_borrowing
 def _sse_update(apm, a, at, w, target, rate):
     """Move SSE stage ``a``'s knots ``at`` and ``at + 1`` toward ``target`` (the bit, in
     the entries' units) by their weights ``128 - w`` and ``w`` at the rate 2**-``rate``."""
@@ -2871,6 +2931,8 @@ def cm_code(
     map_idx = np.zeros(NUM_CONTEXTS, dtype=np.int64)  # each context's state map entry
     # (v16) 2-D contexts 14-17 and the pixel counts exist with FEATURE_IMAGE_COUNTS
     image_templates = image_counts and (features & FEATURE_IMAGE_TEMPLATES) != 0
+    # (v36) rows by pixels for the chained stages and weight sets 10 and 11
+    image_rows = image_templates and (more_features >> IMAGE_ROWS_BIT) & 1 == 1
     num_image = (NUM_IMAGE if image_templates else IMAGE_COUNT_CONTEXTS) if image_counts else 14
     # the image inputs this level has: each context's, then (v16) 2 count inputs per
     # context and the 8 neighbourhood shares (without v27's contexts, v26's layout)
@@ -3957,6 +4019,8 @@ def cm_code(
                     sel10 = (lstm_top_byte * 8 + bit_pos) * 4 + lstm_class
                 else:
                     sel10 = LSTM_ROWS + c0
+                if image_rows and image_mode:
+                    sel10 = _image_mixer_rows(r0, r1, r2, r3, r4, r5, r6, r7, r8)[0]
                 if warm_on:
                     _warm_row(weights10, visits10, sel10, weights1, sel1, num_in)
                 layer1[idx10] = _mixer_output(inputs, weights10, sel10, num_in, w_shift)
@@ -3967,6 +4031,8 @@ def cm_code(
                 layer1[idx_l2] = l2_st
             if order2_mix_on:
                 sel11 = _order2_mixer_row(text_mode, c0, c4s, match_len, expected_byte, bit_pos)
+                if image_rows and image_mode:
+                    sel11 = _image_mixer_rows(r0, r1, r2, r3, r4, r5, r6, r7, r8)[1]
                 if warm_on:
                     _warm_row(weights11, visits11, sel11, weights4, sel4, num_in)
                 layer1[idx11] = _mixer_output(inputs, weights11, sel11, num_in, w_shift)
@@ -3991,6 +4057,10 @@ def cm_code(
                     expert_set = min(img_ones40 >> 2, 9)
                 if chains_on:
                     expert_set = min(expert_set, CHAINED_EXPERT_SETS - 1)
+                    if image_rows and image_mode:
+                        # (v36) by whether the 40 nearest pixels are all clear, else by
+                        # the pixels to the left and straight above
+                        expert_set = 0 if img_ones40 == 0 else 1 + ((r0 & 1) | (r1 >> 8 & 1) << 1)
                 dotf = 0
                 for j in range(num_mix):
                     dotf += layer1[j] * weights_final2[sel_f2, j]
@@ -4050,26 +4120,31 @@ def cm_code(
                     chain_mean = (expert_p[0] + expert_p[2] + expert_p[3] + expert_p[4]) >> 2
                     s_mean = stretch[chain_mean >> 4] + 2048
                     at_w = (apm_chained, expert_p, chained_at, chained_w)
-                    _chain_stage(at_w, 0, _hash(c4s & 0xFFFFFF, c0, 83), s_order0)
-                    chain_expected = expected_byte if match_len > 0 else 0
-                    chain_class = chain_expected | min(_bitlen(match_len), 7) << 8 | order << 11
-                    _chain_stage(at_w, 1, _hash(chain_class, c0, 84), s_mean)
-                    _chain_stage(at_w, 2, _hash(c4s, c0, 87), s_order0)
-                    _chain_stage(at_w, 3, _hash(word, c0, 88), s_mean)
-                    # (v30) order 2 on the order-0 stage, order 4 on the mean, the last 8
-                    # bytes on the order-4 stage of the order-0 stage, the column on the mean
-                    _chain_stage(at_w, 4, _hash(c4s & 0xFFFF, c0, 91), s_order0)
-                    _chain_stage(at_w, 5, _hash(c4s, c0, 92), s_mean)
-                    s_chain = stretch[expert_p[FIRST_CHAINED + 2] >> 4] + 2048
-                    _chain_stage(at_w, 6, _hash(c8, c4, c0), s_chain)
-                    _chain_stage(at_w, 7, _hash(min(col, 255), c0, 93), s_mean)
+                    if image_rows and image_mode:
+                        _image_chain_stages(at_w, img_ctx, 0, 8, s_mean, s_order0)
+                    else:
+                        _chain_stage(at_w, 0, _hash(c4s & 0xFFFFFF, c0, 83), s_order0)
+                        chain_expected = expected_byte if match_len > 0 else 0
+                        chain_class = chain_expected | min(_bitlen(match_len), 7) << 8 | order << 11
+                        _chain_stage(at_w, 1, _hash(chain_class, c0, 84), s_mean)
+                        _chain_stage(at_w, 2, _hash(c4s, c0, 87), s_order0)
+                        _chain_stage(at_w, 3, _hash(word, c0, 88), s_mean)
+                        # (v30) order 2 on the order-0 stage, order 4 on the mean, the last 8
+                        # bytes on the order-4 stage of the order-0 stage, the column on the mean
+                        _chain_stage(at_w, 4, _hash(c4s & 0xFFFF, c0, 91), s_order0)
+                        _chain_stage(at_w, 5, _hash(c4s, c0, 92), s_mean)
+                        s_chain = stretch[expert_p[FIRST_CHAINED + 2] >> 4] + 2048
+                        _chain_stage(at_w, 6, _hash(c8, c4, c0), s_chain)
+                        _chain_stage(at_w, 7, _hash(min(col, 255), c0, 93), s_mean)
                     # (v32) in images 6 + 6 + 4 pixels of this row and the 2 above, else
                     # the last 6 bytes, on the mean
                     chain_row = _hash(c8 & 0xFFFF, c4 & 0xFFFF, c0)
                     if image_mode:
                         chain_row = (r0 & 0x3F) | (r1 >> 5 & 0x3F) << 6 | (r2 >> 6 & 0xF) << 12
                     _chain_stage(at_w, 8, chain_row, s_mean)
-                    if word_chains_on:
+                    if word_chains_on and image_rows and image_mode:
+                        _image_chain_stages(at_w, img_ctx, 9, num_chained, s_mean, s_order0)
+                    elif word_chains_on:
                         # (v31) by the words: on the mean the word with the previous word,
                         # the line's first word with the column, the last 3 words, the word
                         # with the word 2 back and 3 back, the previous word with the last
