@@ -841,7 +841,8 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   +2 B; SSE stage 0 by 4 + 4 pixels, -7 B; SSE stage 4 by 10 + 6 pixels, 0 B; the
   expert mixture's 6th set for all 40 pixels set, +1 B; the word stages' rows in
   binary data by bytes 1 and 3, 3 and 4, 2, 2-4 and other masks, the byte above and
-  the last 6 bytes, -8 B on obj1, obj2 and geo together.
+  the last 6 bytes, -8 B on obj1, obj2 and geo together. With the LSTMs (bench run
+  V, 14 files): 581,694 -> 581,534 B (-160, all on pic; the other files unchanged).
 
 v7 as a whole against v6 on the development subset (book1, paper1, obj2, geo,
 pic, progc; ``cm_code`` directly, quiet box, 2026-12-02): 336,483 -> 328,242 B
