@@ -240,8 +240,8 @@ MAX_COMPONENTS = {
     # in binary data: the 2 bytes that last followed the low 5 bits of the last 3
     # bytes, and the high 5 bits of bytes 1, 3 and 4 back, each with its key (v35)
     "coarse_indirect": 1 << 69,
-    # in images, the chained SSE stages and weight sets 10 and 11 keyed by pixels
-    # instead of the bytes, the words and the LSTM's byte (v36)
+    # in images, the chained SSE stages, weight sets 10 and 11 and the expert mixture's
+    # weights chosen by pixels instead of the bytes, the words and the LSTM's byte (v36)
     "image_rows": 1 << 70,
 }
 _MAX_FEATURES = _ALL_FEATURES | FEATURE_NEURAL | sum(MAX_COMPONENTS.values())

@@ -836,12 +836,13 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   pixels instead of the pyramid, 20,175 (-160 in all). Without the LSTMs' components
   (v35: 20,323 B), by which stages take pixels: the word stages and stage 3, 20,260;
   with stages 2, 4, 5 and 6, 20,242 (all of those on the order-0 input, +27 B); with
-  0 and 7, 20,239 (all on the mean, +4 B); with 1, 20,237. Tried and dropped (each against the step before): weight set 10
-  by 3 + 5 + 3 + 2 pixels in 4 rows, +29 B; the second final layer by pixels, -1 and
-  +2 B; SSE stage 0 by 4 + 4 pixels, -7 B; SSE stage 4 by 10 + 6 pixels, 0 B; the
-  expert mixture's 6th set for all 40 pixels set, +1 B; the word stages' rows in
-  binary data by bytes 1 and 3, 3 and 4, 2, 2-4 and other masks, the byte above and
-  the last 6 bytes, -8 B on obj1, obj2 and geo together. With the LSTMs (bench run
+  0 and 7, 20,239 (all on the mean, +4 B); with 1, 20,237. Tried and dropped (each
+  against the step before): weight set 10 by 3 + 5 + 3 + 2 pixels in 4 rows, +29 B;
+  the second final layer by pixels, -1 and +2 B; SSE stage 0 by 4 + 4 pixels, -7 B;
+  SSE stage 4 by 10 + 6 pixels, 0 B; the expert mixture's 6th set for all 40 pixels
+  set, +1 B; the word stages' rows in binary data by bytes 1 and 3, 3 and 4, 2, 2-4
+  and other masks, the byte above and the last 6 bytes, -8 B on obj1, obj2 and geo
+  together. With the LSTMs (bench run
   V, 14 files): 581,694 -> 581,534 B (-160, all on pic; the other files unchanged).
 
 v7 as a whole against v6 on the development subset (book1, paper1, obj2, geo,
@@ -1327,7 +1328,8 @@ IMAGE_ROWS_BIT = 6
 FEATURE_IMAGE_ROWS = 1 << (64 + IMAGE_ROWS_BIT)
 # per chained stage, the image context that keys its row in images (-1: stage 8 keeps
 # its own) and its input: 1 the mean of the mixer and SSE stages 1-3, 0 the order-0
-# stage (on pic, the order-0 input for all of them: +32 B)
+# stage (on pic without the LSTMs' components: all on the order-0 input +27 B, all on
+# the mean +4 B)
 IMAGE_CHAIN_CONTEXT = np.array(
     [12, 10, 16, 19, 23, 21, 9, 13, -1, 18, 20, 22, 24, 25, 26, 27, 17], dtype=np.int64
 )
@@ -2932,7 +2934,7 @@ def cm_code(
     map_idx = np.zeros(NUM_CONTEXTS, dtype=np.int64)  # each context's state map entry
     # (v16) 2-D contexts 14-17 and the pixel counts exist with FEATURE_IMAGE_COUNTS
     image_templates = image_counts and (features & FEATURE_IMAGE_TEMPLATES) != 0
-    # (v36) rows by pixels for the chained stages and weight sets 10 and 11
+    # (v36) rows by pixels for the chained stages, weight sets 10 and 11 and the mixture
     image_rows = image_templates and (more_features >> IMAGE_ROWS_BIT) & 1 == 1
     num_image = (NUM_IMAGE if image_templates else IMAGE_COUNT_CONTEXTS) if image_counts else 14
     # the image inputs this level has: each context's, then (v16) 2 count inputs per
@@ -3955,6 +3957,9 @@ def cm_code(
                     sel_a = img_row_a
             if image_mode:
                 sel5 = 512 + ((r0 & 0xF) | (r1 >> 1 & 0x1F0) | (r2 << 2 & 0x200))
+            img_sel10 = img_sel11 = 0
+            if image_rows and image_mode:
+                img_sel10, img_sel11 = _image_mixer_rows(r0, r1, r2, r3, r4, r5, r6, r7, r8)
             # the image inputs come last and are skipped when they are all zero
             num_in = img_base + img_inputs if image_mode else img_base
             if text_mode and not image_mode:
@@ -4021,7 +4026,7 @@ def cm_code(
                 else:
                     sel10 = LSTM_ROWS + c0
                 if image_rows and image_mode:
-                    sel10 = _image_mixer_rows(r0, r1, r2, r3, r4, r5, r6, r7, r8)[0]
+                    sel10 = img_sel10
                 if warm_on:
                     _warm_row(weights10, visits10, sel10, weights1, sel1, num_in)
                 layer1[idx10] = _mixer_output(inputs, weights10, sel10, num_in, w_shift)
@@ -4033,7 +4038,7 @@ def cm_code(
             if order2_mix_on:
                 sel11 = _order2_mixer_row(text_mode, c0, c4s, match_len, expected_byte, bit_pos)
                 if image_rows and image_mode:
-                    sel11 = _image_mixer_rows(r0, r1, r2, r3, r4, r5, r6, r7, r8)[1]
+                    sel11 = img_sel11
                 if warm_on:
                     _warm_row(weights11, visits11, sel11, weights4, sel4, num_in)
                 layer1[idx11] = _mixer_output(inputs, weights11, sel11, num_in, w_shift)
