@@ -305,6 +305,7 @@ def test_cm_components_match_the_kernel_and_each_changes_the_model():
         "byte_history": cm_kernel.FEATURE_BYTE_HISTORY,
         "coarse_indirect": cm_kernel.FEATURE_COARSE_INDIRECT,
         "image_rows": cm_kernel.FEATURE_IMAGE_ROWS,
+        "context_sets": cm_kernel.FEATURE_CONTEXT_SETS,
     }
     assert cm._ALL_FEATURES == cm_kernel.ALL_FEATURES
     assert cm.FEATURE_NEURAL == cm_kernel.FEATURE_NEURAL
@@ -378,12 +379,12 @@ def test_cm_word_shape_trackers_follow_letters_and_bytes():
 
 def test_cm_refuses_old_model_versions_and_bad_components():
     stream = CMCompressor().compress(_CRAFTED["text"])
-    assert stream[0] == MODEL_VERSION == 36
+    assert stream[0] == MODEL_VERSION == 37
     for old in (1, *range(4, MODEL_VERSION)):
-        with pytest.raises(VersionError, match=f"model version {old}.*version 36"):
+        with pytest.raises(VersionError, match=f"model version {old}.*version 37"):
             CMCompressor().decompress(bytes([old]) + stream[1:])
-    with pytest.raises(CorruptFileError, match="unknown mode 37"):
-        CMCompressor().decompress(bytes([37]) + stream[1:])
+    with pytest.raises(CorruptFileError, match="unknown mode 38"):
+        CMCompressor().decompress(bytes([38]) + stream[1:])
     # v30's header: the mode, the length (LEB128: here 2 bytes), the setup byte
     length = len(_CRAFTED["text"])
     assert 128 <= length < 2**14 and stream[1:3] == bytes([length & 127 | 128, length >> 7])
@@ -433,6 +434,11 @@ def test_cm_refuses_old_model_versions_and_bad_components():
 # stream's components predict must bump MODEL_VERSION and pin the new streams. A
 # new component is a new features bit, so streams without it stay as pinned.
 _PINNED_STREAMS = {
+    37: (
+        "e34fe27b10f8bd95197f5cfe091ded4f82f6800b117f7a6c9586724b2543682d",
+        "ca9ce717aec010f5cadd348f9f6de7d4ddbe1698a28e8e74290b8c55045ab921",
+        "97c3b18db70bd91f09d34fc7c5f5377e38095de7e0d00b5cca8c36728f7a6b68",
+    ),
     36: (
         "7195399be63a16374d69aab2c22c44b5b223c300bdfcf418ffffcaebb707733f",
         "af1e480db597ef21168f4f51ba3afaee3b903aed1e1764e8ca5e298c921ae318",

@@ -40,7 +40,8 @@ and v29 ``fine_mixers``, ``sse_chains`` and ``order2_mixer``, all at the max lev
 v30 shortened the header and the coder's end, gave ``sse_chains`` four more stages
 and added ``warm_rows``; v31 added ``word_chains``; v32 gave ``sse_chains`` a ninth
 stage and slowed the word stages; v33 added ``dmc``, v34 ``sparse_match``, v35
-``byte_history`` and ``coarse_indirect`` and v36 ``image_rows``) is
+``byte_history`` and ``coarse_indirect``, v36 ``image_rows`` and v37 ``context_sets``,
+with faster chained stages in images) is
 refused with a typed :class:`~kairos.errors.VersionError` naming both versions: its
 predictions cannot be reproduced by this model. The table size is chosen from the
 input length (``table_bits`` in 16..23, 23 from 256 KiB), so short strings do not
@@ -243,6 +244,10 @@ MAX_COMPONENTS = {
     # in images, the chained SSE stages, weight sets 10 and 11 and the expert mixture's
     # weights chosen by pixels instead of the bytes, the words and the LSTM's byte (v36)
     "image_rows": 1 << 70,
+    # seven more first-layer weight sets, their rows chosen in text by the text's state
+    # (character groups, word length, sentence, previous word, brackets, the line's
+    # first word, spaces), in images by 2-D contexts and in binary data by bytes (v37)
+    "context_sets": 1 << 71,
 }
 _MAX_FEATURES = _ALL_FEATURES | FEATURE_NEURAL | sum(MAX_COMPONENTS.values())
 # What ``disable`` takes at the max level beyond COMPONENTS: its own components, and
@@ -341,7 +346,9 @@ class CMCompressor:
         (and ~510 MB and ~250 MB for the max level's two LSTMs, and since v29 ~140 MB
         for its eleventh weight set and chained SSE stages, ~35 MB more since v30 and
         ~70 MB more since v31, and since v33 about 530 bytes per input byte, up to
-        550 MB from 1 MiB on, for the DMC forest, and 48 MB since v34).
+        550 MB from 1 MiB on, for the DMC forest, 48 MB since v34, and since v37
+        7 x 2**(table_bits - 7) rows of 2.3 KB, 1.06 GB from 256 KiB on, for the
+        seven context sets).
     disable : tuple of str
         Optional components to switch off, for ablation (names in
         :data:`COMPONENTS`, and with ``neural`` in :data:`MAX_LEVEL_ABLATIONS`:

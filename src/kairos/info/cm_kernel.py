@@ -844,6 +844,32 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   and other masks, the byte above and the last 6 bytes, -8 B on obj1, obj2 and geo
   together. With the LSTMs (bench run
   V, 14 files): 581,694 -> 581,534 B (-160, all on pic; the other files unchanged).
+- v37 (2026-12-07) changes the max level only. ``FEATURE_CONTEXT_SETS`` (the second
+  word's bit 7): seven more first-layer weight sets, whose outputs the final layers
+  take beside the other eleven sets' (``MAX_MIX`` 21), each of 2**(table_bits - 7)
+  rows (2**16 from 256 KiB on) chosen by a hashed context with the partial byte: in
+  text by the text's state (:func:`_text_set_rows`, after the weight sets paq8px's
+  text model chooses), in images by seven 2-D contexts (:data:`IMAGE_SET_CONTEXT`),
+  in binary data by bytes (:func:`_binary_set_rows`). And in images (with
+  ``FEATURE_IMAGE_ROWS``) the chained stages learn at 2**-2 instead of 2**-3 (the word
+  stages' 2**-4) and SSE stage 0 is keyed by 4 pixels to the left and 4 above with
+  the recent misses. Measured with ``cm_code`` at the max level, each against v36
+  (2**14 rows per set until the last step). Without the LSTMs' components, on paper2,
+  progc, trans, bib, progl and news (155,138 B): 3 text sets (the groups, the
+  sentence, the previous word) 154,698 (-440, news -338); 5 (with the brackets and
+  the line's first word) 154,566; 7 154,514 (-624; trans +21). On obj1, obj2 and geo
+  (91,982 B), the sets in binary data too: 91,913 (obj2 -96, obj1 +14, geo +13).
+  With the LSTMs: news 84,389 -> 84,123 B and paper2 19,706 -> 19,687 (3 text sets);
+  book1 183,226 -> 183,086 and trans 11,232 -> 11,254 (7). On pic (20,175 B): the
+  stages' rate and stage 0's pixels 20,154; with the 7 image sets 20,073 (by 2-D
+  contexts 12, 16, 19, 23, 21, 9 and 13 instead: 20,097; by 0, 3, 6, 8, 15, 24 and
+  26: 20,086); with the binary sets at the file's start, 20,081. 2**16 rows instead
+  of 2**14: news -36 B, paper2 -1 (without the LSTMs); as 2**(table_bits - 7): obj2
+  -11, pic -5, obj1 +2, paper1 +2, progc +5, progp +4. Tried and dropped: the LSTMs'
+  step falling faster from a higher start (0.008 halving after 2,000 updates toward
+  0.2 of it, or 0.01 after 1,000; on paper2, progc, obj2, trans and bib, 101,130 ->
+  101,187 B both, obj2 +73 and +94); in images, the pixel counts halved past 4,095
+  (+2 B) or the 2-D contexts' state maps' count limit 255 (+14 B).
 
 v7 as a whole against v6 on the development subset (book1, paper1, obj2, geo,
 pic, progc; ``cm_code`` directly, quiet box, 2026-12-02): 336,483 -> 328,242 B
@@ -996,7 +1022,7 @@ from kairos.info.lstm_kernel import (
     lstm_top,
 )
 
-MODEL_VERSION = 36  # bump whenever the model's predictions change
+MODEL_VERSION = 37  # bump whenever the model's predictions change
 # (v30) bytes the decoder reads past a stream's end, as zeros: the coder ends with one
 # byte where it wrote four until v29
 FLUSH_ZEROS = 3
@@ -1334,6 +1360,17 @@ IMAGE_CHAIN_CONTEXT = np.array(
     [12, 10, 16, 19, 23, 21, 9, 13, -1, 18, 20, 22, 24, 25, 26, 27, 17], dtype=np.int64
 )
 IMAGE_CHAIN_ON_MEAN = np.array([0, 1, 0, 1, 0, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1], dtype=np.int64)
+# v37 (max level): seven more first-layer weight sets, the context sets, each of
+# 2**(table_bits - 7) rows, at most 2**CONTEXT_SET_BITS (on news without the LSTMs,
+# 2**16 rows saved 36 B against 2**14), chosen by a hashed context: in text by the
+# text's state (:func:`_text_set_rows`), in images by 2-D contexts
+# (IMAGE_SET_CONTEXT), in binary data by bytes (:func:`_binary_set_rows`). paq8px's
+# text model chooses weight sets the same way
+CONTEXT_SETS_BIT = 7
+FEATURE_CONTEXT_SETS = 1 << (64 + CONTEXT_SETS_BIT)
+NUM_CONTEXT_SETS = 7
+CONTEXT_SET_BITS = 16
+IMAGE_SET_CONTEXT = np.array([1, 4, 7, 11, 14, 17, 20], dtype=np.int64)
 # the features bit of each context from 40 on (v15)
 _CONTEXT_FEATURE = (
     FEATURE_CHAR_GROUPS,
@@ -1388,7 +1425,8 @@ CODE_WORD_CONTEXTS = 6
 CODE_WORD_REACH = 4
 DEFAULT_EXTRA_MATCH_BYTES = (20, 32)
 WORD_MIXER_BITS = 16  # log2 of the word weight set's rows
-MAX_MIX = 14  # the most first-layer outputs the final layers take (the max level's)
+# the most first-layer outputs the final layers take (the max level's; 14 until v36)
+MAX_MIX = 14 + NUM_CONTEXT_SETS
 LSTM_ROWS = 256 * 8 * 4  # weight set 10's rows while the LSTM's likeliest byte agrees
 # ... its probability classes start at these probabilities, in 1/4096 (v21)
 LSTM_TOP_CLASSES = (1600, 2800, 3700)
@@ -1491,6 +1529,7 @@ MAX_FEATURES = (
     | FEATURE_BYTE_HISTORY
     | FEATURE_COARSE_INDIRECT
     | FEATURE_IMAGE_ROWS
+    | FEATURE_CONTEXT_SETS
 )
 KNOWN_FEATURES = MAX_FEATURES
 LONG_MATCH_MIN_BYTES = 10
@@ -2259,6 +2298,54 @@ def _image_mixer_rows(r0, r1, r2, r3, r4, r5, r6, r7, r8):
     return (r0 & 0x1F) | column << 5, (r0 & 0xFFF) | (r1 >> 7 & 0xF) << 12
 
 
+@njit(cache=True, inline="always")
+def _space_mask(c4, c8):
+    """(v37) Which of the last 8 bytes are spaces: bit k for the byte k + 1 back
+    (``c4``: the last 4 bytes, ``c8`` the 4 before them)."""
+    mask = 0
+    for k in range(4):
+        if (c4 >> (8 * k)) & 0xFF == 32:
+            mask |= 1 << k
+        if (c8 >> (8 * k)) & 0xFF == 32:
+            mask |= 16 << k
+    return mask
+
+
+@njit_borrowing
+def _text_set_rows(
+    sel, c0, c4, c8, groups1, word_len, sentence, prev_word, nest, line_word, letters
+):
+    """(v37) The context sets' row hashes in text, into ``sel``: the last 3
+    character groups; the word's length with where the sentence stands (``sentence``:
+    the sentence flag, the open quotes and the words since the last punctuation mark);
+    the previous word; the open brackets (``nest``: depth << 8 | the innermost) with
+    the last 2 groups; the line's first word; a short word's length and first letter;
+    which of the last 8 bytes are spaces, with the last group. Each with the partial
+    byte ``c0``."""
+    sel[0] = _hash(groups1 & 0xFFFFFF, c0, 301)
+    sel[1] = _hash(min(word_len, 15) | sentence << 4, c0, 302)
+    sel[2] = _hash(prev_word, c0, 303)
+    sel[3] = _hash(nest, groups1 & 0xFFFF, c0 + 304)
+    sel[4] = _hash(line_word, c0, 305)
+    first = (letters >> (5 * (word_len - 1))) & 31 if 0 < word_len < 6 else 0
+    sel[5] = _hash(min(word_len, 6) | first << 3, c0, 306)
+    sel[6] = _hash(_space_mask(c4, c8), groups1 & 0xFF, c0 + 307)
+
+
+@njit_borrowing
+def _binary_set_rows(sel, c0, c4, c8, pos):
+    """(v37) The context sets' row hashes in binary data, into ``sel``: bytes 1-3
+    back; 1 and 3; 3 and 4; the last byte with the offset mod 4; 1 and 4; 5 and 6; 2.
+    Each with the partial byte ``c0``."""
+    sel[0] = _hash(c4 & 0xFFFFFF, c0, 311)
+    sel[1] = _hash(c4 & 0xFF00FF, c0, 312)
+    sel[2] = _hash(c4 & 0xFFFF0000, c0, 313)
+    sel[3] = _hash(pos & 3, c4 & 0xFF, c0 + 314)
+    sel[4] = _hash(c4 & 0xFF0000FF, c0, 315)
+    sel[5] = _hash(c8 & 0xFFFF, c0, 316)
+    sel[6] = _hash(c4 & 0xFF00, c0, 317)
+
+
 @njit_borrowing
 def _sse_update(apm, a, at, w, target, rate):
     """Move SSE stage ``a``'s knots ``at`` and ``at + 1`` toward ``target`` (the bit, in
@@ -2668,6 +2755,10 @@ def cm_code(
     idx11 = num_mix  # weight set 11 (v29)
     if order2_mix_on:
         num_mix += 1
+    sets_on = (more_features >> CONTEXT_SETS_BIT) & 1 == 1
+    idx_sets = num_mix  # (v37) the context sets
+    if sets_on:
+        num_mix += NUM_CONTEXT_SETS
     run_on = (features & FEATURE_RUN_MODEL) != 0
     neural_on = (features & FEATURE_NEURAL) != 0
     line_on = (features & FEATURE_LINE_AS_SPACE) != 0
@@ -3035,6 +3126,14 @@ def cm_code(
     visits11 = np.zeros(65536 if order2_mix_on else 1, dtype=np.int64)
     sel11 = 0
     p11 = 2048
+    set_bits = min(CONTEXT_SET_BITS, table_bits - 7)  # log2 of each context set's rows
+    set_rows = NUM_CONTEXT_SETS << set_bits
+    weights_sets = _weight_table(set_rows if sets_on else 1, start)
+    visits_sets = np.zeros(set_rows if sets_on else 1, dtype=np.int64)
+    sel_sets = np.zeros(NUM_CONTEXT_SETS, dtype=np.int64)  # each set's row
+    p_sets = np.full(NUM_CONTEXT_SETS, 2048, dtype=np.int64)
+    sets_live = False  # whether this bit uses the context sets
+    l_sets = False  # ... and the last one
     lstm_top_byte = 0
     l2_st = 0  # the second LSTM's stretch (FEATURE_SECOND_LSTM)
     lstm_class = 0
@@ -3621,6 +3720,11 @@ def cm_code(
                     _train_set(inputs, weights6, visits6, sel6, p6, trained)
                 if order2_mix_on:
                     _train_set(inputs, weights11, visits11, sel11, p11, trained)
+                if l_sets:
+                    for k in range(NUM_CONTEXT_SETS):
+                        _train_set(
+                            inputs, weights_sets, visits_sets, sel_sets[k], p_sets[k], trained
+                        )
                 _train_set(inputs, weights1, visits1, l_row1, p1, trained)
                 _train_set(inputs, weights2, visits2, l_row2, p2, trained)
                 _train_set(inputs, weights3, visits3, sel3, p3, trained)
@@ -4043,6 +4147,38 @@ def cm_code(
                     _warm_row(weights11, visits11, sel11, weights4, sel4, num_in)
                 layer1[idx11] = _mixer_output(inputs, weights11, sel11, num_in, w_shift)
                 p11 = _squash(layer1[idx11], squash)
+            sets_live = sets_on and (image_templates or not image_mode)
+            if sets_live:
+                if image_mode:
+                    for k in range(NUM_CONTEXT_SETS):
+                        sel_sets[k] = _hash(img_ctx[IMAGE_SET_CONTEXT[k]], k, 320)
+                elif text_mode:
+                    _text_set_rows(
+                        sel_sets,
+                        c0,
+                        c4,
+                        c8,
+                        groups1,
+                        word_len,
+                        sent_flag | quotes << 2 | min(words_since_punct, 7) << 4,
+                        prev_word,
+                        depth << 8 | (brackets[depth - 1] if depth > 0 else 0),
+                        line_word,
+                        letters,
+                    )
+                else:
+                    _binary_set_rows(sel_sets, c0, c4, c8, pos)
+                for k in range(NUM_CONTEXT_SETS):
+                    sel_sets[k] = k << set_bits | (sel_sets[k] & ((1 << set_bits) - 1))
+                    if warm_on:
+                        _warm_row(weights_sets, visits_sets, sel_sets[k], weights4, sel4, num_in)
+                    layer1[idx_sets + k] = _mixer_output(
+                        inputs, weights_sets, sel_sets[k], num_in, w_shift
+                    )
+                    p_sets[k] = _squash(layer1[idx_sets + k], squash)
+            elif sets_on:
+                for k in range(NUM_CONTEXT_SETS):
+                    layer1[idx_sets + k] = 0
             dotf = 0
             for j in range(num_mix):
                 dotf += layer1[j] * weights_final[sel_a, j]
@@ -4089,6 +4225,8 @@ def cm_code(
             if misses_on:
                 m3 = (misses & 1) | (2 if misses & 0xFE else 0) | (4 if misses & 0xFF00 else 0)
             apm_idx[0] = (c0 | (m3 << 8)) * 33 + lo
+            if image_rows and image_mode:  # (v37) by 4 pixels to the left and 4 above
+                apm_idx[0] = ((r0 & 0xF) | (r1 >> 6 & 0xF) << 4 | m3 << 8) * 33 + lo
             for a in range(1, 4):
                 apm_idx[a] = apm_row[a] * 33 + lo
             apm_idx[4] = (
@@ -4219,6 +4357,8 @@ def cm_code(
                 target16 = y << (16 + sse_bits)
                 for k in range(num_chained):
                     rate = CHAINED_RATE if k < FIRST_WORD_CHAINED else WORD_CHAINED_RATE
+                    if image_rows and image_mode:
+                        rate = CHAINED_RATE - 1  # (v37) faster in images
                     _sse_update(apm_chained, k, chained_at[k], chained_w[k], target16, rate)
             if misses_on:
                 misses = ((misses << 1) | (1 if (p >= 32768) != (y == 1) else 0)) & 0xFFFF
@@ -4315,6 +4455,7 @@ def cm_code(
             l_in_use = in_use
             l_skip = skip_kind
             l_image = image_mode
+            l_sets = sets_live
             learn_pending = True
             c0 = (c0 << 1) | y
             nibble = (nibble << 1) | y
