@@ -608,6 +608,42 @@ def _pinned_input() -> bytes:
     return text + floats + image + text[:2000]
 
 
+# sha256 of the max level's stream of _pinned_image() per model version, from v37: the
+# pinned input above never enters image mode, so it cannot guard the image model
+_PINNED_IMAGE_STREAMS = {
+    37: "b601b5ee461a8c9b8dfde395783021dd9ec3fe902cf2cf312ca8000b35f6692a",
+}
+
+
+def _pinned_image() -> bytes:
+    """A 1-bit image, 384 pixels (48 bytes) a row: discs on a clear page, with noise."""
+    rng = random.Random(9)
+    discs = [(rng.randrange(384), rng.randrange(150), rng.randrange(6, 30)) for _ in range(12)]
+    rows = []
+    for y in range(150):
+        bits = 0
+        for x in range(384):
+            inside = any((x - cx) ** 2 + (y - cy) ** 2 < r * r for cx, cy, r in discs)
+            if inside != (rng.random() < 0.01):
+                bits |= 1 << (383 - x)
+        rows.append(bits.to_bytes(48, "big"))
+    return b"".join(rows)
+
+
+def test_cm_image_stream_is_pinned_and_reaches_the_image_components():
+    assert MODEL_VERSION in _PINNED_IMAGE_STREAMS, "new model version: pin its image stream"
+    data = _pinned_image()
+    stream = CMCompressor(neural=True).compress(data)
+    assert hashlib.sha256(stream).hexdigest() == _PINNED_IMAGE_STREAMS[MODEL_VERSION], (
+        "the max level's image stream changed without a new MODEL_VERSION"
+    )
+    assert CMCompressor().decompress(stream) == data
+    # the pin guards the image rows and the context sets only if it reaches them
+    for component in ("image_rows", "context_sets"):
+        reduced = CMCompressor(neural=True, disable=(component,)).compress(data)
+        assert len(reduced) != len(stream), component
+
+
 def test_cm_streams_are_pinned_to_the_model_version():
     assert MODEL_VERSION in _PINNED_STREAMS, "new model version: pin its streams"
     data = _pinned_input()
