@@ -869,7 +869,9 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   step falling faster from a higher start (0.008 halving after 2,000 updates toward
   0.2 of it, or 0.01 after 1,000; on paper2, progc, obj2, trans and bib, 101,130 ->
   101,187 B both, obj2 +73 and +94); in images, the pixel counts halved past 4,095
-  (+2 B) or the 2-D contexts' state maps' count limit 255 (+14 B).
+  (+2 B) or the 2-D contexts' state maps' count limit 255 (+14 B). With the LSTMs
+  (bench run X, 14 files): 581,534 -> 580,419 B (-1,115; news -380, book2 -255,
+  book1 -146, pic -99, progl -80; obj1 +15, trans +10, geo +7).
 
 v7 as a whole against v6 on the development subset (book1, paper1, obj2, geo,
 pic, progc; ``cm_code`` directly, quiet box, 2026-12-02): 336,483 -> 328,242 B
