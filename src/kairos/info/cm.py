@@ -242,7 +242,8 @@ MAX_COMPONENTS = {
     # bytes, and the high 5 bits of bytes 1, 3 and 4 back, each with its key (v35)
     "coarse_indirect": 1 << 69,
     # in images, the chained SSE stages, weight sets 10 and 11 and the expert mixture's
-    # weights chosen by pixels instead of the bytes, the words and the LSTM's byte (v36)
+    # weights chosen by pixels instead of the bytes, the words and the LSTM's byte (v36);
+    # since v37 the chained stages learn faster there and SSE stage 0 is keyed by pixels
     "image_rows": 1 << 70,
     # seven more first-layer weight sets, their rows chosen in text by the text's state
     # (character groups, word length, sentence, previous word, brackets, the line's

@@ -1351,7 +1351,8 @@ FEATURE_COARSE_INDIRECT = 1 << (64 + COARSE_INDIRECT_BIT)
 # words or the LSTM's byte come from 2-D contexts instead. Every chained SSE stage but
 # stage 8 (a pixel neighbourhood since v32) is keyed by one of the image contexts,
 # weight sets 10 and 11 choose their rows by pixels (:func:`_image_mixer_rows`), and
-# the expert mixture its weights by the nearest pixels
+# the expert mixture its weights by the nearest pixels. Since v37 the chained stages
+# learn at IMAGE_CHAINED_RATE in images, and SSE stage 0 is keyed by pixels
 IMAGE_ROWS_BIT = 6
 FEATURE_IMAGE_ROWS = 1 << (64 + IMAGE_ROWS_BIT)
 # per chained stage, the image context that keys its row in images (-1: stage 8 keeps
@@ -1448,6 +1449,9 @@ NUM_CHAINED = 9 + NUM_WORD_CHAINED
 FIRST_WORD_CHAINED = NUM_CHAINED - NUM_WORD_CHAINED
 WORD_CHAINED_RATE = 4  # (v32) the word stages' rate, 2**-4 (2**-3: +42 B, 2**-5: +48 B)
 CHAINED_RATE = 3  # their rate, 2**-3 (faster than the other stages', APM_RATE)
+# (v37, FEATURE_IMAGE_ROWS) every chained stage's rate in images (pic: 2**-3 -8 B,
+# 2**-1 -9 B against 2**-2's -14 B, from v36's rates)
+IMAGE_CHAINED_RATE = 2
 # ... with which the mixture's weights are chosen by the order up to 5 only (6 sets):
 # with more experts, fewer sets learn faster
 CHAINED_EXPERT_SETS = 6
@@ -4360,7 +4364,7 @@ def cm_code(
                 for k in range(num_chained):
                     rate = CHAINED_RATE if k < FIRST_WORD_CHAINED else WORD_CHAINED_RATE
                     if image_rows and image_mode:
-                        rate = CHAINED_RATE - 1  # (v37) faster in images
+                        rate = IMAGE_CHAINED_RATE
                     _sse_update(apm_chained, k, chained_at[k], chained_w[k], target16, rate)
             if misses_on:
                 misses = ((misses << 1) | (1 if (p >= 32768) != (y == 1) else 0)) & 0xFFFF
