@@ -68,3 +68,29 @@ def test_cm_sweep_refuses_bad_arguments(tmp_path):
     assert run.returncode == 2 and "--jobs" in run.stderr and "Traceback" not in run.stderr
     run = _sweep(tmp_path, [{"name": "base"}], "--corpus", str(tmp_path / "nowhere"))
     assert run.returncode == 2 and "not a folder" in run.stderr
+
+
+def _kernel_ab(*args: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    script = str(ROOT / "bench" / "cm_kernel_ab.py")
+    return subprocess.run([sys.executable, script, *args], env=env, capture_output=True, text=True)
+
+
+def test_cm_kernel_ab_refuses_bad_arguments_before_compiling_anything(tmp_path):
+    not_a_kernel = tmp_path / "other.py"
+    not_a_kernel.write_text("X = 1\n")
+    kernel = str(ROOT / "src" / "kairos" / "info" / "cm_kernel.py")
+    for name in ("book2", "news", "obj2", "paper2"):  # the default --files, a few bytes each
+        (tmp_path / name).write_bytes(b"text ")
+    cases = [
+        (["--base", str(tmp_path / "missing.py")], "missing.py is not a file"),
+        (["--base", str(not_a_kernel)], "has no cm_code"),
+        (["--base", kernel, "--also", str(not_a_kernel)], "has no cm_code"),
+        (["--base", kernel, "--files", "book1,no_such_file"], "no_such_file"),
+        (["--base", kernel, "--rounds", "0"], "at least 1"),
+    ]
+    for args, message in cases:
+        run = _kernel_ab(*args, "--corpus", str(tmp_path))
+        assert run.returncode != 0, args
+        assert message in run.stderr, (args, run.stderr)
+        assert "Traceback" not in run.stderr
