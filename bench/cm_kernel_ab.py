@@ -12,7 +12,7 @@ reported beside the times (kernels of other model versions write other bytes).
 Prints a table and writes ``bench/out/cm_kernel_ab.json``.
 
 The default level's speed moves with this box's load far more than with small
-kernel changes (runs of the same code measured 43 to 65 KB/s on different days), so
+kernel changes (runs of the same code measured 33 to 66 KB/s on this box), so
 speed claims about the kernel are ratios from this script, not absolute speeds
 from separate runs.
 
