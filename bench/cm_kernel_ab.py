@@ -104,7 +104,7 @@ def main() -> None:
     if not names or missing:
         raise SystemExit(f"--files: no such file(s): {missing or args.files!r}")
     inputs = {n: p.read_bytes() for n, p in zip(names, paths, strict=True)}
-    features = cm._MAX_FEATURES if args.level == "max" else cm._ALL_FEATURES
+    features = cm.CMCompressor(neural=args.level == "max").features
 
     kernels = {"base": _kernel(args.base)}
     for j, path in enumerate(args.also):
