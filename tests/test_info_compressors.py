@@ -311,6 +311,7 @@ def test_cm_components_match_the_kernel_and_each_changes_the_model():
         "coarse_indirect": cm_kernel.FEATURE_COARSE_INDIRECT,
         "image_rows": cm_kernel.FEATURE_IMAGE_ROWS,
         "context_sets": cm_kernel.FEATURE_CONTEXT_SETS,
+        "quick_start": cm_kernel.FEATURE_QUICK_START,
     }
     assert cm._ALL_FEATURES == cm_kernel.ALL_FEATURES
     assert cm.FEATURE_NEURAL == cm_kernel.FEATURE_NEURAL
@@ -384,12 +385,12 @@ def test_cm_word_shape_trackers_follow_letters_and_bytes():
 
 def test_cm_refuses_old_model_versions_and_bad_components():
     stream = CMCompressor().compress(_CRAFTED["text"])
-    assert stream[0] == MODEL_VERSION == 37
+    assert stream[0] == MODEL_VERSION == 38
     for old in (1, *range(4, MODEL_VERSION)):
-        with pytest.raises(VersionError, match=f"model version {old}.*version 37"):
+        with pytest.raises(VersionError, match=f"model version {old}.*version 38"):
             CMCompressor().decompress(bytes([old]) + stream[1:])
-    with pytest.raises(CorruptFileError, match="unknown mode 38"):
-        CMCompressor().decompress(bytes([38]) + stream[1:])
+    with pytest.raises(CorruptFileError, match="unknown mode 39"):
+        CMCompressor().decompress(bytes([39]) + stream[1:])
     # v30's header: the mode, the length (LEB128: here 2 bytes), the setup byte
     length = len(_CRAFTED["text"])
     assert 128 <= length < 2**14 and stream[1:3] == bytes([length & 127 | 128, length >> 7])
@@ -439,6 +440,11 @@ def test_cm_refuses_old_model_versions_and_bad_components():
 # stream's components predict must bump MODEL_VERSION and pin the new streams. A
 # new component is a new features bit, so streams without it stay as pinned.
 _PINNED_STREAMS = {
+    38: (
+        "a8297c14bb72ef958381a96bc7ebe7f220401fedd165060249011a6295a34259",
+        "6d80baca78d2397df323b036c001e3303a9d1a441b1ac84ed3e67c9646f6dd4c",
+        "e2b3316994eb4ea685afd583c494b2a4a15c5caf5ecd9d4787b79f9c72c8d8ac",
+    ),
     37: (
         "e34fe27b10f8bd95197f5cfe091ded4f82f6800b117f7a6c9586724b2543682d",
         "ca9ce717aec010f5cadd348f9f6de7d4ddbe1698a28e8e74290b8c55045ab921",
@@ -617,6 +623,7 @@ def _pinned_input() -> bytes:
 # pinned input above never enters image mode, so it cannot guard the image model
 _PINNED_IMAGE_STREAMS = {
     37: "b601b5ee461a8c9b8dfde395783021dd9ec3fe902cf2cf312ca8000b35f6692a",
+    38: "6ed8a5549b62fac8412162921036d1dc4f433996f341e83e6460576107b9d3fc",
 }
 
 
@@ -643,8 +650,9 @@ def test_cm_image_stream_is_pinned_and_reaches_the_image_components():
         "the max level's image stream changed without a new MODEL_VERSION"
     )
     assert CMCompressor().decompress(stream) == data
-    # the pin guards the image rows and the context sets only if it reaches them
-    for component in ("image_rows", "context_sets"):
+    # the pin guards the image rows, the context sets and (v38) the quick start only if
+    # it reaches them
+    for component in ("image_rows", "context_sets", "quick_start"):
         reduced = CMCompressor(neural=True, disable=(component,)).compress(data)
         assert len(reduced) != len(stream), component
 

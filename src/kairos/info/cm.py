@@ -41,7 +41,8 @@ v30 shortened the header and the coder's end, gave ``sse_chains`` four more stag
 and added ``warm_rows``; v31 added ``word_chains``; v32 gave ``sse_chains`` a ninth
 stage and slowed the word stages; v33 added ``dmc``, v34 ``sparse_match``, v35
 ``byte_history`` and ``coarse_indirect``, v36 ``image_rows`` and v37 ``context_sets``,
-with faster chained stages in images) is
+with faster chained stages in images; v38 added ``quick_start`` and gave
+``context_sets`` an eighth set, by the order) is
 refused with a typed :class:`~kairos.errors.VersionError` naming both versions: its
 predictions cannot be reproduced by this model. The table size is chosen from the
 input length (``table_bits`` in 16..23, 23 from 256 KiB), so short strings do not
@@ -249,6 +250,10 @@ MAX_COMPONENTS = {
     # (character groups, word length, sentence, previous word, brackets, the line's
     # first word, spaces), in images by 2-D contexts and in binary data by bytes (v37)
     "context_sets": 1 << 71,
+    # the final layers start at a rate of 24, falling toward 8 (6 in text) with a
+    # half-life of 4,096 bytes, and each SSE knot learns at 1/(n + 1.5) until that
+    # reaches 2**-6, so that small files' last stages learn sooner (v38)
+    "quick_start": 1 << 72,
 }
 _MAX_FEATURES = _ALL_FEATURES | FEATURE_NEURAL | sum(MAX_COMPONENTS.values())
 # What ``disable`` takes at the max level beyond COMPONENTS: its own components, and
@@ -349,7 +354,8 @@ class CMCompressor:
         ~70 MB more since v31, and since v33 about 530 bytes per input byte, up to
         550 MB from 1 MiB on, for the DMC forest, 48 MB since v34, and since v37
         7 x 2**(table_bits - 7) rows of 2.3 KB, 1.06 GB from 256 KiB on, for the
-        seven context sets).
+        seven context sets; since v38 8 x 2**(table_bits - 4) rows, 1.2 GB from
+        64 KiB on, for eight).
     disable : tuple of str
         Optional components to switch off, for ablation (names in
         :data:`COMPONENTS`, and with ``neural`` in :data:`MAX_LEVEL_ABLATIONS`:

@@ -872,6 +872,31 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   (+2 B) or the 2-D contexts' state maps' count limit 255 (+14 B). With the LSTMs
   (bench run X, 14 files): 581,534 -> 580,419 B (-1,115; news -380, book2 -255,
   book1 -146, pic -99, progl -80; obj1 +15, trans +10, geo +7).
+- v38 (2026-12-07) changes the max level only. ``FEATURE_QUICK_START`` (the second
+  word's bit 8): the final layers' rate starts at FINAL_LR_START (24) and falls toward
+  FINAL_LR, in text toward MAX_TEXT_FINAL_LR (6), halfway there after
+  FINAL_LR_HALF_BYTES (4,096) bytes; each knot of the SSE stages learns at 1/(n + 1.5)
+  after n updates until that reaches 2**-APM_RATE (:func:`_sse_count_update`). And
+  ``FEATURE_CONTEXT_SETS`` gains an eighth set, chosen by the order (as the second
+  final layer's) with the partial byte, and each set has 2**(table_bits - 4) rows
+  instead of 2**(table_bits - 7), still at most 2**16. Measured with ``cm_code`` at
+  the max level without the LSTMs' components, each step on top of the one before. On
+  paper2, progc, trans, bib, progl and news (v37 154,457 B): the final layers' rate 6
+  in text with the sets at 2**16 rows 154,420; the eighth set 154,408; the falling
+  final rate 154,371; the SSE knots' counts 154,349 (-108 in all; news -33). On obj1,
+  progc, progp, paper1 and trans (47,067 B) 46,978 (-89; obj1 -22, paper1 -21); on
+  obj2, geo and pic (104,531 B) 104,465 (-66; geo -31, obj2 -19, pic -16). The final
+  rate's start and half-life against 24 and 4,096 bytes, on the five small files: 40
+  and 8,192 +25 B, 16 and 32,768 +6 B. Tried and dropped: a linear input per context,
+  its state map's p - 1/2 (paq8px's ContextMap2 has one; +56 B on the six files); the
+  context state maps also keyed by the bit position (+137 B); exact bit histories up
+  to 3 or 4 bits in the state machine (223 or 237 states; within 2 B of v37 on paper2,
+  progc, trans, bib and progl); an eighth set by the partial byte at 6 times the rate
+  (-15 B, against the order's -12, not tried together); the final layers' rate 6
+  outside text too (obj2 +34, geo +14, obj1 +4); with the LSTMs, a third LSTM (a
+  horizon of 40 bytes, 2**12 rows per hashed input) on paper2, progc, obj2, trans and
+  bib: 101,013 -> 100,951 B (-62, obj2 -54) for 1.35 times the time; 2**24 slots on
+  book2 (-28 B without the LSTMs, for 1.9 GB more).
 
 v7 as a whole against v6 on the development subset (book1, paper1, obj2, geo,
 pic, progc; ``cm_code`` directly, quiet box, 2026-12-02): 336,483 -> 328,242 B
@@ -1024,7 +1049,7 @@ from kairos.info.lstm_kernel import (
     lstm_top,
 )
 
-MODEL_VERSION = 37  # bump whenever the model's predictions change
+MODEL_VERSION = 38  # bump whenever the model's predictions change
 # (v30) bytes the decoder reads past a stream's end, as zeros: the coder ends with one
 # byte where it wrote four until v29
 FLUSH_ZEROS = 3
@@ -1091,6 +1116,14 @@ SLOW_MIXER_RUN_WEIGHT_INIT = 1000  # ... and of its run inputs
 FINE_MIXER_BITS = 4
 FINE_MIXER_TEXT_RATES = (2, 36, 384)
 FINAL_LR = 8  # the second layer's learning rate, same units
+# (v38, max level: with FEATURE_QUICK_START) the final layers' rate in text, and the
+# rate they start from, falling toward FINAL_LR (in text MAX_TEXT_FINAL_LR) halfway
+# after FINAL_LR_HALF_BYTES bytes, so that small files' final layers learn sooner. On
+# obj1, progc, progp, paper1 and trans without the LSTMs the start 24 with a half-life
+# of 4,096 bytes saved 17 B; 40 and 8,192 cost 8 B, 16 and 32,768 saved 11 B
+MAX_TEXT_FINAL_LR = 6
+FINAL_LR_START = 24
+FINAL_LR_HALF_BYTES = 4096
 FIXED_LR = 24  # both layers' rate without the schedule (model v4)
 # Optional components (bits of ``features``), each switchable for ablation:
 FEATURE_IMAGE = 1  # bit-level 2-D contexts over the detected record length
@@ -1371,9 +1404,19 @@ IMAGE_CHAIN_ON_MEAN = np.array([0, 1, 0, 1, 0, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 0, 
 # text model chooses weight sets the same way
 CONTEXT_SETS_BIT = 7
 FEATURE_CONTEXT_SETS = 1 << (64 + CONTEXT_SETS_BIT)
-NUM_CONTEXT_SETS = 7
+NUM_CONTEXT_SETS = 8  # (v38) the eighth is chosen by the order with the partial byte
 CONTEXT_SET_BITS = 16
+# each set has 2**(table_bits - CONTEXT_SET_SHIFT) rows, at most 2**CONTEXT_SET_BITS
+# (v37: 7; v38: 4, so 2**16 rows from 64 KiB of input on: obj2 -11 B, obj1 -6 B)
+CONTEXT_SET_SHIFT = 4
 IMAGE_SET_CONTEXT = np.array([1, 4, 7, 11, 14, 17, 20], dtype=np.int64)
+# v38 (max level): the final layers and the SSE stages learn fast at a file's start,
+# which small files pay for most. The final layers' rate starts at FINAL_LR_START and
+# falls toward FINAL_LR (MAX_TEXT_FINAL_LR in text); each SSE knot learns at
+# 1/(n + 1.5) after n updates until that reaches 2**-APM_RATE (SSE_COUNT_LIMIT)
+QUICK_START_BIT = 8
+FEATURE_QUICK_START = 1 << (64 + QUICK_START_BIT)
+SSE_COUNT_LIMIT = 60
 # the features bit of each context from 40 on (v15)
 _CONTEXT_FEATURE = (
     FEATURE_CHAR_GROUPS,
@@ -1536,6 +1579,7 @@ MAX_FEATURES = (
     | FEATURE_COARSE_INDIRECT
     | FEATURE_IMAGE_ROWS
     | FEATURE_CONTEXT_SETS
+    | FEATURE_QUICK_START
 )
 KNOWN_FEATURES = MAX_FEATURES
 LONG_MATCH_MIN_BYTES = 10
@@ -2360,6 +2404,20 @@ def _sse_update(apm, a, at, w, target, rate):
     apm[a, at + 1] += ((target - apm[a, at + 1]) * w) >> (rate + 7)
 
 
+@njit_borrowing
+def _sse_count_update(apm, count, a, at, w, target, reciprocal):
+    """(v38) :func:`_sse_update` at the rate 1/(n + 1.5) for a knot updated n times
+    before (``count``), until that falls to 2**-APM_RATE: a new knot learns at once."""
+    for knot in range(2):
+        k = at + knot
+        weight = w if knot else 128 - w
+        n = np.int64(count[a, k])
+        rate = max(reciprocal[n], 65536 >> APM_RATE)
+        apm[a, k] += ((target - np.int64(apm[a, k])) * weight * rate) >> 23
+        if n < SSE_COUNT_LIMIT:
+            count[a, k] = n + 1
+
+
 @njit(cache=True, inline="always")
 def _sse_order4_row(c0, c4s):
     """The row of the order-4 SSE stage (v20): the last 4 bytes (``c4s``, in text
@@ -2762,6 +2820,7 @@ def cm_code(
     if order2_mix_on:
         num_mix += 1
     sets_on = (more_features >> CONTEXT_SETS_BIT) & 1 == 1
+    quick_on = (more_features >> QUICK_START_BIT) & 1 == 1
     idx_sets = num_mix  # (v37) the context sets
     if sets_on:
         num_mix += NUM_CONTEXT_SETS
@@ -3132,7 +3191,7 @@ def cm_code(
     visits11 = np.zeros(65536 if order2_mix_on else 1, dtype=np.int64)
     sel11 = 0
     p11 = 2048
-    set_bits = min(CONTEXT_SET_BITS, table_bits - 7)  # log2 of each context set's rows
+    set_bits = min(CONTEXT_SET_BITS, table_bits - CONTEXT_SET_SHIFT)  # log2 of each set's rows
     set_rows = NUM_CONTEXT_SETS << set_bits
     weights_sets = _weight_table(set_rows if sets_on else 1, start)
     visits_sets = np.zeros(set_rows if sets_on else 1, dtype=np.int64)
@@ -3192,6 +3251,8 @@ def cm_code(
     # (v20) the order-4 stage, last, is an expert of the learned mixture only
     num_apm = NUM_APM + 1 if order4_sse else NUM_APM
     apm = np.empty((num_apm, 65536 * 33), dtype=np.int32)
+    # (v38, FEATURE_QUICK_START) each knot's update count, up to SSE_COUNT_LIMIT
+    apm_count = np.zeros((num_apm, 65536 * 33) if quick_on else (1, 1), dtype=np.uint8)
     apm_idx = np.zeros(NUM_APM + 1, dtype=np.int64)
     apm_row = np.zeros(NUM_APM, dtype=np.int64)
     # each row starts as the identity: 33 knots of the stretch domain's squash
@@ -3700,6 +3761,11 @@ def cm_code(
                                 n1 >>= 1
                             img_count[i, img_ctx[i]] = (n0 << 16) | n1
                 lr_f = FINAL_LR if rate_schedule else FIXED_LR
+                if quick_on and rate_schedule:
+                    lr_f = MAX_TEXT_FINAL_LR if text_mode else FINAL_LR
+                    lr_f += (
+                        (FINAL_LR_START - lr_f) * FINAL_LR_HALF_BYTES // (FINAL_LR_HALF_BYTES + pos)
+                    )
                 # each final layer learns from its own output's error
                 err_f = ((y << 12) - _squash(st_a, squash)) * lr_f
                 for j in range(num_mix):
@@ -3739,7 +3805,9 @@ def cm_code(
                 target16 = y << (16 + sse_bits)
                 for a in range(num_apm):
                     ia = apm_idx[a]
-                    if APM_BOTH:
+                    if APM_BOTH and quick_on:
+                        _sse_count_update(apm, apm_count, a, ia, w, target16, reciprocal)
+                    elif APM_BOTH:
                         _sse_update(apm, a, ia, w, target16, APM_RATE)
                     else:
                         ia += w >> 6
@@ -4154,9 +4222,16 @@ def cm_code(
                 layer1[idx11] = _mixer_output(inputs, weights11, sel11, num_in, w_shift)
                 p11 = _squash(layer1[idx11], squash)
             sets_live = sets_on and (image_templates or not image_mode)
+            if final2_on or sets_live:
+                # the order: the highest of orders 1-6 and 8 (and without
+                # FEATURE_MORE_CONTEXTS 12 and 16: contexts 13 and 14) whose context was seen
+                order = 0
+                for k in range(7 if more else 9):
+                    if states[order_ctx[k]] != 0:
+                        order = k + 1
             if sets_live:
                 if image_mode:
-                    for k in range(NUM_CONTEXT_SETS):
+                    for k in range(NUM_CONTEXT_SETS - 1):
                         sel_sets[k] = _hash(img_ctx[IMAGE_SET_CONTEXT[k]], k, 320)
                 elif text_mode:
                     _text_set_rows(
@@ -4174,6 +4249,7 @@ def cm_code(
                     )
                 else:
                     _binary_set_rows(sel_sets, c0, c4, c8, pos)
+                sel_sets[NUM_CONTEXT_SETS - 1] = order << 8 | c0  # (v38) in every kind of data
                 for k in range(NUM_CONTEXT_SETS):
                     sel_sets[k] = k << set_bits | (sel_sets[k] & ((1 << set_bits) - 1))
                     if warm_on:
@@ -4193,12 +4269,6 @@ def cm_code(
             st_b = 0
             sel_f2 = 0
             if final2_on:
-                # the order: the highest of orders 1-6 and 8 (and without
-                # FEATURE_MORE_CONTEXTS 12 and 16: contexts 13 and 14) whose context was seen
-                order = 0
-                for k in range(7 if more else 9):
-                    if states[order_ctx[k]] != 0:
-                        order = k + 1
                 sel_f2 = (order * 16 + mb) * 8 + bit_pos
                 expert_set = order
                 if image_counts and image_mode:
