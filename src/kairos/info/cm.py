@@ -355,7 +355,7 @@ class CMCompressor:
         550 MB from 1 MiB on, for the DMC forest, 48 MB since v34, and since v37
         7 x 2**(table_bits - 7) rows of 2.3 KB, 1.06 GB from 256 KiB on, for the
         seven context sets; since v38 8 x 2**(table_bits - 4) rows, 1.2 GB from
-        64 KiB on, for eight).
+        32 KiB on, for eight).
     disable : tuple of str
         Optional components to switch off, for ablation (names in
         :data:`COMPONENTS`, and with ``neural`` in :data:`MAX_LEVEL_ABLATIONS`:

@@ -896,7 +896,8 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   outside text too (obj2 +34, geo +14, obj1 +4); with the LSTMs, a third LSTM (a
   horizon of 40 bytes, 2**12 rows per hashed input) on paper2, progc, obj2, trans and
   bib: 101,013 -> 100,951 B (-62, obj2 -54) for 1.35 times the time; 2**24 slots on
-  book2 (-28 B without the LSTMs, for 1.9 GB more).
+  book2 (-28 B without the LSTMs, for 1.9 GB more). With the LSTMs (bench run AB, 14
+  files): 580,419 -> 580,194 B (-225; book1 -80, geo -24, pic -24, book2 -18; obj2 +3).
 
 v7 as a whole against v6 on the development subset (book1, paper1, obj2, geo,
 pic, progc; ``cm_code`` directly, quiet box, 2026-12-02): 336,483 -> 328,242 B
@@ -1407,7 +1408,8 @@ FEATURE_CONTEXT_SETS = 1 << (64 + CONTEXT_SETS_BIT)
 NUM_CONTEXT_SETS = 8  # (v38) the eighth is chosen by the order with the partial byte
 CONTEXT_SET_BITS = 16
 # each set has 2**(table_bits - CONTEXT_SET_SHIFT) rows, at most 2**CONTEXT_SET_BITS
-# (v37: 7; v38: 4, so 2**16 rows from 64 KiB of input on: obj2 -11 B, obj1 -6 B)
+# (v37: 7; v38: 4, so 2**16 rows from 32 KiB of input on; 2**16 for every size: obj2
+# -11 B, obj1 -6 B)
 CONTEXT_SET_SHIFT = 4
 IMAGE_SET_CONTEXT = np.array([1, 4, 7, 11, 14, 17, 20], dtype=np.int64)
 # v38 (max level): the final layers and the SSE stages learn fast at a file's start,
