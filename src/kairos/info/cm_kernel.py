@@ -1412,6 +1412,9 @@ CONTEXT_SET_BITS = 16
 # -11 B, obj1 -6 B)
 CONTEXT_SET_SHIFT = 4
 IMAGE_SET_CONTEXT = np.array([1, 4, 7, 11, 14, 17, 20], dtype=np.int64)
+# the first NUM_CONTEXT_SETS - 1 sets are keyed by the data's kind (_text_set_rows,
+# _binary_set_rows, these 2-D contexts); the last by the order, in every kind
+assert len(IMAGE_SET_CONTEXT) == NUM_CONTEXT_SETS - 1
 # v38 (max level): the final layers and the SSE stages learn fast at a file's start,
 # which small files pay for most. The final layers' rate starts at FINAL_LR_START and
 # falls toward FINAL_LR (MAX_TEXT_FINAL_LR in text); each SSE knot learns at
