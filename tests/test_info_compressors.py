@@ -312,6 +312,9 @@ def test_cm_components_match_the_kernel_and_each_changes_the_model():
         "image_rows": cm_kernel.FEATURE_IMAGE_ROWS,
         "context_sets": cm_kernel.FEATURE_CONTEXT_SETS,
         "quick_start": cm_kernel.FEATURE_QUICK_START,
+        "text_controls": cm_kernel.FEATURE_TEXT_CONTROLS,
+        "binary_masks": cm_kernel.FEATURE_BINARY_MASKS,
+        "line_hashes": cm_kernel.FEATURE_LINE_HASHES,
     }
     assert cm._ALL_FEATURES == cm_kernel.ALL_FEATURES
     assert cm.FEATURE_NEURAL == cm_kernel.FEATURE_NEURAL
@@ -327,13 +330,15 @@ def test_cm_components_match_the_kernel_and_each_changes_the_model():
         assert CMCompressor(disable=(component,)).code_length(data) != full, component
     full_max = CMCompressor(neural=True).code_length(data)
     for component in cm.MAX_COMPONENTS:
-        if component == "coarse_indirect":
-            continue  # below: after the records the image mode stays on, which it sits out
+        if component in ("coarse_indirect", "binary_masks"):
+            continue  # below: after the records the image mode stays on, which they sit out
         reduced = CMCompressor(neural=True, disable=(component,)).code_length(data)
         assert reduced != full_max, component
     code = bytes((i * 7) % 64 + (i % 3) * 64 for i in range(800))  # binary data alone
-    coarse_off = CMCompressor(neural=True, disable=("coarse_indirect",))
-    assert coarse_off.code_length(code) != CMCompressor(neural=True).code_length(code)
+    full_code = CMCompressor(neural=True).code_length(code)
+    for component in ("coarse_indirect", "binary_masks"):
+        reduced = CMCompressor(neural=True, disable=(component,)).code_length(code)
+        assert reduced != full_code, component
     with pytest.raises(ValidationError, match="unknown component"):
         CMCompressor(disable=("word_mixer",))  # a max-level component: not in cm's default
     # the max level without its neural input: every max component kept, a smaller model
@@ -385,12 +390,12 @@ def test_cm_word_shape_trackers_follow_letters_and_bytes():
 
 def test_cm_refuses_old_model_versions_and_bad_components():
     stream = CMCompressor().compress(_CRAFTED["text"])
-    assert stream[0] == MODEL_VERSION == 38
+    assert stream[0] == MODEL_VERSION == 39
     for old in (1, *range(4, MODEL_VERSION)):
-        with pytest.raises(VersionError, match=f"model version {old}.*version 38"):
+        with pytest.raises(VersionError, match=f"model version {old}.*version 39"):
             CMCompressor().decompress(bytes([old]) + stream[1:])
-    with pytest.raises(CorruptFileError, match="unknown mode 39"):
-        CMCompressor().decompress(bytes([39]) + stream[1:])
+    with pytest.raises(CorruptFileError, match="unknown mode 40"):
+        CMCompressor().decompress(bytes([40]) + stream[1:])
     # v30's header: the mode, the length (LEB128: here 2 bytes), the setup byte
     length = len(_CRAFTED["text"])
     assert 128 <= length < 2**14 and stream[1:3] == bytes([length & 127 | 128, length >> 7])
@@ -440,6 +445,11 @@ def test_cm_refuses_old_model_versions_and_bad_components():
 # stream's components predict must bump MODEL_VERSION and pin the new streams. A
 # new component is a new features bit, so streams without it stay as pinned.
 _PINNED_STREAMS = {
+    39: (
+        "418279e7dd932eaacb20f445e6b105c4e5e0d72e731ffbb0bf8b9fc32d8ed875",
+        "76e053bdf9fb23c64c55d276b2190a57046b3e4ddc1de5b3c088d2696c2577ca",
+        "fecd721bfb43dbc8eefe7bb0bb059a918375ae68a41dc167329f1d372b0fac37",
+    ),
     38: (
         "a8297c14bb72ef958381a96bc7ebe7f220401fedd165060249011a6295a34259",
         "6d80baca78d2397df323b036c001e3303a9d1a441b1ac84ed3e67c9646f6dd4c",
@@ -624,6 +634,7 @@ def _pinned_input() -> bytes:
 _PINNED_IMAGE_STREAMS = {
     37: "b601b5ee461a8c9b8dfde395783021dd9ec3fe902cf2cf312ca8000b35f6692a",
     38: "6ed8a5549b62fac8412162921036d1dc4f433996f341e83e6460576107b9d3fc",
+    39: "9a3866e0e78e91492fc198806d2cd3711fcb81f8cf971451fff214f1bd891b21",
 }
 
 

@@ -42,7 +42,8 @@ and added ``warm_rows``; v31 added ``word_chains``; v32 gave ``sse_chains`` a ni
 stage and slowed the word stages; v33 added ``dmc``, v34 ``sparse_match``, v35
 ``byte_history`` and ``coarse_indirect``, v36 ``image_rows`` and v37 ``context_sets``,
 with faster chained stages in images; v38 added ``quick_start`` and gave
-``context_sets`` an eighth set, by the order) is
+``context_sets`` an eighth set, by the order; v39 added ``text_controls``,
+``binary_masks`` and ``line_hashes``) is
 refused with a typed :class:`~kairos.errors.VersionError` naming both versions: its
 predictions cannot be reproduced by this model. The table size is chosen from the
 input length (``table_bits`` in 16..23, 23 from 256 KiB), so short strings do not
@@ -254,6 +255,16 @@ MAX_COMPONENTS = {
     # half-life of 4,096 bytes, and each SSE knot learns at 1/(n + 1.5) until that
     # reaches 2**-6, so that small files' last stages learn sooner (v38)
     "quick_start": 1 << 72,
+    # ESC and backspace count as text, and a NUL as the byte before it did, so that a
+    # terminal session (escape sequences, NUL padding) keeps the text contexts (v39)
+    "text_controls": 1 << 73,
+    # in binary data: the last 4 bytes with each byte's low 3 bits dropped, flags per
+    # byte of the last 16 (equal to the byte 4 before it; zero), alone and with the top
+    # bits of the last 4 bytes, and bytes 2-3's high nibbles with the last byte (v39)
+    "binary_masks": 1 << 74,
+    # in text: the line so far, it with the previous line, and the previous line with
+    # the column and the last byte (v39)
+    "line_hashes": 1 << 75,
 }
 _MAX_FEATURES = _ALL_FEATURES | FEATURE_NEURAL | sum(MAX_COMPONENTS.values())
 # What ``disable`` takes at the max level beyond COMPONENTS: its own components, and
@@ -348,7 +359,7 @@ class CMCompressor:
     ----------
     max_table_bits : int
         Upper bound on log2 of the slots per context; memory is about
-        ``49 * 3 * 2**max_table_bits`` bytes (74 at the max level) plus ~170 MB
+        ``49 * 3 * 2**max_table_bits`` bytes (74 at the max level, 81 since v39) plus ~170 MB
         (and ~510 MB and ~250 MB for the max level's two LSTMs, and since v29 ~140 MB
         for its eleventh weight set and chained SSE stages, ~35 MB more since v30 and
         ~70 MB more since v31, and since v33 about 530 bytes per input byte, up to

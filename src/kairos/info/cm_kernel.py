@@ -898,6 +898,32 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   bib: 101,013 -> 100,951 B (-62, obj2 -54) for 1.35 times the time; 2**24 slots on
   book2 (-28 B without the LSTMs, for 1.9 GB more). With the LSTMs (bench run AB, 14
   files): 580,419 -> 580,194 B (-225; book1 -80, geo -24, pic -24, book2 -18; obj2 +3).
+- v39 (2026-12-07) changes the max level only. ``FEATURE_TEXT_CONTROLS`` (the second
+  word's bit 9): ESC and backspace count as text, and a NUL as the last other byte
+  did, in deciding text mode. trans is a terminal session whose escape sequences and
+  NUL padding kept 90% of it out of text mode (10.4% of its bytes were coded as
+  text; 99.5% now; obj1 15%, pic 9%, obj2 and geo none). ``FEATURE_BINARY_MASKS``
+  (bit 10): contexts 76-79 in binary data, after paq8px's sparse bit contexts and
+  flags: the last 4 bytes with each byte's low 3 bits dropped (the 68000's register
+  fields), a register of two flags per byte over the last 16 bytes (equal to the
+  byte 4 before it; zero) alone and, for the last 4 bytes, with the top 11 bits of
+  the last 4 bytes, and bytes 2-3's high nibbles with the last byte.
+  ``FEATURE_LINE_HASHES`` (bit 11): contexts 80-82 in text, the line so far (a hash
+  of its bytes), it with the previous line's, and the previous line's with the
+  column and the last byte (paq8px's line model). Measured with ``cm_code`` at the
+  max level without the LSTMs' components, each against v38. The text mode: trans
+  11,350 -> 11,226 B, obj1 +2, pic -3; ESC and backspace alone as text, trans +34;
+  NUL always as text, trans -124 and obj1 +1, but pic 17% text. The masks, on obj1,
+  obj2 and geo (91,832 B): the first three contexts -213 B, all four -240 (obj2
+  -185, geo -33, obj1 -22). The line contexts, on paper2, progc, bib, progl, progp,
+  paper1, trans and news (173,501 B): -97 B (bib -38, news -29, progl -17, progp
+  -15). Together, on obj1, trans, obj2, geo, pic, progl, bib and progp (159,519 B):
+  159,064 B (-455). Tried and dropped: paq8px's word contexts with the separator
+  (a hash of the non-word bytes between two words): the word with the separator
+  before it, with the previous word as well, and the separator with the previous
+  two words and separators (paper2 -4, progc +3, bib, progl and progp +1 in all).
+  With the LSTMs (14 files, each file's max-level stream encoded once): 580,194 ->
+  579,782 B (-412; obj2 -136, trans -132, bib -33, geo -29, news -28; book1 +5).
 
 v7 as a whole against v6 on the development subset (book1, paper1, obj2, geo,
 pic, progc; ``cm_code`` directly, quiet box, 2026-12-02): 336,483 -> 328,242 B
@@ -1050,13 +1076,13 @@ from kairos.info.lstm_kernel import (
     lstm_top,
 )
 
-MODEL_VERSION = 38  # bump whenever the model's predictions change
+MODEL_VERSION = 39  # bump whenever the model's predictions change
 # (v30) bytes the decoder reads past a stream's end, as zeros: the coder ends with one
 # byte where it wrote four until v29
 FLUSH_ZEROS = 3
 # 40 until v14; contexts 40-55 are v15's (FEATURE_CHAR_GROUPS and after), 56-57 v16's,
-# 58 v25's, 59-73 v26's, 74-75 v35's
-NUM_CONTEXTS = 76
+# 58 v25's, 59-73 v26's, 74-75 v35's, 76-82 v39's
+NUM_CONTEXTS = 83
 FIRST_MORE_CONTEXT = 74  # (v35) the first context switched by the second features word
 WEIGHT_INIT = 2000  # initial mixer weight, 65536 = 1.0
 FAST_LIMIT = 15  # hit count at which the direct probability's rate stops falling
@@ -1422,6 +1448,23 @@ assert len(IMAGE_SET_CONTEXT) == NUM_CONTEXT_SETS - 1
 QUICK_START_BIT = 8
 FEATURE_QUICK_START = 1 << (64 + QUICK_START_BIT)
 SSE_COUNT_LIMIT = 60
+# v39 (max level): which bytes end text. ESC and backspace count as text, and a NUL as
+# the byte before it did, so that a terminal session's escape sequences and NUL
+# padding (trans) keep the text contexts on; NULs after binary bytes still end text
+TEXT_CONTROLS_BIT = 9
+FEATURE_TEXT_CONTROLS = 1 << (64 + TEXT_CONTROLS_BIT)
+# v39 (max level), in binary data: contexts 76-79, the last 4 bytes with each byte's low
+# 3 bits dropped (the 68000's register fields); a register of two flags per byte over
+# the last 16 bytes (equal to the byte 4 before it; zero); the last 4 bytes' flags with
+# the top 11 bits of the last 4 bytes; bytes 2-3's high nibbles with the last byte
+BINARY_MASKS_BIT = 10
+FEATURE_BINARY_MASKS = 1 << (64 + BINARY_MASKS_BIT)
+FIRST_MASK_CONTEXT = 76
+# v39 (max level), in text: contexts 80-82, the line so far (a hash of its bytes), it
+# with the previous line, and the previous line with the column and the last byte
+LINE_HASHES_BIT = 11
+FEATURE_LINE_HASHES = 1 << (64 + LINE_HASHES_BIT)
+FIRST_LINE_CONTEXT = 80
 # the features bit of each context from 40 on (v15)
 _CONTEXT_FEATURE = (
     FEATURE_CHAR_GROUPS,
@@ -1585,6 +1628,9 @@ MAX_FEATURES = (
     | FEATURE_IMAGE_ROWS
     | FEATURE_CONTEXT_SETS
     | FEATURE_QUICK_START
+    | FEATURE_TEXT_CONTROLS
+    | FEATURE_BINARY_MASKS
+    | FEATURE_LINE_HASHES
 )
 KNOWN_FEATURES = MAX_FEATURES
 LONG_MATCH_MIN_BYTES = 10
@@ -2826,6 +2872,9 @@ def cm_code(
         num_mix += 1
     sets_on = (more_features >> CONTEXT_SETS_BIT) & 1 == 1
     quick_on = (more_features >> QUICK_START_BIT) & 1 == 1
+    controls_on = (more_features >> TEXT_CONTROLS_BIT) & 1 == 1
+    masks_on = (more_features >> BINARY_MASKS_BIT) & 1 == 1
+    line_hashes_on = (more_features >> LINE_HASHES_BIT) & 1 == 1
     idx_sets = num_mix  # (v37) the context sets
     if sets_on:
         num_mix += NUM_CONTEXT_SETS
@@ -2889,7 +2938,13 @@ def cm_code(
             continue
         if more and ((i == 13 and not folded8_on) or ((i == 14 or i == 20) and not column_on)):
             continue
-        if i >= FIRST_MORE_CONTEXT:
+        if i >= FIRST_LINE_CONTEXT:
+            if not line_hashes_on:
+                continue
+        elif i >= FIRST_MASK_CONTEXT:
+            if not masks_on:
+                continue
+        elif i >= FIRST_MORE_CONTEXT:
             if not coarse_on:
                 continue
         elif i >= 40 and not features & _CONTEXT_FEATURE[i - 40]:
@@ -2958,8 +3013,10 @@ def cm_code(
         gated[21] = gated[10]
     for i in range(58, FIRST_MORE_CONTEXT):
         gated[i] = 4  # v25-v26: text only
-    for i in range(FIRST_MORE_CONTEXT, NUM_CONTEXTS):
-        gated[i] = 1  # v35: binary data only
+    for i in range(FIRST_MORE_CONTEXT, FIRST_LINE_CONTEXT):
+        gated[i] = 1  # v35, v39: binary data only
+    for i in range(FIRST_LINE_CONTEXT, NUM_CONTEXTS):
+        gated[i] = 4  # v39: text only
     code_words_on = (features & FEATURE_CODE_WORDS) != 0
     if code_words_on:  # v27: in binary data contexts 59-64 read 16-bit words
         # kind 5 (all but images) where the slot is a text context too, else kind 1
@@ -3319,6 +3376,11 @@ def cm_code(
     pred_a = 0
     pred_b = 0
     c8 = 0  # the 4 bytes before those
+    byte_flags = 0  # (v39) per byte of the last 16: equal to the byte 4 before it; zero
+    line_so_far = 0  # (v39) a hash of the line's bytes so far, and of the previous line
+    prev_line_hash = 0
+    text_from = 0  # (v39, FEATURE_TEXT_CONTROLS) as last_nontext, for text mode
+    nul_ends_text = True  # ... whether a NUL here would end text: the last other byte did
     spaced = 0  # the last 4 bytes with line breaks read as spaces (FEATURE_LINE_AS_SPACE)
     folded8 = 0  # the 4 case-folded bytes before ``folded``'s (FEATURE_FOLDED_ORDER8)
     folded12 = 0  # and the 4 before those (FEATURE_LETTER_CONTEXTS)
@@ -3424,7 +3486,16 @@ def cm_code(
         classes = ((_byte_class(c1) * 8 + _byte_class(c2)) * 8 + _byte_class((c4 >> 16) & 0xFF)) * 8
         if not (32 <= c1 < 127 or c1 == 10 or c1 == 9 or c1 == 13) and pos > 0:
             last_nontext = pos
-        text_mode = last_nontext == 0 or pos - last_nontext >= TEXT_WINDOW
+        if controls_on:
+            if c1 != 0:
+                nul_ends_text = not (
+                    32 <= c1 < 127 or c1 == 10 or c1 == 9 or c1 == 13 or c1 == 27 or c1 == 8
+                )
+            if nul_ends_text and pos > 0:
+                text_from = pos
+            text_mode = text_from == 0 or pos - text_from >= TEXT_WINDOW
+        else:
+            text_mode = last_nontext == 0 or pos - last_nontext >= TEXT_WINDOW
         image_mode = image_on and record_len >= IMAGE_MIN_WIDTH  # record_len moves per byte
         if image_mode and img_hist.shape[1] == 1:
             img_hist = np.zeros((num_image, img_size), dtype=np.uint8)
@@ -3623,6 +3694,17 @@ def cm_code(
             high_key = (c4 >> 3 & 31) | (c4 >> 19 & 31) << 5 | (c4 >> 27 & 31) << 10
             hashes[74] = _hash(low_key, follow_low[low_key], 74)
             hashes[75] = _hash(high_key, follow_high[high_key], 75)
+        if masks_on:
+            same4 = 2 if c1 == (c8 & 0xFF) else 0
+            byte_flags = ((byte_flags << 2) | same4 | (1 if c1 == 0 else 0)) & 0xFFFFFFFF
+            hashes[76] = _hash(c4 & 0xF8F8F8F8, 0, 276)
+            hashes[77] = _hash(byte_flags, 0, 277)
+            hashes[78] = _hash(byte_flags & 0xFF, c4 >> 21, 278)
+            hashes[79] = _hash(c4 & 0x00F0F0FF, 0, 279)
+        if line_hashes_on and not skip_kind[4]:
+            hashes[80] = _hash(line_so_far, 0, 280)
+            hashes[81] = _hash(line_so_far, prev_line_hash, 281)
+            hashes[82] = _hash(prev_line_hash, min(col, 255) | (c1 << 8), 282)
         if predictions_on:
             hashes[49] = _hash(word, word_after[prev_word & 0xFFFF], 49)
             hashes[56] = _hash(word, word_after_old[prev_word & 0xFFFF], 58)
@@ -4665,6 +4747,12 @@ def cm_code(
                 prev_line_start,
                 buf,
             )
+        if line_hashes_on:
+            if byte == 10:
+                prev_line_hash = line_so_far
+                line_so_far = 0
+            else:
+                line_so_far = _hash(line_so_far, byte, 283)
         if is_letter:
             if word == 0:
                 word_lead = c4 >> 8 & 0xFF
