@@ -2105,6 +2105,12 @@ def _next_text_state(
 
 
 @njit(cache=True, inline="always")
+def _is_text_byte(b):
+    """Whether byte ``b`` keeps text mode on: printable ASCII, tab, CR or LF."""
+    return 32 <= b < 127 or b == 10 or b == 9 or b == 13
+
+
+@njit(cache=True, inline="always")
 def _byte_class(b):
     """One of 8 classes of a byte: lower, upper, digit, space, newline, control, high, other."""
     if 97 <= b <= 122:
@@ -3484,13 +3490,11 @@ def cm_code(
         c1 = c4 & 0xFF
         c2 = (c4 >> 8) & 0xFF
         classes = ((_byte_class(c1) * 8 + _byte_class(c2)) * 8 + _byte_class((c4 >> 16) & 0xFF)) * 8
-        if not (32 <= c1 < 127 or c1 == 10 or c1 == 9 or c1 == 13) and pos > 0:
+        if not _is_text_byte(c1) and pos > 0:
             last_nontext = pos
         if controls_on:
             if c1 != 0:
-                nul_ends_text = not (
-                    32 <= c1 < 127 or c1 == 10 or c1 == 9 or c1 == 13 or c1 == 27 or c1 == 8
-                )
+                nul_ends_text = not (_is_text_byte(c1) or c1 == 27 or c1 == 8)
             if nul_ends_text and pos > 0:
                 text_from = pos
             text_mode = text_from == 0 or pos - text_from >= TEXT_WINDOW
