@@ -315,6 +315,7 @@ def test_cm_components_match_the_kernel_and_each_changes_the_model():
         "text_controls": cm_kernel.FEATURE_TEXT_CONTROLS,
         "binary_masks": cm_kernel.FEATURE_BINARY_MASKS,
         "line_hashes": cm_kernel.FEATURE_LINE_HASHES,
+        "indirect_histories": cm_kernel.FEATURE_INDIRECT_HISTORIES,
     }
     assert cm._ALL_FEATURES == cm_kernel.ALL_FEATURES
     assert cm.FEATURE_NEURAL == cm_kernel.FEATURE_NEURAL
@@ -330,13 +331,13 @@ def test_cm_components_match_the_kernel_and_each_changes_the_model():
         assert CMCompressor(disable=(component,)).code_length(data) != full, component
     full_max = CMCompressor(neural=True).code_length(data)
     for component in cm.MAX_COMPONENTS:
-        if component in ("coarse_indirect", "binary_masks"):
+        if component in ("coarse_indirect", "binary_masks", "indirect_histories"):
             continue  # below: after the records the image mode stays on, which they sit out
         reduced = CMCompressor(neural=True, disable=(component,)).code_length(data)
         assert reduced != full_max, component
     code = bytes((i * 7) % 64 + (i % 3) * 64 for i in range(800))  # binary data alone
     full_code = CMCompressor(neural=True).code_length(code)
-    for component in ("coarse_indirect", "binary_masks"):
+    for component in ("coarse_indirect", "binary_masks", "indirect_histories"):
         reduced = CMCompressor(neural=True, disable=(component,)).code_length(code)
         assert reduced != full_code, component
     with pytest.raises(ValidationError, match="unknown component"):
@@ -390,12 +391,12 @@ def test_cm_word_shape_trackers_follow_letters_and_bytes():
 
 def test_cm_refuses_old_model_versions_and_bad_components():
     stream = CMCompressor().compress(_CRAFTED["text"])
-    assert stream[0] == MODEL_VERSION == 39
+    assert stream[0] == MODEL_VERSION == 40
     for old in (1, *range(4, MODEL_VERSION)):
-        with pytest.raises(VersionError, match=f"model version {old}.*version 39"):
+        with pytest.raises(VersionError, match=f"model version {old}.*version 40"):
             CMCompressor().decompress(bytes([old]) + stream[1:])
-    with pytest.raises(CorruptFileError, match="unknown mode 40"):
-        CMCompressor().decompress(bytes([40]) + stream[1:])
+    with pytest.raises(CorruptFileError, match="unknown mode 41"):
+        CMCompressor().decompress(bytes([41]) + stream[1:])
     # v30's header: the mode, the length (LEB128: here 2 bytes), the setup byte
     length = len(_CRAFTED["text"])
     assert 128 <= length < 2**14 and stream[1:3] == bytes([length & 127 | 128, length >> 7])
@@ -445,6 +446,11 @@ def test_cm_refuses_old_model_versions_and_bad_components():
 # stream's components predict must bump MODEL_VERSION and pin the new streams. A
 # new component is a new features bit, so streams without it stay as pinned.
 _PINNED_STREAMS = {
+    40: (
+        "885f891005517b4c3d5bdbadc9f9df53a8ef75f25b955aeda09c29dbcf8600b0",
+        "ab91aa568abc92de43461b9effc549a4eb93718ae2c4c0182652398df1ad394e",
+        "1049b3f42428545b9954b4bddba846723408f5144fe100e0856d23cdbc5e27e0",
+    ),
     39: (
         "418279e7dd932eaacb20f445e6b105c4e5e0d72e731ffbb0bf8b9fc32d8ed875",
         "76e053bdf9fb23c64c55d276b2190a57046b3e4ddc1de5b3c088d2696c2577ca",
@@ -635,6 +641,7 @@ _PINNED_IMAGE_STREAMS = {
     37: "b601b5ee461a8c9b8dfde395783021dd9ec3fe902cf2cf312ca8000b35f6692a",
     38: "6ed8a5549b62fac8412162921036d1dc4f433996f341e83e6460576107b9d3fc",
     39: "9a3866e0e78e91492fc198806d2cd3711fcb81f8cf971451fff214f1bd891b21",
+    40: "e25456a630b6364479a7f476720f2f43f472dfdf423bd21829fd2a99c511a5f1",
 }
 
 

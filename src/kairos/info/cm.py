@@ -43,7 +43,7 @@ stage and slowed the word stages; v33 added ``dmc``, v34 ``sparse_match``, v35
 ``byte_history`` and ``coarse_indirect``, v36 ``image_rows`` and v37 ``context_sets``,
 with faster chained stages in images; v38 added ``quick_start`` and gave
 ``context_sets`` an eighth set, by the order; v39 added ``text_controls``,
-``binary_masks`` and ``line_hashes``) is
+``binary_masks`` and ``line_hashes``; v40 added ``indirect_histories``) is
 refused with a typed :class:`~kairos.errors.VersionError` naming both versions: its
 predictions cannot be reproduced by this model. The table size is chosen from the
 input length (``table_bits`` in 16..23, 23 from 256 KiB), so short strings do not
@@ -265,6 +265,10 @@ MAX_COMPONENTS = {
     # in text: the line so far, it with the previous line, and the previous line with
     # the column and the last byte (v39)
     "line_hashes": 1 << 75,
+    # the bytes that followed short contexts' last occurrences: the last byte's 4, alone
+    # and 3 of them with it; the last 2 case-folded bytes' 2 and 4, and the last of
+    # them with the last byte (v40)
+    "indirect_histories": 1 << 76,
 }
 _MAX_FEATURES = _ALL_FEATURES | FEATURE_NEURAL | sum(MAX_COMPONENTS.values())
 # What ``disable`` takes at the max level beyond COMPONENTS: its own components, and
@@ -359,7 +363,7 @@ class CMCompressor:
     ----------
     max_table_bits : int
         Upper bound on log2 of the slots per context; memory is about
-        ``49 * 3 * 2**max_table_bits`` bytes (74 at the max level, 81 since v39) plus ~170 MB
+        ``49 * 3 * 2**max_table_bits`` bytes (74 at the max level, 81 since v39, 86 since v40) plus ~170 MB
         (and ~510 MB and ~250 MB for the max level's two LSTMs, and since v29 ~140 MB
         for its eleventh weight set and chained SSE stages, ~35 MB more since v30 and
         ~70 MB more since v31, and since v33 about 530 bytes per input byte, up to

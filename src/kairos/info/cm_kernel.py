@@ -924,6 +924,24 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   two words and separators (paper2 -4, progc +3, bib, progl and progp +1 in all).
   With the LSTMs (14 files, each file's max-level stream encoded once): 580,194 ->
   579,782 B (-412; obj2 -136, trans -132, bib -33, geo -29, news -28; book1 +5).
+- v40 (2026-12-07) changes the max level only. ``FEATURE_INDIRECT_HISTORIES`` (the
+  second word's bit 12): contexts 83-87, everywhere but in images, the bytes that
+  followed a short context's last occurrences (after paq8px's IndirectModel; contexts
+  16, 17, 47 and 48 already hold 1 or 2 of them): the 4 bytes that followed the last byte,
+  alone and 3 of them with the last byte; the 2 and the 4 case-folded bytes that
+  followed the last 2 case-folded bytes, and the last of them with the last byte
+  (:func:`_history_context_hashes`). Measured with ``cm_code`` at the max level
+  without the LSTMs' components, against v39 (obj2, trans, paper2, progc, bib and
+  progl: 111,861 B): 111,728 B (-133; obj2 -81, trans -47, progl -17; paper2 +9,
+  bib +2, progc +1), geo +1. The last byte's 4 followers alone on obj2, trans and
+  paper2 -68 B, the case-folded ones alone -82. Tried and dropped (each against
+  v39): the 2 bytes that followed the hashed last 4 bytes, with the last byte (obj2
+  -10, trans -9, paper2 0); six more in binary data (the byte that followed the last
+  2 bytes, alone and with them; the byte that followed the last byte alone; the 2
+  bytes that followed the high nibbles of the last 4 bytes, with them; the 2 and the
+  4 case-folded bytes that followed the last 3 case-folded bytes): obj2 -43 B more
+  (obj1 -11 with all eleven), but geo +19 (+5 with the six alone); used everywhere,
+  paper2 +9, bib +16 and progc +8 more.
 
 v7 as a whole against v6 on the development subset (book1, paper1, obj2, geo,
 pic, progc; ``cm_code`` directly, quiet box, 2026-12-02): 336,483 -> 328,242 B
@@ -1076,13 +1094,13 @@ from kairos.info.lstm_kernel import (
     lstm_top,
 )
 
-MODEL_VERSION = 39  # bump whenever the model's predictions change
+MODEL_VERSION = 40  # bump whenever the model's predictions change
 # (v30) bytes the decoder reads past a stream's end, as zeros: the coder ends with one
 # byte where it wrote four until v29
 FLUSH_ZEROS = 3
 # 40 until v14; contexts 40-55 are v15's (FEATURE_CHAR_GROUPS and after), 56-57 v16's,
-# 58 v25's, 59-73 v26's, 74-75 v35's, 76-82 v39's
-NUM_CONTEXTS = 83
+# 58 v25's, 59-73 v26's, 74-75 v35's, 76-82 v39's, 83-87 v40's
+NUM_CONTEXTS = 88
 FIRST_MORE_CONTEXT = 74  # (v35) the first context switched by the second features word
 WEIGHT_INIT = 2000  # initial mixer weight, 65536 = 1.0
 FAST_LIMIT = 15  # hit count at which the direct probability's rate stops falling
@@ -1465,6 +1483,14 @@ FIRST_MASK_CONTEXT = 76
 LINE_HASHES_BIT = 11
 FEATURE_LINE_HASHES = 1 << (64 + LINE_HASHES_BIT)
 FIRST_LINE_CONTEXT = 80
+# v40 (max level): contexts 83-87 everywhere but in images, the byte histories that
+# followed a short context (after paq8px's IndirectModel): the 4 bytes that followed
+# the last byte's last occurrences, alone and 3 of them with the last byte; the 2 and
+# 4 bytes, case-folded, that followed the last 2 case-folded bytes, and the last of
+# them with the last byte
+INDIRECT_HISTORIES_BIT = 12
+FEATURE_INDIRECT_HISTORIES = 1 << (64 + INDIRECT_HISTORIES_BIT)
+FIRST_HISTORY_CONTEXT = 83
 # the features bit of each context from 40 on (v15)
 _CONTEXT_FEATURE = (
     FEATURE_CHAR_GROUPS,
@@ -1631,6 +1657,7 @@ MAX_FEATURES = (
     | FEATURE_TEXT_CONTROLS
     | FEATURE_BINARY_MASKS
     | FEATURE_LINE_HASHES
+    | FEATURE_INDIRECT_HISTORIES
 )
 KNOWN_FEATURES = MAX_FEATURES
 LONG_MATCH_MIN_BYTES = 10
@@ -2102,6 +2129,31 @@ def _next_text_state(
     at = prev_line_start + pos - line_start
     above_run = above_run + 1 if at < line_start and buf[at] == b else 0
     return letter_kinds, byte_kinds, above_run
+
+
+@njit(cache=True)
+def _history_context_hashes(hashes, c1, after_byte, after_lower, lower4):
+    """(v40) Write contexts 83-87 into ``hashes`` (int64[NUM_CONTEXTS]): ``after_byte``
+    holds the 4 bytes that followed the last byte ``c1`` (the latest lowest),
+    ``after_lower`` the 4 case-folded bytes that followed the last 2 case-folded bytes,
+    ``lower4`` the last 4 case-folded bytes."""
+    hashes[83] = _hash(after_byte, 0, 284)
+    hashes[84] = _hash(c1 | (after_byte & 0xFFFFFF) << 8, 0, 285)
+    hashes[85] = _hash(after_lower & 0xFFFF, 0, 286)
+    hashes[86] = _hash(after_lower, 0, 287)
+    hashes[87] = _hash((after_lower & 0xFF) | (lower4 & 0xFF) << 8, 0, 288)
+
+
+@njit(cache=True)
+def _next_history_state(histories, lower4, c1, b):
+    """(v40) The tables of :func:`_history_context_hashes` (``histories``, int64[2,
+    65536]: after each byte value, after each 2 case-folded bytes) after byte ``b``,
+    the last byte before it ``c1``; returns the last 4 case-folded bytes."""
+    lower = b | 32 if 65 <= b <= 90 else b
+    histories[0, c1] = ((histories[0, c1] << 8) | b) & 0xFFFFFFFF
+    at = lower4 & 0xFFFF
+    histories[1, at] = ((histories[1, at] << 8) | lower) & 0xFFFFFFFF
+    return ((lower4 << 8) | lower) & 0xFFFFFFFF
 
 
 @njit(cache=True, inline="always")
@@ -2881,6 +2933,7 @@ def cm_code(
     controls_on = (more_features >> TEXT_CONTROLS_BIT) & 1 == 1
     masks_on = (more_features >> BINARY_MASKS_BIT) & 1 == 1
     line_hashes_on = (more_features >> LINE_HASHES_BIT) & 1 == 1
+    histories_on = (more_features >> INDIRECT_HISTORIES_BIT) & 1 == 1
     idx_sets = num_mix  # (v37) the context sets
     if sets_on:
         num_mix += NUM_CONTEXT_SETS
@@ -2944,7 +2997,10 @@ def cm_code(
             continue
         if more and ((i == 13 and not folded8_on) or ((i == 14 or i == 20) and not column_on)):
             continue
-        if i >= FIRST_LINE_CONTEXT:
+        if i >= FIRST_HISTORY_CONTEXT:
+            if not histories_on:
+                continue
+        elif i >= FIRST_LINE_CONTEXT:
             if not line_hashes_on:
                 continue
         elif i >= FIRST_MASK_CONTEXT:
@@ -3021,7 +3077,7 @@ def cm_code(
         gated[i] = 4  # v25-v26: text only
     for i in range(FIRST_MORE_CONTEXT, FIRST_LINE_CONTEXT):
         gated[i] = 1  # v35, v39: binary data only
-    for i in range(FIRST_LINE_CONTEXT, NUM_CONTEXTS):
+    for i in range(FIRST_LINE_CONTEXT, FIRST_HISTORY_CONTEXT):
         gated[i] = 4  # v39: text only
     code_words_on = (features & FEATURE_CODE_WORDS) != 0
     if code_words_on:  # v27: in binary data contexts 59-64 read 16-bit words
@@ -3446,6 +3502,9 @@ def cm_code(
     high_key = 0
     follow3 = np.zeros(65536, dtype=np.int64)  # the 2 bytes after each hashed order-3 context
     follow3_at = 0
+    # (v40) byte histories after short contexts (_history_context_hashes)
+    histories = np.zeros((2, 65536) if histories_on else (2, 1), dtype=np.int64)
+    lower4 = 0
     word_after = np.zeros(65536, dtype=np.int64)  # the word that followed each word (hashed)
     # (v16) the word that followed each word the time before that
     word_after_old = np.zeros(65536, dtype=np.int64)
@@ -3709,6 +3768,10 @@ def cm_code(
             hashes[80] = _hash(line_so_far, 0, 280)
             hashes[81] = _hash(line_so_far, prev_line_hash, 281)
             hashes[82] = _hash(prev_line_hash, min(col, 255) | (c1 << 8), 282)
+        if histories_on:
+            _history_context_hashes(
+                hashes, c1, histories[0, c1], histories[1, lower4 & 0xFFFF], lower4
+            )
         if predictions_on:
             hashes[49] = _hash(word, word_after[prev_word & 0xFFFF], 49)
             hashes[56] = _hash(word, word_after_old[prev_word & 0xFFFF], 58)
@@ -4677,6 +4740,8 @@ def cm_code(
                             history[r, fb >> 4] = (ri & 0xFF) | (hv & 0xFF) << 8 | known << 16
                         ri = byte | 256
                     fast[r, fb] = ri | (first_xcheck[i] << 12)
+        if histories_on:
+            lower4 = _next_history_state(histories, lower4, c1, byte)
         follow1[c1] = ((follow1[c1] << 8) | byte) & 0xFFFF
         if indirect_on:
             follow3[follow3_at] = ((follow3[follow3_at] << 8) | byte) & 0xFFFF
