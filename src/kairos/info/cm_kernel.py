@@ -941,7 +941,10 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   bytes that followed the high nibbles of the last 4 bytes, with them; the 2 and the
   4 case-folded bytes that followed the last 3 case-folded bytes): obj2 -43 B more
   (obj1 -11 with all eleven), but geo +19 (+5 with the six alone); used everywhere,
-  paper2 +9, bib +16 and progc +8 more.
+  paper2 +9, bib +16 and progc +8 more. With the LSTMs (14 files, each file's
+  max-level stream encoded once): 579,782 -> 579,689 B (-93; obj2 -68, trans -45, news
+  -17, progl -16; book1 +23, paper2 +12, geo +9): the nets already carry most of what
+  the new contexts tell prose.
 
 v7 as a whole against v6 on the development subset (book1, paper1, obj2, geo,
 pic, progc; ``cm_code`` directly, quiet box, 2026-12-02): 336,483 -> 328,242 B
