@@ -391,12 +391,12 @@ def test_cm_word_shape_trackers_follow_letters_and_bytes():
 
 def test_cm_refuses_old_model_versions_and_bad_components():
     stream = CMCompressor().compress(_CRAFTED["text"])
-    assert stream[0] == MODEL_VERSION == 40
+    assert stream[0] == MODEL_VERSION == 41
     for old in (1, *range(4, MODEL_VERSION)):
-        with pytest.raises(VersionError, match=f"model version {old}.*version 40"):
+        with pytest.raises(VersionError, match=f"model version {old}.*version 41"):
             CMCompressor().decompress(bytes([old]) + stream[1:])
-    with pytest.raises(CorruptFileError, match="unknown mode 41"):
-        CMCompressor().decompress(bytes([41]) + stream[1:])
+    with pytest.raises(CorruptFileError, match="unknown mode 42"):
+        CMCompressor().decompress(bytes([42]) + stream[1:])
     # v30's header: the mode, the length (LEB128: here 2 bytes), the setup byte
     length = len(_CRAFTED["text"])
     assert 128 <= length < 2**14 and stream[1:3] == bytes([length & 127 | 128, length >> 7])
@@ -446,6 +446,11 @@ def test_cm_refuses_old_model_versions_and_bad_components():
 # stream's components predict must bump MODEL_VERSION and pin the new streams. A
 # new component is a new features bit, so streams without it stay as pinned.
 _PINNED_STREAMS = {
+    41: (
+        "9d7c13ce3bf3bc15abaf0770eb54242e349547a2f69f10a67943ecda7e94ea53",
+        "acaca6417349f0bcc7622cdc2b75c3e0e513592a6933dd54d215575a61ee8325",
+        "8b3db31d11e199a0aaa567e28274d43ba48b4e202cfc0089c793fccb2e385c4d",
+    ),
     40: (
         "885f891005517b4c3d5bdbadc9f9df53a8ef75f25b955aeda09c29dbcf8600b0",
         "ab91aa568abc92de43461b9effc549a4eb93718ae2c4c0182652398df1ad394e",
@@ -642,6 +647,7 @@ _PINNED_IMAGE_STREAMS = {
     38: "6ed8a5549b62fac8412162921036d1dc4f433996f341e83e6460576107b9d3fc",
     39: "9a3866e0e78e91492fc198806d2cd3711fcb81f8cf971451fff214f1bd891b21",
     40: "e25456a630b6364479a7f476720f2f43f472dfdf423bd21829fd2a99c511a5f1",
+    41: "3a422a3603412dea8945485fbdb6ce865bc7a860724ec9a11d1d154537a7b98c",
 }
 
 

@@ -945,6 +945,18 @@ stream is tagged with :data:`MODEL_VERSION`, bumped whenever predictions change:
   max-level stream encoded once): 579,782 -> 579,689 B (-93; obj2 -68, trans -45, news
   -17, progl -16; book1 +23, paper2 +12, geo +9): the nets already carry most of what
   the new contexts tell prose.
+- v41 (2026-12-08) changes the max level only: in images the first-layer weight sets'
+  rate falls to 6 instead of 4 (SLOW_MIXER_IMAGE_RATES). Measured at the max level,
+  pic 20,042 -> 20,028 B (-14); a floor of 3 +16 B; the final layers' rate in images
+  12 or 5 instead of 8: +11 and -2 B. Tried and dropped, at the max level with the
+  LSTMs: the first LSTM's hashed inputs at 2**15 rows in files of 64 KiB or more
+  (14 files, each stream encoded once: -23 B; book2 -24, news -38, progl -6; book1
+  +28, obj2 +21) for about 500 MB more; and without the LSTMs' components, against
+  v40 on obj1, progc, progp, trans, progl, paper2, bib and obj2 (125,726 B): the main
+  match model's confidence also keyed by whether the other match models agree with
+  its bit (-1 B), one more input keyed by how many match models expect a 0 and a 1,
+  the longest one's length and its bit (-10 B), the match models' confidences
+  learning at 1/(n + 1.5) until 3/128 (0 B); all three -12 B.
 
 v7 as a whole against v6 on the development subset (book1, paper1, obj2, geo,
 pic, progc; ``cm_code`` directly, quiet box, 2026-12-02): 336,483 -> 328,242 B
@@ -1097,7 +1109,7 @@ from kairos.info.lstm_kernel import (
     lstm_top,
 )
 
-MODEL_VERSION = 40  # bump whenever the model's predictions change
+MODEL_VERSION = 41  # bump whenever the model's predictions change
 # (v30) bytes the decoder reads past a stream's end, as zeros: the coder ends with one
 # byte where it wrote four until v29
 FLUSH_ZEROS = 3
@@ -1158,6 +1170,8 @@ MIXER_LR_HALF = 512
 SLOW_MIXER_RATES = (4, 40, 384)
 SLOW_MIXER_TEXT_RATES = (3, 40, 384)  # ... in text, where a lower floor pays (book1)
 SLOW_MIXER_WEIGHT_INIT = 1200
+# (v41) ... in images, a higher floor: pic -14 B (a floor of 3: +16 B)
+SLOW_MIXER_IMAGE_RATES = (6, 40, 384)
 SLOW_MIXER_RUN_WEIGHT_INIT = 1000  # ... and of its run inputs
 # (v29, FEATURE_FINE_MIXERS) the first-layer weights' extra fraction bits, and the
 # rates in text that the finer steps let pay (v28's SLOW_MIXER_TEXT_RATES otherwise)
@@ -2976,6 +2990,7 @@ def cm_code(
     slow_on = (features & FEATURE_SLOW_MIXERS) != 0
     schedule = SLOW_MIXER_RATES if slow_on else (MIXER_LR_MIN, MIXER_LR_MAX, MIXER_LR_HALF)
     text_schedule = SLOW_MIXER_TEXT_RATES if slow_on else schedule
+    image_schedule = SLOW_MIXER_IMAGE_RATES if slow_on else schedule
     # (v29) first-layer weights with more fraction bits, and in text a lower floor
     fine_bits = FINE_MIXER_BITS if features & FEATURE_FINE_MIXERS else 0
     if fine_bits and slow_on:
@@ -3936,7 +3951,7 @@ def cm_code(
                     for j in range(num_mix):
                         weights_final3[sel7, j] += (layer1[j] * err_f + rnd) >> 16
                 # each first-layer weight set learns from its own output's error
-                rates = text_schedule if text_mode else schedule
+                rates = text_schedule if text_mode else (image_schedule if l_image else schedule)
                 trained = (rate_schedule, y, num_in, rnd, max_in, dead_zone, rates, fine_bits)
                 if class_on:
                     _train_set(inputs, weights7, visits7, sel7, p7, trained)
